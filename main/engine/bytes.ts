@@ -1,0 +1,97 @@
+/**
+ * Byte helpers shared by every engine module: hex, concatenation, big-endian integers and a bounds-checked
+ * reader. Every read is checked against the buffer, so parsers never read out of bounds.
+ */
+import { AttestError, type ErrorCode } from '../../shared/errors/index.js';
+
+/** Lower-case hex of `bytes`, without prefix. */
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/** Bytes of a hex string (an optional `0x` prefix and white space are ignored); throws ERR_INPUT_INVALID. */
+export function fromHex(hex: string): Uint8Array {
+  const clean = hex.replace(/^0x/i, '').replace(/\s+/g, '');
+  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) {
+    throw new AttestError('ERR_INPUT_INVALID', 'not a hexadecimal byte string');
+  }
+  return new Uint8Array(Buffer.from(clean, 'hex'));
+}
+
+/** The concatenation of `parts`. */
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** True when both arrays hold the same bytes (not constant-time; use `constantTimeEqual` for secrets). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** `size` bytes of `value`. */
+export function filledBytes(size: number, value: number): Uint8Array {
+  return new Uint8Array(size).fill(value);
+}
+
+/** A DataView over `bytes`. */
+export function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Reads a u32 BE at `offset`, throwing `code` when it lies outside the buffer. */
+export function readU32(bytes: Uint8Array, offset: number, code: ErrorCode = 'ERR_INPUT_TRUNCATED'): number {
+  if (offset < 0 || offset + 4 > bytes.length) {
+    throw new AttestError(code, `input too short: need 4 bytes at offset 0x${offset.toString(16)}, have ${bytes.length}`);
+  }
+  return viewOf(bytes).getUint32(offset, false);
+}
+
+/** Reads a u64 BE at `offset` as a bigint, throwing `code` when it lies outside the buffer. */
+export function readU64(bytes: Uint8Array, offset: number, code: ErrorCode = 'ERR_INPUT_TRUNCATED'): bigint {
+  if (offset < 0 || offset + 8 > bytes.length) {
+    throw new AttestError(code, `input too short: need 8 bytes at offset 0x${offset.toString(16)}, have ${bytes.length}`);
+  }
+  return viewOf(bytes).getBigUint64(offset, false);
+}
+
+/** A copy of bytes [offset, offset+size), throwing `code` when the range lies outside the buffer. */
+export function sliceChecked(
+  bytes: Uint8Array,
+  offset: number,
+  size: number,
+  code: ErrorCode = 'ERR_INPUT_TRUNCATED',
+): Uint8Array {
+  if (!Number.isInteger(offset) || !Number.isInteger(size) || offset < 0 || size < 0 || offset + size > bytes.length) {
+    throw new AttestError(
+      code,
+      `input too short: need ${size} bytes at offset 0x${offset.toString(16)}, have ${bytes.length}`,
+      { offset, size, available: bytes.length },
+    );
+  }
+  return bytes.slice(offset, offset + size);
+}
+
+/** Writes a u32 BE. */
+export function writeU32(bytes: Uint8Array, offset: number, value: number): void {
+  viewOf(bytes).setUint32(offset, value >>> 0, false);
+}
+
+/** Writes a u64 BE. */
+export function writeU64(bytes: Uint8Array, offset: number, value: bigint): void {
+  viewOf(bytes).setBigUint64(offset, value, false);
+}
+
+/** Overwrites `bytes` with zeros (best-effort wiping of secrets held in JS memory). */
+export function wipe(bytes: Uint8Array | undefined): void {
+  bytes?.fill(0);
+}

@@ -1,0 +1,219 @@
+/**
+ * The SE header v1 (spec §6.1) and the ways pvattest and pvextract-hdr find it in an image (§6.2–6.4).
+ *
+ * | Off | Size | Field |
+ * |---|---|---|
+ * | 0x000 | 8 | magic `IBMSecEx` |
+ * | 0x008 | 4 | version 0x00000100 |
+ * | 0x00C | 4 | phs: header size incl. tag |
+ * | 0x010 | 12 | IV |
+ * | 0x020 | 8 | nks |
+ * | 0x028 | 8 | sea |
+ * | 0x030 | 8 | nep: number of encrypted pages |
+ * | 0x038 | 8 | pcf: plaintext control flags |
+ * | 0x040 | 160 | customer public key |
+ * | 0x0E0 | 64 | PLD: page list digest |
+ * | 0x120 | 64 | ALD: address list digest |
+ * | 0x160 | 64 | TLD: tweak list digest |
+ * | 0x1A0 | 80·nks | key slots |
+ * | phs−16 | 16 | tag |
+ *
+ * SE image metadata block at file offset 0xC000 (§6.2): magic `SeImgLnx` (8), hdr_off u64 (8), version u32 (4),
+ * ipib_off u64 (8).
+ */
+import { AttestError } from '../../../shared/errors/index.js';
+import { equalBytes, readU32, readU64 } from '../bytes.js';
+import { KEY_SLOT_SIZE } from './arcb.js';
+
+export const SE_HDR_MAGIC = new Uint8Array(Buffer.from('IBMSecEx', 'latin1'));
+export const SE_IMG_META_MAGIC = new Uint8Array(Buffer.from('SeImgLnx', 'latin1'));
+export const SE_HDR_VERSION_1 = 0x0100;
+export const SE_HDR_HEAD_SIZE = 0x1a0;
+export const SE_HDR_TAG_SIZE = 16;
+export const SE_HDR_MIN_SIZE_C = 0x280;
+export const SE_HDR_MAX_SIZE = 0x2000;
+export const SE_IMG_META_OFFSET = 0xc000;
+export const SE_IMG_META_SIZE = 28;
+export const PAGE_SIZE = 0x1000;
+export const SE_HDR_PROBES = 0x15;
+export const PVEXTRACT_DEFAULT_SKIP_PAGES = 0x14;
+export const PVEXTRACT_DEFAULT_LENGTH_PAGES = 4;
+const DIGEST_SIZE = 64;
+
+/** PLD, ALD, TLD and the header tag: what the measurement covers (Rust `BootHdrTags`). */
+export interface SeHeaderTags {
+  readonly pld: Uint8Array;
+  readonly ald: Uint8Array;
+  readonly tld: Uint8Array;
+  readonly tag: Uint8Array;
+}
+
+/** The plaintext facts of an SE header. */
+export interface SeHeader extends SeHeaderTags {
+  readonly version: number;
+  readonly phs: number;
+  readonly iv: Uint8Array;
+  readonly nks: bigint;
+  readonly sea: bigint;
+  readonly nep: bigint;
+  readonly pcf: bigint;
+  readonly customerPublicKey: Uint8Array;
+  /** PHKHs of the key slots that fit in the header. */
+  readonly keySlotPhkhs: readonly Uint8Array[];
+}
+
+/** Where and how a header was found in a file. */
+export interface SeHeaderLocation {
+  readonly offset: number;
+  readonly method: 'metadata' | 'probe';
+  /** Non-fatal notes, e.g. an unknown metadata version. */
+  readonly warnings: readonly string[];
+}
+
+function hasMagicAt(bytes: Uint8Array, offset: number, magic: Uint8Array): boolean {
+  if (offset < 0 || offset + magic.length > bytes.length) return false;
+  return equalBytes(bytes.subarray(offset, offset + magic.length), magic);
+}
+
+/**
+ * Parses the header starting at `offset` of `bytes` with Rust pvattest's rules: magic, version 0x100, and the
+ * tag at phs − 16 inside the file. Errors: ERR_SEHDR_INVALID, ERR_SEHDR_VERSION, ERR_SEHDR_TRUNCATED.
+ */
+export function parseSeHeader(bytes: Uint8Array, offset = 0): SeHeader {
+  if (offset + SE_HDR_HEAD_SIZE > bytes.length) {
+    if (hasMagicAt(bytes, offset, SE_HDR_MAGIC)) {
+      throw new AttestError('ERR_SEHDR_TRUNCATED', 'Invalid SE header provided: failed to fill whole buffer (header is truncated)');
+    }
+    throw new AttestError('ERR_SEHDR_INVALID', 'Invalid SE header provided');
+  }
+  if (!hasMagicAt(bytes, offset, SE_HDR_MAGIC)) throw new AttestError('ERR_SEHDR_INVALID', 'Invalid SE header provided');
+  const version = readU32(bytes, offset + 0x08);
+  if (version !== SE_HDR_VERSION_1) {
+    throw new AttestError('ERR_SEHDR_VERSION', `Invalid SE header provided (version 0x${version.toString(16)})`);
+  }
+  const phs = readU32(bytes, offset + 0x0c);
+  if (phs < SE_HDR_HEAD_SIZE + SE_HDR_TAG_SIZE) {
+    throw new AttestError('ERR_SEHDR_INVALID', `Invalid SE header provided (header size ${phs} is too small)`);
+  }
+  if (offset + phs > bytes.length) {
+    throw new AttestError('ERR_SEHDR_TRUNCATED', 'Invalid SE header provided: failed to fill whole buffer (tag lies past the end)');
+  }
+  const nks = readU64(bytes, offset + 0x20);
+  const slotRoom = Math.floor((phs - SE_HDR_HEAD_SIZE - SE_HDR_TAG_SIZE) / KEY_SLOT_SIZE);
+  const slots = nks > BigInt(slotRoom) ? slotRoom : Number(nks);
+  const keySlotPhkhs: Uint8Array[] = [];
+  for (let i = 0; i < slots; i++) keySlotPhkhs.push(bytes.slice(offset + SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * i, offset + SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * i + 32));
+  return {
+    version,
+    phs,
+    iv: bytes.slice(offset + 0x10, offset + 0x1c),
+    nks,
+    sea: readU64(bytes, offset + 0x28),
+    nep: readU64(bytes, offset + 0x30),
+    pcf: readU64(bytes, offset + 0x38),
+    customerPublicKey: bytes.slice(offset + 0x40, offset + 0xe0),
+    pld: bytes.slice(offset + 0xe0, offset + 0xe0 + DIGEST_SIZE),
+    ald: bytes.slice(offset + 0x120, offset + 0x120 + DIGEST_SIZE),
+    tld: bytes.slice(offset + 0x160, offset + 0x160 + DIGEST_SIZE),
+    tag: bytes.slice(offset + phs - SE_HDR_TAG_SIZE, offset + phs),
+    keySlotPhkhs,
+  };
+}
+
+/**
+ * Finds the SE header as Rust `pvattest verify --hdr` does (§6.3): the `SeImgLnx` metadata at 0xC000 gives one
+ * probe at hdr_off; otherwise 21 probes at page boundaries 0x0 … 0x14000. Throws ERR_SEHDR_NOT_FOUND.
+ */
+export function locateSeHeader(bytes: Uint8Array): SeHeaderLocation {
+  const warnings: string[] = [];
+  if (hasMagicAt(bytes, SE_IMG_META_OFFSET, SE_IMG_META_MAGIC)) {
+    if (SE_IMG_META_OFFSET + SE_IMG_META_SIZE > bytes.length) {
+      throw new AttestError('ERR_SEHDR_NOT_FOUND', 'Invalid SE header provided (image metadata is truncated)');
+    }
+    const hdrOff = readU64(bytes, SE_IMG_META_OFFSET + 8);
+    const version = readU32(bytes, SE_IMG_META_OFFSET + 16);
+    if (version !== 1) warnings.push(`Unknown Secure Execution boot image version ${version}`);
+    if (hdrOff <= BigInt(bytes.length) && hasMagicAt(bytes, Number(hdrOff), SE_HDR_MAGIC)) {
+      return { offset: Number(hdrOff), method: 'metadata', warnings };
+    }
+    throw new AttestError('ERR_SEHDR_NOT_FOUND', 'Invalid SE header provided (no header where the image metadata points)');
+  }
+  for (let k = 0; k < SE_HDR_PROBES; k++) {
+    const at = k * PAGE_SIZE;
+    if (at + 8 > bytes.length) break;
+    if (hasMagicAt(bytes, at, SE_HDR_MAGIC)) return { offset: at, method: 'probe', warnings };
+  }
+  throw new AttestError('ERR_SEHDR_NOT_FOUND', 'Invalid SE header provided');
+}
+
+/** Finds and parses the header in a bare header file or an SE image, as Rust `verify --hdr` does. */
+export function findSeHeader(bytes: Uint8Array): SeHeader & { readonly location: SeHeaderLocation } {
+  const location = locateSeHeader(bytes);
+  return { ...parseSeHeader(bytes, location.offset), location };
+}
+
+/**
+ * Reads the header tags with C pvattest's rules (§6.3 end): an extracted header only, size ≥ 640, phs equal
+ * to the file size, magic, tag at phs − 16; no version check. Throws ERR_SEHDR_INVALID.
+ */
+export function parseSeHeaderTagsC(bytes: Uint8Array): SeHeaderTags {
+  if (bytes.length < SE_HDR_MIN_SIZE_C || !hasMagicAt(bytes, 0, SE_HDR_MAGIC) || readU32(bytes, 0x0c) !== bytes.length) {
+    throw new AttestError('ERR_SEHDR_INVALID', 'Invalid SE header provided.');
+  }
+  return {
+    pld: bytes.slice(0xe0, 0x120),
+    ald: bytes.slice(0x120, 0x160),
+    tld: bytes.slice(0x160, 0x1a0),
+    tag: bytes.slice(bytes.length - SE_HDR_TAG_SIZE),
+  };
+}
+
+/** Outcome of `extractSeHeaderWindow`, mirroring pvextract-hdr's behaviour (§6.4). */
+export type SeHeaderExtraction =
+  | { readonly outcome: 'extracted'; readonly offset: number; readonly header: Uint8Array; readonly sizeField: number }
+  | { readonly outcome: 'not-found' }
+  | { readonly outcome: 'bad-version'; readonly offset: number }
+  | { readonly outcome: 'multiple'; readonly offsets: readonly number[] };
+
+/** Parameters of `extractSeHeaderWindow`: pages to skip and to search (pvextract-hdr's -s and -l). */
+export interface ExtractSeHeaderWindowParams {
+  readonly skipPages?: number;
+  readonly lengthPages?: number;
+}
+
+/**
+ * pvextract-hdr's search: the 16-byte rows of [skip, skip+len) whose printable rendering contains `IBMSecEx`
+ * give the header start (the row's address); the version at start+8 must be 0x100; `size` bytes are copied
+ * (up to the end of the file), and the size field is reported as written.
+ */
+export function extractSeHeaderWindow(bytes: Uint8Array, params: ExtractSeHeaderWindowParams = {}): SeHeaderExtraction {
+  const skip = (params.skipPages ?? PVEXTRACT_DEFAULT_SKIP_PAGES) * PAGE_SIZE;
+  const length = (params.lengthPages ?? PVEXTRACT_DEFAULT_LENGTH_PAGES) * PAGE_SIZE;
+  if (!Number.isSafeInteger(skip) || !Number.isSafeInteger(length) || skip < 0 || length < 0) {
+    throw new AttestError('ERR_INPUT_INVALID', 'page counts must be non-negative integers');
+  }
+  const end = Math.min(bytes.length, skip + length);
+  const offsets: number[] = [];
+  for (let row = skip; row < end; row += 16) {
+    const rowEnd = Math.min(row + 16, end);
+    let text = '';
+    for (let i = row; i < rowEnd; i++) {
+      const b = bytes[i] ?? 0;
+      text += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
+    }
+    if (text.includes('IBMSecEx')) offsets.push(row);
+  }
+  if (offsets.length === 0) return { outcome: 'not-found' };
+  if (offsets.length > 1) return { outcome: 'multiple', offsets };
+  const offset = offsets[0] as number;
+  if (offset + 12 > bytes.length || readU32(bytes, offset + 8) !== SE_HDR_VERSION_1) return { outcome: 'bad-version', offset };
+  const sizeField = offset + 16 <= bytes.length ? readU32(bytes, offset + 12) : 0;
+  const header = bytes.slice(offset, Math.min(bytes.length, offset + sizeField));
+  return { outcome: 'extracted', offset, header, sizeField };
+}
+
+/** The tags of a parsed header. */
+export function seHeaderTags(header: SeHeaderTags): SeHeaderTags {
+  return { pld: header.pld, ald: header.ald, tld: header.tld, tag: header.tag };
+}
+

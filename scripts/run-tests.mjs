@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Runs the whole test suite: a type check of sources and tests, then every test/**/*.test.ts file with
+// Node's own test runner (TypeScript loaded through tsx). Arguments narrow the run to paths or files.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const skipTypecheck = args.includes('--no-typecheck');
+const targets = args.filter((a) => !a.startsWith('--'));
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) collect(full, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, full));
+  }
+  return out;
+}
+
+const files = [];
+for (const t of targets.length > 0 ? targets : ['test']) {
+  const full = join(root, t);
+  if (statSync(full).isDirectory()) collect(full, files);
+  else files.push(relative(root, full));
+}
+files.sort();
+
+if (!skipTypecheck) {
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.check.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (tsc.status !== 0) {
+    console.error('type check failed');
+    process.exit(1);
+  }
+}
+
+const run = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } },
+);
+process.exit(run.status ?? 1);

@@ -1,0 +1,31 @@
+/** Paths and loaders for the checked-in test vectors (IBM s390-tools data files and the interop set). */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const VECTORS = new URL('../vectors/', import.meta.url).pathname;
+export const PV_ASSETS = join(VECTORS, 's390-tools/rust/pv/tests/assets');
+export const PVATTEST_ASSETS = join(VECTORS, 's390-tools/rust/pvattest/tests/assets');
+export const INTEROP = join(VECTORS, 'interop');
+
+/** Bytes of a vector file, by path relative to test/vectors/. */
+export function vector(relative: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(VECTORS, relative)));
+}
+
+/** Text of a vector file. */
+export function vectorText(relative: string): string {
+  return readFileSync(join(VECTORS, relative), 'utf8');
+}
+
+/** The interop case folders (each with req.bin, arp.key, resp.bin, hdr.input, expected.exit[, expected.yaml]). */
+export function interopCases(): string[] {
+  return readdirSync(INTEROP, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name !== 'keys')
+    .map((d) => d.name)
+    .sort();
+}
+
+/** Hex → bytes. */
+export function hex(s: string): Uint8Array {
+  return new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+}
