@@ -3,6 +3,7 @@
  * chosen by code, `message` is for people reading logs. Each area keeps its list in its own file.
  */
 import { APP_ERROR_CODES } from './app.js';
+import { CLI_ERROR_CODES } from './cli.js';
 import { ENGINE_ERROR_CODES } from './engine.js';
 import { EVIDENCE_ERROR_CODES } from './evidence.js';
 import { PKI_ERROR_CODES } from './pki.js';
@@ -16,6 +17,7 @@ export const ERROR_CODES = [
   ...STORE_ERROR_CODES,
   ...EVIDENCE_ERROR_CODES,
   ...APP_ERROR_CODES,
+  ...CLI_ERROR_CODES,
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

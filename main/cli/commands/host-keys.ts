@@ -1,0 +1,44 @@
+/**
+ * Loading the host-key documents for `create` and `attest`: verified through the HKD verifier unless
+ * `--no-verify` is given (pvattest's rule: exactly one of `--no-verify` or `--cert`).
+ */
+import { AttestError } from '../../../shared/errors/index.js';
+import { readHostKeyDocument } from '../../engine/index.js';
+import { naming, readFileBounded } from '../files.js';
+import type { CliIo } from '../io.js';
+
+/** pvattest's certificate options. */
+export interface HostKeyOptions {
+  hostKeyDocument: string[];
+  noVerify?: boolean;
+  cert?: string[];
+  crl?: string[];
+  rootCa?: string;
+  offline?: boolean;
+  at?: string;
+}
+
+/** A host key ready for a key slot. */
+export interface ResolvedHostKey {
+  readonly path: string;
+  readonly publicCoords: Uint8Array;
+}
+
+/** Reads (and unless --no-verify, verifies) the host-key documents, in the order given. */
+export async function resolveHostKeys(io: CliIo, opts: HostKeyOptions): Promise<ResolvedHostKey[]> {
+  const hasCert = (opts.cert?.length ?? 0) > 0;
+  if (opts.noVerify && hasCert) throw new AttestError('ERR_CLI_USAGE', "the argument '--no-verify' cannot be used with '--cert <FILE>'");
+  if (!opts.noVerify && !hasCert) {
+    throw new AttestError(
+      'ERR_CLI_USAGE',
+      'the following required arguments were not provided: <--no-verify|--cert <FILE>> (give the IBM Z signing key and intermediate CA with -C, or --no-verify)',
+    );
+  }
+  if (opts.noVerify) {
+    return opts.hostKeyDocument.map((path) => ({
+      path,
+      publicCoords: naming(path, () => readHostKeyDocument(readFileBounded(io.cwd, path, 1024 * 1024)).publicCoords),
+    }));
+  }
+  throw new AttestError('ERR_CLI_USAGE', 'host-key document verification is not available yet: use --no-verify');
+}
