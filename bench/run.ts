@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: prints one JSON line per measured operation. Arguments select suites by name
+ * (engine, pki, fleet, store, evidence); default all.
+ */
+import { runEngineBench } from './engine.js';
+
+const suites: Record<string, () => Promise<object[]>> = {
+  engine: runEngineBench,
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(suites)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  for (const record of await run()) process.stdout.write(`${JSON.stringify(record)}\n`);
+}
