@@ -53,7 +53,7 @@ export function readU32(bytes: Uint8Array, offset: number, code: ErrorCode = 'ER
   if (offset < 0 || offset + 4 > bytes.length) {
     throw new AttestError(code, `input too short: need 4 bytes at offset 0x${offset.toString(16)}, have ${bytes.length}`);
   }
-  return viewOf(bytes).getUint32(offset, false);
+  return (((bytes[offset] as number) << 24) | ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number)) >>> 0;
 }
 
 /** Reads a u64 BE at `offset` as a bigint, throwing `code` when it lies outside the buffer. */
@@ -61,7 +61,7 @@ export function readU64(bytes: Uint8Array, offset: number, code: ErrorCode = 'ER
   if (offset < 0 || offset + 8 > bytes.length) {
     throw new AttestError(code, `input too short: need 8 bytes at offset 0x${offset.toString(16)}, have ${bytes.length}`);
   }
-  return viewOf(bytes).getBigUint64(offset, false);
+  return (BigInt(readU32(bytes, offset, code)) << 32n) | BigInt(readU32(bytes, offset + 4, code));
 }
 
 /** A copy of bytes [offset, offset+size), throwing `code` when the range lies outside the buffer. */

@@ -8,7 +8,7 @@ import { aes256GcmDecrypt, constantTimeEqual } from '../crypto/primitives.js';
 import { ARPK_SIZE, decryptArcbWith, parseArcb, type Dialect } from '../formats/arcb.js';
 import { decodeAdditionalData, type AdditionalDataFields } from '../formats/additional-data.js';
 import { parseExchangeResponse } from '../formats/exchange.js';
-import { findSeHeader, parseSeHeaderTagsC, seHeaderTags, type SeHeaderTags } from '../formats/se-header.js';
+import { locateSeHeader, parseSeHeaderTagsC, readSeHeaderTags, type SeHeaderTags } from '../formats/se-header.js';
 import { computeMeasurement } from './measurement.js';
 
 /** Inputs of `verifyAttestationResponse`. */
@@ -46,8 +46,8 @@ export interface AttestationVerification {
 export function resolveSeHeaderTags(seHeader: Uint8Array | SeHeaderTags, dialect: Dialect): { tags: SeHeaderTags; warnings: string[] } {
   if (!(seHeader instanceof Uint8Array)) return { tags: seHeader, warnings: [] };
   if (dialect === 'c') return { tags: parseSeHeaderTagsC(seHeader), warnings: [] };
-  const found = findSeHeader(seHeader);
-  return { tags: seHeaderTags(found), warnings: [...found.location.warnings] };
+  const location = locateSeHeader(seHeader);
+  return { tags: readSeHeaderTags(seHeader, location.offset), warnings: [...location.warnings] };
 }
 
 /** Verifies an attestation response; see the module summary for the result/exception split. */

@@ -121,6 +121,24 @@ export function parseSeHeader(bytes: Uint8Array, offset = 0): SeHeader {
 }
 
 /**
+ * Reads only what the measurement needs (PLD, ALD, TLD, tag) from the header at `offset`, with the same checks
+ * and errors as `parseSeHeader`; the returned arrays are views into `bytes`.
+ */
+export function readSeHeaderTags(bytes: Uint8Array, offset = 0): SeHeaderTags {
+  if (offset + SE_HDR_HEAD_SIZE > bytes.length || !hasMagicAt(bytes, offset, SE_HDR_MAGIC) || readU32(bytes, offset + 0x08) !== SE_HDR_VERSION_1) {
+    return seHeaderTags(parseSeHeader(bytes, offset)); // throws the precise error
+  }
+  const phs = readU32(bytes, offset + 0x0c);
+  if (phs < SE_HDR_HEAD_SIZE + SE_HDR_TAG_SIZE || offset + phs > bytes.length) return seHeaderTags(parseSeHeader(bytes, offset));
+  return {
+    pld: bytes.subarray(offset + 0xe0, offset + 0x120),
+    ald: bytes.subarray(offset + 0x120, offset + 0x160),
+    tld: bytes.subarray(offset + 0x160, offset + 0x1a0),
+    tag: bytes.subarray(offset + phs - SE_HDR_TAG_SIZE, offset + phs),
+  };
+}
+
+/**
  * Finds the SE header as Rust `pvattest verify --hdr` does (§6.3): the `SeImgLnx` metadata at 0xC000 gives one
  * probe at hdr_off; otherwise 21 probes at page boundaries 0x0 … 0x14000. Throws ERR_SEHDR_NOT_FOUND.
  */
