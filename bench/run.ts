@@ -3,9 +3,11 @@
  * (engine, pki, fleet, store, evidence); default all.
  */
 import { runEngineBench } from './engine.js';
+import { runPkiBench } from './pki.js';
 
 const suites: Record<string, () => Promise<object[]>> = {
   engine: runEngineBench,
+  pki: runPkiBench,
 };
 
 const wanted = process.argv.slice(2);

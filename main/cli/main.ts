@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isAttestError } from '../../shared/errors/index.js';
 import { CliExit, EXIT_ERROR, EXIT_OK, processIo, type CliIo } from './io.js';
 import { registerEngineCommands } from './commands/engine.js';
+import { registerHkdCommands } from './commands/hkd.js';
 
 /** Builds the commander program bound to `io`. */
 export function buildProgram(io: CliIo): Command {
@@ -17,6 +18,7 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
   registerEngineCommands(program, io);
+  registerHkdCommands(program, io);
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }

@@ -14,3 +14,5 @@ export * from './attest/verify.js';
 export * from './attest/check.js';
 export * from './attest/ultravisor.js';
 export * from './pki/host-key-document.js';
+export * from './pki/hkd-verifier.js';
+export * from './pki/demo-pki.js';

@@ -6,6 +6,7 @@ import { AttestError } from '../../../shared/errors/index.js';
 import { readHostKeyDocument } from '../../engine/index.js';
 import { naming, readFileBounded } from '../files.js';
 import type { CliIo } from '../io.js';
+import { verifyHkdFilesForCreate } from './hkd.js';
 
 /** pvattest's certificate options. */
 export interface HostKeyOptions {
@@ -40,5 +41,14 @@ export async function resolveHostKeys(io: CliIo, opts: HostKeyOptions): Promise<
       publicCoords: naming(path, () => readHostKeyDocument(readFileBounded(io.cwd, path, 1024 * 1024)).publicCoords),
     }));
   }
-  throw new AttestError('ERR_CLI_USAGE', 'host-key document verification is not available yet: use --no-verify');
+  if (opts.at !== undefined && Number.isNaN(Date.parse(opts.at))) throw new AttestError('ERR_CLI_USAGE', `--at: not an ISO time: '${opts.at}'`);
+  return verifyHkdFilesForCreate({
+    hkdPaths: opts.hostKeyDocument,
+    certPaths: opts.cert ?? [],
+    crlPaths: opts.crl ?? [],
+    ...(opts.rootCa !== undefined ? { rootCaPath: opts.rootCa } : {}),
+    offline: opts.offline === true,
+    ...(opts.at !== undefined ? { at: new Date(opts.at) } : {}),
+    cwd: io.cwd,
+  });
 }

@@ -273,14 +273,40 @@ describe('spec §9.2/§9.3 unit-level rows', () => {
     assert.equal(r.hkds[0]!.facts?.serial.startsWith('0522E1B8'), true);
     assert.equal(r.hkds[0]!.publicCoords?.length, 160);
   });
-  test('a second HKD against a validated chain is cheap (< 2 ms on average)', async () => {
-    const v = await createHkdVerifier({ certs: STD.certs.map(fx), crls: STD.crls.map(fx), rootCa: fx(STD.root), offline: true, at: PINNED });
+  test('a second HKD against a validated chain is cheap (best of 30 < 2 ms, and far below a full verification)', async () => {
+    const params = { certs: STD.certs.map(fx), crls: STD.crls.map(fx), rootCa: fx(STD.root), offline: true, at: PINNED };
     const host2 = fx('host2.crt');
+    const time = async (fn: () => Promise<unknown>) => {
+      const t0 = performance.now();
+      await fn();
+      return performance.now() - t0;
+    };
+    const v = await createHkdVerifier(params);
     await v.verify(host2.bytes, host2.name);
-    const n = 20;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) assert.equal((await v.verify(host2.bytes, host2.name)).verified, true);
-    const per = (performance.now() - t0) / n;
-    assert.ok(per < 2, `second HKD took ${per.toFixed(3)} ms`);
+    const second: number[] = [];
+    const full: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      second.push(await time(async () => assert.equal((await v.verify(host2.bytes, host2.name)).verified, true)));
+      if (i < 10) full.push(await time(async () => (await createHkdVerifier(params)).verify(host2.bytes, host2.name)));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    assert.ok(Math.min(...second) < 2, `best second HKD took ${Math.min(...second).toFixed(3)} ms`);
+    assert.ok(median(second) < median(full) / 2, `second ${median(second).toFixed(3)} ms vs full ${median(full).toFixed(3)} ms`);
+  });
+});
+
+describe('path building beyond the table (derived from OpenSSL without partial chains)', () => {
+  test('a non-self-signed --root-ca is not a terminal anchor: its issuer is still required', async () => {
+    const r = await runRow({ id: '', certs: ['ibm.crt'], crls: ['ibm.crl', 'inter_ca.crl'], root: 'inter_ca.chained.crt', mode: 'offline', chain: '' });
+    assert.equal(chainVerdict(r), 'SIGNING_KEY_INVALID(2@1)');
+    assert.equal(r.chain.code, 'ERR_CHAIN_NO_ISSUER');
+  });
+  test('adding the real root to --cert completes that chain (intermediate anchor used as issuer)', async () => {
+    const r = await runRow({ id: '', certs: ['ibm.crt', 'root_ca.crt'], crls: ['ibm.crl', 'inter_ca.crl', 'root_ca.crl'], root: 'inter_ca.crt', mode: 'offline', chain: '' });
+    assert.equal(chainVerdict(r), 'SIGNING_KEY_INVALID(19@2)');
+  });
+  test('the signing key as its own (non-self-signed) --root-ca does not make a chain', async () => {
+    const r = await runRow({ id: '', certs: ['ibm.crt'], crls: ['ibm.crl'], root: 'ibm.crt', mode: 'offline', chain: '' });
+    assert.equal(chainVerdict(r), 'SIGNING_KEY_INVALID(2@0)');
   });
 });

@@ -1,0 +1,178 @@
+/**
+ * `se-attest hkd verify`: verifies host-key documents against the IBM Z signing key chain and CRLs, like
+ * pvattest's certificate options, and prints one line per HKD. Also `verifyHkdFilesForCreate`, the verifier
+ * behind `create` (a request only for verified HKDs; the first failure aborts, naming the HKD file).
+ */
+import { existsSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { AttestError, isAttestError } from '../../../shared/errors/index.js';
+import {
+  type FetchCrl,
+  type HkdResult,
+  type HkdVerificationReport,
+  type NamedBytes,
+  MAX_PKI_INPUT_SIZE,
+  createHkdVerifier,
+} from '../../engine/pki/hkd-verifier.js';
+import { toHex } from '../../engine/bytes.js';
+import { createCrlFetcher } from '../../services/crl-fetch.js';
+import { collectList, readFileBounded } from '../files.js';
+import { CliExit, EXIT_ERROR, EXIT_OK, type CliIo } from '../io.js';
+
+/** Reads one PKI input file; read failures become ERR_PKI_READ_FILE, oversize ERR_PKI_INPUT_TOO_LARGE. */
+function readPkiFile(cwd: string, path: string, what: string): NamedBytes {
+  try {
+    return { name: path, bytes: readFileBounded(cwd, path, MAX_PKI_INPUT_SIZE) };
+  } catch (e) {
+    if (isAttestError(e, 'ERR_INPUT_TOO_LARGE')) throw new AttestError('ERR_PKI_INPUT_TOO_LARGE', e.message, { path });
+    if (isAttestError(e, 'ERR_CLI_FILE_READ')) throw new AttestError('ERR_PKI_READ_FILE', `Cannot read ${what} at \`${path}\``, { path });
+    throw e;
+  }
+}
+
+/** Parses `--at`; undefined means now. */
+function parseAt(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new AttestError('ERR_CLI_USAGE', `--at: not an ISO-8601 time: ${value}`);
+  return d;
+}
+
+/** Options shared by `hkd verify` and `create`. */
+export interface VerifyHkdFilesParams {
+  hkdPaths: string[];
+  certPaths: string[];
+  crlPaths: string[];
+  rootCaPath?: string;
+  offline: boolean;
+  at?: Date;
+  cwd: string;
+  /** Overrides the online downloader (tests); ignored when offline. */
+  fetchCrl?: FetchCrl;
+  /** Configured trust anchors used when no root CA file is given. */
+  anchors?: NamedBytes[];
+}
+
+/** The system trust store (OpenSSL's default: `SSL_CERT_FILE` or Debian's bundle), used when no --root-ca is given. */
+export function systemTrustAnchors(env: Readonly<Record<string, string | undefined>> = process.env): NamedBytes[] | undefined {
+  const path = env.SSL_CERT_FILE ?? '/etc/ssl/certs/ca-certificates.crt';
+  if (!existsSync(path)) return undefined;
+  return [readPkiFile('/', path, 'certificate')];
+}
+
+/** Reads every file and verifies every HKD (the chain once); a file that cannot be read fails that HKD only. */
+export async function verifyHkdFiles(p: VerifyHkdFilesParams): Promise<HkdVerificationReport> {
+  const at = p.at ?? new Date();
+  const certs = p.certPaths.map((c) => readPkiFile(p.cwd, c, 'certificate'));
+  const crls = p.crlPaths.map((c) => readPkiFile(p.cwd, c, 'CRL'));
+  const rootCa = p.rootCaPath !== undefined ? readPkiFile(p.cwd, p.rootCaPath, 'certificate') : undefined;
+  const verifier = await createHkdVerifier({
+    certs,
+    crls,
+    rootCa,
+    anchors: p.anchors ?? (rootCa === undefined ? systemTrustAnchors() : undefined),
+    offline: p.offline,
+    at,
+    fetchCrl: p.offline ? undefined : (p.fetchCrl ?? createCrlFetcher()),
+  });
+  const hkds: HkdResult[] = [];
+  for (const path of p.hkdPaths) {
+    let file: NamedBytes;
+    try {
+      file = readPkiFile(p.cwd, path, 'host-key document');
+    } catch (e) {
+      if (!isAttestError(e)) throw e;
+      hkds.push({ name: path, verified: false, code: e.code, category: e.code === 'ERR_PKI_INPUT_TOO_LARGE' ? 'INPUT_TOO_LARGE' : undefined, reason: e.message, steps: [] });
+      continue;
+    }
+    hkds.push(await verifier.verify(file.bytes, path));
+  }
+  return { at: at.toISOString(), offline: p.offline, verified: verifier.chain.ok && hkds.length > 0 && hkds.every((h) => h.verified), chain: verifier.chain, hkds };
+}
+
+/**
+ * The verifier behind `create`: returns the host keys of the HKDs in input order, or throws an AttestError
+ * naming the first failing HKD file (pvattest semantics: a request only for verified HKDs).
+ */
+export async function verifyHkdFilesForCreate(params: VerifyHkdFilesParams): Promise<{ path: string; publicCoords: Uint8Array }[]> {
+  const report = await verifyHkdFiles(params);
+  const out: { path: string; publicCoords: Uint8Array }[] = [];
+  for (const h of report.hkds) {
+    if (!h.verified || !h.publicCoords) {
+      throw new AttestError(h.code ?? 'ERR_HKD_VERIFICATION_FAILED', `'${h.name}': Host-key verification failed: ${h.reason}`, {
+        path: h.name,
+        x509Code: report.chain.x509Code,
+        depth: report.chain.depth,
+      });
+    }
+    out.push({ path: h.name, publicCoords: h.publicCoords });
+  }
+  return out;
+}
+
+/** JSON form of a report (bytes as hex). */
+export function reportToJson(report: HkdVerificationReport): unknown {
+  return {
+    ...report,
+    hkds: report.hkds.map((h) => ({ ...h, publicCoords: h.publicCoords ? toHex(h.publicCoords) : undefined })),
+  };
+}
+
+/** One line per HKD for people. */
+function formatLine(h: HkdResult): string {
+  if (h.verified) {
+    const f = h.facts;
+    const machine = f?.machineType ? ` machine ${f.machineType}${f.machineSerial ? ` serial ${f.machineSerial}` : ''},` : '';
+    return `${h.name}: verified (${machine} valid until ${f?.notAfter ?? '?'}, PHKH ${f?.phkh ?? '?'})`;
+  }
+  return `${h.name}: ${h.reason} (${h.code ?? 'ERR_HKD_VERIFICATION_FAILED'})`;
+}
+
+interface HkdVerifyOptions {
+  hostKeyDocument: string[];
+  cert?: string[];
+  crt?: string[];
+  crl?: string[];
+  rootCa?: string;
+  offline?: boolean;
+  at?: string;
+  format: string;
+}
+
+/** Adds `hkd verify` to the program. */
+export function registerHkdCommands(program: Command, io: CliIo): void {
+  const hkd = program.command('hkd').description('host-key document (HKD) tools');
+  hkd
+    .command('verify')
+    .description('verify host-key documents against the IBM Z signing key, its chain and CRLs')
+    .requiredOption('-k, --host-key-document <FILE>', 'host-key document (PEM or DER); repeatable or comma-separated', collectList)
+    .option('-C, --cert <FILE>', 'IBM Z signing key and intermediate CA certificates; repeatable or comma-separated (required)', collectList)
+    .addOption(new Option('--crt <FILE>', 'alias of --cert').hideHelp().argParser(collectList))
+    .option('--crl <FILE>', 'CRL file (PEM with one or more CRLs, or DER); repeatable or comma-separated', collectList)
+    .option('--root-ca <FILE>', 'trust anchor(s): every certificate in the file')
+    .option('--offline', 'never download CRLs; every CRL must be given locally')
+    .option('--at <ISO-TIME>', 'verification time (default: now)')
+    .option('--format <FORMAT>', 'text or json', 'text')
+    .action(async (opts: HkdVerifyOptions) => {
+      const certPaths = [...(opts.cert ?? []), ...(opts.crt ?? [])];
+      if (certPaths.length === 0) throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --cert <FILE>');
+      if (opts.format !== 'text' && opts.format !== 'json') throw new AttestError('ERR_CLI_USAGE', `--format: expected text or json, got ${opts.format}`);
+      const report = await verifyHkdFiles({
+        hkdPaths: opts.hostKeyDocument,
+        certPaths,
+        crlPaths: opts.crl ?? [],
+        rootCaPath: opts.rootCa,
+        offline: opts.offline === true,
+        at: parseAt(opts.at),
+        cwd: io.cwd,
+      });
+      if (opts.format === 'json') io.out(`${JSON.stringify(reportToJson(report), null, 2)}\n`);
+      else {
+        for (const h of report.hkds) {
+          if (h.verified) io.out(`${formatLine(h)}\n`);
+          else io.err(`${formatLine(h)}\n`);
+        }
+      }
+      throw new CliExit(report.verified ? EXIT_OK : EXIT_ERROR);
+    });
+}
