@@ -4,10 +4,12 @@
  */
 import { runEngineBench } from './engine.js';
 import { runPkiBench } from './pki.js';
+import { runStoreBench } from './store.js';
 
 const suites: Record<string, () => Promise<object[]>> = {
   engine: runEngineBench,
   pki: runPkiBench,
+  store: runStoreBench,
 };
 
 const wanted = process.argv.slice(2);

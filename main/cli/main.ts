@@ -7,6 +7,7 @@ import { isAttestError } from '../../shared/errors/index.js';
 import { CliExit, EXIT_ERROR, EXIT_OK, processIo, type CliIo } from './io.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerHkdCommands } from './commands/hkd.js';
+import { registerStoreCommands } from './commands/store-commands.js';
 
 /** Builds the commander program bound to `io`. */
 export function buildProgram(io: CliIo): Command {
@@ -19,6 +20,7 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride();
   registerEngineCommands(program, io);
   registerHkdCommands(program, io);
+  registerStoreCommands(program, io);
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }

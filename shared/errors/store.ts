@@ -18,8 +18,6 @@ export const STORE_ERROR_CODES = [
   // the ARPK sealed at rest
   'ERR_STORE_KEY_FILE',
   'ERR_STORE_ARPK_UNREADABLE',
-  // the audit chain
-  'ERR_STORE_AUDIT_BROKEN',
   // guest policy violations (an attestation that verified but did not match the guest's expected policy)
   'ERR_POLICY_IMAGE_PHKH',
   'ERR_POLICY_ATTESTATION_PHKH',

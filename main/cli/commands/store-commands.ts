@@ -1,0 +1,337 @@
+/**
+ * Store commands of `se-attest`: `guest add|list|show|edit|remove`, `trust import|list`, `history GUEST`,
+ * `audit verify`. Every command takes `--db PATH` (default `$SE_ATTEST_DB`, else
+ * `~/.local/share/se-attestation-workstation/workstation.db`). Exit codes: 0 ok, 1 error, 2 audit chain broken.
+ */
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { AttestError } from '../../../shared/errors/index.js';
+import type { GuestInput, GuestPolicy, PolicyAddDataKind, TrustKind } from '../../../shared/types/store.js';
+import { listAuditEntries, verifyAuditLog } from '../../services/audit.js';
+import { addGuest, editGuest, listGuestStatuses, listGuests, removeGuest, showGuest } from '../../services/guests.js';
+import { listHistory, toHistoryJson } from '../../services/history.js';
+import { importTrustFiles, listTrust } from '../../services/trust.js';
+import { openStore, type Store } from '../../store/index.js';
+import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
+
+const ADD_DATA_KINDS: readonly PolicyAddDataKind[] = ['phkh-img', 'phkh-att', 'secret-store-hash', 'firmware-state'];
+const MAX_HEADER_FILE = 1024 * 1024;
+
+/** The database path: `--db`, else `$SE_ATTEST_DB`, else the per-user default. */
+export function resolveDbPath(io: CliIo, db: string | undefined): string {
+  if (db) return resolve(io.cwd, db);
+  if (io.env.SE_ATTEST_DB) return resolve(io.cwd, io.env.SE_ATTEST_DB);
+  const home = io.env.HOME ?? io.env.USERPROFILE;
+  if (!home) throw new AttestError('ERR_STORE_OPEN', 'no --db given and neither SE_ATTEST_DB nor HOME is set');
+  const dataHome = io.env.XDG_DATA_HOME ?? join(home, '.local', 'share');
+  return join(dataHome, 'se-attestation-workstation', 'workstation.db');
+}
+
+function withStore<T>(io: CliIo, opts: { db?: string }, fn: (store: Store) => T, readOnly = false): T {
+  const path = resolveDbPath(io, opts.db);
+  if (!readOnly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const store = openStore({ path, readOnly });
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+function table(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined || c === '' ? '-' : String(c))));
+  const widths = cells[0]?.map((_, i) => Math.max(...cells.map((r) => r[i]?.length ?? 0))) ?? [];
+  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
+}
+
+function hexOption(name: string, value: string | undefined, bytes?: number): string | undefined {
+  if (value === undefined) return undefined;
+  const clean = value.replace(/^0x/i, '').toLowerCase();
+  if (!/^([0-9a-f]{2})*$/.test(clean) || (bytes !== undefined && clean.length !== bytes * 2)) {
+    throw new AttestError('ERR_INPUT_INVALID', `${name} must be ${bytes ? `${bytes} bytes of ` : ''}hex`);
+  }
+  return clean;
+}
+
+function nullable(v: string | undefined): string | null | undefined {
+  return v === undefined ? undefined : v === '' ? null : v;
+}
+
+interface GuestOpts {
+  db?: string;
+  target?: string;
+  jump?: string;
+  identity?: string;
+  hostKeyFingerprint?: string;
+  hdr?: string;
+  image?: string;
+  hkd?: string[];
+  expectImagePhkh?: string;
+  expectAttestationPhkh?: string;
+  expectUserData?: string;
+  requireAddData?: string;
+  notes?: string;
+  tag?: string[];
+  rename?: string;
+}
+
+function addGuestOptions(cmd: Command): Command {
+  return cmd
+    .option('--target <user@host[:port]>', 'SSH target ("" clears on edit)')
+    .option('--jump <host>', 'SSH jump host')
+    .option('--identity <path|agent>', 'SSH identity: a key file path or "agent" (never the key itself)')
+    .option('--host-key-fingerprint <fp>', 'pinned SSH host-key fingerprint, e.g. SHA256:...')
+    .option('--hdr <file>', 'SE header (or small image) to store with the guest')
+    .option('--image <path>', 'path of the SE image, when the header is not stored')
+    .option('--hkd <sha256...>', 'policy: SHA-256 of the stored HKDs to use')
+    .option('--expect-image-phkh <hex>', 'policy: expected image PHKH')
+    .option('--expect-attestation-phkh <hex>', 'policy: expected attestation PHKH')
+    .option('--expect-user-data <hex>', 'policy: expected user data')
+    .option('--require-add-data <list>', `policy: required additional data (${ADD_DATA_KINDS.join(',')})`)
+    .option('--notes <text>', 'free notes')
+    .option('--tag <tag...>', 'tags');
+}
+
+function guestInputFrom(io: CliIo, o: GuestOpts, current?: GuestPolicy): Partial<GuestInput> {
+  const input: Partial<GuestInput> = {};
+  if (o.target !== undefined) input.sshTarget = nullable(o.target);
+  if (o.jump !== undefined) input.jumpHost = nullable(o.jump);
+  if (o.identity !== undefined) input.identityRef = nullable(o.identity);
+  if (o.hostKeyFingerprint !== undefined) input.hostKeyFingerprint = nullable(o.hostKeyFingerprint);
+  if (o.image !== undefined) input.imagePath = o.image === '' ? null : resolve(io.cwd, o.image);
+  if (o.notes !== undefined) input.notes = nullable(o.notes);
+  if (o.tag !== undefined) input.tags = o.tag;
+  if (o.hdr !== undefined) {
+    if (o.hdr === '') input.seHeaderHex = null;
+    else {
+      const path = resolve(io.cwd, o.hdr);
+      if (statSync(path).size > MAX_HEADER_FILE) throw new AttestError('ERR_INPUT_TOO_LARGE', `${o.hdr} is larger than 1 MiB; use --image`);
+      input.seHeaderHex = readFileSync(path).toString('hex');
+    }
+  }
+  const policy: GuestPolicy = { ...(current ?? {}) };
+  let policyChanged = false;
+  const setPolicy = <K extends keyof GuestPolicy>(k: K, v: GuestPolicy[K] | undefined) => {
+    if (v === undefined) return;
+    policyChanged = true;
+    if (v === '' || (Array.isArray(v) && v.length === 0)) delete policy[k];
+    else policy[k] = v;
+  };
+  setPolicy('hkdSha256', o.hkd?.map((h) => hexOption('--hkd', h, 32)!));
+  setPolicy('expectedImagePhkh', o.expectImagePhkh === '' ? '' : hexOption('--expect-image-phkh', o.expectImagePhkh, 32));
+  setPolicy('expectedAttestationPhkh', o.expectAttestationPhkh === '' ? '' : hexOption('--expect-attestation-phkh', o.expectAttestationPhkh, 32));
+  setPolicy('expectedUserData', o.expectUserData === '' ? '' : hexOption('--expect-user-data', o.expectUserData));
+  if (o.requireAddData !== undefined) {
+    const kinds = o.requireAddData.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const k of kinds) {
+      if (!ADD_DATA_KINDS.includes(k as PolicyAddDataKind)) throw new AttestError('ERR_INPUT_INVALID', `unknown add-data kind "${k}"`);
+    }
+    setPolicy('requiredAddData', kinds as PolicyAddDataKind[]);
+  }
+  if (policyChanged) input.policy = policy;
+  if (o.rename !== undefined) input.name = o.rename;
+  return input;
+}
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
+}
+
+function dbOption(cmd: Command): Command {
+  return cmd.option('--db <path>', 'database file (default: $SE_ATTEST_DB or ~/.local/share/se-attestation-workstation/workstation.db)');
+}
+
+function parseSince(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new AttestError('ERR_INPUT_INVALID', `--since: not a date: "${value}"`);
+  return new Date(t);
+}
+
+function parsePositive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new AttestError('ERR_INPUT_INVALID', `${name} must be a non-negative number`);
+  return n;
+}
+
+/** Adds the guest, trust, history and audit commands to `program`. */
+export function registerStoreCommands(program: Command, io: CliIo): void {
+  const guest = program.command('guest').description('manage stored guests');
+
+  addGuestOptions(dbOption(guest.command('add').description('add a guest').argument('<name>'))).action((name: string, o: GuestOpts) => {
+    withStore(io, o, (store) => {
+      const g = addGuest(store, { ...guestInputFrom(io, o), name });
+      io.out(`added guest ${g.name} (id ${g.id})\n`);
+    });
+  });
+
+  addGuestOptions(dbOption(guest.command('edit').description('change a guest').argument('<name>')))
+    .option('--rename <new-name>', 'new name')
+    .action((name: string, o: GuestOpts) => {
+      withStore(io, o, (store) => {
+        const current = store.guests.get(name);
+        const g = editGuest(store, name, guestInputFrom(io, o, current.policy));
+        io.out(`updated guest ${g.name}\n`);
+      });
+    });
+
+  dbOption(guest.command('remove').description('remove a guest (its history is kept)').argument('<name>')).action((name: string, o: { db?: string }) => {
+    withStore(io, o, (store) => {
+      removeGuest(store, name);
+      io.out(`removed guest ${name}\n`);
+    });
+  });
+
+  dbOption(guest.command('list').description('list guests with their status'))
+    .option('--tag <tag>', 'only guests with this tag')
+    .option('--stale-after <hours>', 'a verification older than this is stale', '24')
+    .addOption(formatOption())
+    .action((o: { db?: string; tag?: string; staleAfter?: string; format: string }) => {
+      withStore(io, o, (store) => {
+        const staleAfterMs = parsePositive('--stale-after', o.staleAfter, 24) * 3600_000;
+        const names = new Set(listGuests(store, o.tag).map((g) => g.name));
+        const statuses = listGuestStatuses(store, { staleAfterMs }).filter((s) => names.has(s.name));
+        if (o.format === 'json') {
+          io.out(`${JSON.stringify(statuses, null, 2)}\n`);
+          return;
+        }
+        io.out(
+          table([
+            ['NAME', 'STATUS', 'LAST VERIFIED', 'LAST ATTEMPT', 'LAST ERROR', 'ATTESTATIONS'],
+            ...statuses.map((s) => [s.name, s.health, s.lastVerifiedAt, s.lastAttemptAt, s.lastErrorCode, s.attestationCount]),
+          ]),
+        );
+      });
+    });
+
+  dbOption(guest.command('show').description('show a guest, its policy, status and latest attempts').argument('<name>'))
+    .option('--stale-after <hours>', 'a verification older than this is stale', '24')
+    .addOption(formatOption())
+    .action((name: string, o: { db?: string; staleAfter?: string; format: string }) => {
+      withStore(io, o, (store) => {
+        const d = showGuest(store, name, { staleAfterMs: parsePositive('--stale-after', o.staleAfter, 24) * 3600_000 });
+        if (o.format === 'json') {
+          io.out(`${JSON.stringify({ ...d, recent: d.recent.map(toHistoryJson) }, null, 2)}\n`);
+          return;
+        }
+        const g = d.guest;
+        io.out(
+          table([
+            ['name', g.name],
+            ['status', d.status.health],
+            ['last verified', d.status.lastVerifiedAt],
+            ['ssh target', g.sshTarget],
+            ['jump host', g.jumpHost],
+            ['identity', g.identityRef],
+            ['host-key fingerprint', g.hostKeyFingerprint],
+            ['SE header', g.seHeaderSha256 ? `${g.seHeaderSize} bytes, SHA-256 ${g.seHeaderSha256}` : null],
+            ['image path', g.imagePath],
+            ['policy', JSON.stringify(g.policy)],
+            ['tags', g.tags.join(', ')],
+            ['notes', g.notes],
+          ]),
+        );
+        if (d.recent.length > 0) {
+          io.out('\n' + table([['ID', 'STATUS', 'STARTED', 'ERROR'], ...d.recent.map((r) => [r.id, r.status, r.startedAt, r.errorCode])]));
+        }
+      });
+    });
+
+  const trust = program.command('trust').description('manage trust material (HKDs, certificates, CRLs)');
+
+  dbOption(trust.command('import').description('import HKDs, CA/signing-key certificates and CRLs (PEM or DER)').argument('<files...>')).action(
+    (files: string[], o: { db?: string }) => {
+      const failed = withStore(io, o, (store) => {
+        const results = importTrustFiles(
+          store,
+          files.map((f) => ({ source: resolve(io.cwd, f), bytes: new Uint8Array(readFileSync(resolve(io.cwd, f))) })),
+        );
+        let bad = 0;
+        for (const r of results) {
+          if (r.error) {
+            bad++;
+            io.err(`${r.source}: ${r.error.message} (${r.error.code})\n`);
+          }
+          for (const { item, created } of r.items) {
+            io.out(`${created ? 'imported' : 'already present'}  ${item.kind}  ${item.sha256.slice(0, 16)}  ${item.subject ?? item.issuer}\n`);
+          }
+        }
+        return bad;
+      });
+      if (failed > 0) throw new CliExit(EXIT_ERROR);
+    },
+  );
+
+  dbOption(trust.command('list').description('list trust material with freshness'))
+    .addOption(new Option('--kind <kind>', 'only this kind').choices(['hkd', 'signing-key', 'ca', 'certificate', 'crl']))
+    .option('--expiring-days <n>', 'nextUpdate within this many days counts as expiring', '7')
+    .addOption(formatOption())
+    .action((o: { db?: string; kind?: TrustKind; expiringDays?: string; format: string }) => {
+      withStore(io, o, (store) => {
+        const items = listTrust(store, { expiringDays: parsePositive('--expiring-days', o.expiringDays, 7), ...(o.kind ? { kind: o.kind } : {}) });
+        if (o.format === 'json') {
+          io.out(`${JSON.stringify(items, null, 2)}\n`);
+          return;
+        }
+        io.out(
+          table([
+            ['KIND', 'SHA-256', 'FRESHNESS', 'NEXT UPDATE', 'SUBJECT / ISSUER'],
+            ...items.map((i) => [i.kind, i.sha256.slice(0, 16), i.freshness, i.nextUpdate, i.kind === 'crl' ? `issuer ${i.issuer}` : i.subject]),
+          ]),
+        );
+      });
+    });
+
+  dbOption(program.command('history').description("a guest's attestation history, newest first").argument('<guest>'))
+    .option('--since <date>', 'only attempts started at or after this date (ISO 8601)')
+    .option('--limit <n>', 'at most this many')
+    .addOption(formatOption())
+    .action((name: string, o: { db?: string; since?: string; limit?: string; format: string }) => {
+      withStore(io, o, (store) => {
+        const since = parseSince(o.since);
+        const records = listHistory(store, name, {
+          ...(since ? { since } : {}),
+          ...(o.limit !== undefined ? { limit: parsePositive('--limit', o.limit, 50) } : {}),
+        });
+        if (o.format === 'json') {
+          io.out(`${JSON.stringify(records.map(toHistoryJson), null, 2)}\n`);
+          return;
+        }
+        io.out(
+          table([
+            ['ID', 'STATUS', 'STARTED', 'FINISHED', 'CUID', 'ERROR'],
+            ...records.map((r) => [r.id, r.status, r.startedAt, r.finishedAt, r.cuid, r.errorCode]),
+          ]),
+        );
+      });
+    });
+
+  const audit = program.command('audit').description('the hash-chained audit log');
+
+  dbOption(audit.command('verify').description('walk the audit chain and check every audited row; names the first broken entry'))
+    .addOption(formatOption())
+    .action((o: { db?: string; format: string }) => {
+      const result = withStore(io, o, (store) => verifyAuditLog(store));
+      if (o.format === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
+      else if (result.ok) io.out(`audit chain intact: ${result.entries} entries, head ${result.headHash ?? '(empty)'}\n`);
+      else {
+        const b = result.firstBroken!;
+        const where = b.seq !== null ? `entry ${b.seq}` : `${b.subjectType} ${b.subjectId}`;
+        io.out(`audit chain BROKEN at ${where}: ${b.reason}\n`);
+      }
+      if (!result.ok) throw new CliExit(EXIT_ATTESTATION_FAILED);
+    });
+
+  dbOption(audit.command('list').description('print audit entries'))
+    .option('--after <seq>', 'only entries after this sequence number', '0')
+    .addOption(formatOption())
+    .action((o: { db?: string; after?: string; format: string }) => {
+      withStore(io, o, (store) => {
+        const entries = listAuditEntries(store, { afterSeq: parsePositive('--after', o.after, 0) });
+        if (o.format === 'json') io.out(`${JSON.stringify(entries, null, 2)}\n`);
+        else io.out(table([['SEQ', 'AT', 'ACTION', 'SUBJECT', 'HASH'], ...entries.map((e) => [e.seq, e.at, e.action, `${e.subjectType} ${e.subjectId ?? ''}`, e.hash.slice(0, 16)])]));
+      });
+    });
+}

@@ -1,0 +1,169 @@
+/**
+ * Trust material use cases: recognise HKDs, signing-key and CA certificates and CRLs by their content (PEM
+ * labels, else DER parse), store them deduplicated, list them with freshness, and hand the attest use case
+ * the stored HKDs and the verification material (certificates and CRLs).
+ */
+import 'reflect-metadata';
+import { BasicConstraintsExtension, X509Certificate, X509Crl } from '@peculiar/x509';
+import { AttestError, isAttestError } from '../../shared/errors/index.js';
+import type { TrustFreshness, TrustItem, TrustKind } from '../../shared/types/store.js';
+import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
+import type { Store, TrustItemInput } from '../store/index.js';
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s]*?)-----END \1-----/g;
+const MAX_TRUST_FILE_SIZE = 4 * 1024 * 1024;
+const SIGNING_KEY_OU_SUFFIX = 'Key Signing Service';
+
+/** One trust file's outcome of `importTrustFiles`. */
+export interface TrustImportResult {
+  source: string;
+  items: { item: TrustItem; created: boolean }[];
+  error?: { code: string; message: string };
+}
+
+/** A trust item with its freshness at the listing time. */
+export interface TrustListing extends TrustItem {
+  freshness: TrustFreshness;
+}
+
+/** Parameters of `listTrust`. */
+export interface ListTrustParams {
+  now?: Date;
+  /** A CRL (or certificate) whose nextUpdate (notAfter) is within this many days is `expiring` (default 7). */
+  expiringDays?: number;
+  kind?: TrustKind;
+}
+
+function describeCertificate(der: Uint8Array, source: string): TrustItemInput {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(der);
+  } catch {
+    throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: not a certificate`);
+  }
+  const ou = cert.subjectName.getField('OU')[0] ?? '';
+  let kind: TrustKind;
+  let phkh: string | null = null;
+  if (ou.endsWith(SIGNING_KEY_OU_SUFFIX)) {
+    kind = 'signing-key';
+  } else {
+    try {
+      phkh = Buffer.from(readHostKeyDocument(der).phkh).toString('hex');
+      // An EC P-521 key is a host key: IBM's HKDs ("IBM Z Host Key") and self-signed test host keys alike.
+      kind = 'hkd';
+    } catch (error) {
+      if (!isAttestError(error)) throw error;
+      const bc = cert.getExtension(BasicConstraintsExtension);
+      kind = bc?.ca ? 'ca' : 'certificate';
+    }
+  }
+  return {
+    kind,
+    der,
+    subject: cert.subject,
+    issuer: cert.issuer,
+    serialNumber: cert.serialNumber,
+    thisUpdate: cert.notBefore.toISOString(),
+    nextUpdate: cert.notAfter.toISOString(),
+    phkh,
+    source,
+  };
+}
+
+function describeCrl(der: Uint8Array, source: string): TrustItemInput {
+  let crl: X509Crl;
+  try {
+    crl = new X509Crl(der);
+  } catch {
+    throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: not a CRL`);
+  }
+  return {
+    kind: 'crl',
+    der,
+    subject: null,
+    issuer: crl.issuer,
+    thisUpdate: crl.thisUpdate.toISOString(),
+    nextUpdate: crl.nextUpdate?.toISOString() ?? null,
+    source,
+  };
+}
+
+/**
+ * The trust items in one file: every PEM CERTIFICATE / X509 CRL / CRL block, or one DER certificate or CRL.
+ * Throws ERR_STORE_TRUST_UNRECOGNIZED when nothing is recognised.
+ */
+export function parseTrustFile(bytes: Uint8Array, source: string): TrustItemInput[] {
+  if (bytes.length > MAX_TRUST_FILE_SIZE) throw new AttestError('ERR_INPUT_TOO_LARGE', `${source}: larger than 4 MiB`);
+  if (bytes[0] === 0x30) {
+    try {
+      return [describeCertificate(bytes, source)];
+    } catch {
+      try {
+        return [describeCrl(bytes, source)];
+      } catch {
+        throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: DER that is neither a certificate nor a CRL`, { source });
+      }
+    }
+  }
+  const text = Buffer.from(bytes).toString('latin1');
+  const items: TrustItemInput[] = [];
+  for (const m of text.matchAll(PEM_BLOCK)) {
+    const der = new Uint8Array(Buffer.from((m[2] ?? '').replace(/\s+/g, ''), 'base64'));
+    if (m[1] === 'CERTIFICATE' || m[1] === 'TRUSTED CERTIFICATE') items.push(describeCertificate(der, source));
+    else if (m[1] === 'X509 CRL' || m[1] === 'CRL') items.push(describeCrl(der, source));
+  }
+  if (items.length === 0) {
+    throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: no certificate or CRL found (PEM or DER)`, { source });
+  }
+  return items;
+}
+
+/** Parses and stores each file; a file that fails is reported and the others still imported. */
+export function importTrustFiles(store: Store, files: readonly { source: string; bytes: Uint8Array }[]): TrustImportResult[] {
+  return files.map(({ source, bytes }) => {
+    try {
+      const parsed = parseTrustFile(bytes, source);
+      return { source, items: store.transaction(() => parsed.map((p) => store.trust.import(p))) };
+    } catch (error) {
+      if (!isAttestError(error)) throw error;
+      return { source, items: [], error: { code: error.code, message: error.message } };
+    }
+  });
+}
+
+/** The freshness of an item at `now`: stale past nextUpdate, expiring within `expiringDays`, else valid. */
+export function computeFreshness(item: Pick<TrustItem, 'thisUpdate' | 'nextUpdate'>, now: Date, expiringDays: number): TrustFreshness {
+  const t = now.getTime();
+  if (item.thisUpdate && Date.parse(item.thisUpdate) > t) return 'not-yet-valid';
+  if (!item.nextUpdate) return 'valid';
+  const next = Date.parse(item.nextUpdate);
+  if (next < t) return 'stale';
+  if (next - t <= expiringDays * 86_400_000) return 'expiring';
+  return 'valid';
+}
+
+/** Stored trust items with freshness. */
+export function listTrust(store: Store, p: ListTrustParams = {}): TrustListing[] {
+  const now = p.now ?? new Date();
+  const days = p.expiringDays ?? 7;
+  return store.trust.list(p.kind ? { kind: p.kind } : {}).map((item) => ({ ...item, freshness: computeFreshness(item, now, days) }));
+}
+
+/** HKDs to encrypt a request for: those named by SHA-256 (in that order), or every stored HKD. */
+export function loadHostKeyDocuments(store: Store, sha256s?: readonly string[]): { item: TrustItem; der: Uint8Array }[] {
+  const all = store.trust.withBytes('hkd');
+  if (!sha256s || sha256s.length === 0) return all;
+  return sha256s.map((sha) => {
+    const found = all.find((x) => x.item.sha256 === sha.toLowerCase());
+    if (!found) throw new AttestError('ERR_STORE_TRUST_NOT_FOUND', `no stored HKD with SHA-256 ${sha}`, { sha256: sha });
+    return found;
+  });
+}
+
+/** The certificates (signing keys and CAs) and CRLs the HKD verifier needs, as DER. */
+export function loadVerificationMaterial(store: Store): { certificates: Uint8Array[]; crls: Uint8Array[] } {
+  return {
+    certificates: [...store.trust.withBytes('signing-key'), ...store.trust.withBytes('ca'), ...store.trust.withBytes('certificate')].map((x) => x.der),
+    crls: store.trust.withBytes('crl').map((x) => x.der),
+  };
+}

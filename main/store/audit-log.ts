@@ -1,0 +1,205 @@
+/**
+ * The append-only, hash-chained audit log. Entry n stores
+ * `hash_n = SHA-256(bytes(hash_{n-1}) ‖ UTF-8(canonical JSON {seq, at, action, subjectType, subjectId, data}))`
+ * with `hash_0` = 32 zero bytes. Entries that write a row carry that row's content hash in `data.contentHash`.
+ * Triggers refuse UPDATE and DELETE on the table (defence in depth: plain SQL can drop them, which is what
+ * `verifyAuditChain` is for).
+ *
+ * What verification catches: any edited, inserted or deleted entry before the head (seq gap, prev-hash or
+ * hash mismatch); any guest, trust or attestation row whose content no longer hashes to its last recorded
+ * value, that has no audit entry, or whose audited row is gone. What it cannot catch on its own: the last
+ * entries cut off together with the rows they describe, or the whole file replaced; compare `headHash` with
+ * a copy kept elsewhere (an exported evidence bundle records it) for that.
+ */
+import type Database from 'better-sqlite3';
+import type { AuditAction, AuditEntry, AuditVerification } from '../../shared/types/store.js';
+import { canonicalJson } from './canonical-json.js';
+import {
+  hashAttestationRow,
+  hashGuestRow,
+  hashTrustRow,
+  sha256Hex,
+  type AttestationRow,
+  type GuestRow,
+  type TrustRow,
+} from './content-hash.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What a caller supplies to append an entry. */
+export interface AuditAppendParams {
+  action: AuditAction;
+  subjectType: AuditEntry['subjectType'];
+  subjectId: number | null;
+  data: Record<string, unknown>;
+}
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  action: string;
+  subject_type: string;
+  subject_id: number | null;
+  data_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The hash of an entry given its predecessor's hash. */
+export function computeEntryHash(prevHash: string, entry: Omit<AuditEntry, 'prevHash' | 'hash'>): string {
+  const body = canonicalJson({
+    seq: entry.seq,
+    at: entry.at,
+    action: entry.action,
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId,
+    data: entry.data,
+  });
+  return sha256Hex(Buffer.concat([Buffer.from(prevHash, 'hex'), Buffer.from(body, 'utf8')]));
+}
+
+function toEntry(r: AuditRow): AuditEntry {
+  return {
+    seq: r.seq,
+    at: r.at,
+    action: r.action as AuditAction,
+    subjectType: r.subject_type as AuditEntry['subjectType'],
+    subjectId: r.subject_id,
+    data: JSON.parse(r.data_json) as Record<string, unknown>,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+/** Appends to and reads the audit log of one database connection. */
+export class AuditLog {
+  private readonly headStmt;
+  private readonly insertStmt;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => Date,
+  ) {
+    this.headStmt = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    this.insertStmt = db.prepare(
+      'INSERT INTO audit_log (seq, at, action, subject_type, subject_id, data_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Appends one entry; must run inside the caller's write transaction. Returns the entry. */
+  append(p: AuditAppendParams): AuditEntry {
+    if (!this.db.inTransaction) throw new Error('AuditLog.append must run inside a write transaction');
+    const head = this.headStmt.get() as { seq: number; hash: string } | undefined;
+    const seq = (head?.seq ?? 0) + 1;
+    const prevHash = head?.hash ?? GENESIS_HASH;
+    const base = { seq, at: this.now().toISOString(), action: p.action, subjectType: p.subjectType, subjectId: p.subjectId, data: p.data };
+    // Round-trip through JSON so the hashed value is exactly what is stored and read back.
+    const dataJson = canonicalJson(p.data);
+    base.data = JSON.parse(dataJson) as Record<string, unknown>;
+    const hash = computeEntryHash(prevHash, base);
+    this.insertStmt.run(seq, base.at, p.action, p.subjectType, p.subjectId, dataJson, prevHash, hash);
+    return { ...base, prevHash, hash };
+  }
+
+  /** Entries in order, optionally from `afterSeq` on, at most `limit`. */
+  list(params: { afterSeq?: number; limit?: number } = {}): AuditEntry[] {
+    const rows = this.db
+      .prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(params.afterSeq ?? 0, params.limit ?? -1) as AuditRow[];
+    return rows.map(toEntry);
+  }
+
+  /** The last entry's hash, or null for an empty log. */
+  headHash(): string | null {
+    return (this.headStmt.get() as { hash: string } | undefined)?.hash ?? null;
+  }
+
+  /** Walks the chain and every audited table; reports the first broken entry or row. */
+  verify(): AuditVerification {
+    const db = this.db;
+    const run = db.transaction((): AuditVerification => {
+      const latest = new Map<string, { seq: number; contentHash: string }>();
+      let prev = GENESIS_HASH;
+      let expectedSeq = 1;
+      let entries = 0;
+      for (const r of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+        const fail = (reason: string, seq: number = r.seq): AuditVerification => ({
+          ok: false,
+          entries,
+          headHash: prev === GENESIS_HASH ? null : prev,
+          firstBroken: seq === r.seq ? { seq, subjectType: r.subject_type, subjectId: r.subject_id, reason } : { seq, reason },
+        });
+        if (r.seq !== expectedSeq) return fail(`entry ${expectedSeq} is missing (the next entry is ${r.seq})`, expectedSeq);
+        if (r.prev_hash !== prev) return fail(`entry ${r.seq} does not link to the previous entry's hash`);
+        let data: Record<string, unknown>;
+        try {
+          data = JSON.parse(r.data_json) as Record<string, unknown>;
+        } catch {
+          return fail(`entry ${r.seq} has unreadable data`);
+        }
+        const recomputed = computeEntryHash(prev, {
+          seq: r.seq,
+          at: r.at,
+          action: r.action as AuditAction,
+          subjectType: r.subject_type as AuditEntry['subjectType'],
+          subjectId: r.subject_id,
+          data,
+        });
+        if (recomputed !== r.hash) return fail(`entry ${r.seq} was altered (its hash does not match its content)`);
+        if (typeof data.contentHash === 'string' && r.subject_id !== null) {
+          latest.set(`${r.subject_type}:${r.subject_id}`, { seq: r.seq, contentHash: data.contentHash });
+        }
+        prev = r.hash;
+        expectedSeq++;
+        entries++;
+      }
+      const headHash = entries === 0 ? null : prev;
+      const checkRow = (type: string, id: number, actual: string): AuditVerification | undefined => {
+        const key = `${type}:${id}`;
+        const rec = latest.get(key);
+        if (!rec) {
+          return { ok: false, entries, headHash, firstBroken: { seq: null, subjectType: type, subjectId: id, reason: `${type} ${id} has no audit entry (inserted outside the application)` } };
+        }
+        latest.delete(key);
+        if (rec.contentHash !== actual) {
+          return {
+            ok: false,
+            entries,
+            headHash,
+            firstBroken: { seq: rec.seq, subjectType: type, subjectId: id, reason: `${type} ${id} was changed after audit entry ${rec.seq} recorded it` },
+          };
+        }
+        return undefined;
+      };
+      const tagsStmt = db.prepare('SELECT tag FROM guest_tags WHERE guest_id = ?').pluck();
+      for (const g of db.prepare('SELECT * FROM guests ORDER BY id').iterate() as IterableIterator<GuestRow>) {
+        const bad = checkRow('guest', g.id, hashGuestRow(g, tagsStmt.all(g.id) as string[]));
+        if (bad) return bad;
+      }
+      for (const t of db.prepare('SELECT * FROM trust_items ORDER BY id').iterate() as IterableIterator<TrustRow>) {
+        if (sha256Hex(t.der) !== t.sha256) {
+          return { ok: false, entries, headHash, firstBroken: { seq: latest.get(`trust:${t.id}`)?.seq ?? null, subjectType: 'trust', subjectId: t.id, reason: `trust item ${t.id} bytes do not match its SHA-256` } };
+        }
+        const bad = checkRow('trust', t.id, hashTrustRow(t));
+        if (bad) return bad;
+      }
+      for (const a of db.prepare('SELECT * FROM attestations ORDER BY id').iterate() as IterableIterator<AttestationRow>) {
+        const actual = hashAttestationRow(a);
+        if (actual !== a.content_hash) {
+          return { ok: false, entries, headHash, firstBroken: { seq: latest.get(`attestation:${a.id}`)?.seq ?? null, subjectType: 'attestation', subjectId: a.id, reason: `attestation ${a.id} was changed (content hash mismatch)` } };
+        }
+        const bad = checkRow('attestation', a.id, actual);
+        if (bad) return bad;
+      }
+      const gone = [...latest.entries()].filter(([k]) => k.startsWith('guest:') || k.startsWith('trust:') || k.startsWith('attestation:'));
+      if (gone.length > 0) {
+        const first = gone.sort((x, y) => x[1].seq - y[1].seq)[0]!;
+        const [type, id] = first[0].split(':');
+        return { ok: false, entries, headHash, firstBroken: { seq: first[1].seq, subjectType: type, subjectId: Number(id), reason: `${type} ${id} recorded by audit entry ${first[1].seq} was deleted` } };
+      }
+      return { ok: true, entries, headHash };
+    });
+    // A read transaction gives one consistent snapshot while writers go on (WAL).
+    return run.deferred();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Content hashes of stored rows: SHA-256 over a JSON array of every column that carries meaning, in the fixed
+ * order written below (a type tag first; blobs replaced by their SHA-256). Never reorder: stored hashes depend
+ * on it. They are recorded in the audit chain whenever a row is written, so editing a
+ * row with plain SQL shows up in `audit verify` as a row whose hash no longer matches its last audit entry.
+ */
+import { createHash } from 'node:crypto';
+
+/** SHA-256 (hex) of bytes or of a UTF-8 string. */
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function blobHash(b: Uint8Array | null | undefined): string | null {
+  return b == null ? null : sha256Hex(b);
+}
+
+/** A row of `guests` as read with `SELECT *`. */
+export interface GuestRow {
+  id: number;
+  name: string;
+  ssh_target: string | null;
+  jump_host: string | null;
+  identity_ref: string | null;
+  host_key_fingerprint: string | null;
+  se_header: Uint8Array | null;
+  se_header_sha256: string | null;
+  image_path: string | null;
+  policy_json: string;
+  notes: string | null;
+  created_at: string;
+  updated_at: string;
+  removed_at: string | null;
+}
+
+/** A row of `trust_items`. */
+export interface TrustRow {
+  id: number;
+  kind: string;
+  sha256: string;
+  der: Uint8Array;
+  subject: string | null;
+  issuer: string;
+  serial: string | null;
+  this_update: string | null;
+  next_update: string | null;
+  phkh: string | null;
+  source: string | null;
+  imported_at: string;
+}
+
+/** A row of `attestations`. */
+export interface AttestationRow {
+  id: number;
+  guest_id: number;
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+  started_at: string;
+  finished_at: string | null;
+  steps_json: string;
+  hkd_sha256_json: string;
+  hkd_report_json: string | null;
+  add_data_json: string;
+  cuid: Uint8Array | null;
+  measurement: Uint8Array | null;
+  user_data: Uint8Array | null;
+  additional_data_json: string | null;
+  request: Uint8Array | null;
+  response: Uint8Array | null;
+  arpk_sealed: Uint8Array | null;
+  arpk_key_id: string | null;
+  owner: string | null;
+  content_hash: string;
+}
+
+/** Content hash of a guest row with its tags. */
+export function hashGuestRow(row: GuestRow, tags: readonly string[]): string {
+  return sha256Hex(
+    JSON.stringify([
+      'guest',
+      row.id,
+      row.name,
+      row.ssh_target,
+      row.jump_host,
+      row.identity_ref,
+      row.host_key_fingerprint,
+      blobHash(row.se_header),
+      row.se_header_sha256,
+      row.image_path,
+      row.policy_json,
+      row.notes,
+      row.created_at,
+      row.updated_at,
+      row.removed_at,
+      [...tags].sort(),
+    ]),
+  );
+}
+
+/** Content hash of a trust row (the DER is hashed afresh, so a swapped blob is caught). */
+export function hashTrustRow(row: TrustRow): string {
+  return sha256Hex(
+    JSON.stringify([
+      'trust',
+      row.id,
+      row.kind,
+      row.sha256,
+      blobHash(row.der),
+      row.subject,
+      row.issuer,
+      row.serial,
+      row.this_update,
+      row.next_update,
+      row.phkh,
+      row.source,
+      row.imported_at,
+    ]),
+  );
+}
+
+/** Content hash of an attestation row (every column but `content_hash` itself). */
+export function hashAttestationRow(row: Omit<AttestationRow, 'content_hash'>): string {
+  return sha256Hex(
+    JSON.stringify([
+      'attestation',
+      row.id,
+      row.guest_id,
+      row.status,
+      row.error_code,
+      row.error_message,
+      row.started_at,
+      row.finished_at,
+      row.steps_json,
+      row.hkd_sha256_json,
+      row.hkd_report_json,
+      row.add_data_json,
+      blobHash(row.cuid),
+      blobHash(row.measurement),
+      blobHash(row.user_data),
+      row.additional_data_json,
+      blobHash(row.request),
+      blobHash(row.response),
+      blobHash(row.arpk_sealed),
+      row.arpk_key_id,
+      row.owner,
+    ]),
+  );
+}

@@ -1,0 +1,15 @@
+/** The store's public surface: open a database and use its repositories. */
+export { openStore, Store, type OpenStoreParams } from './store.js';
+export { MIGRATIONS, LATEST_SCHEMA_VERSION, applyMigrations, readSchemaVersion } from './migrations.js';
+export { GuestRepository, type GuestStatusParams } from './guest-repository.js';
+export { TrustRepository, type TrustItemInput } from './trust-repository.js';
+export {
+  AttestationRepository,
+  type BeginAttestationParams,
+  type FinishAttestationParams,
+  type AttestationSecrets,
+  type ListAttestationsParams,
+} from './attestation-repository.js';
+export { AuditLog, GENESIS_HASH, computeEntryHash } from './audit-log.js';
+export { canonicalJson } from './canonical-json.js';
+export { ArpkSealer } from './arpk-seal.js';

@@ -1,0 +1,158 @@
+/**
+ * Numbered schema migrations, applied in order at open; the version reached is kept in `PRAGMA user_version`.
+ * Never edit a released migration: append a new one. Each runs in its own IMMEDIATE transaction together with
+ * the version bump, so a crash leaves the file at the previous version.
+ *
+ * | Version | Change |
+ * |---|---|
+ * | 1 | guests, trust_items, attestations, audit_log (+ append-only triggers) |
+ * | 2 | guest_tags table; partial index of pending attestations; index for "last verified" per guest |
+ */
+import type Database from 'better-sqlite3';
+import { AttestError } from '../../shared/errors/index.js';
+
+/** One migration: the version it produces and its SQL. */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'guests, trust material, attestations, hash-chained audit log',
+    sql: `
+CREATE TABLE guests (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  ssh_target TEXT,
+  jump_host TEXT,
+  identity_ref TEXT,
+  host_key_fingerprint TEXT,
+  se_header BLOB,
+  se_header_sha256 TEXT,
+  image_path TEXT,
+  policy_json TEXT NOT NULL DEFAULT '{}',
+  notes TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  removed_at TEXT
+);
+CREATE UNIQUE INDEX guests_active_name ON guests(name) WHERE removed_at IS NULL;
+
+CREATE TABLE trust_items (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('hkd', 'signing-key', 'ca', 'certificate', 'crl')),
+  sha256 TEXT NOT NULL UNIQUE,
+  der BLOB NOT NULL,
+  subject TEXT,
+  issuer TEXT NOT NULL,
+  serial TEXT,
+  this_update TEXT,
+  next_update TEXT,
+  phkh TEXT,
+  source TEXT,
+  imported_at TEXT NOT NULL
+);
+
+CREATE TABLE attestations (
+  id INTEGER PRIMARY KEY,
+  guest_id INTEGER NOT NULL REFERENCES guests(id),
+  status TEXT NOT NULL CHECK (status IN ('pending', 'verified', 'mismatch', 'error', 'interrupted')),
+  error_code TEXT,
+  error_message TEXT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  steps_json TEXT NOT NULL DEFAULT '{}',
+  hkd_sha256_json TEXT NOT NULL DEFAULT '[]',
+  hkd_report_json TEXT,
+  add_data_json TEXT NOT NULL DEFAULT '[]',
+  cuid BLOB,
+  measurement BLOB,
+  user_data BLOB,
+  additional_data_json TEXT,
+  request BLOB,
+  response BLOB,
+  arpk_sealed BLOB,
+  arpk_key_id TEXT,
+  owner TEXT,
+  content_hash TEXT NOT NULL
+);
+CREATE INDEX attestations_guest ON attestations(guest_id);
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject_type TEXT NOT NULL,
+  subject_id INTEGER,
+  data_json TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+`,
+  },
+  {
+    version: 2,
+    description: 'guest tags; indexes for pending recovery and last-verified lookups',
+    sql: `
+CREATE TABLE guest_tags (
+  guest_id INTEGER NOT NULL REFERENCES guests(id),
+  tag TEXT NOT NULL,
+  PRIMARY KEY (guest_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX attestations_pending ON attestations(id) WHERE status = 'pending';
+CREATE INDEX attestations_guest_status ON attestations(guest_id, status);
+`,
+  },
+];
+
+/** The schema version this build writes. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** The schema version recorded in the file. */
+export function readSchemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies every migration above the file's version up to `target` (default: the latest); returns the
+ * versions applied. Throws ERR_STORE_SCHEMA_TOO_NEW for a file written by a newer build.
+ */
+export function applyMigrations(db: Database.Database, target: number = LATEST_SCHEMA_VERSION): number[] {
+  const current = readSchemaVersion(db);
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new AttestError(
+      'ERR_STORE_SCHEMA_TOO_NEW',
+      `database schema version ${current} is newer than this program's (${LATEST_SCHEMA_VERSION})`,
+      { version: current, supported: LATEST_SCHEMA_VERSION },
+    );
+  }
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (m.version <= current || m.version > target) continue;
+    const step = db.transaction(() => {
+      // Re-check inside the write lock: another process may have migrated meanwhile.
+      if (readSchemaVersion(db) >= m.version) return false;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+      return true;
+    });
+    try {
+      if (step.immediate()) applied.push(m.version);
+    } catch (error) {
+      if (error instanceof AttestError) throw error;
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_READONLY'))) throw error;
+      throw new AttestError('ERR_STORE_MIGRATION', `migration ${m.version} failed: ${(error as Error).message}`, {
+        version: m.version,
+      });
+    }
+  }
+  return applied;
+}

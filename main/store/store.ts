@@ -1,0 +1,136 @@
+/**
+ * Opening the store: one SQLite file (path injected), WAL journal, foreign keys on, a busy timeout, numbered
+ * migrations applied at open, then recovery of attempts a crashed process left `pending`.
+ */
+import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AttestError } from '../../shared/errors/index.js';
+import { ArpkSealer } from './arpk-seal.js';
+import { AttestationRepository, currentOwner } from './attestation-repository.js';
+import { AuditLog } from './audit-log.js';
+import { GuestRepository } from './guest-repository.js';
+import { applyMigrations, readSchemaVersion } from './migrations.js';
+import { toStoreError } from './sqlite-errors.js';
+import { statementCache, type StoreContext } from './store-context.js';
+import { TrustRepository } from './trust-repository.js';
+
+/** Options of `openStore`. */
+export interface OpenStoreParams {
+  /** Database file, or `:memory:`. */
+  path: string;
+  /** ARPK key file (default `<path>.key`; an in-memory key for `:memory:`). */
+  keyPath?: string;
+  /** An explicit 32-byte ARPK sealing key instead of a key file (tests). */
+  key?: Uint8Array;
+  /** How long to wait for another writer before ERR_STORE_LOCKED (default 5000 ms). */
+  busyTimeoutMs?: number;
+  /** Open without writing (no migration, no recovery); writes then fail with ERR_STORE_READ_ONLY. */
+  readOnly?: boolean;
+  /** `normal` (default) survives process crashes; `full` also survives power loss, at one fsync per commit. */
+  durability?: 'normal' | 'full';
+  /** Clock (tests). */
+  now?: () => Date;
+  /** Skip marking stale pending rows as interrupted (tests of the recovery itself). */
+  skipRecovery?: boolean;
+}
+
+/** An open store: repositories over one connection. Call `close()` when done. */
+export class Store {
+  readonly guests: GuestRepository;
+  readonly trust: TrustRepository;
+  readonly attestations: AttestationRepository;
+  readonly audit: AuditLog;
+  /** Ids of pending attempts marked `interrupted` while opening. */
+  readonly interruptedAtOpen: readonly number[];
+
+  constructor(
+    readonly ctx: StoreContext,
+    interrupted: readonly number[] = [],
+  ) {
+    this.guests = new GuestRepository(ctx);
+    this.trust = new TrustRepository(ctx);
+    this.attestations = new AttestationRepository(ctx);
+    this.audit = ctx.audit;
+    this.interruptedAtOpen = interrupted;
+  }
+
+  /** The underlying connection (tests, benchmarks). */
+  get db(): Database.Database {
+    return this.ctx.db;
+  }
+
+  /** The schema version of the file. */
+  schemaVersion(): number {
+    return readSchemaVersion(this.ctx.db);
+  }
+
+  /** Runs `fn` in one write transaction (several repository calls committed together). */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.ctx.db.transaction(fn).immediate();
+    } catch (error) {
+      throw toStoreError(error, this.ctx.path);
+    }
+  }
+
+  /** Closes the connection (checkpointing the WAL when this is the last connection). */
+  close(): void {
+    if (this.ctx.db.open) this.ctx.db.close();
+  }
+}
+
+/** Opens (creating if needed) and migrates the store at `p.path`; throws ERR_STORE_LOCKED / READ_ONLY / OPEN. */
+export function openStore(p: OpenStoreParams): Store {
+  const memory = p.path === ':memory:';
+  const readOnly = p.readOnly ?? false;
+  if (!memory && !readOnly) assertWritable(p.path);
+  if (!memory && readOnly && !existsSync(p.path)) {
+    throw new AttestError('ERR_STORE_OPEN', `database ${p.path} does not exist`, { path: p.path });
+  }
+  const openedAt = (p.now ?? (() => new Date()))();
+  const created = !memory && !existsSync(p.path);
+  let db: Database.Database;
+  try {
+    db = new Database(p.path, { readonly: readOnly, fileMustExist: readOnly, timeout: p.busyTimeoutMs ?? 5000 });
+  } catch (error) {
+    throw toStoreError(error, p.path);
+  }
+  try {
+    // The file holds requests, responses and sealed ARPKs: keep it private to its owner.
+    if (created) chmodSync(p.path, 0o600);
+    if (!readOnly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${p.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    }
+    db.pragma('foreign_keys = ON');
+    if (!readOnly) applyMigrations(db);
+    const ctx: StoreContext = {
+      db,
+      path: p.path,
+      now: p.now ?? (() => new Date()),
+      audit: undefined as unknown as AuditLog,
+      sealer: new ArpkSealer(memory ? undefined : (p.keyPath ?? `${p.path}.key`), p.key),
+      owner: currentOwner(),
+      stmt: statementCache(db),
+    };
+    (ctx as { audit: AuditLog }).audit = new AuditLog(db, ctx.now);
+    const store = new Store(ctx);
+    const interrupted = readOnly || p.skipRecovery ? [] : store.attestations.recoverInterrupted(openedAt);
+    return interrupted.length > 0 ? new Store(ctx, interrupted) : store;
+  } catch (error) {
+    db.close();
+    throw toStoreError(error, p.path);
+  }
+}
+
+function assertWritable(path: string): void {
+  if (!existsSync(dirname(path))) {
+    throw new AttestError('ERR_STORE_OPEN', `cannot create database ${path}: folder ${dirname(path)} does not exist`, { path });
+  }
+  try {
+    accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
+  } catch {
+    throw new AttestError('ERR_STORE_READ_ONLY', `database ${path} is not writable (open it read-only to look at it)`, { path });
+  }
+}
