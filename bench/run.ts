@@ -3,6 +3,7 @@
  * (engine, pki, fleet, store, evidence); default all.
  */
 import { runEngineBench } from './engine.js';
+import { runFleetBench } from './fleet.js';
 import { runPkiBench } from './pki.js';
 import { runStoreBench } from './store.js';
 
@@ -10,6 +11,7 @@ const suites: Record<string, () => Promise<object[]>> = {
   engine: runEngineBench,
   pki: runPkiBench,
   store: runStoreBench,
+  fleet: runFleetBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isAttestError } from '../../shared/errors/index.js';
 import { CliExit, EXIT_ERROR, EXIT_OK, processIo, type CliIo } from './io.js';
+import { registerAttestCommands } from './commands/attest.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerHkdCommands } from './commands/hkd.js';
 import { registerStoreCommands } from './commands/store-commands.js';
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo): Command {
   registerEngineCommands(program, io);
   registerHkdCommands(program, io);
   registerStoreCommands(program, io);
+  registerAttestCommands(program, io);
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }

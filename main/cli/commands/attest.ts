@@ -1,0 +1,196 @@
+/**
+ * `se-attest attest`: create → SSH perform on the guest → verify, in one command. The guest's SSH host key must
+ * be pinned (`--host-key-fingerprint`), found in known_hosts, or trusted explicitly (`--trust-on-first-use`).
+ * Progress goes to stderr, the verification result (YAML or JSON) to stdout or `-o`. Exit 0 verified,
+ * 1 error, 2 measurement mismatch, as `verify`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Command, Option } from 'commander';
+import { AttestError } from '../../../shared/errors/index.js';
+import { parseAddDataList, systemContext, type AddDataKind } from '../../engine/index.js';
+import { attestGuest, type AttestGuestProgress } from '../../services/attest-guest.js';
+import { parseGuestAddress } from '../../transport/guest-address.js';
+import { parseHostKeyFingerprint, parseKnownHosts, type HostKeyPolicy, type KnownHostEntry } from '../../transport/host-key.js';
+import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../../transport/ssh-transport.js';
+import { collectList, readFileBounded, resolvePath, writeFileChecked } from '../files.js';
+import { formatVerifyJson, formatVerifySummary, formatVerifyYaml } from '../format/attestation-output.js';
+import { CliExit, EXIT_ATTESTATION_FAILED, type CliIo } from '../io.js';
+import { resolveHostKeys, type HostKeyOptions } from './host-keys.js';
+
+/** Environment variable holding the passphrase of an encrypted `--identity` key (never a flag: argv is public). */
+export const PASSPHRASE_ENV = 'SE_ATTEST_SSH_PASSPHRASE';
+const MAX_HEADER_FILE_SIZE = 64 * 1024 * 1024;
+const MAX_KEY_FILE_SIZE = 64 * 1024;
+const MAX_KNOWN_HOSTS_SIZE = 4 * 1024 * 1024;
+const NO_VERIFY_WARNING =
+  'WARNING: Host-key document verification is disabled. The attestation result may not be protected: anyone holding the private key of an unverified host-key document can forge attestations.\n';
+
+interface AttestOptions extends HostKeyOptions {
+  guest: string;
+  identity?: string;
+  jump?: string;
+  hostKeyFingerprint?: string;
+  jumpHostKeyFingerprint?: string;
+  trustOnFirstUse?: boolean;
+  knownHosts?: string;
+  hdr: string;
+  addData?: string[];
+  userData?: string;
+  remoteCommand?: string;
+  sudo?: boolean;
+  format: 'yaml' | 'json';
+  output?: string;
+  connectTimeout?: string;
+  stepTimeout?: string;
+  timeout?: string;
+  quiet?: boolean;
+  verify?: boolean;
+}
+
+function parseSeconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new AttestError('ERR_CLI_USAGE', `${flag} must be a number of seconds between 0 and 86400`);
+  return Math.round(n * 1000);
+}
+
+function loadKnownHosts(io: CliIo, path: string | undefined): KnownHostEntry[] {
+  if (path !== undefined) return parseKnownHosts(Buffer.from(readFileBounded(io.cwd, path, MAX_KNOWN_HOSTS_SIZE)).toString('utf8'));
+  const home = io.env.HOME;
+  if (home === undefined) return [];
+  const file = join(home, '.ssh', 'known_hosts');
+  if (!existsSync(file)) return [];
+  try {
+    return parseKnownHosts(readFileSync(file, 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+function describeProgress(e: AttestGuestProgress): string | undefined {
+  if (e.status === 'start') return undefined;
+  const parts = [`[${e.step}] ${e.status}`];
+  if (e.elapsedMs !== undefined) parts.push(`${e.elapsedMs} ms`);
+  if (e.bytes !== undefined) parts.push(`${e.bytes} bytes`);
+  if (e.hostKeyFingerprint) parts.push(`host key ${e.hostKeyFingerprint}`);
+  if (e.code) parts.push(e.code);
+  return `${parts.join(', ')}\n`;
+}
+
+async function runAttest(io: CliIo, opts: AttestOptions): Promise<void> {
+  const guest = parseGuestAddress(opts.guest);
+  const jump = opts.jump !== undefined ? parseGuestAddress(opts.jump) : undefined;
+  if (opts.hostKeyFingerprint !== undefined && opts.trustOnFirstUse) {
+    throw new AttestError('ERR_CLI_USAGE', "the argument '--host-key-fingerprint' cannot be used with '--trust-on-first-use'");
+  }
+  const knownHosts = opts.hostKeyFingerprint === undefined ? loadKnownHosts(io, opts.knownHosts) : [];
+  const guestPolicy: HostKeyPolicy =
+    opts.hostKeyFingerprint !== undefined
+      ? { pinnedFingerprints: [parseHostKeyFingerprint(opts.hostKeyFingerprint)] }
+      : {
+          knownHosts,
+          trustOnFirstUse: opts.trustOnFirstUse === true,
+          onAccepted: (info, first) => {
+            if (first && !opts.quiet) io.err(`WARNING: trusting ${info.fingerprint} (${info.keyType}) for ${guest.host}:${guest.port} on first use\n`);
+          },
+        };
+  const jumpPolicy: HostKeyPolicy =
+    opts.jumpHostKeyFingerprint !== undefined
+      ? { pinnedFingerprints: [parseHostKeyFingerprint(opts.jumpHostKeyFingerprint)] }
+      : { knownHosts: opts.hostKeyFingerprint === undefined ? knownHosts : loadKnownHosts(io, opts.knownHosts), trustOnFirstUse: opts.trustOnFirstUse === true };
+
+  const agent = io.env.SSH_AUTH_SOCK;
+  if (opts.identity === undefined && agent === undefined) {
+    throw new AttestError('ERR_CLI_USAGE', 'give --identity KEY, or run an SSH agent (SSH_AUTH_SOCK)');
+  }
+  const passphrase = io.env[PASSPHRASE_ENV];
+  const identity: SshIdentity =
+    opts.identity !== undefined
+      ? { privateKey: readFileBounded(io.cwd, opts.identity, MAX_KEY_FILE_SIZE), ...(passphrase !== undefined ? { passphrase } : {}) }
+      : { agent: agent! };
+  const addData: AddDataKind[] = parseAddDataList((opts.addData ?? []).join(','));
+  const seHeader = readFileBounded(io.cwd, opts.hdr, MAX_HEADER_FILE_SIZE);
+  const userData = opts.userData !== undefined ? readFileBounded(io.cwd, opts.userData, 257) : undefined;
+  const timeouts: Partial<SshTimeouts> = {};
+  const connectMs = parseSeconds(opts.connectTimeout, '--connect-timeout');
+  const stepMs = parseSeconds(opts.stepTimeout, '--step-timeout');
+  const totalMs = parseSeconds(opts.timeout, '--timeout');
+  if (connectMs !== undefined) Object.assign(timeouts, { connectMs });
+  if (stepMs !== undefined) Object.assign(timeouts, { stepMs });
+  if (totalMs !== undefined) Object.assign(timeouts, { totalMs });
+
+  const noVerify = opts.verify === false;
+  if (noVerify && !opts.quiet) io.err(NO_VERIFY_WARNING);
+  const transport = new SshGuestTransport({
+    guest: { address: guest, hostKeys: guestPolicy },
+    ...(jump ? { jump: { address: jump, hostKeys: jumpPolicy } } : {}),
+    identity,
+    ...(opts.remoteCommand !== undefined ? { remoteCommand: opts.remoteCommand } : {}),
+    sudo: opts.sudo === true,
+    timeouts,
+  });
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let result;
+  try {
+    result = await attestGuest({
+      transport,
+      loadHostKeys: async () => (await resolveHostKeys(io, { ...opts, noVerify })).map((k) => k.publicCoords),
+      seHeader,
+      ...(addData.length > 0 ? { addData } : {}),
+      ...(userData !== undefined ? { userData } : {}),
+      ctx: systemContext(),
+      signal: controller.signal,
+      onProgress: (e) => {
+        const line = opts.quiet ? undefined : describeProgress(e);
+        if (line) io.err(line);
+      },
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    if (identity.privateKey) identity.privateKey.fill(0);
+  }
+  const v = result.verification;
+  const text = opts.format === 'json' ? formatVerifyJson(v) : formatVerifyYaml(v);
+  if (!v.verified) {
+    if (!opts.quiet) io.err('Attestation measurement verification failed. Calculated and received attestation measurement are not equal.\n');
+    throw new CliExit(EXIT_ATTESTATION_FAILED);
+  }
+  if (!opts.quiet) io.err(`Attestation measurement verified\n${formatVerifySummary(v)}`);
+  if (opts.output !== undefined) writeFileChecked(io.cwd, resolvePath(io.cwd, opts.output), text);
+  else io.out(text);
+}
+
+/** Registers `attest` on `program`. */
+export function registerAttestCommands(program: Command, io: CliIo): void {
+  program
+    .command('attest')
+    .description('attest a guest over SSH: create a request, run pvattest perform on the guest, verify the response')
+    .requiredOption('--guest <USER@HOST[:PORT]>', 'the guest to attest')
+    .option('--identity <KEY>', `SSH private key file (passphrase from $${PASSPHRASE_ENV}); default: the SSH agent`)
+    .option('--jump <USER@HOST[:PORT]>', 'connect through this jump host (ProxyJump)')
+    .option('--host-key-fingerprint <SHA256:...>', "the guest's pinned SSH host-key fingerprint (ssh-keygen -lf)")
+    .option('--jump-host-key-fingerprint <SHA256:...>', "the jump host's pinned SSH host-key fingerprint")
+    .option('--trust-on-first-use', 'accept an unknown host key on first contact (a changed key is still refused)')
+    .option('--known-hosts <FILE>', 'OpenSSH known_hosts file to trust (default ~/.ssh/known_hosts)')
+    .requiredOption('-k, --host-key-document <FILE>', 'host-key document (repeatable or comma-separated)', collectList)
+    .option('--no-verify', 'do not verify the host-key documents (insecure; prints a warning)')
+    .option('-C, --cert <FILE>', 'certificate: IBM Z signing key and intermediate CA (repeatable)', collectList)
+    .option('--crl <FILE>', 'certificate revocation list (repeatable)', collectList)
+    .option('--root-ca <FILE>', 'root CA to trust instead of the configured set')
+    .option('--offline', 'do not download CRLs')
+    .requiredOption('--hdr <FILE>', "the guest's SE header or SE image")
+    .option('--add-data <LIST>', 'additional data to request: phkh-img, phkh-att, secret-store-hash, firmware-state', collectList)
+    .option('--user-data <FILE>', 'user data for perform (at most 256 bytes)')
+    .option('--remote-command <CMD>', 'pvattest on the guest (perform -i … -o … is appended)', 'pvattest')
+    .option('--sudo', 'run the remote command with sudo -n')
+    .addOption(new Option('--format <FORMAT>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .option('-o, --output <FILE>', 'write the result here instead of stdout')
+    .option('--connect-timeout <SECONDS>', 'SSH connect timeout per hop')
+    .option('--step-timeout <SECONDS>', 'timeout of each remote step')
+    .option('--timeout <SECONDS>', 'timeout of the whole run')
+    .option('-q, --quiet', 'print nothing but the result')
+    .action(async (opts: AttestOptions) => runAttest(io, opts));
+}
