@@ -94,7 +94,11 @@ export function generateP521KeyPair(ctx: EngineContext): P521KeyPair {
 /** ECDH on P-521: the 66-byte X coordinate of privateKey · peer (spec §1, "Z"). */
 export function p521Ecdh(privateKey: Uint8Array, peerCoords: Uint8Array): Uint8Array {
   const e = ecdh();
-  e.setPrivateKey(normalizeP521Scalar(privateKey));
+  try {
+    e.setPrivateKey(normalizeP521Scalar(privateKey));
+  } catch {
+    throw new AttestError('ERR_HOST_KEY_INVALID', 'not a valid P-521 private key');
+  }
   let z: Buffer;
   try {
     z = e.computeSecret(sec1FromCoords(peerCoords));

@@ -41,6 +41,12 @@ export function readHostKeyDocument(bytes: Uint8Array): HostKeyDocument {
   } catch {
     throw new AttestError('ERR_HOST_KEY_INVALID', 'not an X.509 certificate');
   }
-  const publicCoords = coordsFromSpki(new Uint8Array(certificate.publicKey.rawData));
+  let spki: Uint8Array;
+  try {
+    spki = new Uint8Array(certificate.publicKey.rawData);
+  } catch {
+    throw new AttestError('ERR_HOST_KEY_INVALID', 'the certificate has an unreadable public key');
+  }
+  const publicCoords = coordsFromSpki(spki);
   return { certificate, der, publicCoords, phkh: computePhkh(publicCoords) };
 }
