@@ -43,6 +43,11 @@ export interface AttestGuestParams {
   readonly ctx: EngineContext;
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: AttestGuestProgress) => void;
+  /**
+   * Called once the request exists and before the guest is contacted, with the request and its ARPK (a
+   * secret: only for the history store, which seals it; the ARPK is wiped after the run).
+   */
+  readonly onRequestCreated?: (request: { readonly exchange: Uint8Array; readonly arpk: Uint8Array; readonly hostKeys: readonly Uint8Array[] }) => void;
 }
 
 /** The outcome of one guest attestation. */
@@ -103,6 +108,7 @@ export async function attestGuest(params: AttestGuestParams): Promise<AttestGues
     createAttestationRequest({ hostKeys, ctx: params.ctx, ...(params.addData ? { addData: params.addData } : {}) }),
   );
   try {
+    params.onRequestCreated?.({ exchange: request.exchange, arpk: request.arpk, hostKeys });
     const performed = await params.transport.performOnGuest({
       request: request.exchange,
       ...(params.userData !== undefined ? { userData: params.userData } : {}),

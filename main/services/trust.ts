@@ -53,8 +53,7 @@ function describeCertificate(der: Uint8Array, source: string): TrustItemInput {
       kind = 'hkd';
     } catch (error) {
       if (!isAttestError(error)) throw error;
-      const bc = cert.getExtension(BasicConstraintsExtension);
-      kind = bc?.ca ? 'ca' : 'certificate';
+      kind = cert.getExtension(BasicConstraintsExtension)?.ca === true ? 'ca' : 'certificate';
     }
   }
   return {
@@ -160,10 +159,17 @@ export function loadHostKeyDocuments(store: Store, sha256s?: readonly string[]):
   });
 }
 
-/** The certificates (signing keys and CAs) and CRLs the HKD verifier needs, as DER. */
-export function loadVerificationMaterial(store: Store): { certificates: Uint8Array[]; crls: Uint8Array[] } {
+/**
+ * What the HKD verifier needs, as DER: the imported self-signed CA certificates are the trust anchors (the user
+ * imported them on purpose: that is the configured trust set); every other signing-key and CA certificate is
+ * a chain candidate; and the CRLs.
+ */
+export function loadVerificationMaterial(store: Store): { certificates: Uint8Array[]; anchors: Uint8Array[]; crls: Uint8Array[] } {
+  const cas = store.trust.withBytes('ca');
+  const selfSigned = (x: { item: TrustItem }) => x.item.subject !== null && x.item.subject === x.item.issuer;
   return {
-    certificates: [...store.trust.withBytes('signing-key'), ...store.trust.withBytes('ca'), ...store.trust.withBytes('certificate')].map((x) => x.der),
+    certificates: [...store.trust.withBytes('signing-key'), ...cas.filter((x) => !selfSigned(x)), ...store.trust.withBytes('certificate')].map((x) => x.der),
+    anchors: cas.filter(selfSigned).map((x) => x.der),
     crls: store.trust.withBytes('crl').map((x) => x.der),
   };
 }

@@ -8,33 +8,43 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { AttestError } from '../../../shared/errors/index.js';
-import { parseAddDataList, systemContext, type AddDataKind } from '../../engine/index.js';
-import { attestGuest, type AttestGuestProgress } from '../../services/attest-guest.js';
+import { locateSeHeader, parseAddDataList, parseSeHeader, systemContext, type AddDataKind, type AttestationVerification } from '../../engine/index.js';
+import { attestGuest, type AttestGuestParams, type AttestGuestProgress } from '../../services/attest-guest.js';
+import { attestAndRecord, type RecordedAttestation } from '../../services/attest-recorded.js';
+import { attestStoredGuest } from '../../services/attest-stored-guest.js';
+import { createCrlFetcher } from '../../services/crl-fetch.js';
+import { recordAdHocGuest } from '../../services/guests.js';
+import { importTrustFiles } from '../../services/trust.js';
+import { sha256Hex } from '../../store/content-hash.js';
+import { openStore } from '../../store/index.js';
 import { parseGuestAddress } from '../../transport/guest-address.js';
 import { parseHostKeyFingerprint, parseKnownHosts, type HostKeyPolicy, type KnownHostEntry } from '../../transport/host-key.js';
 import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../../transport/ssh-transport.js';
 import { collectList, readFileBounded, resolvePath, writeFileChecked } from '../files.js';
 import { formatVerifyJson, formatVerifySummary, formatVerifyYaml } from '../format/attestation-output.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, type CliIo } from '../io.js';
-import { resolveHostKeys, type HostKeyOptions } from './host-keys.js';
+import { NO_VERIFY_WARNING, resolveHostKeysWithReport, type HostKeyOptions } from './host-keys.js';
+import { resolveDbPath } from './store-commands.js';
 
 /** Environment variable holding the passphrase of an encrypted `--identity` key (never a flag: argv is public). */
 export const PASSPHRASE_ENV = 'SE_ATTEST_SSH_PASSPHRASE';
 const MAX_HEADER_FILE_SIZE = 64 * 1024 * 1024;
 const MAX_KEY_FILE_SIZE = 64 * 1024;
 const MAX_KNOWN_HOSTS_SIZE = 4 * 1024 * 1024;
-const NO_VERIFY_WARNING =
-  'WARNING: Host-key document verification is disabled. The attestation result may not be protected: anyone holding the private key of an unverified host-key document can forge attestations.\n';
 
-interface AttestOptions extends HostKeyOptions {
-  guest: string;
+interface AttestOptions extends Omit<HostKeyOptions, 'hostKeyDocument'> {
+  hostKeyDocument?: string[];
+  guest?: string;
+  db?: string;
+  name?: string;
+  online?: boolean;
   identity?: string;
   jump?: string;
   hostKeyFingerprint?: string;
   jumpHostKeyFingerprint?: string;
   trustOnFirstUse?: boolean;
   knownHosts?: string;
-  hdr: string;
+  hdr?: string;
   addData?: string[];
   userData?: string;
   remoteCommand?: string;
@@ -78,7 +88,98 @@ function describeProgress(e: AttestGuestProgress): string | undefined {
   return `${parts.join(', ')}\n`;
 }
 
-async function runAttest(io: CliIo, opts: AttestOptions): Promise<void> {
+/** Prints the verification result and ends with pvattest's exit code (0 verified, 2 mismatch). */
+function reportVerification(io: CliIo, opts: AttestOptions, v: AttestationVerification): void {
+  const text = opts.format === 'json' ? formatVerifyJson(v) : formatVerifyYaml(v);
+  if (!v.verified) {
+    if (!opts.quiet) io.err('Attestation measurement verification failed. Calculated and received attestation measurement are not equal.\n');
+    throw new CliExit(EXIT_ATTESTATION_FAILED);
+  }
+  if (!opts.quiet) io.err(`Attestation measurement verified\n${formatVerifySummary(v)}`);
+  if (opts.output !== undefined) writeFileChecked(io.cwd, resolvePath(io.cwd, opts.output), text);
+  else io.out(text);
+}
+
+/** Ends a recorded run: the record's verdict decides the exit code; errors and policy violations are one line. */
+function reportRecorded(io: CliIo, opts: AttestOptions, out: RecordedAttestation): void {
+  const r = out.record;
+  if (r.status === 'error') {
+    if (out.error instanceof AttestError) throw out.error;
+    throw new AttestError('ERR_CLI_USAGE', r.errorMessage ?? 'attestation failed');
+  }
+  if (r.status === 'mismatch' && r.errorCode) {
+    if (!opts.quiet) io.err(`Policy violation (${r.errorCode}): ${r.errorMessage ?? ''} [attestation ${r.id}]\n`);
+    throw new CliExit(EXIT_ATTESTATION_FAILED);
+  }
+  if (!opts.quiet) io.err(`Recorded as attestation ${r.id} of guest ${r.guestName}\n`);
+  if (out.result) reportVerification(io, opts, out.result.verification);
+}
+
+/** `attest NAME`: a guest kept in the store, with its stored target, host key, header, policy and trust material. */
+async function runStoredAttest(io: CliIo, opts: AttestOptions, name: string): Promise<void> {
+  const noVerify = opts.verify === false;
+  if (noVerify && !opts.quiet) io.err(NO_VERIFY_WARNING);
+  const dbPath = resolveDbPath(io, opts.db);
+  const store = openStore({ path: dbPath });
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const timeouts = parseTimeouts(opts);
+    const passphrase = io.env[PASSPHRASE_ENV];
+    const out = await attestStoredGuest({
+      store,
+      guest: name,
+      ctx: systemContext(),
+      ...(opts.at !== undefined ? { at: parseAt(opts.at) } : {}),
+      online: opts.online === true,
+      ...(opts.online ? { fetchCrl: createCrlFetcher() } : {}),
+      noVerify,
+      ...(opts.userData !== undefined ? { userData: readFileBounded(io.cwd, opts.userData, 257) } : {}),
+      trustOnFirstUse: opts.trustOnFirstUse === true,
+      ...(passphrase !== undefined ? { passphrase } : {}),
+      ...(io.env.SSH_AUTH_SOCK !== undefined ? { agentSocket: io.env.SSH_AUTH_SOCK } : {}),
+      timeouts,
+      ...(opts.remoteCommand !== undefined ? { remoteCommand: opts.remoteCommand } : {}),
+      signal: controller.signal,
+      onProgress: (e) => {
+        const line = opts.quiet ? undefined : describeProgress(e);
+        if (line) io.err(line);
+      },
+    });
+    reportRecorded(io, opts, out);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    store.close();
+  }
+}
+
+function parseAt(at: string): Date {
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) throw new AttestError('ERR_CLI_USAGE', `--at: not an ISO time: '${at}'`);
+  return new Date(t);
+}
+
+function parseTimeouts(opts: AttestOptions): Partial<SshTimeouts> {
+  const timeouts: Partial<SshTimeouts> = {};
+  const connectMs = parseSeconds(opts.connectTimeout, '--connect-timeout');
+  const stepMs = parseSeconds(opts.stepTimeout, '--step-timeout');
+  const totalMs = parseSeconds(opts.timeout, '--timeout');
+  if (connectMs !== undefined) Object.assign(timeouts, { connectMs });
+  if (stepMs !== undefined) Object.assign(timeouts, { stepMs });
+  if (totalMs !== undefined) Object.assign(timeouts, { totalMs });
+  return timeouts;
+}
+
+async function runAttest(io: CliIo, opts: AttestOptions, name: string | undefined): Promise<void> {
+  if (opts.guest === undefined) {
+    if (name === undefined) throw new AttestError('ERR_CLI_USAGE', 'give a stored guest NAME, or --guest USER@HOST[:PORT] for an ad-hoc run');
+    return runStoredAttest(io, opts, name);
+  }
+  if (name !== undefined) throw new AttestError('ERR_CLI_USAGE', 'give either a stored guest NAME or --guest, not both (name an ad-hoc run with --name)');
+  if (!opts.hostKeyDocument?.length) throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --host-key-document <FILE>');
+  if (opts.hdr === undefined) throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --hdr <FILE>');
+  const hostKeyOptions: HostKeyOptions = { ...opts, hostKeyDocument: opts.hostKeyDocument };
   const guest = parseGuestAddress(opts.guest);
   const jump = opts.jump !== undefined ? parseGuestAddress(opts.jump) : undefined;
   if (opts.hostKeyFingerprint !== undefined && opts.trustOnFirstUse) {
@@ -112,14 +213,7 @@ async function runAttest(io: CliIo, opts: AttestOptions): Promise<void> {
   const addData: AddDataKind[] = parseAddDataList((opts.addData ?? []).join(','));
   const seHeader = readFileBounded(io.cwd, opts.hdr, MAX_HEADER_FILE_SIZE);
   const userData = opts.userData !== undefined ? readFileBounded(io.cwd, opts.userData, 257) : undefined;
-  const timeouts: Partial<SshTimeouts> = {};
-  const connectMs = parseSeconds(opts.connectTimeout, '--connect-timeout');
-  const stepMs = parseSeconds(opts.stepTimeout, '--step-timeout');
-  const totalMs = parseSeconds(opts.timeout, '--timeout');
-  if (connectMs !== undefined) Object.assign(timeouts, { connectMs });
-  if (stepMs !== undefined) Object.assign(timeouts, { stepMs });
-  if (totalMs !== undefined) Object.assign(timeouts, { totalMs });
-
+  const timeouts = parseTimeouts(opts);
   const noVerify = opts.verify === false;
   if (noVerify && !opts.quiet) io.err(NO_VERIFY_WARNING);
   const transport = new SshGuestTransport({
@@ -133,34 +227,66 @@ async function runAttest(io: CliIo, opts: AttestOptions): Promise<void> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  let result;
-  try {
-    result = await attestGuest({
+  const run = (hooks: Pick<AttestGuestParams, 'onRequestCreated' | 'onProgress'> = {}) =>
+    attestGuest({
       transport,
-      loadHostKeys: async () => (await resolveHostKeys(io, { ...opts, noVerify })).map((k) => k.publicCoords),
+      loadHostKeys: async () => {
+        const loaded = await resolveHostKeysWithReport(io, { ...hostKeyOptions, noVerify });
+        report = loaded.report;
+        return loaded.keys.map((k) => k.publicCoords);
+      },
       seHeader,
       ...(addData.length > 0 ? { addData } : {}),
       ...(userData !== undefined ? { userData } : {}),
       ctx: systemContext(),
       signal: controller.signal,
+      ...hooks,
       onProgress: (e) => {
+        hooks.onProgress?.(e);
         const line = opts.quiet ? undefined : describeProgress(e);
         if (line) io.err(line);
       },
     });
+  let report: unknown;
+  try {
+    if (opts.db === undefined) {
+      reportVerification(io, opts, (await run()).verification);
+      return;
+    }
+    // An ad-hoc run recorded under guest NAME (created if new); its HKDs and SE header are kept for evidence.
+    const store = openStore({ path: resolveDbPath(io, opts.db) });
+    try {
+      const recorded = recordAdHocGuest(store, opts.name ?? guest.host, opts.guest);
+      const headerOnly = seHeaderBytes(seHeader);
+      if (recorded.seHeaderSha256 !== sha256Hex(headerOnly)) store.guests.edit(recorded.id, { seHeaderHex: Buffer.from(headerOnly).toString('hex') });
+      const imported = importTrustFiles(
+        store,
+        hostKeyOptions.hostKeyDocument.map((path) => ({ source: path, bytes: readFileBounded(io.cwd, path, 1024 * 1024) })),
+      );
+      const hkdSha256 = imported.map((r) => r.items.find((i) => i.item.kind === 'hkd')?.item.sha256 ?? '').filter((x) => x !== '');
+      const out = await attestAndRecord({
+        store,
+        guestId: recorded.id,
+        addData,
+        hkdSha256,
+        hkdReport: () => report,
+        now: () => new Date(),
+        run,
+      });
+      reportRecorded(io, opts, out);
+    } finally {
+      store.close();
+    }
   } finally {
     process.removeListener('SIGINT', onSigint);
     if (identity.privateKey) identity.privateKey.fill(0);
   }
-  const v = result.verification;
-  const text = opts.format === 'json' ? formatVerifyJson(v) : formatVerifyYaml(v);
-  if (!v.verified) {
-    if (!opts.quiet) io.err('Attestation measurement verification failed. Calculated and received attestation measurement are not equal.\n');
-    throw new CliExit(EXIT_ATTESTATION_FAILED);
-  }
-  if (!opts.quiet) io.err(`Attestation measurement verified\n${formatVerifySummary(v)}`);
-  if (opts.output !== undefined) writeFileChecked(io.cwd, resolvePath(io.cwd, opts.output), text);
-  else io.out(text);
+}
+
+/** The bare SE header out of a header file or an image (what the store keeps per guest). */
+function seHeaderBytes(headerOrImage: Uint8Array): Uint8Array {
+  const location = locateSeHeader(headerOrImage);
+  return headerOrImage.slice(location.offset, location.offset + parseSeHeader(headerOrImage, location.offset).phs);
 }
 
 /** Registers `attest` on `program`. */
@@ -168,20 +294,25 @@ export function registerAttestCommands(program: Command, io: CliIo): void {
   program
     .command('attest')
     .description('attest a guest over SSH: create a request, run pvattest perform on the guest, verify the response')
-    .requiredOption('--guest <USER@HOST[:PORT]>', 'the guest to attest')
+    .argument('[NAME]', 'a guest kept in the database (see `guest add`); or use --guest for an ad-hoc run')
+    .option('--guest <USER@HOST[:PORT]>', 'ad-hoc: the guest to attest')
+    .option('--db <PATH>', 'database: the stored guest, or where an ad-hoc run is recorded (default $SE_ATTEST_DB or the per-user database)')
+    .option('--name <NAME>', 'ad-hoc runs with --db: record under this guest name (created if new)')
+    .option('--online', 'stored guests: download missing CRLs (default: offline, imported CRLs only)')
+    .option('--at <ISO-TIME>', 'verify the host-key documents as of this time')
     .option('--identity <KEY>', `SSH private key file (passphrase from $${PASSPHRASE_ENV}); default: the SSH agent`)
     .option('--jump <USER@HOST[:PORT]>', 'connect through this jump host (ProxyJump)')
     .option('--host-key-fingerprint <SHA256:...>', "the guest's pinned SSH host-key fingerprint (ssh-keygen -lf)")
     .option('--jump-host-key-fingerprint <SHA256:...>', "the jump host's pinned SSH host-key fingerprint")
     .option('--trust-on-first-use', 'accept an unknown host key on first contact (a changed key is still refused)')
     .option('--known-hosts <FILE>', 'OpenSSH known_hosts file to trust (default ~/.ssh/known_hosts)')
-    .requiredOption('-k, --host-key-document <FILE>', 'host-key document (repeatable or comma-separated)', collectList)
+    .option('-k, --host-key-document <FILE>', 'ad-hoc: host-key document (repeatable or comma-separated)', collectList)
     .option('--no-verify', 'do not verify the host-key documents (insecure; prints a warning)')
     .option('-C, --cert <FILE>', 'certificate: IBM Z signing key and intermediate CA (repeatable)', collectList)
     .option('--crl <FILE>', 'certificate revocation list (repeatable)', collectList)
     .option('--root-ca <FILE>', 'root CA to trust instead of the configured set')
     .option('--offline', 'do not download CRLs')
-    .requiredOption('--hdr <FILE>', "the guest's SE header or SE image")
+    .option('--hdr <FILE>', "ad-hoc: the guest's SE header or SE image")
     .option('--add-data <LIST>', 'additional data to request: phkh-img, phkh-att, secret-store-hash, firmware-state', collectList)
     .option('--user-data <FILE>', 'user data for perform (at most 256 bytes)')
     .option('--remote-command <CMD>', 'pvattest on the guest (perform -i … -o … is appended)', 'pvattest')
@@ -192,5 +323,5 @@ export function registerAttestCommands(program: Command, io: CliIo): void {
     .option('--step-timeout <SECONDS>', 'timeout of each remote step')
     .option('--timeout <SECONDS>', 'timeout of the whole run')
     .option('-q, --quiet', 'print nothing but the result')
-    .action(async (opts: AttestOptions) => runAttest(io, opts));
+    .action(async (name: string | undefined, opts: AttestOptions) => runAttest(io, opts, name));
 }

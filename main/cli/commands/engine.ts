@@ -31,12 +31,10 @@ import {
   formatVerifyYaml,
 } from '../format/attestation-output.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
-import { resolveHostKeys, type HostKeyOptions } from './host-keys.js';
+import { NO_VERIFY_WARNING, resolveHostKeys, type HostKeyOptions } from './host-keys.js';
 
 export const MAX_HEADER_FILE_SIZE = 64 * 1024 * 1024;
 const MAX_SMALL_FILE = 1024 * 1024;
-const NO_VERIFY_WARNING =
-  'WARNING: Host-key document verification is disabled. The attestation result may not be protected: anyone holding the private key of an unverified host-key document can forge attestations.\n';
 
 interface CreateOptions extends HostKeyOptions {
   arpk: string;

@@ -13,8 +13,8 @@ import {
   type NamedBytes,
   MAX_PKI_INPUT_SIZE,
   createHkdVerifier,
+  hkdReportToJson,
 } from '../../engine/pki/hkd-verifier.js';
-import { toHex } from '../../engine/bytes.js';
 import { createCrlFetcher } from '../../services/crl-fetch.js';
 import { collectList, readFileBounded } from '../files.js';
 import { CliExit, EXIT_ERROR, EXIT_OK, type CliIo } from '../io.js';
@@ -95,7 +95,11 @@ export async function verifyHkdFiles(p: VerifyHkdFilesParams): Promise<HkdVerifi
  * naming the first failing HKD file (pvattest semantics: a request only for verified HKDs).
  */
 export async function verifyHkdFilesForCreate(params: VerifyHkdFilesParams): Promise<{ path: string; publicCoords: Uint8Array }[]> {
-  const report = await verifyHkdFiles(params);
+  return verifiedHostKeys(await verifyHkdFiles(params));
+}
+
+/** The host keys of a report in HKD order; the first HKD that failed throws its code, naming the file. */
+export function verifiedHostKeys(report: HkdVerificationReport): { path: string; publicCoords: Uint8Array }[] {
   const out: { path: string; publicCoords: Uint8Array }[] = [];
   for (const h of report.hkds) {
     if (!h.verified || !h.publicCoords) {
@@ -108,14 +112,6 @@ export async function verifyHkdFilesForCreate(params: VerifyHkdFilesParams): Pro
     out.push({ path: h.name, publicCoords: h.publicCoords });
   }
   return out;
-}
-
-/** JSON form of a report (bytes as hex). */
-export function reportToJson(report: HkdVerificationReport): unknown {
-  return {
-    ...report,
-    hkds: report.hkds.map((h) => ({ ...h, publicCoords: h.publicCoords ? toHex(h.publicCoords) : undefined })),
-  };
 }
 
 /** One line per HKD for people. */
@@ -166,7 +162,7 @@ export function registerHkdCommands(program: Command, io: CliIo): void {
         at: parseAt(opts.at),
         cwd: io.cwd,
       });
-      if (opts.format === 'json') io.out(`${JSON.stringify(reportToJson(report), null, 2)}\n`);
+      if (opts.format === 'json') io.out(`${JSON.stringify(hkdReportToJson(report), null, 2)}\n`);
       else {
         for (const h of report.hkds) {
           if (h.verified) io.out(`${formatLine(h)}\n`);

@@ -3,10 +3,14 @@
  * `--no-verify` is given (pvattest's rule: exactly one of `--no-verify` or `--cert`).
  */
 import { AttestError } from '../../../shared/errors/index.js';
-import { readHostKeyDocument } from '../../engine/index.js';
+import { hkdReportToJson, readHostKeyDocument } from '../../engine/index.js';
 import { naming, readFileBounded } from '../files.js';
 import type { CliIo } from '../io.js';
-import { verifyHkdFilesForCreate } from './hkd.js';
+import { verifyHkdFiles, verifiedHostKeys } from './hkd.js';
+
+/** Printed whenever host-key documents are used without verification. */
+export const NO_VERIFY_WARNING =
+  'WARNING: Host-key document verification is disabled. The attestation result may not be protected: anyone holding the private key of an unverified host-key document can forge attestations.\n';
 
 /** pvattest's certificate options. */
 export interface HostKeyOptions {
@@ -27,6 +31,14 @@ export interface ResolvedHostKey {
 
 /** Reads (and unless --no-verify, verifies) the host-key documents, in the order given. */
 export async function resolveHostKeys(io: CliIo, opts: HostKeyOptions): Promise<ResolvedHostKey[]> {
+  return (await resolveHostKeysWithReport(io, opts)).keys;
+}
+
+/**
+ * Like `resolveHostKeys`, and also returns the verification report as plain JSON (undefined with --no-verify).
+ * The first HKD that fails stops everything with its code, naming the file.
+ */
+export async function resolveHostKeysWithReport(io: CliIo, opts: HostKeyOptions): Promise<{ keys: ResolvedHostKey[]; report: unknown }> {
   const hasCert = (opts.cert?.length ?? 0) > 0;
   if (opts.noVerify && hasCert) throw new AttestError('ERR_CLI_USAGE', "the argument '--no-verify' cannot be used with '--cert <FILE>'");
   if (!opts.noVerify && !hasCert) {
@@ -36,13 +48,14 @@ export async function resolveHostKeys(io: CliIo, opts: HostKeyOptions): Promise<
     );
   }
   if (opts.noVerify) {
-    return opts.hostKeyDocument.map((path) => ({
+    const keys = opts.hostKeyDocument.map((path) => ({
       path,
       publicCoords: naming(path, () => readHostKeyDocument(readFileBounded(io.cwd, path, 1024 * 1024)).publicCoords),
     }));
+    return { keys, report: undefined };
   }
   if (opts.at !== undefined && Number.isNaN(Date.parse(opts.at))) throw new AttestError('ERR_CLI_USAGE', `--at: not an ISO time: '${opts.at}'`);
-  return verifyHkdFilesForCreate({
+  const report = await verifyHkdFiles({
     hkdPaths: opts.hostKeyDocument,
     certPaths: opts.cert ?? [],
     crlPaths: opts.crl ?? [],
@@ -51,4 +64,5 @@ export async function resolveHostKeys(io: CliIo, opts: HostKeyOptions): Promise<
     ...(opts.at !== undefined ? { at: new Date(opts.at) } : {}),
     cwd: io.cwd,
   });
+  return { keys: verifiedHostKeys(report), report: hkdReportToJson(report) };
 }

@@ -804,3 +804,11 @@ export function assertReportVerified(report: HkdVerificationReport): void {
     if (!h.verified) throw new AttestError(h.code ?? 'ERR_HKD_VERIFICATION_FAILED', `'${h.name}': Host-key verification failed: ${h.reason}`, { hkd: h.name });
   }
 }
+
+/** The report as plain JSON (host keys as hex) for storage, IPC and evidence files. */
+export function hkdReportToJson(report: HkdVerificationReport): unknown {
+  return {
+    ...report,
+    hkds: report.hkds.map((h) => ({ ...h, publicCoords: h.publicCoords ? Buffer.from(h.publicCoords).toString('hex') : undefined })),
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * Use case: attest a guest kept in the store, with its stored target, pinned host key, SE header, policy and
+ * trust material — offline by default — and record the attempt. Used by `se-attest attest NAME`, the
+ * workstation UI and the demo.
+ */
+import { readFileSync } from 'node:fs';
+import { AttestError } from '../../shared/errors/index.js';
+import type { Guest } from '../../shared/types/store.js';
+import type { EngineContext } from '../engine/crypto/context.js';
+import type { AddDataKind } from '../engine/formats/additional-data.js';
+import { createHkdVerifier, hkdReportToJson, type FetchCrl, type HkdResult } from '../engine/pki/hkd-verifier.js';
+import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
+import type { Store } from '../store/index.js';
+import { parseGuestAddress } from '../transport/guest-address.js';
+import type { GuestTransport } from '../transport/guest-transport.js';
+import { parseHostKeyFingerprint, type HostKeyInfo, type HostKeyPolicy } from '../transport/host-key.js';
+import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../transport/ssh-transport.js';
+import { attestGuest, type AttestGuestProgress } from './attest-guest.js';
+import { attestAndRecord, type RecordedAttestation } from './attest-recorded.js';
+import { loadHostKeyDocuments, loadVerificationMaterial } from './trust.js';
+
+const MAX_IMAGE_SIZE = 64 * 1024 * 1024;
+const MAX_KEY_FILE_SIZE = 64 * 1024;
+
+/** How to reach and trust a guest; the default builds an SSH transport from the stored guest. */
+export type TransportFactory = (guest: Guest, hostKeys: HostKeyPolicy) => GuestTransport;
+
+/** Inputs of `attestStoredGuest`. */
+export interface AttestStoredGuestParams {
+  readonly store: Store;
+  /** Guest name or id. */
+  readonly guest: string | number;
+  readonly ctx: EngineContext;
+  /** HKD verification time (default now). */
+  readonly at?: Date;
+  /** Download missing CRLs (default false: offline). */
+  readonly online?: boolean;
+  readonly fetchCrl?: FetchCrl;
+  /** Skip HKD verification (insecure; recorded without a report). */
+  readonly noVerify?: boolean;
+  /** User data for `perform -u`. */
+  readonly userData?: Uint8Array;
+  /** First contact with an unpinned guest: trust its key without asking (CLI `--trust-on-first-use`). */
+  readonly trustOnFirstUse?: boolean;
+  /** First contact: ask (the app shows the fingerprint); resolve true to trust and pin it. */
+  readonly decideHostKey?: (info: HostKeyInfo) => boolean | Promise<boolean>;
+  /** Passphrase of an encrypted identity file. */
+  readonly passphrase?: string;
+  /** SSH agent socket for guests whose identity is "agent". */
+  readonly agentSocket?: string;
+  readonly timeouts?: Partial<SshTimeouts>;
+  readonly remoteCommand?: string;
+  readonly transportFactory?: TransportFactory;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: AttestGuestProgress) => void;
+}
+
+/** The guest's SE header: stored bytes, or the image file it names. */
+export function loadGuestSeHeader(store: Store, guest: Guest): Uint8Array {
+  const stored = store.guests.seHeader(guest.id);
+  if (stored) return stored;
+  if (guest.imagePath) {
+    try {
+      const bytes = readFileSync(guest.imagePath);
+      if (bytes.length > MAX_IMAGE_SIZE) throw new AttestError('ERR_INPUT_TOO_LARGE', `${guest.imagePath}: image larger than 64 MiB`);
+      return new Uint8Array(bytes);
+    } catch (e) {
+      if (e instanceof AttestError) throw e;
+      throw new AttestError('ERR_CLI_FILE_READ', `Cannot open \`${guest.imagePath}\` (SE image of guest ${guest.name})`);
+    }
+  }
+  throw new AttestError('ERR_SEHDR_NOT_FOUND', `guest ${guest.name} has no SE header or image: add one first`);
+}
+
+/** An SSH transport for a stored guest: its target, jump host and identity (a key file path or "agent"). */
+export function sshTransportForGuest(
+  guest: Guest,
+  hostKeys: HostKeyPolicy,
+  p: Pick<AttestStoredGuestParams, 'passphrase' | 'agentSocket' | 'timeouts' | 'remoteCommand'> = {},
+): GuestTransport {
+  if (!guest.sshTarget) throw new AttestError('ERR_TRANSPORT_ADDRESS_INVALID', `guest ${guest.name} has no SSH target`);
+  let identity: SshIdentity;
+  if (!guest.identityRef || guest.identityRef === 'agent') {
+    if (!p.agentSocket) throw new AttestError('ERR_TRANSPORT_IDENTITY_INVALID', `guest ${guest.name} uses the SSH agent, but none is running`);
+    identity = { agent: p.agentSocket };
+  } else {
+    let key: Buffer;
+    try {
+      key = readFileSync(guest.identityRef);
+    } catch {
+      throw new AttestError('ERR_TRANSPORT_IDENTITY_INVALID', `cannot read the identity file of guest ${guest.name}: ${guest.identityRef}`);
+    }
+    if (key.length > MAX_KEY_FILE_SIZE) throw new AttestError('ERR_TRANSPORT_IDENTITY_INVALID', `identity file of guest ${guest.name} is too large`);
+    identity = { privateKey: new Uint8Array(key), ...(p.passphrase !== undefined ? { passphrase: p.passphrase } : {}) };
+  }
+  return new SshGuestTransport({
+    guest: { address: parseGuestAddress(guest.sshTarget), hostKeys },
+    ...(guest.jumpHost ? { jump: { address: parseGuestAddress(guest.jumpHost), hostKeys } } : {}),
+    identity,
+    ...(p.remoteCommand !== undefined ? { remoteCommand: p.remoteCommand } : {}),
+    ...(p.timeouts ? { timeouts: p.timeouts } : {}),
+  });
+}
+
+/** Attests a stored guest and records the attempt; failures are in the returned record, not thrown. */
+export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<RecordedAttestation> {
+  const { store } = p;
+  const guest = store.guests.get(p.guest);
+  const policy = guest.policy;
+  const addData: AddDataKind[] = [...new Set(policy.requiredAddData ?? [])];
+  const hkdItems = loadHostKeyDocuments(store, policy.hkdSha256);
+  let report: unknown;
+  const hostKeys: HostKeyPolicy = guest.hostKeyFingerprint
+    ? { pinnedFingerprints: [parseHostKeyFingerprint(guest.hostKeyFingerprint)] }
+    : {
+        trustOnFirstUse: p.trustOnFirstUse === true,
+        ...(p.decideHostKey ? { decide: p.decideHostKey } : {}),
+        onAccepted: (info, first) => {
+          if (first) store.guests.edit(guest.id, { hostKeyFingerprint: info.fingerprint });
+        },
+      };
+  const loadHostKeys = async (): Promise<Uint8Array[]> => {
+    if (hkdItems.length === 0) throw new AttestError('ERR_CREATE_NO_HOST_KEY', `no host-key document to encrypt for: import the HKDs of ${guest.name}'s hosts first`);
+    if (p.noVerify) return hkdItems.map((h) => readHostKeyDocument(h.der).publicCoords);
+    const material = loadVerificationMaterial(store);
+    const verifier = await createHkdVerifier({
+      certs: material.certificates.map((bytes, i) => ({ name: `certificate ${i + 1}`, bytes })),
+      crls: material.crls.map((bytes, i) => ({ name: `crl ${i + 1}`, bytes })),
+      anchors: material.anchors.map((bytes, i) => ({ name: `root CA ${i + 1}`, bytes })),
+      offline: p.online !== true,
+      at: p.at ?? p.ctx.now(),
+      ...(p.online && p.fetchCrl ? { fetchCrl: p.fetchCrl } : {}),
+    });
+    const results: HkdResult[] = [];
+    for (const h of hkdItems) results.push(await verifier.verify(h.der, h.item.source ?? h.item.sha256));
+    const verified = results.every((r) => r.verified);
+    report = hkdReportToJson({ at: (p.at ?? p.ctx.now()).toISOString(), offline: p.online !== true, verified, chain: verifier.chain, hkds: results });
+    const failed = results.find((r) => !r.verified);
+    if (failed) {
+      throw new AttestError(failed.code ?? 'ERR_HKD_VERIFICATION_FAILED', `'${failed.name}': Host-key verification failed: ${failed.reason}`);
+    }
+    return results.map((r) => r.publicCoords as Uint8Array);
+  };
+  return attestAndRecord({
+    store,
+    guestId: guest.id,
+    policy,
+    addData,
+    hkdSha256: hkdItems.map((h) => h.item.sha256),
+    hkdReport: () => report,
+    now: () => p.ctx.now(),
+    ...(p.onProgress ? { onProgress: p.onProgress } : {}),
+    run: (hooks) =>
+      attestGuest({
+        transport: (p.transportFactory ?? ((g, k) => sshTransportForGuest(g, k, p)))(guest, hostKeys),
+        loadHostKeys,
+        seHeader: loadGuestSeHeader(store, guest),
+        addData,
+        ...(p.userData ? { userData: p.userData } : {}),
+        ctx: p.ctx,
+        ...(p.signal ? { signal: p.signal } : {}),
+        ...hooks,
+      }),
+  });
+}

@@ -1,0 +1,129 @@
+// The stored-guest flow end to end: trust material imported into the store, HKDs verified offline against it,
+// simulated secure guests over real SSH (ssh2 server on 127.0.0.1), first-contact pinning, policy checks,
+// every attempt recorded, and the audit chain intact.
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { createFakeIbmPki, p521PrivateKeyFromPem, readHostKeyDocument, systemContext, toHex, type FakeIbmPki } from '../../main/engine/index.js';
+import { buildSyntheticSeHeader } from '../../main/sim/se-image.js';
+import { generateSshKeyPair, startSimulatedGuest, type SimulatedGuest, type SimulatedFault } from '../../main/sim/simulated-guest.js';
+import { attestStoredGuest } from '../../main/services/attest-stored-guest.js';
+import { verifyAuditLog } from '../../main/services/audit.js';
+import { importTrustFiles } from '../../main/services/trust.js';
+import { openStore, type Store } from '../../main/store/index.js';
+import { tempDir } from '../support/cli.js';
+
+const ctx = systemContext();
+const tmp = tempDir();
+const client = generateSshKeyPair();
+const guests: SimulatedGuest[] = [];
+let pki: FakeIbmPki;
+let store: Store;
+let hostPriv: Uint8Array;
+let phkh0: Uint8Array;
+let phkh1: Uint8Array;
+
+async function simulate(name: string, headerFor: Uint8Array, fault?: SimulatedFault) {
+  const seHeader = buildSyntheticSeHeader([headerFor], ctx);
+  const g = await startSimulatedGuest({ hostPrivateKeys: [hostPriv], seHeader, cuid: ctx.randomBytes(16), authorizedKeys: [client.public], ...(fault ? { fault } : {}) });
+  guests.push(g);
+  store.guests.add({
+    name,
+    sshTarget: g.address,
+    identityRef: tmp.path('id_ed25519'),
+    seHeaderHex: toHex(seHeader),
+    policy: { requiredAddData: ['phkh-img', 'phkh-att'], expectedImagePhkh: toHex(phkh0) },
+  });
+  return g;
+}
+
+before(async () => {
+  writeFileSync(tmp.path('id_ed25519'), client.private, { mode: 0o600 });
+  pki = await createFakeIbmPki({ ctx, hkdCount: 2 });
+  store = openStore({ path: tmp.path('ws.db') });
+  const pem = (s: string, name: string) => ({ source: name, bytes: new TextEncoder().encode(s) });
+  const results = importTrustFiles(store, [
+    pem(pki.root.pem, 'root.crt'),
+    pem(pki.intermediate.pem, 'inter.crt'),
+    pem(pki.signingKey.pem, 'ibm.crt'),
+    pem(pki.rootCrl.pem, 'root.crl'),
+    pem(pki.intermediateCrl.pem, 'inter.crl'),
+    pem(pki.signingKeyCrl.pem, 'ibm.crl'),
+    pem(pki.hkds[0]!.pem, 'hkd0.crt'),
+  ]);
+  assert.ok(results.every((r) => r.error === undefined));
+  hostPriv = p521PrivateKeyFromPem(pki.hkds[0]!.privateKeyPem);
+  phkh0 = readHostKeyDocument(new TextEncoder().encode(pki.hkds[0]!.pem)).phkh;
+  phkh1 = readHostKeyDocument(new TextEncoder().encode(pki.hkds[1]!.pem)).phkh;
+});
+after(async () => {
+  await Promise.all(guests.map((g) => g.close()));
+  store?.close();
+  tmp.cleanup();
+});
+
+describe('attestStoredGuest', () => {
+  test('healthy guest: verified; first contact asks and pins the host key; HKD report stored', async () => {
+    const g = await simulate('healthy', phkh0);
+    let asked = '';
+    const out = await attestStoredGuest({ store, guest: 'healthy', ctx, decideHostKey: (info) => ((asked = info.fingerprint), true) });
+    assert.equal(out.record.status, 'verified', String(out.error));
+    assert.equal(asked, g.fingerprint);
+    assert.equal(store.guests.get('healthy').hostKeyFingerprint, g.fingerprint);
+    assert.equal(out.record.additionalData?.attestationPhkh, toHex(phkh0));
+    assert.equal((out.record.hkdReport as { verified: boolean }).verified, true);
+    assert.ok(out.record.steps.requestCreated && out.record.steps.guestContacted && out.record.steps.verified);
+    assert.equal(store.attestations.secrets(out.record.id).arpk?.length, 32);
+    const again = await attestStoredGuest({ store, guest: 'healthy', ctx });
+    assert.equal(again.record.status, 'verified');
+  });
+  test('image built for another host: policy violation with its own code', async () => {
+    await simulate('other-host', phkh1);
+    const out = await attestStoredGuest({ store, guest: 'other-host', ctx, trustOnFirstUse: true });
+    assert.equal(out.record.status, 'mismatch');
+    assert.equal(out.record.errorCode, 'ERR_POLICY_IMAGE_PHKH');
+    assert.equal(out.record.additionalData?.imagePhkh, toHex(phkh1));
+  });
+  test('tampered guest: measurement mismatch recorded', async () => {
+    await simulate('tampered', phkh0, 'tampered-measurement');
+    const out = await attestStoredGuest({ store, guest: 'tampered', ctx, trustOnFirstUse: true });
+    assert.equal(out.record.status, 'mismatch');
+    assert.equal(out.record.errorCode, null);
+  });
+  test('unknown host key without a decision: refused before anything is sent, recorded as an error', async () => {
+    const g = await simulate('unpinned', phkh0);
+    const out = await attestStoredGuest({ store, guest: 'unpinned', ctx });
+    assert.equal(out.record.status, 'error');
+    assert.equal(out.record.errorCode, 'ERR_TRANSPORT_HOST_KEY_UNKNOWN');
+    assert.equal(g.performCount, 0);
+  });
+  test('a revoked HKD stops the run before the guest is contacted', async () => {
+    const revoked = await createFakeIbmPki({ ctx, hkdCount: 1, revokedHkds: [0] });
+    const s2 = openStore({ path: ':memory:' });
+    const pem = (t: string, name: string) => ({ source: name, bytes: new TextEncoder().encode(t) });
+    importTrustFiles(s2, [
+      pem(revoked.root.pem, 'root.crt'),
+      pem(revoked.intermediate.pem, 'inter.crt'),
+      pem(revoked.signingKey.pem, 'ibm.crt'),
+      pem(revoked.rootCrl.pem, 'root.crl'),
+      pem(revoked.intermediateCrl.pem, 'inter.crl'),
+      pem(revoked.signingKeyCrl.pem, 'ibm.crl'),
+      pem(revoked.hkds[0]!.pem, 'revoked.crt'),
+    ]);
+    const g = guests[0]!;
+    s2.guests.add({ name: 'r', sshTarget: g.address, identityRef: tmp.path('id_ed25519'), seHeaderHex: toHex(buildSyntheticSeHeader([phkh0], ctx)), hostKeyFingerprint: g.fingerprint });
+    const before = g.performCount;
+    const out = await attestStoredGuest({ store: s2, guest: 'r', ctx });
+    assert.equal(out.record.status, 'error');
+    assert.equal(out.record.errorCode, 'ERR_HKD_REVOKED');
+    assert.equal(g.performCount, before);
+    s2.close();
+  });
+  test('every attempt is in the history and the audit chain verifies', () => {
+    const statuses = store.guests.statuses();
+    assert.equal(statuses.find((s) => s.name === 'healthy')?.health, 'ok');
+    assert.equal(statuses.find((s) => s.name === 'tampered')?.health, 'failing');
+    assert.equal(verifyAuditLog(store).ok, true);
+  });
+});
