@@ -18,6 +18,8 @@ export interface AttestAndRecordParams {
   readonly addData: readonly AddDataKind[];
   /** SHA-256 (hex) of the HKDs in slot order, when known before the run. */
   readonly hkdSha256: readonly string[];
+  /** The bare SE header the response is verified against (kept with the row for later re-verification). */
+  readonly seHeader?: Uint8Array;
   /** The HKD verification report, read once the host keys were loaded (undefined with --no-verify). */
   readonly hkdReport: () => unknown;
   readonly now: () => Date;
@@ -51,6 +53,7 @@ export async function attestAndRecord(params: AttestAndRecordParams): Promise<Re
       hkdReport: params.hkdReport(),
       addData: params.addData,
       ...(request ? { request: request.exchange, arpk: request.arpk } : {}),
+      ...(params.seHeader ? { seHeader: params.seHeader } : {}),
       steps: { ...steps },
     });
   try {

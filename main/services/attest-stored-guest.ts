@@ -8,6 +8,7 @@ import { AttestError } from '../../shared/errors/index.js';
 import type { Guest } from '../../shared/types/store.js';
 import type { EngineContext } from '../engine/crypto/context.js';
 import type { AddDataKind } from '../engine/formats/additional-data.js';
+import { extractSeHeader } from '../engine/formats/se-header.js';
 import { createHkdVerifier, hkdReportToJson, type FetchCrl, type HkdResult } from '../engine/pki/hkd-verifier.js';
 import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
 import type { Store } from '../store/index.js';
@@ -141,9 +142,18 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
     }
     return results.map((r) => r.publicCoords as Uint8Array);
   };
+  let seHeader: Uint8Array | undefined;
+  let bareHeader: Uint8Array | undefined;
+  try {
+    seHeader = loadGuestSeHeader(store, guest);
+    bareHeader = extractSeHeader(seHeader);
+  } catch {
+    // recorded as the run's error below
+  }
   return attestAndRecord({
     store,
     guestId: guest.id,
+    ...(bareHeader ? { seHeader: bareHeader } : {}),
     policy,
     addData,
     hkdSha256: hkdItems.map((h) => h.item.sha256),
@@ -154,7 +164,7 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
       attestGuest({
         transport: (p.transportFactory ?? ((g, k) => sshTransportForGuest(g, k, p)))(guest, hostKeys),
         loadHostKeys,
-        seHeader: loadGuestSeHeader(store, guest),
+        seHeader: seHeader ?? loadGuestSeHeader(store, guest),
         addData,
         ...(p.userData ? { userData: p.userData } : {}),
         ctx: p.ctx,

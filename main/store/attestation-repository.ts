@@ -27,6 +27,8 @@ export interface BeginAttestationParams {
   request?: Uint8Array;
   /** The 32-byte ARPK; sealed before it is written. */
   arpk?: Uint8Array;
+  /** The bare SE header the response will be verified against (kept once per distinct header). */
+  seHeader?: Uint8Array;
   steps?: AttestationSteps;
 }
 
@@ -92,9 +94,9 @@ export class AttestationRepository {
   constructor(private readonly ctx: StoreContext) {
     this.insertStmt = ctx.db.prepare(
       `INSERT INTO attestations (id, guest_id, status, started_at, steps_json, hkd_sha256_json, hkd_report_json, add_data_json,
-         request, arpk_sealed, arpk_key_id, owner, content_hash)
+         request, arpk_sealed, arpk_key_id, owner, se_header_sha256, content_hash)
        VALUES (@id, @guest_id, @status, @started_at, @steps_json, @hkd_sha256_json, @hkd_report_json, @add_data_json,
-         @request, @arpk_sealed, @arpk_key_id, @owner, @content_hash)`,
+         @request, @arpk_sealed, @arpk_key_id, @owner, @se_header_sha256, @content_hash)`,
     );
     this.rowStmt = ctx.db.prepare('SELECT * FROM attestations WHERE id = ?');
   }
@@ -127,7 +129,11 @@ export class AttestationRepository {
         arpk_sealed: p.arpk ? Buffer.from(this.ctx.sealer.seal(p.arpk, id)) : null,
         arpk_key_id: p.arpk ? this.ctx.sealer.keyId() : null,
         owner: this.ctx.owner,
+        se_header_sha256: p.seHeader ? sha256Hex(p.seHeader) : null,
       };
+      if (p.seHeader) {
+        this.ctx.stmt('INSERT OR IGNORE INTO se_headers (sha256, bytes) VALUES (?, ?)').run(row.se_header_sha256, Buffer.from(p.seHeader));
+      }
       const contentHash = hashAttestationRow(row);
       this.insertStmt.run({ ...row, content_hash: contentHash });
       this.ctx.audit.append({ action: 'attestation.started', subjectType: 'attestation', subjectId: id, data: { guestId, contentHash } });
@@ -260,6 +266,17 @@ export class AttestationRepository {
     };
   }
 
+  /** The SE header attempt `id` was verified against (schema 3 on), or null. */
+  seHeader(id: number): Uint8Array | null {
+    return readTransaction(this.ctx, () => {
+      const row = this.ctx
+        .stmt('SELECT h.bytes FROM attestations a JOIN se_headers h ON h.sha256 = a.se_header_sha256 WHERE a.id = ?')
+        .pluck()
+        .get(id) as Buffer | undefined;
+      return row ? new Uint8Array(row) : null;
+    });
+  }
+
   /** Number of stored attempts. */
   count(): number {
     return readTransaction(this.ctx, () => this.ctx.stmt('SELECT count(*) FROM attestations').pluck().get() as number);
@@ -302,6 +319,7 @@ export class AttestationRepository {
       responseSha256: r.response ? sha256Hex(r.response) : null,
       responseSize: r.response ? r.response.length : null,
       hasArpk: r.arpk_sealed !== null,
+      seHeaderSha256: r.se_header_sha256 ?? null,
       contentHash: r.content_hash,
     };
   }

@@ -71,6 +71,8 @@ export interface AttestationRow {
   arpk_sealed: Uint8Array | null;
   arpk_key_id: string | null;
   owner: string | null;
+  /** Since schema 3; null for older rows. */
+  se_header_sha256?: string | null;
   content_hash: string;
 }
 
@@ -144,6 +146,8 @@ export function hashAttestationRow(row: Omit<AttestationRow, 'content_hash'>): s
       blobHash(row.arpk_sealed),
       row.arpk_key_id,
       row.owner,
+      // appended in schema 3 only when set, so the hashes of older rows stay valid
+      ...(row.se_header_sha256 ? [row.se_header_sha256] : []),
     ]),
   );
 }

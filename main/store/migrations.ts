@@ -7,6 +7,7 @@
  * |---|---|
  * | 1 | guests, trust_items, attestations, audit_log (+ append-only triggers) |
  * | 2 | guest_tags table; partial index of pending attestations; index for "last verified" per guest |
+ * | 3 | se_headers (content-addressed SE headers); attestations.se_header_sha256: the header each attempt was verified against |
  */
 import type Database from 'better-sqlite3';
 import { AttestError } from '../../shared/errors/index.js';
@@ -108,6 +109,17 @@ CREATE TABLE guest_tags (
 ) WITHOUT ROWID;
 CREATE INDEX attestations_pending ON attestations(id) WHERE status = 'pending';
 CREATE INDEX attestations_guest_status ON attestations(guest_id, status);
+`,
+  },
+  {
+    version: 3,
+    description: 'the SE header each attestation was verified against (content-addressed)',
+    sql: `
+CREATE TABLE se_headers (
+  sha256 TEXT PRIMARY KEY,
+  bytes BLOB NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE attestations ADD COLUMN se_header_sha256 TEXT REFERENCES se_headers(sha256);
 `,
   },
 ];

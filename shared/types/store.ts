@@ -146,6 +146,8 @@ export interface AttestationRecord {
   responseSha256: string | null;
   responseSize: number | null;
   hasArpk: boolean;
+  /** SHA-256 (hex) of the SE header the attempt was verified against (null before schema 3). */
+  seHeaderSha256: string | null;
   /** SHA-256 (hex) over the row's canonical content, as recorded in the audit chain. */
   contentHash: string;
 }

@@ -75,6 +75,8 @@ describe('attestStoredGuest', () => {
     assert.equal((out.record.hkdReport as { verified: boolean }).verified, true);
     assert.ok(out.record.steps.requestCreated && out.record.steps.guestContacted && out.record.steps.verified);
     assert.equal(store.attestations.secrets(out.record.id).arpk?.length, 32);
+    assert.deepEqual(store.attestations.seHeader(out.record.id), store.guests.seHeader(store.guests.get('healthy').id));
+    assert.match(out.record.seHeaderSha256 ?? '', /^[0-9a-f]{64}$/);
     const again = await attestStoredGuest({ store, guest: 'healthy', ctx });
     assert.equal(again.record.status, 'verified');
   });

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { AttestError } from '../../../shared/errors/index.js';
-import { locateSeHeader, parseAddDataList, parseSeHeader, systemContext, type AddDataKind, type AttestationVerification } from '../../engine/index.js';
+import { extractSeHeader, parseAddDataList, systemContext, type AddDataKind, type AttestationVerification } from '../../engine/index.js';
 import { attestGuest, type AttestGuestParams, type AttestGuestProgress } from '../../services/attest-guest.js';
 import { attestAndRecord, type RecordedAttestation } from '../../services/attest-recorded.js';
 import { attestStoredGuest } from '../../services/attest-stored-guest.js';
@@ -257,7 +257,7 @@ async function runAttest(io: CliIo, opts: AttestOptions, name: string | undefine
     const store = openStore({ path: resolveDbPath(io, opts.db) });
     try {
       const recorded = recordAdHocGuest(store, opts.name ?? guest.host, opts.guest);
-      const headerOnly = seHeaderBytes(seHeader);
+      const headerOnly = extractSeHeader(seHeader);
       if (recorded.seHeaderSha256 !== sha256Hex(headerOnly)) store.guests.edit(recorded.id, { seHeaderHex: Buffer.from(headerOnly).toString('hex') });
       const imported = importTrustFiles(
         store,
@@ -269,6 +269,7 @@ async function runAttest(io: CliIo, opts: AttestOptions, name: string | undefine
         guestId: recorded.id,
         addData,
         hkdSha256,
+        seHeader: headerOnly,
         hkdReport: () => report,
         now: () => new Date(),
         run,
@@ -281,12 +282,6 @@ async function runAttest(io: CliIo, opts: AttestOptions, name: string | undefine
     process.removeListener('SIGINT', onSigint);
     if (identity.privateKey) identity.privateKey.fill(0);
   }
-}
-
-/** The bare SE header out of a header file or an image (what the store keeps per guest). */
-function seHeaderBytes(headerOrImage: Uint8Array): Uint8Array {
-  const location = locateSeHeader(headerOrImage);
-  return headerOrImage.slice(location.offset, location.offset + parseSeHeader(headerOrImage, location.offset).phs);
 }
 
 /** Registers `attest` on `program`. */

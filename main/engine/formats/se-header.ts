@@ -170,6 +170,12 @@ export function findSeHeader(bytes: Uint8Array): SeHeader & { readonly location:
   return { ...parseSeHeader(bytes, location.offset), location };
 }
 
+/** The bare header (phs bytes) out of a header file or an SE image, found as Rust `verify --hdr` finds it. */
+export function extractSeHeader(headerOrImage: Uint8Array): Uint8Array {
+  const location = locateSeHeader(headerOrImage);
+  return headerOrImage.slice(location.offset, location.offset + parseSeHeader(headerOrImage, location.offset).phs);
+}
+
 /**
  * Reads the header tags with C pvattest's rules (§6.3 end): an extracted header only, size ≥ 640, phs equal
  * to the file size, magic, tag at phs − 16; no version check. Throws ERR_SEHDR_INVALID.
