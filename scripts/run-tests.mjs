@@ -29,13 +29,12 @@ for (const t of targets.length > 0 ? targets : ['test']) {
 files.sort();
 
 if (!skipTypecheck) {
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.check.json'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (tsc.status !== 0) {
-    console.error('type check failed');
-    process.exit(1);
+  for (const project of ['tsconfig.check.json', 'renderer/tsconfig.json', 'test/renderer/tsconfig.json']) {
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: root, stdio: 'inherit' });
+    if (tsc.status !== 0) {
+      console.error(`type check failed (${project})`);
+      process.exit(1);
+    }
   }
 }
 

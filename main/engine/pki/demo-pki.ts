@@ -97,6 +97,11 @@ export interface CreateFakeIbmPkiParams {
   readonly validityDays?: number;
   /** Machine types/serials for the HKDs (default 3931 / generated). */
   readonly machines?: readonly { type: string; serial: string }[];
+  /**
+   * Marks every subject, e.g. "DEMO": put in front of each OU, so the IBM name rules still hold (the signing
+   * key's OU still ends in "Key Signing Service") and nobody can mistake the items for IBM's.
+   */
+  readonly label?: string;
 }
 
 /** An IBM-style DN in the fixtures' order C, O, CN, ST, L, OU. */
@@ -231,8 +236,9 @@ export async function exportPrivateKeyPem(key: CryptoKey): Promise<string> {
 }
 
 /** The HKD subject: IBM DN with OU "IBM Z Host Key" and the machine facts in CN-independent serialNumber-free form. */
-export function hkdName(machineType: string, machineSerial: string): JsonName {
-  return [{ C: ['US'] }, { O: [IBM] }, { CN: [IBM] }, { ST: ['New York'] }, { L: ['Armonk'] }, { OU: [`IBM Z Host Key ${machineType} ${machineSerial}`] }];
+export function hkdName(machineType: string, machineSerial: string, label?: string): JsonName {
+  const ou = `${label ? `${label} ` : ''}IBM Z Host Key ${machineType} ${machineSerial}`;
+  return [{ C: ['US'] }, { O: [IBM] }, { CN: [IBM] }, { ST: ['New York'] }, { L: ['Armonk'] }, { OU: [ou] }];
 }
 
 /** Issues one HKD under a signing key. */
@@ -247,12 +253,14 @@ export async function issueHostKeyDocument(p: {
   readonly authorityKeyId?: string | null;
   readonly signer?: DemoKeyPair;
   readonly distributionPoints?: readonly string[];
+  /** Marks the subject, e.g. "DEMO" (kept in front of the OU). */
+  readonly label?: string;
 }): Promise<DemoHostKeyDocument> {
   const keyPair = await generateSigningKeyPair(p.keyKind ?? 'ecdh-p521');
   const signer = p.signer ?? p.signingKey.keyPair;
   const cert = await issueCertificate({
     role: 'hkd',
-    subject: hkdName(p.machineType, p.machineSerial),
+    subject: hkdName(p.machineType, p.machineSerial, p.label),
     keyPair,
     issuer: { name: p.signingKey.name, keyPair: signer, keyId: p.signingKey.keyId },
     serial: randomSerial(p.ctx),
@@ -271,10 +279,11 @@ export async function createFakeIbmPki(params: CreateFakeIbmPkiParams): Promise<
   const notBefore = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000 - DAY_MS);
   const notAfter = new Date(notBefore.getTime() + (params.validityDays ?? 3650) * DAY_MS);
   const [rootKeys, interKeys, signKeys] = await Promise.all([generateSigningKeyPair(kind), generateSigningKeyPair(kind), generateSigningKeyPair(kind)]);
-  const root = await issueCertificate({ role: 'ca', subject: ibmName('IBM Z Root CA'), keyPair: rootKeys, serial: randomSerial(ctx), notBefore, notAfter });
+  const ou = (text: string) => (params.label ? `${params.label} ${text}` : text);
+  const root = await issueCertificate({ role: 'ca', subject: ibmName(ou('IBM Z Root CA')), keyPair: rootKeys, serial: randomSerial(ctx), notBefore, notAfter });
   const intermediate = await issueCertificate({
     role: 'ca',
-    subject: ibmName('IBM Z Intermediate CA'),
+    subject: ibmName(ou('IBM Z Intermediate CA')),
     keyPair: interKeys,
     issuer: root,
     serial: randomSerial(ctx),
@@ -284,7 +293,7 @@ export async function createFakeIbmPki(params: CreateFakeIbmPkiParams): Promise<
   });
   const signingKey = await issueCertificate({
     role: 'signing-key',
-    subject: ibmName('IBM Z Host Key Signing Service', params.signingLocality ?? 'Poughkeepsie'),
+    subject: ibmName(ou('IBM Z Host Key Signing Service'), params.signingLocality ?? 'Poughkeepsie'),
     keyPair: signKeys,
     issuer: intermediate,
     serial: randomSerial(ctx),
@@ -296,7 +305,9 @@ export async function createFakeIbmPki(params: CreateFakeIbmPkiParams): Promise<
   const count = params.hkdCount ?? 2;
   for (let i = 0; i < count; i++) {
     const m = params.machines?.[i] ?? { type: '3931', serial: `0000000${(0xa0000 + i).toString(16).toUpperCase()}` };
-    hkds.push(await issueHostKeyDocument({ ctx, signingKey, notBefore, notAfter, machineType: m.type, machineSerial: m.serial }));
+    hkds.push(
+      await issueHostKeyDocument({ ctx, signingKey, notBefore, notAfter, machineType: m.type, machineSerial: m.serial, ...(params.label ? { label: params.label } : {}) }),
+    );
   }
   const crlTimes = { thisUpdate: notBefore, nextUpdate: notAfter };
   const [rootCrl, intermediateCrl, signingKeyCrl] = await Promise.all([

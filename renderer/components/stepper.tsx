@@ -1,0 +1,36 @@
+// @jsxRuntime automatic
+/** The attestation stepper: verify HKDs → create → connect → upload → perform → download → verify → record. */
+import { ATTEST_STEPS, type AttestStepId } from '../../shared/types/ui.js';
+import type { StepView } from '../state/attest-store.js';
+import { describeStepState } from './status-badge.js';
+
+/** Names of the steps. */
+export const STEP_TITLES: Record<AttestStepId, string> = {
+  'verify-hkds': 'Verify HKDs',
+  create: 'Create request',
+  connect: 'Connect',
+  upload: 'Upload',
+  perform: 'Perform',
+  download: 'Download',
+  verify: 'Verify',
+  record: 'Record',
+};
+
+/** Ordered list of steps with their state and message. */
+export function Stepper({ steps, label }: { steps: Record<AttestStepId, StepView>; label: string }) {
+  return (
+    <ol className="stepper" aria-label={label}>
+      {ATTEST_STEPS.map((id) => {
+        const s = steps[id];
+        return (
+          <li key={id} className={`step step-${s.state}`} data-step={id} data-state={s.state} aria-current={s.state === 'running' ? 'step' : undefined}>
+            <span className="step-dot" aria-hidden="true" />
+            <span className="step-title">{STEP_TITLES[id]}</span>
+            <span className="step-state">{describeStepState(s.state)}</span>
+            {s.message ? <span className="step-message">{s.message}</span> : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

@@ -1,0 +1,2 @@
+/** Types of scripts/electron-path.mjs. */
+export declare function findElectronBinary(): string | undefined;

@@ -1,0 +1,309 @@
+/**
+ * Plain data the workstation UI exchanges with the main process (through the contract in shared/contract.ts).
+ * Bytes travel as lowercase hex (hashes, CUIDs) or base64 (file contents); dates as ISO-8601 strings.
+ * Nothing here may ever hold a secret (ARPK, measurement key, SSH private keys or passphrases).
+ */
+import type { ErrorCode } from '../errors/index.js';
+
+/** How a call failed: `code` selects the UI text, `message` is for logs. */
+export interface AppErrorPayload {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** At-a-glance state of a guest. */
+export type GuestStatus = 'verified' | 'stale' | 'failing' | 'never';
+/** Every guest status, in display order. */
+export const GUEST_STATUSES: readonly GuestStatus[] = ['verified', 'stale', 'failing', 'never'];
+
+/** Health of trust material as seen from a guest or an item. */
+export type Health = 'ok' | 'warning' | 'error' | 'unknown';
+
+/** Additional-data kinds a guest's policy may request (pvattest `--add-data`). */
+export type AddDataKindName = 'phkh-img' | 'phkh-att' | 'secret-store-hash' | 'firmware-state';
+/** Every additional-data kind. */
+export const ADD_DATA_KINDS: readonly AddDataKindName[] = ['phkh-img', 'phkh-att', 'secret-store-hash', 'firmware-state'];
+
+/** What a guest is expected to prove (mirrors the store's policy; absent fields are not checked). */
+export interface GuestPolicy {
+  /** SHA-256 (hex) of the HKD trust items to encrypt the request for; empty = all stored HKDs. */
+  hkdSha256?: string[];
+  /** Expected image PHKH (hex). */
+  expectedImagePhkh?: string;
+  /** Expected attestation PHKH (hex). */
+  expectedAttestationPhkh?: string;
+  /** Expected user data (hex). */
+  expectedUserData?: string;
+  /** Additional-data kinds to request; they must be present in the response. */
+  requiredAddData?: AddDataKindName[];
+}
+
+/** Fields of a guest that can be created or edited. */
+export interface GuestInput {
+  name: string;
+  /** `user@host[:port]` or `host`. */
+  sshTarget: string;
+  /** Path of the SSH identity file on this workstation, or the literal "agent" (the key itself never crosses). */
+  identityRef?: string;
+  /** The guest's SE header (bare header or image prefix), base64; set at creation or replaced on edit. */
+  seHeaderBase64?: string;
+  policy: GuestPolicy;
+  notes?: string;
+  tags?: string[];
+}
+
+/** The last attestation of a guest, as shown in lists. */
+export interface LastAttestation {
+  id: string;
+  at: string;
+  verdict: AttestationVerdict;
+  reasonCode?: string;
+}
+
+/** One row of the guests list. */
+export interface GuestSummary {
+  id: string;
+  name: string;
+  sshTarget: string;
+  status: GuestStatus;
+  lastAttestation?: LastAttestation;
+  hkdHealth: Health;
+  crlHealth: Health;
+  /** Earliest expiry (certificate notAfter or CRL nextUpdate) among this guest's trust material. */
+  trustExpiresAt?: string;
+}
+
+/** The SSH host key pinned at first contact. */
+export interface PinnedHostKey {
+  algorithm: string;
+  /** OpenSSH style `SHA256:base64` fingerprint. */
+  fingerprintSha256: string;
+  pinnedAt: string;
+}
+
+/** Facts read from the guest's SE header (no secrets). */
+export interface SeHeaderFacts {
+  sizeBytes: number;
+  /** Digests as hex: PLD, ALD, TLD. */
+  pldHex: string;
+  aldHex: string;
+  tldHex: string;
+  /** PHKH of each key slot, hex. */
+  keySlotPhkhs: string[];
+}
+
+/** Everything the guest detail screen shows except the history (which is paged). */
+export interface GuestDetail extends GuestSummary {
+  identityRef?: string;
+  pinnedHostKey?: PinnedHostKey;
+  seHeader?: SeHeaderFacts;
+  policy: GuestPolicy;
+  hostKeyDocuments: TrustItem[];
+  notes?: string;
+  tags: string[];
+  createdAt: string;
+}
+
+/** Query of the guests list. */
+export interface GuestListQuery {
+  search?: string;
+  status?: GuestStatus;
+}
+
+/** Kinds of trust material. */
+export type TrustKind = 'hkd' | 'signing-key' | 'ca' | 'certificate' | 'crl';
+
+/** Chain status of an HKD (or certificate) against the imported material. */
+export type ChainStatus = 'valid' | 'invalid' | 'unknown' | 'not-applicable';
+
+/** One imported HKD, CA/signing certificate or CRL. */
+export interface TrustItem {
+  id: string;
+  kind: TrustKind;
+  fileName: string;
+  subject: string;
+  issuer: string;
+  serialHex?: string;
+  /** Certificates: validity. */
+  notBefore?: string;
+  notAfter?: string;
+  /** CRLs: freshness. */
+  thisUpdate?: string;
+  nextUpdate?: string;
+  /** Whole days until notAfter / nextUpdate (negative once past). */
+  daysLeft?: number;
+  chainStatus: ChainStatus;
+  chainDetail?: string;
+  health: Health;
+  warnings: string[];
+  /** HKD only: the PHKH of its host key, hex. */
+  phkhHex?: string;
+  /** SHA-256 of the stored file, hex. */
+  sha256Hex: string;
+  importedAt: string;
+}
+
+/** A file handed to trust import. */
+export interface TrustImportFile {
+  name: string;
+  contentBase64: string;
+}
+
+/** Outcome of a trust import: per-file acceptance. */
+export interface TrustImportResult {
+  imported: TrustItem[];
+  rejected: { name: string; code: string; message: string }[];
+}
+
+/** The steps of one attestation, in order. */
+export type AttestStepId = 'verify-hkds' | 'create' | 'connect' | 'upload' | 'perform' | 'download' | 'verify' | 'record';
+/** The attestation steps in execution order. */
+export const ATTEST_STEPS: readonly AttestStepId[] = [
+  'verify-hkds',
+  'create',
+  'connect',
+  'upload',
+  'perform',
+  'download',
+  'verify',
+  'record',
+];
+
+/** State of one step in the stepper. */
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Result of an attestation: verified; failed (the guest is not what it should be); error (could not decide). */
+export type AttestationVerdict = 'verified' | 'failed' | 'error';
+
+/** One row of a history list. */
+export interface AttestationSummary {
+  id: string;
+  guestId: string;
+  guestName: string;
+  startedAt: string;
+  durationMs: number;
+  verdict: AttestationVerdict;
+  /** Error code or result reason when not verified. */
+  reasonCode?: string;
+  /** The reason as reported (guest's own error text when a step failed). */
+  reason?: string;
+  cuidHex?: string;
+  measurementHex?: string;
+  imagePhkhHex?: string;
+  attestationPhkhHex?: string;
+  userDataHex?: string;
+}
+
+/** One check made while verifying the HKDs. */
+export interface HkdVerificationStep {
+  hkdSubject: string;
+  check: string;
+  ok: boolean;
+  detail?: string;
+}
+
+/** One step of a recorded run. */
+export interface RecordedStep {
+  step: AttestStepId;
+  state: StepState;
+  durationMs?: number;
+  message?: string;
+}
+
+/** The full report of one attestation. */
+export interface AttestationDetail extends AttestationSummary {
+  hkdSteps: HkdVerificationStep[];
+  steps: RecordedStep[];
+  additionalData?: Record<string, string>;
+  flagsHex?: string;
+  nonceHex?: string;
+  requestSha256Hex?: string;
+  responseSha256Hex?: string;
+  hostKeyFingerprint?: string;
+}
+
+/** A page of history, for virtualised lists. */
+export interface HistoryQuery {
+  guestId?: string;
+  offset: number;
+  limit: number;
+}
+
+/** A page of history rows and the total row count. */
+export interface HistoryPage {
+  offset: number;
+  total: number;
+  items: AttestationSummary[];
+}
+
+/** Per-guest result of a fleet run. */
+export interface FleetGuestResult {
+  guestId: string;
+  verdict: AttestationVerdict;
+  attestationId?: string;
+  reasonCode?: string;
+  reason?: string;
+}
+
+/** Request of an evidence export (issue 7). */
+export interface EvidenceExportRequest {
+  runId: string;
+  from: string;
+  to: string;
+  guestIds: string[];
+  destination: string;
+}
+
+/** Outcome of an evidence export. */
+export interface EvidenceExportResult {
+  path: string;
+  attestationCount: number;
+  sha256Hex: string;
+}
+
+/** Asks the user whether to trust a guest's SSH host key on first contact. */
+export interface HostKeyPrompt {
+  promptId: string;
+  runId: string;
+  guestId: string;
+  /** The SSH target as configured (`user@host:port`). */
+  target: string;
+  algorithm: string;
+  fingerprintSha256: string;
+}
+
+/** Progress of one attestation step. */
+export interface AttestProgressEvent {
+  runId: string;
+  guestId: string;
+  step: AttestStepId;
+  state: StepState;
+  message?: string;
+  error?: AppErrorPayload;
+  at: string;
+}
+
+/** Progress of a fleet run. */
+export interface FleetProgressEvent {
+  runId: string;
+  done: number;
+  total: number;
+  result?: FleetGuestResult;
+}
+
+/** Progress of other long work (trust import, evidence export). */
+export interface TaskProgressEvent {
+  runId: string;
+  kind: 'trust-import' | 'evidence-export';
+  done: number;
+  total: number;
+  message?: string;
+}
+
+/** What the shell tells the UI about itself. */
+export interface AppInfo {
+  name: string;
+  version: string;
+  mode: 'electron' | 'web';
+}
