@@ -236,6 +236,23 @@ export class AttestationRepository {
     });
   }
 
+  /**
+   * Ids of the attempts started in [from, to), optionally of some guests only, ordered by guest name, start
+   * time and id (the order evidence bundles list them in).
+   */
+  idsInPeriod(p: { from: Date; to: Date; guestIds?: readonly number[] }): number[] {
+    return readTransaction(this.ctx, () => {
+      const rows = this.ctx
+        .stmt(
+          `SELECT a.id, a.guest_id FROM attestations a JOIN guests g ON g.id = a.guest_id
+           WHERE a.started_at >= ? AND a.started_at < ? ORDER BY g.name, g.id, a.started_at, a.id`,
+        )
+        .all(p.from.toISOString(), p.to.toISOString()) as { id: number; guest_id: number }[];
+      const only = p.guestIds ? new Set(p.guestIds) : undefined;
+      return rows.filter((r) => !only || only.has(r.guest_id)).map((r) => r.id);
+    });
+  }
+
   /** One attempt (without secrets); throws ERR_STORE_ATTESTATION_NOT_FOUND. */
   get(id: number): AttestationRecord {
     return readTransaction(this.ctx, () => this.toRecord(this.rowWithName(id)));

@@ -23,7 +23,7 @@ import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../../tra
 import { collectList, readFileBounded, resolvePath, writeFileChecked } from '../files.js';
 import { formatVerifyJson, formatVerifySummary, formatVerifyYaml } from '../format/attestation-output.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, type CliIo } from '../io.js';
-import { NO_VERIFY_WARNING, resolveHostKeysWithReport, type HostKeyOptions } from './host-keys.js';
+import { NO_VERIFY_WARNING, addCertificateOptions, resolveHostKeysWithReport, type HostKeyOptions } from './host-keys.js';
 import { resolveDbPath } from './store-commands.js';
 
 /** Environment variable holding the passphrase of an encrypted `--identity` key (never a flag: argv is public). */
@@ -286,27 +286,24 @@ async function runAttest(io: CliIo, opts: AttestOptions, name: string | undefine
 
 /** Registers `attest` on `program`. */
 export function registerAttestCommands(program: Command, io: CliIo): void {
-  program
-    .command('attest')
-    .description('attest a guest over SSH: create a request, run pvattest perform on the guest, verify the response')
-    .argument('[NAME]', 'a guest kept in the database (see `guest add`); or use --guest for an ad-hoc run')
-    .option('--guest <USER@HOST[:PORT]>', 'ad-hoc: the guest to attest')
-    .option('--db <PATH>', 'database: the stored guest, or where an ad-hoc run is recorded (default $SE_ATTEST_DB or the per-user database)')
-    .option('--name <NAME>', 'ad-hoc runs with --db: record under this guest name (created if new)')
-    .option('--online', 'stored guests: download missing CRLs (default: offline, imported CRLs only)')
-    .option('--at <ISO-TIME>', 'verify the host-key documents as of this time')
-    .option('--identity <KEY>', `SSH private key file (passphrase from $${PASSPHRASE_ENV}); default: the SSH agent`)
-    .option('--jump <USER@HOST[:PORT]>', 'connect through this jump host (ProxyJump)')
-    .option('--host-key-fingerprint <SHA256:...>', "the guest's pinned SSH host-key fingerprint (ssh-keygen -lf)")
-    .option('--jump-host-key-fingerprint <SHA256:...>', "the jump host's pinned SSH host-key fingerprint")
-    .option('--trust-on-first-use', 'accept an unknown host key on first contact (a changed key is still refused)')
-    .option('--known-hosts <FILE>', 'OpenSSH known_hosts file to trust (default ~/.ssh/known_hosts)')
-    .option('-k, --host-key-document <FILE>', 'ad-hoc: host-key document (repeatable or comma-separated)', collectList)
-    .option('--no-verify', 'do not verify the host-key documents (insecure; prints a warning)')
-    .option('-C, --cert <FILE>', 'certificate: IBM Z signing key and intermediate CA (repeatable)', collectList)
-    .option('--crl <FILE>', 'certificate revocation list (repeatable)', collectList)
-    .option('--root-ca <FILE>', 'root CA to trust instead of the configured set')
-    .option('--offline', 'do not download CRLs')
+  addCertificateOptions(
+    program
+      .command('attest')
+      .description('attest a guest over SSH: create a request, run pvattest perform on the guest, verify the response')
+      .argument('[NAME]', 'a guest kept in the database (see `guest add`); or use --guest for an ad-hoc run')
+      .option('--guest <USER@HOST[:PORT]>', 'ad-hoc: the guest to attest')
+      .option('--db <PATH>', 'database: the stored guest, or where an ad-hoc run is recorded (default $SE_ATTEST_DB or the per-user database)')
+      .option('--name <NAME>', 'ad-hoc runs with --db: record under this guest name (created if new)')
+      .option('--online', 'stored guests: download missing CRLs (default: offline, imported CRLs only)')
+      .option('--at <ISO-TIME>', 'verify the host-key documents as of this time')
+      .option('--identity <KEY>', `SSH private key file (passphrase from $${PASSPHRASE_ENV}); default: the SSH agent`)
+      .option('--jump <USER@HOST[:PORT]>', 'connect through this jump host (ProxyJump)')
+      .option('--host-key-fingerprint <SHA256:...>', "the guest's pinned SSH host-key fingerprint (ssh-keygen -lf)")
+      .option('--jump-host-key-fingerprint <SHA256:...>', "the jump host's pinned SSH host-key fingerprint")
+      .option('--trust-on-first-use', 'accept an unknown host key on first contact (a changed key is still refused)')
+      .option('--known-hosts <FILE>', 'OpenSSH known_hosts file to trust (default ~/.ssh/known_hosts)')
+      .option('-k, --host-key-document <FILE>', 'ad-hoc: host-key document (repeatable or comma-separated)', collectList),
+  )
     .option('--hdr <FILE>', "ad-hoc: the guest's SE header or SE image")
     .option('--add-data <LIST>', 'additional data to request: phkh-img, phkh-att, secret-store-hash, firmware-state', collectList)
     .option('--user-data <FILE>', 'user data for perform (at most 256 bytes)')

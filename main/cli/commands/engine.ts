@@ -31,7 +31,7 @@ import {
   formatVerifyYaml,
 } from '../format/attestation-output.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
-import { NO_VERIFY_WARNING, resolveHostKeys, type HostKeyOptions } from './host-keys.js';
+import { NO_VERIFY_WARNING, addCertificateOptions, resolveHostKeys, type HostKeyOptions } from './host-keys.js';
 
 export const MAX_HEADER_FILE_SIZE = 64 * 1024 * 1024;
 const MAX_SMALL_FILE = 1024 * 1024;
@@ -273,15 +273,12 @@ function runPerform(io: CliIo, opts: PerformOptions, positional: string[]): void
 
 /** Registers create, verify, check, extract-hdr and perform on `program`. */
 export function registerEngineCommands(program: Command, io: CliIo): void {
-  const create = program
-    .command('create')
-    .description('create an attestation request (pvattest create)')
-    .requiredOption('-k, --host-key-document <FILE>', 'host-key document (repeatable or comma-separated)', collectList)
-    .option('--no-verify', 'do not verify the host-key documents (insecure; prints a warning)')
-    .option('-C, --cert <FILE>', 'certificate: IBM Z signing key and intermediate CA (repeatable)', collectList)
-    .option('--crl <FILE>', 'certificate revocation list (repeatable)', collectList)
-    .option('--root-ca <FILE>', 'root CA to trust instead of the configured set')
-    .option('--offline', 'do not download CRLs')
+  const create = addCertificateOptions(
+    program
+      .command('create')
+      .description('create an attestation request (pvattest create)')
+      .requiredOption('-k, --host-key-document <FILE>', 'host-key document (repeatable or comma-separated)', collectList),
+  )
     .option('--at <ISO-TIME>', 'verify the host-key documents as of this time')
     .requiredOption('-a, --arpk <FILE>', 'where to write the attestation request protection key (mode 0600)')
     .requiredOption('-o, --output <FILE>', 'where to write the request')

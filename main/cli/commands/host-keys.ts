@@ -4,7 +4,8 @@
  */
 import { AttestError } from '../../../shared/errors/index.js';
 import { hkdReportToJson, readHostKeyDocument } from '../../engine/index.js';
-import { naming, readFileBounded } from '../files.js';
+import type { Command } from 'commander';
+import { collectList, naming, readFileBounded } from '../files.js';
 import type { CliIo } from '../io.js';
 import { verifyHkdFiles, verifiedHostKeys } from './hkd.js';
 
@@ -21,6 +22,16 @@ export interface HostKeyOptions {
   rootCa?: string;
   offline?: boolean;
   at?: string;
+}
+
+/** Adds pvattest's certificate options (`--no-verify`, `-C`, `--crl`, `--root-ca`, `--offline`) to a command. */
+export function addCertificateOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-verify', 'do not verify the host-key documents (insecure; prints a warning)')
+    .option('-C, --cert <FILE>', 'certificate: IBM Z signing key and intermediate CA (repeatable)', collectList)
+    .option('--crl <FILE>', 'certificate revocation list (repeatable)', collectList)
+    .option('--root-ca <FILE>', 'root CA to trust instead of the configured set')
+    .option('--offline', 'do not download CRLs');
 }
 
 /** A host key ready for a key slot. */

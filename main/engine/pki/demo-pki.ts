@@ -21,6 +21,7 @@ import {
   X509CrlGenerator,
 } from '@peculiar/x509';
 import { KeyObject, sign, type webcrypto } from 'node:crypto';
+import { concatBytes } from '../bytes.js';
 import type { EngineContext } from '../crypto/context.js';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -361,9 +362,9 @@ export function reissueCrlWithSerials(p: ReissueCrlWithSerialsParams): PkiItem {
   const entries: Uint8Array[] = p.serials.map((s) => {
     let hex = s.length % 2 ? `0${s}` : s;
     if (Number.parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
-    return derTlv(0x30, concat([derTlv(0x02, Uint8Array.from(Buffer.from(hex, 'hex'))), revokedDate]));
+    return derTlv(0x30, concatBytes(derTlv(0x02, Uint8Array.from(Buffer.from(hex, 'hex'))), revokedDate));
   });
-  const revoked = derTlv(0x30, concat(entries));
+  const revoked = derTlv(0x30, concatBytes(...entries));
   for (const el of parts) {
     const isTime = el.tag === TAG_UTC_TIME || el.tag === TAG_GENERALIZED_TIME;
     if (isTime) timesSeen++;
@@ -375,25 +376,13 @@ export function reissueCrlWithSerials(p: ReissueCrlWithSerialsParams): PkiItem {
     kept.push(encodingOf(el));
   }
   if (!inserted) kept.push(revoked);
-  const tbs = derTlv(0x30, concat(kept));
+  const tbs = derTlv(0x30, concatBytes(...kept));
   const key = KeyObject.from(p.signer.keys.privateKey);
   const alg = p.signer.signingAlgorithm as { name: string; hash?: string };
   const hash = alg.name === 'ECDSA' ? (alg.hash ?? 'SHA-256').replace('-', '').toLowerCase() : 'sha256';
   const sig = new Uint8Array(sign(hash, tbs, alg.name === 'ECDSA' ? { key, dsaEncoding: 'der' } : key));
-  const bitString = derTlv(0x03, concat([new Uint8Array([0]), sig]));
-  const der = derTlv(0x30, concat([tbs, encodingOf(algEl!), bitString]));
+  const bitString = derTlv(0x03, concatBytes(new Uint8Array([0]), sig));
+  const der = derTlv(0x30, concatBytes(tbs, encodingOf(algEl!), bitString));
   return { der, pem: encodePem('X509 CRL', der) };
 }
 
-/** Concatenates byte arrays. */
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
