@@ -18,7 +18,8 @@ import { parseHostKeyFingerprint, type HostKeyInfo, type HostKeyPolicy } from '.
 import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../transport/ssh-transport.js';
 import { attestGuest, type AttestGuestProgress } from './attest-guest.js';
 import { attestAndRecord, type RecordedAttestation } from './attest-recorded.js';
-import { loadHostKeyDocuments, loadVerificationMaterial } from './trust.js';
+import { createCrlFetcher } from './crl-fetch.js';
+import { importTrustFiles, loadHostKeyDocuments, loadVerificationMaterial } from './trust.js';
 
 const MAX_IMAGE_SIZE = 64 * 1024 * 1024;
 const MAX_KEY_FILE_SIZE = 64 * 1024;
@@ -34,8 +35,9 @@ export interface AttestStoredGuestParams {
   readonly ctx: EngineContext;
   /** HKD verification time (default now). */
   readonly at?: Date;
-  /** Download missing CRLs (default false: offline). */
+  /** Download missing CRLs (default false: offline); what is downloaded is imported into the store. */
   readonly online?: boolean;
+  /** The downloader used online (default: `createCrlFetcher()`, short timeout and size cap). */
   readonly fetchCrl?: FetchCrl;
   /** Skip HKD verification (insecure; recorded without a report). */
   readonly noVerify?: boolean;
@@ -103,6 +105,15 @@ export function sshTransportForGuest(
   });
 }
 
+/** A CRL fetcher that imports every CRL it downloads into the store, for later offline use. */
+export function keepingFetchedCrls(store: Store, fetchCrl: FetchCrl): FetchCrl {
+  return async (url) => {
+    const body = await fetchCrl(url);
+    importTrustFiles(store, [{ source: url, bytes: body }]);
+    return body;
+  };
+}
+
 /** Attests a stored guest and records the attempt; failures are in the returned record, not thrown. */
 export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<RecordedAttestation> {
   const { store } = p;
@@ -130,7 +141,7 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
       anchors: material.anchors.map((bytes, i) => ({ name: `root CA ${i + 1}`, bytes })),
       offline: p.online !== true,
       at: p.at ?? p.ctx.now(),
-      ...(p.online && p.fetchCrl ? { fetchCrl: p.fetchCrl } : {}),
+      ...(p.online ? { fetchCrl: keepingFetchedCrls(store, p.fetchCrl ?? createCrlFetcher()) } : {}),
     });
     const results: HkdResult[] = [];
     for (const h of hkdItems) results.push(await verifier.verify(h.der, h.item.source ?? h.item.sha256));

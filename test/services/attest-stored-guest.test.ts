@@ -122,6 +122,42 @@ describe('attestStoredGuest', () => {
     assert.equal(g.performCount, before);
     s2.close();
   });
+  test('online mode downloads a missing CRL and keeps it in the store for later offline runs', async () => {
+    const s3 = openStore({ path: ':memory:' });
+    const pem = (t: string, name: string) => ({ source: name, bytes: new TextEncoder().encode(t) });
+    importTrustFiles(s3, [
+      pem(pki.root.pem, 'root.crt'),
+      pem(pki.intermediate.pem, 'inter.crt'),
+      pem(pki.signingKey.pem, 'ibm.crt'),
+      pem(pki.rootCrl.pem, 'root.crl'),
+      pem(pki.intermediateCrl.pem, 'inter.crl'),
+      pem(pki.hkds[0]!.pem, 'hkd0.crt'),
+    ]);
+    const g = guests[0]!;
+    const healthyHeader = store.guests.seHeader(store.guests.get('healthy').id)!;
+    s3.guests.add({ name: 'o', sshTarget: g.address, identityRef: tmp.path('id_ed25519'), seHeaderHex: toHex(healthyHeader), hostKeyFingerprint: g.fingerprint });
+    const offline = await attestStoredGuest({ store: s3, guest: 'o', ctx });
+    assert.equal(offline.record.status, 'error');
+    assert.match(offline.record.errorCode ?? '', /CRL/);
+    const fetched: string[] = [];
+    const online = await attestStoredGuest({
+      store: s3,
+      guest: 'o',
+      ctx,
+      online: true,
+      fetchCrl: async (url) => {
+        fetched.push(url);
+        if (url.endsWith('ibm-z-signing-key.crl')) return new TextEncoder().encode(pki.signingKeyCrl.pem);
+        throw new Error('not found');
+      },
+    });
+    assert.equal(online.record.status, 'verified', online.record.errorMessage ?? '');
+    assert.ok(fetched.some((u) => u.endsWith('ibm-z-signing-key.crl')));
+    assert.equal(s3.trust.list({ kind: 'crl' }).length, 3);
+    const again = await attestStoredGuest({ store: s3, guest: 'o', ctx });
+    assert.equal(again.record.status, 'verified');
+    s3.close();
+  });
   test('every attempt is in the history and the audit chain verifies', () => {
     const statuses = store.guests.statuses();
     assert.equal(statuses.find((s) => s.name === 'healthy')?.health, 'ok');

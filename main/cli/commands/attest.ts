@@ -12,7 +12,6 @@ import { extractSeHeader, parseAddDataList, systemContext, type AddDataKind, typ
 import { attestGuest, type AttestGuestParams, type AttestGuestProgress } from '../../services/attest-guest.js';
 import { attestAndRecord, type RecordedAttestation } from '../../services/attest-recorded.js';
 import { attestStoredGuest } from '../../services/attest-stored-guest.js';
-import { createCrlFetcher } from '../../services/crl-fetch.js';
 import { recordAdHocGuest } from '../../services/guests.js';
 import { importTrustFiles } from '../../services/trust.js';
 import { sha256Hex } from '../../store/content-hash.js';
@@ -133,7 +132,6 @@ async function runStoredAttest(io: CliIo, opts: AttestOptions, name: string): Pr
       ctx: systemContext(),
       ...(opts.at !== undefined ? { at: parseAt(opts.at) } : {}),
       online: opts.online === true,
-      ...(opts.online ? { fetchCrl: createCrlFetcher() } : {}),
       noVerify,
       ...(opts.userData !== undefined ? { userData: readFileBounded(io.cwd, opts.userData, 257) } : {}),
       trustOnFirstUse: opts.trustOnFirstUse === true,

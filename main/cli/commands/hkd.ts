@@ -3,7 +3,8 @@
  * pvattest's certificate options, and prints one line per HKD. Also `verifyHkdFilesForCreate`, the verifier
  * behind `create` (a request only for verified HKDs; the first failure aborts, naming the HKD file).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
 import {
@@ -13,10 +14,12 @@ import {
   type NamedBytes,
   MAX_PKI_INPUT_SIZE,
   createHkdVerifier,
+  encodeCrlPem,
   hkdReportToJson,
+  readCrls,
 } from '../../engine/pki/hkd-verifier.js';
 import { createCrlFetcher } from '../../services/crl-fetch.js';
-import { collectList, readFileBounded } from '../files.js';
+import { collectList, readFileBounded, resolvePath } from '../files.js';
 import { CliExit, EXIT_ERROR, EXIT_OK, type CliIo } from '../io.js';
 
 /** Reads one PKI input file; read failures become ERR_PKI_READ_FILE, oversize ERR_PKI_INPUT_TOO_LARGE. */
@@ -135,6 +138,19 @@ interface HkdVerifyOptions {
   format: string;
 }
 
+/** Keeps downloaded CRLs as `<host>_<path>.crl` PEM files (label `X509 CRL`, which OpenSSL reads) in `dir`. */
+export function crlSaver(io: CliIo, dir: string): (url: string, body: Uint8Array) => void {
+  const target = resolvePath(io.cwd, dir);
+  mkdirSync(target, { recursive: true });
+  return (url, body) => {
+    const crls = readCrls(body);
+    if (crls.length === 0) return;
+    const name = url.replace(/^[a-z]+:\/\//i, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 120) || 'crl';
+    writeFileSync(join(target, name.endsWith('.crl') ? name : `${name}.crl`), crls.map((c) => encodeCrlPem(c.der)).join(''));
+    io.err(`saved the CRL from ${url}\n`);
+  };
+}
+
 /** Adds `hkd verify` to the program. */
 export function registerHkdCommands(program: Command, io: CliIo): void {
   const hkd = program.command('hkd').description('host-key document (HKD) tools');
@@ -149,7 +165,8 @@ export function registerHkdCommands(program: Command, io: CliIo): void {
     .option('--offline', 'never download CRLs; every CRL must be given locally')
     .option('--at <ISO-TIME>', 'verification time (default: now)')
     .option('--format <FORMAT>', 'text or json', 'text')
-    .action(async (opts: HkdVerifyOptions) => {
+    .option('--save-crls <DIR>', 'online: keep every downloaded CRL in DIR (PEM, "X509 CRL") for later --offline use')
+    .action(async (opts: HkdVerifyOptions & { saveCrls?: string }) => {
       const certPaths = [...(opts.cert ?? []), ...(opts.crt ?? [])];
       if (certPaths.length === 0) throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --cert <FILE>');
       if (opts.format !== 'text' && opts.format !== 'json') throw new AttestError('ERR_CLI_USAGE', `--format: expected text or json, got ${opts.format}`);
@@ -161,6 +178,7 @@ export function registerHkdCommands(program: Command, io: CliIo): void {
         offline: opts.offline === true,
         at: parseAt(opts.at),
         cwd: io.cwd,
+        ...(opts.saveCrls !== undefined && !opts.offline ? { fetchCrl: createCrlFetcher({ onFetched: crlSaver(io, opts.saveCrls) }) } : {}),
       });
       if (opts.format === 'json') io.out(`${JSON.stringify(hkdReportToJson(report), null, 2)}\n`);
       else {

@@ -103,6 +103,8 @@ export interface CreateFakeIbmPkiParams {
    * key's OU still ends in "Key Signing Service") and nobody can mistake the items for IBM's.
    */
   readonly label?: string;
+  /** Base URL of the CRL distribution points (e.g. a local test server); by default bare file names. */
+  readonly crlBaseUrl?: string;
 }
 
 /** An IBM-style DN in the fixtures' order C, O, CN, ST, L, OU. */
@@ -281,6 +283,7 @@ export async function createFakeIbmPki(params: CreateFakeIbmPkiParams): Promise<
   const notAfter = new Date(notBefore.getTime() + (params.validityDays ?? 3650) * DAY_MS);
   const [rootKeys, interKeys, signKeys] = await Promise.all([generateSigningKeyPair(kind), generateSigningKeyPair(kind), generateSigningKeyPair(kind)]);
   const ou = (text: string) => (params.label ? `${params.label} ${text}` : text);
+  const dp = (file: string) => [params.crlBaseUrl ? `${params.crlBaseUrl.replace(/\/$/, '')}/${file}` : file];
   const root = await issueCertificate({ role: 'ca', subject: ibmName(ou('IBM Z Root CA')), keyPair: rootKeys, serial: randomSerial(ctx), notBefore, notAfter });
   const intermediate = await issueCertificate({
     role: 'ca',
@@ -290,7 +293,7 @@ export async function createFakeIbmPki(params: CreateFakeIbmPkiParams): Promise<
     serial: randomSerial(ctx),
     notBefore,
     notAfter,
-    distributionPoints: ['ibm-z-root-ca.crl'],
+    distributionPoints: dp('ibm-z-root-ca.crl'),
   });
   const signingKey = await issueCertificate({
     role: 'signing-key',
@@ -300,14 +303,23 @@ export async function createFakeIbmPki(params: CreateFakeIbmPkiParams): Promise<
     serial: randomSerial(ctx),
     notBefore,
     notAfter,
-    distributionPoints: ['ibm-z-intermediate-ca.crl'],
+    distributionPoints: dp('ibm-z-intermediate-ca.crl'),
   });
   const hkds: DemoHostKeyDocument[] = [];
   const count = params.hkdCount ?? 2;
   for (let i = 0; i < count; i++) {
     const m = params.machines?.[i] ?? { type: '3931', serial: `0000000${(0xa0000 + i).toString(16).toUpperCase()}` };
     hkds.push(
-      await issueHostKeyDocument({ ctx, signingKey, notBefore, notAfter, machineType: m.type, machineSerial: m.serial, ...(params.label ? { label: params.label } : {}) }),
+      await issueHostKeyDocument({
+        ctx,
+        signingKey,
+        notBefore,
+        notAfter,
+        machineType: m.type,
+        machineSerial: m.serial,
+        distributionPoints: dp('ibm-z-signing-key.crl'),
+        ...(params.label ? { label: params.label } : {}),
+      }),
     );
   }
   const crlTimes = { thisUpdate: notBefore, nextUpdate: notAfter };
