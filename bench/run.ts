@@ -3,15 +3,19 @@
  * (engine, pki, fleet, store, evidence); default all.
  */
 import { runEngineBench } from './engine.js';
+import { runEvidenceBench } from './evidence.js';
 import { runFleetBench } from './fleet.js';
 import { runPkiBench } from './pki.js';
 import { runStoreBench } from './store.js';
+import { runUiBench } from './ui.js';
 
 const suites: Record<string, () => Promise<object[]>> = {
   engine: runEngineBench,
   pki: runPkiBench,
   store: runStoreBench,
   fleet: runFleetBench,
+  evidence: runEvidenceBench,
+  ui: runUiBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -6,7 +6,9 @@ import { Command, CommanderError } from 'commander';
 import { isAttestError } from '../../shared/errors/index.js';
 import { CliExit, EXIT_ERROR, EXIT_OK, processIo, type CliIo } from './io.js';
 import { registerAttestCommands } from './commands/attest.js';
+import { registerDemoCommands } from './commands/demo.js';
 import { registerEngineCommands } from './commands/engine.js';
+import { registerEvidenceCommands } from './commands/evidence.js';
 import { registerHkdCommands } from './commands/hkd.js';
 import { registerStoreCommands } from './commands/store-commands.js';
 
@@ -23,6 +25,8 @@ export function buildProgram(io: CliIo): Command {
   registerHkdCommands(program, io);
   registerStoreCommands(program, io);
   registerAttestCommands(program, io);
+  registerDemoCommands(program, io);
+  registerEvidenceCommands(program, io);
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }

@@ -3,11 +3,11 @@
  * the store, and re-verify a bundle (directory or zip) offline, one line per check.
  */
 import type { Command } from 'commander';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { AttestError } from '../../../shared/errors/index.js';
-import { exportEvidenceBundle } from '../../services/evidence/export.js';
+import { exportEvidenceBundle, type EvidenceExportResult } from '../../services/evidence/export.js';
+import { exportStoreEvidence, workstationKeyDir } from '../../services/evidence/store-export.js';
+import { openStore } from '../../store/index.js';
 import type { EvidenceSource } from '../../services/evidence/source.js';
 import { verifyEvidenceBundle } from '../../services/evidence/verify.js';
 import { collectList, resolvePath } from '../files.js';
@@ -15,9 +15,9 @@ import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_OK, type CliIo } from '../io.js'
 
 /** What the evidence commands need from the application. */
 export interface EvidenceCommandDeps {
-  /** Opens the store at `dbPath` as an EvidenceSource (the lead wires the SQLite adapter here). */
+  /** Opens `dbPath` as an EvidenceSource (tests); by default the SQLite store is read and the export audited. */
   readonly openSource?: (dbPath: string) => EvidenceSource | Promise<EvidenceSource>;
-  /** Directory of the workstation's Ed25519 key (default $SE_ATTEST_KEY_DIR or ~/.se-attest/keys). */
+  /** Directory of the workstation's Ed25519 key (default $SE_ATTEST_KEY_DIR, else `keys/` beside the database). */
   readonly keyDir?: string;
   readonly now?: () => Date;
 }
@@ -57,30 +57,40 @@ export function registerEvidenceCommands(program: Command, io: CliIo, deps: Evid
     .option('--organisation <NAME>', 'organisation named on the report', undefined)
     .option('--key-dir <DIR>', 'directory of the workstation signing key (created on first use)')
     .action(async (opts: ExportOptions) => {
-      if (!deps.openSource) throw new AttestError('ERR_CLI_USAGE', 'evidence export is not available: no database adapter is configured');
       const from = parsePeriodBound(opts.from, false, '--from');
       const to = parsePeriodBound(opts.to, true, '--to');
-      const keyDir = opts.keyDir ? resolvePath(io.cwd, opts.keyDir) : (deps.keyDir ?? io.env.SE_ATTEST_KEY_DIR ?? join(homedir(), '.se-attest', 'keys'));
-      const source = await deps.openSource(resolvePath(io.cwd, opts.db));
-      try {
-        const r = await exportEvidenceBundle({
-          source,
-          from,
-          to,
-          ...(opts.guest ? { guestNames: opts.guest } : {}),
-          out: resolvePath(io.cwd, opts.output),
-          zip: opts.zip === true,
-          keyDir,
-          organisation: opts.organisation ?? io.env.SE_ATTEST_ORGANISATION ?? 'unspecified organisation',
-          ...(deps.now ? { now: deps.now } : {}),
-        });
-        io.out(`evidence bundle: ${r.path}\n`);
-        io.out(`guests: ${r.guests}, attestations: ${r.attestations} (${r.verified} verified, ${r.failed} failed), files: ${r.files}\n`);
-        io.out(`signed by workstation key ${r.fingerprint}\n`);
-        io.out(`audit head hash: ${r.auditHeadHash ?? '-'}\n`);
-      } finally {
-        await source.close?.();
+      const dbPath = resolvePath(io.cwd, opts.db);
+      const keyDir = opts.keyDir ? resolvePath(io.cwd, opts.keyDir) : (deps.keyDir ?? io.env.SE_ATTEST_KEY_DIR ?? workstationKeyDir(dbPath));
+      const common = {
+        from,
+        to,
+        ...(opts.guest ? { guestNames: opts.guest } : {}),
+        zip: opts.zip === true,
+        keyDir,
+        organisation: opts.organisation ?? io.env.SE_ATTEST_ORGANISATION ?? 'unspecified organisation',
+        ...(deps.now ? { now: deps.now } : {}),
+      };
+      let r: EvidenceExportResult;
+      if (deps.openSource) {
+        const source = await deps.openSource(dbPath);
+        try {
+          r = await exportEvidenceBundle({ ...common, source, out: resolvePath(io.cwd, opts.output) });
+        } finally {
+          await source.close?.();
+        }
+      } else {
+        // The workstation's own database: the export is also recorded in its audit log.
+        const store = openStore({ path: dbPath });
+        try {
+          r = await exportStoreEvidence({ ...common, store, destination: resolvePath(io.cwd, opts.output) });
+        } finally {
+          store.close();
+        }
       }
+      io.out(`evidence bundle: ${r.path}\n`);
+      io.out(`guests: ${r.guests}, attestations: ${r.attestations} (${r.verified} verified, ${r.failed} failed), files: ${r.files}\n`);
+      io.out(`signed by workstation key ${r.fingerprint}\n`);
+      io.out(`audit head hash: ${r.auditHeadHash ?? '-'}\n`);
       throw new CliExit(EXIT_OK);
     });
   evidence

@@ -1,0 +1,417 @@
+/**
+ * Use case: export the annual evidence bundle (issue 7). Streams everything: attestations are read from the
+ * EvidenceSource one at a time, their folders written, and a compact record appended to a scratch NDJSON file
+ * that later feeds evidence.json and the PDF. Only per-guest counters, the trust material and the list of
+ * (file, SHA-256) subjects stay in memory.
+ *
+ * Bundle layout (bundle-relative paths):
+ *   report.pdf, evidence.json, evidence.schema.json, audit-log.json, workstation-key.pub.pem,
+ *   attestations/<id>/{request.bin,response.bin,arpk.key(0600),se-header.bin,verification.json},
+ *   trust/{hkds,certificates,roots,crls}/<sha256>.<ext>,
+ *   manifest.intoto.json (DSSE envelope over an in-toto Statement listing every other file).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { AttestError } from '../../../shared/errors/index.js';
+import {
+  ATTESTATION_FILES,
+  BUNDLE_FILES,
+  EVIDENCE_PREDICATE_TYPE,
+  EVIDENCE_SCHEMA_VERSION,
+  IN_TOTO_PAYLOAD_TYPE,
+  IN_TOTO_STATEMENT_TYPE,
+  type EvidenceAttestationRecord,
+  type EvidenceAuditSummary,
+  type EvidenceDocument,
+  type EvidenceGuestSummary,
+  type EvidenceTrustRecord,
+} from '../../../shared/types/evidence.js';
+import { signDsseEnvelope } from './dsse.js';
+import { createHkdChainChecker, type ChainHkd, type ChainMaterial, type HkdChainChecker } from './hkd-chain.js';
+import { recomputeAttestation } from './recompute.js';
+import { writeReportPdf } from './report-pdf.js';
+import { EVIDENCE_JSON_SCHEMA } from './schema.js';
+import { loadOrCreateWorkstationKey, type WorkstationKey } from './signing-key.js';
+import type { EvidenceAttestation, EvidenceSource, EvidenceTrustRole } from './source.js';
+import { createDirectorySink, createZipSink, type BundleSink } from './bundle-sink.js';
+
+/** Inputs of `exportEvidenceBundle`. */
+export interface ExportEvidenceParams {
+  readonly source: EvidenceSource;
+  /** Period: from inclusive, to exclusive. */
+  readonly from: Date;
+  readonly to: Date;
+  readonly guestNames?: readonly string[];
+  /** Bundle directory (must not exist or be empty); with `zip`, the zip file path instead. */
+  readonly out: string;
+  readonly zip?: boolean;
+  /** Where the workstation's Ed25519 key lives (created on first use). Ignored when `key` is given. */
+  readonly keyDir?: string;
+  readonly key?: WorkstationKey;
+  readonly organisation: string;
+  readonly now?: () => Date;
+  /** Replaces the built-in HKD chain re-check (pki layer, offline, at each attestation's start time). */
+  readonly chainChecker?: HkdChainChecker;
+  readonly gapWarningSeconds?: number;
+}
+
+/** What an export produced. */
+export interface EvidenceExportResult {
+  /** The bundle directory, or the zip file. */
+  readonly path: string;
+  readonly guests: number;
+  readonly attestations: number;
+  readonly verified: number;
+  readonly failed: number;
+  readonly files: number;
+  readonly fingerprint: string;
+  readonly auditHeadHash: string | null;
+}
+
+interface Subject {
+  name: string;
+  digest: { sha256: string };
+}
+
+const sha256Hex = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
+const ROLE_DIR: Record<EvidenceTrustRole | 'hkd', string> = { hkd: 'hkds', certificate: 'certificates', root: 'roots', crl: 'crls' };
+const ROLE_EXT: Record<EvidenceTrustRole | 'hkd', string> = { hkd: 'crt', certificate: 'crt', root: 'crt', crl: 'crl' };
+
+/** A folder-safe attestation id; throws ERR_EVIDENCE_SOURCE for ids that are not. */
+export function safeAttestationId(id: string | number): string {
+  const s = String(id);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(s) || s === '.' || s === '..') throw new AttestError('ERR_EVIDENCE_SOURCE', `attestation id '${s}' cannot name a folder`);
+  return s;
+}
+
+/** SHA-256 of a file, streamed. */
+export async function hashFile(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+async function writeChunk(stream: WriteStream, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
+}
+
+async function closeStream(stream: WriteStream): Promise<void> {
+  stream.end();
+  await once(stream, 'finish');
+}
+
+async function* readNdjson<T>(path: string): AsyncGenerator<T> {
+  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of rl) if (line.length > 0) yield JSON.parse(line) as T;
+}
+
+async function prepareOutDir(dir: string): Promise<void> {
+  try {
+    const entries = await readdir(dir);
+    if (entries.length > 0) throw new AttestError('ERR_EVIDENCE_OUTPUT_EXISTS', `${dir} exists and is not empty`, { path: dir });
+  } catch (e) {
+    if (e instanceof AttestError) throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new AttestError('ERR_EVIDENCE_OUTPUT_EXISTS', `${dir} is not a usable directory`, { path: dir });
+  }
+  await mkdir(dir, { recursive: true });
+}
+
+/** Per-guest counters while streaming. */
+interface GuestStats {
+  attestations: number;
+  verified: number;
+  lastVerifiedMs: number | null;
+  gap: { secs: number; from: number; to: number };
+  hkds: Set<string>;
+}
+
+/** Exports an evidence bundle; see the module summary. */
+export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<EvidenceExportResult> {
+  const now = p.now ?? (() => new Date());
+  if (Number.isNaN(p.from.getTime()) || Number.isNaN(p.to.getTime()) || p.from.getTime() >= p.to.getTime()) {
+    throw new AttestError('ERR_EVIDENCE_PERIOD_INVALID', 'the period must have from < to');
+  }
+  const generatedAt = now();
+  const key = p.key ?? (p.keyDir !== undefined ? loadOrCreateWorkstationKey(p.keyDir) : undefined);
+  if (!key) throw new AttestError('ERR_EVIDENCE_KEY_FILE', 'no evidence signing key or key directory given');
+
+  const zipPath = p.zip ? (p.out.endsWith('.zip') ? p.out : `${p.out}.zip`) : undefined;
+  const scratch = await mkdtemp(join(tmpdir(), 'se-evidence-'));
+  let sink: BundleSink | undefined;
+  try {
+    if (zipPath) {
+      try {
+        sink = createZipSink(zipPath, scratch);
+      } catch {
+        throw new AttestError('ERR_EVIDENCE_OUTPUT_EXISTS', `${zipPath} cannot be created (does it exist?)`, { path: zipPath });
+      }
+    } else {
+      await prepareOutDir(p.out);
+      sink = createDirectorySink(p.out);
+    }
+    const out = sink;
+    const subjects: Subject[] = [];
+    const put = (rel: string, bytes: Uint8Array | string, mode = 0o644): void => {
+      out.put(rel, bytes, mode);
+      subjects.push({ name: rel, digest: { sha256: sha256Hex(bytes) } });
+    };
+
+    // Guests
+    const known = new Set<string>();
+    for await (const g of p.source.listGuests()) known.add(g.name);
+    const filter = p.guestNames && p.guestNames.length > 0 ? [...new Set(p.guestNames)] : null;
+    if (filter) {
+      const unknown = filter.filter((n) => !known.has(n));
+      if (unknown.length > 0) throw new AttestError('ERR_EVIDENCE_SOURCE', `unknown guest(s): ${unknown.join(', ')}`, { guests: unknown });
+    }
+    const guestNames = (filter ?? [...known]).sort();
+    const stats = new Map<string, GuestStats>();
+    const periodFrom = p.from.getTime();
+    for (const n of guestNames) stats.set(n, { attestations: 0, verified: 0, lastVerifiedMs: null, gap: { secs: 0, from: periodFrom, to: periodFrom }, hkds: new Set() });
+
+    // Trust material (certificates, anchors, CRLs): small, kept for the chain re-check.
+    const trust: EvidenceTrustRecord[] = [];
+    const material: { certificates: ChainHkd[]; roots: ChainHkd[]; crls: ChainHkd[] } = { certificates: [], roots: [], crls: [] };
+    const seenTrust = new Set<string>();
+    for await (const t of p.source.listTrustMaterial()) {
+      const sha = sha256Hex(t.bytes);
+      if (seenTrust.has(sha)) continue;
+      seenTrust.add(sha);
+      const rel = `trust/${ROLE_DIR[t.role]}/${sha}.${ROLE_EXT[t.role]}`;
+      put(rel, t.bytes);
+      trust.push({ path: rel, sha256: sha, role: t.role, subject: t.subject ?? null, issuer: t.issuer ?? null });
+      const nb = { name: rel, bytes: t.bytes, sha256: sha };
+      (t.role === 'certificate' ? material.certificates : t.role === 'root' ? material.roots : material.crls).push(nb);
+    }
+    const checkChain = p.chainChecker ?? createHkdChainChecker(material as ChainMaterial);
+
+    // Attestations
+    const recordsPath = join(scratch, 'records.ndjson');
+    const records = createWriteStream(recordsPath);
+    const ids = new Set<string>();
+    let total = 0;
+    let verifiedTotal = 0;
+    for await (const a of p.source.listAttestations({ from: p.from, to: p.to, ...(filter ? { guestNames: filter } : {}) })) {
+      const id = safeAttestationId(a.id);
+      if (ids.has(id)) throw new AttestError('ERR_EVIDENCE_SOURCE', `attestation id ${id} appears twice`);
+      ids.add(id);
+      let st = stats.get(a.guestName);
+      if (!st) {
+        if (filter) continue; // a guest outside the filter
+        // attestations of a guest that was removed since: still evidence of the period
+        st = { attestations: 0, verified: 0, lastVerifiedMs: null, gap: { secs: 0, from: periodFrom, to: periodFrom }, hkds: new Set() };
+        stats.set(a.guestName, st);
+        guestNames.push(a.guestName);
+      }
+      const record = await writeAttestation(id, a, put, checkChain, trust);
+      await writeChunk(records, `${JSON.stringify(record)}\n`);
+      await out.drain();
+      if (++total % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+      st.attestations++;
+      for (const h of record.hkdSha256) st.hkds.add(h);
+      if (record.verdict === 'verified') {
+        verifiedTotal++;
+        st.verified++;
+        const t = Date.parse(record.startedAt);
+        const last = st.lastVerifiedMs ?? periodFrom;
+        if ((t - last) / 1000 > st.gap.secs) st.gap = { secs: (t - last) / 1000, from: last, to: t };
+        st.lastVerifiedMs = Math.max(t, last);
+      }
+    }
+    await closeStream(records);
+    const periodEnd = Math.min(p.to.getTime(), generatedAt.getTime());
+    guestNames.sort();
+    const guests: EvidenceGuestSummary[] = guestNames.map((name) => {
+      const st = stats.get(name)!;
+      const last = st.lastVerifiedMs ?? periodFrom;
+      if ((periodEnd - last) / 1000 > st.gap.secs) st.gap = { secs: (periodEnd - last) / 1000, from: last, to: periodEnd };
+      return {
+        name,
+        attestations: st.attestations,
+        verified: st.verified,
+        failed: st.attestations - st.verified,
+        longestGapSeconds: Math.max(0, st.gap.secs),
+        longestGapFrom: new Date(st.gap.from).toISOString(),
+        longestGapTo: new Date(st.gap.to).toISOString(),
+        hkdSha256: [...st.hkds].sort(),
+      };
+    });
+
+    // Audit log
+    const audit = await writeAuditLog(out, p, subjects);
+
+    const document: Omit<EvidenceDocument, 'attestations'> = {
+      schemaVersion: EVIDENCE_SCHEMA_VERSION,
+      organisation: p.organisation,
+      period: { from: p.from.toISOString(), to: p.to.toISOString() },
+      generatedAt: generatedAt.toISOString(),
+      guestFilter: filter,
+      workstationKey: { algorithm: 'ed25519', fingerprint: key.fingerprint, path: BUNDLE_FILES.publicKey },
+      totals: { guests: guests.length, attestations: total, verified: verifiedTotal, failed: total - verifiedTotal },
+      guests,
+      trust: trust.sort((x, y) => x.path.localeCompare(y.path)),
+      audit,
+    };
+    put(BUNDLE_FILES.publicKey, key.publicKeyPem);
+    put(BUNDLE_FILES.schema, `${JSON.stringify(EVIDENCE_JSON_SCHEMA, null, 2)}\n`);
+
+    // evidence.json: header members, then the attestations streamed from the scratch file
+    const evidencePath = out.pathFor(BUNDLE_FILES.evidence);
+    const ev = createWriteStream(evidencePath, { mode: 0o644 });
+    const head = JSON.stringify(document, null, 1);
+    await writeChunk(ev, `${head.slice(0, head.lastIndexOf('}')).trimEnd()},\n "attestations": [\n`);
+    let first = true;
+    for await (const line of createInterface({ input: createReadStream(recordsPath), crlfDelay: Infinity })) {
+      if (line.length === 0) continue;
+      await writeChunk(ev, `${first ? '' : ',\n'}  ${line}`);
+      first = false;
+    }
+    await writeChunk(ev, '\n ]\n}\n');
+    await closeStream(ev);
+    subjects.push({ name: BUNDLE_FILES.evidence, digest: { sha256: await hashFile(evidencePath) } });
+    await out.commit(BUNDLE_FILES.evidence);
+
+    // report.pdf
+    const pdfPath = out.pathFor(BUNDLE_FILES.report);
+    await writeReportPdf({
+      path: pdfPath,
+      document,
+      attestations: readNdjson<EvidenceAttestationRecord>(recordsPath),
+      ...(p.gapWarningSeconds !== undefined ? { gapWarningSeconds: p.gapWarningSeconds } : {}),
+    });
+    subjects.push({ name: BUNDLE_FILES.report, digest: { sha256: await hashFile(pdfPath) } });
+    await out.commit(BUNDLE_FILES.report);
+
+    // manifest
+    subjects.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    const statement = {
+      _type: IN_TOTO_STATEMENT_TYPE,
+      subject: subjects,
+      predicateType: EVIDENCE_PREDICATE_TYPE,
+      predicate: {
+        schemaVersion: EVIDENCE_SCHEMA_VERSION,
+        organisation: p.organisation,
+        period: document.period,
+        generatedAt: document.generatedAt,
+        workstationKeyFingerprint: key.fingerprint,
+        attestations: total,
+        guests: guests.length,
+        auditHeadHash: audit.headHash,
+      },
+    };
+    const envelope = signDsseEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), key.privateKey, key.fingerprint);
+    out.put(BUNDLE_FILES.manifest, `${JSON.stringify(envelope, null, 1)}\n`);
+    await out.finish();
+    return {
+      path: zipPath ?? p.out,
+      guests: guests.length,
+      attestations: total,
+      verified: verifiedTotal,
+      failed: total - verifiedTotal,
+      files: subjects.length + 1,
+      fingerprint: key.fingerprint,
+      auditHeadHash: audit.headHash,
+    };
+  } catch (e) {
+    // a refused output (existing directory) is left alone; partial output of ours is removed
+    if (sink && !(e instanceof AttestError && e.code === 'ERR_EVIDENCE_OUTPUT_EXISTS')) await sink.abort();
+    throw e;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function writeAttestation(
+  id: string,
+  a: EvidenceAttestation,
+  put: (rel: string, bytes: Uint8Array | string, mode?: number) => void,
+  checkChain: HkdChainChecker,
+  trust: EvidenceTrustRecord[],
+): Promise<EvidenceAttestationRecord> {
+  const folder = `attestations/${id}`;
+  const files: string[] = [];
+  const add = (name: string, bytes: Uint8Array | null, mode?: number) => {
+    if (!bytes) return;
+    files.push(name);
+    put(`${folder}/${name}`, bytes, mode);
+  };
+  add(ATTESTATION_FILES.request, a.request);
+  add(ATTESTATION_FILES.response, a.response);
+  add(ATTESTATION_FILES.arpk, a.arpk, 0o600);
+  add(ATTESTATION_FILES.seHeader, a.seHeader);
+  const hkds: ChainHkd[] = [];
+  for (const h of a.hkds) {
+    const sha = sha256Hex(h.bytes);
+    const rel = `trust/hkds/${sha}.crt`;
+    if (!trust.some((t) => t.sha256 === sha && t.role === 'hkd')) {
+      trust.push({ path: rel, sha256: sha, role: 'hkd', subject: null, issuer: null });
+      put(rel, h.bytes);
+    }
+    hkds.push({ name: rel, bytes: h.bytes, sha256: sha });
+  }
+  const r = recomputeAttestation({ request: a.request ?? undefined, response: a.response ?? undefined, arpk: a.arpk ?? undefined, seHeader: a.seHeader ?? undefined });
+  const chain = await checkChain(hkds, new Date(a.startedAt));
+  const stored = a.hkdReport && typeof a.hkdReport === 'object' && typeof (a.hkdReport as { verified?: unknown }).verified === 'boolean' ? (a.hkdReport as { verified: boolean }).verified : null;
+  files.push(ATTESTATION_FILES.verification);
+  const record: EvidenceAttestationRecord = {
+    id,
+    guest: a.guestName,
+    status: a.status,
+    startedAt: new Date(a.startedAt).toISOString(),
+    finishedAt: a.finishedAt === null ? null : new Date(a.finishedAt).toISOString(),
+    verdict: r.verdict,
+    verdictCode: r.code,
+    cuid: r.cuid ?? a.cuid,
+    userData: r.userData ?? (r.verdict === 'verified' || r.verdict === 'mismatch' ? null : a.userData),
+    measurement: r.measurement,
+    requestPhkhs: r.requestPhkhs,
+    imagePhkh: r.imagePhkh,
+    attestationPhkh: r.attestationPhkh,
+    additionalData: r.additionalData ?? (r.verdict === 'verified' || r.verdict === 'mismatch' ? null : a.additionalData),
+    errorCode: a.errorCode,
+    errorMessage: a.errorMessage,
+    hkdSha256: hkds.map((h) => h.sha256),
+    hkdChain: { ...chain, storedVerdict: stored },
+    folder,
+    files: files.sort(),
+  };
+  const verification = {
+    schemaVersion: EVIDENCE_SCHEMA_VERSION,
+    attestation: record,
+    recomputed: { verdict: r.verdict, code: r.code, reason: r.reason, nonce: r.nonce },
+    storedHkdReport: a.hkdReport ?? null,
+  };
+  put(`${folder}/${ATTESTATION_FILES.verification}`, `${JSON.stringify(verification, null, 1)}\n`);
+  return record;
+}
+
+async function writeAuditLog(sink: BundleSink, p: ExportEvidenceParams, subjects: Subject[]): Promise<EvidenceAuditSummary> {
+  const path = sink.pathFor(BUNDLE_FILES.auditLog);
+  const out = createWriteStream(path, { mode: 0o644 });
+  await writeChunk(
+    out,
+    `{\n "schemaVersion": ${JSON.stringify(EVIDENCE_SCHEMA_VERSION)},\n "hash": "sha256(bytes(prevHash) || utf8(canonicalJson({seq, at, action, subjectType, subjectId, data})))",\n "entries": [\n`,
+  );
+  const summary: EvidenceAuditSummary = { entries: 0, firstSeq: null, lastSeq: null, anchorPrevHash: null, headHash: null };
+  for await (const e of p.source.listAuditEntries({ from: p.from, to: p.to })) {
+    const entry = { seq: e.seq, at: e.at, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, data: e.data, prevHash: e.prevHash, hash: e.hash };
+    await writeChunk(out, `${summary.entries === 0 ? '' : ',\n'}  ${JSON.stringify(entry)}`);
+    if (summary.entries === 0) {
+      summary.firstSeq = e.seq;
+      summary.anchorPrevHash = e.prevHash;
+    }
+    summary.entries++;
+    summary.lastSeq = e.seq;
+    summary.headHash = e.hash;
+  }
+  await writeChunk(out, '\n ]\n}\n');
+  await closeStream(out);
+  subjects.push({ name: BUNDLE_FILES.auditLog, digest: { sha256: await hashFile(path) } });
+  await sink.commit(BUNDLE_FILES.auditLog);
+  return summary;
+}

@@ -1,0 +1,172 @@
+/**
+ * Plain data of an annual evidence bundle (issue 7): the machine-readable `evidence.json` (schema version
+ * EVIDENCE_SCHEMA_VERSION, documented in docs/evidence-schema.md, JSON Schema in the bundle) and the result
+ * of re-verifying a bundle. Bytes are lower-case hex, times ISO 8601 strings. No secrets: the ARPK is only in
+ * `attestations/<id>/arpk.key`.
+ */
+
+/** Version of evidence.json; bumped on any incompatible change. */
+export const EVIDENCE_SCHEMA_VERSION = '1.0.0';
+/** The in-toto predicate type of the bundle manifest. */
+export const EVIDENCE_PREDICATE_TYPE = 'https://se-attestation-workstation.invalid/evidence-bundle/v1';
+/** in-toto Statement type and DSSE payload type. */
+export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+/** Bundle-relative file names. */
+export const BUNDLE_FILES = {
+  report: 'report.pdf',
+  evidence: 'evidence.json',
+  schema: 'evidence.schema.json',
+  auditLog: 'audit-log.json',
+  publicKey: 'workstation-key.pub.pem',
+  manifest: 'manifest.intoto.json',
+} as const;
+
+/** Files of one attestation folder `attestations/<id>/`. */
+export const ATTESTATION_FILES = {
+  request: 'request.bin',
+  response: 'response.bin',
+  arpk: 'arpk.key',
+  seHeader: 'se-header.bin',
+  verification: 'verification.json',
+} as const;
+
+/** Status of an attestation attempt as the store recorded it. */
+export type EvidenceAttestationStatus = 'pending' | 'verified' | 'mismatch' | 'error' | 'interrupted';
+
+/** Outcome of recomputing an attestation's measurement from its files. */
+export type EvidenceVerdict = 'verified' | 'mismatch' | 'no-response' | 'unreadable';
+
+/** State of the CRLs at the attestation time, as the chain re-check saw it. */
+export type EvidenceCrlState = 'valid' | 'revoked' | 'missing' | 'expired' | 'not-yet-valid' | 'not-checked';
+
+/** The HKD chain verdict at the attestation's time, re-computed from the bundled trust material. */
+export interface EvidenceHkdChain {
+  verdict: 'verified' | 'failed' | 'not-checked';
+  /** First failure code of the pki layer (e.g. ERR_HKD_REVOKED). */
+  code?: string;
+  reason?: string;
+  crlState: EvidenceCrlState;
+  /** The verdict of the report stored at attestation time (null when none was stored, e.g. --no-verify). */
+  storedVerdict: boolean | null;
+}
+
+/** One attestation in evidence.json. */
+export interface EvidenceAttestationRecord {
+  id: string;
+  guest: string;
+  status: EvidenceAttestationStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Measurement recomputed at export from the bundled files (`unreadable`: the files were rejected, see verdictCode). */
+  verdict: EvidenceVerdict;
+  verdictCode: string | null;
+  cuid: string | null;
+  userData: string | null;
+  measurement: string | null;
+  /** PHKHs of the key slots of the request (the HKDs it was encrypted for), slot order. */
+  requestPhkhs: string[];
+  imagePhkh: string | null;
+  attestationPhkh: string | null;
+  additionalData: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** SHA-256 of the HKDs used, slot order; each is in `trust/`. */
+  hkdSha256: string[];
+  hkdChain: EvidenceHkdChain;
+  /** Bundle-relative folder, `attestations/<id>`. */
+  folder: string;
+  /** The files present in the folder. */
+  files: string[];
+}
+
+/** Per-guest summary. */
+export interface EvidenceGuestSummary {
+  name: string;
+  attestations: number;
+  verified: number;
+  failed: number;
+  /** Longest time between consecutive verified attestations (and period edges), in seconds. */
+  longestGapSeconds: number;
+  longestGapFrom: string;
+  longestGapTo: string;
+  hkdSha256: string[];
+}
+
+/** One bundled trust item. */
+export interface EvidenceTrustRecord {
+  path: string;
+  sha256: string;
+  role: 'hkd' | 'certificate' | 'root' | 'crl';
+  subject: string | null;
+  issuer: string | null;
+}
+
+/** The audit-log summary in evidence.json. */
+export interface EvidenceAuditSummary {
+  entries: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  /** prevHash of the first exported entry (the chain anchor; 64 zeros for the genesis entry). */
+  anchorPrevHash: string | null;
+  headHash: string | null;
+}
+
+/** evidence.json. */
+export interface EvidenceDocument {
+  schemaVersion: string;
+  organisation: string;
+  period: { from: string; to: string };
+  generatedAt: string;
+  guestFilter: string[] | null;
+  workstationKey: { algorithm: 'ed25519'; fingerprint: string; path: string };
+  totals: { guests: number; attestations: number; verified: number; failed: number };
+  guests: EvidenceGuestSummary[];
+  trust: EvidenceTrustRecord[];
+  audit: EvidenceAuditSummary;
+  attestations: EvidenceAttestationRecord[];
+}
+
+/** One audit entry in audit-log.json; hash = SHA-256(bytes(prevHash) ‖ UTF-8(canonicalJson({seq, at, action, subjectType, subjectId, data}))). */
+export interface EvidenceAuditEntry {
+  seq: number;
+  at: string;
+  action: string;
+  subjectType: string;
+  subjectId: number | null;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** Names of the re-verification checks. */
+export type EvidenceCheckName =
+  | 'bundle'
+  | 'manifest'
+  | 'signature'
+  | 'key-fingerprint'
+  | 'files'
+  | 'digests'
+  | 'evidence'
+  | 'measurement'
+  | 'hkd-chain'
+  | 'audit-chain';
+
+/** One line of the verification output: a check's summary, or one failure naming its file. */
+export interface EvidenceCheckResult {
+  check: EvidenceCheckName;
+  ok: boolean;
+  /** Bundle-relative file at fault (failures). */
+  file?: string;
+  code?: string;
+  detail: string;
+}
+
+/** Result of `verifyEvidenceBundle`. */
+export interface EvidenceBundleVerification {
+  ok: boolean;
+  results: EvidenceCheckResult[];
+  attestations: number;
+  files: number;
+}
