@@ -13,7 +13,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { AuditAction, AuditEntry, AuditVerification } from '../../shared/types/store.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
 import {
   hashAttestationRow,
   hashGuestRow,
@@ -45,8 +45,14 @@ interface AuditRow {
   hash: string;
 }
 
-/** The hash of an entry given its predecessor's hash. */
-export function computeEntryHash(prevHash: string, entry: Omit<AuditEntry, 'prevHash' | 'hash'>): string {
+/** The fields of an entry that its hash covers. */
+export type HashedAuditFields = Pick<AuditEntry, 'seq' | 'at' | 'subjectId' | 'data'> & { readonly action: string; readonly subjectType: string };
+
+/**
+ * The hash of an entry given its predecessor's hash: SHA-256(bytes(prevHash) ‖ UTF-8(canonical JSON of
+ * {seq, at, action, subjectType, subjectId, data})). Evidence bundles re-walk exported entries with it.
+ */
+export function computeEntryHash(prevHash: string, entry: HashedAuditFields): string {
   const body = canonicalJson({
     seq: entry.seq,
     at: entry.at,

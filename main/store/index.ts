@@ -11,5 +11,5 @@ export {
   type ListAttestationsParams,
 } from './attestation-repository.js';
 export { AuditLog, GENESIS_HASH, computeEntryHash } from './audit-log.js';
-export { canonicalJson } from './canonical-json.js';
+export { canonicalJson } from '../../shared/canonical-json.js';
 export { ArpkSealer } from './arpk-seal.js';

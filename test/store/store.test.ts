@@ -161,6 +161,6 @@ describe('trust items and canonical JSON', () => {
 
   test('canonical JSON sorts keys at every depth and drops undefined', () => {
     assert.equal(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: true }, u: undefined }), '{"a":{"c":true,"d":[1,"x",null]},"b":1}');
-    assert.throws(() => canonicalJson({ n: Number.NaN }), (e) => isAttestError(e, 'ERR_STORE_INTERNAL'));
+    assert.throws(() => canonicalJson({ n: Number.NaN }), (e) => isAttestError(e, 'ERR_INPUT_INVALID'));
   });
 });

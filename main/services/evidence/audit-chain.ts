@@ -1,18 +1,16 @@
 /**
- * The audit chain as an evidence bundle carries it (same form as main/store/audit-log.ts):
+ * The audit chain as an evidence bundle carries it (hashed by the store's `computeEntryHash`):
  * hash_n = SHA-256(bytes(prevHash_n) ‖ UTF-8(canonicalJson({seq, at, action, subjectType, subjectId, data}))),
  * prevHash_n = hash_{n-1}, the genesis prevHash is 64 zeros, seq increments by one.
  */
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../../shared/canonical-json.js';
+import { computeEntryHash } from '../../store/audit-log.js';
 import type { EvidenceAuditEntry } from '../../../shared/types/evidence.js';
 
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
-/** The hash of an entry given its predecessor's hash. */
+/** The hash of an exported entry given its predecessor's hash: the store's own formula. */
 export function computeAuditEntryHash(prevHash: string, e: Omit<EvidenceAuditEntry, 'prevHash' | 'hash'>): string {
-  const body = canonicalJson({ seq: e.seq, at: e.at, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, data: e.data });
-  return createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(body, 'utf8').digest('hex');
+  return computeEntryHash(prevHash, e);
 }
 
 /** A problem found while re-walking. */

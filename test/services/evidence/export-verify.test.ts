@@ -10,11 +10,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAttestError } from '../../../shared/errors/index.js';
-import { canonicalJson } from '../../../shared/canonical-json.js';
-import type { EvidenceAttestationRecord, EvidenceBundleVerification, EvidenceCheckName, EvidenceDocument } from '../../../shared/types/evidence.js';
-import { canonicalJson as storeCanonicalJson } from '../../../main/store/canonical-json.js';
-import { computeEntryHash } from '../../../main/store/audit-log.js';
-import { computeAuditEntryHash } from '../../../main/services/evidence/audit-chain.js';
+import type { EvidenceAttestationRecord, EvidenceAuditEntry, EvidenceBundleVerification, EvidenceCheckName, EvidenceDocument } from '../../../shared/types/evidence.js';
+import { openStore } from '../../../main/store/index.js';
+import { walkAuditChain } from '../../../main/services/evidence/audit-chain.js';
 import { encodePae } from '../../../main/services/evidence/dsse.js';
 import { exportEvidenceBundle, type EvidenceExportResult } from '../../../main/services/evidence/export.js';
 import { loadOrCreateWorkstationKey, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '../../../main/services/evidence/signing-key.js';
@@ -163,11 +161,17 @@ describe('evidence export', () => {
     );
   });
 
-  test('the shared canonical JSON and audit hash are byte-identical to the store chain', () => {
-    const values: unknown[] = [{ b: 1, a: [true, null, 'x\u00e9"'], c: { z: 1.5, y: undefined } }, 'text', 42, [], {}];
-    for (const v of values) assert.equal(canonicalJson(v), storeCanonicalJson(v));
-    const e = { seq: 7, at: '2027-01-01T00:00:00.000Z', action: 'attestation.finished' as const, subjectType: 'attestation' as const, subjectId: 3, data: { status: 'verified', n: [1, 2] } };
-    assert.equal(computeAuditEntryHash('ab'.repeat(32), e), computeEntryHash('ab'.repeat(32), e));
+  test("a real store's audit chain re-walks with the bundle verifier; an edited entry is named", () => {
+    const store = openStore({ path: ':memory:' });
+    store.guests.add({ name: 'a', notes: 'x\u00e9"' });
+    store.guests.edit('a', { tags: ['t1', 't2'] });
+    store.guests.add({ name: 'b' });
+    const entries = store.audit.list().map((e) => ({ ...e, subjectId: e.subjectId ?? null })) as EvidenceAuditEntry[];
+    store.close();
+    assert.ok(entries.length >= 3);
+    assert.deepEqual(walkAuditChain(entries), []);
+    const edited = entries.map((e, i) => (i === 1 ? { ...e, data: { ...e.data, forged: true } } : e));
+    assert.deepEqual(walkAuditChain(edited).map((p) => p.seq), [entries[1]!.seq]);
   });
 });
 
