@@ -29,7 +29,12 @@ async function main(): Promise<void> {
   });
   app.on('web-contents-created', (_event, contents: WebContents) => lockDownContents(contents));
 
-  const handle = await createWorkstationPort({ ...(options.dbPath ? { dbPath: options.dbPath } : {}), demo: options.demo });
+  const handle = await createWorkstationPort({
+    ...(options.dbPath ? { dbPath: options.dbPath } : {}),
+    demo: options.demo,
+    ...(options.demoDir ? { demoDir: options.demoDir } : {}),
+    log: (line) => console.log(line),
+  });
   let win: BrowserWindow | undefined;
   const dispatcher = createDispatcher({
     port: handle.port,

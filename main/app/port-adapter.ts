@@ -1,45 +1,102 @@
 /**
- * The real WorkstationPort: adapts the main-process services (store, trust, attest-guest, fleet, history,
- * evidence) to the UI contract. To be filled in by the lead once the service APIs are final; until then every
- * operation reports ERR_APP_NOT_IMPLEMENTED so the shell starts and shows coded errors instead of crashing.
+ * The real WorkstationPort: opens the store (`--db`, else `$SE_ATTEST_DB`, else the per-user default the CLI
+ * uses) and adapts the main-process services to the UI contract (main/app/port/store-port.ts). With `--demo`
+ * it opens the demo workspace instead (created on first use), starts its three simulated secure guests on
+ * loopback SSH and, when the workspace has no history yet, attests each once so every screen has real data.
  */
-import { AttestError } from '../../shared/errors/index.js';
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { processIo } from '../cli/io.js';
+import { resolveDbPath } from '../cli/commands/store-commands.js';
+import { createDemoWorkspace, demoPaths, isDemoWorkspace, startDemoGuests, type DemoGuests } from '../demo/workspace.js';
+import { systemContext, type EngineContext } from '../engine/crypto/context.js';
 import type { WorkstationPort } from '../ipc/port.js';
+import { attestStoredGuest, type TransportFactory } from '../services/attest-stored-guest.js';
+import { workstationKeyDir } from '../services/evidence/store-export.js';
+import { openStore, type Store } from '../store/index.js';
+import { createStorePort } from './port/store-port.js';
+
+/** Default folder of the demo workspace (relative to the working directory). */
+export const DEFAULT_DEMO_DIR = 'se-attest-demo';
 
 /** Inputs of the real port. */
 export interface CreateWorkstationPortParams {
-  /** SQLite database path (`--db`); undefined = the default per-user location. */
+  /** SQLite database path (`--db`); undefined = `$SE_ATTEST_DB` or the default per-user location. */
   dbPath?: string;
-  /** Seed demo guests and simulated secure guests (`--demo`). */
+  /** Open the demo workspace with its simulated secure guests running (`--demo`). */
   demo?: boolean;
+  /** Folder of the demo workspace (default `./se-attest-demo`). */
+  demoDir?: string;
+  /** Randomness and clock (default the system's). */
+  ctx?: EngineContext;
+  /** Replaces the SSH transport (tests). */
+  transportFactory?: TransportFactory;
+  /** Told what was opened (e.g. the demo folder), for the start-up log. */
+  log?: (line: string) => void;
 }
 
 /** The port plus its cleanup (closing the database, stopping simulated guests). */
 export interface WorkstationPortHandle {
   port: WorkstationPort;
+  /** The database file in use. */
+  dbPath: string;
   close(): Promise<void>;
 }
 
-function notWired(operation: string): never {
-  throw new AttestError('ERR_APP_NOT_IMPLEMENTED', `${operation} is not wired to its service yet`);
+/** Attests each demo guest once when the workspace has no history (keeps going past failures: they are data). */
+async function seedDemoHistory(store: Store, ctx: EngineContext): Promise<void> {
+  if (store.attestations.count() > 0) return;
+  for (const g of store.guests.list()) {
+    await attestStoredGuest({ store, guest: g.id, ctx, timeouts: { connectMs: 5000, stepMs: 10_000, totalMs: 20_000 } });
+  }
 }
 
 /** Builds the port over the real services. */
-export async function createWorkstationPort(_params: CreateWorkstationPortParams): Promise<WorkstationPortHandle> {
-  const port: WorkstationPort = {
-    listGuests: async () => notWired('listGuests'),
-    getGuest: async () => notWired('getGuest'),
-    addGuest: async () => notWired('addGuest'),
-    editGuest: async () => notWired('editGuest'),
-    removeGuest: async () => notWired('removeGuest'),
-    importTrust: async () => notWired('importTrust'),
-    listTrust: async () => notWired('listTrust'),
-    removeTrust: async () => notWired('removeTrust'),
-    runAttestation: async () => notWired('runAttestation'),
-    attestFleet: async () => notWired('attestFleet'),
-    listHistory: async () => notWired('listHistory'),
-    getAttestation: async () => notWired('getAttestation'),
-    exportEvidence: async () => notWired('exportEvidence'),
+export async function createWorkstationPort(params: CreateWorkstationPortParams): Promise<WorkstationPortHandle> {
+  const ctx = params.ctx ?? systemContext();
+  const log = params.log ?? (() => undefined);
+  let dbPath: string;
+  let demoGuests: DemoGuests | undefined;
+  if (params.demo) {
+    const dir = resolve(params.demoDir ?? DEFAULT_DEMO_DIR);
+    if (!isDemoWorkspace(dir)) {
+      log(`Creating the demo workspace in ${dir}`);
+      await createDemoWorkspace(dir, ctx);
+    }
+    dbPath = demoPaths(dir).db;
+  } else {
+    dbPath = params.dbPath ? resolve(params.dbPath) : resolveDbPath(processIo(), undefined);
+    mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });
+  }
+  const store = openStore({ path: dbPath });
+  try {
+    if (params.demo) {
+      const dir = dirname(dbPath);
+      demoGuests = await startDemoGuests(dir, store);
+      log(`Demo: ${demoGuests.guests.map((g) => `${g.spec.name} (${g.spec.role}) on ${g.guest.address}`).join(', ')}`);
+      await seedDemoHistory(store, ctx);
+    }
+  } catch (error) {
+    await demoGuests?.close();
+    store.close();
+    throw error;
+  }
+  const port = createStorePort({
+    store,
+    ctx,
+    keyDir: workstationKeyDir(dbPath),
+    ...(params.transportFactory ? { transportFactory: params.transportFactory } : {}),
+  });
+  let closed = false;
+  return {
+    port,
+    dbPath,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await demoGuests?.close();
+      store.close();
+    },
   };
-  return { port, close: async () => undefined };
 }

@@ -18,7 +18,13 @@ export interface RunWebModeParams extends StartOptions {
 
 /** Starts web mode; returns the bridge and a stop function. */
 export async function runWebMode(params: RunWebModeParams): Promise<{ bridge: WebBridge; stop(): Promise<void> }> {
-  const handle = await createWorkstationPort({ ...(params.dbPath ? { dbPath: params.dbPath } : {}), demo: params.demo });
+  const print = params.print ?? ((l: string) => console.log(l));
+  const handle = await createWorkstationPort({
+    ...(params.dbPath ? { dbPath: params.dbPath } : {}),
+    demo: params.demo,
+    ...(params.demoDir ? { demoDir: params.demoDir } : {}),
+    log: (line) => console.error(line),
+  });
   const bridge = await startWebBridge({
     port: handle.port,
     staticDir: params.staticDir,
@@ -26,7 +32,7 @@ export async function runWebMode(params: RunWebModeParams): Promise<{ bridge: We
     ...(params.listenPort !== undefined ? { listenPort: params.listenPort } : {}),
     logError: (channel, error) => console.error(`[web] ${channel} failed:`, error),
   });
-  (params.print ?? ((l: string) => console.log(l)))(`SE Attestation Workstation: ${bridge.url}`);
+  print(`SE Attestation Workstation: ${bridge.url}`);
   return {
     bridge,
     async stop() {
@@ -49,7 +55,8 @@ export async function mainWeb(argv: readonly string[], staticDir: string, versio
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (invokedDirectly) {
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  // This file is main/app/web-main.ts (tsx) or dist/main/app/web-main.js (built).
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
   mainWeb(process.argv.slice(2), join(root, 'dist-renderer')).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -11,12 +11,12 @@ import { _electron as electron } from 'playwright-core';
 import { CHANNELS, toMethodName } from '../../shared/contract.js';
 import { buildRenderer } from '../../scripts/build-renderer.mjs';
 import { findElectronBinary } from '../../scripts/electron-path.mjs';
-import { createFakeScenario } from '../e2e/fake-scenario.js';
+import { createRealScenario } from '../e2e/real-scenario.js';
 import type { ScenarioFactory } from '../e2e/scenario.js';
 import { runWorkstationFlow, watchPageErrors } from '../e2e/workstation-flow.js';
 
 /** The backend of the flow; the same one parameter as test/e2e/workstation.test.ts. */
-const SCENARIO: ScenarioFactory = createFakeScenario;
+const SCENARIO: ScenarioFactory = createRealScenario;
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const binary = findElectronBinary();
@@ -51,7 +51,7 @@ test('Electron window: secure shell, bridge with one method per channel, then th
     if (prefs) assert.deepEqual(prefs, { sandbox: true, contextIsolation: true, nodeIntegration: false });
 
     if (!scenario.dbPath) {
-      t.diagnostic('flow skipped: the scenario is in-memory (no database the Electron main process can open)');
+      t.diagnostic('flow skipped: the scenario has no database the Electron main process can open');
       return;
     }
     const metrics = await runWorkstationFlow({ scenario, page, cspViolations, screenshotPrefix: 'electron-', open: async () => undefined });

@@ -1,8 +1,9 @@
 /**
  * What the workstation e2e flow needs from a backend: a WorkstationPort, two guests (one genuine, one
  * tampered), trust files to import, and the text the tampered guest's failure must show. The flow
- * (workstation-flow.ts) takes a factory of this, so the same flow runs against the in-memory double
- * (fake-scenario.ts) or, once wired, against the real services with a temp database and simulated guests.
+ * (workstation-flow.ts) takes a factory of this, so the same flow runs in web mode (Chromium) and in the
+ * Electron shell; real-scenario.ts provides it over the real services with a temp database and simulated
+ * guests.
  */
 import type { WorkstationPort } from '../../main/ipc/port.js';
 
@@ -13,6 +14,8 @@ export interface ScenarioGuest {
   /** SE header file to choose in the form (optional). */
   seHeaderPath?: string;
   identityRef?: string;
+  /** The `SHA256:` fingerprint the first-contact prompt must show (when known). */
+  hostKeyFingerprint?: string;
 }
 
 /** One backend for the e2e flow. */
@@ -21,13 +24,15 @@ export interface E2eScenario {
   port: WorkstationPort;
   /**
    * The database the Electron shell should open (`--db`) to see the same backend; absent when the backend
-   * is an in-memory double, in which case the Electron test runs only its shell checks.
+   * has no database (a test double), in which case the Electron test runs only its shell checks.
    */
   dbPath?: string;
   goodGuest: ScenarioGuest;
   tamperedGuest: ScenarioGuest;
   /** Files to import on the Trust screen (HKDs, certificates, CRLs). */
   trustFiles: string[];
+  /** A folder the Evidence screen may export into (the flow then exports and checks the bundle); optional. */
+  evidenceDir?: string;
   /** Must match the failure reason shown for the tampered guest. */
   expectedFailure: RegExp;
   /** Adds `count` history rows to a guest (by name), for the virtualised-list check; optional. */

@@ -125,6 +125,10 @@ async function attest(page: Page, guest: ScenarioGuest, screenshotPrefix: string
   await page.getByRole('button', { name: `Attest ${guest.name}` }).click();
   const prompt = page.getByRole('dialog', { name: 'Trust this host key?' });
   await prompt.waitFor();
+  if (guest.hostKeyFingerprint) {
+    const shown = (await prompt.innerText()).replace(/\s+/g, '');
+    assert.ok(shown.includes(guest.hostKeyFingerprint), `the prompt shows the guest's fingerprint ${guest.hostKeyFingerprint}`);
+  }
   await shot(page, `${screenshotPrefix}-hostkey-prompt`);
   await prompt.getByRole('button', { name: 'Trust and pin' }).click();
   await page.locator('[data-run-status="finished"]').waitFor();
@@ -261,7 +265,20 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
 
   // Evidence dialog.
   await nav(page, 'Evidence');
-  await page.getByRole('form', { name: 'Export evidence' }).waitFor();
+  const evidenceForm = page.getByRole('form', { name: 'Export evidence' });
+  await evidenceForm.waitFor();
+  if (scenario.evidenceDir) {
+    // Export today's attestations of every guest: 2 runs of each guest (single + batch).
+    await evidenceForm.getByLabel('Destination folder').fill(scenario.evidenceDir);
+    await evidenceForm.getByRole('button', { name: 'Export' }).click();
+    const done = page.getByRole('status').filter({ hasText: 'Wrote' });
+    await done.waitFor();
+    const text = (await done.innerText()).replace(/\s+/g, ' ');
+    const m = /Wrote (\d+) attestations to (\S+\.zip)/.exec(text);
+    assert.ok(m, `export result shown: ${text}`);
+    assert.equal(Number(m[1]), 4);
+    assert.ok(m[2]!.startsWith(scenario.evidenceDir) && existsSync(m[2]!), `bundle written: ${m[2]}`);
+  }
   await shot(page, '12-evidence');
 
   // Dark theme.

@@ -136,7 +136,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
     const base = { fileName: file.name, sha256Hex: sha256Hex(file.bytes), importedAt, warnings: [] as string[] };
     const daysUntil = (d: Date): number => Math.floor((d.getTime() - now().getTime()) / DAY_MS);
     if (text.includes('BEGIN X509 CRL') || /\.crl$/i.test(file.name)) {
-      const crl = text.includes('BEGIN') ? new X509Crl(text) : new X509Crl(file.bytes);
+      const crl = text.includes('BEGIN') ? new X509Crl(text) : new X509Crl(new Uint8Array(file.bytes));
       const next = crl.nextUpdate;
       const daysLeft = next ? daysUntil(next) : undefined;
       const warnings: string[] = [];
@@ -159,7 +159,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
     }
     let cert: X509Certificate;
     try {
-      cert = new X509Certificate(text.includes('BEGIN CERTIFICATE') ? text : file.bytes);
+      cert = new X509Certificate(text.includes('BEGIN CERTIFICATE') ? text : new Uint8Array(file.bytes));
     } catch {
       throw new AttestError('ERR_HOST_KEY_INVALID', 'neither a certificate nor a CRL');
     }

@@ -1,0 +1,183 @@
+/**
+ * Translation between the store's records (numeric ids, health `ok|stale|failing|pending|never`, statuses
+ * `verified|mismatch|error|interrupted|pending`) and the UI contract's plain data (string ids, guest status
+ * `verified|stale|failing|never`, verdicts `verified|failed|error`). Pure functions, no I/O.
+ */
+import { AttestError, isAttestError, isErrorCode } from '../../../shared/errors/index.js';
+import type { AttestationRecord, GuestHealth, GuestStatus as StoreGuestStatus } from '../../../shared/types/store.js';
+import {
+  ATTEST_STEPS,
+  type AppErrorPayload,
+  type AttestationDetail,
+  type AttestationSummary,
+  type AttestationVerdict,
+  type AttestStepId,
+  type GuestStatus,
+  type HkdVerificationStep,
+  type LastAttestation,
+  type RecordedStep,
+} from '../../../shared/types/ui.js';
+
+/** Reason code the UI shows as "measurement mismatch" (a failed verification without an error code). */
+export const MISMATCH_REASON = 'mismatch';
+
+/** The numeric store id in a UI id; throws ERR_APP_NOT_FOUND for anything else. */
+export function parseId(id: string, what: string): number {
+  if (!/^[1-9][0-9]{0,15}$/.test(id)) throw new AttestError('ERR_APP_NOT_FOUND', `no such ${what}`, { id });
+  return Number(id);
+}
+
+/** Store errors that have a UI counterpart (not found, duplicate name) become app errors; others pass. */
+export function toAppError(error: unknown): unknown {
+  if (isAttestError(error, 'ERR_STORE_GUEST_NOT_FOUND') || isAttestError(error, 'ERR_STORE_ATTESTATION_NOT_FOUND') || isAttestError(error, 'ERR_STORE_TRUST_NOT_FOUND')) {
+    return new AttestError('ERR_APP_NOT_FOUND', error.message);
+  }
+  if (isAttestError(error, 'ERR_STORE_GUEST_EXISTS')) return new AttestError('ERR_APP_CONFLICT', error.message, error.details);
+  return error;
+}
+
+/** The UI status of a guest from the store's derived health. */
+export function toGuestStatus(s: Pick<StoreGuestStatus, 'health' | 'lastVerifiedAt'>): GuestStatus {
+  const map: Record<GuestHealth, GuestStatus> = { ok: 'verified', stale: 'stale', failing: 'failing', never: 'never', pending: 'never' };
+  // A run in progress: show what was known before it.
+  if (s.health === 'pending') return s.lastVerifiedAt ? 'stale' : 'never';
+  return map[s.health];
+}
+
+/** The verdict of a stored attempt. */
+export function toVerdict(r: Pick<AttestationRecord, 'status'>): AttestationVerdict {
+  if (r.status === 'verified') return 'verified';
+  if (r.status === 'mismatch') return 'failed';
+  return 'error';
+}
+
+/** The reason code of a stored attempt that did not verify. */
+export function reasonCodeOf(r: Pick<AttestationRecord, 'status' | 'errorCode'>): string | undefined {
+  if (r.status === 'verified') return undefined;
+  if (r.status === 'mismatch') return r.errorCode ?? MISMATCH_REASON;
+  if (r.status === 'pending') return 'pending';
+  if (r.status === 'interrupted') return r.errorCode ?? 'interrupted';
+  return r.errorCode ?? 'ERR_APP_INTERNAL';
+}
+
+/** The error payload of a failed step, when the reason is a coded error. */
+export function errorPayloadOf(code: string | undefined, message: string): AppErrorPayload | undefined {
+  return code && isErrorCode(code) ? { code, message } : undefined;
+}
+
+/** The "last attestation" column of a guest row. */
+export function toLastAttestation(r: AttestationRecord): LastAttestation {
+  const reasonCode = reasonCodeOf(r);
+  return { id: String(r.id), at: r.startedAt, verdict: toVerdict(r), ...(reasonCode ? { reasonCode } : {}) };
+}
+
+function durationOf(r: AttestationRecord): number {
+  if (!r.finishedAt) return 0;
+  return Math.max(0, Date.parse(r.finishedAt) - Date.parse(r.startedAt));
+}
+
+/** One history row. */
+export function toAttestationSummary(r: AttestationRecord): AttestationSummary {
+  const reasonCode = reasonCodeOf(r);
+  const a = r.additionalData;
+  return {
+    id: String(r.id),
+    guestId: String(r.guestId),
+    guestName: r.guestName,
+    startedAt: r.startedAt,
+    durationMs: durationOf(r),
+    verdict: toVerdict(r),
+    ...(reasonCode ? { reasonCode } : {}),
+    ...(r.status !== 'verified' && r.errorMessage ? { reason: r.errorMessage } : {}),
+    ...(r.cuid ? { cuidHex: r.cuid } : {}),
+    ...(r.measurement ? { measurementHex: r.measurement } : {}),
+    ...(a?.imagePhkh ? { imagePhkhHex: a.imagePhkh } : {}),
+    ...(a?.attestationPhkh ? { attestationPhkhHex: a.attestationPhkh } : {}),
+    ...(r.userData ? { userDataHex: r.userData } : {}),
+  };
+}
+
+interface ReportStepJson {
+  certificate?: string;
+  check?: string;
+  result?: string;
+  detail?: string;
+}
+
+interface ReportJson {
+  verified?: boolean;
+  chain?: { steps?: ReportStepJson[] };
+  hkds?: { name?: string; verified?: boolean; reason?: string; facts?: { subject?: string }; steps?: ReportStepJson[] }[];
+}
+
+/** The HKD verification steps of a stored report (chain checks first, then each HKD's own checks). */
+export function toHkdSteps(report: unknown): HkdVerificationStep[] {
+  if (report === null || typeof report !== 'object') return [];
+  const r = report as ReportJson;
+  const step = (subject: string, s: ReportStepJson): HkdVerificationStep => ({
+    hkdSubject: subject,
+    check: s.check ?? 'check',
+    ok: s.result !== 'fail',
+    ...(s.detail ? { detail: s.detail } : {}),
+  });
+  const out: HkdVerificationStep[] = [];
+  for (const s of r.chain?.steps ?? []) out.push(step(s.certificate ?? 'chain of trust', s));
+  for (const h of r.hkds ?? []) {
+    const subject = h.facts?.subject ?? h.name ?? 'HKD';
+    for (const s of h.steps ?? []) out.push(step(subject, s));
+    out.push({ hkdSubject: subject, check: 'verdict', ok: h.verified === true, ...(h.reason ? { detail: h.reason } : {}) });
+  }
+  return out;
+}
+
+function ms(a: string | undefined, b: string | undefined): number | undefined {
+  return a && b ? Math.max(0, Date.parse(b) - Date.parse(a)) : undefined;
+}
+
+/**
+ * The step list of a stored attempt, from its timestamps: steps before the failure are done, the failing one
+ * failed (with the recorded message), later ones pending; the store write ('record') is always done.
+ */
+export function toRecordedSteps(r: AttestationRecord): RecordedStep[] {
+  const st = r.steps;
+  const hkdVerified = (r.hkdReport as ReportJson | null)?.verified;
+  // The last step known to have finished.
+  let reached: AttestStepId;
+  if (st.verified) reached = 'verify';
+  else if (st.responseReceived) reached = 'download';
+  else if (st.guestContacted) reached = 'connect';
+  else if (st.requestCreated || r.requestSha256) reached = 'create';
+  else if (hkdVerified === true) reached = 'verify-hkds';
+  else reached = 'record'; // nothing reached: the first step failed
+  const failing: AttestStepId | undefined =
+    r.status === 'verified' ? undefined : r.status === 'mismatch' ? 'verify' : reached === 'record' ? 'verify-hkds' : ATTEST_STEPS[ATTEST_STEPS.indexOf(reached) + 1];
+  const duration: Partial<Record<AttestStepId, number | undefined>> = {
+    create: ms(st['started'], st.requestCreated),
+    connect: ms(st.requestCreated, st.guestContacted),
+    download: ms(st.guestContacted, st.responseReceived),
+    verify: ms(st.responseReceived, st.verified),
+  };
+  const failIndex = failing ? ATTEST_STEPS.indexOf(failing) : -1;
+  return ATTEST_STEPS.map((step, i): RecordedStep => {
+    const d = duration[step];
+    if (step === 'record') return { step, state: 'done' };
+    if (failIndex < 0 || i < failIndex) return { step, state: 'done', ...(d !== undefined ? { durationMs: d } : {}) };
+    if (i === failIndex) return { step, state: 'failed', ...(r.errorMessage ? { message: r.errorMessage } : {}) };
+    return { step, state: 'pending' };
+  });
+}
+
+/** The full report of one attempt. */
+export function toAttestationDetail(r: AttestationRecord, hostKeyFingerprint: string | null): AttestationDetail {
+  const additional: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.additionalData ?? {})) if (typeof v === 'string') additional[k] = v;
+  return {
+    ...toAttestationSummary(r),
+    hkdSteps: toHkdSteps(r.hkdReport),
+    steps: toRecordedSteps(r),
+    ...(Object.keys(additional).length > 0 ? { additionalData: additional } : {}),
+    ...(r.requestSha256 ? { requestSha256Hex: r.requestSha256 } : {}),
+    ...(r.responseSha256 ? { responseSha256Hex: r.responseSha256 } : {}),
+    ...(hostKeyFingerprint ? { hostKeyFingerprint } : {}),
+  };
+}

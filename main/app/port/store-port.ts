@@ -1,0 +1,370 @@
+/**
+ * The WorkstationPort over an open store and the real services: guests (services/guests), trust material
+ * (services/trust, chain status from the HKD verifier), attestation of stored guests with first-contact
+ * host-key prompts (services/attest-stored-guest), paged history and reports (store repositories), and
+ * evidence export (services/evidence/store-export). Store records are translated to the UI's plain data.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { AttestError, isAttestError } from '../../../shared/errors/index.js';
+import type { AttestationRecord, Guest, GuestInput as StoreGuestInput } from '../../../shared/types/store.js';
+import type {
+  AttestationSummary,
+  EvidenceExportResult,
+  FleetGuestResult,
+  GuestDetail,
+  GuestInput,
+  GuestSummary,
+  HistoryPage,
+  SeHeaderFacts,
+  TrustImportResult,
+  TrustItem,
+} from '../../../shared/types/ui.js';
+import { toHex } from '../../engine/bytes.js';
+import type { EngineContext } from '../../engine/crypto/context.js';
+import { extractSeHeader, parseSeHeader } from '../../engine/formats/se-header.js';
+import type { AttestControl, FleetControl, HostKeyOffer, WorkstationPort } from '../../ipc/port.js';
+import { loadGuestSeHeader, type TransportFactory } from '../../services/attest-stored-guest.js';
+import { exportStoreEvidence } from '../../services/evidence/store-export.js';
+import { addGuest, editGuest, listGuestStatuses, removeGuest } from '../../services/guests.js';
+import { importTrustFiles } from '../../services/trust.js';
+import type { Store } from '../../store/index.js';
+import type { HostKeyInfo } from '../../transport/host-key.js';
+import { runStoredAttestation } from './attest-runner.js';
+import { parseId, toAppError, toAttestationDetail, toAttestationSummary, toGuestStatus, toLastAttestation } from './mappers.js';
+import { createTrustView, summarizeHealth, type TrustViewItem } from './trust-view.js';
+
+/** Inputs of `createStorePort`. */
+export interface CreateStorePortParams {
+  readonly store: Store;
+  readonly ctx: EngineContext;
+  /** Folder of the workstation's evidence signing key (`keys/` beside the database). */
+  readonly keyDir: string;
+  /** Guests attested at the same time in a batch (default 4). */
+  readonly fleetConcurrency?: number;
+  /** A verification older than this makes a guest stale (default 24 h). */
+  readonly staleAfterMs?: number;
+  /** SSH agent socket for guests whose identity is "agent" (default `$SSH_AUTH_SOCK`). */
+  readonly agentSocket?: string;
+  /** Replaces the SSH transport (tests). */
+  readonly transportFactory?: TransportFactory;
+}
+
+const MAX_HISTORY_PAGE = 500;
+
+function cancelled(): AttestError {
+  return new AttestError('ERR_APP_CANCELLED', 'cancelled by the user');
+}
+
+/** Runs `fn` and maps store errors that have a UI counterpart. */
+async function mapped<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw toAppError(error);
+  }
+}
+
+function decodeHeader(base64: string): string {
+  const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
+  // Keep only the bare header (an image prefix may be large); throws ERR_SEHDR_* when there is none.
+  return toHex(extractSeHeader(bytes));
+}
+
+function toStoreInput(input: Partial<GuestInput>): Partial<StoreGuestInput> {
+  const out: Partial<StoreGuestInput> = {};
+  if (input.name !== undefined) out.name = input.name;
+  if (input.sshTarget !== undefined) out.sshTarget = input.sshTarget.trim() || null;
+  if (input.identityRef !== undefined) out.identityRef = input.identityRef.trim() || null;
+  if (input.seHeaderBase64 !== undefined) out.seHeaderHex = decodeHeader(input.seHeaderBase64);
+  if (input.policy !== undefined) out.policy = { ...input.policy };
+  if (input.notes !== undefined) out.notes = input.notes || null;
+  if (input.tags !== undefined) out.tags = [...input.tags];
+  return out;
+}
+
+/** Builds the port. */
+export function createStorePort(params: CreateStorePortParams): WorkstationPort {
+  const { store, ctx } = params;
+  const trustView = createTrustView(store);
+  /** Algorithm and time of host keys pinned in this session (the store keeps only the fingerprint). */
+  const pins = new Map<number, { algorithm: string; pinnedAt?: string }>();
+  /** Host-key prompts one at a time (the UI shows one dialog). */
+  let promptChain: Promise<unknown> = Promise.resolve();
+  const now = (): Date => ctx.now();
+  const agentSocket = params.agentSocket ?? process.env['SSH_AUTH_SOCK'];
+
+  function guestTrust(guest: Guest, all: readonly TrustViewItem[]): { hkds: TrustItem[]; crls: TrustItem[]; other: TrustItem[] } {
+    const wanted = (guest.policy.hkdSha256 ?? []).map((s) => s.toLowerCase());
+    const hkds = all.filter((t) => t.stored.kind === 'hkd' && (wanted.length === 0 || wanted.includes(t.stored.sha256))).map((t) => t.ui);
+    const crls = all.filter((t) => t.stored.kind === 'crl').map((t) => t.ui);
+    const other = all.filter((t) => t.stored.kind !== 'hkd' && t.stored.kind !== 'crl').map((t) => t.ui);
+    return { hkds, crls, other };
+  }
+
+  function summarize(guest: Guest, status: ReturnType<typeof listGuestStatuses>[number] | undefined, trust: readonly TrustViewItem[]): GuestSummary {
+    const t = guestTrust(guest, trust);
+    const last = status && status.attestationCount > 0 ? lastRecord(guest.id) : undefined;
+    const expiries = [...t.hkds, ...t.crls, ...t.other]
+      .map((i) => i.nextUpdate ?? i.notAfter)
+      .filter((d): d is string => d !== undefined)
+      .sort((a, b) => Date.parse(a) - Date.parse(b));
+    return {
+      id: String(guest.id),
+      name: guest.name,
+      sshTarget: guest.sshTarget ?? '',
+      status: status ? toGuestStatus(status) : 'never',
+      ...(last ? { lastAttestation: toLastAttestation(last) } : {}),
+      hkdHealth: summarizeHealth(t.hkds),
+      crlHealth: summarizeHealth(t.crls),
+      ...(expiries[0] ? { trustExpiresAt: expiries[0] } : {}),
+    };
+  }
+
+  function lastRecord(guestId: number): AttestationRecord | undefined {
+    return store.attestations.list(guestId, { limit: 1 })[0];
+  }
+
+  function statusOf(guestId: number) {
+    return listGuestStatuses(store, { now: now(), ...(params.staleAfterMs !== undefined ? { staleAfterMs: params.staleAfterMs } : {}) }).find(
+      (s) => s.guestId === guestId,
+    );
+  }
+
+  async function summaryOf(guest: Guest): Promise<GuestSummary> {
+    return summarize(guest, statusOf(guest.id), await trustView.list(now()));
+  }
+
+  function requireGuest(id: string): Guest {
+    const guest = store.guests.find(parseId(id, 'guest'));
+    if (!guest) throw new AttestError('ERR_APP_NOT_FOUND', 'no such guest', { id });
+    return guest;
+  }
+
+  function seHeaderFacts(guest: Guest): SeHeaderFacts | undefined {
+    try {
+      const header = parseSeHeader(extractSeHeader(loadGuestSeHeader(store, guest)));
+      return {
+        sizeBytes: header.phs,
+        pldHex: toHex(header.pld),
+        aldHex: toHex(header.ald),
+        tldHex: toHex(header.tld),
+        keySlotPhkhs: header.keySlotPhkhs.map(toHex),
+      };
+    } catch {
+      return undefined; // no header, unreadable image: the detail screen shows none
+    }
+  }
+
+  function confirmHostKey(control: AttestControl, guest: Guest, info: HostKeyInfo): Promise<boolean> {
+    const offer: HostKeyOffer = { guestId: String(guest.id), target: guest.sshTarget ?? `${info.host}:${info.port}`, algorithm: info.keyType, fingerprintSha256: info.fingerprint };
+    const next = promptChain.then(() => (control.signal.aborted ? false : control.confirmHostKey(offer)));
+    promptChain = next.catch(() => undefined);
+    return next;
+  }
+
+  async function attestOne(guestId: string, control: AttestControl): Promise<AttestationSummary> {
+    const guest = requireGuest(guestId);
+    if (control.signal.aborted) throw cancelled();
+    return runStoredAttestation({
+      store,
+      guest,
+      ctx,
+      control,
+      confirmHostKey: (info) => confirmHostKey(control, guest, info),
+      onPinned: (info) => pins.set(guest.id, { algorithm: info.keyType, pinnedAt: now().toISOString() }),
+      onHostKeySeen: (info) => {
+        if (!pins.has(guest.id)) pins.set(guest.id, { algorithm: info.keyType });
+      },
+      ...(agentSocket ? { agentSocket } : {}),
+      ...(params.transportFactory ? { transportFactory: params.transportFactory } : {}),
+    });
+  }
+
+  return {
+    async listGuests(query) {
+      const trust = await trustView.list(now());
+      const statuses = new Map(listGuestStatuses(store, { now: now(), ...(params.staleAfterMs !== undefined ? { staleAfterMs: params.staleAfterMs } : {}) }).map((s) => [s.guestId, s]));
+      const search = query.search?.trim().toLowerCase() ?? '';
+      return store.guests
+        .list()
+        .filter((g) => (search ? `${g.name} ${g.sshTarget ?? ''} ${g.tags.join(' ')}`.toLowerCase().includes(search) : true))
+        .map((g) => summarize(g, statuses.get(g.id), trust))
+        .filter((g) => (query.status ? g.status === query.status : true));
+    },
+
+    async getGuest(id) {
+      const guest = requireGuest(id);
+      const trust = await trustView.list(now());
+      const pin = pins.get(guest.id);
+      const header = seHeaderFacts(guest);
+      return {
+        ...summarize(guest, statusOf(guest.id), trust),
+        ...(guest.identityRef ? { identityRef: guest.identityRef } : {}),
+        ...(guest.hostKeyFingerprint
+          ? { pinnedHostKey: { algorithm: pin?.algorithm ?? 'unknown', fingerprintSha256: guest.hostKeyFingerprint, pinnedAt: pin?.pinnedAt ?? guest.updatedAt } }
+          : {}),
+        ...(header ? { seHeader: header } : {}),
+        policy: guest.policy,
+        hostKeyDocuments: guestTrust(guest, trust).hkds,
+        ...(guest.notes ? { notes: guest.notes } : {}),
+        tags: guest.tags,
+        createdAt: guest.createdAt,
+      } satisfies GuestDetail;
+    },
+
+    addGuest: (input) =>
+      mapped(async () => {
+        const guest = addGuest(store, { ...(toStoreInput(input) as StoreGuestInput), name: input.name });
+        return summaryOf(guest);
+      }),
+
+    editGuest: (id, patch) =>
+      mapped(async () => {
+        const current = requireGuest(id);
+        const change = toStoreInput(patch);
+        // Another target is another machine: its host key must be confirmed again.
+        if (change.sshTarget !== undefined && change.sshTarget !== current.sshTarget) {
+          change.hostKeyFingerprint = null;
+          pins.delete(current.id);
+        }
+        return summaryOf(editGuest(store, current.name, change));
+      }),
+
+    removeGuest: (id) =>
+      mapped(() => {
+        const guest = requireGuest(id);
+        removeGuest(store, guest.name);
+        pins.delete(guest.id);
+      }),
+
+    async importTrust(files, control): Promise<TrustImportResult> {
+      const result: TrustImportResult = { imported: [], rejected: [] };
+      const importedIds: number[] = [];
+      let done = 0;
+      for (const file of files) {
+        if (control.signal.aborted) throw cancelled();
+        const [outcome] = importTrustFiles(store, [{ source: file.name, bytes: file.bytes }]);
+        if (outcome?.error) result.rejected.push({ name: file.name, code: outcome.error.code, message: outcome.error.message });
+        else for (const x of outcome?.items ?? []) importedIds.push(x.item.id);
+        control.reportProgress(++done, files.length, file.name);
+      }
+      trustView.invalidate();
+      const byId = new Map((await trustView.list(now())).map((t) => [t.stored.id, t.ui]));
+      for (const id of new Set(importedIds)) {
+        const item = byId.get(id);
+        if (item) result.imported.push(item);
+      }
+      return result;
+    },
+
+    async listTrust() {
+      return (await trustView.list(now())).map((t) => t.ui);
+    },
+
+    async removeTrust(id) {
+      parseId(id, 'trust item');
+      // The store keeps trust material append-only (it is part of the audit trail): no removal there yet.
+      throw new AttestError('ERR_APP_NOT_IMPLEMENTED', 'removing trust material is not supported by the store');
+    },
+
+    runAttestation: (guestId, control) => attestOne(guestId, control),
+
+    async attestFleet(guestIds, control: FleetControl): Promise<FleetGuestResult[]> {
+      const results: FleetGuestResult[] = new Array(guestIds.length);
+      let next = 0;
+      let done = 0;
+      const limit = Math.max(1, Math.min(params.fleetConcurrency ?? 4, guestIds.length));
+      const worker = async (): Promise<void> => {
+        while (next < guestIds.length) {
+          if (control.signal.aborted) return;
+          const index = next++;
+          const guestId = guestIds[index]!;
+          let result: FleetGuestResult;
+          try {
+            const s = await attestOne(guestId, control);
+            result = { guestId, verdict: s.verdict, attestationId: s.id, ...(s.reasonCode ? { reasonCode: s.reasonCode } : {}), ...(s.reason ? { reason: s.reason } : {}) };
+          } catch (error) {
+            if (isAttestError(error, 'ERR_APP_CANCELLED')) return;
+            const e = toAppError(error);
+            result = {
+              guestId,
+              verdict: 'error',
+              reasonCode: isAttestError(e) ? e.code : 'ERR_APP_INTERNAL',
+              reason: e instanceof Error ? e.message : 'failed',
+            };
+          }
+          results[index] = result;
+          control.reportGuestDone(result, ++done, guestIds.length);
+        }
+      };
+      await Promise.all(Array.from({ length: limit }, worker));
+      if (control.signal.aborted) throw cancelled();
+      return results;
+    },
+
+    async listHistory(query): Promise<HistoryPage> {
+      const limit = Math.min(Math.max(0, query.limit), MAX_HISTORY_PAGE);
+      const offset = Math.max(0, query.offset);
+      let ids: number[];
+      let total: number;
+      if (query.guestId !== undefined) {
+        const gid = parseId(query.guestId, 'guest');
+        if (!store.guests.getById(gid)) throw new AttestError('ERR_APP_NOT_FOUND', 'no such guest', { id: query.guestId });
+        total = store.db.prepare('SELECT count(*) FROM attestations WHERE guest_id = ?').pluck().get(gid) as number;
+        ids = store.db.prepare('SELECT id FROM attestations WHERE guest_id = ? ORDER BY id DESC LIMIT ? OFFSET ?').pluck().all(gid, limit, offset) as number[];
+      } else {
+        total = store.attestations.count();
+        ids = store.db.prepare('SELECT id FROM attestations ORDER BY id DESC LIMIT ? OFFSET ?').pluck().all(limit, offset) as number[];
+      }
+      return { offset, total, items: ids.map((id) => toAttestationSummary(store.attestations.get(id))) };
+    },
+
+    getAttestation: (id) =>
+      mapped(() => {
+        const record = store.attestations.get(parseId(id, 'attestation'));
+        const guest = store.guests.getById(record.guestId);
+        return toAttestationDetail(record, guest?.hostKeyFingerprint ?? null);
+      }),
+
+    exportEvidence: (request, control): Promise<EvidenceExportResult> =>
+      mapped(async () => {
+        const guestNames = request.guestIds.map((id) => {
+          const g = store.guests.getById(parseId(id, 'guest'));
+          if (!g) throw new AttestError('ERR_APP_NOT_FOUND', 'no such guest', { id });
+          return g.name;
+        });
+        const destination = resolveDestination(request.destination, now());
+        const out = await exportStoreEvidence({
+          store,
+          from: new Date(request.from),
+          to: new Date(request.to),
+          ...(guestNames.length > 0 ? { guestNames } : {}),
+          destination: destination.path,
+          zip: destination.zip,
+          keyDir: params.keyDir,
+          signal: control.signal,
+          onProgress: (done, total) => control.reportProgress(done, total),
+        });
+        return { path: out.path, attestationCount: out.attestationCount, sha256Hex: out.sha256Hex };
+      }),
+  };
+}
+
+/**
+ * Where a bundle goes: a path ending in `.zip` is the zip file itself; anything else is a folder (created if
+ * missing) that receives `evidence-<UTC time>.zip`.
+ */
+export function resolveDestination(destination: string, at: Date): { path: string; zip: true } {
+  if (/\.zip$/i.test(destination)) return { path: destination, zip: true };
+  let isDir = false;
+  try {
+    isDir = statSync(destination).isDirectory();
+  } catch {
+    mkdirSync(destination, { recursive: true, mode: 0o700 });
+    isDir = true;
+  }
+  if (!isDir) throw new AttestError('ERR_APP_BAD_REQUEST', `destination ${destination} is a file: choose a folder or a .zip path`);
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return { path: join(destination, `evidence-${stamp}.zip`), zip: true };
+}

@@ -1,0 +1,147 @@
+/**
+ * The Trust screen's view of the stored trust material: each item with its freshness (days until notAfter /
+ * nextUpdate, warnings within 30 days) and, for HKDs and signing keys, the chain status checked offline at
+ * the listing time against the imported material (self-signed CAs are the anchors). Chain checks cost a few
+ * signature verifications, so the view is cached until the material changes or a minute passes.
+ */
+import 'reflect-metadata';
+import { basename } from 'node:path';
+import type { TrustItem as StoreTrustItem } from '../../../shared/types/store.js';
+import type { ChainStatus, Health, TrustItem } from '../../../shared/types/ui.js';
+import { createHkdVerifier, type HkdResult } from '../../engine/pki/hkd-verifier.js';
+import { loadVerificationMaterial } from '../../services/trust.js';
+import type { Store } from '../../store/index.js';
+
+/** Warn about anything expiring within this many days. */
+export const TRUST_WARNING_DAYS = 30;
+const DAY_MS = 86_400_000;
+const CACHE_MS = 60_000;
+
+/** A UI trust item with the store row it came from. */
+export interface TrustViewItem {
+  readonly ui: TrustItem;
+  readonly stored: StoreTrustItem;
+}
+
+/** Cached trust listing of one store. */
+export interface TrustView {
+  /** Every item, in import order, with chain status and freshness at `now`. */
+  list(now: Date): Promise<TrustViewItem[]>;
+  /** Forgets the cache (after an import). */
+  invalidate(): void;
+}
+
+function worst(healths: readonly Health[]): Health {
+  if (healths.length === 0) return 'unknown';
+  for (const h of ['error', 'warning', 'unknown'] as const) if (healths.includes(h)) return h;
+  return 'ok';
+}
+
+/** The worst health of the given items ('unknown' when there are none). */
+export function summarizeHealth(items: readonly TrustItem[]): Health {
+  return worst(items.map((i) => i.health));
+}
+
+function describeFreshness(s: StoreTrustItem, now: Date): { daysLeft?: number; health: Health; warnings: string[] } {
+  const warnings: string[] = [];
+  const isCrl = s.kind === 'crl';
+  if (s.thisUpdate && Date.parse(s.thisUpdate) > now.getTime()) {
+    warnings.push(isCrl ? 'CRL is not valid yet (thisUpdate in the future)' : 'certificate is not valid yet');
+    return { health: 'error', warnings };
+  }
+  if (!s.nextUpdate) {
+    if (isCrl) warnings.push('CRL has no nextUpdate');
+    return { health: isCrl ? 'warning' : 'ok', warnings };
+  }
+  const daysLeft = Math.floor((Date.parse(s.nextUpdate) - now.getTime()) / DAY_MS);
+  const what = isCrl ? 'CRL nextUpdate' : 'certificate expires';
+  if (Date.parse(s.nextUpdate) < now.getTime()) {
+    warnings.push(isCrl ? `CRL is stale: nextUpdate was ${-daysLeft} days ago` : `certificate expired ${-daysLeft} days ago`);
+    return { daysLeft, health: 'error', warnings };
+  }
+  if (daysLeft < TRUST_WARNING_DAYS) {
+    warnings.push(`${what} in ${daysLeft} days`);
+    return { daysLeft, health: 'warning', warnings };
+  }
+  return { daysLeft, health: 'ok', warnings };
+}
+
+function toUiItem(s: StoreTrustItem, now: Date, chain: { status: ChainStatus; detail?: string }): TrustItem {
+  const fresh = describeFreshness(s, now);
+  const isCrl = s.kind === 'crl';
+  const warnings = [...fresh.warnings];
+  let health = fresh.health;
+  if (chain.status === 'invalid') {
+    health = 'error';
+    warnings.push(`chain invalid: ${chain.detail ?? 'not verified'}`);
+  } else if (chain.status === 'unknown' && health === 'ok') {
+    health = 'warning';
+  }
+  return {
+    id: String(s.id),
+    kind: s.kind,
+    fileName: s.source ? basename(s.source) : s.sha256.slice(0, 16),
+    subject: s.subject ?? s.issuer,
+    issuer: s.issuer,
+    ...(s.serialNumber ? { serialHex: s.serialNumber.toLowerCase() } : {}),
+    ...(isCrl
+      ? { ...(s.thisUpdate ? { thisUpdate: s.thisUpdate } : {}), ...(s.nextUpdate ? { nextUpdate: s.nextUpdate } : {}) }
+      : { ...(s.thisUpdate ? { notBefore: s.thisUpdate } : {}), ...(s.nextUpdate ? { notAfter: s.nextUpdate } : {}) }),
+    ...(fresh.daysLeft !== undefined ? { daysLeft: fresh.daysLeft } : {}),
+    chainStatus: chain.status,
+    ...(chain.detail ? { chainDetail: chain.detail } : {}),
+    health,
+    warnings,
+    ...(s.phkh ? { phkhHex: s.phkh } : {}),
+    sha256Hex: s.sha256,
+    importedAt: s.importedAt,
+  };
+}
+
+/** Chain status of every HKD and signing key, checked offline at `now`. */
+async function checkChains(store: Store, now: Date): Promise<Map<number, { status: ChainStatus; detail?: string }>> {
+  const out = new Map<number, { status: ChainStatus; detail?: string }>();
+  const hkds = store.trust.withBytes('hkd');
+  const signingKeys = store.trust.list({ kind: 'signing-key' });
+  if (hkds.length === 0 && signingKeys.length === 0) return out;
+  const material = loadVerificationMaterial(store);
+  const verifier = await createHkdVerifier({
+    certs: material.certificates.map((bytes, i) => ({ name: `certificate ${i + 1}`, bytes })),
+    crls: material.crls.map((bytes, i) => ({ name: `crl ${i + 1}`, bytes })),
+    anchors: material.anchors.map((bytes, i) => ({ name: `root CA ${i + 1}`, bytes })),
+    offline: true,
+    at: now,
+  });
+  const noSigningKey = !verifier.chain.ok && verifier.chain.category === 'NO_SIGNING_KEY';
+  for (const sk of signingKeys) {
+    out.set(sk.id, verifier.chain.ok ? { status: 'valid', detail: 'chain to an imported root CA verified offline' } : { status: 'invalid', detail: verifier.chain.reason ?? 'chain not verified' });
+  }
+  for (const h of hkds) {
+    if (noSigningKey) {
+      out.set(h.item.id, { status: 'unknown', detail: 'no IBM Z signing-key certificate imported: import it with its CA and CRLs to check this HKD' });
+      continue;
+    }
+    const r: HkdResult = await verifier.verify(h.der, h.item.source ?? h.item.sha256);
+    out.set(h.item.id, r.verified ? { status: 'valid', detail: 'signed by the IBM Z signing key, not revoked, valid now' } : { status: 'invalid', detail: r.reason });
+  }
+  return out;
+}
+
+/** Creates the cached trust view of a store. */
+export function createTrustView(store: Store): TrustView {
+  let cache: { key: string; at: number; items: TrustViewItem[] } | undefined;
+  return {
+    async list(now) {
+      const stored = store.trust.list();
+      const key = `${stored.length}:${stored[stored.length - 1]?.id ?? 0}`;
+      if (cache && cache.key === key && Math.abs(now.getTime() - cache.at) < CACHE_MS) return cache.items;
+      const chains = await checkChains(store, now);
+      const items = stored.map((s) => ({ stored: s, ui: toUiItem(s, now, chains.get(s.id) ?? { status: 'not-applicable' }) }));
+      cache = { key, at: now.getTime(), items };
+      return items;
+    },
+    invalidate() {
+      cache = undefined;
+    },
+  };
+}

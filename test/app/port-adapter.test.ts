@@ -1,0 +1,232 @@
+/**
+ * The real WorkstationPort (main/app/port-adapter.ts) over a temp database, a DEMO PKI and two simulated
+ * secure guests: trust import with chain status and CRL freshness, guests, attestation with the host-key
+ * prompt and live steps (verified; tampered → verify step failed with its reason), refusal of a host key,
+ * history paging, reports with HKD steps, statuses in the guests list, evidence export, coded errors.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { isAttestError } from '../../shared/errors/index.js';
+import type { AttestStepId, StepState } from '../../shared/types/ui.js';
+import type { AttestControl, HostKeyOffer, StepUpdate, TaskControl } from '../../main/ipc/port.js';
+import { createRealScenario, type RealScenario } from '../e2e/real-scenario.js';
+
+function taskControl(signal = new AbortController().signal): TaskControl & { progress: [number, number][] } {
+  const progress: [number, number][] = [];
+  return { runId: 'r', signal, reportProgress: (d, t) => void progress.push([d, t]), progress };
+}
+
+function attestControl(trust: boolean, controller = new AbortController()): AttestControl & { steps: StepUpdate[]; offers: HostKeyOffer[] } {
+  const steps: StepUpdate[] = [];
+  const offers: HostKeyOffer[] = [];
+  return {
+    runId: 'run',
+    signal: controller.signal,
+    reportProgress: () => undefined,
+    reportStep: (u) => void steps.push(u),
+    confirmHostKey: async (offer) => {
+      offers.push(offer);
+      return trust;
+    },
+    steps,
+    offers,
+  };
+}
+
+/** The last state of each step. */
+function finalStates(steps: readonly StepUpdate[]): Partial<Record<AttestStepId, StepState>> {
+  const out: Partial<Record<AttestStepId, StepState>> = {};
+  for (const s of steps) out[s.step] = s.state;
+  return out;
+}
+
+describe('real port adapter', () => {
+  let sc: RealScenario;
+  let goodId: string;
+  let badId: string;
+  before(async () => {
+    sc = await createRealScenario();
+  });
+  after(async () => {
+    await sc?.close();
+  });
+
+  test('starts empty', async () => {
+    assert.deepEqual(await sc.port.listGuests({}), []);
+    assert.deepEqual(await sc.port.listTrust(), []);
+    assert.deepEqual(await sc.port.listHistory({ offset: 0, limit: 10 }), { offset: 0, total: 0, items: [] });
+  });
+
+  test('imports trust files: HKD chain valid, CRL due in 12 days warns; garbage rejected with its code', async () => {
+    const files = [...sc.trustFiles.map((p) => ({ name: basename(p), bytes: new Uint8Array(readFileSync(p)) })), { name: 'notes.txt', bytes: new TextEncoder().encode('hello') }];
+    const control = taskControl();
+    const result = await sc.port.importTrust(files, control);
+    assert.equal(result.imported.length, 7);
+    assert.deepEqual(result.rejected.map((r) => [r.name, r.code]), [['notes.txt', 'ERR_STORE_TRUST_UNRECOGNIZED']]);
+    assert.deepEqual(control.progress.at(-1), [8, 8]);
+    const items = await sc.port.listTrust();
+    const hkd = items.find((i) => i.kind === 'hkd')!;
+    assert.equal(hkd.chainStatus, 'valid', hkd.chainDetail);
+    assert.equal(hkd.health, 'ok');
+    assert.match(hkd.phkhHex ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(items.find((i) => i.kind === 'signing-key')?.chainStatus, 'valid');
+    const crl = items.find((i) => i.fileName === 'demo-ibm-z-signing-key.crl')!;
+    assert.equal(crl.kind, 'crl');
+    assert.ok(crl.daysLeft === 12 || crl.daysLeft === 11, `daysLeft ${crl.daysLeft}`);
+    assert.equal(crl.health, 'warning');
+    assert.match(crl.warnings.join(' '), /nextUpdate in 1[12] days/);
+    // Same file again: the same item, nothing new.
+    const again = await sc.port.importTrust([files[0]!], taskControl());
+    assert.equal(again.imported[0]?.id, hkd.id);
+    assert.equal((await sc.port.listTrust()).length, 7);
+  });
+
+  test('adds guests with their SE header; duplicates and bad headers are refused with codes', async () => {
+    const header = readFileSync(sc.goodGuest.seHeaderPath!).toString('base64');
+    const g = await sc.port.addGuest({ name: sc.goodGuest.name, sshTarget: sc.goodGuest.sshTarget, identityRef: sc.goodGuest.identityRef!, seHeaderBase64: header, policy: {} });
+    assert.equal(g.status, 'never');
+    assert.equal(g.hkdHealth, 'ok');
+    assert.equal(g.crlHealth, 'warning');
+    goodId = g.id;
+    const b = await sc.port.addGuest({
+      name: sc.tamperedGuest.name,
+      sshTarget: sc.tamperedGuest.sshTarget,
+      identityRef: sc.tamperedGuest.identityRef!,
+      seHeaderBase64: readFileSync(sc.tamperedGuest.seHeaderPath!).toString('base64'),
+      policy: {},
+    });
+    badId = b.id;
+    await assert.rejects(sc.port.addGuest({ name: sc.goodGuest.name, sshTarget: 'x', policy: {} }), (e) => isAttestError(e, 'ERR_APP_CONFLICT'));
+    await assert.rejects(sc.port.addGuest({ name: 'bad-header', sshTarget: 'x', seHeaderBase64: 'AAAA', policy: {} }), (e) => isAttestError(e) && e.code.startsWith('ERR_SEHDR_'));
+    const detail = await sc.port.getGuest(goodId);
+    assert.equal(detail.seHeader?.keySlotPhkhs.length, 1);
+    assert.equal(detail.seHeader?.keySlotPhkhs[0], detail.hostKeyDocuments[0]?.phkhHex, 'the header is built for the imported HKD');
+    assert.equal(detail.pinnedHostKey, undefined);
+    await assert.rejects(sc.port.getGuest('999'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
+    await assert.rejects(sc.port.getGuest('abc'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
+  });
+
+  test('refusing the host key at first contact: nothing pinned, coded refusal, attempt recorded', async () => {
+    const control = attestControl(false);
+    await assert.rejects(sc.port.runAttestation(goodId, control), (e) => isAttestError(e, 'ERR_APP_HOSTKEY_REJECTED'));
+    assert.equal(control.offers.length, 1);
+    assert.equal(finalStates(control.steps).connect, 'failed');
+    assert.equal((await sc.port.getGuest(goodId)).pinnedHostKey, undefined);
+    assert.equal((await sc.port.listHistory({ guestId: goodId, offset: 0, limit: 10 })).items[0]?.verdict, 'error');
+  });
+
+  test('attests the genuine guest: prompt with its fingerprint, eight steps done, verified, key pinned', async () => {
+    const control = attestControl(true);
+    const summary = await sc.port.runAttestation(goodId, control);
+    assert.equal(summary.verdict, 'verified', summary.reason);
+    assert.deepEqual(control.offers.map((o) => [o.fingerprintSha256, o.target]), [[sc.genuine.fingerprint, sc.goodGuest.sshTarget]]);
+    const states = finalStates(control.steps);
+    assert.deepEqual(states, { 'verify-hkds': 'done', create: 'done', connect: 'done', upload: 'done', perform: 'done', download: 'done', verify: 'done', record: 'done' });
+    const detail = await sc.port.getGuest(goodId);
+    assert.equal(detail.pinnedHostKey?.fingerprintSha256, sc.genuine.fingerprint);
+    assert.equal(detail.pinnedHostKey?.algorithm, 'ssh-ed25519');
+    assert.equal(detail.status, 'verified');
+    const report = await sc.port.getAttestation(summary.id);
+    assert.ok(report.hkdSteps.length > 0 && report.hkdSteps.every((s) => s.ok), 'HKD verification steps recorded');
+    assert.match(report.cuidHex ?? '', /^[0-9a-f]{32}$/);
+    assert.ok(report.steps.every((s) => s.state === 'done'));
+    assert.equal(report.hostKeyFingerprint, sc.genuine.fingerprint);
+    // Pinned now: a second run asks nothing.
+    const second = attestControl(false);
+    assert.equal((await sc.port.runAttestation(goodId, second)).verdict, 'verified');
+    assert.equal(second.offers.length, 0);
+  });
+
+  test('attests the tampered guest: verify step failed with the mismatch reason', async () => {
+    const control = attestControl(true);
+    const summary = await sc.port.runAttestation(badId, control);
+    assert.equal(summary.verdict, 'failed');
+    assert.equal(summary.reasonCode, 'mismatch');
+    assert.match(summary.reason ?? '', sc.expectedFailure);
+    const failed = control.steps.filter((s) => s.state === 'failed');
+    assert.deepEqual(failed.map((s) => s.step), ['verify']);
+    assert.match(failed[0]!.message ?? '', sc.expectedFailure);
+    const report = await sc.port.getAttestation(summary.id);
+    assert.equal(report.steps.find((s) => s.state === 'failed')?.step, 'verify');
+  });
+
+  test('guests list shows both states and filters', async () => {
+    const list = await sc.port.listGuests({});
+    assert.deepEqual(list.map((g) => [g.name, g.status, g.lastAttestation?.verdict]), [
+      ['guest-genuine', 'verified', 'verified'],
+      ['guest-tampered', 'failing', 'failed'],
+    ]);
+    assert.deepEqual((await sc.port.listGuests({ status: 'failing' })).map((g) => g.name), ['guest-tampered']);
+    assert.deepEqual((await sc.port.listGuests({ search: 'GENU' })).map((g) => g.name), ['guest-genuine']);
+  });
+
+  test('fleet run: one result per guest in order, progress per guest', async () => {
+    const done: [string, number, number][] = [];
+    const control = { ...attestControl(true), reportGuestDone: (r: { guestId: string }, d: number, t: number) => void done.push([r.guestId, d, t]) };
+    const results = await sc.port.attestFleet([goodId, badId, '4242'], control);
+    assert.deepEqual(results.map((r) => [r.guestId, r.verdict]), [[goodId, 'verified'], [badId, 'failed'], ['4242', 'error']]);
+    assert.equal(results[2]?.reasonCode, 'ERR_APP_NOT_FOUND');
+    assert.equal(done.length, 3);
+  });
+
+  test('history pages newest first with totals', async () => {
+    const page = await sc.port.listHistory({ guestId: goodId, offset: 0, limit: 2 });
+    assert.equal(page.total, 4); // refused, verified, verified, fleet
+    assert.deepEqual(page.items.map((i) => i.verdict), ['verified', 'verified']);
+    const rest = await sc.port.listHistory({ guestId: goodId, offset: 2, limit: 10 });
+    assert.deepEqual(rest.items.map((i) => i.verdict), ['verified', 'error']);
+    assert.ok(Number(page.items[0]!.id) > Number(page.items[1]!.id));
+    assert.equal((await sc.port.listHistory({ offset: 0, limit: 100 })).total, 6);
+    await assert.rejects(sc.port.getAttestation('123456'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
+  });
+
+  test('editing the SSH target forgets the pinned host key', async () => {
+    const g = await sc.port.editGuest(badId, { sshTarget: sc.tamperedGuest.sshTarget.replace('root@', 'admin@') });
+    assert.equal(g.sshTarget.startsWith('admin@'), true);
+    assert.equal((await sc.port.getGuest(badId)).pinnedHostKey, undefined);
+    await sc.port.editGuest(badId, { sshTarget: sc.tamperedGuest.sshTarget });
+  });
+
+  test('exports an evidence bundle of the period into a folder', async () => {
+    const control = taskControl();
+    const out = await sc.port.exportEvidence(
+      { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), guestIds: [goodId], destination: join(sc.dir, 'evidence') },
+      control,
+    );
+    assert.equal(out.attestationCount, 4);
+    assert.ok(existsSync(out.path) && out.path.endsWith('.zip'), out.path);
+    assert.match(out.sha256Hex, /^[0-9a-f]{64}$/);
+    assert.deepEqual(control.progress.at(-1), [4, 4]);
+  });
+
+  test('cancelling while the host-key prompt is open ends the run as cancelled', async () => {
+    const g = await sc.port.addGuest({
+      name: 'guest-cancel',
+      sshTarget: sc.goodGuest.sshTarget,
+      identityRef: sc.goodGuest.identityRef!,
+      seHeaderBase64: readFileSync(sc.goodGuest.seHeaderPath!).toString('base64'),
+      policy: {},
+    });
+    const controller = new AbortController();
+    const control = attestControl(false, controller);
+    control.confirmHostKey = async () => {
+      controller.abort();
+      return false;
+    };
+    await assert.rejects(sc.port.runAttestation(g.id, control), (e) => isAttestError(e, 'ERR_APP_CANCELLED'));
+    assert.equal(finalStates(control.steps).connect, 'cancelled');
+    assert.equal(control.steps.some((s) => s.state === 'failed'), false);
+    assert.equal((await sc.port.getGuest(g.id)).pinnedHostKey, undefined);
+    await sc.port.removeGuest(g.id);
+  });
+
+  test('removing a guest keeps its history readable; trust removal is refused with a code', async () => {
+    const attempts = await sc.port.listHistory({ guestId: badId, offset: 0, limit: 10 });
+    await sc.port.removeGuest(badId);
+    assert.deepEqual((await sc.port.listGuests({})).map((g) => g.name), ['guest-genuine']);
+    assert.equal((await sc.port.getAttestation(attempts.items[0]!.id)).guestName, 'guest-tampered');
+    await assert.rejects(sc.port.removeTrust('1'), (e) => isAttestError(e, 'ERR_APP_NOT_IMPLEMENTED'));
+  });
+});

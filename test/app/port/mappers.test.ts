@@ -1,0 +1,121 @@
+/** Store → UI translation of the port adapter: ids, statuses, verdicts, reason codes, recorded steps, HKD steps. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { isAttestError } from '../../../shared/errors/index.js';
+import type { AttestationRecord } from '../../../shared/types/store.js';
+import { parseId, reasonCodeOf, toAppError, toAttestationSummary, toGuestStatus, toHkdSteps, toRecordedSteps, toVerdict } from '../../../main/app/port/mappers.js';
+import { AttestError } from '../../../shared/errors/index.js';
+
+function record(p: Partial<AttestationRecord>): AttestationRecord {
+  return {
+    id: 7,
+    guestId: 3,
+    guestName: 'g',
+    status: 'verified',
+    errorCode: null,
+    errorMessage: null,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:00:01.500Z',
+    steps: {},
+    hkdSha256: [],
+    hkdReport: null,
+    addData: [],
+    cuid: null,
+    measurement: null,
+    userData: null,
+    additionalData: null,
+    requestSha256: null,
+    requestSize: null,
+    responseSha256: null,
+    responseSize: null,
+    hasArpk: false,
+    seHeaderSha256: null,
+    contentHash: 'x',
+    ...p,
+  };
+}
+
+const states = (r: AttestationRecord) => toRecordedSteps(r).map((s) => `${s.step}:${s.state}`).join(' ');
+
+describe('port mappers', () => {
+  test('ids: positive integers only, else not found', () => {
+    assert.equal(parseId('42', 'guest'), 42);
+    for (const bad of ['0', '-1', '1.5', 'abc', '', '01', '12345678901234567'])
+      assert.throws(() => parseId(bad, 'guest'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'), bad);
+  });
+
+  test('guest status from store health; a run in progress shows what was known before', () => {
+    assert.equal(toGuestStatus({ health: 'ok', lastVerifiedAt: 'x' }), 'verified');
+    assert.equal(toGuestStatus({ health: 'stale', lastVerifiedAt: 'x' }), 'stale');
+    assert.equal(toGuestStatus({ health: 'failing', lastVerifiedAt: null }), 'failing');
+    assert.equal(toGuestStatus({ health: 'never', lastVerifiedAt: null }), 'never');
+    assert.equal(toGuestStatus({ health: 'pending', lastVerifiedAt: null }), 'never');
+    assert.equal(toGuestStatus({ health: 'pending', lastVerifiedAt: '2026-01-01T00:00:00Z' }), 'stale');
+  });
+
+  test('verdicts and reason codes', () => {
+    assert.deepEqual(
+      (['verified', 'mismatch', 'error', 'interrupted', 'pending'] as const).map((status) => [toVerdict({ status }), reasonCodeOf({ status, errorCode: null })]),
+      [
+        ['verified', undefined],
+        ['failed', 'mismatch'],
+        ['error', 'ERR_APP_INTERNAL'],
+        ['error', 'interrupted'],
+        ['error', 'pending'],
+      ],
+    );
+    assert.equal(reasonCodeOf({ status: 'mismatch', errorCode: 'ERR_POLICY_USER_DATA' }), 'ERR_POLICY_USER_DATA');
+  });
+
+  test('summary: string ids, duration, reason only when not verified', () => {
+    const s = toAttestationSummary(record({ status: 'mismatch', errorMessage: 'measurement does not match', cuid: 'ab', additionalData: { imagePhkh: 'cd' } }));
+    assert.deepEqual(s, {
+      id: '7',
+      guestId: '3',
+      guestName: 'g',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 1500,
+      verdict: 'failed',
+      reasonCode: 'mismatch',
+      reason: 'measurement does not match',
+      cuidHex: 'ab',
+      imagePhkhHex: 'cd',
+    });
+  });
+
+  test('recorded steps: all done, mismatch fails verify, errors fail the step after the last stamp', () => {
+    assert.equal(states(record({})), 'verify-hkds:done create:done connect:done upload:done perform:done download:done verify:done record:done');
+    assert.equal(states(record({ status: 'mismatch' })), 'verify-hkds:done create:done connect:done upload:done perform:done download:done verify:failed record:done');
+    assert.equal(
+      states(record({ status: 'error', errorMessage: 'no route', steps: { requestCreated: '2026-01-01T00:00:00.100Z' } })),
+      'verify-hkds:done create:done connect:failed upload:pending perform:pending download:pending verify:pending record:done',
+    );
+    assert.equal(states(record({ status: 'error' })), 'verify-hkds:failed create:pending connect:pending upload:pending perform:pending download:pending verify:pending record:done');
+    assert.equal(
+      states(record({ status: 'error', hkdReport: { verified: true } })),
+      'verify-hkds:done create:failed connect:pending upload:pending perform:pending download:pending verify:pending record:done',
+    );
+    assert.equal(toRecordedSteps(record({ status: 'error', errorMessage: 'no route' })).find((s) => s.state === 'failed')?.message, 'no route');
+  });
+
+  test('HKD steps: chain checks, then each HKD with its verdict', () => {
+    const steps = toHkdSteps({
+      verified: false,
+      chain: { steps: [{ certificate: 'signing key', check: 'signature', result: 'pass', detail: 'ok' }] },
+      hkds: [{ name: 'a.crt', verified: false, reason: 'revoked', facts: { subject: 'CN=A' }, steps: [{ certificate: 'a.crt', check: 'crl', result: 'fail' }] }],
+    });
+    assert.deepEqual(steps, [
+      { hkdSubject: 'signing key', check: 'signature', ok: true, detail: 'ok' },
+      { hkdSubject: 'CN=A', check: 'crl', ok: false },
+      { hkdSubject: 'CN=A', check: 'verdict', ok: false, detail: 'revoked' },
+    ]);
+    assert.deepEqual(toHkdSteps(null), []);
+  });
+
+  test('store errors with a UI counterpart become app errors', () => {
+    assert.ok(isAttestError(toAppError(new AttestError('ERR_STORE_GUEST_EXISTS', 'x')), 'ERR_APP_CONFLICT'));
+    assert.ok(isAttestError(toAppError(new AttestError('ERR_STORE_GUEST_NOT_FOUND', 'x')), 'ERR_APP_NOT_FOUND'));
+    const other = new AttestError('ERR_STORE_GUEST_INVALID', 'x');
+    assert.equal(toAppError(other), other);
+  });
+});
