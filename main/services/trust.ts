@@ -87,6 +87,11 @@ function describeCrl(der: Uint8Array, source: string): TrustItemInput {
   };
 }
 
+/** Takes a trust item out of use (soft: attestations that used it keep its bytes); audited. */
+export function removeTrustItem(store: Store, id: number): TrustItem {
+  return store.trust.remove(id);
+}
+
 /**
  * The trust items in one file: every PEM CERTIFICATE / X509 CRL / CRL block, or one DER certificate or CRL.
  * Throws ERR_STORE_TRUST_UNRECOGNIZED when nothing is recognised.

@@ -47,6 +47,8 @@ export interface TrustRow {
   phkh: string | null;
   source: string | null;
   imported_at: string;
+  /** Since schema 4; null while the item is in use. */
+  removed_at?: string | null;
 }
 
 /** A row of `attestations`. */
@@ -117,6 +119,8 @@ export function hashTrustRow(row: TrustRow): string {
       row.phkh,
       row.source,
       row.imported_at,
+      // appended in schema 4 only when set, so the hashes of older rows stay valid
+      ...(row.removed_at ? [row.removed_at] : []),
     ]),
   );
 }

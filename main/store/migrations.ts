@@ -8,6 +8,7 @@
  * | 1 | guests, trust_items, attestations, audit_log (+ append-only triggers) |
  * | 2 | guest_tags table; partial index of pending attestations; index for "last verified" per guest |
  * | 3 | se_headers (content-addressed SE headers); attestations.se_header_sha256: the header each attempt was verified against |
+ * | 4 | trust_items.removed_at: trust material is removed softly, so past attestations keep their HKDs |
  */
 import type Database from 'better-sqlite3';
 import { AttestError } from '../../shared/errors/index.js';
@@ -120,6 +121,13 @@ CREATE TABLE se_headers (
   bytes BLOB NOT NULL
 ) WITHOUT ROWID;
 ALTER TABLE attestations ADD COLUMN se_header_sha256 TEXT REFERENCES se_headers(sha256);
+`,
+  },
+  {
+    version: 4,
+    description: 'soft removal of trust material',
+    sql: `
+ALTER TABLE trust_items ADD COLUMN removed_at TEXT;
 `,
   },
 ];

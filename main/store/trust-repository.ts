@@ -29,6 +29,18 @@ export class TrustRepository {
     const sha256 = sha256Hex(input.der);
     return writeTransaction(this.ctx, () => {
       const existing = this.ctx.stmt('SELECT * FROM trust_items WHERE sha256 = ?').get(sha256) as TrustRow | undefined;
+      if (existing && existing.removed_at) {
+        // imported again after a removal: back in use
+        this.ctx.stmt('UPDATE trust_items SET removed_at = NULL WHERE id = ?').run(existing.id);
+        const row = { ...existing, removed_at: null };
+        this.ctx.audit.append({
+          action: 'trust.imported',
+          subjectType: 'trust',
+          subjectId: row.id,
+          data: { kind: row.kind, sha256, source: row.source, restored: true, contentHash: hashTrustRow(row) },
+        });
+        return { item: toItem(row), created: true };
+      }
       if (existing) return { item: toItem(existing), created: false };
       const info = this.ctx.stmt(
           `INSERT INTO trust_items (kind, sha256, der, subject, issuer, serial, this_update, next_update, phkh, source, imported_at)
@@ -58,14 +70,34 @@ export class TrustRepository {
     });
   }
 
-  /** Stored items, optionally of one kind, in import order. */
+  /** Items in use (not removed), optionally of one kind, in import order. */
   list(params: { kind?: TrustKind } = {}): TrustItem[] {
     return readTransaction(this.ctx, () =>
       (params.kind === undefined
-        ? this.ctx.stmt('SELECT * FROM trust_items ORDER BY id').all()
-        : this.ctx.stmt('SELECT * FROM trust_items WHERE kind = ? ORDER BY id').all(params.kind)
+        ? this.ctx.stmt('SELECT * FROM trust_items WHERE removed_at IS NULL ORDER BY id').all()
+        : this.ctx.stmt('SELECT * FROM trust_items WHERE kind = ? AND removed_at IS NULL ORDER BY id').all(params.kind)
       ).map((r) => toItem(r as TrustRow)),
     );
+  }
+
+  /**
+   * Takes an item out of use: it no longer verifies anything, but its bytes stay for the attestations that
+   * used it (their evidence needs them). Throws ERR_STORE_TRUST_NOT_FOUND.
+   */
+  remove(id: number): TrustItem {
+    return writeTransaction(this.ctx, () => {
+      const cur = this.ctx.stmt('SELECT * FROM trust_items WHERE id = ? AND removed_at IS NULL').get(id) as TrustRow | undefined;
+      if (!cur) throw new AttestError('ERR_STORE_TRUST_NOT_FOUND', `no trust item with id ${id}`, { id });
+      const row = { ...cur, removed_at: this.ctx.now().toISOString() };
+      this.ctx.stmt('UPDATE trust_items SET removed_at = ? WHERE id = ?').run(row.removed_at, id);
+      this.ctx.audit.append({
+        action: 'trust.removed',
+        subjectType: 'trust',
+        subjectId: id,
+        data: { kind: row.kind, sha256: row.sha256, contentHash: hashTrustRow(row) },
+      });
+      return toItem(row);
+    });
   }
 
   /** The DER bytes of the item with this SHA-256 (hex); throws ERR_STORE_TRUST_NOT_FOUND. */
@@ -80,7 +112,7 @@ export class TrustRepository {
   /** Every item of `kind` with its DER bytes. */
   withBytes(kind: TrustKind): { item: TrustItem; der: Uint8Array }[] {
     return readTransaction(this.ctx, () =>
-      (this.ctx.stmt('SELECT * FROM trust_items WHERE kind = ? ORDER BY id').all(kind) as TrustRow[]).map((r) => ({
+      (this.ctx.stmt('SELECT * FROM trust_items WHERE kind = ? AND removed_at IS NULL ORDER BY id').all(kind) as TrustRow[]).map((r) => ({
         item: toItem(r),
         der: new Uint8Array(r.der),
       })),

@@ -158,6 +158,7 @@ export type AuditAction =
   | 'guest.edited'
   | 'guest.removed'
   | 'trust.imported'
+  | 'trust.removed'
   | 'attestation.started'
   | 'attestation.finished'
   | 'attestation.interrupted'

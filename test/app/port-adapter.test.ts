@@ -222,11 +222,19 @@ describe('real port adapter', () => {
     await sc.port.removeGuest(g.id);
   });
 
-  test('removing a guest keeps its history readable; trust removal is refused with a code', async () => {
+  test('removing a guest keeps its history readable; removing trust material takes it out of use, audited', async () => {
     const attempts = await sc.port.listHistory({ guestId: badId, offset: 0, limit: 10 });
     await sc.port.removeGuest(badId);
     assert.deepEqual((await sc.port.listGuests({})).map((g) => g.name), ['guest-genuine']);
     assert.equal((await sc.port.getAttestation(attempts.items[0]!.id)).guestName, 'guest-tampered');
-    await assert.rejects(sc.port.removeTrust('1'), (e) => isAttestError(e, 'ERR_APP_NOT_IMPLEMENTED'));
+    const before = await sc.port.listTrust();
+    const crl = before.find((t) => t.kind === 'crl')!;
+    await sc.port.removeTrust(crl.id);
+    const after = await sc.port.listTrust();
+    assert.equal(after.length, before.length - 1);
+    assert.equal(after.some((t) => t.id === crl.id), false);
+    await assert.rejects(sc.port.removeTrust(crl.id), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
+    const attempt = await sc.port.getAttestation(attempts.items[0]!.id);
+    assert.equal(attempt.guestName, 'guest-tampered', 'history is still readable');
   });
 });

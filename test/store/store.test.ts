@@ -159,6 +159,27 @@ describe('trust items and canonical JSON', () => {
     store.close();
   });
 
+  test('removal takes an item out of use but keeps its bytes; re-import restores it; both audited; a forged removal is caught', () => {
+    const store = openStore({ path: ':memory:' });
+    const a = store.trust.import({ kind: 'crl', der: patternBytes(300, 2), subject: null, issuer: 'CN=i' });
+    store.trust.remove(a.item.id);
+    assert.equal(store.trust.list().length, 0);
+    assert.equal(store.trust.withBytes('crl').length, 0);
+    assert.deepEqual(store.trust.bytes(a.item.sha256), patternBytes(300, 2), 'evidence of past attestations still needs the bytes');
+    assert.throws(() => store.trust.remove(a.item.id), (e) => isAttestError(e, 'ERR_STORE_TRUST_NOT_FOUND'));
+    assert.equal(store.audit.verify().ok, true);
+    const again = store.trust.import({ kind: 'crl', der: patternBytes(300, 2), subject: null, issuer: 'CN=i' });
+    assert.equal(again.item.id, a.item.id);
+    assert.equal(store.trust.list().length, 1);
+    assert.deepEqual(store.audit.list().map((e) => e.action), ['trust.imported', 'trust.removed', 'trust.imported']);
+    assert.equal(store.audit.verify().ok, true);
+    store.ctx.db.prepare('UPDATE trust_items SET removed_at = ? WHERE id = ?').run('2020-01-01T00:00:00.000Z', a.item.id);
+    const v = store.audit.verify();
+    assert.equal(v.ok, false);
+    assert.equal(v.firstBroken?.subjectId, a.item.id);
+    store.close();
+  });
+
   test('canonical JSON sorts keys at every depth and drops undefined', () => {
     assert.equal(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: true }, u: undefined }), '{"a":{"c":true,"d":[1,"x",null]},"b":1}');
     assert.throws(() => canonicalJson({ n: Number.NaN }), (e) => isAttestError(e, 'ERR_INPUT_INVALID'));

@@ -27,7 +27,7 @@ import type { AttestControl, FleetControl, HostKeyOffer, WorkstationPort } from 
 import { loadGuestSeHeader, type TransportFactory } from '../../services/attest-stored-guest.js';
 import { exportStoreEvidence } from '../../services/evidence/store-export.js';
 import { addGuest, editGuest, listGuestStatuses, removeGuest } from '../../services/guests.js';
-import { importTrustFiles } from '../../services/trust.js';
+import { importTrustFiles, removeTrustItem } from '../../services/trust.js';
 import type { Store } from '../../store/index.js';
 import type { HostKeyInfo } from '../../transport/host-key.js';
 import { runStoredAttestation } from './attest-runner.js';
@@ -263,9 +263,13 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
     },
 
     async removeTrust(id) {
-      parseId(id, 'trust item');
-      // The store keeps trust material append-only (it is part of the audit trail): no removal there yet.
-      throw new AttestError('ERR_APP_NOT_IMPLEMENTED', 'removing trust material is not supported by the store');
+      try {
+        removeTrustItem(store, parseId(id, 'trust item'));
+      } catch (e) {
+        if (isAttestError(e, 'ERR_STORE_TRUST_NOT_FOUND')) throw new AttestError('ERR_APP_NOT_FOUND', e.message);
+        throw e;
+      }
+      trustView.invalidate();
     },
 
     runAttestation: (guestId, control) => attestOne(guestId, control),
