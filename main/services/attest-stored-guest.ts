@@ -9,7 +9,7 @@ import type { Guest } from '../../shared/types/store.js';
 import type { EngineContext } from '../engine/crypto/context.js';
 import type { AddDataKind } from '../engine/formats/additional-data.js';
 import { extractSeHeader } from '../engine/formats/se-header.js';
-import { createHkdVerifier, hkdReportToJson, type FetchCrl, type HkdResult } from '../engine/pki/hkd-verifier.js';
+import { hkdReportToJson, type FetchCrl, type HkdResult } from '../engine/pki/hkd-verifier.js';
 import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
 import type { Store } from '../store/index.js';
 import { parseGuestAddress } from '../transport/guest-address.js';
@@ -19,7 +19,7 @@ import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../transp
 import { attestGuest, type AttestGuestProgress } from './attest-guest.js';
 import { attestAndRecord, type RecordedAttestation } from './attest-recorded.js';
 import { createCrlFetcher } from './crl-fetch.js';
-import { importTrustFiles, loadHostKeyDocuments, loadVerificationMaterial } from './trust.js';
+import { createStoreHkdVerifier, importTrustFiles, loadHostKeyDocuments } from './trust.js';
 
 const MAX_IMAGE_SIZE = 64 * 1024 * 1024;
 const MAX_KEY_FILE_SIZE = 64 * 1024;
@@ -134,12 +134,7 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
   const loadHostKeys = async (): Promise<Uint8Array[]> => {
     if (hkdItems.length === 0) throw new AttestError('ERR_CREATE_NO_HOST_KEY', `no host-key document to encrypt for: import the HKDs of ${guest.name}'s hosts first`);
     if (p.noVerify) return hkdItems.map((h) => readHostKeyDocument(h.der).publicCoords);
-    const material = loadVerificationMaterial(store);
-    const verifier = await createHkdVerifier({
-      certs: material.certificates.map((bytes, i) => ({ name: `certificate ${i + 1}`, bytes })),
-      crls: material.crls.map((bytes, i) => ({ name: `crl ${i + 1}`, bytes })),
-      anchors: material.anchors.map((bytes, i) => ({ name: `root CA ${i + 1}`, bytes })),
-      offline: p.online !== true,
+    const verifier = await createStoreHkdVerifier(store, {
       at: p.at ?? p.ctx.now(),
       ...(p.online ? { fetchCrl: keepingFetchedCrls(store, p.fetchCrl ?? createCrlFetcher()) } : {}),
     });

@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { BasicConstraintsExtension, X509Certificate, X509Crl } from '@peculiar/x509';
 import { AttestError, isAttestError } from '../../shared/errors/index.js';
 import type { TrustFreshness, TrustItem, TrustKind } from '../../shared/types/store.js';
+import { createHkdVerifier, type FetchCrl, type HkdVerifier, type NamedBytes } from '../engine/pki/hkd-verifier.js';
 import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
 import type { Store, TrustItemInput } from '../store/index.js';
 
@@ -165,16 +166,30 @@ export function loadHostKeyDocuments(store: Store, sha256s?: readonly string[]):
 }
 
 /**
- * What the HKD verifier needs, as DER: the imported self-signed CA certificates are the trust anchors (the user
- * imported them on purpose: that is the configured trust set); every other signing-key and CA certificate is
- * a chain candidate; and the CRLs.
+ * What the HKD verifier needs, named by where each item came from: the imported self-signed CA certificates are
+ * the trust anchors (the user imported them on purpose: that is the configured trust set); every other
+ * signing-key and CA certificate is a chain candidate; and the CRLs.
  */
-export function loadVerificationMaterial(store: Store): { certificates: Uint8Array[]; anchors: Uint8Array[]; crls: Uint8Array[] } {
+export function loadVerificationMaterial(store: Store): { certificates: NamedBytes[]; anchors: NamedBytes[]; crls: NamedBytes[] } {
+  const named = (x: { item: TrustItem; der: Uint8Array }): NamedBytes => ({ name: x.item.source ?? `${x.item.kind} ${x.item.sha256.slice(0, 12)}`, bytes: x.der });
   const cas = store.trust.withBytes('ca');
   const selfSigned = (x: { item: TrustItem }) => x.item.subject !== null && x.item.subject === x.item.issuer;
   return {
-    certificates: [...store.trust.withBytes('signing-key'), ...cas.filter((x) => !selfSigned(x)), ...store.trust.withBytes('certificate')].map((x) => x.der),
-    anchors: cas.filter(selfSigned).map((x) => x.der),
-    crls: store.trust.withBytes('crl').map((x) => x.der),
+    certificates: [...store.trust.withBytes('signing-key'), ...cas.filter((x) => !selfSigned(x)), ...store.trust.withBytes('certificate')].map(named),
+    anchors: cas.filter(selfSigned).map(named),
+    crls: store.trust.withBytes('crl').map(named),
   };
+}
+
+/** An HKD verifier over the store's trust material (chain validated once) at `at`, offline unless `fetchCrl` is given. */
+export function createStoreHkdVerifier(store: Store, p: { at: Date; fetchCrl?: FetchCrl }): Promise<HkdVerifier> {
+  const m = loadVerificationMaterial(store);
+  return createHkdVerifier({
+    certs: m.certificates,
+    crls: m.crls,
+    anchors: m.anchors,
+    offline: p.fetchCrl === undefined,
+    at: p.at,
+    ...(p.fetchCrl ? { fetchCrl: p.fetchCrl } : {}),
+  });
 }

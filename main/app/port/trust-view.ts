@@ -8,8 +8,8 @@ import 'reflect-metadata';
 import { basename } from 'node:path';
 import type { TrustItem as StoreTrustItem } from '../../../shared/types/store.js';
 import type { ChainStatus, Health, TrustItem } from '../../../shared/types/ui.js';
-import { createHkdVerifier, type HkdResult } from '../../engine/pki/hkd-verifier.js';
-import { loadVerificationMaterial } from '../../services/trust.js';
+import type { HkdResult } from '../../engine/pki/hkd-verifier.js';
+import { createStoreHkdVerifier } from '../../services/trust.js';
 import type { Store } from '../../store/index.js';
 
 /** Warn about anything expiring within this many days. */
@@ -104,14 +104,7 @@ async function checkChains(store: Store, now: Date): Promise<Map<number, { statu
   const hkds = store.trust.withBytes('hkd');
   const signingKeys = store.trust.list({ kind: 'signing-key' });
   if (hkds.length === 0 && signingKeys.length === 0) return out;
-  const material = loadVerificationMaterial(store);
-  const verifier = await createHkdVerifier({
-    certs: material.certificates.map((bytes, i) => ({ name: `certificate ${i + 1}`, bytes })),
-    crls: material.crls.map((bytes, i) => ({ name: `crl ${i + 1}`, bytes })),
-    anchors: material.anchors.map((bytes, i) => ({ name: `root CA ${i + 1}`, bytes })),
-    offline: true,
-    at: now,
-  });
+  const verifier = await createStoreHkdVerifier(store, { at: now });
   const noSigningKey = !verifier.chain.ok && verifier.chain.category === 'NO_SIGNING_KEY';
   for (const sk of signingKeys) {
     out.set(sk.id, verifier.chain.ok ? { status: 'valid', detail: 'chain to an imported root CA verified offline' } : { status: 'invalid', detail: verifier.chain.reason ?? 'chain not verified' });
