@@ -4,6 +4,7 @@
  * cancellation, fleet), history (paged: 10,000 rows never all loaded), evidence.
  */
 import assert from 'node:assert/strict';
+import { createUiStore, INFO_NOTICE_MS } from '../../renderer/state/ui-store.js';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import type { GuestSummary, TrustItem } from '../../shared/types/ui.js';
@@ -263,5 +264,14 @@ describe('ui store', () => {
     assert.deepEqual(stores.ui.getState().notices.map((n) => n.text), ['n3', 'n4', 'n5', 'n6', 'n7']);
     ui.dismiss(stores.ui.getState().notices[0]!.id);
     assert.equal(stores.ui.getState().notices.length, 4);
+  });
+  test('info notices go away by themselves; errors stay until dismissed', () => {
+    const pending: { fn: () => void; ms: number }[] = [];
+    const ui = createUiStore({}, { setTimeout: (fn, ms) => pending.push({ fn, ms }) });
+    ui.getState().notify('info', 'imported');
+    ui.getState().notify('error', 'failed');
+    assert.deepEqual(pending.map((p) => p.ms), [INFO_NOTICE_MS]);
+    pending[0]!.fn();
+    assert.deepEqual(ui.getState().notices.map((n) => n.text), ['failed']);
   });
 });
