@@ -91,7 +91,7 @@ export async function runDemo(p: RunDemoParams): Promise<DemoResult> {
     store.close();
   }
   const ok = evidenceOk && outcomes.every((o) => (o.expected === 'verified') === (o.record.status === 'verified'));
-  p.print(`Open the workstation on this workspace:  npm start -- --demo${p.displayDir && p.displayDir !== 'se-attest-demo' ? ` --dir ${p.displayDir}` : ''}`);
+  p.print(`Open the workstation on this workspace:  npm start -- --demo${p.displayDir && p.displayDir !== 'se-attest-demo' ? ` --demo-dir ${p.displayDir}` : ''}`);
   p.print(`Or use the CLI on it:                    npx se-attest guest list --db ${join(p.displayDir ?? p.dir, 'workstation.db')}`);
   return { outcomes, evidencePath, evidenceOk, ok };
 }
