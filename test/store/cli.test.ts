@@ -1,5 +1,6 @@
 /** Issue 5: the store commands of se-attest (guest, trust, history, audit) on a temp database. */
 import { test } from 'node:test';
+import { INTEROP } from '../support/vectors.js';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,9 +30,11 @@ async function run(dir: string, args: string[], env: Record<string, string> = {}
 test('guest add/list/show/edit/remove through the CLI', async () => {
   const t = tempDb();
   try {
-    writeFileSync(join(t.dir, 'se.hdr'), Buffer.alloc(640, 0x42));
+    writeFileSync(join(t.dir, 'not-a-header'), Buffer.alloc(640, 0x42));
+    await assert.rejects(run(t.dir, ['guest', 'add', 'web-0', '--db', 'w.db', '--hdr', 'not-a-header']), { code: 'ERR_SEHDR_NOT_FOUND' });
+    // an image is accepted: the guest keeps the bare 640-byte header found in it
     const add = await run(t.dir, ['guest', 'add', 'web-1', '--db', 'w.db', '--target', 'root@192.0.2.7', '--identity', 'agent',
-      '--hdr', 'se.hdr', '--expect-image-phkh', '11'.repeat(32), '--require-add-data', 'phkh-img,phkh-att', '--tag', 'prod', 'eu']);
+      '--hdr', join(INTEROP, 'keys', 'se-image-meta.img'), '--expect-image-phkh', '11'.repeat(32), '--require-add-data', 'phkh-img,phkh-att', '--tag', 'prod', 'eu']);
     assert.match(add.stdout, /added guest web-1/);
     const list = await run(t.dir, ['guest', 'list', '--db', 'w.db', '--format', 'json']);
     const statuses = JSON.parse(list.stdout) as { name: string; health: string }[];
@@ -67,6 +70,13 @@ test('trust import and list with freshness; a bad file exits 1 after importing t
     assert.deepEqual(list.map((i) => [i.kind, i.freshness]), [['hkd', 'valid'], ['signing-key', 'valid'], ['crl', 'valid']]);
     const crls = await run(t.dir, ['trust', 'list', '--kind', 'crl', '--db', 'w.db']);
     assert.match(crls.stdout, /crl\s+[0-9a-f]{16}\s+valid/);
+    const sha = /crl\s+([0-9a-f]{16})/.exec(crls.stdout)![1]!;
+    await assert.rejects(run(t.dir, ['trust', 'remove', sha.slice(0, 4), '--db', 'w.db']), { code: 'ERR_STORE_TRUST_NOT_FOUND' });
+    const removed = await run(t.dir, ['trust', 'remove', sha, '--db', 'w.db']);
+    assert.match(removed.stdout, /^removed\s+crl/);
+    const after = JSON.parse((await run(t.dir, ['trust', 'list', '--db', 'w.db', '--format', 'json'])).stdout) as { kind: string }[];
+    assert.deepEqual(after.map((i) => i.kind), ['hkd', 'signing-key']);
+    assert.equal((await run(t.dir, ['audit', 'verify', '--db', 'w.db'])).exitCode, 0);
   } finally {
     t.cleanup();
   }

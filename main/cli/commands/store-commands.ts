@@ -3,7 +3,7 @@
  * `audit verify`. Every command takes `--db PATH` (default `$SE_ATTEST_DB`, else
  * `~/.local/share/se-attestation-workstation/workstation.db`). Exit codes: 0 ok, 1 error, 2 audit chain broken.
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { AttestError } from '../../../shared/errors/index.js';
@@ -11,12 +11,15 @@ import type { GuestInput, GuestPolicy, PolicyAddDataKind, TrustKind } from '../.
 import { listAuditEntries, verifyAuditLog } from '../../services/audit.js';
 import { addGuest, editGuest, listGuestStatuses, listGuests, removeGuest, showGuest } from '../../services/guests.js';
 import { listHistory, toHistoryJson } from '../../services/history.js';
-import { importTrustFiles, listTrust } from '../../services/trust.js';
+import { MAX_PKI_INPUT_SIZE } from '../../engine/pki/hkd-verifier.js';
+import { importTrustFiles, listTrust, removeTrustItem } from '../../services/trust.js';
 import { openStore, type Store } from '../../store/index.js';
+import { naming, readFileBounded } from '../files.js';
+import { extractSeHeader } from '../../engine/formats/se-header.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
 
 const ADD_DATA_KINDS: readonly PolicyAddDataKind[] = ['phkh-img', 'phkh-att', 'secret-store-hash', 'firmware-state'];
-const MAX_HEADER_FILE = 1024 * 1024;
+const MAX_HEADER_FILE = 64 * 1024 * 1024;
 
 /** The database path: `--db`, else `$SE_ATTEST_DB`, else the per-user default. */
 export function resolveDbPath(io: CliIo, db: string | undefined): string {
@@ -105,9 +108,9 @@ function guestInputFrom(io: CliIo, o: GuestOpts, current?: GuestPolicy): Partial
   if (o.hdr !== undefined) {
     if (o.hdr === '') input.seHeaderHex = null;
     else {
-      const path = resolve(io.cwd, o.hdr);
-      if (statSync(path).size > MAX_HEADER_FILE) throw new AttestError('ERR_INPUT_TOO_LARGE', `${o.hdr} is larger than 1 MiB; use --image`);
-      input.seHeaderHex = readFileSync(path).toString('hex');
+      // a bare header or an image (up to 64 MiB): the guest keeps the bare header
+      const bytes = readFileBounded(io.cwd, o.hdr, MAX_HEADER_FILE);
+      input.seHeaderHex = Buffer.from(naming(o.hdr, () => extractSeHeader(bytes))).toString('hex');
     }
   }
   const policy: GuestPolicy = { ...(current ?? {}) };
@@ -246,7 +249,7 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
       const failed = withStore(io, o, (store) => {
         const results = importTrustFiles(
           store,
-          files.map((f) => ({ source: resolve(io.cwd, f), bytes: new Uint8Array(readFileSync(resolve(io.cwd, f))) })),
+          files.map((f) => ({ source: resolve(io.cwd, f), bytes: readFileBounded(io.cwd, f, MAX_PKI_INPUT_SIZE) })),
         );
         let bad = 0;
         for (const r of results) {
@@ -261,6 +264,20 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
         return bad;
       });
       if (failed > 0) throw new CliExit(EXIT_ERROR);
+    },
+  );
+
+  dbOption(trust.command('remove').description('take trust material out of use (attestations that used it keep it)').argument('<sha256>', 'its SHA-256, or a unique prefix of at least 8 hex digits')).action(
+    (sha: string, o: { db?: string }) => {
+      withStore(io, o, (store) => {
+        const wanted = sha.toLowerCase();
+        const matches = wanted.length >= 8 ? store.trust.list().filter((i) => i.sha256.startsWith(wanted)) : [];
+        if (matches.length !== 1) {
+          throw new AttestError('ERR_STORE_TRUST_NOT_FOUND', matches.length === 0 ? `no trust item with SHA-256 ${sha}` : `${sha} matches ${matches.length} items: give more digits`);
+        }
+        const removed = removeTrustItem(store, matches[0]!.id);
+        io.out(`removed  ${removed.kind}  ${removed.sha256.slice(0, 16)}  ${removed.subject ?? removed.issuer}\n`);
+      });
     },
   );
 
