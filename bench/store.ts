@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { openStore, type Store } from '../main/store/index.js';
 
 function attempt(store: Store, guestId: number, i: number): number {
@@ -26,6 +27,39 @@ function attempt(store: Store, guestId: number, i: number): number {
     additionalData: { imagePhkh: randomBytes(32) },
   });
   return id;
+}
+
+/**
+ * The same durable writes with bare better-sqlite3 and nothing else (no hashing, sealing or audit logic): per
+ * attempt one transaction inserting the pending row and an audit row, one updating it and adding an audit row,
+ * same page sizes, WAL and synchronous=NORMAL. What any two-phase, audited design costs on this machine.
+ */
+function rawSqliteFloorMs(path: string, n: number): number {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE a (id INTEGER PRIMARY KEY, guest INTEGER, status TEXT, request BLOB, response BLOB, meta TEXT);
+           CREATE INDEX a_pending ON a(id) WHERE status = 'pending'; CREATE INDEX a_guest ON a(guest, status);
+           CREATE TABLE log (seq INTEGER PRIMARY KEY, data TEXT, hash TEXT)`);
+  const ins = db.prepare('INSERT INTO a (id, guest, status, request, meta) VALUES (?, 1, ?, ?, ?)');
+  const upd = db.prepare('UPDATE a SET status = ?, response = ?, meta = ? WHERE id = ?');
+  const log = db.prepare('INSERT INTO log (data, hash) VALUES (?, ?)');
+  const begin = db.transaction((i: number) => {
+    ins.run(i, 'pending', randomBytes(640), 'x'.repeat(300));
+    log.run('y'.repeat(200), 'z'.repeat(64));
+  });
+  const finish = db.transaction((i: number) => {
+    upd.run('verified', randomBytes(600), 'x'.repeat(500), i);
+    log.run('y'.repeat(200), 'z'.repeat(64));
+  });
+  const ms = timeMs(() => {
+    for (let i = 1; i <= n; i++) {
+      begin(i);
+      finish(i);
+    }
+  });
+  db.close();
+  return ms;
 }
 
 function median(samples: number[]): number {
@@ -56,6 +90,7 @@ export async function runStoreBench(): Promise<object[]> {
         for (let i = 0; i < n; i++) attempt(store, g.id, i);
       });
       const used = process.cpuUsage(cpu);
+      const floor = rawSqliteFloorMs(join(dir, 'floor.db'), n);
       records.push({
         op: 'store-insert-attestations',
         count: n,
@@ -65,6 +100,8 @@ export async function runStoreBench(): Promise<object[]> {
         ops_per_s: Math.round((n / ms) * 1000),
         goal_ms: 2000,
         within_goal: ms < 2000,
+        raw_sqlite_floor_ms: Math.round(floor),
+        ratio_to_floor: Math.round((ms / floor) * 100) / 100,
       });
       store.close();
     }
