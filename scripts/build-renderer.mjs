@@ -4,6 +4,7 @@
 // (dist-preload/preload.cjs), because a sandboxed preload cannot load ES modules from disk.
 // Usage: node scripts/build-renderer.mjs [--dev]   (--dev: no minification, inline source maps)
 import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -11,18 +12,8 @@ const root = new URL('..', import.meta.url).pathname;
 const dev = process.argv.includes('--dev');
 const defaultOutdir = join(root, 'dist-renderer');
 
-/** Must stay equal to CONTENT_SECURITY_POLICY in main/web/security.ts (a test checks it). */
-export const RENDERER_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The renderer's CSP: the same directives as the bridge's and Electron's headers (shared/csp.json). */
+export const RENDERER_CSP = JSON.parse(readFileSync(join(root, 'shared', 'csp.json'), 'utf8')).join('; ');
 
 const INDEX_HTML = `<!doctype html>
 <html lang="en">

@@ -2,19 +2,13 @@
  * Security headers and secret comparison of the loopback web bridge.
  */
 import { timingSafeEqual } from 'node:crypto';
+import cspDirectives from '../../shared/csp.json' with { type: 'json' };
 
-/** The Content-Security-Policy of every page and asset (also set as a meta tag in index.html). */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * The Content-Security-Policy of every page and asset, from shared/csp.json (the renderer build writes the same
+ * list into index.html's meta tag).
+ */
+export const CONTENT_SECURITY_POLICY = (cspDirectives as string[]).join('; ');
 
 /** Headers sent with every response. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
