@@ -308,3 +308,23 @@ describe('software Ultravisor answers IBM-made requests', () => {
     );
   });
 });
+
+describe('ARCB reader: Rust needs only 48 bytes of AAD (spec 2.8), C needs 0xE0 + 80·nks', () => {
+  test('a 64-byte AAD parses and decrypts with Rust rules and is refused with C rules', () => {
+    const arpk = filledBytes(32, 0x21);
+    const aad = new Uint8Array(64);
+    aad.set([0, 0, 1, 0], 8); // version 0x100
+    aad.set([0, 0, 0, 144], 12); // rql
+    aad.set([0, 0, 0, 64], 0x2c); // sea
+    aad.set([0, 0, 0, 1], 0x38); // MAI
+    const sealed = aes256GcmEncrypt(arpk, aad.subarray(0x10, 0x1c), aad, filledBytes(64, 0x33));
+    const arcb = new Uint8Array([...aad, ...sealed]);
+    const info = parseArcb(arcb);
+    assert.equal(info.aadSize, 64);
+    assert.equal(info.customerPublicKey.length, 0);
+    const secrets = decryptArcbWith(arcb, info, (iv, a, s) => aes256GcmDecrypt(arpk, iv, a, s));
+    assert.deepEqual(secrets.measurementKey, filledBytes(64, 0x33));
+    assert.equal(secrets.nonce, undefined);
+    assert.throws(() => parseArcb(arcb, 'c'), { code: 'ERR_ARCB_SIZE' });
+  });
+});

@@ -507,7 +507,8 @@ describe('one-byte tamper per field of a valid response', () => {
     if (i < 0x0c) return 'ERR_ARCB_VERSION';
     if (i < 0x10) return 'ERR_ARCB_SIZE';
     if (i === 0x27) return d === 'rust' ? 'ERR_ARCB_TAG_MISMATCH' : 'ERR_ARCB_SIZE'; // nks: Rust derives the AAD from rql − sea
-    if (i >= 0x2c && i < 0x30) return d === 'rust' && i === 0x2f ? 'ERR_ARCB_TAG_MISMATCH' : 'ERR_ARCB_SIZE'; // sea 81 still fits for Rust
+    // sea 81 (byte 0x2f) or 336 (byte 0x2e, leaving 48 bytes of AAD, the Rust minimum) still fit for Rust
+    if (i >= 0x2c && i < 0x30) return d === 'rust' && i >= 0x2e ? 'ERR_ARCB_TAG_MISMATCH' : 'ERR_ARCB_SIZE';
     if (i >= 0x38 && i < 0x3c) return 'ERR_ARCB_ALGORITHM';
     return 'ERR_ARCB_TAG_MISMATCH'; // IV, reserved, flags, customer key, key slot, ciphertext, tag
   }

@@ -172,7 +172,6 @@ export function parseArcb(bytes: Uint8Array, dialect: Dialect = 'rust'): ArcbInf
       throw new AttestError('ERR_ARCB_SIZE', 'ARCB sizes are inconsistent');
     }
   }
-  if (aadSize < ARCB_FIXED_AAD_SIZE) throw new AttestError('ERR_ARCB_SIZE', 'ARCB authenticated area is too small');
   const flags = readU64(bytes, ARCB_FLAGS_OFFSET, 'ERR_ARCB_SIZE');
   const mai = readU32(bytes, ARCB_MAI_OFFSET, 'ERR_ARCB_SIZE');
   if (mai !== MAI_HMAC_SHA512) throw new AttestError('ERR_ARCB_ALGORITHM', `unsupported measurement algorithm ${mai}`, { mai });
@@ -198,7 +197,8 @@ export function parseArcb(bytes: Uint8Array, dialect: Dialect = 'rust'): ArcbInf
     sea,
     flags,
     mai,
-    customerPublicKey: sliceChecked(bytes, ARCB_CUSTOMER_KEY_OFFSET, 160, 'ERR_ARCB_SIZE'),
+    // Rust only requires 48 bytes of AAD; a shorter AAD than 0xE0 has no (authenticated) customer key
+    customerPublicKey: aadSize >= ARCB_FIXED_AAD_SIZE ? sliceChecked(bytes, ARCB_CUSTOMER_KEY_OFFSET, 160, 'ERR_ARCB_SIZE') : new Uint8Array(0),
     keySlots,
     aadSize,
   };
