@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 
 /** Interop vectors shared by the project. */
-export const VECTORS_DIR = new URL('../../../shared/vectors/interop/keys/', import.meta.url).pathname;
+export const VECTORS_DIR = new URL('../vectors/interop/keys/', import.meta.url).pathname;
 
 /** Writes a CA certificate and a CRL (nextUpdate in `days` days) into `dir`; returns their paths. */
 export async function writeCaAndCrl(dir: string, days: number): Promise<{ caPath: string; crlPath: string }> {

@@ -104,7 +104,7 @@ describe('dispatcher', () => {
     const port = createFakePort();
     const { dispatcher, events, next } = setup({}, port);
     const { readFile } = await import('node:fs/promises');
-    const hkd = await readFile(new URL('../../../shared/vectors/interop/keys/hostA.crt', import.meta.url));
+    const hkd = await readFile(new URL('../vectors/interop/keys/hostA.crt', import.meta.url));
     const imported = await dispatcher.dispatch('trust:import', { runId: 'run-import-2', files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }] });
     assert.ok(imported.ok);
     assert.equal((imported.value as { imported: unknown[] }).imported.length, 1);
@@ -152,7 +152,7 @@ describe('dispatcher', () => {
     const port = createFakePort({ beforeStep: gate.beforeStep });
     const { dispatcher, next } = setup({}, port);
     const { readFile } = await import('node:fs/promises');
-    const hkd = await readFile(new URL('../../../shared/vectors/interop/keys/hostA.crt', import.meta.url));
+    const hkd = await readFile(new URL('../vectors/interop/keys/hostA.crt', import.meta.url));
     await dispatcher.dispatch('trust:import', { runId: 'run-import-3', files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }] });
     const guestId = ((await dispatcher.dispatch('guests:add', GUEST)) as { ok: true; value: { id: string } }).value.id;
     const prompt = next('hostkey:prompt');
@@ -174,7 +174,7 @@ describe('dispatcher', () => {
     const port = createFakePort({ beforeStep: gate.beforeStep });
     const { dispatcher, events, next } = setup({}, port);
     const { readFile } = await import('node:fs/promises');
-    const hkd = await readFile(new URL('../../../shared/vectors/interop/keys/hostA.crt', import.meta.url));
+    const hkd = await readFile(new URL('../vectors/interop/keys/hostA.crt', import.meta.url));
     await dispatcher.dispatch('trust:import', { runId: 'run-import-4', files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }] });
     const guestId = ((await dispatcher.dispatch('guests:add', GUEST)) as { ok: true; value: { id: string } }).value.id;
     const prompt = next('hostkey:prompt');
@@ -195,7 +195,7 @@ describe('dispatcher', () => {
     const port = createFakePort();
     const { dispatcher, next } = setup({}, port, 20);
     const { readFile } = await import('node:fs/promises');
-    const hkd = await readFile(new URL('../../../shared/vectors/interop/keys/hostA.crt', import.meta.url));
+    const hkd = await readFile(new URL('../vectors/interop/keys/hostA.crt', import.meta.url));
     await dispatcher.dispatch('trust:import', { runId: 'run-import-5', files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }] });
     const guestId = ((await dispatcher.dispatch('guests:add', GUEST)) as { ok: true; value: { id: string } }).value.id;
     const prompt = next('hostkey:prompt');

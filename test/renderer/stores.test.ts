@@ -17,7 +17,7 @@ import { describeCode } from '../../renderer/state/errors.js';
 import { createFakePort } from '../support/fake-port.js';
 import { createTestClient } from './fake-client.js';
 
-const HKD = new URL('../../../shared/vectors/interop/keys/hostA.crt', import.meta.url);
+const HKD = new URL('../vectors/interop/keys/hostA.crt', import.meta.url);
 
 async function withTrust(stores: ReturnType<typeof createStores>): Promise<void> {
   const bytes = await readFile(HKD);

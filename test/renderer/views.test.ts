@@ -56,7 +56,7 @@ function render<P extends object>(stores: Stores, component: C<P>, props?: P): s
   return renderToString(createElement(StoresContext.Provider, { value: snapshot(stores) }, createElement(component as C<object>, props ?? {})));
 }
 
-const HKD = new URL('../../../shared/vectors/interop/keys/hostA.crt', import.meta.url);
+const HKD = new URL('../vectors/interop/keys/hostA.crt', import.meta.url);
 
 async function importHkd(stores: Stores): Promise<void> {
   const bytes = await readFile(HKD);

@@ -7,8 +7,8 @@ import { openStore } from '../../main/store/index.js';
 import { importTrustFiles, listTrust, loadHostKeyDocuments, loadVerificationMaterial, parseTrustFile } from '../../main/services/trust.js';
 import { readHostKeyDocument } from '../../main/engine/pki/host-key-document.js';
 
-const CERTS = '/work/shared/vectors/s390-tools/rust/pv/tests/assets/cert';
-const KEYS = '/work/shared/vectors/interop/keys';
+const CERTS = new URL('../vectors/s390-tools/rust/pv/tests/assets/cert', import.meta.url).pathname;
+const KEYS = new URL('../vectors/interop/keys', import.meta.url).pathname;
 const file = (dir: string, name: string) => ({ source: name, bytes: new Uint8Array(readFileSync(join(dir, name))) });
 
 function pemToDer(pem: Uint8Array): Uint8Array {

@@ -11,7 +11,7 @@ import { CliExit, memoryIo } from '../../main/cli/io.js';
 import { openStore } from '../../main/store/index.js';
 import { recordAttempt, tempDb } from './helpers.js';
 
-const CERTS = '/work/shared/vectors/s390-tools/rust/pv/tests/assets/cert';
+const CERTS = new URL('../vectors/s390-tools/rust/pv/tests/assets/cert', import.meta.url).pathname;
 
 async function run(dir: string, args: string[], env: Record<string, string> = {}) {
   const io = memoryIo(dir, env);

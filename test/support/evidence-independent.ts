@@ -1,6 +1,6 @@
 /**
  * An independent re-implementation of `pvattest verify` for the evidence tests, written from the spec
- * (/work/shared/spec/attestation-formats.md §2, §4, §5, §6) with node:crypto only — it shares no code with
+ * (../shared/spec/attestation-formats.md §2, §4, §5, §6) with node:crypto only — it shares no code with
  * main/engine. Returns whether the recomputed measurement equals the one in the response.
  */
 import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';

@@ -158,7 +158,7 @@ describe('web bridge', () => {
     const port = createFakePort();
     const s = await openSession(port);
     try {
-      const hkd = await readFile(new URL('../../../shared/vectors/interop/keys/hostA.crt', import.meta.url));
+      const hkd = await readFile(new URL('../vectors/interop/keys/hostA.crt', import.meta.url));
       const received: string[] = [];
       const url = new URL(s.bridge.origin);
       const gotEvent = new Promise<void>((resolve, reject) => {
