@@ -7,18 +7,15 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { processIo } from '../cli/io.js';
-import { resolveDbPath } from '../cli/commands/store-commands.js';
-import { createDemoWorkspace, demoPaths, isDemoWorkspace, startDemoGuests, type DemoGuests } from '../demo/workspace.js';
+import { DEFAULT_DEMO_DIR, createDemoWorkspace, demoPaths, isDemoWorkspace, startDemoGuests, type DemoGuests } from '../demo/workspace.js';
 import { systemContext, type EngineContext } from '../engine/crypto/context.js';
 import type { WorkstationPort } from '../ipc/port.js';
 import { attestStoredGuest, type TransportFactory } from '../services/attest-stored-guest.js';
 import { workstationKeyDir } from '../services/evidence/store-export.js';
+import { resolveDbPath } from '../store/default-path.js';
 import { openStore, type Store } from '../store/index.js';
 import { createStorePort } from './port/store-port.js';
 
-/** Default folder of the demo workspace (relative to the working directory). */
-export const DEFAULT_DEMO_DIR = 'se-attest-demo';
 
 /** Inputs of the real port. */
 export interface CreateWorkstationPortParams {
@@ -66,7 +63,7 @@ export async function createWorkstationPort(params: CreateWorkstationPortParams)
     }
     dbPath = demoPaths(dir).db;
   } else {
-    dbPath = params.dbPath ? resolve(params.dbPath) : resolveDbPath(processIo(), undefined);
+    dbPath = params.dbPath ? resolve(params.dbPath) : resolveDbPath({ cwd: process.cwd(), env: process.env }, undefined);
     mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });
   }
   const store = openStore({ path: dbPath });

@@ -12,7 +12,7 @@ import { attestStoredGuest } from '../services/attest-stored-guest.js';
 import { exportStoreEvidence, workstationKeyDir } from '../services/evidence/store-export.js';
 import { verifyEvidenceBundle } from '../services/evidence/verify.js';
 import { openStore } from '../store/index.js';
-import { createDemoWorkspace, demoPaths, isDemoWorkspace, readDemoManifest, startDemoGuests } from './workspace.js';
+import { DEFAULT_DEMO_DIR, createDemoWorkspace, demoPaths, isDemoWorkspace, readDemoManifest, startDemoGuests } from './workspace.js';
 
 /** Inputs of `runDemo`. */
 export interface RunDemoParams {
@@ -91,7 +91,7 @@ export async function runDemo(p: RunDemoParams): Promise<DemoResult> {
     store.close();
   }
   const ok = evidenceOk && outcomes.every((o) => (o.expected === 'verified') === (o.record.status === 'verified'));
-  p.print(`Open the workstation on this workspace:  npm start -- --demo${p.displayDir && p.displayDir !== 'se-attest-demo' ? ` --demo-dir ${p.displayDir}` : ''}`);
+  p.print(`Open the workstation on this workspace:  npm start -- --demo${p.displayDir && p.displayDir !== DEFAULT_DEMO_DIR ? ` --demo-dir ${p.displayDir}` : ''}`);
   p.print(`Or use the CLI on it:                    npx se-attest guest list --db ${join(p.displayDir ?? p.dir, 'workstation.db')}`);
   return { outcomes, evidencePath, evidenceOk, ok };
 }

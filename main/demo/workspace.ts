@@ -28,6 +28,8 @@ import { computeHostKeyFingerprint } from '../transport/host-key.js';
 import { openStore, type Store } from '../store/index.js';
 
 export const DEMO_LABEL = 'DEMO';
+/** Default folder of the demo workspace, relative to the working directory (`se-attest demo`, `npm start -- --demo`). */
+export const DEFAULT_DEMO_DIR = 'se-attest-demo';
 const MANIFEST = 'demo.json';
 
 /** One demo guest as kept in `demo.json`. */

@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { systemContext } from '../../engine/index.js';
 import { runDemo } from '../../demo/run-demo.js';
+import { DEFAULT_DEMO_DIR } from '../../demo/workspace.js';
 import { CliExit, EXIT_ERROR, type CliIo } from '../io.js';
 
-export const DEFAULT_DEMO_DIR = 'se-attest-demo';
 
 /** Registers `demo` on `program`. */
 export function registerDemoCommands(program: Command, io: CliIo): void {

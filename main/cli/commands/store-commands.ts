@@ -13,6 +13,7 @@ import { addGuest, editGuest, listGuestStatuses, listGuests, removeGuest, showGu
 import { listHistory, toHistoryJson } from '../../services/history.js';
 import { MAX_PKI_INPUT_SIZE } from '../../engine/pki/hkd-verifier.js';
 import { importTrustFiles, listTrust, removeTrustItem } from '../../services/trust.js';
+import { resolveDbPath } from '../../store/default-path.js';
 import { openStore, type Store } from '../../store/index.js';
 import { naming, readFileBounded } from '../files.js';
 import { extractSeHeader } from '../../engine/formats/se-header.js';
@@ -21,15 +22,7 @@ import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.
 const ADD_DATA_KINDS: readonly PolicyAddDataKind[] = ['phkh-img', 'phkh-att', 'secret-store-hash', 'firmware-state'];
 const MAX_HEADER_FILE = 64 * 1024 * 1024;
 
-/** The database path: `--db`, else `$SE_ATTEST_DB`, else the per-user default. */
-export function resolveDbPath(io: CliIo, db: string | undefined): string {
-  if (db) return resolve(io.cwd, db);
-  if (io.env.SE_ATTEST_DB) return resolve(io.cwd, io.env.SE_ATTEST_DB);
-  const home = io.env.HOME ?? io.env.USERPROFILE;
-  if (!home) throw new AttestError('ERR_STORE_OPEN', 'no --db given and neither SE_ATTEST_DB nor HOME is set');
-  const dataHome = io.env.XDG_DATA_HOME ?? join(home, '.local', 'share');
-  return join(dataHome, 'se-attestation-workstation', 'workstation.db');
-}
+export { resolveDbPath } from '../../store/default-path.js';
 
 function withStore<T>(io: CliIo, opts: { db?: string }, fn: (store: Store) => T, readOnly = false): T {
   const path = resolveDbPath(io, opts.db);
