@@ -24,6 +24,24 @@ let hostPriv: Uint8Array;
 let phkh0: Uint8Array;
 let phkh1: Uint8Array;
 
+/** Imports a fake IBM PKI's root, intermediate, signing key, their CRLs (less `omit`) and the first HKD. */
+function importPki(into: Store, from: FakeIbmPki, omit: readonly string[] = []): void {
+  const files: [string, string][] = [
+    ['root.crt', from.root.pem],
+    ['inter.crt', from.intermediate.pem],
+    ['ibm.crt', from.signingKey.pem],
+    ['root.crl', from.rootCrl.pem],
+    ['inter.crl', from.intermediateCrl.pem],
+    ['ibm.crl', from.signingKeyCrl.pem],
+    ['hkd0.crt', from.hkds[0]!.pem],
+  ];
+  const results = importTrustFiles(
+    into,
+    files.filter(([name]) => !omit.includes(name)).map(([name, text]) => ({ source: name, bytes: new TextEncoder().encode(text) })),
+  );
+  assert.ok(results.every((r) => r.error === undefined));
+}
+
 async function simulate(name: string, headerFor: Uint8Array, fault?: SimulatedFault) {
   const seHeader = buildSyntheticSeHeader([headerFor], ctx);
   const g = await startSimulatedGuest({ hostPrivateKeys: [hostPriv], seHeader, cuid: ctx.randomBytes(16), authorizedKeys: [client.public], ...(fault ? { fault } : {}) });
@@ -42,17 +60,7 @@ before(async () => {
   writeFileSync(tmp.path('id_ed25519'), client.private, { mode: 0o600 });
   pki = await createFakeIbmPki({ ctx, hkdCount: 2 });
   store = openStore({ path: tmp.path('ws.db') });
-  const pem = (s: string, name: string) => ({ source: name, bytes: new TextEncoder().encode(s) });
-  const results = importTrustFiles(store, [
-    pem(pki.root.pem, 'root.crt'),
-    pem(pki.intermediate.pem, 'inter.crt'),
-    pem(pki.signingKey.pem, 'ibm.crt'),
-    pem(pki.rootCrl.pem, 'root.crl'),
-    pem(pki.intermediateCrl.pem, 'inter.crl'),
-    pem(pki.signingKeyCrl.pem, 'ibm.crl'),
-    pem(pki.hkds[0]!.pem, 'hkd0.crt'),
-  ]);
-  assert.ok(results.every((r) => r.error === undefined));
+  importPki(store, pki);
   hostPriv = p521PrivateKeyFromPem(pki.hkds[0]!.privateKeyPem);
   phkh0 = readHostKeyDocument(new TextEncoder().encode(pki.hkds[0]!.pem)).phkh;
   phkh1 = readHostKeyDocument(new TextEncoder().encode(pki.hkds[1]!.pem)).phkh;
@@ -103,16 +111,7 @@ describe('attestStoredGuest', () => {
   test('a revoked HKD stops the run before the guest is contacted', async () => {
     const revoked = await createFakeIbmPki({ ctx, hkdCount: 1, revokedHkds: [0] });
     const s2 = openStore({ path: ':memory:' });
-    const pem = (t: string, name: string) => ({ source: name, bytes: new TextEncoder().encode(t) });
-    importTrustFiles(s2, [
-      pem(revoked.root.pem, 'root.crt'),
-      pem(revoked.intermediate.pem, 'inter.crt'),
-      pem(revoked.signingKey.pem, 'ibm.crt'),
-      pem(revoked.rootCrl.pem, 'root.crl'),
-      pem(revoked.intermediateCrl.pem, 'inter.crl'),
-      pem(revoked.signingKeyCrl.pem, 'ibm.crl'),
-      pem(revoked.hkds[0]!.pem, 'revoked.crt'),
-    ]);
+    importPki(s2, revoked);
     const g = guests[0]!;
     s2.guests.add({ name: 'r', sshTarget: g.address, identityRef: tmp.path('id_ed25519'), seHeaderHex: toHex(buildSyntheticSeHeader([phkh0], ctx)), hostKeyFingerprint: g.fingerprint });
     const before = g.performCount;
@@ -124,15 +123,7 @@ describe('attestStoredGuest', () => {
   });
   test('online mode downloads a missing CRL and keeps it in the store for later offline runs', async () => {
     const s3 = openStore({ path: ':memory:' });
-    const pem = (t: string, name: string) => ({ source: name, bytes: new TextEncoder().encode(t) });
-    importTrustFiles(s3, [
-      pem(pki.root.pem, 'root.crt'),
-      pem(pki.intermediate.pem, 'inter.crt'),
-      pem(pki.signingKey.pem, 'ibm.crt'),
-      pem(pki.rootCrl.pem, 'root.crl'),
-      pem(pki.intermediateCrl.pem, 'inter.crl'),
-      pem(pki.hkds[0]!.pem, 'hkd0.crt'),
-    ]);
+    importPki(s3, pki, ['ibm.crl']);
     const g = guests[0]!;
     const healthyHeader = store.guests.seHeader(store.guests.get('healthy').id)!;
     s3.guests.add({ name: 'o', sshTarget: g.address, identityRef: tmp.path('id_ed25519'), seHeaderHex: toHex(healthyHeader), hostKeyFingerprint: g.fingerprint });
