@@ -9,27 +9,20 @@ import { createFakeIbmPki, p521PrivateKeyFromPem, readHostKeyDocument, systemCon
 import { buildSyntheticSeHeader } from '../../main/sim/se-image.js';
 import { generateSshKeyPair, startSimulatedGuest, type SimulatedGuest } from '../../main/sim/simulated-guest.js';
 import { cli, tempDir } from '../support/cli.js';
+import { writePkiFiles } from '../support/pki-files.js';
 
 const ctx = systemContext();
 const tmp = tempDir();
 const client = generateSshKeyPair();
 let pki: FakeIbmPki;
+let chainArgs: string[] = [];
 let guest: SimulatedGuest;
 let tampered: SimulatedGuest;
 const db = () => tmp.path('ws.db');
 
 before(async () => {
   pki = await createFakeIbmPki({ ctx, hkdCount: 1 });
-  const files: Record<string, string> = {
-    'root.crt': pki.root.pem,
-    'inter.crt': pki.intermediate.pem,
-    'ibm.crt': pki.signingKey.pem,
-    'root.crl': pki.rootCrl.pem,
-    'inter.crl': pki.intermediateCrl.pem,
-    'ibm.crl': pki.signingKeyCrl.pem,
-    'hkd.crt': pki.hkds[0]!.pem,
-  };
-  for (const [name, text] of Object.entries(files)) writeFileSync(tmp.path(name), text);
+  chainArgs = writePkiFiles(tmp.dir, pki);
   writeFileSync(tmp.path('id'), client.private, { mode: 0o600 });
   const header = buildSyntheticSeHeader([readHostKeyDocument(new TextEncoder().encode(pki.hkds[0]!.pem)).phkh], ctx);
   writeFileSync(tmp.path('se.hdr'), header);
@@ -45,7 +38,7 @@ after(async () => {
 
 describe('recorded attestations through the CLI', () => {
   test('stored guest: trust import, guest add, attest (first contact pinned), history json', async () => {
-    let run = await cli(tmp.dir, 'trust', 'import', '--db', db(), 'root.crt', 'inter.crt', 'ibm.crt', 'root.crl', 'inter.crl', 'ibm.crl', 'hkd.crt');
+    let run = await cli(tmp.dir, 'trust', 'import', '--db', db(), 'root.crt', 'inter.crt', 'ibm.crt', 'root.crl', 'inter.crl', 'ibm.crl', 'hkd0.crt');
     assert.equal(run.code, 0, run.stderr);
     run = await cli(tmp.dir, 'guest', 'add', 'web1', '--db', db(), '--target', guest.address, '--identity', tmp.path('id'), '--hdr', 'se.hdr', '--require-add-data', 'phkh-img,phkh-att');
     assert.equal(run.code, 0, run.stderr);
@@ -67,7 +60,7 @@ describe('recorded attestations through the CLI', () => {
     assert.equal((await cli(tmp.dir, 'audit', 'verify', '--db', db())).code, 0);
   });
   test('ad-hoc run recorded under --name (guest created), tampered guest → exit 2 and a mismatch row', async () => {
-    const common = ['--identity', tmp.path('id'), '--trust-on-first-use', '-k', 'hkd.crt', '-C', 'ibm.crt', '-C', 'inter.crt', '--crl', 'root.crl', '--crl', 'inter.crl', '--crl', 'ibm.crl', '--root-ca', 'root.crt', '--offline', '--hdr', 'se.hdr', '--db', db()];
+    const common = ['--identity', tmp.path('id'), '--trust-on-first-use', '-k', 'hkd0.crt', ...chainArgs, '--hdr', 'se.hdr', '--db', db()];
     let run = await cli(tmp.dir, 'attest', '--guest', guest.address, '--name', 'adhoc1', ...common);
     assert.equal(run.code, 0, run.stderr);
     run = await cli(tmp.dir, 'attest', '--guest', tampered.address, '--name', 'adhoc2', ...common);

@@ -2,33 +2,23 @@
 // IBM PKI; a revoked HKD stops the request and names the file (issue 2 + issue 3).
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createFakeIbmPki, p521PrivateKeyFromPem, systemContext, type FakeIbmPki } from '../../main/engine/index.js';
 import { cli, tempDir } from '../support/cli.js';
+import { writePkiFiles } from '../support/pki-files.js';
 import { INTEROP } from '../support/vectors.js';
 
 const tmp = tempDir();
 let pki: FakeIbmPki;
+let chainArgs: string[] = [];
 
 before(async () => {
   pki = await createFakeIbmPki({ ctx: systemContext(), hkdCount: 2, revokedHkds: [1] });
-  const files: Record<string, string> = {
-    'root.crt': pki.root.pem,
-    'inter.crt': pki.intermediate.pem,
-    'ibm.crt': pki.signingKey.pem,
-    'root.crl': pki.rootCrl.pem,
-    'inter.crl': pki.intermediateCrl.pem,
-    'ibm.crl': pki.signingKeyCrl.pem,
-    'hkd0.crt': (pki.hkds[0] as FakeIbmPki['hkds'][number]).pem,
-    'hkd1.crt': (pki.hkds[1] as FakeIbmPki['hkds'][number]).pem,
-    'hkd0.key': (pki.hkds[0] as FakeIbmPki['hkds'][number]).privateKeyPem,
-  };
-  for (const [name, text] of Object.entries(files)) writeFileSync(tmp.path(name), text);
+  chainArgs = writePkiFiles(tmp.dir, pki);
 });
 after(() => tmp.cleanup());
 
-const chainArgs = ['-C', 'ibm.crt', '-C', 'inter.crt', '--crl', 'root.crl', '--crl', 'inter.crl', '--crl', 'ibm.crl', '--root-ca', 'root.crt', '--offline'];
 
 describe('create with HKD verification', () => {
   test('a verified HKD: request created, answered and verified', async () => {
