@@ -180,3 +180,34 @@ test('--help works and unknown commands fail', async () => {
   assert.match(help.stdout, /verify/);
   assert.equal((await cli(tmp.dir, 'frobnicate')).code, 1);
 });
+
+describe('verify --dialect c: C pvattest 2.32 reader rules and YAML', () => {
+  test('a C request verifies; the YAML is C\'s (cuid and add, always quoted)', async () => {
+    const dir = join(INTEROP, 'c-nonce');
+    const out = tmp.path('c.yaml');
+    const run = await cli(dir, 'verify', '--dialect', 'c', '-i', 'resp.bin', '-a', 'arp.key', '--hdr', 'hdr.input', '-o', out);
+    assert.equal(run.code, 0, run.stderr);
+    const rust = readFileSync(join(dir, 'expected.yaml'), 'utf8');
+    const cuid = /^cuid: '(0x[0-9a-f]+)'$/m.exec(rust)![1];
+    const add = /^add: (0x[0-9a-f]+)$/m.exec(rust)![1];
+    assert.equal(readFileSync(out, 'utf8'), `cuid: '${cuid}'\nadd: '${add}'\n`);
+  });
+  test('C accepts only an extracted header; Rust also finds it in an image', async () => {
+    const dir = join(INTEROP, 'image-plain');
+    assert.equal((await cli(dir, 'verify', '-i', 'resp.bin', '-a', 'arp.key', '--hdr', 'hdr.input')).code, 0);
+    const c = await cli(dir, 'verify', '--dialect', 'c', '-i', 'resp.bin', '-a', 'arp.key', '--hdr', 'hdr.input');
+    assert.equal(c.code, 1);
+    assert.match(c.stderr, /Invalid SE header provided/);
+  });
+  test('an entry offset inside the exchange header: Rust reads it (mismatch, exit 2), C refuses the file (exit 1)', async () => {
+    const dir = join(INTEROP, 'rs-min');
+    const resp = new Uint8Array(readFileSync(join(dir, 'resp.bin')));
+    new DataView(resp.buffer).setUint32(0x3c, 0x10); // CUID entry (16, 0x10)
+    writeFileSync(tmp.path('low-offset.bin'), resp);
+    const common = ['-a', join(dir, 'arp.key'), '--hdr', join(dir, 'hdr.input'), '-i', tmp.path('low-offset.bin')];
+    assert.equal((await cli(tmp.dir, 'verify', ...common)).code, 2);
+    const c = await cli(tmp.dir, 'verify', '--dialect', 'c', ...common);
+    assert.equal(c.code, 1);
+    assert.match(c.stderr, /Input file is not in a valid format/);
+  });
+});

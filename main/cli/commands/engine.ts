@@ -21,6 +21,7 @@ import {
   systemContext,
   verifyAttestationResponse,
   type AddDataKind,
+  type Dialect,
 } from '../../engine/index.js';
 import { collectList, naming, readFileBounded, writeFileChecked } from '../files.js';
 import {
@@ -29,6 +30,7 @@ import {
   formatVerifyJson,
   formatVerifySummary,
   formatVerifyYaml,
+  formatVerifyYamlC,
 } from '../format/attestation-output.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
 import { NO_VERIFY_WARNING, addCertificateOptions, resolveHostKeys, type HostKeyOptions } from './host-keys.js';
@@ -44,6 +46,7 @@ interface CreateOptions extends HostKeyOptions {
 }
 
 interface VerifyOptions {
+  dialect: Dialect;
   input: string;
   arpk: string;
   hdr: string;
@@ -134,9 +137,9 @@ async function runVerify(io: CliIo, opts: VerifyOptions): Promise<void> {
     if (arpk.length !== 32) {
       throw new AttestError('ERR_ARPK_SIZE', `${opts.arpk}: Attestation request protection key must be exactly 32 bytes long`);
     }
-    const { tags, warnings } = naming(opts.hdr, () => resolveSeHeaderTags(header, 'rust'));
+    const { tags, warnings } = naming(opts.hdr, () => resolveSeHeaderTags(header, opts.dialect));
     for (const w of warnings) if (!opts.quiet) io.err(`${w}\n`);
-    result = naming(opts.input, () => verifyAttestationResponse({ response, arpk, seHeader: tags }));
+    result = naming(opts.input, () => verifyAttestationResponse({ response, arpk, seHeader: tags, dialect: opts.dialect }));
   } finally {
     arpk.fill(0);
   }
@@ -145,7 +148,8 @@ async function runVerify(io: CliIo, opts: VerifyOptions): Promise<void> {
     throw new CliExit(EXIT_ATTESTATION_FAILED);
   }
   if (!opts.quiet) io.err(`Attestation measurement verified\n${formatVerifySummary(result)}`);
-  if (opts.output) writeFileChecked(io.cwd, opts.output, opts.format === 'json' ? formatVerifyJson(result) : formatVerifyYaml(result));
+  const text = opts.format === 'json' ? formatVerifyJson(result) : opts.dialect === 'c' ? formatVerifyYamlC(result) : formatVerifyYaml(result);
+  if (opts.output) writeFileChecked(io.cwd, opts.output, text);
   if (opts.userData) {
     if (result.userData) writeFileChecked(io.cwd, opts.userData, result.userData);
     else if (!opts.quiet) io.err('Location for `user-data` specified, but respose does not contain any user-data\n');
@@ -298,6 +302,11 @@ export function registerEngineCommands(program: Command, io: CliIo): void {
     .addOption(new Option('--format <FORMAT>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('-u, --user-data <FILE>', 'write the verified user data here')
     .option('-q, --quiet', 'print nothing on success or mismatch')
+    .addOption(
+      new Option('--dialect <TOOL>', "reader rules and YAML of IBM's Rust pvattest (2.33+) or of the C one (≤ 2.32)")
+        .choices(['rust', 'c'])
+        .default('rust'),
+    )
     .action(async (opts: VerifyOptions) => runVerify(io, opts));
 
   program

@@ -35,6 +35,13 @@ export function formatVerifyYaml(v: AttestationVerification): string {
   return emitYaml(verifyEntries(v));
 }
 
+/** The YAML C pvattest (≤ 2.32) writes: `cuid` and, with additional data, `add`; values always single-quoted. */
+export function formatVerifyYamlC(v: AttestationVerification): string {
+  let out = `cuid: '${hexString(v.cuid)}'\n`;
+  if (v.additionalData) out += `add: '${hexString(v.additionalData)}'\n`;
+  return out;
+}
+
 /** Our JSON form of the same result (keys as in the YAML, plus `verified`). */
 export function formatVerifyJson(v: AttestationVerification): string {
   const obj: Record<string, unknown> = { verified: v.verified };
