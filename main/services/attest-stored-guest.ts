@@ -14,7 +14,7 @@ import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
 import type { Store } from '../store/index.js';
 import { parseGuestAddress } from '../transport/guest-address.js';
 import type { GuestTransport } from '../transport/guest-transport.js';
-import { parseHostKeyFingerprint, type HostKeyInfo, type HostKeyPolicy } from '../transport/host-key.js';
+import { parseHostKeyFingerprint, type HostKeyInfo, type HostKeyPolicy, type KnownHostEntry } from '../transport/host-key.js';
 import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../transport/ssh-transport.js';
 import { attestGuest, type AttestGuestProgress } from './attest-guest.js';
 import { attestAndRecord, type RecordedAttestation } from './attest-recorded.js';
@@ -24,8 +24,11 @@ import { createStoreHkdVerifier, importTrustFiles, loadHostKeyDocuments } from '
 const MAX_IMAGE_SIZE = 64 * 1024 * 1024;
 const MAX_KEY_FILE_SIZE = 64 * 1024;
 
-/** How to reach and trust a guest; the default builds an SSH transport from the stored guest. */
-export type TransportFactory = (guest: Guest, hostKeys: HostKeyPolicy) => GuestTransport;
+/**
+ * How to reach and trust a guest; the default builds an SSH transport from the stored guest. `jumpHostKeys` is
+ * the policy for the guest's jump host (never pinned into the guest).
+ */
+export type TransportFactory = (guest: Guest, hostKeys: HostKeyPolicy, jumpHostKeys: HostKeyPolicy) => GuestTransport;
 
 /** Inputs of `attestStoredGuest`. */
 export interface AttestStoredGuestParams {
@@ -45,6 +48,8 @@ export interface AttestStoredGuestParams {
   readonly userData?: Uint8Array;
   /** First contact with an unpinned guest: trust its key without asking (CLI `--trust-on-first-use`). */
   readonly trustOnFirstUse?: boolean;
+  /** OpenSSH known_hosts entries to trust an unpinned guest by (hashed and `[host]:port` entries included). */
+  readonly knownHosts?: readonly KnownHostEntry[];
   /** First contact: ask (the app shows the fingerprint); resolve true to trust and pin it. */
   readonly decideHostKey?: (info: HostKeyInfo) => boolean | Promise<boolean>;
   /** Passphrase of an encrypted identity file. */
@@ -79,6 +84,7 @@ export function loadGuestSeHeader(store: Store, guest: Guest): Uint8Array {
 export function sshTransportForGuest(
   guest: Guest,
   hostKeys: HostKeyPolicy,
+  jumpHostKeys: HostKeyPolicy,
   p: Pick<AttestStoredGuestParams, 'passphrase' | 'agentSocket' | 'timeouts' | 'remoteCommand'> = {},
 ): GuestTransport {
   if (!guest.sshTarget) throw new AttestError('ERR_TRANSPORT_ADDRESS_INVALID', `guest ${guest.name} has no SSH target`);
@@ -98,7 +104,7 @@ export function sshTransportForGuest(
   }
   return new SshGuestTransport({
     guest: { address: parseGuestAddress(guest.sshTarget), hostKeys },
-    ...(guest.jumpHost ? { jump: { address: parseGuestAddress(guest.jumpHost), hostKeys } } : {}),
+    ...(guest.jumpHost ? { jump: { address: parseGuestAddress(guest.jumpHost), hostKeys: jumpHostKeys } } : {}),
     identity,
     ...(p.remoteCommand !== undefined ? { remoteCommand: p.remoteCommand } : {}),
     ...(p.timeouts ? { timeouts: p.timeouts } : {}),
@@ -125,12 +131,18 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
   const hostKeys: HostKeyPolicy = guest.hostKeyFingerprint
     ? { pinnedFingerprints: [parseHostKeyFingerprint(guest.hostKeyFingerprint)] }
     : {
+        ...(p.knownHosts ? { knownHosts: p.knownHosts } : {}),
         trustOnFirstUse: p.trustOnFirstUse === true,
         ...(p.decideHostKey ? { decide: p.decideHostKey } : {}),
-        onAccepted: (info, first) => {
-          if (first) store.guests.edit(guest.id, { hostKeyFingerprint: info.fingerprint });
-        },
+        // the key accepted for an unpinned guest (by known_hosts, trust on first use or the user) becomes its pin
+        onAccepted: (info) => void store.guests.edit(guest.id, { hostKeyFingerprint: info.fingerprint }),
       };
+  // The jump host is trusted by known_hosts, or on first use / by decision, but is never pinned as the guest.
+  const jumpHostKeys: HostKeyPolicy = {
+    ...(p.knownHosts ? { knownHosts: p.knownHosts } : {}),
+    trustOnFirstUse: p.trustOnFirstUse === true,
+    ...(p.decideHostKey ? { decide: p.decideHostKey } : {}),
+  };
   const loadHostKeys = async (): Promise<Uint8Array[]> => {
     if (hkdItems.length === 0) throw new AttestError('ERR_CREATE_NO_HOST_KEY', `no host-key document to encrypt for: import the HKDs of ${guest.name}'s hosts first`);
     if (p.noVerify) return hkdItems.map((h) => readHostKeyDocument(h.der).publicCoords);
@@ -168,7 +180,7 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
     ...(p.onProgress ? { onProgress: p.onProgress } : {}),
     run: (hooks) =>
       attestGuest({
-        transport: (p.transportFactory ?? ((g, k) => sshTransportForGuest(g, k, p)))(guest, hostKeys),
+        transport: (p.transportFactory ?? ((g, k, j) => sshTransportForGuest(g, k, j, p)))(guest, hostKeys, jumpHostKeys),
         loadHostKeys,
         seHeader: seHeader ?? loadGuestSeHeader(store, guest),
         addData,

@@ -3,6 +3,7 @@
 // every attempt recorded, and the audit chain intact.
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createFakeIbmPki, p521PrivateKeyFromPem, readHostKeyDocument, systemContext, toHex, type FakeIbmPki } from '../../main/engine/index.js';
@@ -12,6 +13,7 @@ import { attestStoredGuest } from '../../main/services/attest-stored-guest.js';
 import { verifyAuditLog } from '../../main/services/audit.js';
 import { importTrustFiles } from '../../main/services/trust.js';
 import { openStore, type Store } from '../../main/store/index.js';
+import { parseKnownHosts } from '../../main/transport/host-key.js';
 import { tempDir } from '../support/cli.js';
 
 const ctx = systemContext();
@@ -107,6 +109,25 @@ describe('attestStoredGuest', () => {
     assert.equal(out.record.status, 'error');
     assert.equal(out.record.errorCode, 'ERR_TRANSPORT_HOST_KEY_UNKNOWN');
     assert.equal(g.performCount, 0);
+  });
+  test('an unpinned guest found in known_hosts (hashed [host]:port entry) is trusted and pinned; another key there is refused', async () => {
+    const hostKey = generateSshKeyPair();
+    const header = buildSyntheticSeHeader([phkh0], ctx);
+    const g = await startSimulatedGuest({ hostPrivateKeys: [hostPriv], seHeader: header, cuid: ctx.randomBytes(16), authorizedKeys: [client.public], hostKey: hostKey.private });
+    guests.push(g);
+    store.guests.add({ name: 'known', sshTarget: g.address, identityRef: tmp.path('id_ed25519'), seHeaderHex: toHex(header) });
+    const hashed = (pattern: string) => {
+      const salt = randomBytes(20);
+      return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(pattern).digest('base64')}`;
+    };
+    const [type, blob] = hostKey.public.split(/\s+/);
+    const other = generateSshKeyPair().public.split(/\s+/);
+    const wrong = await attestStoredGuest({ store, guest: 'known', ctx, knownHosts: parseKnownHosts(`${hashed(`[127.0.0.1]:${g.port}`)} ${other[0]} ${other[1]}\n`) });
+    assert.equal(wrong.record.errorCode, 'ERR_TRANSPORT_HOST_KEY_CHANGED');
+    assert.equal(store.guests.get('known').hostKeyFingerprint, null);
+    const out = await attestStoredGuest({ store, guest: 'known', ctx, knownHosts: parseKnownHosts(`${hashed(`[127.0.0.1]:${g.port}`)} ${type} ${blob}\n`) });
+    assert.equal(out.record.status, 'verified', out.record.errorMessage ?? '');
+    assert.equal(store.guests.get('known').hostKeyFingerprint, g.fingerprint);
   });
   test('a revoked HKD stops the run before the guest is contacted', async () => {
     const revoked = await createFakeIbmPki({ ctx, hkdCount: 1, revokedHkds: [0] });

@@ -135,6 +135,7 @@ async function runStoredAttest(io: CliIo, opts: AttestOptions, name: string): Pr
       noVerify,
       ...(opts.userData !== undefined ? { userData: readFileBounded(io.cwd, opts.userData, 257) } : {}),
       trustOnFirstUse: opts.trustOnFirstUse === true,
+      knownHosts: loadKnownHosts(io, opts.knownHosts),
       ...(passphrase !== undefined ? { passphrase } : {}),
       ...(io.env.SSH_AUTH_SOCK !== undefined ? { agentSocket: io.env.SSH_AUTH_SOCK } : {}),
       timeouts,
