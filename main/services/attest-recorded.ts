@@ -74,6 +74,7 @@ export async function attestAndRecord(params: AttestAndRecordParams): Promise<Re
       ...(params.policy ? { policy: params.policy } : {}),
       steps,
       hkdReport: params.hkdReport(),
+      hostKeyFingerprint: result.hostKey.fingerprint,
     });
     return { record, result };
   } catch (error) {

@@ -135,7 +135,7 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
         trustOnFirstUse: p.trustOnFirstUse === true,
         ...(p.decideHostKey ? { decide: p.decideHostKey } : {}),
         // the key accepted for an unpinned guest (by known_hosts, trust on first use or the user) becomes its pin
-        onAccepted: (info) => void store.guests.edit(guest.id, { hostKeyFingerprint: info.fingerprint }),
+        onAccepted: (info) => void store.guests.edit(guest.id, { hostKeyFingerprint: info.fingerprint, hostKeyType: info.keyType }),
       };
   // The jump host is trusted by known_hosts, or on first use / by decision, but is never pinned as the guest.
   const jumpHostKeys: HostKeyPolicy = {

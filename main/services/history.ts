@@ -23,6 +23,8 @@ export interface RecordVerificationParams {
   policy?: GuestPolicy;
   steps?: AttestationSteps;
   hkdReport?: unknown;
+  /** The SSH host key the guest presented. */
+  hostKeyFingerprint?: string;
 }
 
 /** One history entry as `history --format json` prints it. */
@@ -74,6 +76,7 @@ export function recordVerification(store: Store, id: number, p: RecordVerificati
     ...(v.additional ? { additionalData: v.additional } : {}),
     ...(p.steps ? { steps: p.steps } : {}),
     ...(p.hkdReport !== undefined ? { hkdReport: p.hkdReport } : {}),
+    ...(p.hostKeyFingerprint ? { hostKeyFingerprint: p.hostKeyFingerprint } : {}),
   });
 }
 

@@ -47,6 +47,8 @@ export interface FinishAttestationParams {
   /** Set when the request was only created after `begin`. */
   request?: Uint8Array;
   arpk?: Uint8Array;
+  /** The SSH host key the guest presented (`SHA256:…`). */
+  hostKeyFingerprint?: string;
 }
 
 /** The stored bytes of an attempt, for re-verification or export (the ARPK unsealed). */
@@ -169,6 +171,7 @@ export class AttestationRepository {
         arpk_sealed: p.arpk ? Buffer.from(this.ctx.sealer.seal(p.arpk, id)) : cur.arpk_sealed,
         arpk_key_id: p.arpk ? this.ctx.sealer.keyId() : cur.arpk_key_id,
         owner: null,
+        host_key_fingerprint: p.hostKeyFingerprint ?? cur.host_key_fingerprint ?? null,
       };
       delete (row as Partial<AttestationRow>).content_hash;
       const contentHash = hashAttestationRow(row);
@@ -176,7 +179,8 @@ export class AttestationRepository {
           `UPDATE attestations SET status = @status, error_code = @error_code, error_message = @error_message, finished_at = @finished_at,
              steps_json = @steps_json, hkd_report_json = @hkd_report_json, cuid = @cuid, measurement = @measurement, user_data = @user_data,
              additional_data_json = @additional_data_json, request = @request, response = @response, arpk_sealed = @arpk_sealed,
-             arpk_key_id = @arpk_key_id, owner = @owner, content_hash = @content_hash WHERE id = @id`,
+             arpk_key_id = @arpk_key_id, owner = @owner, host_key_fingerprint = @host_key_fingerprint, content_hash = @content_hash
+             WHERE id = @id`,
         )
         .run({ ...row, content_hash: contentHash });
       this.ctx.audit.append({
@@ -337,6 +341,7 @@ export class AttestationRepository {
       responseSize: r.response ? r.response.length : null,
       hasArpk: r.arpk_sealed !== null,
       seHeaderSha256: r.se_header_sha256 ?? null,
+      hostKeyFingerprint: r.host_key_fingerprint ?? null,
       contentHash: r.content_hash,
     };
   }

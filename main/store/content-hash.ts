@@ -23,6 +23,8 @@ export interface GuestRow {
   jump_host: string | null;
   identity_ref: string | null;
   host_key_fingerprint: string | null;
+  /** Since schema 5; null when unknown. */
+  host_key_type?: string | null;
   se_header: Uint8Array | null;
   se_header_sha256: string | null;
   image_path: string | null;
@@ -75,6 +77,8 @@ export interface AttestationRow {
   owner: string | null;
   /** Since schema 3; null for older rows. */
   se_header_sha256?: string | null;
+  /** Since schema 5: the SSH host key the guest presented; null when not contacted or older. */
+  host_key_fingerprint?: string | null;
   content_hash: string;
 }
 
@@ -98,6 +102,8 @@ export function hashGuestRow(row: GuestRow, tags: readonly string[]): string {
       row.updated_at,
       row.removed_at,
       [...tags].sort(),
+      // appended in schema 5 only when set, tagged, so the hashes of older rows stay valid
+      ...(row.host_key_type ? [['host_key_type', row.host_key_type]] : []),
     ]),
   );
 }
@@ -152,6 +158,8 @@ export function hashAttestationRow(row: Omit<AttestationRow, 'content_hash'>): s
       row.owner,
       // appended in schema 3 only when set, so the hashes of older rows stay valid
       ...(row.se_header_sha256 ? [row.se_header_sha256] : []),
+      // appended in schema 5 only when set, tagged, so the hashes of older rows stay valid
+      ...(row.host_key_fingerprint ? [['host_key', row.host_key_fingerprint]] : []),
     ]),
   );
 }

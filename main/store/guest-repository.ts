@@ -44,8 +44,8 @@ export class GuestRepository {
       const at = this.ctx.now().toISOString();
       const header = input.seHeaderHex ? Buffer.from(input.seHeaderHex, 'hex') : null;
       const info = this.ctx.stmt(
-          `INSERT INTO guests (name, ssh_target, jump_host, identity_ref, host_key_fingerprint, se_header, se_header_sha256,
-             image_path, policy_json, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO guests (name, ssh_target, jump_host, identity_ref, host_key_fingerprint, host_key_type, se_header, se_header_sha256,
+             image_path, policy_json, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           input.name,
@@ -53,6 +53,7 @@ export class GuestRepository {
           input.jumpHost ?? null,
           input.identityRef ?? null,
           input.hostKeyFingerprint ?? null,
+          input.hostKeyType ?? null,
           header,
           header ? sha256Hex(header) : null,
           input.imagePath ?? null,
@@ -79,8 +80,8 @@ export class GuestRepository {
         patch.seHeaderHex === undefined ? row.se_header : patch.seHeaderHex === null ? null : Buffer.from(patch.seHeaderHex, 'hex');
       const pick = <K extends keyof GuestInput>(k: K, current: unknown) => (patch[k] === undefined ? current : patch[k]);
       this.ctx.stmt(
-          `UPDATE guests SET name = ?, ssh_target = ?, jump_host = ?, identity_ref = ?, host_key_fingerprint = ?, se_header = ?,
-             se_header_sha256 = ?, image_path = ?, policy_json = ?, notes = ?, updated_at = ? WHERE id = ?`,
+          `UPDATE guests SET name = ?, ssh_target = ?, jump_host = ?, identity_ref = ?, host_key_fingerprint = ?, host_key_type = ?,
+             se_header = ?, se_header_sha256 = ?, image_path = ?, policy_json = ?, notes = ?, updated_at = ? WHERE id = ?`,
         )
         .run(
           pick('name', row.name),
@@ -88,6 +89,8 @@ export class GuestRepository {
           pick('jumpHost', row.jump_host),
           pick('identityRef', row.identity_ref),
           pick('hostKeyFingerprint', row.host_key_fingerprint),
+          // a new pin without its algorithm clears the old algorithm
+          patch.hostKeyType !== undefined ? patch.hostKeyType : patch.hostKeyFingerprint !== undefined ? null : (row.host_key_type ?? null),
           header,
           header ? sha256Hex(header) : null,
           pick('imagePath', row.image_path),
@@ -239,6 +242,7 @@ export class GuestRepository {
       jumpHost: row.jump_host,
       identityRef: row.identity_ref,
       hostKeyFingerprint: row.host_key_fingerprint,
+      hostKeyType: row.host_key_type ?? null,
       seHeaderSha256: row.se_header_sha256,
       seHeaderSize: row.se_header ? row.se_header.length : null,
       imagePath: row.image_path,

@@ -9,6 +9,7 @@
  * | 2 | guest_tags table; partial index of pending attestations; index for "last verified" per guest |
  * | 3 | se_headers (content-addressed SE headers); attestations.se_header_sha256: the header each attempt was verified against |
  * | 4 | trust_items.removed_at: trust material is removed softly, so past attestations keep their HKDs |
+ * | 5 | guests.host_key_type (the pinned key's algorithm); attestations.host_key_fingerprint (the key the guest presented) |
  */
 import type Database from 'better-sqlite3';
 import { AttestError } from '../../shared/errors/index.js';
@@ -128,6 +129,14 @@ ALTER TABLE attestations ADD COLUMN se_header_sha256 TEXT REFERENCES se_headers(
     description: 'soft removal of trust material',
     sql: `
 ALTER TABLE trust_items ADD COLUMN removed_at TEXT;
+`,
+  },
+  {
+    version: 5,
+    description: "the pinned SSH host key's algorithm, and the host key each attestation saw",
+    sql: `
+ALTER TABLE guests ADD COLUMN host_key_type TEXT;
+ALTER TABLE attestations ADD COLUMN host_key_fingerprint TEXT;
 `,
   },
 ];

@@ -31,6 +31,8 @@ export interface GuestInput {
   identityRef?: string | null;
   /** Pinned SSH host-key fingerprint, e.g. `SHA256:...`. */
   hostKeyFingerprint?: string | null;
+  /** Algorithm of the pinned key, e.g. `ssh-ed25519` (known once the guest was contacted). */
+  hostKeyType?: string | null;
   /** The SE header bytes (hex), when stored in the database. */
   seHeaderHex?: string | null;
   /** A path to the SE image or header, when not stored. */
@@ -48,6 +50,7 @@ export interface Guest {
   jumpHost: string | null;
   identityRef: string | null;
   hostKeyFingerprint: string | null;
+  hostKeyType: string | null;
   /** SHA-256 (hex) of the stored SE header, or null. */
   seHeaderSha256: string | null;
   seHeaderSize: number | null;
@@ -148,6 +151,8 @@ export interface AttestationRecord {
   hasArpk: boolean;
   /** SHA-256 (hex) of the SE header the attempt was verified against (null before schema 3). */
   seHeaderSha256: string | null;
+  /** The SSH host key the guest presented (`SHA256:…`), when it was contacted (schema 5 on). */
+  hostKeyFingerprint: string | null;
   /** SHA-256 (hex) over the row's canonical content, as recorded in the audit chain. */
   contentHash: string;
 }

@@ -81,6 +81,8 @@ describe('attestStoredGuest', () => {
     assert.equal(out.record.status, 'verified', String(out.error));
     assert.equal(asked, g.fingerprint);
     assert.equal(store.guests.get('healthy').hostKeyFingerprint, g.fingerprint);
+    assert.equal(store.guests.get('healthy').hostKeyType, 'ssh-ed25519');
+    assert.equal(out.record.hostKeyFingerprint, g.fingerprint, 'the record keeps the key the guest presented');
     assert.equal(out.record.additionalData?.attestationPhkh, toHex(phkh0));
     assert.equal((out.record.hkdReport as { verified: boolean }).verified, true);
     assert.ok(out.record.steps.requestCreated && out.record.steps.guestContacted && out.record.steps.verified);

@@ -180,6 +180,21 @@ describe('trust items and canonical JSON', () => {
     store.close();
   });
 
+  test("a guest's host-key algorithm is kept with its pin, cleared by a new pin without one, and audited", () => {
+    const store = openStore({ path: ':memory:' });
+    store.guests.add({ name: 'g', hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43), hostKeyType: 'ssh-ed25519' });
+    assert.equal(store.guests.get('g').hostKeyType, 'ssh-ed25519');
+    store.guests.edit('g', { notes: 'n' });
+    assert.equal(store.guests.get('g').hostKeyType, 'ssh-ed25519');
+    store.guests.edit('g', { hostKeyFingerprint: 'SHA256:' + 'B'.repeat(43) });
+    assert.equal(store.guests.get('g').hostKeyType, null);
+    store.guests.edit('g', { hostKeyType: 'ecdsa-sha2-nistp256' });
+    assert.equal(store.audit.verify().ok, true);
+    store.ctx.db.prepare("UPDATE guests SET host_key_type = 'ssh-rsa' WHERE name = 'g'").run();
+    assert.equal(store.audit.verify().ok, false);
+    store.close();
+  });
+
   test('canonical JSON sorts keys at every depth and drops undefined', () => {
     assert.equal(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: true }, u: undefined }), '{"a":{"c":true,"d":[1,"x",null]},"b":1}');
     assert.throws(() => canonicalJson({ n: Number.NaN }), (e) => isAttestError(e, 'ERR_INPUT_INVALID'));

@@ -87,7 +87,7 @@ function toStoreInput(input: Partial<GuestInput>): Partial<StoreGuestInput> {
 export function createStorePort(params: CreateStorePortParams): WorkstationPort {
   const { store, ctx } = params;
   const trustView = createTrustView(store);
-  /** Algorithm and time of host keys pinned in this session (the store keeps only the fingerprint). */
+  /** Algorithm and time of host keys pinned or seen in this session (the store keeps the algorithm since schema 5). */
   const pins = new Map<number, { algorithm: string; pinnedAt?: string }>();
   /** Host-key prompts one at a time (the UI shows one dialog). */
   let promptChain: Promise<unknown> = Promise.resolve();
@@ -202,7 +202,13 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
         ...summarize(guest, statusOf(guest.id), trust),
         ...(guest.identityRef ? { identityRef: guest.identityRef } : {}),
         ...(guest.hostKeyFingerprint
-          ? { pinnedHostKey: { algorithm: pin?.algorithm ?? 'unknown', fingerprintSha256: guest.hostKeyFingerprint, pinnedAt: pin?.pinnedAt ?? guest.updatedAt } }
+          ? {
+              pinnedHostKey: {
+                algorithm: guest.hostKeyType ?? pin?.algorithm ?? 'unknown',
+                fingerprintSha256: guest.hostKeyFingerprint,
+                pinnedAt: pin?.pinnedAt ?? guest.updatedAt,
+              },
+            }
           : {}),
         ...(header ? { seHeader: header } : {}),
         policy: guest.policy,
@@ -328,7 +334,8 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       mapped(() => {
         const record = store.attestations.get(parseId(id, 'attestation'));
         const guest = store.guests.getById(record.guestId);
-        return toAttestationDetail(record, guest?.hostKeyFingerprint ?? null);
+        // the key the guest presented in that run (older records: the guest's current pin)
+        return toAttestationDetail(record, record.hostKeyFingerprint ?? guest?.hostKeyFingerprint ?? null);
       }),
 
     exportEvidence: (request, control): Promise<EvidenceExportResult> =>

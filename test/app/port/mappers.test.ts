@@ -30,6 +30,7 @@ function record(p: Partial<AttestationRecord>): AttestationRecord {
     responseSize: null,
     hasArpk: false,
     seHeaderSha256: null,
+    hostKeyFingerprint: null,
     contentHash: 'x',
     ...p,
   };
