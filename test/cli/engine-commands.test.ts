@@ -211,3 +211,19 @@ describe('verify --dialect c: C pvattest 2.32 reader rules and YAML', () => {
     assert.match(c.stderr, /Input file is not in a valid format/);
   });
 });
+
+test('perform with a secret store: the UV hashes the add-secret tags; check passes with the same requests, in order', async () => {
+  const d = tmp.path('');
+  const asrcb = (n: string) => join(PV_ASSETS, 'exp/asrcb', n);
+  const secrets = ['assoc_simple_default_cuid_one', 'null_none_default_cuid_one'].map(asrcb);
+  assert.equal((await cli(d, 'create', '-k', join(KEYS, 'hostA.crt'), '--no-verify', '-a', 'ss.key', '-o', 'ss-req.bin', '--add-data', 'secret-store-hash')).code, 0);
+  let run = await cli(d, 'perform', '-i', 'ss-req.bin', '-o', 'ss-resp.bin', '--host-key', join(KEYS, 'hostA.key'), '--hdr', join(KEYS, 'se.hdr'), '--secret', secrets.join(','), '--secret-store-locked', 'true');
+  assert.equal(run.code, 0, run.stderr);
+  run = await cli(d, 'check', 'ss-resp.bin', 'ss-check.yaml', '--secret', secrets.join(','), '--secret-store-locked', 'true');
+  assert.equal(run.code, 0, run.stderr);
+  run = await cli(d, 'check', 'ss-resp.bin', 'ss-check2.yaml', '--secret', [...secrets].reverse().join(','), '--secret-store-locked', 'true');
+  assert.equal(run.code, 2);
+  run = await cli(d, 'perform', '-i', 'ss-req.bin', '-o', 'ss-bad.bin', '--host-key', join(KEYS, 'hostA.key'), '--hdr', join(KEYS, 'se.hdr'), '--secret', join(KEYS, 'se.hdr'), '--secret-store-locked', 'true');
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /se\.hdr: Input does not contain an add-secret request.*ERR_ASRCB_INVALID/);
+});

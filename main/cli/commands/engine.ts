@@ -16,6 +16,7 @@ import {
   parseAddDataList,
   parseSeHeader,
   performAttestation,
+  readAddSecretRequestTag,
   readHostKeyDocument,
   resolveSeHeaderTags,
   systemContext,
@@ -262,10 +263,7 @@ function runPerform(io: CliIo, opts: PerformOptions, positional: string[]): void
       ? undefined
       : {
           locked: parseBool(opts.secretStoreLocked, '--secret-store-locked'),
-          tags: (opts.secret ?? []).map((p) => {
-            const bytes = readFileBounded(io.cwd, p, MAX_SMALL_FILE);
-            return bytes.slice(bytes.length - 16);
-          }),
+          tags: (opts.secret ?? []).map((p) => naming(p, () => readAddSecretRequestTag(readFileBounded(io.cwd, p, MAX_SMALL_FILE)))),
         };
   try {
     const response = naming(input, () => performAttestation({ request, hostPrivateKeys, seHeader, cuid, userData, secretStore }));
