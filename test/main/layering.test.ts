@@ -1,0 +1,73 @@
+/**
+ * The layer table of ../shared/ARCHITECTURE.md as a check: which folders of main/ may import which, and which
+ * packages. In particular the engine stays pure (no Electron, fs, network, ssh2 or SQLite inside it).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
+
+/** Per layer: the project folders it may import (besides itself) and the packages it may use. */
+const RULES: Record<string, { layers: readonly string[]; packages: (spec: string) => boolean }> = {
+  'main/engine': { layers: ['shared'], packages: (p) => ['node:crypto', '@peculiar/x509', 'reflect-metadata'].includes(p) },
+  'main/store': { layers: ['shared'], packages: (p) => p === 'better-sqlite3' || p.startsWith('node:') },
+  'main/transport': { layers: ['shared'], packages: (p) => p === 'ssh2' || p.startsWith('node:') },
+  'main/services': {
+    layers: ['shared', 'main/engine', 'main/store', 'main/transport'],
+    packages: (p) => p.startsWith('node:') || ['pdfkit', 'yazl', 'yauzl', 'fflate', '@peculiar/x509', 'reflect-metadata'].includes(p),
+  },
+  'main/ipc': { layers: ['shared'], packages: (p) => p.startsWith('node:') || ['electron', 'zod'].includes(p) },
+  'main/web': { layers: ['shared', 'main/ipc'], packages: (p) => p.startsWith('node:') },
+  // tsx only when the worker pool runs from TypeScript sources (tests, bench)
+  'main/sim': { layers: ['shared', 'main/engine', 'main/transport'], packages: (p) => p.startsWith('node:') || p === 'ssh2' || p === 'tsx/esm/api' },
+  'shared': { layers: [], packages: () => false },
+};
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    return statSync(full).isDirectory() ? files(full) : /\.ts$/.test(name) ? [full] : [];
+  });
+}
+
+/** The layer (a RULES key, or main/<folder>) a repository path belongs to. */
+function layerOf(path: string): string {
+  const rel = relative(ROOT, path);
+  if (rel.startsWith('shared/')) return 'shared';
+  const m = /^main\/([^/]+)\//.exec(rel);
+  return m ? `main/${m[1]}` : rel;
+}
+
+test('each layer of main/ and shared/ imports only what the architecture allows', () => {
+  const offenders: string[] = [];
+  let checked = 0;
+  for (const [layer, rule] of Object.entries(RULES)) {
+    for (const file of files(join(ROOT, layer))) {
+      checked++;
+      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const spec = m[1] ?? m[2] ?? m[3] ?? '';
+        if (spec.startsWith('.')) {
+          const target = layerOf(resolve(dirname(file), spec));
+          if (target !== layer && !rule.layers.includes(target)) offenders.push(`${relative(ROOT, file)} → ${spec} (${target})`);
+        } else if (!rule.packages(spec)) {
+          offenders.push(`${relative(ROOT, file)} → package ${spec}`);
+        }
+      }
+    }
+  }
+  assert.ok(checked > 80, `sources found (${checked})`);
+  assert.deepEqual(offenders, []);
+});
+
+test('the check notices a forbidden import (the engine reaching for fs or SQLite)', () => {
+  const rule = RULES['main/engine']!;
+  assert.equal(rule.packages('node:fs'), false);
+  assert.equal(rule.packages('better-sqlite3'), false);
+  assert.equal(rule.packages('ssh2'), false);
+  assert.equal(rule.packages('electron'), false);
+  assert.equal(layerOf(join(ROOT, 'main/store/store.ts')), 'main/store');
+  assert.equal(rule.layers.includes('main/store'), false);
+});
