@@ -23,7 +23,7 @@ import {
   type CheckHostKey,
   type PerformAttestationParams,
 } from '../../main/engine/index.js';
-import { vector, vectorText } from '../support/vectors.js';
+import { ASRCB_ORDER, vector, vectorText } from '../support/vectors.js';
 
 const KEYS = 'interop/keys';
 const SE_HDR = vector(`${KEYS}/se.hdr`);
@@ -45,17 +45,7 @@ const ISSUE = {
 
 const secretFile = (name: string) => ({ name, bytes: vector(`${ASRCB_DIR}/${name}`) });
 const TWO = ['assoc_simple_default_cuid_one', 'null_none_default_cuid_one'].map(secretFile);
-const ALL_NINE = [
-  'assoc_derived_default_cuid_one',
-  'assoc_simple_default_cuid_one',
-  'null_none_default_cuid_one',
-  'null_none_default_ncuid_one',
-  'null_simple_default_cuid_one',
-  'assoc_none_default_cuid_one',
-  'null_derived_default_cuid_one',
-  'null_none_default_cuid_seven',
-  'null_none_dump_cuid_one',
-].map(secretFile);
+const ALL_NINE = ASRCB_ORDER.map(secretFile);
 
 /** A response of the software UV (holding hostA) to a fresh request for hostA. */
 function respond(addData: readonly AddDataKind[], over: Partial<PerformAttestationParams> = {}): Uint8Array {

@@ -32,7 +32,7 @@ import {
   PAF_IMAGE_PHKH,
   PAF_ATTESTATION_PHKH,
 } from '../../main/engine/index.js';
-import { hex, vector } from '../support/vectors.js';
+import { ASRCB_ORDER, hex, vector } from '../support/vectors.js';
 
 const PV = 's390-tools/rust/pv/tests/assets';
 const EXCH = 's390-tools/rust/pvattest/tests/assets/exp/exchange';
@@ -263,18 +263,7 @@ describe('measurement vectors (spec 13.4)', () => {
 });
 
 describe('secret-store hashes from the asrcb files (spec 13.2)', () => {
-  const order = [
-    'assoc_derived_default_cuid_one',
-    'assoc_simple_default_cuid_one',
-    'null_none_default_cuid_one',
-    'null_none_default_ncuid_one',
-    'null_simple_default_cuid_one',
-    'assoc_none_default_cuid_one',
-    'null_derived_default_cuid_one',
-    'null_none_default_cuid_seven',
-    'null_none_dump_cuid_one',
-  ];
-  const tags = () => order.map((n) => readAddSecretRequestTag(vector(`${PV}/exp/asrcb/${n}`)));
+  const tags = () => ASRCB_ORDER.map((n) => readAddSecretRequestTag(vector(`${PV}/exp/asrcb/${n}`)));
   test('locked, unlocked, empty locked, empty unlocked', () => {
     assert.equal(
       toHex(computeSecretStoreHash(tags(), true)),

@@ -15,6 +15,7 @@ import { importTrustFiles } from '../../main/services/trust.js';
 import { openStore, type Store } from '../../main/store/index.js';
 import { parseKnownHosts } from '../../main/transport/host-key.js';
 import { tempDir } from '../support/cli.js';
+import { chainPems } from '../support/pki-files.js';
 
 const ctx = systemContext();
 const tmp = tempDir();
@@ -28,15 +29,7 @@ let phkh1: Uint8Array;
 
 /** Imports a fake IBM PKI's root, intermediate, signing key, their CRLs (less `omit`) and the first HKD. */
 function importPki(into: Store, from: FakeIbmPki, omit: readonly string[] = []): void {
-  const files: [string, string][] = [
-    ['root.crt', from.root.pem],
-    ['inter.crt', from.intermediate.pem],
-    ['ibm.crt', from.signingKey.pem],
-    ['root.crl', from.rootCrl.pem],
-    ['inter.crl', from.intermediateCrl.pem],
-    ['ibm.crl', from.signingKeyCrl.pem],
-    ['hkd0.crt', from.hkds[0]!.pem],
-  ];
+  const files: [string, string][] = [...chainPems(from), ['hkd0.crt', from.hkds[0]!.pem]];
   const results = importTrustFiles(
     into,
     files.filter(([name]) => !omit.includes(name)).map(([name, text]) => ({ source: name, bytes: new TextEncoder().encode(text) })),

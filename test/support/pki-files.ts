@@ -3,12 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FakeIbmPki } from '../../main/engine/index.js';
 
-/**
- * Writes root.crt, inter.crt, ibm.crt, root.crl, inter.crl, ibm.crl and, per HKD i, hkd<i>.crt and hkd<i>.key
- * into `dir`; returns the chain options `create`/`attest` need for a fully offline verification.
- */
-export function writePkiFiles(dir: string, pki: FakeIbmPki): string[] {
-  const files: [string, string][] = [
+/** The chain items of a fake IBM PKI as (file name, PEM): root.crt, inter.crt, ibm.crt and their CRLs. */
+export function chainPems(pki: FakeIbmPki): [string, string][] {
+  return [
     ['root.crt', pki.root.pem],
     ['inter.crt', pki.intermediate.pem],
     ['ibm.crt', pki.signingKey.pem],
@@ -16,7 +13,14 @@ export function writePkiFiles(dir: string, pki: FakeIbmPki): string[] {
     ['inter.crl', pki.intermediateCrl.pem],
     ['ibm.crl', pki.signingKeyCrl.pem],
   ];
-  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+}
+
+/**
+ * Writes root.crt, inter.crt, ibm.crt, root.crl, inter.crl, ibm.crl and, per HKD i, hkd<i>.crt and hkd<i>.key
+ * into `dir`; returns the chain options `create`/`attest` need for a fully offline verification.
+ */
+export function writePkiFiles(dir: string, pki: FakeIbmPki): string[] {
+  for (const [name, text] of chainPems(pki)) writeFileSync(join(dir, name), text);
   pki.hkds.forEach((h, i) => {
     writeFileSync(join(dir, `hkd${i}.crt`), h.pem);
     writeFileSync(join(dir, `hkd${i}.key`), h.privateKeyPem, { mode: 0o600 });

@@ -29,3 +29,16 @@ export function interopCases(): string[] {
 export function hex(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 }
+
+/** IBM's add-secret request vectors (`rust/pv/tests/assets/exp/asrcb/`) in the order s390-tools' secret-store test adds them. */
+export const ASRCB_ORDER = [
+  'assoc_derived_default_cuid_one',
+  'assoc_simple_default_cuid_one',
+  'null_none_default_cuid_one',
+  'null_none_default_ncuid_one',
+  'null_simple_default_cuid_one',
+  'assoc_none_default_cuid_one',
+  'null_derived_default_cuid_one',
+  'null_none_default_cuid_seven',
+  'null_none_dump_cuid_one',
+] as const;
