@@ -20,7 +20,7 @@ import { parseGuestAddress } from '../../transport/guest-address.js';
 import { parseHostKeyFingerprint, parseKnownHosts, type HostKeyPolicy, type KnownHostEntry } from '../../transport/host-key.js';
 import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../../transport/ssh-transport.js';
 import { collectList, readFileBounded, resolvePath, writeFileChecked } from '../files.js';
-import { formatVerifyJson, formatVerifySummary, formatVerifyYaml } from '../format/attestation-output.js';
+import { formatVerifyJson, formatVerifyYaml, reportVerificationOutcome } from '../format/attestation-output.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, type CliIo } from '../io.js';
 import { NO_VERIFY_WARNING, addCertificateOptions, resolveHostKeysWithReport, type HostKeyOptions } from './host-keys.js';
 import { resolveDbPath } from './store-commands.js';
@@ -89,12 +89,8 @@ function describeProgress(e: AttestGuestProgress): string | undefined {
 
 /** Prints the verification result and ends with pvattest's exit code (0 verified, 2 mismatch). */
 function reportVerification(io: CliIo, opts: AttestOptions, v: AttestationVerification): void {
+  reportVerificationOutcome(io, v, opts.quiet);
   const text = opts.format === 'json' ? formatVerifyJson(v) : formatVerifyYaml(v);
-  if (!v.verified) {
-    if (!opts.quiet) io.err('Attestation measurement verification failed. Calculated and received attestation measurement are not equal.\n');
-    throw new CliExit(EXIT_ATTESTATION_FAILED);
-  }
-  if (!opts.quiet) io.err(`Attestation measurement verified\n${formatVerifySummary(v)}`);
   if (opts.output !== undefined) writeFileChecked(io.cwd, resolvePath(io.cwd, opts.output), text);
   else io.out(text);
 }

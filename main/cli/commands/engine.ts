@@ -29,7 +29,7 @@ import {
   formatCheckStderr,
   formatCheckYaml,
   formatVerifyJson,
-  formatVerifySummary,
+  reportVerificationOutcome,
   formatVerifyYaml,
   formatVerifyYamlC,
 } from '../format/attestation-output.js';
@@ -144,11 +144,7 @@ async function runVerify(io: CliIo, opts: VerifyOptions): Promise<void> {
   } finally {
     arpk.fill(0);
   }
-  if (!result.verified) {
-    if (!opts.quiet) io.err('Attestation measurement verification failed. Calculated and received attestation measurement are not equal.\n');
-    throw new CliExit(EXIT_ATTESTATION_FAILED);
-  }
-  if (!opts.quiet) io.err(`Attestation measurement verified\n${formatVerifySummary(result)}`);
+  reportVerificationOutcome(io, result, opts.quiet);
   const text = opts.format === 'json' ? formatVerifyJson(result) : opts.dialect === 'c' ? formatVerifyYamlC(result) : formatVerifyYaml(result);
   if (opts.output) writeFileChecked(io.cwd, opts.output, text);
   if (opts.userData) {

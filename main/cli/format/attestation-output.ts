@@ -4,6 +4,7 @@
  */
 import type { AttestationCheck, AttestationVerification } from '../../engine/index.js';
 import type { AdditionalDataFields } from '../../engine/formats/additional-data.js';
+import { CliExit, EXIT_ATTESTATION_FAILED, type CliIo } from '../io.js';
 import { emitYaml, hexString, type YamlMapping, type YamlValue } from './yaml.js';
 
 const ADD_FIELD_ORDER: readonly [keyof AdditionalDataFields, string, string][] = [
@@ -64,6 +65,18 @@ export function formatVerifySummary(v: AttestationVerification): string {
   msg += '\n';
   if (v.userData) msg += `user-data:\n${hexString(v.userData)}\n`;
   return `${msg}\n`;
+}
+
+/**
+ * pvattest's stderr for a verification: on a mismatch one line, then exit 2 (CliExit); on a match
+ * "Attestation measurement verified" and the summary. `quiet` prints nothing.
+ */
+export function reportVerificationOutcome(io: CliIo, v: AttestationVerification, quiet = false): void {
+  if (!v.verified) {
+    if (!quiet) io.err('Attestation measurement verification failed. Calculated and received attestation measurement are not equal.\n');
+    throw new CliExit(EXIT_ATTESTATION_FAILED);
+  }
+  if (!quiet) io.err(`Attestation measurement verified\n${formatVerifySummary(v)}`);
 }
 
 /** The YAML `pvattest check` writes (spec §10.3). */
