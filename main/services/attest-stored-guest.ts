@@ -9,7 +9,7 @@ import type { Guest } from '../../shared/types/store.js';
 import type { EngineContext } from '../engine/crypto/context.js';
 import type { AddDataKind } from '../engine/formats/additional-data.js';
 import { extractSeHeader } from '../engine/formats/se-header.js';
-import { hkdReportToJson, type FetchCrl, type HkdResult } from '../engine/pki/hkd-verifier.js';
+import { hkdReportToJson, verifiedHostKeys, type FetchCrl, type HkdResult } from '../engine/pki/hkd-verifier.js';
 import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
 import type { Store } from '../store/index.js';
 import { parseGuestAddress } from '../transport/guest-address.js';
@@ -128,21 +128,19 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
   const addData: AddDataKind[] = [...new Set(policy.requiredAddData ?? [])];
   const hkdItems = loadHostKeyDocuments(store, policy.hkdSha256);
   let report: unknown;
-  const hostKeys: HostKeyPolicy = guest.hostKeyFingerprint
-    ? { pinnedFingerprints: [parseHostKeyFingerprint(guest.hostKeyFingerprint)] }
-    : {
-        ...(p.knownHosts ? { knownHosts: p.knownHosts } : {}),
-        trustOnFirstUse: p.trustOnFirstUse === true,
-        ...(p.decideHostKey ? { decide: p.decideHostKey } : {}),
-        // the key accepted for an unpinned guest (by known_hosts, trust on first use or the user) becomes its pin
-        onAccepted: (info) => void store.guests.edit(guest.id, { hostKeyFingerprint: info.fingerprint, hostKeyType: info.keyType }),
-      };
-  // The jump host is trusted by known_hosts, or on first use / by decision, but is never pinned as the guest.
+  // Without a pin a host is trusted by known_hosts, on first use or by decision; the jump host is never pinned.
   const jumpHostKeys: HostKeyPolicy = {
     ...(p.knownHosts ? { knownHosts: p.knownHosts } : {}),
     trustOnFirstUse: p.trustOnFirstUse === true,
     ...(p.decideHostKey ? { decide: p.decideHostKey } : {}),
   };
+  const hostKeys: HostKeyPolicy = guest.hostKeyFingerprint
+    ? { pinnedFingerprints: [parseHostKeyFingerprint(guest.hostKeyFingerprint)] }
+    : {
+        ...jumpHostKeys,
+        // the key accepted for an unpinned guest becomes its pin
+        onAccepted: (info) => void store.guests.edit(guest.id, { hostKeyFingerprint: info.fingerprint, hostKeyType: info.keyType }),
+      };
   const loadHostKeys = async (): Promise<Uint8Array[]> => {
     if (hkdItems.length === 0) throw new AttestError('ERR_CREATE_NO_HOST_KEY', `no host-key document to encrypt for: import the HKDs of ${guest.name}'s hosts first`);
     if (p.noVerify) return hkdItems.map((h) => readHostKeyDocument(h.der).publicCoords);
@@ -152,13 +150,9 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
     });
     const results: HkdResult[] = [];
     for (const h of hkdItems) results.push(await verifier.verify(h.der, h.item.source ?? h.item.sha256));
-    const verified = results.every((r) => r.verified);
-    report = hkdReportToJson({ at: (p.at ?? p.ctx.now()).toISOString(), offline: p.online !== true, verified, chain: verifier.chain, hkds: results });
-    const failed = results.find((r) => !r.verified);
-    if (failed) {
-      throw new AttestError(failed.code ?? 'ERR_HKD_VERIFICATION_FAILED', `'${failed.name}': Host-key verification failed: ${failed.reason}`);
-    }
-    return results.map((r) => r.publicCoords as Uint8Array);
+    const full = { at: (p.at ?? p.ctx.now()).toISOString(), offline: p.online !== true, verified: results.every((r) => r.verified), chain: verifier.chain, hkds: results };
+    report = hkdReportToJson(full);
+    return verifiedHostKeys(full).map((k) => k.publicCoords);
   };
   let seHeader: Uint8Array | undefined;
   let bareHeader: Uint8Array | undefined;

@@ -17,6 +17,7 @@ import {
   encodeCrlPem,
   hkdReportToJson,
   readCrls,
+  verifiedHostKeys,
 } from '../../engine/pki/hkd-verifier.js';
 import { createCrlFetcher } from '../../services/crl-fetch.js';
 import { collectList, readFileBounded, resolvePath } from '../files.js';
@@ -98,24 +99,9 @@ export async function verifyHkdFiles(p: VerifyHkdFilesParams): Promise<HkdVerifi
  * naming the first failing HKD file (pvattest semantics: a request only for verified HKDs).
  */
 export async function verifyHkdFilesForCreate(params: VerifyHkdFilesParams): Promise<{ path: string; publicCoords: Uint8Array }[]> {
-  return verifiedHostKeys(await verifyHkdFiles(params));
+  return verifiedHostKeys(await verifyHkdFiles(params)).map((k) => ({ path: k.name, publicCoords: k.publicCoords }));
 }
 
-/** The host keys of a report in HKD order; the first HKD that failed throws its code, naming the file. */
-export function verifiedHostKeys(report: HkdVerificationReport): { path: string; publicCoords: Uint8Array }[] {
-  const out: { path: string; publicCoords: Uint8Array }[] = [];
-  for (const h of report.hkds) {
-    if (!h.verified || !h.publicCoords) {
-      throw new AttestError(h.code ?? 'ERR_HKD_VERIFICATION_FAILED', `'${h.name}': Host-key verification failed: ${h.reason}`, {
-        path: h.name,
-        x509Code: report.chain.x509Code,
-        depth: report.chain.depth,
-      });
-    }
-    out.push({ path: h.name, publicCoords: h.publicCoords });
-  }
-  return out;
-}
 
 /** One line per HKD for people. */
 function formatLine(h: HkdResult): string {

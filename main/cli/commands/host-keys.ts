@@ -3,11 +3,11 @@
  * `--no-verify` is given (pvattest's rule: exactly one of `--no-verify` or `--cert`).
  */
 import { AttestError } from '../../../shared/errors/index.js';
-import { hkdReportToJson, readHostKeyDocument } from '../../engine/index.js';
+import { hkdReportToJson, readHostKeyDocument, verifiedHostKeys } from '../../engine/index.js';
 import type { Command } from 'commander';
 import { collectList, naming, readFileBounded } from '../files.js';
 import type { CliIo } from '../io.js';
-import { verifyHkdFiles, verifiedHostKeys } from './hkd.js';
+import { verifyHkdFiles } from './hkd.js';
 
 /** Printed whenever host-key documents are used without verification. */
 export const NO_VERIFY_WARNING =
@@ -75,5 +75,5 @@ export async function resolveHostKeysWithReport(io: CliIo, opts: HostKeyOptions)
     ...(opts.at !== undefined ? { at: new Date(opts.at) } : {}),
     cwd: io.cwd,
   });
-  return { keys: verifiedHostKeys(report), report: hkdReportToJson(report) };
+  return { keys: verifiedHostKeys(report).map((k) => ({ path: k.name, publicCoords: k.publicCoords })), report: hkdReportToJson(report) };
 }

@@ -792,17 +792,18 @@ export async function verifyHostKeyDocuments(params: VerifyHostKeyDocumentsParam
   };
 }
 
-/** Throws an AttestError for the first failing HKD of a report (pvattest semantics: fail fast, in input order). */
-export function assertReportVerified(report: HkdVerificationReport): void {
-  if (!report.chain.ok) {
-    throw new AttestError(report.chain.code ?? 'ERR_HKD_VERIFICATION_FAILED', `Host-key verification failed: ${report.chain.reason ?? ''}`, {
-      x509Code: report.chain.x509Code,
-      depth: report.chain.depth,
-    });
-  }
-  for (const h of report.hkds) {
-    if (!h.verified) throw new AttestError(h.code ?? 'ERR_HKD_VERIFICATION_FAILED', `'${h.name}': Host-key verification failed: ${h.reason}`, { hkd: h.name });
-  }
+/** The host keys of a report, in HKD order; the first HKD that failed throws its code, naming its file. */
+export function verifiedHostKeys(report: HkdVerificationReport): { name: string; publicCoords: Uint8Array }[] {
+  return report.hkds.map((h) => {
+    if (!h.verified || !h.publicCoords) {
+      throw new AttestError(h.code ?? 'ERR_HKD_VERIFICATION_FAILED', `'${h.name}': Host-key verification failed: ${h.reason}`, {
+        path: h.name,
+        x509Code: report.chain.x509Code,
+        depth: report.chain.depth,
+      });
+    }
+    return { name: h.name, publicCoords: h.publicCoords };
+  });
 }
 
 /** The report as plain JSON (host keys as hex) for storage, IPC and evidence files. */
