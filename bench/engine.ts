@@ -83,10 +83,17 @@ export async function runEngineBench(): Promise<object[]> {
     });
   }
   const req = createAttestationRequest({ hostKeys: [hostCoords], addData: ['phkh-img', 'phkh-att'], ctx });
-  const response = performAttestation({ request: req.exchange, hostPrivateKeys: [hostPriv], seHeader, cuid: ctx.randomBytes(16), userData: ctx.randomBytes(8) });
+  const response = performAttestation({
+    request: req.exchange,
+    hostPrivateKeys: [hostPriv],
+    seHeader,
+    cuid: ctx.randomBytes(16),
+    userData: ctx.randomBytes(8),
+  });
   const floor = measure(rawVerify);
   const ours = measure(() => {
-    if (!verifyAttestationResponse({ response, arpk: req.arpk, seHeader }).verified) throw new Error('bench response did not verify');
+    if (!verifyAttestationResponse({ response, arpk: req.arpk, seHeader }).verified)
+      throw new Error('bench response did not verify');
   });
   out.push({
     op: 'verify',
@@ -96,7 +103,9 @@ export async function runEngineBench(): Promise<object[]> {
     floor_mean_us: floor.mean_us,
     ratio_to_floor: Math.round((ours.mean_us / floor.mean_us) * 100) / 100,
   });
-  const perform = measure(() => performAttestation({ request: req.exchange, hostPrivateKeys: [hostPriv], seHeader, cuid: ctx.randomBytes(16) }));
+  const perform = measure(() =>
+    performAttestation({ request: req.exchange, hostPrivateKeys: [hostPriv], seHeader, cuid: ctx.randomBytes(16) }),
+  );
   out.push({ op: 'perform-software-uv', ops_per_s: perform.ops_per_s, mean_us: perform.mean_us });
   return out;
 }

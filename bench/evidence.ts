@@ -15,7 +15,9 @@ const ATTESTATIONS = 10_000;
 const GUESTS = 200;
 
 /** Runs `fn` while sampling RSS every 20 ms; returns its result, the seconds taken and the peak RSS in MiB. */
-async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number; peakRssMiB: number; startRssMiB: number }> {
+async function measured<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; seconds: number; peakRssMiB: number; startRssMiB: number }> {
   const startRss = process.memoryUsage().rss;
   let peak = startRss;
   const timer = setInterval(() => {
@@ -25,7 +27,12 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: n
   try {
     const value = await fn();
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { value, seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakRssMiB: Math.round(peak / 2 ** 20), startRssMiB: Math.round(startRss / 2 ** 20) };
+    return {
+      value,
+      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      peakRssMiB: Math.round(peak / 2 ** 20),
+      startRssMiB: Math.round(startRss / 2 ** 20),
+    };
   } finally {
     clearInterval(timer);
   }
@@ -35,14 +42,32 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: n
 export async function runEvidenceBench(): Promise<object[]> {
   const root = mkdtempSync(join(tmpdir(), 'evidence-bench-'));
   try {
-    const fx = await buildEvidenceFixture({ guests: GUESTS, attestations: ATTESTATIONS, distinct: 4, mismatchEvery: 997, errorEvery: 1999 });
-    const common = { source: fx.source, from: PERIOD_FROM, to: PERIOD_TO, keyDir: join(root, 'keys'), organisation: 'Bench AG', now: () => new Date('2028-01-02T00:00:00Z') };
+    const fx = await buildEvidenceFixture({
+      guests: GUESTS,
+      attestations: ATTESTATIONS,
+      distinct: 4,
+      mismatchEvery: 997,
+      errorEvery: 1999,
+    });
+    const common = {
+      source: fx.source,
+      from: PERIOD_FROM,
+      to: PERIOD_TO,
+      keyDir: join(root, 'keys'),
+      organisation: 'Bench AG',
+      now: () => new Date('2028-01-02T00:00:00Z'),
+    };
     const exZip = await measured(() => exportEvidenceBundle({ ...common, out: join(root, 'bundle.zip'), zip: true }));
     const veZip = await measured(() => verifyEvidenceBundle(exZip.value.path));
     const ex = await measured(() => exportEvidenceBundle({ ...common, out: join(root, 'bundle') }));
     const ve = await measured(() => verifyEvidenceBundle(ex.value.path));
     if (!ve.value.ok || !veZip.value.ok) throw new Error('evidence bench: the exported bundle did not verify');
-    const record = (op: string, m: { seconds: number; peakRssMiB: number; startRssMiB: number }, files: number, container: string) => ({
+    const record = (
+      op: string,
+      m: { seconds: number; peakRssMiB: number; startRssMiB: number },
+      files: number,
+      container: string,
+    ) => ({
       op,
       container,
       attestations: ATTESTATIONS,

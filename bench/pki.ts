@@ -13,7 +13,10 @@ const DIR = new URL('../test/vectors/s390-tools/rust/pv/tests/assets/cert/', imp
 const AT = new Date('2026-11-26T00:00:00Z');
 
 /** Runs an async `fn` for about `ms` milliseconds after a warm-up; returns ops/s and mean µs. */
-async function measureAsync(fn: () => Promise<void>, ms = 1500): Promise<{ ops_per_s: number; mean_us: number; iterations: number }> {
+async function measureAsync(
+  fn: () => Promise<void>,
+  ms = 1500,
+): Promise<{ ops_per_s: number; mean_us: number; iterations: number }> {
   for (let i = 0; i < 3; i++) await fn();
   let iterations = 0;
   const start = process.hrtime.bigint();
@@ -30,7 +33,13 @@ async function measureAsync(fn: () => Promise<void>, ms = 1500): Promise<{ ops_p
 /** Runs the PKI benchmarks and returns JSON-able records. */
 export async function runPkiBench(): Promise<object[]> {
   const fx = (name: string): NamedBytes => ({ name, bytes: new Uint8Array(readFileSync(DIR + name)) });
-  const chain = { certs: [fx('ibm.crt'), fx('inter_ca.crt')], crls: [fx('ibm.crl'), fx('inter_ca.crl')], rootCa: fx('root_ca.chained.crt'), offline: true, at: AT };
+  const chain = {
+    certs: [fx('ibm.crt'), fx('inter_ca.crt')],
+    crls: [fx('ibm.crl'), fx('inter_ca.crl')],
+    rootCa: fx('root_ca.chained.crt'),
+    offline: true,
+    at: AT,
+  };
   const host = fx('host.crt');
   const host2 = fx('host2.crt');
   const records: object[] = [];
@@ -47,7 +56,12 @@ export async function runPkiBench(): Promise<object[]> {
     const r = await verifier.verify(host2.bytes, host2.name);
     if (!r.verified) throw new Error(r.reason);
   });
-  records.push({ op: 'hkd-verify-second', ...second, target_mean_us: 2000, note: 'one more HKD against an already validated chain' });
+  records.push({
+    op: 'hkd-verify-second',
+    ...second,
+    target_mean_us: 2000,
+    note: 'one more HKD against an already validated chain',
+  });
 
   const pki = await createFakeIbmPki({ ctx: systemContext(), hkdCount: 1 });
   const serials: string[] = [];
@@ -59,8 +73,15 @@ export async function runPkiBench(): Promise<object[]> {
   records.push({ op: 'crl-parse-100k', ...parse, crl_bytes: big.der.length });
 
   const bigVerifier = await createHkdVerifier({
-    certs: [{ name: 'sk', bytes: pki.signingKey.der }, { name: 'inter', bytes: pki.intermediate.der }],
-    crls: [{ name: 'big', bytes: big.der }, { name: 'inter.crl', bytes: pki.intermediateCrl.der }, { name: 'root.crl', bytes: pki.rootCrl.der }],
+    certs: [
+      { name: 'sk', bytes: pki.signingKey.der },
+      { name: 'inter', bytes: pki.intermediate.der },
+    ],
+    crls: [
+      { name: 'big', bytes: big.der },
+      { name: 'inter.crl', bytes: pki.intermediateCrl.der },
+      { name: 'root.crl', bytes: pki.rootCrl.der },
+    ],
     rootCa: { name: 'root', bytes: pki.root.der },
     offline: true,
     at: new Date(),
@@ -70,6 +91,11 @@ export async function runPkiBench(): Promise<object[]> {
     const r = await bigVerifier.verify(hkd, 'hkd');
     if (!r.verified) throw new Error(r.reason);
   });
-  records.push({ op: 'crl-lookup', ...lookup, revoked_serials: 100_000, note: 'HKD check against a validated chain; CRL indexed once' });
+  records.push({
+    op: 'crl-lookup',
+    ...lookup,
+    revoked_serials: 100_000,
+    note: 'HKD check against a validated chain; CRL indexed once',
+  });
   return records;
 }

@@ -124,18 +124,40 @@ export async function runStoreBench(): Promise<object[]> {
           });
         }
       });
-      records.push({ op: 'store-insert-batched', count: total, total_ms: Math.round(setupMs), ops_per_s: Math.round((total / setupMs) * 1000), batch: 1000 });
+      records.push({
+        op: 'store-insert-batched',
+        count: total,
+        total_ms: Math.round(setupMs),
+        ops_per_s: Math.round((total / setupMs) * 1000),
+        batch: 1000,
+      });
 
       const latest: number[] = [];
       for (let r = 0; r < 200; r++) {
         const gid = guests[(r * 37) % guests.length]!;
         latest.push(timeMs(() => store.attestations.list(gid, { limit: 50 })));
       }
-      records.push({ op: 'store-guest-latest-50', attestations: total, guests: guests.length, median_ms: round(median(latest)), max_ms: round(Math.max(...latest)), goal_ms: 5, within_goal: median(latest) < 5 });
+      records.push({
+        op: 'store-guest-latest-50',
+        attestations: total,
+        guests: guests.length,
+        median_ms: round(median(latest)),
+        max_ms: round(Math.max(...latest)),
+        goal_ms: 5,
+        within_goal: median(latest) < 5,
+      });
 
       const statuses: number[] = [];
       for (let r = 0; r < 20; r++) statuses.push(timeMs(() => store.guests.statuses()));
-      records.push({ op: 'store-all-guest-status', attestations: total, guests: guests.length, median_ms: round(median(statuses)), max_ms: round(Math.max(...statuses)), goal_ms: 50, within_goal: median(statuses) < 50 });
+      records.push({
+        op: 'store-all-guest-status',
+        attestations: total,
+        guests: guests.length,
+        median_ms: round(median(statuses)),
+        max_ms: round(Math.max(...statuses)),
+        goal_ms: 50,
+        within_goal: median(statuses) < 50,
+      });
 
       const verifyMs = timeMs(() => {
         if (!store.audit.verify().ok) throw new Error('audit chain broken in bench');
@@ -144,8 +166,12 @@ export async function runStoreBench(): Promise<object[]> {
 
       store.db.pragma('wal_checkpoint(TRUNCATE)');
       const pageSize = store.db.pragma('page_size', { simple: true }) as number;
-      const pages = (store.db.pragma('page_count', { simple: true }) as number) - (store.db.pragma('freelist_count', { simple: true }) as number);
-      const auditPages = (store.db.prepare("SELECT sum(pgsize) FROM dbstat WHERE name IN ('audit_log')").pluck().get() as number | null) ?? null;
+      const pages =
+        (store.db.pragma('page_count', { simple: true }) as number) -
+        (store.db.pragma('freelist_count', { simple: true }) as number);
+      const auditPages =
+        (store.db.prepare("SELECT sum(pgsize) FROM dbstat WHERE name IN ('audit_log')").pluck().get() as
+          number | null) ?? null;
       records.push({
         op: 'store-bytes-per-attestation',
         attestations: total,

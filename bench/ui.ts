@@ -40,7 +40,13 @@ function memoryPort(guestCount: number, historyTotal: number): WorkstationPort {
   });
   return {
     listGuests: async () => guests,
-    listHistory: async (q) => ({ offset: q.offset, total: historyTotal, items: Array.from({ length: Math.max(0, Math.min(q.limit, historyTotal - q.offset)) }, (_, k) => row(q.offset + k)) }),
+    listHistory: async (q) => ({
+      offset: q.offset,
+      total: historyTotal,
+      items: Array.from({ length: Math.max(0, Math.min(q.limit, historyTotal - q.offset)) }, (_, k) =>
+        row(q.offset + k),
+      ),
+    }),
     getGuest: notUsed,
     addGuest: notUsed,
     editGuest: notUsed,
@@ -60,7 +66,13 @@ function post(bridge: WebBridge, cookie: string, channel: string, body: unknown)
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: Number(url.port), method: 'POST', path: `/api/call/${channel}`, headers: { 'Content-Type': 'application/json', Origin: bridge.origin, Cookie: cookie } },
+      {
+        host: '127.0.0.1',
+        port: Number(url.port),
+        method: 'POST',
+        path: `/api/call/${channel}`,
+        headers: { 'Content-Type': 'application/json', Origin: bridge.origin, Cookie: cookie },
+      },
       (res) => {
         let size = 0;
         res.on('data', (c: Buffer) => (size += c.length));
@@ -92,7 +104,13 @@ async function measure(op: string, count: number, fn: (i: number) => Promise<num
   let bytes = 0;
   for (let i = 0; i < count; i++) bytes += await fn(i);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { op, ops: count, ops_per_s: Math.round(count / seconds), ms_per_op: +((seconds * 1000) / count).toFixed(3), bytes_per_op: Math.round(bytes / count) };
+  return {
+    op,
+    ops: count,
+    ops_per_s: Math.round(count / seconds),
+    ms_per_op: +((seconds * 1000) / count).toFixed(3),
+    bytes_per_op: Math.round(bytes / count),
+  };
 }
 
 /** Runs the UI shell benchmarks. */
@@ -103,9 +121,13 @@ export async function runUiBench(): Promise<object[]> {
   try {
     const cookie = await exchange(bridge);
     return [
-      await measure('ui-bridge-history-page-100', 300, (i) => post(bridge, cookie, 'history:list', { guestId: 'g0', offset: (i * 100) % 99_900, limit: 100 })),
+      await measure('ui-bridge-history-page-100', 300, (i) =>
+        post(bridge, cookie, 'history:list', { guestId: 'g0', offset: (i * 100) % 99_900, limit: 100 }),
+      ),
       await measure('ui-bridge-guests-list-500', 200, () => post(bridge, cookie, 'guests:list', {})),
-      await measure('ui-bridge-invalid-payload', 300, () => post(bridge, cookie, 'history:list', { offset: -1, limit: 100 }).catch(() => 0)),
+      await measure('ui-bridge-invalid-payload', 300, () =>
+        post(bridge, cookie, 'history:list', { offset: -1, limit: 100 }).catch(() => 0),
+      ),
     ];
   } finally {
     await bridge.close();

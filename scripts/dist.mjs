@@ -14,7 +14,11 @@ import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const NATIVE_MODULES = ['better-sqlite3'];
-const PLATFORM_FLAGS = { linux: ['--linux', '-l'], win32: ['--win', '--windows', '-w'], darwin: ['--mac', '--macos', '-m', '-o'] };
+const PLATFORM_FLAGS = {
+  linux: ['--linux', '-l'],
+  win32: ['--win', '--windows', '-w'],
+  darwin: ['--mac', '--macos', '-m', '-o'],
+};
 const ARCH_FLAGS = ['--x64', '--ia32', '--armv7l', '--arm64', '--universal'];
 
 /** Error whose message is shown to the user as is (no stack). */
@@ -43,7 +47,9 @@ function checkHostTarget(args) {
   }
   const arch = args.find((a) => ARCH_FLAGS.includes(a));
   if (arch !== undefined && arch !== `--${process.arch}`) {
-    throw new DistError(`cannot package for ${arch.slice(2)} on ${process.arch}: native modules are built for the host CPU only.`);
+    throw new DistError(
+      `cannot package for ${arch.slice(2)} on ${process.arch}: native modules are built for the host CPU only.`,
+    );
   }
 }
 
@@ -93,7 +99,13 @@ export async function rebuildForElectron({ electronVersion: version, projectRoot
   };
   const { rebuild } = await import('@electron/rebuild');
   try {
-    await rebuild({ buildPath: projectRoot, electronVersion: version, arch: process.arch, onlyModules: NATIVE_MODULES, force: true });
+    await rebuild({
+      buildPath: projectRoot,
+      electronVersion: version,
+      arch: process.arch,
+      onlyModules: NATIVE_MODULES,
+      force: true,
+    });
   } catch (err) {
     await restore();
     throw new DistError(
@@ -119,7 +131,14 @@ async function runDist(args) {
   try {
     logStep(5, 'packaging with electron-builder (electron-builder.yml)');
     const cli = join(root, 'node_modules/electron-builder/cli.js');
-    runCommand('electron-builder', process.execPath, [cli, '--config', 'electron-builder.yml', '--publish', 'never', ...args]);
+    runCommand('electron-builder', process.execPath, [
+      cli,
+      '--config',
+      'electron-builder.yml',
+      '--publish',
+      'never',
+      ...args,
+    ]);
   } finally {
     await restore();
     console.log('[dist] restored the Node build of better-sqlite3');

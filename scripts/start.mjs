@@ -27,7 +27,11 @@ function mtimeOf(file) {
 async function ensureRendererBuilt() {
   const index = join(root, 'dist-renderer', 'index.html');
   const preload = join(root, 'dist-preload', 'preload.cjs');
-  const sources = Math.max(newestMtime(join(root, 'renderer')), newestMtime(join(root, 'shared')), newestMtime(join(root, 'main', 'preload')));
+  const sources = Math.max(
+    newestMtime(join(root, 'renderer')),
+    newestMtime(join(root, 'shared')),
+    newestMtime(join(root, 'main', 'preload')),
+  );
   if (mtimeOf(index) < sources || mtimeOf(preload) < sources) {
     const { buildRenderer } = await import('./build-renderer.mjs');
     await buildRenderer({ dev: false });
@@ -37,7 +41,10 @@ async function ensureRendererBuilt() {
 function ensureMainBuilt() {
   const entry = join(root, 'dist', 'main', 'app', 'electron-main.js');
   if (mtimeOf(entry) >= Math.max(newestMtime(join(root, 'main')), newestMtime(join(root, 'shared')))) return;
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (tsc.status !== 0) throw new Error('TypeScript build failed');
 }
 
@@ -51,5 +58,9 @@ if (electron) {
   const { tsImport } = await import('tsx/esm/api');
   const web = await tsImport('../main/app/web-main.ts', import.meta.url);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  await web.mainWeb(args.filter((a) => a !== '--web'), join(root, 'dist-renderer'), pkg.version);
+  await web.mainWeb(
+    args.filter((a) => a !== '--web'),
+    join(root, 'dist-renderer'),
+    pkg.version,
+  );
 }

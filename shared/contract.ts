@@ -97,7 +97,12 @@ export interface EventMap {
 export type EventName = keyof EventMap;
 
 /** The runtime list of events. */
-export const EVENTS = ['attest:progress', 'fleet:progress', 'task:progress', 'hostkey:prompt'] as const satisfies readonly EventName[];
+export const EVENTS = [
+  'attest:progress',
+  'fleet:progress',
+  'task:progress',
+  'hostkey:prompt',
+] as const satisfies readonly EventName[];
 
 type MissingEvents = Exclude<EventName, (typeof EVENTS)[number]>;
 const ALL_EVENTS_LISTED: MissingEvents extends never ? true : MissingEvents = true;
@@ -123,7 +128,9 @@ export function toMethodName(channel: Channel): string {
 
 /** The object the preload exposes as `window.attest`: one method per channel plus event subscription. */
 export type BridgeApi = {
-  [C in Channel as C extends `${infer D}:${infer V}` ? `${D}${Capitalize<V>}` : never]: (req: RequestOf<C>) => Promise<Result<ResponseOf<C>>>;
+  [C in Channel as C extends `${infer D}:${infer V}` ? `${D}${Capitalize<V>}` : never]: (
+    req: RequestOf<C>,
+  ) => Promise<Result<ResponseOf<C>>>;
 } & {
   /** Subscribes to a main→renderer event; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;

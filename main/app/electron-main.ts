@@ -14,7 +14,12 @@ import { createWorkstationPort } from './port-adapter.js';
 import { denyAllPermissions, lockDownContents, SECURE_WEB_PREFERENCES } from './window-policy.js';
 
 /** Repository root: this file is dist/main/app/electron-main.js (or main/app/electron-main.ts under tsx). */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
+const ROOT = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  ...(import.meta.url.includes('/dist/') ? ['..'] : []),
+);
 const RENDERER_DIR = process.env['SEA_RENDERER_DIR'] ?? join(ROOT, 'dist-renderer');
 const PRELOAD = join(ROOT, 'dist-preload', 'preload.cjs');
 
@@ -44,7 +49,9 @@ async function main(): Promise<void> {
     },
   });
   const urlPrefix = pathToFileURL(RENDERER_DIR).href + '/';
-  registerIpcHandlers(ipcMain, dispatcher, () => (win && !win.isDestroyed() ? { webContentsId: win.webContents.id, urlPrefix } : undefined));
+  registerIpcHandlers(ipcMain, dispatcher, () =>
+    win && !win.isDestroyed() ? { webContentsId: win.webContents.id, urlPrefix } : undefined,
+  );
 
   win = new BrowserWindow({
     width: 1280,

@@ -18,7 +18,9 @@ export function parseStartOptions(argv: readonly string[]): StartOptions {
   const options: StartOptions = { demo: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new Error(`${flag} needs a value`);
@@ -29,8 +31,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions {
     else if (flag === '--demo-dir') {
       options.demoDir = value();
       options.demo = true;
-    }
-    else if (flag === '--port') {
+    } else if (flag === '--port') {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error('--port must be 0-65535');
       options.listenPort = n;

@@ -7,7 +7,14 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_DEMO_DIR, createDemoWorkspace, demoPaths, isDemoWorkspace, startDemoGuests, type DemoGuests } from '../demo/workspace.js';
+import {
+  DEFAULT_DEMO_DIR,
+  createDemoWorkspace,
+  demoPaths,
+  isDemoWorkspace,
+  startDemoGuests,
+  type DemoGuests,
+} from '../demo/workspace.js';
 import { systemContext, type EngineContext } from '../engine/crypto/context.js';
 import type { WorkstationPort } from '../ipc/port.js';
 import { attestStoredGuest, type TransportFactory } from '../services/attest-stored-guest.js';
@@ -15,7 +22,6 @@ import { workstationKeyDir } from '../services/evidence/store-export.js';
 import { resolveDbPath } from '../store/default-path.js';
 import { openStore, type Store } from '../store/index.js';
 import { createStorePort } from './port/store-port.js';
-
 
 /** Inputs of the real port. */
 export interface CreateWorkstationPortParams {
@@ -45,7 +51,12 @@ export interface WorkstationPortHandle {
 async function seedDemoHistory(store: Store, ctx: EngineContext): Promise<void> {
   if (store.attestations.count() > 0) return;
   for (const g of store.guests.list()) {
-    await attestStoredGuest({ store, guest: g.id, ctx, timeouts: { connectMs: 5000, stepMs: 10_000, totalMs: 20_000 } });
+    await attestStoredGuest({
+      store,
+      guest: g.id,
+      ctx,
+      timeouts: { connectMs: 5000, stepMs: 10_000, totalMs: 20_000 },
+    });
   }
 }
 
@@ -63,7 +74,9 @@ export async function createWorkstationPort(params: CreateWorkstationPortParams)
     }
     dbPath = demoPaths(dir).db;
   } else {
-    dbPath = params.dbPath ? resolve(params.dbPath) : resolveDbPath({ cwd: process.cwd(), env: process.env }, undefined);
+    dbPath = params.dbPath
+      ? resolve(params.dbPath)
+      : resolveDbPath({ cwd: process.cwd(), env: process.env }, undefined);
     mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });
   }
   const store = openStore({ path: dbPath });

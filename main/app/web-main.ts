@@ -56,7 +56,12 @@ export async function mainWeb(argv: readonly string[], staticDir: string, versio
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (invokedDirectly) {
   // This file is main/app/web-main.ts (tsx) or dist/main/app/web-main.js (built).
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
+  const root = join(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '..',
+    ...(import.meta.url.includes('/dist/') ? ['..'] : []),
+  );
   mainWeb(process.argv.slice(2), join(root, 'dist-renderer')).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

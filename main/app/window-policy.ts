@@ -21,7 +21,10 @@ export const SECURE_WEB_PREFERENCES = Object.freeze({
 
 /** The subset of WebContents the lock needs. */
 export interface LockableContents {
-  on(event: 'will-navigate' | 'will-redirect' | 'will-attach-webview' | 'will-frame-navigate', listener: (event: { preventDefault(): void; url?: string }) => void): unknown;
+  on(
+    event: 'will-navigate' | 'will-redirect' | 'will-attach-webview' | 'will-frame-navigate',
+    listener: (event: { preventDefault(): void; url?: string }) => void,
+  ): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
@@ -36,7 +39,9 @@ export function lockDownContents(contents: LockableContents): void {
 
 /** The subset of Session the permission lock needs. */
 export interface LockableSession {
-  setPermissionRequestHandler(handler: ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | null): void;
+  setPermissionRequestHandler(
+    handler: ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | null,
+  ): void;
   setPermissionCheckHandler(handler: ((wc: unknown, permission: string) => boolean) | null): void;
 }
 

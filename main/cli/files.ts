@@ -17,11 +17,18 @@ export function readFileBounded(cwd: string, path: string, maxSize: number): Uin
   try {
     fd = openSync(resolvePath(cwd, path), 'r');
   } catch (e) {
-    throw new AttestError('ERR_CLI_FILE_READ', `Cannot open \`${path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { path });
+    throw new AttestError(
+      'ERR_CLI_FILE_READ',
+      `Cannot open \`${path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      { path },
+    );
   }
   try {
     const size = fstatSync(fd).size;
-    if (size > maxSize) throw new AttestError('ERR_INPUT_TOO_LARGE', `${path}: file is ${size} bytes, at most ${maxSize} are accepted`, { path });
+    if (size > maxSize)
+      throw new AttestError('ERR_INPUT_TOO_LARGE', `${path}: file is ${size} bytes, at most ${maxSize} are accepted`, {
+        path,
+      });
     const out = new Uint8Array(size);
     let at = 0;
     while (at < size) {
@@ -40,7 +47,11 @@ export function writeFileChecked(cwd: string, path: string, data: Uint8Array | s
   try {
     writeFileSync(resolvePath(cwd, path), data, secret ? { mode: 0o600 } : {});
   } catch (e) {
-    throw new AttestError('ERR_CLI_FILE_WRITE', `Cannot create \`${path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { path });
+    throw new AttestError(
+      'ERR_CLI_FILE_WRITE',
+      `Cannot create \`${path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      { path },
+    );
   }
 }
 
@@ -49,7 +60,8 @@ export function naming<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (isAttestError(e) && !e.message.startsWith(`${path}: `)) throw new AttestError(e.code, `${path}: ${e.message}`, { ...e.details, path });
+    if (isAttestError(e) && !e.message.startsWith(`${path}: `))
+      throw new AttestError(e.code, `${path}: ${e.message}`, { ...e.details, path });
     throw e;
   }
 }

@@ -36,7 +36,10 @@ export function processIo(): CliIo {
 }
 
 /** An in-memory io for tests: captured stdout/stderr. */
-export function memoryIo(cwd: string, env: Record<string, string | undefined> = {}): CliIo & { stdout: string; stderr: string } {
+export function memoryIo(
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): CliIo & { stdout: string; stderr: string } {
   const io = {
     stdout: '',
     stderr: '',

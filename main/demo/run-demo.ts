@@ -12,7 +12,14 @@ import { attestStoredGuest } from '../services/attest-stored-guest.js';
 import { exportStoreEvidence, workstationKeyDir } from '../services/evidence/store-export.js';
 import { verifyEvidenceBundle } from '../services/evidence/verify.js';
 import { openStore } from '../store/index.js';
-import { DEFAULT_DEMO_DIR, createDemoWorkspace, demoPaths, isDemoWorkspace, readDemoManifest, startDemoGuests } from './workspace.js';
+import {
+  DEFAULT_DEMO_DIR,
+  createDemoWorkspace,
+  demoPaths,
+  isDemoWorkspace,
+  readDemoManifest,
+  startDemoGuests,
+} from './workspace.js';
 
 /** Inputs of `runDemo`. */
 export interface RunDemoParams {
@@ -44,8 +51,10 @@ export interface DemoResult {
 
 function describe(record: AttestationRecord): string {
   if (record.status === 'verified') return `verified — CUID 0x${record.cuid ?? '?'}`;
-  if (record.status === 'mismatch' && record.errorCode) return `FAILED ${record.errorCode} — ${record.errorMessage ?? ''}`;
-  if (record.status === 'mismatch') return 'FAILED measurement mismatch — the response does not match the request and the guest image';
+  if (record.status === 'mismatch' && record.errorCode)
+    return `FAILED ${record.errorCode} — ${record.errorMessage ?? ''}`;
+  if (record.status === 'mismatch')
+    return 'FAILED measurement mismatch — the response does not match the request and the guest image';
   return `FAILED ${record.errorCode ?? 'error'} — ${record.errorMessage ?? ''}`;
 }
 
@@ -57,7 +66,9 @@ export async function runDemo(p: RunDemoParams): Promise<DemoResult> {
   if (created) await createDemoWorkspace(p.dir, p.ctx);
   const manifest = readDemoManifest(p.dir);
   p.print(`SE Attestation Workstation demo — workspace ${p.displayDir ?? p.dir}${created ? ' (created)' : ''}`);
-  p.print('DEMO PKI: root CA → intermediate CA → IBM Z signing key → host-key documents of host A and host B, with CRLs');
+  p.print(
+    'DEMO PKI: root CA → intermediate CA → IBM Z signing key → host-key documents of host A and host B, with CRLs',
+  );
   p.print('(every DEMO certificate is marked DEMO and is trusted only inside this workspace)');
   const store = openStore({ path: paths.db });
   const running = await startDemoGuests(p.dir, store);
@@ -77,9 +88,16 @@ export async function runDemo(p: RunDemoParams): Promise<DemoResult> {
   const from = new Date(Date.parse(manifest.createdAt) - 24 * 3600 * 1000);
   const to = new Date(p.ctx.now().getTime() + 60 * 1000);
   const evidencePath = join(paths.evidence, `bundle-${p.ctx.now().toISOString().replace(/[:.]/g, '-')}`);
-  let evidenceOk = false;
+  let evidenceOk: boolean;
   try {
-    const exported = await exportStoreEvidence({ store, from, to, destination: evidencePath, keyDir: workstationKeyDir(paths.db), organisation: 'DEMO organisation' });
+    const exported = await exportStoreEvidence({
+      store,
+      from,
+      to,
+      destination: evidencePath,
+      keyDir: workstationKeyDir(paths.db),
+      organisation: 'DEMO organisation',
+    });
     const check = await verifyEvidenceBundle(exported.path);
     evidenceOk = check.ok;
     const shown = p.displayDir ? join(p.displayDir, relative(p.dir, exported.path)) : exported.path;
@@ -91,7 +109,11 @@ export async function runDemo(p: RunDemoParams): Promise<DemoResult> {
     store.close();
   }
   const ok = evidenceOk && outcomes.every((o) => (o.expected === 'verified') === (o.record.status === 'verified'));
-  p.print(`Open the workstation on this workspace:  npm start -- --demo${p.displayDir && p.displayDir !== DEFAULT_DEMO_DIR ? ` --demo-dir ${p.displayDir}` : ''}`);
-  p.print(`Or use the CLI on it:                    npx se-attest guest list --db ${join(p.displayDir ?? p.dir, 'workstation.db')}`);
+  p.print(
+    `Open the workstation on this workspace:  npm start -- --demo${p.displayDir && p.displayDir !== DEFAULT_DEMO_DIR ? ` --demo-dir ${p.displayDir}` : ''}`,
+  );
+  p.print(
+    `Or use the CLI on it:                    npx se-attest guest list --db ${join(p.displayDir ?? p.dir, 'workstation.db')}`,
+  );
   return { outcomes, evidencePath, evidenceOk, ok };
 }

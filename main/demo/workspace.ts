@@ -23,7 +23,12 @@ import { createFakeIbmPki } from '../engine/pki/demo-pki.js';
 import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
 import { importTrustFiles } from '../services/trust.js';
 import { buildSyntheticSeHeader } from '../sim/se-image.js';
-import { generateSshKeyPair, startSimulatedGuest, type SimulatedFault, type SimulatedGuest } from '../sim/simulated-guest.js';
+import {
+  generateSshKeyPair,
+  startSimulatedGuest,
+  type SimulatedFault,
+  type SimulatedGuest,
+} from '../sim/simulated-guest.js';
 import { computeHostKeyFingerprint } from '../transport/host-key.js';
 import { openStore, type Store } from '../store/index.js';
 
@@ -77,7 +82,8 @@ export function isDemoWorkspace(dir: string): boolean {
 /** Reads the manifest of a demo workspace. */
 export function readDemoManifest(dir: string): DemoManifest {
   const p = demoPaths(dir);
-  if (!existsSync(p.manifest)) throw new AttestError('ERR_STORE_OPEN', `${dir} is not a demo workspace (no ${MANIFEST})`);
+  if (!existsSync(p.manifest))
+    throw new AttestError('ERR_STORE_OPEN', `${dir} is not a demo workspace (no ${MANIFEST})`);
   return JSON.parse(readFileSync(p.manifest, 'utf8')) as DemoManifest;
 }
 
@@ -119,7 +125,12 @@ export async function createDemoWorkspace(dir: string, ctx: EngineContext): Prom
   const phkhA = readHostKeyDocument(new TextEncoder().encode(hostA.pem)).phkh;
   const phkhB = readHostKeyDocument(new TextEncoder().encode(hostB.pem)).phkh;
   const guests: DemoGuestSpec[] = [
-    { name: 'payments', role: 'healthy', expectation: 'verified: runs as a secure guest on host A, as built', cuid: toHex(ctx.randomBytes(16)) },
+    {
+      name: 'payments',
+      role: 'healthy',
+      expectation: 'verified: runs as a secure guest on host A, as built',
+      cuid: toHex(ctx.randomBytes(16)),
+    },
     {
       name: 'analytics',
       role: 'other-host',
@@ -155,7 +166,12 @@ export async function createDemoWorkspace(dir: string, ctx: EngineContext): Prom
         identityRef: p.clientKey,
         hostKeyFingerprint: computeHostKeyFingerprint(blob),
         seHeaderHex: toHex(header),
-        policy: { hkdSha256: [hkdA], requiredAddData: ['phkh-img', 'phkh-att'], expectedImagePhkh: toHex(phkhA), expectedAttestationPhkh: toHex(phkhA) },
+        policy: {
+          hkdSha256: [hkdA],
+          requiredAddData: ['phkh-img', 'phkh-att'],
+          expectedImagePhkh: toHex(phkhA),
+          expectedAttestationPhkh: toHex(phkhA),
+        },
         notes: `DEMO guest — ${g.expectation}`,
         tags: ['demo', g.role],
       });

@@ -51,15 +51,27 @@ export function viewOf(bytes: Uint8Array): DataView {
 /** Reads a u32 BE at `offset`, throwing `code` when it lies outside the buffer. */
 export function readU32(bytes: Uint8Array, offset: number, code: ErrorCode = 'ERR_INPUT_TRUNCATED'): number {
   if (offset < 0 || offset + 4 > bytes.length) {
-    throw new AttestError(code, `input too short: need 4 bytes at offset 0x${offset.toString(16)}, have ${bytes.length}`);
+    throw new AttestError(
+      code,
+      `input too short: need 4 bytes at offset 0x${offset.toString(16)}, have ${bytes.length}`,
+    );
   }
-  return (((bytes[offset] as number) << 24) | ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number)) >>> 0;
+  return (
+    (((bytes[offset] as number) << 24) |
+      ((bytes[offset + 1] as number) << 16) |
+      ((bytes[offset + 2] as number) << 8) |
+      (bytes[offset + 3] as number)) >>>
+    0
+  );
 }
 
 /** Reads a u64 BE at `offset` as a bigint, throwing `code` when it lies outside the buffer. */
 export function readU64(bytes: Uint8Array, offset: number, code: ErrorCode = 'ERR_INPUT_TRUNCATED'): bigint {
   if (offset < 0 || offset + 8 > bytes.length) {
-    throw new AttestError(code, `input too short: need 8 bytes at offset 0x${offset.toString(16)}, have ${bytes.length}`);
+    throw new AttestError(
+      code,
+      `input too short: need 8 bytes at offset 0x${offset.toString(16)}, have ${bytes.length}`,
+    );
   }
   return (BigInt(readU32(bytes, offset, code)) << 32n) | BigInt(readU32(bytes, offset + 4, code));
 }

@@ -116,7 +116,10 @@ export function createDispatcher(params: CreateDispatcherParams): Dispatcher {
       }
       const parsed = parseRequest(channel, payload);
       if (!parsed.ok) {
-        return { ok: false, error: { code: 'ERR_APP_BAD_REQUEST', message: 'invalid request', details: { issues: parsed.issues } } };
+        return {
+          ok: false,
+          error: { code: 'ERR_APP_BAD_REQUEST', message: 'invalid request', details: { issues: parsed.issues } },
+        };
       }
       try {
         const handler = HANDLERS[channel] as Handler<Channel>;

@@ -28,7 +28,11 @@ export function isTrustedSender(event: SenderFacts, trusted: TrustedSender): boo
 }
 
 /** Registers one handler per channel on `ipcMain`; returns a function removing them. */
-export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, dispatcher: Dispatcher, trusted: () => TrustedSender | undefined): () => void {
+export function registerIpcHandlers(
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
+  dispatcher: Dispatcher,
+  trusted: () => TrustedSender | undefined,
+): () => void {
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, payload: unknown): Promise<Result<unknown>> => {
       const allowed = trusted();

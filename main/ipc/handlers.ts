@@ -31,7 +31,12 @@ function decodeBase64(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
 
-function makeTaskControl(ctx: HandlerContext, runId: string, signal: AbortSignal, kind: 'trust-import' | 'evidence-export'): TaskControl {
+function makeTaskControl(
+  ctx: HandlerContext,
+  runId: string,
+  signal: AbortSignal,
+  kind: 'trust-import' | 'evidence-export',
+): TaskControl {
   return {
     runId,
     signal,
@@ -83,7 +88,9 @@ export const HANDLERS: { [C in Channel]: Handler<C> } = {
     return { removed: true };
   },
   'attest:run': (req, ctx) =>
-    withRun(ctx, req.runId, (signal) => ctx.port.runAttestation(req.guestId, makeAttestControl(ctx, req.runId, signal))),
+    withRun(ctx, req.runId, (signal) =>
+      ctx.port.runAttestation(req.guestId, makeAttestControl(ctx, req.runId, signal)),
+    ),
   'fleet:attest': (req, ctx) =>
     withRun(ctx, req.runId, (signal) => {
       const control: FleetControl = {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Channel, RequestOf } from '../../shared/contract.js';
+import { ADD_DATA_KINDS } from '../../shared/types/policy.js';
 
 /** Largest accepted trust-import file (decoded), matching the HKD reader's 1 MiB limit with headroom for CRLs. */
 export const MAX_IMPORT_FILE_BYTES = 4 * 1024 * 1024;
@@ -16,7 +17,10 @@ const base64 = z
   .string()
   .max(Math.ceil(MAX_IMPORT_FILE_BYTES / 3) * 4)
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
-const hex = z.string().max(1024).regex(/^(?:[0-9a-fA-F]{2})*$/, 'not hex');
+const hex = z
+  .string()
+  .max(1024)
+  .regex(/^(?:[0-9a-fA-F]{2})*$/, 'not hex');
 const isoDate = z.iso.datetime({ offset: true });
 
 const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'not a SHA-256 hex digest');
@@ -26,7 +30,7 @@ const policy = z.strictObject({
   expectedImagePhkh: sha256Hex.optional(),
   expectedAttestationPhkh: sha256Hex.optional(),
   expectedUserData: hex.optional(),
-  requiredAddData: z.array(z.enum(['phkh-img', 'phkh-att', 'secret-store-hash', 'firmware-state'])).max(4).optional(),
+  requiredAddData: z.array(z.enum(ADD_DATA_KINDS)).max(4).optional(),
 });
 
 const guestInputShape = {

@@ -47,7 +47,11 @@ export interface AttestGuestParams {
    * Called once the request exists and before the guest is contacted, with the request and its ARPK (a
    * secret: only for the history store, which seals it; the ARPK is wiped after the run).
    */
-  readonly onRequestCreated?: (request: { readonly exchange: Uint8Array; readonly arpk: Uint8Array; readonly hostKeys: readonly Uint8Array[] }) => void;
+  readonly onRequestCreated?: (request: {
+    readonly exchange: Uint8Array;
+    readonly arpk: Uint8Array;
+    readonly hostKeys: readonly Uint8Array[];
+  }) => void;
 }
 
 /** The outcome of one guest attestation. */
@@ -69,7 +73,9 @@ export interface AttestGuestResult {
 export const MAX_USER_DATA_SIZE = 256;
 
 function cancelled(guest: string, signal: AbortSignal): AttestError {
-  return isAttestError(signal.reason) ? signal.reason : new AttestError('ERR_TRANSPORT_CANCELLED', `attestation of ${guest} was cancelled`);
+  return isAttestError(signal.reason)
+    ? signal.reason
+    : new AttestError('ERR_TRANSPORT_CANCELLED', `attestation of ${guest} was cancelled`);
 }
 
 /** Attests one guest end to end; see the module summary. */
@@ -93,15 +99,24 @@ export async function attestGuest(params: AttestGuestParams): Promise<AttestGues
       emit({ step, status: 'done', elapsedMs: Date.now() - started });
       return value;
     } catch (error) {
-      emit({ step, status: 'failed', elapsedMs: Date.now() - started, code: isAttestError(error) ? error.code : 'ERR_TRANSPORT_INTERNAL' });
+      emit({
+        step,
+        status: 'failed',
+        elapsedMs: Date.now() - started,
+        code: isAttestError(error) ? error.code : 'ERR_TRANSPORT_INTERNAL',
+      });
       throw error;
     }
   };
 
   if (params.userData !== undefined && params.userData.length > MAX_USER_DATA_SIZE) {
-    throw new AttestError('ERR_USER_DATA_SIZE', `user data is ${params.userData.length} bytes; at most ${MAX_USER_DATA_SIZE} are allowed`, {
-      size: params.userData.length,
-    });
+    throw new AttestError(
+      'ERR_USER_DATA_SIZE',
+      `user data is ${params.userData.length} bytes; at most ${MAX_USER_DATA_SIZE} are allowed`,
+      {
+        size: params.userData.length,
+      },
+    );
   }
   const hostKeys = await local('host-keys', () => params.loadHostKeys(params.signal));
   const request = await local('create', () =>

@@ -14,7 +14,12 @@ import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
 import type { Store } from '../store/index.js';
 import { parseGuestAddress } from '../transport/guest-address.js';
 import type { GuestTransport } from '../transport/guest-transport.js';
-import { parseHostKeyFingerprint, type HostKeyInfo, type HostKeyPolicy, type KnownHostEntry } from '../transport/host-key.js';
+import {
+  parseHostKeyFingerprint,
+  type HostKeyInfo,
+  type HostKeyPolicy,
+  type KnownHostEntry,
+} from '../transport/host-key.js';
 import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../transport/ssh-transport.js';
 import { attestGuest, type AttestGuestProgress } from './attest-guest.js';
 import { attestAndRecord, type RecordedAttestation } from './attest-recorded.js';
@@ -70,11 +75,15 @@ export function loadGuestSeHeader(store: Store, guest: Guest): Uint8Array {
   if (guest.imagePath) {
     try {
       const bytes = readFileSync(guest.imagePath);
-      if (bytes.length > MAX_IMAGE_SIZE) throw new AttestError('ERR_INPUT_TOO_LARGE', `${guest.imagePath}: image larger than 64 MiB`);
+      if (bytes.length > MAX_IMAGE_SIZE)
+        throw new AttestError('ERR_INPUT_TOO_LARGE', `${guest.imagePath}: image larger than 64 MiB`);
       return new Uint8Array(bytes);
     } catch (e) {
       if (e instanceof AttestError) throw e;
-      throw new AttestError('ERR_CLI_FILE_READ', `Cannot open \`${guest.imagePath}\` (SE image of guest ${guest.name})`);
+      throw new AttestError(
+        'ERR_CLI_FILE_READ',
+        `Cannot open \`${guest.imagePath}\` (SE image of guest ${guest.name})`,
+      );
     }
   }
   throw new AttestError('ERR_SEHDR_NOT_FOUND', `guest ${guest.name} has no SE header or image: add one first`);
@@ -90,16 +99,24 @@ export function sshTransportForGuest(
   if (!guest.sshTarget) throw new AttestError('ERR_TRANSPORT_ADDRESS_INVALID', `guest ${guest.name} has no SSH target`);
   let identity: SshIdentity;
   if (!guest.identityRef || guest.identityRef === 'agent') {
-    if (!p.agentSocket) throw new AttestError('ERR_TRANSPORT_IDENTITY_INVALID', `guest ${guest.name} uses the SSH agent, but none is running`);
+    if (!p.agentSocket)
+      throw new AttestError(
+        'ERR_TRANSPORT_IDENTITY_INVALID',
+        `guest ${guest.name} uses the SSH agent, but none is running`,
+      );
     identity = { agent: p.agentSocket };
   } else {
     let key: Buffer;
     try {
       key = readFileSync(guest.identityRef);
     } catch {
-      throw new AttestError('ERR_TRANSPORT_IDENTITY_INVALID', `cannot read the identity file of guest ${guest.name}: ${guest.identityRef}`);
+      throw new AttestError(
+        'ERR_TRANSPORT_IDENTITY_INVALID',
+        `cannot read the identity file of guest ${guest.name}: ${guest.identityRef}`,
+      );
     }
-    if (key.length > MAX_KEY_FILE_SIZE) throw new AttestError('ERR_TRANSPORT_IDENTITY_INVALID', `identity file of guest ${guest.name} is too large`);
+    if (key.length > MAX_KEY_FILE_SIZE)
+      throw new AttestError('ERR_TRANSPORT_IDENTITY_INVALID', `identity file of guest ${guest.name} is too large`);
     identity = { privateKey: new Uint8Array(key), ...(p.passphrase !== undefined ? { passphrase: p.passphrase } : {}) };
   }
   return new SshGuestTransport({
@@ -139,10 +156,15 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
     : {
         ...jumpHostKeys,
         // the key accepted for an unpinned guest becomes its pin
-        onAccepted: (info) => void store.guests.edit(guest.id, { hostKeyFingerprint: info.fingerprint, hostKeyType: info.keyType }),
+        onAccepted: (info) =>
+          void store.guests.edit(guest.id, { hostKeyFingerprint: info.fingerprint, hostKeyType: info.keyType }),
       };
   const loadHostKeys = async (): Promise<Uint8Array[]> => {
-    if (hkdItems.length === 0) throw new AttestError('ERR_CREATE_NO_HOST_KEY', `no host-key document to encrypt for: import the HKDs of ${guest.name}'s hosts first`);
+    if (hkdItems.length === 0)
+      throw new AttestError(
+        'ERR_CREATE_NO_HOST_KEY',
+        `no host-key document to encrypt for: import the HKDs of ${guest.name}'s hosts first`,
+      );
     if (p.noVerify) return hkdItems.map((h) => readHostKeyDocument(h.der).publicCoords);
     const verifier = await createStoreHkdVerifier(store, {
       at: p.at ?? p.ctx.now(),
@@ -150,7 +172,13 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
     });
     const results: HkdResult[] = [];
     for (const h of hkdItems) results.push(await verifier.verify(h.der, h.item.source ?? h.item.sha256));
-    const full = { at: (p.at ?? p.ctx.now()).toISOString(), offline: p.online !== true, verified: results.every((r) => r.verified), chain: verifier.chain, hkds: results };
+    const full = {
+      at: (p.at ?? p.ctx.now()).toISOString(),
+      offline: p.online !== true,
+      verified: results.every((r) => r.verified),
+      chain: verifier.chain,
+      hkds: results,
+    };
     report = hkdReportToJson(full);
     return verifiedHostKeys(full).map((k) => k.publicCoords);
   };
@@ -174,7 +202,11 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
     ...(p.onProgress ? { onProgress: p.onProgress } : {}),
     run: (hooks) =>
       attestGuest({
-        transport: (p.transportFactory ?? ((g, k, j) => sshTransportForGuest(g, k, j, p)))(guest, hostKeys, jumpHostKeys),
+        transport: (p.transportFactory ?? ((g, k, j) => sshTransportForGuest(g, k, j, p)))(
+          guest,
+          hostKeys,
+          jumpHostKeys,
+        ),
         loadHostKeys,
         seHeader: seHeader ?? loadGuestSeHeader(store, guest),
         addData,

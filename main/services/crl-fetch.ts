@@ -52,7 +52,8 @@ function getOnce(url: string, deadline: number, maxBytes: number): Promise<{ bod
   } catch {
     return Promise.reject(new Error(`not a URL: ${url}`));
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return Promise.reject(new Error(`unsupported scheme ${parsed.protocol}`));
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return Promise.reject(new Error(`unsupported scheme ${parsed.protocol}`));
   const remaining = deadline - Date.now();
   if (remaining <= 0) return Promise.reject(new Error('timeout'));
   const request = parsed.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -41,7 +41,11 @@ export interface FleetResult {
   /** verified: measurement matched; attestation-failed: it did not; error: see `error`. */
   readonly status: 'verified' | 'attestation-failed' | 'error';
   readonly result?: AttestGuestResult;
-  readonly error?: { readonly code: ErrorCode; readonly message: string; readonly details?: Readonly<Record<string, unknown>> };
+  readonly error?: {
+    readonly code: ErrorCode;
+    readonly message: string;
+    readonly details?: Readonly<Record<string, unknown>>;
+  };
   readonly elapsedMs: number;
 }
 
@@ -66,12 +70,24 @@ export async function attestFleet(params: AttestFleetParams): Promise<FleetResul
         ...(params.signal ? { signal: params.signal } : {}),
         ...(params.onProgress ? { onProgress: (e: AttestGuestProgress) => params.onProgress!(guest.id, e) } : {}),
       });
-      return { id: guest.id, target: guest.transport.target, status: result.verified ? 'verified' : 'attestation-failed', result, elapsedMs: Date.now() - started };
+      return {
+        id: guest.id,
+        target: guest.transport.target,
+        status: result.verified ? 'verified' : 'attestation-failed',
+        result,
+        elapsedMs: Date.now() - started,
+      };
     } catch (error) {
       const e = isAttestError(error)
         ? { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) }
         : { code: 'ERR_TRANSPORT_INTERNAL' as const, message: error instanceof Error ? error.message : String(error) };
-      return { id: guest.id, target: guest.transport.target, status: 'error', error: e, elapsedMs: Date.now() - started };
+      return {
+        id: guest.id,
+        target: guest.transport.target,
+        status: 'error',
+        error: e,
+        elapsedMs: Date.now() - started,
+      };
     }
   };
 

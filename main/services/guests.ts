@@ -5,6 +5,7 @@
  */
 import { AttestError, type ErrorCode } from '../../shared/errors/index.js';
 import type { AttestationRecord, Guest, GuestInput, GuestPolicy, GuestStatus } from '../../shared/types/store.js';
+import { ADD_DATA_KEYS } from '../../shared/types/policy.js';
 import type { Store } from '../store/index.js';
 
 /** Parameters of `listGuestStatuses`. */
@@ -24,7 +25,12 @@ export interface GuestDetails {
 /** The decoded parts of a verified response that a policy can check (engine `AttestationVerification` fits). */
 export interface PolicyCheckInput {
   userData?: Uint8Array;
-  additional?: { imagePhkh?: Uint8Array; attestationPhkh?: Uint8Array; secretStoreHash?: Uint8Array; firmwareState?: Uint8Array };
+  additional?: {
+    imagePhkh?: Uint8Array;
+    attestationPhkh?: Uint8Array;
+    secretStoreHash?: Uint8Array;
+    firmwareState?: Uint8Array;
+  };
   /** SHA-256 (hex) of the HKDs the request was made for. */
   hkdSha256?: readonly string[];
 }
@@ -61,7 +67,11 @@ export function listGuestStatuses(store: Store, p: GuestStatusListParams = {}): 
 }
 
 /** A guest with its status and latest attempts. */
-export function showGuest(store: Store, name: string, p: GuestStatusListParams & { recent?: number } = {}): GuestDetails {
+export function showGuest(
+  store: Store,
+  name: string,
+  p: GuestStatusListParams & { recent?: number } = {},
+): GuestDetails {
   const guest = store.guests.get(name);
   const status = store.guests.statuses(p).find((s) => s.guestId === guest.id);
   if (!status) throw new AttestError('ERR_STORE_GUEST_NOT_FOUND', `no guest "${name}"`);
@@ -70,36 +80,41 @@ export function showGuest(store: Store, name: string, p: GuestStatusListParams &
 
 /** The guest named `name`, created with `sshTarget` if it does not exist (ad-hoc `attest --name`). */
 export function recordAdHocGuest(store: Store, name: string, sshTarget?: string | null): Guest {
-  return store.transaction(() => store.guests.find(name) ?? store.guests.add({ name, sshTarget: sshTarget ?? null, tags: ['ad-hoc'] }));
+  return store.transaction(
+    () => store.guests.find(name) ?? store.guests.add({ name, sshTarget: sshTarget ?? null, tags: ['ad-hoc'] }),
+  );
 }
 
 function hexEq(expected: string, actual: Uint8Array | undefined): boolean {
   return actual !== undefined && Buffer.from(actual).toString('hex') === expected.toLowerCase();
 }
 
-const ADD_DATA_FIELD = {
-  'phkh-img': 'imagePhkh',
-  'phkh-att': 'attestationPhkh',
-  'secret-store-hash': 'secretStoreHash',
-  'firmware-state': 'firmwareState',
-} as const;
-
 /** The first way `result` breaks `policy`, or undefined when it complies. */
 export function checkGuestPolicy(policy: GuestPolicy, result: PolicyCheckInput): PolicyViolation | undefined {
   if (policy.hkdSha256 && policy.hkdSha256.length > 0 && result.hkdSha256) {
     const allowed = new Set(policy.hkdSha256.map((s) => s.toLowerCase()));
     const other = result.hkdSha256.find((s) => !allowed.has(s.toLowerCase()));
-    if (other) return { code: 'ERR_POLICY_HOST_KEY', message: `request used host key ${other.slice(0, 16)}… which the policy does not list` };
+    if (other)
+      return {
+        code: 'ERR_POLICY_HOST_KEY',
+        message: `request used host key ${other.slice(0, 16)}… which the policy does not list`,
+      };
   }
   for (const kind of policy.requiredAddData ?? []) {
-    if (result.additional?.[ADD_DATA_FIELD[kind]] === undefined) {
-      return { code: 'ERR_POLICY_ADD_DATA_MISSING', message: `required additional data "${kind}" is missing from the response` };
+    if (result.additional?.[ADD_DATA_KEYS[kind]] === undefined) {
+      return {
+        code: 'ERR_POLICY_ADD_DATA_MISSING',
+        message: `required additional data "${kind}" is missing from the response`,
+      };
     }
   }
   if (policy.expectedImagePhkh !== undefined && !hexEq(policy.expectedImagePhkh, result.additional?.imagePhkh)) {
     return { code: 'ERR_POLICY_IMAGE_PHKH', message: 'image PHKH differs from the expected one' };
   }
-  if (policy.expectedAttestationPhkh !== undefined && !hexEq(policy.expectedAttestationPhkh, result.additional?.attestationPhkh)) {
+  if (
+    policy.expectedAttestationPhkh !== undefined &&
+    !hexEq(policy.expectedAttestationPhkh, result.additional?.attestationPhkh)
+  ) {
     return { code: 'ERR_POLICY_ATTESTATION_PHKH', message: 'attestation PHKH differs from the expected one' };
   }
   if (policy.expectedUserData !== undefined && !hexEq(policy.expectedUserData, result.userData ?? new Uint8Array(0))) {

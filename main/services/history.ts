@@ -68,7 +68,8 @@ export function recordVerification(store: Store, id: number, p: RecordVerificati
   return store.attestations.finish(id, {
     status,
     errorCode: violation?.code ?? null,
-    errorMessage: violation?.message ?? (v.verified ? null : 'measurement does not match (wrong image, header or ARPK)'),
+    errorMessage:
+      violation?.message ?? (v.verified ? null : 'measurement does not match (wrong image, header or ARPK)'),
     response: p.response,
     cuid: v.cuid,
     measurement: v.measurement,
@@ -95,7 +96,8 @@ export function listHistory(store: Store, name: string, p: { since?: Date; limit
   const active = store.guests.find(name);
   const guestId =
     active?.id ??
-    (store.db.prepare('SELECT id FROM guests WHERE name = ? ORDER BY id DESC LIMIT 1').pluck().get(name) as number | undefined);
+    (store.db.prepare('SELECT id FROM guests WHERE name = ? ORDER BY id DESC LIMIT 1').pluck().get(name) as
+      number | undefined);
   if (guestId === undefined) store.guests.get(name); // throws ERR_STORE_GUEST_NOT_FOUND
   return store.attestations.list(guestId!, { ...(p.since ? { since: p.since } : {}), limit: p.limit ?? -1 });
 }

@@ -106,7 +106,11 @@ export function parseTrustFile(bytes: Uint8Array, source: string): TrustItemInpu
       try {
         return [describeCrl(bytes, source)];
       } catch {
-        throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: DER that is neither a certificate nor a CRL`, { source });
+        throw new AttestError(
+          'ERR_STORE_TRUST_UNRECOGNIZED',
+          `${source}: DER that is neither a certificate nor a CRL`,
+          { source },
+        );
       }
     }
   }
@@ -118,13 +122,18 @@ export function parseTrustFile(bytes: Uint8Array, source: string): TrustItemInpu
     else if (m[1] === 'X509 CRL' || m[1] === 'CRL') items.push(describeCrl(der, source));
   }
   if (items.length === 0) {
-    throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: no certificate or CRL found (PEM or DER)`, { source });
+    throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: no certificate or CRL found (PEM or DER)`, {
+      source,
+    });
   }
   return items;
 }
 
 /** Parses and stores each file; a file that fails is reported and the others still imported. */
-export function importTrustFiles(store: Store, files: readonly { source: string; bytes: Uint8Array }[]): TrustImportResult[] {
+export function importTrustFiles(
+  store: Store,
+  files: readonly { source: string; bytes: Uint8Array }[],
+): TrustImportResult[] {
   return files.map(({ source, bytes }) => {
     try {
       const parsed = parseTrustFile(bytes, source);
@@ -137,7 +146,11 @@ export function importTrustFiles(store: Store, files: readonly { source: string;
 }
 
 /** The freshness of an item at `now`: stale past nextUpdate, expiring within `expiringDays`, else valid. */
-export function computeFreshness(item: Pick<TrustItem, 'thisUpdate' | 'nextUpdate'>, now: Date, expiringDays: number): TrustFreshness {
+export function computeFreshness(
+  item: Pick<TrustItem, 'thisUpdate' | 'nextUpdate'>,
+  now: Date,
+  expiringDays: number,
+): TrustFreshness {
   const t = now.getTime();
   if (item.thisUpdate && Date.parse(item.thisUpdate) > t) return 'not-yet-valid';
   if (!item.nextUpdate) return 'valid';
@@ -151,16 +164,22 @@ export function computeFreshness(item: Pick<TrustItem, 'thisUpdate' | 'nextUpdat
 export function listTrust(store: Store, p: ListTrustParams = {}): TrustListing[] {
   const now = p.now ?? new Date();
   const days = p.expiringDays ?? 7;
-  return store.trust.list(p.kind ? { kind: p.kind } : {}).map((item) => ({ ...item, freshness: computeFreshness(item, now, days) }));
+  return store.trust
+    .list(p.kind ? { kind: p.kind } : {})
+    .map((item) => ({ ...item, freshness: computeFreshness(item, now, days) }));
 }
 
 /** HKDs to encrypt a request for: those named by SHA-256 (in that order), or every stored HKD. */
-export function loadHostKeyDocuments(store: Store, sha256s?: readonly string[]): { item: TrustItem; der: Uint8Array }[] {
+export function loadHostKeyDocuments(
+  store: Store,
+  sha256s?: readonly string[],
+): { item: TrustItem; der: Uint8Array }[] {
   const all = store.trust.withBytes('hkd');
   if (!sha256s || sha256s.length === 0) return all;
   return sha256s.map((sha) => {
     const found = all.find((x) => x.item.sha256 === sha.toLowerCase());
-    if (!found) throw new AttestError('ERR_STORE_TRUST_NOT_FOUND', `no stored HKD with SHA-256 ${sha}`, { sha256: sha });
+    if (!found)
+      throw new AttestError('ERR_STORE_TRUST_NOT_FOUND', `no stored HKD with SHA-256 ${sha}`, { sha256: sha });
     return found;
   });
 }
@@ -170,12 +189,23 @@ export function loadHostKeyDocuments(store: Store, sha256s?: readonly string[]):
  * the trust anchors (the user imported them on purpose: that is the configured trust set); every other
  * signing-key and CA certificate is a chain candidate; and the CRLs.
  */
-export function loadVerificationMaterial(store: Store): { certificates: NamedBytes[]; anchors: NamedBytes[]; crls: NamedBytes[] } {
-  const named = (x: { item: TrustItem; der: Uint8Array }): NamedBytes => ({ name: x.item.source ?? `${x.item.kind} ${x.item.sha256.slice(0, 12)}`, bytes: x.der });
+export function loadVerificationMaterial(store: Store): {
+  certificates: NamedBytes[];
+  anchors: NamedBytes[];
+  crls: NamedBytes[];
+} {
+  const named = (x: { item: TrustItem; der: Uint8Array }): NamedBytes => ({
+    name: x.item.source ?? `${x.item.kind} ${x.item.sha256.slice(0, 12)}`,
+    bytes: x.der,
+  });
   const cas = store.trust.withBytes('ca');
   const selfSigned = (x: { item: TrustItem }) => x.item.subject !== null && x.item.subject === x.item.issuer;
   return {
-    certificates: [...store.trust.withBytes('signing-key'), ...cas.filter((x) => !selfSigned(x)), ...store.trust.withBytes('certificate')].map(named),
+    certificates: [
+      ...store.trust.withBytes('signing-key'),
+      ...cas.filter((x) => !selfSigned(x)),
+      ...store.trust.withBytes('certificate'),
+    ].map(named),
     anchors: cas.filter(selfSigned).map(named),
     crls: store.trust.withBytes('crl').map(named),
   };

@@ -22,7 +22,10 @@ const data = workerData as GuestPoolWorkerData;
 const port = parentPort!;
 const guests: SimulatedGuest[] = [];
 for (const params of data.guests) guests.push(await startSimulatedGuest(params));
-port.postMessage({ type: 'ready', guests: guests.map((g): GuestPoolEntry => ({ address: g.address, port: g.port, fingerprint: g.fingerprint })) });
+port.postMessage({
+  type: 'ready',
+  guests: guests.map((g): GuestPoolEntry => ({ address: g.address, port: g.port, fingerprint: g.fingerprint })),
+});
 port.on('message', (message: { type: string }) => {
   if (message.type === 'list-files') port.postMessage({ type: 'files', files: guests.map((g) => g.listFiles()) });
   if (message.type === 'close') {

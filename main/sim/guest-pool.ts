@@ -15,14 +15,19 @@ export interface SimulatedGuestPool {
 }
 
 /** Starts the guests in one worker thread and resolves when all listen. */
-export async function startSimulatedGuestPool(guests: readonly Omit<SimulatedGuestParams, 'perform'>[]): Promise<SimulatedGuestPool> {
+export async function startSimulatedGuestPool(
+  guests: readonly Omit<SimulatedGuestParams, 'perform'>[],
+): Promise<SimulatedGuestPool> {
   const here = new URL(import.meta.url);
   const fromSource = here.pathname.endsWith('.ts');
   const entry = new URL(`./guest-pool-worker${fromSource ? '.ts' : '.js'}`, here);
   const workerData: GuestPoolWorkerData = { guests };
   // Running from TypeScript sources (tests, bench): load tsx in the worker first.
   const worker = fromSource
-    ? new Worker(`import('tsx/esm/api').then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}));`, { eval: true, workerData })
+    ? new Worker(`import('tsx/esm/api').then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}));`, {
+        eval: true,
+        workerData,
+      })
     : new Worker(entry, { workerData });
   const next = (type: string) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {

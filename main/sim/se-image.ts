@@ -7,7 +7,14 @@
 import { writeU32, writeU64 } from '../engine/bytes.js';
 import type { EngineContext } from '../engine/crypto/context.js';
 import { KEY_SLOT_SIZE } from '../engine/formats/arcb.js';
-import { SE_HDR_HEAD_SIZE, SE_HDR_MAGIC, SE_HDR_TAG_SIZE, SE_HDR_VERSION_1, SE_IMG_META_MAGIC, SE_IMG_META_OFFSET } from '../engine/formats/se-header.js';
+import {
+  SE_HDR_HEAD_SIZE,
+  SE_HDR_MAGIC,
+  SE_HDR_TAG_SIZE,
+  SE_HDR_VERSION_1,
+  SE_IMG_META_MAGIC,
+  SE_IMG_META_OFFSET,
+} from '../engine/formats/se-header.js';
 
 const ENCRYPTED_AREA_SIZE = 0x80;
 

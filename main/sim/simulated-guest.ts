@@ -7,12 +7,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { connect as connectTcp } from 'node:net';
 import ssh2, { type AuthContext, type Connection, type ServerChannel, type SFTPWrapper } from 'ssh2';
-
-const { Server, utils } = ssh2;
 import { isAttestError } from '../../shared/errors/index.js';
 import { performAttestation } from '../engine/attest/ultravisor.js';
 import { computeHostKeyFingerprint } from '../transport/host-key.js';
 import { UV_DEVICE_CHECK_COMMAND, parseMktempCommand } from '../transport/remote-commands.js';
+
+const { Server, utils } = ssh2;
 
 /** Faults the simulated guest can inject. */
 export type SimulatedFault =
@@ -136,7 +136,8 @@ export function splitShellWords(line: string): string[] {
 export function generateSshKeyPair(): { private: string; public: string } {
   for (;;) {
     const pair = utils.generateKeyPairSync('ed25519');
-    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair;
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error))
+      return pair;
   }
 }
 
@@ -178,12 +179,14 @@ export async function startSimulatedGuest(params: SimulatedGuestParams): Promise
     for (let i = 0; i < words.length; i += 2) {
       const flag = words[i]!;
       const value = words[i + 1];
-      if (!['-i', '-o', '-u'].includes(flag) || value === undefined) return finish(2, `error: unexpected argument '${flag}'\n`);
+      if (!['-i', '-o', '-u'].includes(flag) || value === undefined)
+        return finish(2, `error: unexpected argument '${flag}'\n`);
       args.set(flag, value);
     }
     const input = args.get('-i');
     const output = args.get('-o');
-    if (input === undefined || output === undefined) return finish(2, 'error: the following required arguments were not provided: --input --output\n');
+    if (input === undefined || output === undefined)
+      return finish(2, 'error: the following required arguments were not provided: --input --output\n');
     if (params.fault === 'hang') {
       hangingChannels.add(channel);
       channel.on('close', () => hangingChannels.delete(channel));
@@ -191,19 +194,31 @@ export async function startSimulatedGuest(params: SimulatedGuestParams): Promise
     }
     if (params.fault === 'missing-uv-device') return finish(1, PVATTEST_UV_MISSING);
     if (params.fault === 'perform-error') {
-      return finish(params.performExitCode ?? 1, params.performStderr ?? 'error: Ultravisor: The attestation request has an unsupported version (0x0106)\n');
+      return finish(
+        params.performExitCode ?? 1,
+        params.performStderr ?? 'error: Ultravisor: The attestation request has an unsupported version (0x0106)\n',
+      );
     }
     const request = files.get(input);
     if (request === undefined) return finish(1, `error: Cannot read ${input}: No such file or directory\n`);
     const userPath = args.get('-u');
     const userData = userPath === undefined ? undefined : files.get(userPath);
-    if (userPath !== undefined && userData === undefined) return finish(1, `error: Cannot read ${userPath}: No such file or directory\n`);
+    if (userPath !== undefined && userData === undefined)
+      return finish(1, `error: Cannot read ${userPath}: No such file or directory\n`);
     if (!dirs.has(parentOf(output))) return finish(1, `error: Cannot create ${output}: No such file or directory\n`);
     let response: Buffer;
     try {
       performCount++;
-      const uv = params.perform ?? ((req: Uint8Array, ud: Uint8Array | undefined) =>
-        performAttestation({ request: req, hostPrivateKeys: params.hostPrivateKeys, seHeader: params.seHeader, cuid: params.cuid, ...(ud ? { userData: ud } : {}) }));
+      const uv =
+        params.perform ??
+        ((req: Uint8Array, ud: Uint8Array | undefined) =>
+          performAttestation({
+            request: req,
+            hostPrivateKeys: params.hostPrivateKeys,
+            seHeader: params.seHeader,
+            cuid: params.cuid,
+            ...(ud ? { userData: ud } : {}),
+          }));
       response = Buffer.from(uv(new Uint8Array(request), userData ? new Uint8Array(userData) : undefined));
     } catch (error) {
       if (isAttestError(error, 'ERR_UV_RC')) {
@@ -271,12 +286,20 @@ export async function startSimulatedGuest(params: SimulatedGuestParams): Promise
     let nextHandle = 1;
     const handleOf = (buf: Buffer) => (buf.length === 4 ? handles.get(buf.readUInt32BE(0)) : undefined);
     const status = (reqid: number, code: number, message?: string) => later(() => sftp.status(reqid, code, message));
-    const attrsOf = (size: number, dir = false) => ({ mode: (dir ? 0o040700 : 0o100600), uid: 0, gid: 0, size, atime: 0, mtime: 0 });
+    const attrsOf = (size: number, dir = false) => ({
+      mode: dir ? 0o040700 : 0o100600,
+      uid: 0,
+      gid: 0,
+      size,
+      atime: 0,
+      mtime: 0,
+    });
     sftp.on('OPEN', (reqid, filename, flags) => {
       const write = (flags & OPEN_MODE.WRITE) !== 0;
       if (write) {
         if (!dirs.has(parentOf(filename))) return status(reqid, STATUS_CODE.NO_SUCH_FILE);
-        if ((flags & OPEN_MODE.EXCL) !== 0 && files.has(filename)) return status(reqid, STATUS_CODE.FAILURE, 'file exists');
+        if ((flags & OPEN_MODE.EXCL) !== 0 && files.has(filename))
+          return status(reqid, STATUS_CODE.FAILURE, 'file exists');
         if ((flags & OPEN_MODE.CREAT) === 0 && !files.has(filename)) return status(reqid, STATUS_CODE.NO_SUCH_FILE);
         if ((flags & OPEN_MODE.TRUNC) !== 0 || !files.has(filename)) files.set(filename, Buffer.alloc(0));
       } else if (!files.has(filename)) {
@@ -332,7 +355,11 @@ export async function startSimulatedGuest(params: SimulatedGuestParams): Promise
       if (!files.delete(path)) return status(reqid, STATUS_CODE.NO_SUCH_FILE);
       status(reqid, STATUS_CODE.OK);
     });
-    sftp.on('REALPATH', (reqid, path) => later(() => sftp.name(reqid, [{ filename: path === '.' ? '/root' : path, longname: path, attrs: attrsOf(0, true) }])));
+    sftp.on('REALPATH', (reqid, path) =>
+      later(() =>
+        sftp.name(reqid, [{ filename: path === '.' ? '/root' : path, longname: path, attrs: attrsOf(0, true) }]),
+      ),
+    );
   };
 
   const server = new Server({ hostKeys: [servedKey] }, (client) => {
@@ -341,7 +368,8 @@ export async function startSimulatedGuest(params: SimulatedGuestParams): Promise
     client.on('close', () => connections.delete(client));
     client.on('error', () => undefined);
     client.on('authentication', (ctx: AuthContext) => {
-      if (params.fault === 'auth-failure' || ctx.username !== user || ctx.method !== 'publickey') return ctx.reject(['publickey']);
+      if (params.fault === 'auth-failure' || ctx.username !== user || ctx.method !== 'publickey')
+        return ctx.reject(['publickey']);
       const blob = ctx.key.data;
       const ok = allowed.some((a) => a.length === blob.length && timingSafeEqual(a, blob));
       if (!ok) return ctx.reject(['publickey']);

@@ -33,7 +33,8 @@ export class ArpkSealer {
     key?: Uint8Array,
   ) {
     if (key !== undefined) {
-      if (key.length !== ARPK_KEY_SIZE) throw new AttestError('ERR_STORE_KEY_FILE', 'ARPK sealing key must be 32 bytes');
+      if (key.length !== ARPK_KEY_SIZE)
+        throw new AttestError('ERR_STORE_KEY_FILE', 'ARPK sealing key must be 32 bytes');
       this.key = Buffer.from(key);
     }
   }
@@ -57,7 +58,8 @@ export class ArpkSealer {
   /** Decrypts a sealed ARPK of attestation `id`; throws ERR_STORE_ARPK_UNREADABLE (wrong/missing key, altered). */
   open(sealed: Uint8Array, id: number): Uint8Array {
     const key = this.loadKey(false);
-    if (sealed.length < NONCE_SIZE + TAG_SIZE) throw new AttestError('ERR_STORE_ARPK_UNREADABLE', 'sealed ARPK is truncated');
+    if (sealed.length < NONCE_SIZE + TAG_SIZE)
+      throw new AttestError('ERR_STORE_ARPK_UNREADABLE', 'sealed ARPK is truncated');
     const buf = Buffer.from(sealed);
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, NONCE_SIZE));
@@ -66,9 +68,13 @@ export class ArpkSealer {
       const pt = Buffer.concat([decipher.update(buf.subarray(NONCE_SIZE, buf.length - TAG_SIZE)), decipher.final()]);
       return new Uint8Array(pt);
     } catch {
-      throw new AttestError('ERR_STORE_ARPK_UNREADABLE', `the ARPK of attestation ${id} cannot be decrypted with this key file`, {
-        attestationId: id,
-      });
+      throw new AttestError(
+        'ERR_STORE_ARPK_UNREADABLE',
+        `the ARPK of attestation ${id} cannot be decrypted with this key file`,
+        {
+          attestationId: id,
+        },
+      );
     }
   }
 
@@ -94,7 +100,11 @@ function readOrCreateKeyFile(path: string, create: boolean): Buffer {
       fd = openSync(path, 'wx', 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new AttestError('ERR_STORE_KEY_FILE', `cannot create the ARPK key file ${path}: ${(error as Error).message}`, { path });
+        throw new AttestError(
+          'ERR_STORE_KEY_FILE',
+          `cannot create the ARPK key file ${path}: ${(error as Error).message}`,
+          { path },
+        );
       }
     }
   }
@@ -111,15 +121,22 @@ function readOrCreateKeyFile(path: string, create: boolean): Buffer {
   try {
     const st = statSync(path);
     if ((st.mode & 0o077) !== 0) {
-      throw new AttestError('ERR_STORE_KEY_FILE', `ARPK key file ${path} is readable by others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`, {
-        path,
-      });
+      throw new AttestError(
+        'ERR_STORE_KEY_FILE',
+        `ARPK key file ${path} is readable by others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`,
+        {
+          path,
+        },
+      );
     }
     key = readFileSync(path);
   } catch (error) {
     if (error instanceof AttestError) throw error;
-    throw new AttestError('ERR_STORE_KEY_FILE', `cannot read the ARPK key file ${path}: ${(error as Error).message}`, { path });
+    throw new AttestError('ERR_STORE_KEY_FILE', `cannot read the ARPK key file ${path}: ${(error as Error).message}`, {
+      path,
+    });
   }
-  if (key.length !== ARPK_KEY_SIZE) throw new AttestError('ERR_STORE_KEY_FILE', `ARPK key file ${path} must hold 32 bytes`, { path });
+  if (key.length !== ARPK_KEY_SIZE)
+    throw new AttestError('ERR_STORE_KEY_FILE', `ARPK key file ${path} must hold 32 bytes`, { path });
   return key;
 }

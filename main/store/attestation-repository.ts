@@ -7,11 +7,11 @@
 import { hostname } from 'node:os';
 import { AttestError, type ErrorCode } from '../../shared/errors/index.js';
 import type {
+  AddDataKind,
   AttestationAdditionalData,
   AttestationRecord,
   AttestationStatus,
   AttestationSteps,
-  PolicyAddDataKind,
 } from '../../shared/types/store.js';
 import { hashAttestationRow, sha256Hex, type AttestationRow } from './content-hash.js';
 import { readTransaction, writeTransaction, type StoreContext } from './store-context.js';
@@ -22,7 +22,7 @@ export interface BeginAttestationParams {
   hkdSha256?: readonly string[];
   /** The HKD verification report (plain JSON), if the HKDs were verified. */
   hkdReport?: unknown;
-  addData?: readonly PolicyAddDataKind[];
+  addData?: readonly AddDataKind[];
   /** Request exchange file bytes. */
   request?: Uint8Array;
   /** The 32-byte ARPK; sealed before it is written. */
@@ -108,7 +108,7 @@ export class AttestationRepository {
     return writeTransaction(this.ctx, () => {
       const guest = this.ctx.stmt('SELECT id FROM guests WHERE id = ?').get(guestId);
       if (!guest) throw new AttestError('ERR_STORE_GUEST_NOT_FOUND', `no guest with id ${guestId}`, { guestId });
-      const id = (this.ctx.stmt('SELECT coalesce(max(id), 0) + 1 FROM attestations').pluck().get() as number);
+      const id = this.ctx.stmt('SELECT coalesce(max(id), 0) + 1 FROM attestations').pluck().get() as number;
       const at = this.ctx.now().toISOString();
       const row: Omit<AttestationRow, 'content_hash'> = {
         id,
@@ -134,11 +134,18 @@ export class AttestationRepository {
         se_header_sha256: p.seHeader ? sha256Hex(p.seHeader) : null,
       };
       if (p.seHeader) {
-        this.ctx.stmt('INSERT OR IGNORE INTO se_headers (sha256, bytes) VALUES (?, ?)').run(row.se_header_sha256, Buffer.from(p.seHeader));
+        this.ctx
+          .stmt('INSERT OR IGNORE INTO se_headers (sha256, bytes) VALUES (?, ?)')
+          .run(row.se_header_sha256, Buffer.from(p.seHeader));
       }
       const contentHash = hashAttestationRow(row);
       this.insertStmt.run({ ...row, content_hash: contentHash });
-      this.ctx.audit.append({ action: 'attestation.started', subjectType: 'attestation', subjectId: id, data: { guestId, contentHash } });
+      this.ctx.audit.append({
+        action: 'attestation.started',
+        subjectType: 'attestation',
+        subjectId: id,
+        data: { guestId, contentHash },
+      });
       return id;
     });
   }
@@ -148,11 +155,18 @@ export class AttestationRepository {
     return writeTransaction(this.ctx, () => {
       const cur = this.requireRow(id);
       if (cur.status !== 'pending') {
-        throw new AttestError('ERR_STORE_ATTESTATION_NOT_PENDING', `attestation ${id} is ${cur.status}, not pending`, { id, status: cur.status });
+        throw new AttestError('ERR_STORE_ATTESTATION_NOT_PENDING', `attestation ${id} is ${cur.status}, not pending`, {
+          id,
+          status: cur.status,
+        });
       }
       const at = this.ctx.now().toISOString();
       const add = p.additionalData
-        ? Object.fromEntries(Object.entries(p.additionalData).filter(([, v]) => v != null).map(([k, v]) => [k, hexOrNull(v)]))
+        ? Object.fromEntries(
+            Object.entries(p.additionalData)
+              .filter(([, v]) => v != null)
+              .map(([k, v]) => [k, hexOrNull(v)]),
+          )
         : undefined;
       const row: Omit<AttestationRow, 'content_hash'> = {
         ...cur,
@@ -160,7 +174,11 @@ export class AttestationRepository {
         error_code: p.errorCode ?? null,
         error_message: p.errorMessage ?? null,
         finished_at: at,
-        steps_json: JSON.stringify({ ...(JSON.parse(cur.steps_json) as AttestationSteps), ...(p.steps ?? {}), finished: at }),
+        steps_json: JSON.stringify({
+          ...(JSON.parse(cur.steps_json) as AttestationSteps),
+          ...(p.steps ?? {}),
+          finished: at,
+        }),
         hkd_report_json: p.hkdReport === undefined ? cur.hkd_report_json : JSON.stringify(p.hkdReport),
         cuid: p.cuid ? Buffer.from(p.cuid) : null,
         measurement: p.measurement ? Buffer.from(p.measurement) : null,
@@ -175,7 +193,8 @@ export class AttestationRepository {
       };
       delete (row as Partial<AttestationRow>).content_hash;
       const contentHash = hashAttestationRow(row);
-      this.ctx.stmt(
+      this.ctx
+        .stmt(
           `UPDATE attestations SET status = @status, error_code = @error_code, error_message = @error_message, finished_at = @finished_at,
              steps_json = @steps_json, hkd_report_json = @hkd_report_json, cuid = @cuid, measurement = @measurement, user_data = @user_data,
              additional_data_json = @additional_data_json, request = @request, response = @response, arpk_sealed = @arpk_sealed,
@@ -200,11 +219,13 @@ export class AttestationRepository {
    */
   recoverInterrupted(before: Date): number[] {
     const stale = () =>
-      (this.ctx.stmt("SELECT id, owner, started_at FROM attestations WHERE status = 'pending'").all() as {
-        id: number;
-        owner: string | null;
-        started_at: string;
-      }[]).filter((r) => {
+      (
+        this.ctx.stmt("SELECT id, owner, started_at FROM attestations WHERE status = 'pending'").all() as {
+          id: number;
+          owner: string | null;
+          started_at: string;
+        }[]
+      ).filter((r) => {
         if (r.started_at > before.toISOString()) return false;
         if (r.owner === this.ctx.owner) return false;
         const m = /^(\d+)@(.*)$/.exec(r.owner ?? '');
@@ -226,7 +247,10 @@ export class AttestationRepository {
         };
         delete (row as Partial<AttestationRow>).content_hash;
         const contentHash = hashAttestationRow(row);
-        this.ctx.stmt("UPDATE attestations SET status = 'interrupted', finished_at = ?, error_message = ?, owner = NULL, content_hash = ? WHERE id = ?")
+        this.ctx
+          .stmt(
+            "UPDATE attestations SET status = 'interrupted', finished_at = ?, error_message = ?, owner = NULL, content_hash = ? WHERE id = ?",
+          )
           .run(at, row.error_message, contentHash, r.id);
         this.ctx.audit.append({
           action: 'attestation.interrupted',
@@ -266,11 +290,17 @@ export class AttestationRepository {
   list(guestId: number, p: ListAttestationsParams = {}): AttestationRecord[] {
     return readTransaction(this.ctx, () =>
       (
-        this.ctx.stmt(
+        this.ctx
+          .stmt(
             `SELECT ${SUMMARY_COLUMNS} FROM attestations a JOIN guests g ON g.id = a.guest_id
              WHERE a.guest_id = ? AND a.started_at >= ? AND a.id < ? ORDER BY a.id DESC LIMIT ?`,
           )
-          .all(guestId, p.since ? p.since.toISOString() : '', p.beforeId ?? Number.MAX_SAFE_INTEGER, p.limit ?? 50) as (AttestationRow & {
+          .all(
+            guestId,
+            p.since ? p.since.toISOString() : '',
+            p.beforeId ?? Number.MAX_SAFE_INTEGER,
+            p.limit ?? 50,
+          ) as (AttestationRow & {
           guest_name: string;
         })[]
       ).map((r) => this.toRecord(r)),
@@ -330,11 +360,12 @@ export class AttestationRepository {
       steps: JSON.parse(r.steps_json) as AttestationSteps,
       hkdSha256: JSON.parse(r.hkd_sha256_json) as string[],
       hkdReport: r.hkd_report_json === null ? null : (JSON.parse(r.hkd_report_json) as unknown),
-      addData: JSON.parse(r.add_data_json) as PolicyAddDataKind[],
+      addData: JSON.parse(r.add_data_json) as AddDataKind[],
       cuid: hexOrNull(r.cuid),
       measurement: hexOrNull(r.measurement),
       userData: hexOrNull(r.user_data),
-      additionalData: r.additional_data_json === null ? null : (JSON.parse(r.additional_data_json) as AttestationAdditionalData),
+      additionalData:
+        r.additional_data_json === null ? null : (JSON.parse(r.additional_data_json) as AttestationAdditionalData),
       requestSha256: r.request ? sha256Hex(r.request) : null,
       requestSize: r.request ? r.request.length : null,
       responseSha256: r.response ? sha256Hex(r.response) : null,

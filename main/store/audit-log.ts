@@ -46,7 +46,10 @@ interface AuditRow {
 }
 
 /** The fields of an entry that its hash covers. */
-export type HashedAuditFields = Pick<AuditEntry, 'seq' | 'at' | 'subjectId' | 'data'> & { readonly action: string; readonly subjectType: string };
+export type HashedAuditFields = Pick<AuditEntry, 'seq' | 'at' | 'subjectId' | 'data'> & {
+  readonly action: string;
+  readonly subjectType: string;
+};
 
 /**
  * The hash of an entry given its predecessor's hash: SHA-256(bytes(prevHash) ‖ UTF-8(canonical JSON of
@@ -98,7 +101,14 @@ export class AuditLog {
     const head = this.headStmt.get() as { seq: number; hash: string } | undefined;
     const seq = (head?.seq ?? 0) + 1;
     const prevHash = head?.hash ?? GENESIS_HASH;
-    const base = { seq, at: this.now().toISOString(), action: p.action, subjectType: p.subjectType, subjectId: p.subjectId, data: p.data };
+    const base = {
+      seq,
+      at: this.now().toISOString(),
+      action: p.action,
+      subjectType: p.subjectType,
+      subjectId: p.subjectId,
+      data: p.data,
+    };
     // Round-trip through JSON so the hashed value is exactly what is stored and read back.
     const dataJson = canonicalJson(p.data);
     base.data = JSON.parse(dataJson) as Record<string, unknown>;
@@ -133,9 +143,11 @@ export class AuditLog {
           ok: false,
           entries,
           headHash: prev === GENESIS_HASH ? null : prev,
-          firstBroken: seq === r.seq ? { seq, subjectType: r.subject_type, subjectId: r.subject_id, reason } : { seq, reason },
+          firstBroken:
+            seq === r.seq ? { seq, subjectType: r.subject_type, subjectId: r.subject_id, reason } : { seq, reason },
         });
-        if (r.seq !== expectedSeq) return fail(`entry ${expectedSeq} is missing (the next entry is ${r.seq})`, expectedSeq);
+        if (r.seq !== expectedSeq)
+          return fail(`entry ${expectedSeq} is missing (the next entry is ${r.seq})`, expectedSeq);
         if (r.prev_hash !== prev) return fail(`entry ${r.seq} does not link to the previous entry's hash`);
         let data: Record<string, unknown>;
         try {
@@ -164,7 +176,17 @@ export class AuditLog {
         const key = `${type}:${id}`;
         const rec = latest.get(key);
         if (!rec) {
-          return { ok: false, entries, headHash, firstBroken: { seq: null, subjectType: type, subjectId: id, reason: `${type} ${id} has no audit entry (inserted outside the application)` } };
+          return {
+            ok: false,
+            entries,
+            headHash,
+            firstBroken: {
+              seq: null,
+              subjectType: type,
+              subjectId: id,
+              reason: `${type} ${id} has no audit entry (inserted outside the application)`,
+            },
+          };
         }
         latest.delete(key);
         if (rec.contentHash !== actual) {
@@ -172,7 +194,12 @@ export class AuditLog {
             ok: false,
             entries,
             headHash,
-            firstBroken: { seq: rec.seq, subjectType: type, subjectId: id, reason: `${type} ${id} was changed after audit entry ${rec.seq} recorded it` },
+            firstBroken: {
+              seq: rec.seq,
+              subjectType: type,
+              subjectId: id,
+              reason: `${type} ${id} was changed after audit entry ${rec.seq} recorded it`,
+            },
           };
         }
         return undefined;
@@ -184,24 +211,58 @@ export class AuditLog {
       }
       for (const t of db.prepare('SELECT * FROM trust_items ORDER BY id').iterate() as IterableIterator<TrustRow>) {
         if (sha256Hex(t.der) !== t.sha256) {
-          return { ok: false, entries, headHash, firstBroken: { seq: latest.get(`trust:${t.id}`)?.seq ?? null, subjectType: 'trust', subjectId: t.id, reason: `trust item ${t.id} bytes do not match its SHA-256` } };
+          return {
+            ok: false,
+            entries,
+            headHash,
+            firstBroken: {
+              seq: latest.get(`trust:${t.id}`)?.seq ?? null,
+              subjectType: 'trust',
+              subjectId: t.id,
+              reason: `trust item ${t.id} bytes do not match its SHA-256`,
+            },
+          };
         }
         const bad = checkRow('trust', t.id, hashTrustRow(t));
         if (bad) return bad;
       }
-      for (const a of db.prepare('SELECT * FROM attestations ORDER BY id').iterate() as IterableIterator<AttestationRow>) {
+      for (const a of db
+        .prepare('SELECT * FROM attestations ORDER BY id')
+        .iterate() as IterableIterator<AttestationRow>) {
         const actual = hashAttestationRow(a);
         if (actual !== a.content_hash) {
-          return { ok: false, entries, headHash, firstBroken: { seq: latest.get(`attestation:${a.id}`)?.seq ?? null, subjectType: 'attestation', subjectId: a.id, reason: `attestation ${a.id} was changed (content hash mismatch)` } };
+          return {
+            ok: false,
+            entries,
+            headHash,
+            firstBroken: {
+              seq: latest.get(`attestation:${a.id}`)?.seq ?? null,
+              subjectType: 'attestation',
+              subjectId: a.id,
+              reason: `attestation ${a.id} was changed (content hash mismatch)`,
+            },
+          };
         }
         const bad = checkRow('attestation', a.id, actual);
         if (bad) return bad;
       }
-      const gone = [...latest.entries()].filter(([k]) => k.startsWith('guest:') || k.startsWith('trust:') || k.startsWith('attestation:'));
+      const gone = [...latest.entries()].filter(
+        ([k]) => k.startsWith('guest:') || k.startsWith('trust:') || k.startsWith('attestation:'),
+      );
       if (gone.length > 0) {
         const first = gone.sort((x, y) => x[1].seq - y[1].seq)[0]!;
         const [type, id] = first[0].split(':');
-        return { ok: false, entries, headHash, firstBroken: { seq: first[1].seq, subjectType: type, subjectId: Number(id), reason: `${type} ${id} recorded by audit entry ${first[1].seq} was deleted` } };
+        return {
+          ok: false,
+          entries,
+          headHash,
+          firstBroken: {
+            seq: first[1].seq,
+            subjectType: type,
+            subjectId: Number(id),
+            reason: `${type} ${id} recorded by audit entry ${first[1].seq} was deleted`,
+          },
+        };
       }
       return { ok: true, entries, headHash };
     });

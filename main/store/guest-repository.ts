@@ -4,7 +4,14 @@
  * the name becomes free for a new guest. Every change appends an audit entry with the row's content hash.
  */
 import { AttestError } from '../../shared/errors/index.js';
-import type { Guest, GuestHealth, GuestInput, GuestPolicy, GuestStatus, AttestationStatus } from '../../shared/types/store.js';
+import type {
+  Guest,
+  GuestHealth,
+  GuestInput,
+  GuestPolicy,
+  GuestStatus,
+  AttestationStatus,
+} from '../../shared/types/store.js';
 import { hashGuestRow, sha256Hex, type GuestRow } from './content-hash.js';
 import { readTransaction, writeTransaction, type StoreContext } from './store-context.js';
 
@@ -19,7 +26,10 @@ export interface GuestStatusParams {
 
 function validateInput(input: Partial<GuestInput>): void {
   if (input.name !== undefined && !NAME_RE.test(input.name)) {
-    throw new AttestError('ERR_STORE_GUEST_INVALID', `invalid guest name "${input.name}" (letters, digits, . _ @ : + -; at most 128)`);
+    throw new AttestError(
+      'ERR_STORE_GUEST_INVALID',
+      `invalid guest name "${input.name}" (letters, digits, . _ @ : + -; at most 128)`,
+    );
   }
   if (input.identityRef != null && /-----BEGIN|PRIVATE KEY/.test(input.identityRef)) {
     throw new AttestError('ERR_STORE_GUEST_INVALID', 'identity must be a key file path or "agent", never key material');
@@ -40,10 +50,12 @@ export class GuestRepository {
   add(input: GuestInput): Guest {
     validateInput(input);
     return writeTransaction(this.ctx, () => {
-      if (this.findRow(input.name)) throw new AttestError('ERR_STORE_GUEST_EXISTS', `guest "${input.name}" already exists`, { name: input.name });
+      if (this.findRow(input.name))
+        throw new AttestError('ERR_STORE_GUEST_EXISTS', `guest "${input.name}" already exists`, { name: input.name });
       const at = this.ctx.now().toISOString();
       const header = input.seHeaderHex ? Buffer.from(input.seHeaderHex, 'hex') : null;
-      const info = this.ctx.stmt(
+      const info = this.ctx
+        .stmt(
           `INSERT INTO guests (name, ssh_target, jump_host, identity_ref, host_key_fingerprint, host_key_type, se_header, se_header_sha256,
              image_path, policy_json, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -77,9 +89,15 @@ export class GuestRepository {
         throw new AttestError('ERR_STORE_GUEST_EXISTS', `guest "${patch.name}" already exists`, { name: patch.name });
       }
       const header =
-        patch.seHeaderHex === undefined ? row.se_header : patch.seHeaderHex === null ? null : Buffer.from(patch.seHeaderHex, 'hex');
-      const pick = <K extends keyof GuestInput>(k: K, current: unknown) => (patch[k] === undefined ? current : patch[k]);
-      this.ctx.stmt(
+        patch.seHeaderHex === undefined
+          ? row.se_header
+          : patch.seHeaderHex === null
+            ? null
+            : Buffer.from(patch.seHeaderHex, 'hex');
+      const pick = <K extends keyof GuestInput>(k: K, current: unknown) =>
+        patch[k] === undefined ? current : patch[k];
+      this.ctx
+        .stmt(
           `UPDATE guests SET name = ?, ssh_target = ?, jump_host = ?, identity_ref = ?, host_key_fingerprint = ?, host_key_type = ?,
              se_header = ?, se_header_sha256 = ?, image_path = ?, policy_json = ?, notes = ?, updated_at = ? WHERE id = ?`,
         )
@@ -90,7 +108,11 @@ export class GuestRepository {
           pick('identityRef', row.identity_ref),
           pick('hostKeyFingerprint', row.host_key_fingerprint),
           // a new pin without its algorithm clears the old algorithm
-          patch.hostKeyType !== undefined ? patch.hostKeyType : patch.hostKeyFingerprint !== undefined ? null : (row.host_key_type ?? null),
+          patch.hostKeyType !== undefined
+            ? patch.hostKeyType
+            : patch.hostKeyFingerprint !== undefined
+              ? null
+              : (row.host_key_type ?? null),
           header,
           header ? sha256Hex(header) : null,
           pick('imagePath', row.image_path),
@@ -100,7 +122,9 @@ export class GuestRepository {
           row.id,
         );
       if (patch.tags !== undefined) this.setTags(row.id, patch.tags);
-      const changed = Object.keys(patch).filter((k) => patch[k as keyof GuestInput] !== undefined).sort();
+      const changed = Object.keys(patch)
+        .filter((k) => patch[k as keyof GuestInput] !== undefined)
+        .sort();
       return this.audited(row.id, 'guest.edited', { name: pick('name', row.name), changed });
     });
   }
@@ -139,7 +163,8 @@ export class GuestRepository {
   /** The stored SE header bytes of a guest, or null. */
   seHeader(id: number): Uint8Array | null {
     return readTransaction(this.ctx, () => {
-      const b = this.ctx.stmt('SELECT se_header FROM guests WHERE id = ?').pluck().get(id) as Uint8Array | null | undefined;
+      const b = this.ctx.stmt('SELECT se_header FROM guests WHERE id = ?').pluck().get(id) as
+        Uint8Array | null | undefined;
       return b ? new Uint8Array(b) : null;
     });
   }
@@ -150,7 +175,10 @@ export class GuestRepository {
       const rows = (
         params.tag === undefined
           ? this.ctx.stmt('SELECT * FROM guests WHERE removed_at IS NULL ORDER BY name').all()
-          : this.ctx.stmt('SELECT g.* FROM guests g JOIN guest_tags t ON t.guest_id = g.id WHERE g.removed_at IS NULL AND t.tag = ? ORDER BY g.name')
+          : this.ctx
+              .stmt(
+                'SELECT g.* FROM guests g JOIN guest_tags t ON t.guest_id = g.id WHERE g.removed_at IS NULL AND t.tag = ? ORDER BY g.name',
+              )
               .all(params.tag)
       ) as GuestRow[];
       return rows.map((r) => this.toGuest(r));
@@ -162,7 +190,8 @@ export class GuestRepository {
     const staleAfterMs = params.staleAfterMs ?? 24 * 3600 * 1000;
     const now = (params.now ?? this.ctx.now()).getTime();
     const rows = readTransaction(this.ctx, () =>
-      this.ctx.stmt(
+      this.ctx
+        .stmt(
           `SELECT g.id, g.name,
              (SELECT a.id FROM attestations a WHERE a.guest_id = g.id ORDER BY a.id DESC LIMIT 1) AS last_id,
              (SELECT a.finished_at FROM attestations a WHERE a.guest_id = g.id AND a.status = 'verified' ORDER BY a.id DESC LIMIT 1) AS last_verified_at,
@@ -171,11 +200,19 @@ export class GuestRepository {
         )
         .all()
         .map((r) => {
-          const row = r as { id: number; name: string; last_id: number | null; last_verified_at: string | null; n: number };
+          const row = r as {
+            id: number;
+            name: string;
+            last_id: number | null;
+            last_verified_at: string | null;
+            n: number;
+          };
           const last =
             row.last_id === null
               ? undefined
-              : (this.ctx.stmt('SELECT status, started_at, error_code FROM attestations WHERE id = ?').get(row.last_id) as {
+              : (this.ctx
+                  .stmt('SELECT status, started_at, error_code FROM attestations WHERE id = ?')
+                  .get(row.last_id) as {
                   status: AttestationStatus;
                   started_at: string;
                   error_code: string | null;
@@ -227,10 +264,19 @@ export class GuestRepository {
     return this.ctx.stmt('SELECT tag FROM guest_tags WHERE guest_id = ? ORDER BY tag').pluck().all(id) as string[];
   }
 
-  private audited(id: number, action: 'guest.added' | 'guest.edited' | 'guest.removed', data: Record<string, unknown>): Guest {
+  private audited(
+    id: number,
+    action: 'guest.added' | 'guest.edited' | 'guest.removed',
+    data: Record<string, unknown>,
+  ): Guest {
     const row = this.ctx.stmt('SELECT * FROM guests WHERE id = ?').get(id) as GuestRow;
     const tags = this.tags(id);
-    this.ctx.audit.append({ action, subjectType: 'guest', subjectId: id, data: { ...data, contentHash: hashGuestRow(row, tags) } });
+    this.ctx.audit.append({
+      action,
+      subjectType: 'guest',
+      subjectId: id,
+      data: { ...data, contentHash: hashGuestRow(row, tags) },
+    });
     return this.toGuest(row, tags);
   }
 

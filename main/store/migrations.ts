@@ -177,7 +177,8 @@ export function applyMigrations(db: Database.Database, target: number = LATEST_S
     } catch (error) {
       if (error instanceof AttestError) throw error;
       const code = (error as { code?: unknown }).code;
-      if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_READONLY'))) throw error;
+      if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_READONLY')))
+        throw error;
       throw new AttestError('ERR_STORE_MIGRATION', `migration ${m.version} failed: ${(error as Error).message}`, {
         version: m.version,
       });

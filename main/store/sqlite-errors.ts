@@ -11,10 +11,14 @@ export function toStoreError(error: unknown, path: string): AttestError {
   const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
   const message = error instanceof Error ? error.message : String(error);
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new AttestError('ERR_STORE_LOCKED', `database ${path} is locked by another process (still busy after the timeout)`, {
-      path,
-      sqlite: code,
-    });
+    return new AttestError(
+      'ERR_STORE_LOCKED',
+      `database ${path} is locked by another process (still busy after the timeout)`,
+      {
+        path,
+        sqlite: code,
+      },
+    );
   }
   if (code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_READONLY_CANTINIT') {
     return new AttestError(
@@ -30,7 +34,10 @@ export function toStoreError(error: unknown, path: string): AttestError {
     return new AttestError('ERR_STORE_OPEN', `cannot open database ${path}: ${message}`, { path, sqlite: code });
   }
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-    return new AttestError('ERR_STORE_GUEST_NOT_FOUND', `referenced row does not exist: ${message}`, { path, sqlite: code });
+    return new AttestError('ERR_STORE_GUEST_NOT_FOUND', `referenced row does not exist: ${message}`, {
+      path,
+      sqlite: code,
+    });
   }
   return new AttestError('ERR_STORE_INTERNAL', `database error: ${message}`, { path, sqlite: code || undefined });
 }

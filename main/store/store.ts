@@ -126,11 +126,15 @@ export function openStore(p: OpenStoreParams): Store {
 
 function assertWritable(path: string): void {
   if (!existsSync(dirname(path))) {
-    throw new AttestError('ERR_STORE_OPEN', `cannot create database ${path}: folder ${dirname(path)} does not exist`, { path });
+    throw new AttestError('ERR_STORE_OPEN', `cannot create database ${path}: folder ${dirname(path)} does not exist`, {
+      path,
+    });
   }
   try {
     accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
   } catch {
-    throw new AttestError('ERR_STORE_READ_ONLY', `database ${path} is not writable (open it read-only to look at it)`, { path });
+    throw new AttestError('ERR_STORE_READ_ONLY', `database ${path} is not writable (open it read-only to look at it)`, {
+      path,
+    });
   }
 }

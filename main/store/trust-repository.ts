@@ -42,7 +42,8 @@ export class TrustRepository {
         return { item: toItem(row), created: true };
       }
       if (existing) return { item: toItem(existing), created: false };
-      const info = this.ctx.stmt(
+      const info = this.ctx
+        .stmt(
           `INSERT INTO trust_items (kind, sha256, der, subject, issuer, serial, this_update, next_update, phkh, source, imported_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -86,7 +87,8 @@ export class TrustRepository {
    */
   remove(id: number): TrustItem {
     return writeTransaction(this.ctx, () => {
-      const cur = this.ctx.stmt('SELECT * FROM trust_items WHERE id = ? AND removed_at IS NULL').get(id) as TrustRow | undefined;
+      const cur = this.ctx.stmt('SELECT * FROM trust_items WHERE id = ? AND removed_at IS NULL').get(id) as
+        TrustRow | undefined;
       if (!cur) throw new AttestError('ERR_STORE_TRUST_NOT_FOUND', `no trust item with id ${id}`, { id });
       const row = { ...cur, removed_at: this.ctx.now().toISOString() };
       this.ctx.stmt('UPDATE trust_items SET removed_at = ? WHERE id = ?').run(row.removed_at, id);
@@ -112,7 +114,11 @@ export class TrustRepository {
   /** Every item of `kind` with its DER bytes. */
   withBytes(kind: TrustKind): { item: TrustItem; der: Uint8Array }[] {
     return readTransaction(this.ctx, () =>
-      (this.ctx.stmt('SELECT * FROM trust_items WHERE kind = ? AND removed_at IS NULL ORDER BY id').all(kind) as TrustRow[]).map((r) => ({
+      (
+        this.ctx
+          .stmt('SELECT * FROM trust_items WHERE kind = ? AND removed_at IS NULL ORDER BY id')
+          .all(kind) as TrustRow[]
+      ).map((r) => ({
         item: toItem(r),
         der: new Uint8Array(r.der),
       })),

@@ -17,7 +17,10 @@ const HOST = /^[A-Za-z0-9._-]+$/;
 /** Parses `user@host[:port]` (or `user@[v6]:port`); throws ERR_TRANSPORT_ADDRESS_INVALID. */
 export function parseGuestAddress(text: string): GuestAddress {
   const fail = (why: string): never => {
-    throw new AttestError('ERR_TRANSPORT_ADDRESS_INVALID', `invalid guest address "${text}": ${why} (expected USER@HOST[:PORT])`);
+    throw new AttestError(
+      'ERR_TRANSPORT_ADDRESS_INVALID',
+      `invalid guest address "${text}": ${why} (expected USER@HOST[:PORT])`,
+    );
   };
   const at = text.lastIndexOf('@');
   if (at <= 0) fail('missing user');

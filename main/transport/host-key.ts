@@ -102,7 +102,10 @@ export function formatKnownHostName(host: string, port: number): string {
 
 function matchWildcard(pattern: string, name: string): boolean {
   const re = new RegExp(
-    `^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`,
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
     'i',
   );
   return re.test(name);
@@ -132,7 +135,8 @@ export function matchesKnownHost(hosts: string, host: string, port: number): boo
 export function listKnownKeyTypes(policy: HostKeyPolicy, host: string, port: number): string[] {
   const types: string[] = [];
   for (const e of policy.knownHosts ?? []) {
-    if (e.marker === undefined && matchesKnownHost(e.hosts, host, port) && !types.includes(e.keyType)) types.push(e.keyType);
+    if (e.marker === undefined && matchesKnownHost(e.hosts, host, port) && !types.includes(e.keyType))
+      types.push(e.keyType);
   }
   return types;
 }
@@ -142,13 +146,27 @@ export function listKnownKeyTypes(policy: HostKeyPolicy, host: string, port: num
  * throws ERR_TRANSPORT_HOST_KEY_REVOKED, ERR_TRANSPORT_HOST_KEY_CHANGED (both fingerprints in the message) or
  * ERR_TRANSPORT_HOST_KEY_UNKNOWN (first contact without a decision).
  */
-export async function checkHostKey(policy: HostKeyPolicy, host: string, port: number, keyBlob: Uint8Array): Promise<HostKeyInfo> {
-  const info: HostKeyInfo = { host, port, keyType: readKeyType(keyBlob), fingerprint: computeHostKeyFingerprint(keyBlob) };
+export async function checkHostKey(
+  policy: HostKeyPolicy,
+  host: string,
+  port: number,
+  keyBlob: Uint8Array,
+): Promise<HostKeyInfo> {
+  const info: HostKeyInfo = {
+    host,
+    port,
+    keyType: readKeyType(keyBlob),
+    fingerprint: computeHostKeyFingerprint(keyBlob),
+  };
   const name = formatKnownHostName(host, port);
   const details = { host, port, keyType: info.keyType, presented: info.fingerprint };
   for (const e of policy.knownHosts ?? []) {
     if (e.marker === 'revoked' && e.fingerprint === info.fingerprint) {
-      throw new AttestError('ERR_TRANSPORT_HOST_KEY_REVOKED', `host key ${info.fingerprint} of ${name} is marked @revoked in known_hosts (line ${e.line})`, details);
+      throw new AttestError(
+        'ERR_TRANSPORT_HOST_KEY_REVOKED',
+        `host key ${info.fingerprint} of ${name} is marked @revoked in known_hosts (line ${e.line})`,
+        details,
+      );
     }
   }
   const expected = new Set<string>();

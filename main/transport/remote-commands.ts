@@ -33,7 +33,12 @@ export const USER_DATA_FILE = 'user-data.bin';
 
 /** True when `path` is a temp dir of run `runId` that is safe to quote and remove. */
 export function isRunTempDir(path: string, runId: string): boolean {
-  return /^\/[A-Za-z0-9._/-]*$/.test(path) && path.includes(`/se-attest.${runId}.`) && !path.includes('/../') && /\.[A-Za-z0-9]{6,}$/.test(path);
+  return (
+    /^\/[A-Za-z0-9._/-]*$/.test(path) &&
+    path.includes(`/se-attest.${runId}.`) &&
+    !path.includes('/../') &&
+    /\.[A-Za-z0-9]{6,}$/.test(path)
+  );
 }
 
 /** Quotes one argument for POSIX sh with single quotes. */
@@ -42,7 +47,12 @@ export function quoteShellArg(arg: string): string {
 }
 
 /** Builds the perform command: `umask 077 && [sudo -n ]CMD perform -i REQ -o RESP [-u USERDATA]`. */
-export function buildPerformCommand(params: { remoteCommand: string; sudo: boolean; dir: string; userData: boolean }): string {
+export function buildPerformCommand(params: {
+  remoteCommand: string;
+  sudo: boolean;
+  dir: string;
+  userData: boolean;
+}): string {
   const p = (f: string) => quoteShellArg(`${params.dir}/${f}`);
   const args = ['perform', '-i', p(REQUEST_FILE), '-o', p(RESPONSE_FILE)];
   if (params.userData) args.push('-u', p(USER_DATA_FILE));

@@ -6,11 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import ssh2, { type Client as SshClient, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-
-const { Client, utils } = ssh2;
 import { AttestError, isAttestError, type ErrorCode } from '../../shared/errors/index.js';
 import { formatGuestAddress, type GuestAddress } from './guest-address.js';
-import type { GuestStep, GuestStepEvent, GuestTransport, PerformOnGuestParams, PerformOnGuestResult } from './guest-transport.js';
+import type {
+  GuestStep,
+  GuestStepEvent,
+  GuestTransport,
+  PerformOnGuestParams,
+  PerformOnGuestResult,
+} from './guest-transport.js';
 import { checkHostKey, listKnownKeyTypes, type HostKeyInfo, type HostKeyPolicy } from './host-key.js';
 import {
   DEFAULT_PVATTEST_COMMAND,
@@ -24,6 +28,8 @@ import {
   buildPerformCommand,
   isRunTempDir,
 } from './remote-commands.js';
+
+const { Client, utils } = ssh2;
 
 /** Timeouts in milliseconds. */
 export interface SshTimeouts {
@@ -39,7 +45,13 @@ export interface SshTimeouts {
   readonly decideMs: number;
 }
 
-export const DEFAULT_SSH_TIMEOUTS: SshTimeouts = { connectMs: 15_000, stepMs: 60_000, totalMs: 180_000, cleanupMs: 10_000, decideMs: 120_000 };
+export const DEFAULT_SSH_TIMEOUTS: SshTimeouts = {
+  connectMs: 15_000,
+  stepMs: 60_000,
+  totalMs: 180_000,
+  cleanupMs: 10_000,
+  decideMs: 120_000,
+};
 /** Largest valid response: ARCB 1 MiB + measurement and additional data 32 KiB each + user data + CUID + header. */
 export const DEFAULT_RESPONSE_SIZE_CAP = 2 * 1024 * 1024;
 const MAX_CAPTURE = 64 * 1024;
@@ -111,7 +123,11 @@ function sanitizeGuestText(text: string, max = MAX_STDERR_IN_MESSAGE): string {
 /** Validates a key file (and passphrase) up front so errors are coded and never echo key material. */
 function checkIdentity(identity: SshIdentity): void {
   if (identity.privateKey === undefined) {
-    if (identity.agent === undefined) throw new AttestError('ERR_TRANSPORT_IDENTITY_INVALID', 'no SSH identity: give a private key file or an SSH agent');
+    if (identity.agent === undefined)
+      throw new AttestError(
+        'ERR_TRANSPORT_IDENTITY_INVALID',
+        'no SSH identity: give a private key file or an SSH agent',
+      );
     return;
   }
   const parsed = utils.parseKey(Buffer.from(identity.privateKey), identity.passphrase);
@@ -128,7 +144,9 @@ function checkIdentity(identity: SshIdentity): void {
 
 /** Preferred host-key algorithms: the types known for this host first, as OpenSSH does. */
 function orderHostKeyAlgorithms(hop: SshHop): string[] | undefined {
-  const known = listKnownKeyTypes(hop.hostKeys, hop.address.host, hop.address.port).flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? []);
+  const known = listKnownKeyTypes(hop.hostKeys, hop.address.host, hop.address.port).flatMap(
+    (t) => HOST_KEY_ALGORITHMS[t] ?? [],
+  );
   if (known.length === 0) return undefined;
   return [...new Set([...known, ...DEFAULT_HOST_KEY_ORDER])];
 }
@@ -144,7 +162,13 @@ class RunScope {
     private readonly totalMs: number,
   ) {
     this.timer = setTimeout(
-      () => this.total.abort(new AttestError('ERR_TRANSPORT_TIMEOUT', `attestation of ${target} did not finish within ${totalMs} ms`, { step: 'total', timeoutMs: totalMs })),
+      () =>
+        this.total.abort(
+          new AttestError('ERR_TRANSPORT_TIMEOUT', `attestation of ${target} did not finish within ${totalMs} ms`, {
+            step: 'total',
+            timeoutMs: totalMs,
+          }),
+        ),
       totalMs,
     );
     this.timer.unref();
@@ -155,19 +179,32 @@ class RunScope {
   }
 
   /** Runs `fn` with a signal that aborts on cancel/total/step timeout; the rejection is the coded reason. */
-  async step<T>(step: GuestStep, timeoutMs: number, fn: (signal: AbortSignal) => Promise<T>, cancellable = true): Promise<T> {
+  async step<T>(
+    step: GuestStep,
+    timeoutMs: number,
+    fn: (signal: AbortSignal) => Promise<T>,
+    cancellable = true,
+  ): Promise<T> {
     const local = new AbortController();
     const sources: AbortSignal[] = cancellable ? [this.total.signal, ...(this.parent ? [this.parent] : [])] : [];
     const onAbort = (reason: unknown) => local.abort(reason);
     const cancelReason = (s: AbortSignal): AttestError =>
-      isAttestError(s.reason) ? s.reason : new AttestError('ERR_TRANSPORT_CANCELLED', `attestation of ${this.target} was cancelled`, { step });
+      isAttestError(s.reason)
+        ? s.reason
+        : new AttestError('ERR_TRANSPORT_CANCELLED', `attestation of ${this.target} was cancelled`, { step });
     const listeners = sources.map((s) => {
       const l = () => onAbort(cancelReason(s));
       s.addEventListener('abort', l, { once: true });
       return [s, l] as const;
     });
     const timer = setTimeout(
-      () => onAbort(new AttestError('ERR_TRANSPORT_TIMEOUT', `step "${step}" on ${this.target} timed out after ${timeoutMs} ms`, { step, timeoutMs })),
+      () =>
+        onAbort(
+          new AttestError('ERR_TRANSPORT_TIMEOUT', `step "${step}" on ${this.target} timed out after ${timeoutMs} ms`, {
+            step,
+            timeoutMs,
+          }),
+        ),
       timeoutMs,
     );
     try {
@@ -186,23 +223,35 @@ class RunScope {
 }
 
 /** Maps an ssh2 connection error to a coded error (host-key refusals were recorded by the verifier). */
-function mapConnectError(error: Error & { level?: string; code?: string }, hop: SshHop, role: 'guest' | 'jump host'): AttestError {
+function mapConnectError(
+  error: Error & { level?: string; code?: string },
+  hop: SshHop,
+  role: 'guest' | 'jump host',
+): AttestError {
   const where = `${role} ${formatGuestAddress(hop.address)}`;
   if (error.level === 'client-authentication') {
-    return new AttestError('ERR_TRANSPORT_AUTH_FAILED', `authentication to ${where} failed: the server accepted none of the offered credentials`, {
-      host: hop.address.host,
-      port: hop.address.port,
-      user: hop.address.user,
-    });
+    return new AttestError(
+      'ERR_TRANSPORT_AUTH_FAILED',
+      `authentication to ${where} failed: the server accepted none of the offered credentials`,
+      {
+        host: hop.address.host,
+        port: hop.address.port,
+        user: hop.address.user,
+      },
+    );
   }
   if (error.level === 'client-timeout') {
     return new AttestError('ERR_TRANSPORT_TIMEOUT', `SSH handshake with ${where} timed out`, { step: 'connect' });
   }
-  return new AttestError('ERR_TRANSPORT_CONNECT_FAILED', `cannot connect to ${where}: ${sanitizeGuestText(error.message, 300)}`, {
-    host: hop.address.host,
-    port: hop.address.port,
-    ...(error.code ? { errno: error.code } : {}),
-  });
+  return new AttestError(
+    'ERR_TRANSPORT_CONNECT_FAILED',
+    `cannot connect to ${where}: ${sanitizeGuestText(error.message, 300)}`,
+    {
+      host: hop.address.host,
+      port: hop.address.port,
+      ...(error.code ? { errno: error.code } : {}),
+    },
+  );
 }
 
 /** Opens one authenticated SSH connection (optionally over `sock`), verifying the host key with the hop's policy. */
@@ -231,12 +280,21 @@ function openClient(
         resolve({ client, hostKey: hostKey! });
       }
     };
-    const onAbort = () => finish(isAttestError(signal.reason) ? signal.reason : new AttestError('ERR_TRANSPORT_CANCELLED', 'cancelled'));
+    const onAbort = () =>
+      finish(isAttestError(signal.reason) ? signal.reason : new AttestError('ERR_TRANSPORT_CANCELLED', 'cancelled'));
     signal.addEventListener('abort', onAbort, { once: true });
     client.on('ready', () => finish(undefined));
-    client.on('error', (error: Error & { level?: string }) => finish(hostKeyError ?? mapConnectError(error, hop, role)));
+    client.on('error', (error: Error & { level?: string }) =>
+      finish(hostKeyError ?? mapConnectError(error, hop, role)),
+    );
     client.on('close', () =>
-      finish(hostKeyError ?? new AttestError('ERR_TRANSPORT_CONNECT_FAILED', `${role} ${formatGuestAddress(hop.address)} closed the connection during the handshake`)),
+      finish(
+        hostKeyError ??
+          new AttestError(
+            'ERR_TRANSPORT_CONNECT_FAILED',
+            `${role} ${formatGuestAddress(hop.address)} closed the connection during the handshake`,
+          ),
+      ),
     );
     const algorithms = orderHostKeyAlgorithms(hop);
     const config: ConnectConfig = {
@@ -252,7 +310,9 @@ function openClient(
             verify(true);
           },
           (error: unknown) => {
-            hostKeyError = isAttestError(error) ? error : new AttestError('ERR_TRANSPORT_INTERNAL', 'host-key check failed');
+            hostKeyError = isAttestError(error)
+              ? error
+              : new AttestError('ERR_TRANSPORT_INTERNAL', 'host-key check failed');
             verify(false);
           },
         );
@@ -267,7 +327,12 @@ function openClient(
       client.connect(config);
       client.setNoDelay(true);
     } catch (error) {
-      finish(new AttestError('ERR_TRANSPORT_CONNECT_FAILED', `cannot connect to ${formatGuestAddress(hop.address)}: ${(error as Error).message}`));
+      finish(
+        new AttestError(
+          'ERR_TRANSPORT_CONNECT_FAILED',
+          `cannot connect to ${formatGuestAddress(hop.address)}: ${(error as Error).message}`,
+        ),
+      );
     }
   });
 }
@@ -277,7 +342,12 @@ function execRemote(client: SshClient, command: string, signal: AbortSignal): Pr
   return new Promise((resolve, reject) => {
     client.exec(command, (error, channel: ClientChannel) => {
       if (error) {
-        reject(new AttestError('ERR_TRANSPORT_REMOTE_COMMAND_FAILED', `the guest refused to run a command: ${sanitizeGuestText(error.message, 300)}`));
+        reject(
+          new AttestError(
+            'ERR_TRANSPORT_REMOTE_COMMAND_FAILED',
+            `the guest refused to run a command: ${sanitizeGuestText(error.message, 300)}`,
+          ),
+        );
         return;
       }
       let stdout = '';
@@ -313,22 +383,34 @@ function openSftp(client: SshClient, signal: AbortSignal): Promise<SFTPWrapper> 
   return new Promise((resolve, reject) => {
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });
     client.sftp((error, sftp) => {
-      if (error) reject(new AttestError('ERR_TRANSPORT_SFTP_FAILED', `the guest offers no SFTP subsystem: ${sanitizeGuestText(error.message, 300)}`));
+      if (error)
+        reject(
+          new AttestError(
+            'ERR_TRANSPORT_SFTP_FAILED',
+            `the guest offers no SFTP subsystem: ${sanitizeGuestText(error.message, 300)}`,
+          ),
+        );
       else resolve(sftp);
     });
   });
 }
 
 function sftpError(action: string, error: Error & { code?: number | string }): AttestError {
-  return new AttestError('ERR_TRANSPORT_SFTP_FAILED', `SFTP ${action} failed: ${sanitizeGuestText(error.message, 300)}`, {
-    ...(error.code !== undefined ? { sftpCode: error.code } : {}),
-  });
+  return new AttestError(
+    'ERR_TRANSPORT_SFTP_FAILED',
+    `SFTP ${action} failed: ${sanitizeGuestText(error.message, 300)}`,
+    {
+      ...(error.code !== undefined ? { sftpCode: error.code } : {}),
+    },
+  );
 }
 
 /** Writes a new file (exclusive create, mode 0600). */
 function uploadFile(sftp: SFTPWrapper, path: string, data: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    sftp.writeFile(path, Buffer.from(data), { mode: 0o600, flag: 'wx' }, (error) => (error ? reject(sftpError(`upload of ${path}`, error)) : resolve()));
+    sftp.writeFile(path, Buffer.from(data), { mode: 0o600, flag: 'wx' }, (error) =>
+      error ? reject(sftpError(`upload of ${path}`, error)) : resolve(),
+    );
   });
 }
 
@@ -337,17 +419,24 @@ const NO_SUCH_FILE = 2;
 /** Reads a file, refusing anything over `cap` bytes (checked by fstat first and while reading). */
 function downloadFile(sftp: SFTPWrapper, path: string, cap: number, target: string): Promise<Uint8Array> {
   const tooLarge = (size: number | string) =>
-    new AttestError('ERR_TRANSPORT_RESPONSE_TOO_LARGE', `the response on ${target} is ${size} bytes, over the ${cap}-byte cap; refusing to download it`, {
-      cap,
-      ...(typeof size === 'number' ? { size } : {}),
-    });
+    new AttestError(
+      'ERR_TRANSPORT_RESPONSE_TOO_LARGE',
+      `the response on ${target} is ${size} bytes, over the ${cap}-byte cap; refusing to download it`,
+      {
+        cap,
+        ...(typeof size === 'number' ? { size } : {}),
+      },
+    );
   return new Promise((resolve, reject) => {
     sftp.open(path, 'r', (openError, handle) => {
       if (openError) {
         const code = (openError as Error & { code?: number }).code;
         reject(
           code === NO_SUCH_FILE
-            ? new AttestError('ERR_TRANSPORT_RESPONSE_MISSING', `perform exited 0 on ${target} but wrote no response file`)
+            ? new AttestError(
+                'ERR_TRANSPORT_RESPONSE_MISSING',
+                `perform exited 0 on ${target} but wrote no response file`,
+              )
             : sftpError(`open of ${path}`, openError),
         );
         return;
@@ -409,7 +498,13 @@ export class SshGuestTransport implements GuestTransport {
     let dir: string | undefined;
     let prepareStarted = false;
     const runId = randomBytes(8).toString('hex');
-    const timed = async <T>(step: GuestStep, ms: number, fn: (s: AbortSignal) => Promise<T>, extra?: (v: T) => Partial<GuestStepEvent>, cancellable = true) => {
+    const timed = async <T>(
+      step: GuestStep,
+      ms: number,
+      fn: (s: AbortSignal) => Promise<T>,
+      extra?: (v: T) => Partial<GuestStepEvent>,
+      cancellable = true,
+    ) => {
       const started = Date.now();
       emit({ step, status: 'start' });
       try {
@@ -438,20 +533,32 @@ export class SshGuestTransport implements GuestTransport {
       prepareStarted = true;
       dir = await timed('prepare', t.stepMs, (signal) => this.makeTempDir(c, runId, signal));
       const d = dir;
-      const sftp = await timed('upload', t.stepMs, async (signal) => {
-        const s = await openSftp(c, signal);
-        await uploadFile(s, `${d}/${REQUEST_FILE}`, p.request);
-        if (p.userData !== undefined) await uploadFile(s, `${d}/${USER_DATA_FILE}`, p.userData);
-        return s;
-      }, () => ({ bytes: p.request.length + (p.userData?.length ?? 0) }));
-      const performed = await timed('perform', t.stepMs, (signal) => this.runPerform(c, d, p.userData !== undefined, signal));
+      const sftp = await timed(
+        'upload',
+        t.stepMs,
+        async (signal) => {
+          const s = await openSftp(c, signal);
+          await uploadFile(s, `${d}/${REQUEST_FILE}`, p.request);
+          if (p.userData !== undefined) await uploadFile(s, `${d}/${USER_DATA_FILE}`, p.userData);
+          return s;
+        },
+        () => ({ bytes: p.request.length + (p.userData?.length ?? 0) }),
+      );
+      const performed = await timed('perform', t.stepMs, (signal) =>
+        this.runPerform(c, d, p.userData !== undefined, signal),
+      );
       const response = await timed(
         'download',
         t.stepMs,
         (signal) =>
           new Promise<Uint8Array>((resolve, reject) => {
             signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-            downloadFile(sftp, `${d}/${RESPONSE_FILE}`, this.params.responseSizeCap ?? DEFAULT_RESPONSE_SIZE_CAP, this.target).then(resolve, reject);
+            downloadFile(
+              sftp,
+              `${d}/${RESPONSE_FILE}`,
+              this.params.responseSizeCap ?? DEFAULT_RESPONSE_SIZE_CAP,
+              this.target,
+            ).then(resolve, reject);
           }),
         (r) => ({ bytes: r.length }),
       );
@@ -467,28 +574,45 @@ export class SshGuestTransport implements GuestTransport {
         const d = dir ?? `$TMPDIR/se-attest.${runId}.*`;
         const command = dir !== undefined ? buildCleanupCommand(dir) : buildCleanupByRunIdCommand(runId);
         try {
-          await timed('cleanup', t.cleanupMs, async (signal) => {
-            const r = await execRemote(c, command, signal);
-            if (r.code !== 0) {
-              throw new AttestError('ERR_TRANSPORT_REMOTE_COMMAND_FAILED', `could not remove ${d} on ${this.target}: ${sanitizeGuestText(r.stderr, 300)}`, {
-                leftoverDirectory: d,
-              });
-            }
-          }, undefined, false);
+          await timed(
+            'cleanup',
+            t.cleanupMs,
+            async (signal) => {
+              const r = await execRemote(c, command, signal);
+              if (r.code !== 0) {
+                throw new AttestError(
+                  'ERR_TRANSPORT_REMOTE_COMMAND_FAILED',
+                  `could not remove ${d} on ${this.target}: ${sanitizeGuestText(r.stderr, 300)}`,
+                  {
+                    leftoverDirectory: d,
+                  },
+                );
+              }
+            },
+            undefined,
+            false,
+          );
         } catch (cleanupError) {
           // The first error wins; a failed cleanup after success is reported as the error (the guest needs attention).
           if (primaryError === undefined) {
             for (const x of clients.reverse()) x.end();
             // eslint-disable-next-line no-unsafe-finally
             throw isAttestError(cleanupError)
-              ? new AttestError(cleanupError.code, cleanupError.message, { ...cleanupError.details, step: 'cleanup', leftoverDirectory: d })
+              ? new AttestError(cleanupError.code, cleanupError.message, {
+                  ...cleanupError.details,
+                  step: 'cleanup',
+                  leftoverDirectory: d,
+                })
               : cleanupError;
           }
           // otherwise the primary error stays the reported one, naming the directory that may be left behind
           if (isAttestError(primaryError)) {
             for (const x of clients.reverse()) x.end();
             // eslint-disable-next-line no-unsafe-finally
-            throw new AttestError(primaryError.code, primaryError.message, { ...primaryError.details, leftoverDirectory: d });
+            throw new AttestError(primaryError.code, primaryError.message, {
+              ...primaryError.details,
+              leftoverDirectory: d,
+            });
           }
         }
       }
@@ -502,7 +626,10 @@ export class SshGuestTransport implements GuestTransport {
   }
 
   /** Connects to the jump host (if any) and the guest. */
-  private async connect(signal: AbortSignal, clients: SshClient[]): Promise<{ client: SshClient; hostKey: HostKeyInfo }> {
+  private async connect(
+    signal: AbortSignal,
+    clients: SshClient[],
+  ): Promise<{ client: SshClient; hostKey: HostKeyInfo }> {
     const { guest, jump, identity, jumpIdentity } = this.params;
     if (!jump) {
       const r = await openClient(guest, identity, 'guest', this.hopConnectMs(guest), signal);
@@ -516,7 +643,10 @@ export class SshGuestTransport implements GuestTransport {
       j.client.forwardOut('127.0.0.1', 0, guest.address.host, guest.address.port, (error, ch) => {
         if (error) {
           reject(
-            new AttestError('ERR_TRANSPORT_JUMP_FAILED', `jump host ${formatGuestAddress(jump.address)} could not open a tunnel to ${this.target}: ${sanitizeGuestText(error.message, 300)}`),
+            new AttestError(
+              'ERR_TRANSPORT_JUMP_FAILED',
+              `jump host ${formatGuestAddress(jump.address)} could not open a tunnel to ${this.target}: ${sanitizeGuestText(error.message, 300)}`,
+            ),
           );
         } else resolve(ch);
       });
@@ -529,7 +659,11 @@ export class SshGuestTransport implements GuestTransport {
   /** Creates the private temp dir and returns its path. */
   private async makeTempDir(client: SshClient, runId: string, signal: AbortSignal): Promise<string> {
     const r = await execRemote(client, buildMktempCommand(runId), signal);
-    if (r.code === null) throw new AttestError('ERR_TRANSPORT_CONNECTION_LOST', `the connection to ${this.target} was lost while creating a temp dir`);
+    if (r.code === null)
+      throw new AttestError(
+        'ERR_TRANSPORT_CONNECTION_LOST',
+        `the connection to ${this.target} was lost while creating a temp dir`,
+      );
     const path = r.stdout.trim();
     if (r.code !== 0 || !isRunTempDir(path, runId)) {
       throw new AttestError(
@@ -552,7 +686,10 @@ export class SshGuestTransport implements GuestTransport {
     const r = await execRemote(client, command, signal);
     if (r.code === 0) return sanitizeGuestText(r.stderr);
     if (r.code === null && r.signal === undefined) {
-      throw new AttestError('ERR_TRANSPORT_CONNECTION_LOST', `the connection to ${this.target} was lost while perform ran`);
+      throw new AttestError(
+        'ERR_TRANSPORT_CONNECTION_LOST',
+        `the connection to ${this.target} was lost while perform ran`,
+      );
     }
     const stderr = sanitizeGuestText(r.stderr);
     const details = { exitCode: r.code, ...(r.signal ? { signal: r.signal } : {}), stderr, command };
@@ -567,7 +704,8 @@ export class SshGuestTransport implements GuestTransport {
     }
     let hint = '';
     if (r.code === 127) hint = ' (command not found: install s390-tools on the guest or set --remote-command)';
-    else if (/sudo: .*password is required|sudo: a terminal is required/i.test(r.stderr)) hint = ' (sudo -n needs a NOPASSWD rule for this command)';
+    else if (/sudo: .*password is required|sudo: a terminal is required/i.test(r.stderr))
+      hint = ' (sudo -n needs a NOPASSWD rule for this command)';
     throw new AttestError(
       'ERR_TRANSPORT_PERFORM_FAILED',
       `pvattest perform failed on ${this.target} with ${r.code === null ? `signal ${r.signal}` : `exit code ${r.code}`}${hint}: ${stderr || '(no stderr)'}`,

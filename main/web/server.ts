@@ -61,8 +61,19 @@ export interface WebBridge {
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), ...extra });
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  type: string,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...extra,
+  });
   res.end(body);
 }
 
@@ -72,7 +83,13 @@ function sendJson(res: ServerResponse, status: number, value: Result<unknown>): 
 
 function forbidden(res: ServerResponse, message: string, asJson: boolean): void {
   if (asJson) sendJson(res, 403, { ok: false, error: { code: 'ERR_APP_FORBIDDEN', message } });
-  else send(res, 403, `<!doctype html><title>Forbidden</title><p>${message}. Open the URL printed by the workstation.</p>`, 'text/html; charset=utf-8');
+  else
+    send(
+      res,
+      403,
+      `<!doctype html><title>Forbidden</title><p>${message}. Open the URL printed by the workstation.</p>`,
+      'text/html; charset=utf-8',
+    );
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -151,23 +168,31 @@ export async function startWebBridge(params: StartWebBridgeParams): Promise<WebB
       return;
     }
 
-    if (!equalSecrets(readCookie(req.headers.cookie, cookieName), session)) return forbidden(res, 'no valid session', isApi);
+    if (!equalSecrets(readCookie(req.headers.cookie, cookieName), session))
+      return forbidden(res, 'no valid session', isApi);
     const reqOrigin = req.headers.origin;
     const fetchSite = req.headers['sec-fetch-site'];
     if (reqOrigin !== undefined && reqOrigin !== origin) return forbidden(res, 'wrong origin', isApi);
-    if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') return forbidden(res, 'cross-site request', isApi);
+    if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none')
+      return forbidden(res, 'cross-site request', isApi);
 
     if (url.pathname.startsWith(CALL_PREFIX)) {
-      if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'ERR_APP_BAD_REQUEST', message: 'POST only' } });
+      if (req.method !== 'POST')
+        return sendJson(res, 405, { ok: false, error: { code: 'ERR_APP_BAD_REQUEST', message: 'POST only' } });
       // Calls must name our origin explicitly (browsers always send Origin on POST).
       if (reqOrigin !== origin) return forbidden(res, 'wrong origin', true);
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
         return sendJson(res, 415, { ok: false, error: { code: 'ERR_APP_BAD_REQUEST', message: 'JSON body required' } });
       }
       const channel = url.pathname.slice(CALL_PREFIX.length);
-      if (!isChannel(channel)) return sendJson(res, 404, { ok: false, error: { code: 'ERR_APP_UNKNOWN_CHANNEL', message: 'unknown channel' } });
+      if (!isChannel(channel))
+        return sendJson(res, 404, {
+          ok: false,
+          error: { code: 'ERR_APP_UNKNOWN_CHANNEL', message: 'unknown channel' },
+        });
       const body = await readBody(req);
-      if (body === undefined) return sendJson(res, 413, { ok: false, error: { code: 'ERR_APP_BAD_REQUEST', message: 'body too large' } });
+      if (body === undefined)
+        return sendJson(res, 413, { ok: false, error: { code: 'ERR_APP_BAD_REQUEST', message: 'body too large' } });
       let payload: unknown;
       try {
         payload = JSON.parse(body.toString('utf8'));
@@ -179,7 +204,11 @@ export async function startWebBridge(params: StartWebBridgeParams): Promise<WebB
     }
 
     if (url.pathname === EVENTS_PATH && req.method === 'GET') {
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        Connection: 'keep-alive',
+      });
       res.write(': connected\n\n');
       streams.add(res);
       const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
@@ -191,7 +220,8 @@ export async function startWebBridge(params: StartWebBridgeParams): Promise<WebB
       return;
     }
 
-    if (isApi) return sendJson(res, 404, { ok: false, error: { code: 'ERR_APP_UNKNOWN_CHANNEL', message: 'no such endpoint' } });
+    if (isApi)
+      return sendJson(res, 404, { ok: false, error: { code: 'ERR_APP_UNKNOWN_CHANNEL', message: 'no such endpoint' } });
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', 'text/plain');
     return serveStatic(res, url.pathname);
   }
@@ -199,7 +229,8 @@ export async function startWebBridge(params: StartWebBridgeParams): Promise<WebB
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       params.logError?.('http', error);
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'ERR_APP_INTERNAL', message: 'internal error' } });
+      if (!res.headersSent)
+        sendJson(res, 500, { ok: false, error: { code: 'ERR_APP_INTERNAL', message: 'internal error' } });
       else res.end();
     });
   });

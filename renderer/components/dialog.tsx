@@ -15,7 +15,9 @@ export function Dialog({ title, onClose, children }: DialogProps) {
   useEffect(() => {
     // Move focus into the dialog; give it back to whatever had it when the dialog closes.
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const first = ref.current?.querySelector<HTMLElement>('[data-autofocus]') ?? ref.current?.querySelector<HTMLElement>('input, select, textarea, button');
+    const first =
+      ref.current?.querySelector<HTMLElement>('[data-autofocus]') ??
+      ref.current?.querySelector<HTMLElement>('input, select, textarea, button');
     first?.focus();
     return () => previous?.focus();
   }, []);
@@ -36,7 +38,9 @@ export function Dialog({ title, onClose, children }: DialogProps) {
           }
           if (e.key === 'Tab') {
             // Keep Tab inside the modal.
-            const items = [...(ref.current?.querySelectorAll<HTMLElement>('input, select, textarea, button, [href]') ?? [])].filter((el) => !el.hasAttribute('disabled'));
+            const items = [
+              ...(ref.current?.querySelectorAll<HTMLElement>('input, select, textarea, button, [href]') ?? []),
+            ].filter((el) => !el.hasAttribute('disabled'));
             const first = items[0];
             const last = items[items.length - 1];
             if (!first || !last) return;

@@ -23,7 +23,13 @@ export function Stepper({ steps, label }: { steps: Record<AttestStepId, StepView
       {ATTEST_STEPS.map((id) => {
         const s = steps[id];
         return (
-          <li key={id} className={`step step-${s.state}`} data-step={id} data-state={s.state} aria-current={s.state === 'running' ? 'step' : undefined}>
+          <li
+            key={id}
+            className={`step step-${s.state}`}
+            data-step={id}
+            data-state={s.state}
+            aria-current={s.state === 'running' ? 'step' : undefined}
+          >
             <span className="step-dot" aria-hidden="true" />
             <span className="step-title">{STEP_TITLES[id]}</span>
             <span className="step-state">{describeStepState(s.state)}</span>

@@ -18,14 +18,28 @@ export interface VirtualListProps {
 }
 
 /** The [start, end) rows to render for a scroll position. */
-export function computeWindow(p: { scrollTop: number; height: number; rowHeight: number; count: number; overscan: number }): { start: number; end: number } {
+export function computeWindow(p: {
+  scrollTop: number;
+  height: number;
+  rowHeight: number;
+  count: number;
+  overscan: number;
+}): { start: number; end: number } {
   const first = Math.floor(p.scrollTop / p.rowHeight);
   const visible = Math.ceil(p.height / p.rowHeight);
   return { start: Math.max(0, first - p.overscan), end: Math.min(p.count, first + visible + p.overscan) };
 }
 
 /** Windowed list. */
-export function VirtualList({ count, rowHeight, height, overscan = 6, label, renderRow, onRangeChange }: VirtualListProps) {
+export function VirtualList({
+  count,
+  rowHeight,
+  height,
+  overscan = 6,
+  label,
+  renderRow,
+  onRangeChange,
+}: VirtualListProps) {
   const [scrollTop, setScrollTop] = useState(0);
   const { start, end } = computeWindow({ scrollTop, height, rowHeight, count, overscan });
   useEffect(() => {
@@ -34,7 +48,13 @@ export function VirtualList({ count, rowHeight, height, overscan = 6, label, ren
   const rows: ReactNode[] = [];
   for (let i = start; i < end; i++) {
     rows.push(
-      <div key={i} role="listitem" className="vrow" data-index={i} style={{ position: 'absolute', top: i * rowHeight, height: rowHeight, left: 0, right: 0 }}>
+      <div
+        key={i}
+        role="listitem"
+        className="vrow"
+        data-index={i}
+        style={{ position: 'absolute', top: i * rowHeight, height: rowHeight, left: 0, right: 0 }}
+      >
         {renderRow(i)}
       </div>,
     );

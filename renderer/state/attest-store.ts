@@ -68,19 +68,30 @@ function freshGuest(guestId: string): GuestRunView {
   return { guestId, steps };
 }
 
-function outcomeOf(r: { verdict: AttestationSummary['verdict']; id?: string; attestationId?: string; reasonCode?: string; reason?: string }): GuestRunView['outcome'] {
+function outcomeOf(r: {
+  verdict: AttestationSummary['verdict'];
+  id?: string;
+  attestationId?: string;
+  reasonCode?: string;
+  reason?: string;
+}): GuestRunView['outcome'] {
   const attestationId = r.attestationId ?? r.id;
   return {
     verdict: r.verdict,
     ...(attestationId ? { attestationId } : {}),
     ...(r.reasonCode ? { reasonCode: r.reasonCode } : {}),
     ...(r.verdict !== 'verified' ? { reasonText: describeCode(r.reasonCode, r.reason) } : {}),
-    ...(r.verdict !== 'verified' && r.reason && r.reason !== describeCode(r.reasonCode, r.reason) ? { reasonDetail: r.reason } : {}),
+    ...(r.verdict !== 'verified' && r.reason && r.reason !== describeCode(r.reasonCode, r.reason)
+      ? { reasonDetail: r.reason }
+      : {}),
   };
 }
 
 /** Creates the attest store over a client. */
-export function createAttestStore(client: WorkstationClient, hooks: { onFinished?: () => void } = {}): StoreApi<AttestState> {
+export function createAttestStore(
+  client: WorkstationClient,
+  hooks: { onFinished?: () => void } = {},
+): StoreApi<AttestState> {
   const store = createStore<AttestState>()((set, get) => {
     function patchRun(runId: string, patch: (run: RunView) => RunView): void {
       const run = get().current;
@@ -93,12 +104,32 @@ export function createAttestStore(client: WorkstationClient, hooks: { onFinished
         const kind = guestIds.length === 1 ? 'single' : 'fleet';
         const guests: Record<string, GuestRunView> = {};
         for (const id of guestIds) guests[id] = freshGuest(id);
-        set({ current: { runId, kind, guestIds, guests, status: 'running', done: 0, total: guestIds.length, startedAt: new Date().toISOString() }, prompt: undefined });
+        set({
+          current: {
+            runId,
+            kind,
+            guestIds,
+            guests,
+            status: 'running',
+            done: 0,
+            total: guestIds.length,
+            startedAt: new Date().toISOString(),
+          },
+          prompt: undefined,
+        });
         if (kind === 'single') {
           const result = await client.call('attest:run', { runId, guestId: guestIds[0]! });
           patchRun(runId, (run) =>
             result.ok
-              ? { ...run, status: 'finished', done: 1, guests: { ...run.guests, [guestIds[0]!]: { ...run.guests[guestIds[0]!]!, outcome: outcomeOf(result.value) } } }
+              ? {
+                  ...run,
+                  status: 'finished',
+                  done: 1,
+                  guests: {
+                    ...run.guests,
+                    [guestIds[0]!]: { ...run.guests[guestIds[0]!]!, outcome: outcomeOf(result.value) },
+                  },
+                }
               : {
                   ...run,
                   status: result.error.code === 'ERR_APP_CANCELLED' ? 'cancelled' : 'error',
@@ -116,7 +147,8 @@ export function createAttestStore(client: WorkstationClient, hooks: { onFinished
               };
             }
             const next = { ...run.guests };
-            for (const r of result.value) if (next[r.guestId]) next[r.guestId] = { ...next[r.guestId]!, outcome: outcomeOf(r) };
+            for (const r of result.value)
+              if (next[r.guestId]) next[r.guestId] = { ...next[r.guestId]!, outcome: outcomeOf(r) };
             return { ...run, guests: next, status: 'finished', done: result.value.length };
           });
         }
@@ -139,7 +171,10 @@ export function createAttestStore(client: WorkstationClient, hooks: { onFinished
           const guest = run.guests[ev.guestId];
           if (!guest) return run;
           const step: StepView = { state: ev.state, ...(ev.message ? { message: ev.message } : {}) };
-          return { ...run, guests: { ...run.guests, [ev.guestId]: { ...guest, steps: { ...guest.steps, [ev.step]: step } } } };
+          return {
+            ...run,
+            guests: { ...run.guests, [ev.guestId]: { ...guest, steps: { ...guest.steps, [ev.step]: step } } },
+          };
         });
       },
     };
@@ -149,7 +184,10 @@ export function createAttestStore(client: WorkstationClient, hooks: { onFinished
     const run = store.getState().current;
     if (!run || run.runId !== ev.runId) return;
     const r: FleetGuestResult | undefined = ev.result;
-    const guests = r && run.guests[r.guestId] ? { ...run.guests, [r.guestId]: { ...run.guests[r.guestId]!, outcome: outcomeOf(r) } } : run.guests;
+    const guests =
+      r && run.guests[r.guestId]
+        ? { ...run.guests, [r.guestId]: { ...run.guests[r.guestId]!, outcome: outcomeOf(r) } }
+        : run.guests;
     store.setState({ current: { ...run, done: ev.done, total: ev.total, guests } });
   });
   client.on('hostkey:prompt', (ev) => {

@@ -32,7 +32,8 @@ export function createEvidenceStore(client: WorkstationClient): StoreApi<Evidenc
   }));
   client.on('task:progress', (ev) => {
     const run = store.getState().running;
-    if (run && run.runId === ev.runId) store.setState({ running: { runId: run.runId, done: ev.done, total: ev.total } });
+    if (run && run.runId === ev.runId)
+      store.setState({ running: { runId: run.runId, done: ev.done, total: ev.total } });
   });
   return store;
 }

@@ -31,7 +31,9 @@ export interface GuestsState {
 export function selectVisibleGuests(s: Pick<GuestsState, 'guests' | 'search' | 'statusFilter'>): GuestSummary[] {
   const q = s.search.trim().toLowerCase();
   return s.guests.filter(
-    (g) => (s.statusFilter === 'all' || g.status === s.statusFilter) && (q === '' || `${g.name} ${g.sshTarget}`.toLowerCase().includes(q)),
+    (g) =>
+      (s.statusFilter === 'all' || g.status === s.statusFilter) &&
+      (q === '' || `${g.name} ${g.sshTarget}`.toLowerCase().includes(q)),
   );
 }
 
@@ -56,7 +58,13 @@ export function createGuestsStore(client: WorkstationClient): StoreApi<GuestsSta
       const result = await client.call('guests:list', {});
       if (result.ok) {
         const ids = new Set(result.value.map((g) => g.id));
-        set({ guests: result.value, loaded: true, loading: false, error: undefined, selected: get().selected.filter((id) => ids.has(id)) });
+        set({
+          guests: result.value,
+          loaded: true,
+          loading: false,
+          error: undefined,
+          selected: get().selected.filter((id) => ids.has(id)),
+        });
       } else {
         set({ loading: false, loaded: true, error: describeCode(result.error.code, result.error.message) });
       }
@@ -85,7 +93,10 @@ export function createGuestsStore(client: WorkstationClient): StoreApi<GuestsSta
     },
     async remove(id) {
       unwrap(await client.call('guests:remove', { id }));
-      set((s) => ({ selected: s.selected.filter((x) => x !== id), detail: s.detail?.id === id ? undefined : s.detail }));
+      set((s) => ({
+        selected: s.selected.filter((x) => x !== id),
+        detail: s.detail?.id === id ? undefined : s.detail,
+      }));
       await get().load();
     },
   }));

@@ -51,7 +51,8 @@ export function createHistoryStore(client: WorkstationClient): StoreApi<HistoryS
       });
       if (gen !== generation) return;
       set((s) => ({ pending: s.pending.filter((p) => p !== page) }));
-      if (result.ok) set((s) => ({ total: result.value.total, loaded: true, pages: { ...s.pages, [page]: result.value.items } }));
+      if (result.ok)
+        set((s) => ({ total: result.value.total, loaded: true, pages: { ...s.pages, [page]: result.value.items } }));
       else set({ loaded: true, error: describeCode(result.error.code, result.error.message) });
     }
     return {
@@ -68,7 +69,8 @@ export function createHistoryStore(client: WorkstationClient): StoreApi<HistoryS
         const gen = generation;
         const last = Math.max(start, Math.min(end, get().total) - 1);
         const pages: Promise<void>[] = [];
-        for (let p = Math.floor(Math.max(0, start) / HISTORY_PAGE_SIZE); p <= Math.floor(last / HISTORY_PAGE_SIZE); p++) pages.push(loadPage(p, gen));
+        for (let p = Math.floor(Math.max(0, start) / HISTORY_PAGE_SIZE); p <= Math.floor(last / HISTORY_PAGE_SIZE); p++)
+          pages.push(loadPage(p, gen));
         await Promise.all(pages);
       },
       rowAt(index) {

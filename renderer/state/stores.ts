@@ -55,7 +55,10 @@ export function useStores(): Stores {
 }
 
 /** Selects from one store of this window. */
-export function useSlice<K extends Exclude<keyof Stores, 'client'>, T>(key: K, selector: (state: ReturnType<Stores[K]['getState']>) => T): T {
+export function useSlice<K extends Exclude<keyof Stores, 'client'>, T>(
+  key: K,
+  selector: (state: ReturnType<Stores[K]['getState']>) => T,
+): T {
   const store = useStores()[key] as StoreApi<ReturnType<Stores[K]['getState']>>;
   return useStore(store, selector);
 }

@@ -73,7 +73,8 @@ export function createTrustStore(client: WorkstationClient): StoreApi<TrustState
   }));
   client.on('task:progress', (ev) => {
     const run = store.getState().importing;
-    if (run && ev.runId === run.runId) store.setState({ importing: { runId: run.runId, done: ev.done, total: ev.total } });
+    if (run && ev.runId === run.runId)
+      store.setState({ importing: { runId: run.runId, done: ev.done, total: ev.total } });
   });
   return store;
 }

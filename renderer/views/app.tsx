@@ -33,7 +33,9 @@ function Screen({ view }: { view: View }) {
     case 'guest':
       return <GuestDetailView guestId={view.guestId} />;
     case 'attestation':
-      return <AttestationView attestationId={view.attestationId} {...(view.guestId ? { guestId: view.guestId } : {})} />;
+      return (
+        <AttestationView attestationId={view.attestationId} {...(view.guestId ? { guestId: view.guestId } : {})} />
+      );
     case 'attest':
       return <AttestView />;
     case 'trust':
@@ -55,7 +57,9 @@ export function App() {
   }, [theme]);
   useEffect(() => {
     // Info notices fade after a few seconds; errors stay until dismissed.
-    const timers = notices.filter((n) => n.kind === 'info').map((n) => setTimeout(() => stores.ui.getState().dismiss(n.id), NOTICE_MS));
+    const timers = notices
+      .filter((n) => n.kind === 'info')
+      .map((n) => setTimeout(() => stores.ui.getState().dismiss(n.id), NOTICE_MS));
     return () => timers.forEach(clearTimeout);
   }, [notices, stores]);
   const active = sectionOf(view);
@@ -69,7 +73,11 @@ export function App() {
         <ul>
           {NAV.map((n) => (
             <li key={n.name}>
-              <button type="button" aria-current={active === n.name ? 'page' : undefined} onClick={() => stores.ui.getState().navigate({ name: n.name })}>
+              <button
+                type="button"
+                aria-current={active === n.name ? 'page' : undefined}
+                onClick={() => stores.ui.getState().navigate({ name: n.name })}
+              >
                 {n.title}
                 {n.name === 'attest' && running ? <span className="pulse" aria-label="running" /> : null}
               </button>
@@ -84,7 +92,13 @@ export function App() {
             <option value="dark">Dark</option>
           </select>
         </label>
-        <div className="mode hint">{stores.client.mode === 'web' ? 'Browser mode (127.0.0.1)' : stores.client.mode === 'electron' ? 'Desktop' : 'Test'}</div>
+        <div className="mode hint">
+          {stores.client.mode === 'web'
+            ? 'Browser mode (127.0.0.1)'
+            : stores.client.mode === 'electron'
+              ? 'Desktop'
+              : 'Test'}
+        </div>
       </nav>
       <main id="main" tabIndex={-1}>
         <Screen view={view} />
@@ -93,7 +107,12 @@ export function App() {
         {notices.map((n) => (
           <div key={n.id} className={`notice notice-${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
             {n.text}
-            <button type="button" className="icon-button" aria-label="Dismiss notice" onClick={() => stores.ui.getState().dismiss(n.id)}>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="Dismiss notice"
+              onClick={() => stores.ui.getState().dismiss(n.id)}
+            >
               ×
             </button>
           </div>

@@ -29,7 +29,9 @@ export function AttestView() {
   return (
     <section className="screen" aria-labelledby="attest-title">
       <header className="screen-header">
-        <h1 id="attest-title">{run.kind === 'fleet' ? `Attesting ${run.total} guests` : `Attesting ${nameOf(run.guestIds[0]!)}`}</h1>
+        <h1 id="attest-title">
+          {run.kind === 'fleet' ? `Attesting ${run.total} guests` : `Attesting ${nameOf(run.guestIds[0]!)}`}
+        </h1>
         <div className="toolbar">
           {run.status === 'running' ? (
             <button type="button" className="danger" onClick={() => void stores.attest.getState().cancel()}>
@@ -63,7 +65,13 @@ export function AttestView() {
               </p>
             ) : null}
             {o?.attestationId ? (
-              <button type="button" className="link" onClick={() => stores.ui.getState().navigate({ name: 'attestation', attestationId: o.attestationId!, guestId: id })}>
+              <button
+                type="button"
+                className="link"
+                onClick={() =>
+                  stores.ui.getState().navigate({ name: 'attestation', attestationId: o.attestationId!, guestId: id })
+                }
+              >
                 Open report
               </button>
             ) : null}
@@ -73,8 +81,8 @@ export function AttestView() {
       {prompt ? (
         <Dialog title="Trust this host key?" onClose={() => void stores.attest.getState().decide(false)}>
           <p>
-            First contact with <span className="mono">{prompt.target}</span>. Compare the fingerprint with the one the guest&apos;s administrator gave you
-            before trusting it.
+            First contact with <span className="mono">{prompt.target}</span>. Compare the fingerprint with the one the
+            guest&apos;s administrator gave you before trusting it.
           </p>
           <p>
             {prompt.algorithm} <HashText value={prompt.fingerprintSha256} label="offered host-key fingerprint" />

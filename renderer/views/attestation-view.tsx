@@ -4,9 +4,8 @@ import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { formatDateTime, formatDuration } from '../components/format.js';
 import { HashText } from '../components/hash-text.js';
-import { VerdictBadge } from '../components/status-badge.js';
+import { VerdictBadge, describeStepState } from '../components/status-badge.js';
 import { STEP_TITLES } from '../components/stepper.js';
-import { describeStepState } from '../components/status-badge.js';
 import { describeCode } from '../state/errors.js';
 import { useStores } from '../state/stores.js';
 
@@ -19,7 +18,12 @@ export function AttestationView({ attestationId, guestId }: { attestationId: str
     void stores.history.getState().openReport(attestationId);
   }, [stores, attestationId]);
   const back = (): void => stores.ui.getState().navigate(guestId ? { name: 'guest', guestId } : { name: 'guests' });
-  if (reportError) return <p role="alert" className="error-box">{reportError}</p>;
+  if (reportError)
+    return (
+      <p role="alert" className="error-box">
+        {reportError}
+      </p>
+    );
   if (!report || report.id !== attestationId) return <p aria-busy="true">Loading report…</p>;
   return (
     <section className="screen" aria-labelledby="report-title">
@@ -36,7 +40,9 @@ export function AttestationView({ attestationId, guestId }: { attestationId: str
       {report.verdict !== 'verified' ? (
         <p role="status" className="error-box" data-reason-code={report.reasonCode}>
           {describeCode(report.reasonCode, report.reason)}
-          {report.reason && describeCode(report.reasonCode) !== report.reason ? <span className="reason"> — {report.reason}</span> : null}
+          {report.reason && describeCode(report.reasonCode) !== report.reason ? (
+            <span className="reason"> — {report.reason}</span>
+          ) : null}
         </p>
       ) : null}
       <dl className="card facts">
@@ -47,19 +53,45 @@ export function AttestationView({ attestationId, guestId }: { attestationId: str
         <dt>CUID</dt>
         <dd>{report.cuidHex ? <HashText value={report.cuidHex} label="CUID" /> : '\u2014'}</dd>
         <dt>Measurement</dt>
-        <dd>{report.measurementHex ? <HashText value={report.measurementHex} label="measurement" short /> : '\u2014'}</dd>
+        <dd>
+          {report.measurementHex ? <HashText value={report.measurementHex} label="measurement" short /> : '\u2014'}
+        </dd>
         <dt>Image PHKH</dt>
         <dd>{report.imagePhkhHex ? <HashText value={report.imagePhkhHex} label="image PHKH" short /> : '\u2014'}</dd>
         <dt>Attestation PHKH</dt>
-        <dd>{report.attestationPhkhHex ? <HashText value={report.attestationPhkhHex} label="attestation PHKH" short /> : '\u2014'}</dd>
+        <dd>
+          {report.attestationPhkhHex ? (
+            <HashText value={report.attestationPhkhHex} label="attestation PHKH" short />
+          ) : (
+            '\u2014'
+          )}
+        </dd>
         <dt>User data</dt>
         <dd>{report.userDataHex ? <HashText value={report.userDataHex} label="user data" short /> : 'none'}</dd>
         <dt>Host key</dt>
-        <dd>{report.hostKeyFingerprint ? <HashText value={report.hostKeyFingerprint} label="host-key fingerprint" /> : '\u2014'}</dd>
+        <dd>
+          {report.hostKeyFingerprint ? (
+            <HashText value={report.hostKeyFingerprint} label="host-key fingerprint" />
+          ) : (
+            '\u2014'
+          )}
+        </dd>
         <dt>Request SHA-256</dt>
-        <dd>{report.requestSha256Hex ? <HashText value={report.requestSha256Hex} label="request SHA-256" short /> : '\u2014'}</dd>
+        <dd>
+          {report.requestSha256Hex ? (
+            <HashText value={report.requestSha256Hex} label="request SHA-256" short />
+          ) : (
+            '\u2014'
+          )}
+        </dd>
         <dt>Response SHA-256</dt>
-        <dd>{report.responseSha256Hex ? <HashText value={report.responseSha256Hex} label="response SHA-256" short /> : '\u2014'}</dd>
+        <dd>
+          {report.responseSha256Hex ? (
+            <HashText value={report.responseSha256Hex} label="response SHA-256" short />
+          ) : (
+            '\u2014'
+          )}
+        </dd>
       </dl>
       <section aria-labelledby="steps-h">
         <h2 id="steps-h">Steps</h2>

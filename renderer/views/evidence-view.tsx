@@ -40,7 +40,9 @@ export function EvidenceView() {
         <h1 id="evidence-title">Evidence</h1>
       </header>
       <form className="form card" onSubmit={submit} aria-label="Export evidence">
-        <p className="hint">Export a signed bundle of attestation records, their reports and the audit chain for an auditor.</p>
+        <p className="hint">
+          Export a signed bundle of attestation records, their reports and the audit chain for an auditor.
+        </p>
         <div className="row">
           <label>
             From
@@ -56,14 +58,23 @@ export function EvidenceView() {
           {guests.length === 0 ? <p className="hint">No guests yet.</p> : null}
           {guests.map((g) => (
             <label key={g.id} className="check">
-              <input type="checkbox" checked={chosen.includes(g.id)} onChange={() => setChosen((s) => (s.includes(g.id) ? s.filter((x) => x !== g.id) : [...s, g.id]))} />
+              <input
+                type="checkbox"
+                checked={chosen.includes(g.id)}
+                onChange={() => setChosen((s) => (s.includes(g.id) ? s.filter((x) => x !== g.id) : [...s, g.id]))}
+              />
               {g.name}
             </label>
           ))}
         </fieldset>
         <label>
           Destination folder
-          <input required value={destination} placeholder="/home/me/evidence" onChange={(e) => setDestination(e.target.value)} />
+          <input
+            required
+            value={destination}
+            placeholder="/home/me/evidence"
+            onChange={(e) => setDestination(e.target.value)}
+          />
         </label>
         <div className="actions">
           {running ? (
@@ -76,7 +87,9 @@ export function EvidenceView() {
           </button>
         </div>
       </form>
-      {running ? <p role="status">Exporting… {running.total > 0 ? `${running.done} of ${running.total}` : ''}</p> : null}
+      {running ? (
+        <p role="status">Exporting… {running.total > 0 ? `${running.done} of ${running.total}` : ''}</p>
+      ) : null}
       {error ? (
         <p role="alert" className="error-box">
           {error}
@@ -85,7 +98,8 @@ export function EvidenceView() {
       {result ? (
         <div role="status" className="card">
           <p>
-            Wrote <span className="mono">{result.attestationCount}</span> attestations to <span className="mono">{result.path}</span>
+            Wrote <span className="mono">{result.attestationCount}</span> attestations to{' '}
+            <span className="mono">{result.path}</span>
           </p>
           <p>
             SHA-256 <HashText value={result.sha256Hex} label="bundle SHA-256" />

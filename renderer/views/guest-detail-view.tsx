@@ -22,7 +22,12 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
     void stores.guests.getState().loadDetail(guestId);
   }, [stores, guestId]);
 
-  if (detailError) return <p role="alert" className="error-box">{detailError}</p>;
+  if (detailError)
+    return (
+      <p role="alert" className="error-box">
+        {detailError}
+      </p>
+    );
   if (!detail || detail.id !== guestId) return <p aria-busy="true">Loading guest…</p>;
   const policy = detail.policy;
   return (
@@ -54,7 +59,10 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
             className="danger"
             onClick={() => {
               if (globalThis.confirm?.(`Remove ${detail.name}? Its records stay in the audit log.`) ?? true) {
-                void stores.guests.getState().remove(detail.id).then(() => stores.ui.getState().navigate({ name: 'guests' }));
+                void stores.guests
+                  .getState()
+                  .remove(detail.id)
+                  .then(() => stores.ui.getState().navigate({ name: 'guests' }));
               }
             }}
           >
@@ -74,7 +82,8 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
             <dd>
               {detail.pinnedHostKey ? (
                 <>
-                  {detail.pinnedHostKey.algorithm} <HashText value={detail.pinnedHostKey.fingerprintSha256} label="host-key fingerprint" />
+                  {detail.pinnedHostKey.algorithm}{' '}
+                  <HashText value={detail.pinnedHostKey.fingerprintSha256} label="host-key fingerprint" />
                   <span className="hint"> pinned {formatDateTime(detail.pinnedHostKey.pinnedAt)}</span>
                 </>
               ) : (
@@ -83,7 +92,8 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
             </dd>
             <dt>Trust material</dt>
             <dd>
-              HKD <HealthBadge health={detail.hkdHealth} label="HKD" /> CRL <HealthBadge health={detail.crlHealth} label="CRL" />
+              HKD <HealthBadge health={detail.hkdHealth} label="HKD" /> CRL{' '}
+              <HealthBadge health={detail.crlHealth} label="CRL" />
             </dd>
           </dl>
         </section>
@@ -122,13 +132,29 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
           <h2 id="policy-h">Policy</h2>
           <dl>
             <dt>HKDs</dt>
-            <dd>{policy.hkdSha256?.length ? `${policy.hkdSha256.length} selected` : `all imported (${detail.hostKeyDocuments.length})`}</dd>
+            <dd>
+              {policy.hkdSha256?.length
+                ? `${policy.hkdSha256.length} selected`
+                : `all imported (${detail.hostKeyDocuments.length})`}
+            </dd>
             <dt>Additional data</dt>
             <dd>{policy.requiredAddData?.length ? policy.requiredAddData.join(', ') : 'none'}</dd>
             <dt>Expected user data</dt>
-            <dd>{policy.expectedUserData ? <HashText value={policy.expectedUserData} label="expected user data" short /> : 'not checked'}</dd>
+            <dd>
+              {policy.expectedUserData ? (
+                <HashText value={policy.expectedUserData} label="expected user data" short />
+              ) : (
+                'not checked'
+              )}
+            </dd>
             <dt>Expected image PHKH</dt>
-            <dd>{policy.expectedImagePhkh ? <HashText value={policy.expectedImagePhkh} label="expected image PHKH" short /> : 'not checked'}</dd>
+            <dd>
+              {policy.expectedImagePhkh ? (
+                <HashText value={policy.expectedImagePhkh} label="expected image PHKH" short />
+              ) : (
+                'not checked'
+              )}
+            </dd>
           </dl>
         </section>
       </div>
@@ -140,7 +166,13 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
         <GuestForm
           title="Edit guest"
           hkds={hkds}
-          initial={{ name: detail.name, sshTarget: detail.sshTarget, ...(detail.identityRef ? { identityRef: detail.identityRef } : {}), policy, ...(detail.notes ? { notes: detail.notes } : {}) }}
+          initial={{
+            name: detail.name,
+            sshTarget: detail.sshTarget,
+            ...(detail.identityRef ? { identityRef: detail.identityRef } : {}),
+            policy,
+            ...(detail.notes ? { notes: detail.notes } : {}),
+          }}
           onSubmit={(input) => stores.guests.getState().edit(detail.id, input)}
           onClose={() => setEditing(false)}
         />

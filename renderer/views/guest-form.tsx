@@ -1,7 +1,7 @@
 // @jsxRuntime automatic
 /** Add or edit a guest: target, identity, SE header, HKDs and policy. */
 import { useState, type FormEvent } from 'react';
-import { ADD_DATA_KINDS, type AddDataKindName, type GuestInput, type TrustItem } from '../../shared/types/ui.js';
+import { ADD_DATA_KINDS, type AddDataKind, type GuestInput, type TrustItem } from '../../shared/types/ui.js';
 import { CallError } from '../api/client.js';
 import { Dialog } from '../components/dialog.js';
 import { describeError } from '../state/errors.js';
@@ -23,7 +23,7 @@ export function GuestForm({ title, hkds, initial, onSubmit, onClose }: GuestForm
   const [identity, setIdentity] = useState(initial?.identityRef ?? '');
   const [header, setHeader] = useState<{ name: string; base64: string } | undefined>();
   const [hkdSel, setHkdSel] = useState<string[]>(initial?.policy?.hkdSha256 ?? []);
-  const [addData, setAddData] = useState<AddDataKindName[]>(initial?.policy?.requiredAddData ?? []);
+  const [addData, setAddData] = useState<AddDataKind[]>(initial?.policy?.requiredAddData ?? []);
   const [userData, setUserData] = useState(initial?.policy?.expectedUserData ?? '');
   const [notes, setNotes] = useState(initial?.notes ?? '');
   const [error, setError] = useState<string[]>([]);
@@ -49,7 +49,8 @@ export function GuestForm({ title, hkds, initial, onSubmit, onClose }: GuestForm
       await onSubmit(input);
       onClose();
     } catch (err) {
-      const issues = err instanceof CallError && Array.isArray(err.details?.['issues']) ? (err.details['issues'] as string[]) : [];
+      const issues =
+        err instanceof CallError && Array.isArray(err.details?.['issues']) ? (err.details['issues'] as string[]) : [];
       setError([describeError(err).text, ...issues]);
     } finally {
       setBusy(false);
@@ -65,7 +66,14 @@ export function GuestForm({ title, hkds, initial, onSubmit, onClose }: GuestForm
         </label>
         <label>
           SSH target
-          <input name="sshTarget" required placeholder="user@host:22" value={target} onChange={(e) => setTarget(e.target.value)} autoComplete="off" />
+          <input
+            name="sshTarget"
+            required
+            placeholder="user@host:22"
+            value={target}
+            onChange={(e) => setTarget(e.target.value)}
+            autoComplete="off"
+          />
         </label>
         <label>
           SSH identity (key file path or &quot;agent&quot;)
@@ -79,7 +87,9 @@ export function GuestForm({ title, hkds, initial, onSubmit, onClose }: GuestForm
             onChange={(e) => {
               const file = e.target.files?.[0];
               if (!file) return setHeader(undefined);
-              void file.arrayBuffer().then((buf) => setHeader({ name: file.name, base64: bytesToBase64(new Uint8Array(buf)) }));
+              void file
+                .arrayBuffer()
+                .then((buf) => setHeader({ name: file.name, base64: bytesToBase64(new Uint8Array(buf)) }));
             }}
           />
         </label>
@@ -91,7 +101,9 @@ export function GuestForm({ title, hkds, initial, onSubmit, onClose }: GuestForm
               <input
                 type="checkbox"
                 checked={hkdSel.includes(h.sha256Hex)}
-                onChange={() => setHkdSel((s) => (s.includes(h.sha256Hex) ? s.filter((x) => x !== h.sha256Hex) : [...s, h.sha256Hex]))}
+                onChange={() =>
+                  setHkdSel((s) => (s.includes(h.sha256Hex) ? s.filter((x) => x !== h.sha256Hex) : [...s, h.sha256Hex]))
+                }
               />
               {h.subject}
             </label>
@@ -101,14 +113,24 @@ export function GuestForm({ title, hkds, initial, onSubmit, onClose }: GuestForm
           <legend>Additional data to require</legend>
           {ADD_DATA_KINDS.map((k) => (
             <label key={k} className="check">
-              <input type="checkbox" checked={addData.includes(k)} onChange={() => setAddData((s) => (s.includes(k) ? s.filter((x) => x !== k) : [...s, k]))} />
+              <input
+                type="checkbox"
+                checked={addData.includes(k)}
+                onChange={() => setAddData((s) => (s.includes(k) ? s.filter((x) => x !== k) : [...s, k]))}
+              />
               {k}
             </label>
           ))}
         </fieldset>
         <label>
           Expected user data (hex, optional)
-          <input name="expectedUserData" className="mono" value={userData} onChange={(e) => setUserData(e.target.value)} autoComplete="off" />
+          <input
+            name="expectedUserData"
+            className="mono"
+            value={userData}
+            onChange={(e) => setUserData(e.target.value)}
+            autoComplete="off"
+          />
         </label>
         <label>
           Notes

@@ -62,7 +62,12 @@ export function GuestsView() {
       <div className="filters">
         <label>
           Search
-          <input type="search" value={search} placeholder="name or host" onChange={(e) => g.setSearch(e.target.value)} />
+          <input
+            type="search"
+            value={search}
+            placeholder="name or host"
+            onChange={(e) => g.setSearch(e.target.value)}
+          />
         </label>
         <label>
           Status
@@ -123,10 +128,19 @@ export function GuestsView() {
             {visible.map((guest) => (
               <tr key={guest.id} data-guest={guest.name} data-status={guest.status}>
                 <td>
-                  <input type="checkbox" aria-label={`Select ${guest.name}`} checked={selected.includes(guest.id)} onChange={() => g.toggleSelected(guest.id)} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${guest.name}`}
+                    checked={selected.includes(guest.id)}
+                    onChange={() => g.toggleSelected(guest.id)}
+                  />
                 </td>
                 <td>
-                  <button type="button" className="link" onClick={() => stores.ui.getState().navigate({ name: 'guest', guestId: guest.id })}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => stores.ui.getState().navigate({ name: 'guest', guestId: guest.id })}
+                  >
                     {guest.name}
                   </button>
                 </td>
@@ -143,7 +157,12 @@ export function GuestsView() {
                 </td>
                 <td className="mono">{guest.trustExpiresAt ? guest.trustExpiresAt.slice(0, 10) : '\u2014'}</td>
                 <td>
-                  <button type="button" disabled={running} aria-label={`Attest ${guest.name}`} onClick={() => attest([guest.id])}>
+                  <button
+                    type="button"
+                    disabled={running}
+                    aria-label={`Attest ${guest.name}`}
+                    onClick={() => attest([guest.id])}
+                  >
                     Attest
                   </button>
                 </td>
@@ -157,7 +176,9 @@ export function GuestsView() {
           </tbody>
         </table>
       )}
-      {adding ? <GuestForm title="Add guest" hkds={hkds} onSubmit={(input) => g.add(input)} onClose={() => setAdding(false)} /> : null}
+      {adding ? (
+        <GuestForm title="Add guest" hkds={hkds} onSubmit={(input) => g.add(input)} onClose={() => setAdding(false)} />
+      ) : null}
     </section>
   );
 }

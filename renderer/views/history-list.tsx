@@ -21,8 +21,16 @@ export function HistoryList({ guestId, height = 440 }: { guestId?: string; heigh
   useEffect(() => {
     void stores.history.getState().open(guestId);
   }, [stores, guestId]);
-  const onRange = useCallback((start: number, end: number) => void stores.history.getState().ensureRange(start, end), [stores]);
-  if (error) return <p role="alert" className="error-box">{error}</p>;
+  const onRange = useCallback(
+    (start: number, end: number) => void stores.history.getState().ensureRange(start, end),
+    [stores],
+  );
+  if (error)
+    return (
+      <p role="alert" className="error-box">
+        {error}
+      </p>
+    );
   if (!loaded || shownGuest !== guestId) return <p aria-busy="true">Loading history…</p>;
   if (total === 0) return <p className="hint">No attestation yet. Press “Attest now” to make the first one.</p>;
   return (
@@ -54,7 +62,11 @@ export function HistoryList({ guestId, height = 440 }: { guestId?: string; heigh
               className="history-row"
               data-verdict={row.verdict}
               aria-label={`Open attestation of ${formatDateTime(row.startedAt)}, ${row.verdict}`}
-              onClick={() => stores.ui.getState().navigate({ name: 'attestation', attestationId: row.id, ...(guestId ? { guestId } : {}) })}
+              onClick={() =>
+                stores.ui
+                  .getState()
+                  .navigate({ name: 'attestation', attestationId: row.id, ...(guestId ? { guestId } : {}) })
+              }
             >
               <span>{formatDateTime(row.startedAt)}</span>
               <VerdictBadge verdict={row.verdict} />
@@ -62,7 +74,7 @@ export function HistoryList({ guestId, height = 440 }: { guestId?: string; heigh
               <span className="mono">{row.imagePhkhHex ? shortenHex(row.imagePhkhHex) : '\u2014'}</span>
               <span className="mono">{row.userDataHex ? shortenHex(row.userDataHex) : '\u2014'}</span>
               <span className="mono">{formatDuration(row.durationMs)}</span>
-              <span className="reason">{row.verdict === 'verified' ? '' : row.reason ?? row.reasonCode ?? ''}</span>
+              <span className="reason">{row.verdict === 'verified' ? '' : (row.reason ?? row.reasonCode ?? '')}</span>
             </button>
           );
         }}

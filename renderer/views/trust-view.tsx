@@ -26,7 +26,9 @@ const CHAIN_TEXT: Record<TrustItem['chainStatus'], string> = {
 
 async function readFiles(list: FileList | File[]): Promise<TrustImportFile[]> {
   const files = [...list];
-  return Promise.all(files.map(async (f) => ({ name: f.name, contentBase64: bytesToBase64(new Uint8Array(await f.arrayBuffer())) })));
+  return Promise.all(
+    files.map(async (f) => ({ name: f.name, contentBase64: bytesToBase64(new Uint8Array(await f.arrayBuffer())) })),
+  );
 }
 
 /** Days left as text with the warning threshold applied. */
@@ -55,7 +57,8 @@ export function TrustView() {
     if (!list || list.length === 0) return;
     const files = await readFiles(list);
     const result = await stores.trust.getState().importFiles(files);
-    if (result) stores.ui.getState().notify('info', `Imported ${result.imported.length}, rejected ${result.rejected.length}`);
+    if (result)
+      stores.ui.getState().notify('info', `Imported ${result.imported.length}, rejected ${result.rejected.length}`);
   }
 
   return (
@@ -135,8 +138,9 @@ export function TrustView() {
       {loaded && items.length === 0 ? (
         <EmptyState title="No trust material yet">
           <p>
-            Import the host-key document (HKD) of each IBM Z machine your guests run on, the IBM Z signing-key certificate, its intermediate CA
-            certificate, and their CRLs. Attestation requests are encrypted for the HKDs you import here.
+            Import the host-key document (HKD) of each IBM Z machine your guests run on, the IBM Z signing-key
+            certificate, its intermediate CA certificate, and their CRLs. Attestation requests are encrypted for the
+            HKDs you import here.
           </p>
         </EmptyState>
       ) : (
@@ -175,16 +179,36 @@ export function TrustView() {
                       </td>
                       <td className="mono">{t.fileName}</td>
                       <td>{formatDateTime(isCrl ? t.nextUpdate : t.notAfter)}</td>
-                      <td className={`mono${t.daysLeft !== undefined && t.daysLeft < EXPIRY_WARNING_DAYS ? ' warning-text' : ''}`}>{describeDaysLeft(t)}</td>
-                      <td title={t.chainDetail}>{isCrl ? (t.health === 'ok' ? 'Fresh' : t.health === 'warning' ? 'Expiring' : 'Stale') : CHAIN_TEXT[t.chainStatus]}</td>
+                      <td
+                        className={`mono${t.daysLeft !== undefined && t.daysLeft < EXPIRY_WARNING_DAYS ? ' warning-text' : ''}`}
+                      >
+                        {describeDaysLeft(t)}
+                      </td>
+                      <td title={t.chainDetail}>
+                        {isCrl
+                          ? t.health === 'ok'
+                            ? 'Fresh'
+                            : t.health === 'warning'
+                              ? 'Expiring'
+                              : 'Stale'
+                          : CHAIN_TEXT[t.chainStatus]}
+                      </td>
                       <td>
                         <HealthBadge health={t.health} label={t.subject} />
                       </td>
                       <td>
-                        <HashText value={t.phkhHex ?? t.sha256Hex} label={`${t.phkhHex ? 'PHKH' : 'SHA-256'} of ${t.fileName}`} short />
+                        <HashText
+                          value={t.phkhHex ?? t.sha256Hex}
+                          label={`${t.phkhHex ? 'PHKH' : 'SHA-256'} of ${t.fileName}`}
+                          short
+                        />
                       </td>
                       <td>
-                        <button type="button" aria-label={`Remove ${t.fileName}`} onClick={() => void stores.trust.getState().remove(t.id)}>
+                        <button
+                          type="button"
+                          aria-label={`Remove ${t.fileName}`}
+                          onClick={() => void stores.trust.getState().remove(t.id)}
+                        >
                           Remove
                         </button>
                       </td>

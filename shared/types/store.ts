@@ -3,23 +3,9 @@
  * the IPC contract and the CLI's JSON output: bytes as lower-case hex, dates as ISO 8601 strings. Secrets
  * (the ARPK) never appear here.
  */
+import type { AddDataKind, GuestPolicy } from './policy.js';
 
-/** Add-data kinds a guest's policy may require (mirrors the engine's `AddDataKind`). */
-export type PolicyAddDataKind = 'phkh-img' | 'phkh-att' | 'secret-store-hash' | 'firmware-state';
-
-/** What a guest is expected to prove. Every field is optional; an absent field is not checked. */
-export interface GuestPolicy {
-  /** SHA-256 (hex) of the HKDs (trust items) to encrypt the request for; empty or absent = all stored HKDs. */
-  hkdSha256?: string[];
-  /** Expected image PHKH (hex, 32 bytes). */
-  expectedImagePhkh?: string;
-  /** Expected attestation PHKH (hex, 32 bytes). */
-  expectedAttestationPhkh?: string;
-  /** Expected user data (hex). */
-  expectedUserData?: string;
-  /** Additional-data kinds that must be requested and present in the response. */
-  requiredAddData?: PolicyAddDataKind[];
-}
+export type { AddDataKind, GuestPolicy };
 
 /** The fields a caller supplies to add or edit a guest. */
 export interface GuestInput {
@@ -139,7 +125,7 @@ export interface AttestationRecord {
   hkdSha256: string[];
   /** The HKD verification report (free JSON as produced by the pki layer), or null (e.g. `--no-verify`). */
   hkdReport: unknown;
-  addData: PolicyAddDataKind[];
+  addData: AddDataKind[];
   cuid: string | null;
   measurement: string | null;
   userData: string | null;

@@ -5,6 +5,8 @@
  */
 import type { ErrorCode } from '../errors/index.js';
 
+import type { GuestPolicy } from './policy.js';
+
 /** How a call failed: `code` selects the UI text, `message` is for logs. */
 export interface AppErrorPayload {
   code: ErrorCode;
@@ -20,24 +22,7 @@ export const GUEST_STATUSES: readonly GuestStatus[] = ['verified', 'stale', 'fai
 /** Health of trust material as seen from a guest or an item. */
 export type Health = 'ok' | 'warning' | 'error' | 'unknown';
 
-/** Additional-data kinds a guest's policy may request (pvattest `--add-data`). */
-export type AddDataKindName = 'phkh-img' | 'phkh-att' | 'secret-store-hash' | 'firmware-state';
-/** Every additional-data kind. */
-export const ADD_DATA_KINDS: readonly AddDataKindName[] = ['phkh-img', 'phkh-att', 'secret-store-hash', 'firmware-state'];
-
-/** What a guest is expected to prove (mirrors the store's policy; absent fields are not checked). */
-export interface GuestPolicy {
-  /** SHA-256 (hex) of the HKD trust items to encrypt the request for; empty = all stored HKDs. */
-  hkdSha256?: string[];
-  /** Expected image PHKH (hex). */
-  expectedImagePhkh?: string;
-  /** Expected attestation PHKH (hex). */
-  expectedAttestationPhkh?: string;
-  /** Expected user data (hex). */
-  expectedUserData?: string;
-  /** Additional-data kinds to request; they must be present in the response. */
-  requiredAddData?: AddDataKindName[];
-}
+export { ADD_DATA_KINDS, type AddDataKind, type GuestPolicy } from './policy.js';
 
 /** Fields of a guest that can be created or edited. */
 export interface GuestInput {
@@ -157,7 +142,8 @@ export interface TrustImportResult {
 }
 
 /** The steps of one attestation, in order. */
-export type AttestStepId = 'verify-hkds' | 'create' | 'connect' | 'upload' | 'perform' | 'download' | 'verify' | 'record';
+export type AttestStepId =
+  'verify-hkds' | 'create' | 'connect' | 'upload' | 'perform' | 'download' | 'verify' | 'record';
 /** The attestation steps in execution order. */
 export const ATTEST_STEPS: readonly AttestStepId[] = [
   'verify-hkds',

@@ -20,44 +20,73 @@ const SCENARIO: ScenarioFactory = createRealScenario;
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const binary = findElectronBinary();
-const skip = binary ? false : 'no Electron binary installed (node_modules/electron has no runtime; it cannot be downloaded here)';
+const skip = binary
+  ? false
+  : 'no Electron binary installed (node_modules/electron has no runtime; it cannot be downloaded here)';
 if (skip) console.log(`# electron launch test skipped: ${skip}`);
 
-test('Electron window: secure shell, bridge with one method per channel, then the e2e flow', { skip, timeout: 180_000 }, async (t) => {
-  await buildRenderer({ dev: false });
-  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
-  assert.equal(tsc.status, 0, 'main process builds');
-  const scenario = await SCENARIO();
-  const app = await electron.launch({ executablePath: binary!, args: [ROOT, ...(scenario.dbPath ? ['--db', scenario.dbPath] : [])], cwd: ROOT });
-  try {
-    const page = await app.firstWindow();
-    const cspViolations = watchPageErrors(page);
-    await page.getByRole('heading', { name: 'Guests', level: 1 }).waitFor();
-    assert.equal(app.windows().length, 1);
-    assert.equal(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require), 'undefined', 'no Node in the page');
-    assert.equal(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process), 'undefined');
-    const methods = await page.evaluate(() => Object.keys((globalThis as unknown as { attest: object }).attest).sort());
-    assert.deepEqual(methods, [...CHANNELS.map(toMethodName), 'on'].sort());
-    const before = page.url();
-    await page.evaluate(() => {
-      (globalThis as unknown as { location: { href: string } }).location.href = 'https://example.com/';
+test(
+  'Electron window: secure shell, bridge with one method per channel, then the e2e flow',
+  { skip, timeout: 180_000 },
+  async (t) => {
+    await buildRenderer({ dev: false });
+    const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], {
+      cwd: ROOT,
+      stdio: 'inherit',
     });
-    assert.equal(page.url(), before, 'navigation is blocked');
-    const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const w = BrowserWindow.getAllWindows()[0]!;
-      const p = (w.webContents as unknown as { getLastWebPreferences?: () => Record<string, unknown> }).getLastWebPreferences?.();
-      return p ? { sandbox: p['sandbox'], contextIsolation: p['contextIsolation'], nodeIntegration: p['nodeIntegration'] } : undefined;
+    assert.equal(tsc.status, 0, 'main process builds');
+    const scenario = await SCENARIO();
+    const app = await electron.launch({
+      executablePath: binary!,
+      args: [ROOT, ...(scenario.dbPath ? ['--db', scenario.dbPath] : [])],
+      cwd: ROOT,
     });
-    if (prefs) assert.deepEqual(prefs, { sandbox: true, contextIsolation: true, nodeIntegration: false });
+    try {
+      const page = await app.firstWindow();
+      const cspViolations = watchPageErrors(page);
+      await page.getByRole('heading', { name: 'Guests', level: 1 }).waitFor();
+      assert.equal(app.windows().length, 1);
+      assert.equal(
+        await page.evaluate(() => typeof (globalThis as { require?: unknown }).require),
+        'undefined',
+        'no Node in the page',
+      );
+      assert.equal(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process), 'undefined');
+      const methods = await page.evaluate(() =>
+        Object.keys((globalThis as unknown as { attest: object }).attest).sort(),
+      );
+      assert.deepEqual(methods, [...CHANNELS.map(toMethodName), 'on'].sort());
+      const before = page.url();
+      await page.evaluate(() => {
+        (globalThis as unknown as { location: { href: string } }).location.href = 'https://example.com/';
+      });
+      assert.equal(page.url(), before, 'navigation is blocked');
+      const prefs = await app.evaluate(({ BrowserWindow }) => {
+        const w = BrowserWindow.getAllWindows()[0]!;
+        const p = (
+          w.webContents as unknown as { getLastWebPreferences?: () => Record<string, unknown> }
+        ).getLastWebPreferences?.();
+        return p
+          ? { sandbox: p['sandbox'], contextIsolation: p['contextIsolation'], nodeIntegration: p['nodeIntegration'] }
+          : undefined;
+      });
+      if (prefs) assert.deepEqual(prefs, { sandbox: true, contextIsolation: true, nodeIntegration: false });
 
-    if (!scenario.dbPath) {
-      t.diagnostic('flow skipped: the scenario has no database the Electron main process can open');
-      return;
+      if (!scenario.dbPath) {
+        t.diagnostic('flow skipped: the scenario has no database the Electron main process can open');
+        return;
+      }
+      const metrics = await runWorkstationFlow({
+        scenario,
+        page,
+        cspViolations,
+        screenshotPrefix: 'electron-',
+        open: async () => undefined,
+      });
+      console.log(`# electron: first screen in ${metrics.firstScreenMs} ms`);
+    } finally {
+      await app.close();
+      await scenario.close();
     }
-    const metrics = await runWorkstationFlow({ scenario, page, cspViolations, screenshotPrefix: 'electron-', open: async () => undefined });
-    console.log(`# electron: first screen in ${metrics.firstScreenMs} ms`);
-  } finally {
-    await app.close();
-    await scenario.close();
-  }
-});
+  },
+);

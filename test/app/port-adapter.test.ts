@@ -18,7 +18,10 @@ function taskControl(signal = new AbortController().signal): TaskControl & { pro
   return { runId: 'r', signal, reportProgress: (d, t) => void progress.push([d, t]), progress };
 }
 
-function attestControl(trust: boolean, controller = new AbortController()): AttestControl & { steps: StepUpdate[]; offers: HostKeyOffer[] } {
+function attestControl(
+  trust: boolean,
+  controller = new AbortController(),
+): AttestControl & { steps: StepUpdate[]; offers: HostKeyOffer[] } {
   const steps: StepUpdate[] = [];
   const offers: HostKeyOffer[] = [];
   return {
@@ -60,11 +63,17 @@ describe('real port adapter', () => {
   });
 
   test('imports trust files: HKD chain valid, CRL due in 12 days warns; garbage rejected with its code', async () => {
-    const files = [...sc.trustFiles.map((p) => ({ name: basename(p), bytes: new Uint8Array(readFileSync(p)) })), { name: 'notes.txt', bytes: new TextEncoder().encode('hello') }];
+    const files = [
+      ...sc.trustFiles.map((p) => ({ name: basename(p), bytes: new Uint8Array(readFileSync(p)) })),
+      { name: 'notes.txt', bytes: new TextEncoder().encode('hello') },
+    ];
     const control = taskControl();
     const result = await sc.port.importTrust(files, control);
     assert.equal(result.imported.length, 7);
-    assert.deepEqual(result.rejected.map((r) => [r.name, r.code]), [['notes.txt', 'ERR_STORE_TRUST_UNRECOGNIZED']]);
+    assert.deepEqual(
+      result.rejected.map((r) => [r.name, r.code]),
+      [['notes.txt', 'ERR_STORE_TRUST_UNRECOGNIZED']],
+    );
     assert.deepEqual(control.progress.at(-1), [8, 8]);
     const items = await sc.port.listTrust();
     const hkd = items.find((i) => i.kind === 'hkd')!;
@@ -85,7 +94,13 @@ describe('real port adapter', () => {
 
   test('adds guests with their SE header; duplicates and bad headers are refused with codes', async () => {
     const header = readFileSync(sc.goodGuest.seHeaderPath!).toString('base64');
-    const g = await sc.port.addGuest({ name: sc.goodGuest.name, sshTarget: sc.goodGuest.sshTarget, identityRef: sc.goodGuest.identityRef!, seHeaderBase64: header, policy: {} });
+    const g = await sc.port.addGuest({
+      name: sc.goodGuest.name,
+      sshTarget: sc.goodGuest.sshTarget,
+      identityRef: sc.goodGuest.identityRef!,
+      seHeaderBase64: header,
+      policy: {},
+    });
     assert.equal(g.status, 'never');
     assert.equal(g.hkdHealth, 'ok');
     assert.equal(g.crlHealth, 'warning');
@@ -98,11 +113,20 @@ describe('real port adapter', () => {
       policy: {},
     });
     badId = b.id;
-    await assert.rejects(sc.port.addGuest({ name: sc.goodGuest.name, sshTarget: 'x', policy: {} }), (e) => isAttestError(e, 'ERR_APP_CONFLICT'));
-    await assert.rejects(sc.port.addGuest({ name: 'bad-header', sshTarget: 'x', seHeaderBase64: 'AAAA', policy: {} }), (e) => isAttestError(e) && e.code.startsWith('ERR_SEHDR_'));
+    await assert.rejects(sc.port.addGuest({ name: sc.goodGuest.name, sshTarget: 'x', policy: {} }), (e) =>
+      isAttestError(e, 'ERR_APP_CONFLICT'),
+    );
+    await assert.rejects(
+      sc.port.addGuest({ name: 'bad-header', sshTarget: 'x', seHeaderBase64: 'AAAA', policy: {} }),
+      (e) => isAttestError(e) && e.code.startsWith('ERR_SEHDR_'),
+    );
     const detail = await sc.port.getGuest(goodId);
     assert.equal(detail.seHeader?.keySlotPhkhs.length, 1);
-    assert.equal(detail.seHeader?.keySlotPhkhs[0], detail.hostKeyDocuments[0]?.phkhHex, 'the header is built for the imported HKD');
+    assert.equal(
+      detail.seHeader?.keySlotPhkhs[0],
+      detail.hostKeyDocuments[0]?.phkhHex,
+      'the header is built for the imported HKD',
+    );
     assert.equal(detail.pinnedHostKey, undefined);
     await assert.rejects(sc.port.getGuest('999'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
     await assert.rejects(sc.port.getGuest('abc'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
@@ -121,9 +145,21 @@ describe('real port adapter', () => {
     const control = attestControl(true);
     const summary = await sc.port.runAttestation(goodId, control);
     assert.equal(summary.verdict, 'verified', summary.reason);
-    assert.deepEqual(control.offers.map((o) => [o.fingerprintSha256, o.target]), [[sc.genuine.fingerprint, sc.goodGuest.sshTarget]]);
+    assert.deepEqual(
+      control.offers.map((o) => [o.fingerprintSha256, o.target]),
+      [[sc.genuine.fingerprint, sc.goodGuest.sshTarget]],
+    );
     const states = finalStates(control.steps);
-    assert.deepEqual(states, { 'verify-hkds': 'done', create: 'done', connect: 'done', upload: 'done', perform: 'done', download: 'done', verify: 'done', record: 'done' });
+    assert.deepEqual(states, {
+      'verify-hkds': 'done',
+      create: 'done',
+      connect: 'done',
+      upload: 'done',
+      perform: 'done',
+      download: 'done',
+      verify: 'done',
+      record: 'done',
+    });
     const detail = await sc.port.getGuest(goodId);
     assert.equal(detail.pinnedHostKey?.fingerprintSha256, sc.genuine.fingerprint);
     assert.equal(detail.pinnedHostKey?.algorithm, 'ssh-ed25519');
@@ -146,7 +182,10 @@ describe('real port adapter', () => {
     assert.equal(summary.reasonCode, 'mismatch');
     assert.match(summary.reason ?? '', sc.expectedFailure);
     const failed = control.steps.filter((s) => s.state === 'failed');
-    assert.deepEqual(failed.map((s) => s.step), ['verify']);
+    assert.deepEqual(
+      failed.map((s) => s.step),
+      ['verify'],
+    );
     assert.match(failed[0]!.message ?? '', sc.expectedFailure);
     const report = await sc.port.getAttestation(summary.id);
     assert.equal(report.steps.find((s) => s.state === 'failed')?.step, 'verify');
@@ -154,19 +193,38 @@ describe('real port adapter', () => {
 
   test('guests list shows both states and filters', async () => {
     const list = await sc.port.listGuests({});
-    assert.deepEqual(list.map((g) => [g.name, g.status, g.lastAttestation?.verdict]), [
-      ['guest-genuine', 'verified', 'verified'],
-      ['guest-tampered', 'failing', 'failed'],
-    ]);
-    assert.deepEqual((await sc.port.listGuests({ status: 'failing' })).map((g) => g.name), ['guest-tampered']);
-    assert.deepEqual((await sc.port.listGuests({ search: 'GENU' })).map((g) => g.name), ['guest-genuine']);
+    assert.deepEqual(
+      list.map((g) => [g.name, g.status, g.lastAttestation?.verdict]),
+      [
+        ['guest-genuine', 'verified', 'verified'],
+        ['guest-tampered', 'failing', 'failed'],
+      ],
+    );
+    assert.deepEqual(
+      (await sc.port.listGuests({ status: 'failing' })).map((g) => g.name),
+      ['guest-tampered'],
+    );
+    assert.deepEqual(
+      (await sc.port.listGuests({ search: 'GENU' })).map((g) => g.name),
+      ['guest-genuine'],
+    );
   });
 
   test('fleet run: one result per guest in order, progress per guest', async () => {
     const done: [string, number, number][] = [];
-    const control = { ...attestControl(true), reportGuestDone: (r: { guestId: string }, d: number, t: number) => void done.push([r.guestId, d, t]) };
+    const control = {
+      ...attestControl(true),
+      reportGuestDone: (r: { guestId: string }, d: number, t: number) => void done.push([r.guestId, d, t]),
+    };
     const results = await sc.port.attestFleet([goodId, badId, '4242'], control);
-    assert.deepEqual(results.map((r) => [r.guestId, r.verdict]), [[goodId, 'verified'], [badId, 'failed'], ['4242', 'error']]);
+    assert.deepEqual(
+      results.map((r) => [r.guestId, r.verdict]),
+      [
+        [goodId, 'verified'],
+        [badId, 'failed'],
+        ['4242', 'error'],
+      ],
+    );
     assert.equal(results[2]?.reasonCode, 'ERR_APP_NOT_FOUND');
     assert.equal(done.length, 3);
   });
@@ -174,9 +232,15 @@ describe('real port adapter', () => {
   test('history pages newest first with totals', async () => {
     const page = await sc.port.listHistory({ guestId: goodId, offset: 0, limit: 2 });
     assert.equal(page.total, 4); // refused, verified, verified, fleet
-    assert.deepEqual(page.items.map((i) => i.verdict), ['verified', 'verified']);
+    assert.deepEqual(
+      page.items.map((i) => i.verdict),
+      ['verified', 'verified'],
+    );
     const rest = await sc.port.listHistory({ guestId: goodId, offset: 2, limit: 10 });
-    assert.deepEqual(rest.items.map((i) => i.verdict), ['verified', 'error']);
+    assert.deepEqual(
+      rest.items.map((i) => i.verdict),
+      ['verified', 'error'],
+    );
     assert.ok(Number(page.items[0]!.id) > Number(page.items[1]!.id));
     assert.equal((await sc.port.listHistory({ offset: 0, limit: 100 })).total, 6);
     await assert.rejects(sc.port.getAttestation('123456'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
@@ -192,7 +256,12 @@ describe('real port adapter', () => {
   test('exports an evidence bundle of the period into a folder', async () => {
     const control = taskControl();
     const out = await sc.port.exportEvidence(
-      { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), guestIds: [goodId], destination: join(sc.dir, 'evidence') },
+      {
+        from: new Date(Date.now() - 3_600_000).toISOString(),
+        to: new Date(Date.now() + 60_000).toISOString(),
+        guestIds: [goodId],
+        destination: join(sc.dir, 'evidence'),
+      },
       control,
     );
     assert.equal(out.attestationCount, 4);
@@ -217,7 +286,10 @@ describe('real port adapter', () => {
     };
     await assert.rejects(sc.port.runAttestation(g.id, control), (e) => isAttestError(e, 'ERR_APP_CANCELLED'));
     assert.equal(finalStates(control.steps).connect, 'cancelled');
-    assert.equal(control.steps.some((s) => s.state === 'failed'), false);
+    assert.equal(
+      control.steps.some((s) => s.state === 'failed'),
+      false,
+    );
     assert.equal((await sc.port.getGuest(g.id)).pinnedHostKey, undefined);
     await sc.port.removeGuest(g.id);
   });
@@ -225,14 +297,20 @@ describe('real port adapter', () => {
   test('removing a guest keeps its history readable; removing trust material takes it out of use, audited', async () => {
     const attempts = await sc.port.listHistory({ guestId: badId, offset: 0, limit: 10 });
     await sc.port.removeGuest(badId);
-    assert.deepEqual((await sc.port.listGuests({})).map((g) => g.name), ['guest-genuine']);
+    assert.deepEqual(
+      (await sc.port.listGuests({})).map((g) => g.name),
+      ['guest-genuine'],
+    );
     assert.equal((await sc.port.getAttestation(attempts.items[0]!.id)).guestName, 'guest-tampered');
     const before = await sc.port.listTrust();
     const crl = before.find((t) => t.kind === 'crl')!;
     await sc.port.removeTrust(crl.id);
     const after = await sc.port.listTrust();
     assert.equal(after.length, before.length - 1);
-    assert.equal(after.some((t) => t.id === crl.id), false);
+    assert.equal(
+      after.some((t) => t.id === crl.id),
+      false,
+    );
     await assert.rejects(sc.port.removeTrust(crl.id), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
     const attempt = await sc.port.getAttestation(attempts.items[0]!.id);
     assert.equal(attempt.guestName, 'guest-tampered', 'history is still readable');

@@ -19,7 +19,10 @@ const PREFIX = 'SE Attestation Workstation: ';
 
 /** Starts web mode with `args`; resolves with the child and the printed URL. */
 async function startWeb(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: URL; line: string }> {
-  const child = spawn(process.execPath, ['scripts/start.mjs', '--web', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['scripts/start.mjs', '--web', ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr.setEncoding('utf8');
@@ -71,7 +74,10 @@ test('start in web mode prints the token URL and serves the renderer behind it',
     const cookie = await sessionCookie(url);
     const index = await rawRequest(url.origin, { path: '/', headers: { Cookie: cookie } });
     assert.equal(index.status, 200);
-    assert.match(index.text, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'/);
+    assert.match(
+      index.text,
+      /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'/,
+    );
     assert.match(index.text, /<script src="\.\/app\.js"><\/script>/);
     const app = await rawRequest(url.origin, { path: '/app.js', headers: { Cookie: cookie } });
     assert.equal(app.status, 200);
@@ -79,36 +85,51 @@ test('start in web mode prints the token URL and serves the renderer behind it',
     // The real store behind it: empty, and a guest added through the bridge is listed.
     assert.deepEqual(await call<GuestSummary[]>(url, cookie, 'guests:list', {}), []);
     await call(url, cookie, 'guests:add', { name: 'web-guest', sshTarget: 'root@192.0.2.1', policy: {} });
-    assert.deepEqual((await call<GuestSummary[]>(url, cookie, 'guests:list', {})).map((g) => [g.name, g.status]), [['web-guest', 'never']]);
+    assert.deepEqual(
+      (await call<GuestSummary[]>(url, cookie, 'guests:list', {})).map((g) => [g.name, g.status]),
+      [['web-guest', 'never']],
+    );
   } finally {
     await stop(child);
     await rm(dir, { recursive: true, force: true });
   }
 });
 
-test('start --demo opens the demo workspace with simulated guests: three guests with real history', { timeout: 90_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sea-demo-start-'));
-  const demoDir = join(dir, 'demo');
-  const { child, url } = await startWeb(['--demo', '--demo-dir', demoDir]);
-  try {
-    const cookie = await sessionCookie(url);
-    const guests = await call<GuestSummary[]>(url, cookie, 'guests:list', {});
-    assert.deepEqual(
-      guests.map((g) => [g.name, g.status, g.lastAttestation?.verdict]),
-      [
-        ['analytics', 'failing', 'failed'], // policy violation: built for host B
-        ['ledger', 'failing', 'failed'], // tampered measurement
-        ['payments', 'verified', 'verified'],
-      ],
-    );
-    for (const g of guests) assert.match(g.sshTarget, /^root@127\.0\.0\.1:\d+$/, 'pointed at its running simulated guest');
-    const payments = guests.find((g) => g.name === 'payments')!;
-    const history = await call<HistoryPage>(url, cookie, 'history:list', { guestId: payments.id, offset: 0, limit: 10 });
-    assert.equal(history.total, 1);
-    const trust = await call<{ kind: string; chainStatus: string }[]>(url, cookie, 'trust:list', {});
-    assert.deepEqual(trust.filter((t) => t.kind === 'hkd').map((t) => t.chainStatus), ['valid', 'valid']);
-  } finally {
-    await stop(child);
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'start --demo opens the demo workspace with simulated guests: three guests with real history',
+  { timeout: 90_000 },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sea-demo-start-'));
+    const demoDir = join(dir, 'demo');
+    const { child, url } = await startWeb(['--demo', '--demo-dir', demoDir]);
+    try {
+      const cookie = await sessionCookie(url);
+      const guests = await call<GuestSummary[]>(url, cookie, 'guests:list', {});
+      assert.deepEqual(
+        guests.map((g) => [g.name, g.status, g.lastAttestation?.verdict]),
+        [
+          ['analytics', 'failing', 'failed'], // policy violation: built for host B
+          ['ledger', 'failing', 'failed'], // tampered measurement
+          ['payments', 'verified', 'verified'],
+        ],
+      );
+      for (const g of guests)
+        assert.match(g.sshTarget, /^root@127\.0\.0\.1:\d+$/, 'pointed at its running simulated guest');
+      const payments = guests.find((g) => g.name === 'payments')!;
+      const history = await call<HistoryPage>(url, cookie, 'history:list', {
+        guestId: payments.id,
+        offset: 0,
+        limit: 10,
+      });
+      assert.equal(history.total, 1);
+      const trust = await call<{ kind: string; chainStatus: string }[]>(url, cookie, 'trust:list', {});
+      assert.deepEqual(
+        trust.filter((t) => t.kind === 'hkd').map((t) => t.chainStatus),
+        ['valid', 'valid'],
+      );
+    } finally {
+      await stop(child);
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -21,7 +21,10 @@ describe('window policy', () => {
   });
 
   test('navigation, redirects and webviews are prevented; window.open is denied', () => {
-    const contents = new EventEmitter() as EventEmitter & { setWindowOpenHandler(h: (d: { url: string }) => { action: 'deny' }): void; openHandler?: (d: { url: string }) => { action: string } };
+    const contents = new EventEmitter() as EventEmitter & {
+      setWindowOpenHandler(h: (d: { url: string }) => { action: 'deny' }): void;
+      openHandler?: (d: { url: string }) => { action: string };
+    };
     contents.setWindowOpenHandler = (h) => (contents.openHandler = h);
     lockDownContents(contents as never);
     for (const event of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
@@ -35,7 +38,10 @@ describe('window policy', () => {
   test('every permission request and check is denied', () => {
     let request: ((wc: unknown, p: string, cb: (g: boolean) => void) => void) | null = null;
     let check: ((wc: unknown, p: string) => boolean) | null = null;
-    denyAllPermissions({ setPermissionRequestHandler: (h) => (request = h), setPermissionCheckHandler: (h) => (check = h) });
+    denyAllPermissions({
+      setPermissionRequestHandler: (h) => (request = h),
+      setPermissionCheckHandler: (h) => (check = h),
+    });
     for (const permission of ['media', 'notifications', 'clipboard-read', 'geolocation', 'openExternal']) {
       let granted: boolean | undefined;
       request!(undefined, permission, (g) => (granted = g));
@@ -48,7 +54,11 @@ describe('window policy', () => {
 describe('start options', () => {
   test('--db, --demo and --port, ignoring other arguments', () => {
     assert.deepEqual(parseStartOptions(['--db', '/tmp/a.db', '--demo']), { dbPath: '/tmp/a.db', demo: true });
-    assert.deepEqual(parseStartOptions(['/app', '--db=/x.db', '--port', '0', '--enable-logging']), { dbPath: '/x.db', demo: false, listenPort: 0 });
+    assert.deepEqual(parseStartOptions(['/app', '--db=/x.db', '--port', '0', '--enable-logging']), {
+      dbPath: '/x.db',
+      demo: false,
+      listenPort: 0,
+    });
     assert.throws(() => parseStartOptions(['--db']), /--db needs a value/);
     assert.throws(() => parseStartOptions(['--port', '99999']), /--port/);
   });

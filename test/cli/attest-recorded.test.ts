@@ -5,7 +5,13 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { createFakeIbmPki, p521PrivateKeyFromPem, readHostKeyDocument, systemContext, type FakeIbmPki } from '../../main/engine/index.js';
+import {
+  createFakeIbmPki,
+  p521PrivateKeyFromPem,
+  readHostKeyDocument,
+  systemContext,
+  type FakeIbmPki,
+} from '../../main/engine/index.js';
 import { buildSyntheticSeHeader } from '../../main/sim/se-image.js';
 import { generateSshKeyPair, startSimulatedGuest, type SimulatedGuest } from '../../main/sim/simulated-guest.js';
 import { cli, tempDir } from '../support/cli.js';
@@ -26,7 +32,11 @@ before(async () => {
   writeFileSync(tmp.path('id'), client.private, { mode: 0o600 });
   const header = buildSyntheticSeHeader([readHostKeyDocument(new TextEncoder().encode(pki.hkds[0]!.pem)).phkh], ctx);
   writeFileSync(tmp.path('se.hdr'), header);
-  const base = { hostPrivateKeys: [p521PrivateKeyFromPem(pki.hkds[0]!.privateKeyPem)], seHeader: header, authorizedKeys: [client.public] };
+  const base = {
+    hostPrivateKeys: [p521PrivateKeyFromPem(pki.hkds[0]!.privateKeyPem)],
+    seHeader: header,
+    authorizedKeys: [client.public],
+  };
   guest = await startSimulatedGuest({ ...base, cuid: ctx.randomBytes(16) });
   tampered = await startSimulatedGuest({ ...base, cuid: ctx.randomBytes(16), fault: 'tampered-measurement' });
 });
@@ -38,9 +48,37 @@ after(async () => {
 
 describe('recorded attestations through the CLI', () => {
   test('stored guest: trust import, guest add, attest (first contact pinned), history json', async () => {
-    let run = await cli(tmp.dir, 'trust', 'import', '--db', db(), 'root.crt', 'inter.crt', 'ibm.crt', 'root.crl', 'inter.crl', 'ibm.crl', 'hkd0.crt');
+    let run = await cli(
+      tmp.dir,
+      'trust',
+      'import',
+      '--db',
+      db(),
+      'root.crt',
+      'inter.crt',
+      'ibm.crt',
+      'root.crl',
+      'inter.crl',
+      'ibm.crl',
+      'hkd0.crt',
+    );
     assert.equal(run.code, 0, run.stderr);
-    run = await cli(tmp.dir, 'guest', 'add', 'web1', '--db', db(), '--target', guest.address, '--identity', tmp.path('id'), '--hdr', 'se.hdr', '--require-add-data', 'phkh-img,phkh-att');
+    run = await cli(
+      tmp.dir,
+      'guest',
+      'add',
+      'web1',
+      '--db',
+      db(),
+      '--target',
+      guest.address,
+      '--identity',
+      tmp.path('id'),
+      '--hdr',
+      'se.hdr',
+      '--require-add-data',
+      'phkh-img,phkh-att',
+    );
     assert.equal(run.code, 0, run.stderr);
     run = await cli(tmp.dir, 'attest', 'web1', '--db', db());
     assert.equal(run.code, 1, 'an unknown host key needs a decision');
@@ -52,15 +90,36 @@ describe('recorded attestations through the CLI', () => {
     assert.equal(run.code, 0, run.stderr);
     run = await cli(tmp.dir, 'history', 'web1', '--db', db(), '--format', 'json');
     assert.equal(run.code, 0, run.stderr);
-    const history = JSON.parse(run.stdout) as { id: number; status: string; started_at: string; finished_at: string; cuid: string; error_code: string | null }[];
-    assert.deepEqual(history.map((h) => h.status), ['verified', 'verified', 'error']);
+    const history = JSON.parse(run.stdout) as {
+      id: number;
+      status: string;
+      started_at: string;
+      finished_at: string;
+      cuid: string;
+      error_code: string | null;
+    }[];
+    assert.deepEqual(
+      history.map((h) => h.status),
+      ['verified', 'verified', 'error'],
+    );
     assert.ok(history[0]!.id > history[1]!.id, 'newest first');
     assert.equal(history[2]!.error_code, 'ERR_TRANSPORT_HOST_KEY_UNKNOWN');
     assert.match(history[0]!.cuid, /^[0-9a-f]{32}$/);
     assert.equal((await cli(tmp.dir, 'audit', 'verify', '--db', db())).code, 0);
   });
   test('ad-hoc run recorded under --name (guest created), tampered guest → exit 2 and a mismatch row', async () => {
-    const common = ['--identity', tmp.path('id'), '--trust-on-first-use', '-k', 'hkd0.crt', ...chainArgs, '--hdr', 'se.hdr', '--db', db()];
+    const common = [
+      '--identity',
+      tmp.path('id'),
+      '--trust-on-first-use',
+      '-k',
+      'hkd0.crt',
+      ...chainArgs,
+      '--hdr',
+      'se.hdr',
+      '--db',
+      db(),
+    ];
     let run = await cli(tmp.dir, 'attest', '--guest', guest.address, '--name', 'adhoc1', ...common);
     assert.equal(run.code, 0, run.stderr);
     run = await cli(tmp.dir, 'attest', '--guest', tampered.address, '--name', 'adhoc2', ...common);

@@ -16,13 +16,30 @@ describe('verify answers the interop vectors like IBM pvattest', () => {
     test(name, async () => {
       const dir = join(INTEROP, name);
       const out = tmp.path(`${name}.yaml`);
-      const run = await cli(dir, 'verify', '-i', 'resp.bin', '--arpk', 'arp.key', '--hdr', 'hdr.input', '--format', 'yaml', '-o', out);
+      const run = await cli(
+        dir,
+        'verify',
+        '-i',
+        'resp.bin',
+        '--arpk',
+        'arp.key',
+        '--hdr',
+        'hdr.input',
+        '--format',
+        'yaml',
+        '-o',
+        out,
+      );
       const expectedExit = Number(readFileSync(join(dir, 'expected.exit'), 'utf8').trim());
       assert.equal(run.code, expectedExit, run.stderr);
-      if (existsSync(join(dir, 'expected.yaml'))) assert.equal(readFileSync(out, 'utf8'), readFileSync(join(dir, 'expected.yaml'), 'utf8'));
+      if (existsSync(join(dir, 'expected.yaml')))
+        assert.equal(readFileSync(out, 'utf8'), readFileSync(join(dir, 'expected.yaml'), 'utf8'));
       else assert.equal(readFileSync(out, 'utf8'), '', 'Rust pvattest leaves an empty -o file on failure');
       if (expectedExit === 2) {
-        assert.equal(run.stderr, 'Attestation measurement verification failed. Calculated and received attestation measurement are not equal.\n');
+        assert.equal(
+          run.stderr,
+          'Attestation measurement verification failed. Calculated and received attestation measurement are not equal.\n',
+        );
       }
       if (expectedExit === 1) {
         assert.match(run.stderr, /^error: resp\.bin: .*\(ERR_[A-Z_]+\)\n$/);
@@ -42,17 +59,50 @@ describe('verify answers the interop vectors like IBM pvattest', () => {
   });
   test('-u writes the verified user data; warns when there is none', async () => {
     const u = tmp.path('user.out');
-    assert.equal((await cli(join(INTEROP, 'rs-phkh'), 'verify', '-i', 'resp.bin', '-a', 'arp.key', '--hdr', 'hdr.input', '-u', u)).code, 0);
+    assert.equal(
+      (await cli(join(INTEROP, 'rs-phkh'), 'verify', '-i', 'resp.bin', '-a', 'arp.key', '--hdr', 'hdr.input', '-u', u))
+        .code,
+      0,
+    );
     assert.equal(readFileSync(u, 'utf8'), 'hello SE');
     const none = tmp.path('none.out');
-    const run = await cli(join(INTEROP, 'rs-min'), 'verify', '-i', 'resp.bin', '-a', 'arp.key', '--hdr', 'hdr.input', '-u', none);
+    const run = await cli(
+      join(INTEROP, 'rs-min'),
+      'verify',
+      '-i',
+      'resp.bin',
+      '-a',
+      'arp.key',
+      '--hdr',
+      'hdr.input',
+      '-u',
+      none,
+    );
     assert.equal(run.code, 0);
     assert.match(run.stderr, /Location for `user-data` specified, but respose does not contain any user-data\n$/);
     assert.equal(existsSync(none), false);
   });
   test('--format json is ours: same values plus verified', async () => {
     const out = tmp.path('r.json');
-    assert.equal((await cli(join(INTEROP, 'rs-user17'), 'verify', '-i', 'resp.bin', '-a', 'arp.key', '--hdr', 'hdr.input', '--format', 'json', '-o', out)).code, 0);
+    assert.equal(
+      (
+        await cli(
+          join(INTEROP, 'rs-user17'),
+          'verify',
+          '-i',
+          'resp.bin',
+          '-a',
+          'arp.key',
+          '--hdr',
+          'hdr.input',
+          '--format',
+          'json',
+          '-o',
+          out,
+        )
+      ).code,
+      0,
+    );
     const j = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(j.verified, true);
     assert.equal(j.user_data, '0x0e9cee78998e5d75898ebafd663cbc00eb');
@@ -64,7 +114,10 @@ describe('verify answers the interop vectors like IBM pvattest', () => {
     writeFileSync(short, Buffer.alloc(31));
     let run = await cli(dir, 'verify', '-i', 'resp.bin', '-a', short, '--hdr', 'hdr.input');
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /short\.key: Attestation request protection key must be exactly 32 bytes long \(ERR_ARPK_SIZE\)/);
+    assert.match(
+      run.stderr,
+      /short\.key: Attestation request protection key must be exactly 32 bytes long \(ERR_ARPK_SIZE\)/,
+    );
     run = await cli(dir, 'verify', '-i', 'missing.bin', '-a', 'arp.key', '--hdr', 'hdr.input');
     assert.equal(run.code, 1);
     assert.match(run.stderr, /Cannot open `missing\.bin`/);
@@ -79,32 +132,98 @@ describe('verify answers the interop vectors like IBM pvattest', () => {
 describe('create → perform → verify through the CLI', () => {
   test('the request and ARPK files, and a verified round trip with user data', async () => {
     const d = tmp.path('');
-    let run = await cli(d, 'create', '-k', join(KEYS, 'hostA.crt'), '-k', join(KEYS, 'hostB.crt'), '--no-verify', '-a', 'arpk', '-o', 'req.bin', '--add-data', 'phkh-img,phkh-att');
+    let run = await cli(
+      d,
+      'create',
+      '-k',
+      join(KEYS, 'hostA.crt'),
+      '-k',
+      join(KEYS, 'hostB.crt'),
+      '--no-verify',
+      '-a',
+      'arpk',
+      '-o',
+      'req.bin',
+      '--add-data',
+      'phkh-img,phkh-att',
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /WARNING: Host-key document verification is disabled/);
     assert.equal(statSync(join(d, 'arpk')).mode & 0o777, 0o600);
     assert.equal(statSync(join(d, 'arpk')).size, 32);
     copyFileSync(join(KEYS, 'user17'), join(d, 'user17'));
-    run = await cli(d, 'perform', '-i', 'req.bin', '-o', 'resp.bin', '--host-key', join(KEYS, 'hostB.key'), '--hdr', join(KEYS, 'se.hdr'), '--cuid', '00112233445566778899aabbccddeeff', '-u', 'user17');
+    run = await cli(
+      d,
+      'perform',
+      '-i',
+      'req.bin',
+      '-o',
+      'resp.bin',
+      '--host-key',
+      join(KEYS, 'hostB.key'),
+      '--hdr',
+      join(KEYS, 'se.hdr'),
+      '--cuid',
+      '00112233445566778899aabbccddeeff',
+      '-u',
+      'user17',
+    );
     assert.equal(run.code, 0, run.stderr);
-    run = await cli(d, 'verify', '-i', 'resp.bin', '-a', 'arpk', '--hdr', join(KEYS, 'se-image-meta.img'), '-o', 'out.yaml');
+    run = await cli(
+      d,
+      'verify',
+      '-i',
+      'resp.bin',
+      '-a',
+      'arpk',
+      '--hdr',
+      join(KEYS, 'se-image-meta.img'),
+      '-o',
+      'out.yaml',
+    );
     assert.equal(run.code, 0, run.stderr);
     const yaml = readFileSync(join(d, 'out.yaml'), 'utf8');
-    assert.match(yaml, /^cuid: '0x00112233445566778899aabbccddeeff'\nadd: 0x[0-9a-f]{128}\nadd_fields:\n {2}image_phkh: 0x[0-9a-f]{64}\n {2}attestation_phkh: 0x[0-9a-f]{64}\nuser_data: 0x[0-9a-f]{34}\n$/);
+    assert.match(
+      yaml,
+      /^cuid: '0x00112233445566778899aabbccddeeff'\nadd: 0x[0-9a-f]{128}\nadd_fields:\n {2}image_phkh: 0x[0-9a-f]{64}\n {2}attestation_phkh: 0x[0-9a-f]{64}\nuser_data: 0x[0-9a-f]{34}\n$/,
+    );
   });
   test('create refuses to run without --no-verify or -C, and with both', async () => {
     const d = tmp.path('');
     let run = await cli(d, 'create', '-k', join(KEYS, 'hostA.crt'), '-a', 'a2', '-o', 'r2');
     assert.equal(run.code, 1);
     assert.match(run.stderr, /--no-verify\|--cert/);
-    run = await cli(d, 'create', '-k', join(KEYS, 'hostA.crt'), '--no-verify', '-C', join(KEYS, 'hostB.crt'), '-a', 'a2', '-o', 'r2');
+    run = await cli(
+      d,
+      'create',
+      '-k',
+      join(KEYS, 'hostA.crt'),
+      '--no-verify',
+      '-C',
+      join(KEYS, 'hostB.crt'),
+      '-a',
+      'a2',
+      '-o',
+      'r2',
+    );
     assert.equal(run.code, 1);
     assert.equal(existsSync(join(d, 'a2')), false);
   });
   test('perform with a host key that is not in the request: UV rc 0x010c', async () => {
     const d = tmp.path('');
     await cli(d, 'create', '-k', join(KEYS, 'hostA.crt'), '--no-verify', '-a', 'ak', '-o', 'rq');
-    const run = await cli(d, 'perform', '-i', 'rq', '-o', 'rs', '--host-key', join(KEYS, 'hostC.key'), '--hdr', join(KEYS, 'se.hdr'));
+    const run = await cli(
+      d,
+      'perform',
+      '-i',
+      'rq',
+      '-o',
+      'rs',
+      '--host-key',
+      join(KEYS, 'hostC.key'),
+      '--hdr',
+      join(KEYS, 'se.hdr'),
+    );
     assert.equal(run.code, 1);
     assert.match(run.stderr, /rc 0x010c.*\(ERR_UV_RC\)/);
   });
@@ -114,7 +233,20 @@ describe('check', () => {
   test('host keys, user data and the secret store (empty, unlocked)', async () => {
     const dir = join(INTEROP, 'rs-all4');
     const out = tmp.path('check.yaml');
-    const run = await cli(dir, 'check', '-i', 'resp.bin', '-o', out, '-k', join(KEYS, 'hostA.crt'), '--host-key-check', 'att-key-hash,boot-key-hash', '--secret-store-locked', 'false');
+    const run = await cli(
+      dir,
+      'check',
+      '-i',
+      'resp.bin',
+      '-o',
+      out,
+      '-k',
+      join(KEYS, 'hostA.crt'),
+      '--host-key-check',
+      'att-key-hash,boot-key-hash',
+      '--secret-store-locked',
+      'false',
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.equal(
       readFileSync(out, 'utf8'),
@@ -125,7 +257,18 @@ describe('check', () => {
   test('failed policies: exit 2 with the issues listed', async () => {
     const dir = join(INTEROP, 'rs-all4');
     const out = tmp.path('check2.yaml');
-    const run = await cli(dir, 'check', 'resp.bin', out, '-k', join(KEYS, 'hostB.crt'), '-u', join(KEYS, 'user8'), '--secret-store-locked', 'true');
+    const run = await cli(
+      dir,
+      'check',
+      'resp.bin',
+      out,
+      '-k',
+      join(KEYS, 'hostB.crt'),
+      '-u',
+      join(KEYS, 'user8'),
+      '--secret-store-locked',
+      'true',
+    );
     assert.equal(run.code, 2);
     assert.equal(
       readFileSync(out, 'utf8'),
@@ -141,7 +284,16 @@ describe('check', () => {
     assert.equal((await cli(dir, 'check', 'resp.bin', tmp.path('x'), '--host-key-check', 'att-key-hash')).code, 1);
     const asrcb = join(PV_ASSETS, 'exp/asrcb/null_none_default_cuid_one');
     assert.equal((await cli(dir, 'check', 'resp.bin', tmp.path('x'), '--secret', asrcb)).code, 1);
-    const bad = await cli(dir, 'check', 'resp.bin', tmp.path('y'), '--secret', 'arp.key', '--secret-store-locked', 'false');
+    const bad = await cli(
+      dir,
+      'check',
+      'resp.bin',
+      tmp.path('y'),
+      '--secret',
+      'arp.key',
+      '--secret-store-locked',
+      'false',
+    );
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /Input does not contain an add-secret request/);
     assert.equal(existsSync(tmp.path('y')), false);
@@ -168,7 +320,15 @@ describe('extract-hdr (pvextract-hdr)', () => {
     const run = await cli(tmp.dir, 'extract-hdr', 'nope.img');
     assert.equal(run.code, 1);
     assert.equal(run.stderr, "ERROR: File 'nope.img' not found\n");
-    const meta = await cli(tmp.dir, 'extract-hdr', '--search', 'image', '-o', tmp.path('m.hdr'), join(KEYS, 'se-image-meta.img'));
+    const meta = await cli(
+      tmp.dir,
+      'extract-hdr',
+      '--search',
+      'image',
+      '-o',
+      tmp.path('m.hdr'),
+      join(KEYS, 'se-image-meta.img'),
+    );
     assert.equal(meta.code, 0, meta.stderr);
     assert.deepEqual(readFileSync(tmp.path('m.hdr')), readFileSync(join(KEYS, 'se.hdr')));
   });
@@ -182,10 +342,23 @@ test('--help works and unknown commands fail', async () => {
 });
 
 describe('verify --dialect c: C pvattest 2.32 reader rules and YAML', () => {
-  test('a C request verifies; the YAML is C\'s (cuid and add, always quoted)', async () => {
+  test("a C request verifies; the YAML is C's (cuid and add, always quoted)", async () => {
     const dir = join(INTEROP, 'c-nonce');
     const out = tmp.path('c.yaml');
-    const run = await cli(dir, 'verify', '--dialect', 'c', '-i', 'resp.bin', '-a', 'arp.key', '--hdr', 'hdr.input', '-o', out);
+    const run = await cli(
+      dir,
+      'verify',
+      '--dialect',
+      'c',
+      '-i',
+      'resp.bin',
+      '-a',
+      'arp.key',
+      '--hdr',
+      'hdr.input',
+      '-o',
+      out,
+    );
     assert.equal(run.code, 0, run.stderr);
     const rust = readFileSync(join(dir, 'expected.yaml'), 'utf8');
     const cuid = /^cuid: '(0x[0-9a-f]+)'$/m.exec(rust)![1];
@@ -216,14 +389,79 @@ test('perform with a secret store: the UV hashes the add-secret tags; check pass
   const d = tmp.path('');
   const asrcb = (n: string) => join(PV_ASSETS, 'exp/asrcb', n);
   const secrets = ['assoc_simple_default_cuid_one', 'null_none_default_cuid_one'].map(asrcb);
-  assert.equal((await cli(d, 'create', '-k', join(KEYS, 'hostA.crt'), '--no-verify', '-a', 'ss.key', '-o', 'ss-req.bin', '--add-data', 'secret-store-hash')).code, 0);
-  let run = await cli(d, 'perform', '-i', 'ss-req.bin', '-o', 'ss-resp.bin', '--host-key', join(KEYS, 'hostA.key'), '--hdr', join(KEYS, 'se.hdr'), '--secret', secrets.join(','), '--secret-store-locked', 'true');
+  assert.equal(
+    (
+      await cli(
+        d,
+        'create',
+        '-k',
+        join(KEYS, 'hostA.crt'),
+        '--no-verify',
+        '-a',
+        'ss.key',
+        '-o',
+        'ss-req.bin',
+        '--add-data',
+        'secret-store-hash',
+      )
+    ).code,
+    0,
+  );
+  let run = await cli(
+    d,
+    'perform',
+    '-i',
+    'ss-req.bin',
+    '-o',
+    'ss-resp.bin',
+    '--host-key',
+    join(KEYS, 'hostA.key'),
+    '--hdr',
+    join(KEYS, 'se.hdr'),
+    '--secret',
+    secrets.join(','),
+    '--secret-store-locked',
+    'true',
+  );
   assert.equal(run.code, 0, run.stderr);
-  run = await cli(d, 'check', 'ss-resp.bin', 'ss-check.yaml', '--secret', secrets.join(','), '--secret-store-locked', 'true');
+  run = await cli(
+    d,
+    'check',
+    'ss-resp.bin',
+    'ss-check.yaml',
+    '--secret',
+    secrets.join(','),
+    '--secret-store-locked',
+    'true',
+  );
   assert.equal(run.code, 0, run.stderr);
-  run = await cli(d, 'check', 'ss-resp.bin', 'ss-check2.yaml', '--secret', [...secrets].reverse().join(','), '--secret-store-locked', 'true');
+  run = await cli(
+    d,
+    'check',
+    'ss-resp.bin',
+    'ss-check2.yaml',
+    '--secret',
+    [...secrets].reverse().join(','),
+    '--secret-store-locked',
+    'true',
+  );
   assert.equal(run.code, 2);
-  run = await cli(d, 'perform', '-i', 'ss-req.bin', '-o', 'ss-bad.bin', '--host-key', join(KEYS, 'hostA.key'), '--hdr', join(KEYS, 'se.hdr'), '--secret', join(KEYS, 'se.hdr'), '--secret-store-locked', 'true');
+  run = await cli(
+    d,
+    'perform',
+    '-i',
+    'ss-req.bin',
+    '-o',
+    'ss-bad.bin',
+    '--host-key',
+    join(KEYS, 'hostA.key'),
+    '--hdr',
+    join(KEYS, 'se.hdr'),
+    '--secret',
+    join(KEYS, 'se.hdr'),
+    '--secret-store-locked',
+    'true',
+  );
   assert.equal(run.code, 1);
   assert.match(run.stderr, /se\.hdr: Input does not contain an add-secret request.*ERR_ASRCB_INVALID/);
 });

@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAttestError } from '../../shared/errors/index.js';
 import type { EvidenceDocument } from '../../shared/types/evidence.js';
-import { parsePeriodBound, registerEvidenceCommands, type EvidenceCommandDeps } from '../../main/cli/commands/evidence.js';
+import {
+  parsePeriodBound,
+  registerEvidenceCommands,
+  type EvidenceCommandDeps,
+} from '../../main/cli/commands/evidence.js';
 import { CliExit, memoryIo } from '../../main/cli/io.js';
 import { PUBLIC_KEY_FILE } from '../../main/services/evidence/signing-key.js';
 import { buildEvidenceFixture, type EvidenceFixture } from '../support/evidence-source.js';
@@ -18,9 +22,14 @@ let root: string;
 let fx: EvidenceFixture;
 const opened: string[] = [];
 
-async function run(deps: EvidenceCommandDeps, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  deps: EvidenceCommandDeps,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = memoryIo(root, {});
-  const program = new Command('se-attest').exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  const program = new Command('se-attest')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerEvidenceCommands(program, io, deps);
   try {
     await program.parseAsync(args, { from: 'user' });
@@ -48,7 +57,21 @@ const deps = (): EvidenceCommandDeps => ({
 });
 
 test('export then verify: exit 0, one PASS line per check; --to DATE includes that day', async () => {
-  const ex = await run(deps(), 'evidence', 'export', '--db', 'store.db', '--from', '2027-01-01', '--to', '2027-12-31', '-o', 'bundle', '--organisation', 'Example AG');
+  const ex = await run(
+    deps(),
+    'evidence',
+    'export',
+    '--db',
+    'store.db',
+    '--from',
+    '2027-01-01',
+    '--to',
+    '2027-12-31',
+    '-o',
+    'bundle',
+    '--organisation',
+    'Example AG',
+  );
   assert.equal(ex.code, 0, ex.stderr);
   assert.deepEqual(opened, [join(root, 'store.db')]);
   assert.match(ex.stdout, /attestations: 9 \(8 verified, 1 failed\)/);
@@ -64,11 +87,36 @@ test('export then verify: exit 0, one PASS line per check; --to DATE includes th
 });
 
 test('a tampered bundle: exit 2 and a FAIL line naming the file and the check', async () => {
-  const ex = await run(deps(), 'evidence', 'export', '--db', 'x.db', '--from', '2027-01-01', '--to', '2028-01-01T00:00:00Z', '-o', 'b2.zip', '--zip');
+  const ex = await run(
+    deps(),
+    'evidence',
+    'export',
+    '--db',
+    'x.db',
+    '--from',
+    '2027-01-01',
+    '--to',
+    '2028-01-01T00:00:00Z',
+    '-o',
+    'b2.zip',
+    '--zip',
+  );
   assert.equal(ex.code, 0, ex.stderr);
   assert.ok(statSync(join(root, 'b2.zip')).isFile());
   assert.equal((await run(deps(), 'evidence', 'verify', 'b2.zip')).code, 0);
-  const run2 = await run(deps(), 'evidence', 'export', '--db', 'x.db', '--from', '2027-01-01', '--to', '2027-12-31', '-o', 'b3');
+  const run2 = await run(
+    deps(),
+    'evidence',
+    'export',
+    '--db',
+    'x.db',
+    '--from',
+    '2027-01-01',
+    '--to',
+    '2027-12-31',
+    '-o',
+    'b3',
+  );
   assert.equal(run2.code, 0);
   flipByte(join(root, 'b3', 'report.pdf'));
   const v = await run(deps(), 'evidence', 'verify', 'b3');
@@ -78,17 +126,48 @@ test('a tampered bundle: exit 2 and a FAIL line naming the file and the check', 
 });
 
 test('usage errors: bad dates; without an injected source the workstation database is read and the export audited', async () => {
-  assert.throws(() => parsePeriodBound('last year', false, '--from'), (e) => isAttestError(e, 'ERR_CLI_USAGE'));
-  const bad = await run(deps(), 'evidence', 'export', '--db', 'x.db', '--from', 'nope', '--to', '2027-12-31', '-o', 'b4');
+  assert.throws(
+    () => parsePeriodBound('last year', false, '--from'),
+    (e) => isAttestError(e, 'ERR_CLI_USAGE'),
+  );
+  const bad = await run(
+    deps(),
+    'evidence',
+    'export',
+    '--db',
+    'x.db',
+    '--from',
+    'nope',
+    '--to',
+    '2027-12-31',
+    '-o',
+    'b4',
+  );
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /ERR_CLI_USAGE/);
   const store = openStore({ path: join(root, 'ws.db') });
   store.guests.add({ name: 'g1' });
   store.close();
-  const real = await run({}, 'evidence', 'export', '--db', 'ws.db', '--from', '2020-01-01', '--to', '2099-12-31', '-o', 'b5');
+  const real = await run(
+    {},
+    'evidence',
+    'export',
+    '--db',
+    'ws.db',
+    '--from',
+    '2020-01-01',
+    '--to',
+    '2099-12-31',
+    '-o',
+    'b5',
+  );
   assert.equal(real.code, 0, real.stderr);
   assert.match(real.stdout, /attestations: 0/);
-  assert.equal(statSync(join(root, 'keys', 'evidence-ed25519.key')).mode & 0o777, 0o600, 'the key lives beside the database');
+  assert.equal(
+    statSync(join(root, 'keys', 'evidence-ed25519.key')).mode & 0o777,
+    0o600,
+    'the key lives beside the database',
+  );
   const reopened = openStore({ path: join(root, 'ws.db') });
   assert.equal(reopened.audit.list().filter((e) => e.action === 'export.made').length, 1);
   reopened.close();

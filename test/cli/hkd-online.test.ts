@@ -24,8 +24,17 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   pki = await createFakeIbmPki({ ctx: systemContext(), hkdCount: 1, crlBaseUrl: `http://127.0.0.1:${port}/` });
-  crls = { 'ibm-z-root-ca.crl': pki.rootCrl.pem, 'ibm-z-intermediate-ca.crl': pki.intermediateCrl.pem, 'ibm-z-signing-key.crl': pki.signingKeyCrl.pem };
-  for (const [n, t] of Object.entries({ 'root.crt': pki.root.pem, 'inter.crt': pki.intermediate.pem, 'ibm.crt': pki.signingKey.pem, 'hkd.crt': pki.hkds[0]!.pem })) {
+  crls = {
+    'ibm-z-root-ca.crl': pki.rootCrl.pem,
+    'ibm-z-intermediate-ca.crl': pki.intermediateCrl.pem,
+    'ibm-z-signing-key.crl': pki.signingKeyCrl.pem,
+  };
+  for (const [n, t] of Object.entries({
+    'root.crt': pki.root.pem,
+    'inter.crt': pki.intermediate.pem,
+    'ibm.crt': pki.signingKey.pem,
+    'hkd.crt': pki.hkds[0]!.pem,
+  })) {
     writeFileSync(tmp.path(n), t);
   }
 });

@@ -14,13 +14,22 @@ const tmp = tempDir('se-attest-demo-');
 after(() => tmp.cleanup());
 
 function runDemo(): { code: number | null; out: string } {
-  const r = spawnSync('npm', ['run', '--silent', 'demo', '--', '--dir', join(tmp.dir, 'ws')], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('npm', ['run', '--silent', 'demo', '--', '--dir', join(tmp.dir, 'ws')], {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 test('npm run demo: one verified, two failures with the right reasons, evidence exported and verified', async () => {
   const { code, out } = runDemo();
-  process.stdout.write(out.split('\n').map((l) => `# demo: ${l}`).join('\n') + '\n');
+  process.stdout.write(
+    out
+      .split('\n')
+      .map((l) => `# demo: ${l}`)
+      .join('\n') + '\n',
+  );
   assert.equal(code, 0, out);
   assert.match(out, /✔ payments +verified — CUID 0x[0-9a-f]{32}/);
   assert.match(out, /✘ analytics +FAILED ERR_POLICY_IMAGE_PHKH/);
@@ -30,7 +39,8 @@ test('npm run demo: one verified, two failures with the right reasons, evidence 
   assert.match(out, /npm start -- --demo/);
 
   const ws = join(tmp.dir, 'ws');
-  for (const secret of ['host-a.key', 'ssh-client-ed25519']) assert.equal(statSync(join(ws, 'secrets', secret)).mode & 0o777, 0o600);
+  for (const secret of ['host-a.key', 'ssh-client-ed25519'])
+    assert.equal(statSync(join(ws, 'secrets', secret)).mode & 0o777, 0o600);
   const bundles = readdirSync(join(ws, 'evidence'));
   assert.equal(bundles.length, 1);
   const check = await verifyEvidenceBundle(join(ws, 'evidence', bundles[0]!));

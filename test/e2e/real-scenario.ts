@@ -31,7 +31,7 @@ const SEED_BATCH = 2000;
 export function seedAttempts(store: Store, guestId: number, count: number): void {
   const cuid = new Uint8Array(16);
   const measurement = new Uint8Array(64);
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     const n = Math.min(SEED_BATCH, count - done);
     store.transaction(() => {
       for (let i = 0; i < n; i++) {
@@ -141,8 +141,20 @@ export async function createRealScenario(): Promise<RealScenario> {
       dir,
       genuine: good.guest,
       tampered: bad.guest,
-      goodGuest: { name: 'guest-genuine', sshTarget: good.guest.address, seHeaderPath: good.headerPath, identityRef: identity, hostKeyFingerprint: good.guest.fingerprint },
-      tamperedGuest: { name: 'guest-tampered', sshTarget: bad.guest.address, seHeaderPath: bad.headerPath, identityRef: identity, hostKeyFingerprint: bad.guest.fingerprint },
+      goodGuest: {
+        name: 'guest-genuine',
+        sshTarget: good.guest.address,
+        seHeaderPath: good.headerPath,
+        identityRef: identity,
+        hostKeyFingerprint: good.guest.fingerprint,
+      },
+      tamperedGuest: {
+        name: 'guest-tampered',
+        sshTarget: bad.guest.address,
+        seHeaderPath: bad.headerPath,
+        identityRef: identity,
+        hostKeyFingerprint: bad.guest.fingerprint,
+      },
       trustFiles,
       evidenceDir: join(dir, 'evidence'),
       expectedFailure: /measurement (mismatch|does not match)/i,

@@ -65,7 +65,11 @@ export async function openFlowSession(factory: ScenarioFactory, prefix: string):
   const staticDir = await mkdtemp(join(tmpdir(), `sea-renderer-${prefix}-`));
   await buildRenderer({ outdir: staticDir, preload: false, dev: false });
   const scenario = await factory();
-  const bridge = await startWebBridge({ port: scenario.port, staticDir, info: { name: 'SE Attestation Workstation', version: 'e2e' } });
+  const bridge = await startWebBridge({
+    port: scenario.port,
+    staticDir,
+    info: { name: 'SE Attestation Workstation', version: 'e2e' },
+  });
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
@@ -127,7 +131,10 @@ async function attest(page: Page, guest: ScenarioGuest, screenshotPrefix: string
   await prompt.waitFor();
   if (guest.hostKeyFingerprint) {
     const shown = (await prompt.innerText()).replace(/\s+/g, '');
-    assert.ok(shown.includes(guest.hostKeyFingerprint), `the prompt shows the guest's fingerprint ${guest.hostKeyFingerprint}`);
+    assert.ok(
+      shown.includes(guest.hostKeyFingerprint),
+      `the prompt shows the guest's fingerprint ${guest.hostKeyFingerprint}`,
+    );
   }
   await shot(page, `${screenshotPrefix}-hostkey-prompt`);
   await prompt.getByRole('button', { name: 'Trust and pin' }).click();
@@ -154,7 +161,11 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   const t0 = Date.now();
   await session.open();
   await page.getByRole('heading', { name: 'Guests', level: 1 }).waitFor();
-  await page.getByRole('region', { name: 'No guests yet' }).or(page.getByRole('table', { name: 'Guests' })).first().waitFor();
+  await page
+    .getByRole('region', { name: 'No guests yet' })
+    .or(page.getByRole('table', { name: 'Guests' }))
+    .first()
+    .waitFor();
   const firstScreenMs = Date.now() - t0;
   assert.ok(!page.url().includes('token='), 'the token is removed from the address bar after the exchange');
   await shot(page, '01-guests-empty');
@@ -179,7 +190,11 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   await page.getByRole('table', { name: 'CRLs' }).waitFor();
   const crlRow = page.getByRole('table', { name: 'CRLs' }).locator('tbody tr').first();
   assert.match((await crlRow.innerText()).replace(/\s+/g, ' '), /\b1[12] d\b/, 'CRL shows the days until nextUpdate');
-  assert.equal(await page.getByRole('status', { name: 'Expiring soon' }).count(), 1, 'expiry warning shown for < 30 days');
+  assert.equal(
+    await page.getByRole('status', { name: 'Expiring soon' }).count(),
+    1,
+    'expiry warning shown for < 30 days',
+  );
   await shot(page, '02-trust');
 
   // Drag-and-drop import: dropping a file already imported re-imports it without duplicating it.
@@ -236,8 +251,14 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   await page.getByLabel('Select all shown guests').check();
   await page.getByRole('button', { name: 'Attest selected (2)' }).click();
   await page.locator('[data-run-status="finished"]').waitFor();
-  await page.getByRole('region', { name: `Run of ${scenario.goodGuest.name}` }).locator('[data-verdict="verified"]').waitFor();
-  await page.getByRole('region', { name: `Run of ${scenario.tamperedGuest.name}` }).locator('[data-verdict="failed"]').waitFor();
+  await page
+    .getByRole('region', { name: `Run of ${scenario.goodGuest.name}` })
+    .locator('[data-verdict="verified"]')
+    .waitFor();
+  await page
+    .getByRole('region', { name: `Run of ${scenario.tamperedGuest.name}` })
+    .locator('[data-verdict="failed"]')
+    .waitFor();
   await shot(page, '08b-attest-batch');
   await nav(page, 'Guests');
   await page.getByLabel('Select all shown guests').uncheck();
@@ -251,7 +272,10 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   await shot(page, '09-guest-detail');
   await history.getByRole('button').first().click();
   await page.getByRole('heading', { name: 'HKD verification' }).waitFor();
-  await page.getByRole('heading', { name: /Attestation of/ }).locator('[data-verdict="verified"]').waitFor();
+  await page
+    .getByRole('heading', { name: /Attestation of/ })
+    .locator('[data-verdict="verified"]')
+    .waitFor();
   await shot(page, '10-attestation-report');
 
   // The tampered guest's report shows the reason too.
@@ -313,7 +337,10 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
     metrics.historyTotal = total;
     if (scenario.rowsServed) {
       metrics.historyRowsServed = scenario.rowsServed() - servedBefore;
-      assert.ok(metrics.historyRowsServed < total / 10, `only pages near the viewport were fetched (${metrics.historyRowsServed})`);
+      assert.ok(
+        metrics.historyRowsServed < total / 10,
+        `only pages near the viewport were fetched (${metrics.historyRowsServed})`,
+      );
     }
     await shot(page, '14-history-10000');
   }

@@ -29,7 +29,10 @@ const KEYS = 'interop/keys';
 const SE_HDR = vector(`${KEYS}/se.hdr`);
 const ASRCB_DIR = 's390-tools/rust/pv/tests/assets/exp/asrcb';
 const PRIV_A = p521PrivateKeyFromPem(vectorText(`${KEYS}/hostA.key`));
-const DOC = { A: readHostKeyDocument(vector(`${KEYS}/hostA.crt`)), B: readHostKeyDocument(vector(`${KEYS}/hostB.crt`)) };
+const DOC = {
+  A: readHostKeyDocument(vector(`${KEYS}/hostA.crt`)),
+  B: readHostKeyDocument(vector(`${KEYS}/hostB.crt`)),
+};
 const KEY_A: CheckHostKey = { name: 'hostA.crt', phkh: DOC.A.phkh };
 const KEY_B: CheckHostKey = { name: '../keys/hostB.crt', phkh: DOC.B.phkh };
 const CUID = filledBytes(16, 0x21);
@@ -50,7 +53,13 @@ const ALL_NINE = ASRCB_ORDER.map(secretFile);
 /** A response of the software UV (holding hostA) to a fresh request for hostA. */
 function respond(addData: readonly AddDataKind[], over: Partial<PerformAttestationParams> = {}): Uint8Array {
   const req = createAttestationRequest({ hostKeys: [DOC.A.publicCoords], addData, ctx: systemContext() });
-  return performAttestation({ request: req.exchange, hostPrivateKeys: [PRIV_A], seHeader: SE_HDR, cuid: CUID, ...over });
+  return performAttestation({
+    request: req.exchange,
+    hostPrivateKeys: [PRIV_A],
+    seHeader: SE_HDR,
+    cuid: CUID,
+    ...over,
+  });
 }
 
 const tagsOf = (files: readonly { bytes: Uint8Array }[]) => files.map((f) => readAddSecretRequestTag(f.bytes));
@@ -64,7 +73,12 @@ describe('§10.2 host keys', () => {
     assert.equal(loose.successful, true);
     assert.deepEqual(loose.imageHostKey, { checkEnforced: false, hash: 'hostA.crt' });
     assert.deepEqual(loose.attestHostKey, { checkEnforced: false, hash: 'hostA.crt' });
-    const strict = checkAttestation({ response, hostKeys: [KEY_A], enforceImageKeyHash: true, enforceAttestationKeyHash: true });
+    const strict = checkAttestation({
+      response,
+      hostKeys: [KEY_A],
+      enforceImageKeyHash: true,
+      enforceAttestationKeyHash: true,
+    });
     assert.equal(strict.successful, true);
     assert.deepEqual(strict.imageHostKey, { checkEnforced: true, hash: 'hostA.crt' });
     assert.deepEqual(strict.attestHostKey, { checkEnforced: true, hash: 'hostA.crt' });
@@ -77,7 +91,11 @@ describe('§10.2 host keys', () => {
     assert.equal(r.attestHostKey?.hash, undefined);
   });
   test('two matching HKDs (the same key twice): "More than one" issue', () => {
-    const r = checkAttestation({ response, hostKeys: [KEY_A, { name: 'copy-of-A.crt', phkh: DOC.A.phkh.slice() }], enforceImageKeyHash: true });
+    const r = checkAttestation({
+      response,
+      hostKeys: [KEY_A, { name: 'copy-of-A.crt', phkh: DOC.A.phkh.slice() }],
+      enforceImageKeyHash: true,
+    });
     assert.equal(r.successful, false);
     assert.deepEqual(r.issues, [ISSUE.many('image'), ISSUE.many('attestation')]);
     assert.deepEqual(r.imageHostKey, { checkEnforced: true });
@@ -87,7 +105,10 @@ describe('§10.2 host keys', () => {
     const enforced = checkAttestation({ response: none, hostKeys: [KEY_A], enforceImageKeyHash: true });
     assert.equal(enforced.successful, false);
     assert.equal(enforced.issues.length, 1);
-    assert.match(enforced.issues[0] ?? '', /^The Attestation result does not contain an image.*, but checking was enabled\.$/);
+    assert.match(
+      enforced.issues[0] ?? '',
+      /^The Attestation result does not contain an image.*, but checking was enabled\.$/,
+    );
     assert.deepEqual(enforced.imageHostKey, { checkEnforced: true });
     assert.equal(enforced.attestHostKey, undefined);
     const loose = checkAttestation({ response: none, hostKeys: [KEY_A] });
@@ -130,7 +151,8 @@ describe('§10.2 user data', () => {
   });
   test('a response without user data fails against any expected data, also an empty file', () => {
     const none = respond([]);
-    for (const expected of [new Uint8Array(0), USER]) assert.deepEqual(checkAttestation({ response: none, expectedUserData: expected }).issues, [ISSUE.user]);
+    for (const expected of [new Uint8Array(0), USER])
+      assert.deepEqual(checkAttestation({ response: none, expectedUserData: expected }).issues, [ISSUE.user]);
   });
   test('without expected user data nothing is checked or reported', () => {
     const r = checkAttestation({ response: withUser });
@@ -144,7 +166,10 @@ describe('§10.2 secret store', () => {
     const response = respond(['secret-store-hash'], { secretStore: { tags: tagsOf(TWO), locked: true } });
     const r = checkAttestation({ response, secretStore: { requests: TWO, locked: true } });
     assert.deepEqual(r.issues, []);
-    assert.deepEqual(r.secretStore, { addSecretRequests: ['assoc_simple_default_cuid_one', 'null_none_default_cuid_one'], locked: true });
+    assert.deepEqual(r.secretStore, {
+      addSecretRequests: ['assoc_simple_default_cuid_one', 'null_none_default_cuid_one'],
+      locked: true,
+    });
   });
   test('reversed order, the wrong lock state, a missing or an extra request: mismatch issue', () => {
     const response = respond(['secret-store-hash'], { secretStore: { tags: tagsOf(TWO), locked: true } });
@@ -165,14 +190,20 @@ describe('§10.2 secret store', () => {
     assert.equal(checkAttestation({ response, secretStore: { requests: ALL_NINE, locked: false } }).successful, true);
     const swapped = [...ALL_NINE];
     [swapped[3], swapped[4]] = [ALL_NINE[4] as (typeof ALL_NINE)[number], ALL_NINE[3] as (typeof ALL_NINE)[number]];
-    assert.deepEqual(checkAttestation({ response, secretStore: { requests: swapped, locked: false } }).issues, [ISSUE.storeMismatch]);
+    assert.deepEqual(checkAttestation({ response, secretStore: { requests: swapped, locked: false } }).issues, [
+      ISSUE.storeMismatch,
+    ]);
   });
   test('empty unlocked store (the UV default): no requests + unlocked passes with an empty list; locked fails', () => {
     const response = respond(['secret-store-hash']);
     const ok = checkAttestation({ response, secretStore: { requests: [], locked: false } });
     assert.deepEqual(ok.secretStore, { addSecretRequests: [], locked: false });
-    assert.deepEqual(checkAttestation({ response, secretStore: { requests: [], locked: true } }).issues, [ISSUE.storeMismatch]);
-    assert.deepEqual(checkAttestation({ response, secretStore: { requests: TWO, locked: false } }).issues, [ISSUE.storeMismatch]);
+    assert.deepEqual(checkAttestation({ response, secretStore: { requests: [], locked: true } }).issues, [
+      ISSUE.storeMismatch,
+    ]);
+    assert.deepEqual(checkAttestation({ response, secretStore: { requests: TWO, locked: false } }).issues, [
+      ISSUE.storeMismatch,
+    ]);
   });
   test('a response without a secret-store hash: issue', () => {
     const r = checkAttestation({ response: respond(BOTH_PHKH), secretStore: { requests: TWO, locked: true } });
@@ -189,7 +220,8 @@ describe('§10.2 secret store', () => {
     for (const bytes of notSecrets) {
       assert.throws(
         () => checkAttestation({ response, secretStore: { requests: [...TWO, { name: 'bad', bytes }], locked: true } }),
-        (e: unknown) => isAttestError(e, 'ERR_ASRCB_INVALID') && e.message.startsWith('Input does not contain an add-secret request'),
+        (e: unknown) =>
+          isAttestError(e, 'ERR_ASRCB_INVALID') && e.message.startsWith('Input does not contain an add-secret request'),
       );
     }
   });
@@ -208,7 +240,10 @@ describe('§10.3 issue order, errors and scope', () => {
     assert.equal(r.successful, false);
   });
   test('everything at once passing (the §10.3 example shape)', () => {
-    const response = respond(['phkh-img', 'phkh-att', 'secret-store-hash'], { userData: USER, secretStore: { tags: tagsOf(TWO), locked: true } });
+    const response = respond(['phkh-img', 'phkh-att', 'secret-store-hash'], {
+      userData: USER,
+      secretStore: { tags: tagsOf(TWO), locked: true },
+    });
     const r = checkAttestation({
       response,
       hostKeys: [KEY_A],
@@ -231,22 +266,36 @@ describe('§10.3 issue order, errors and scope', () => {
   });
   test('additional data shorter than the flags ask for is an error (ERR_ADD_DATA_MISSING), as in verify', () => {
     const req = createAttestationRequest({ hostKeys: [DOC.A.publicCoords], addData: BOTH_PHKH, ctx: systemContext() });
-    const secrets = decryptArcbWith(req.arcb, parseArcb(req.arcb), (iv, aad, s) => aes256GcmDecrypt(req.arpk, iv, aad, s));
+    const secrets = decryptArcbWith(req.arcb, parseArcb(req.arcb), (iv, aad, s) =>
+      aes256GcmDecrypt(req.arpk, iv, aad, s),
+    );
     const additionalData = DOC.A.phkh;
     const measurement = computeMeasurement({ ...secrets, tags: parseSeHeader(SE_HDR), cuid: CUID, additionalData });
-    const response = encodeExchangeResponse({ arcb: req.arcb, measurement, additionalData, userData: undefined, cuid: CUID });
+    const response = encodeExchangeResponse({
+      arcb: req.arcb,
+      measurement,
+      additionalData,
+      userData: undefined,
+      cuid: CUID,
+    });
     assert.throws(() => checkAttestation({ response }), { code: 'ERR_ADD_DATA_MISSING' });
   });
   test('reader errors surface as in verify: truncated response, wrong magic', () => {
     const response = respond([]);
-    assert.throws(() => checkAttestation({ response: response.subarray(0, response.length - 1) }), { code: 'ERR_EXCHANGE_TOO_SMALL' });
+    assert.throws(() => checkAttestation({ response: response.subarray(0, response.length - 1) }), {
+      code: 'ERR_EXCHANGE_TOO_SMALL',
+    });
     const bad = response.slice();
     bad[0] = 0;
     assert.throws(() => checkAttestation({ response: bad }), { code: 'ERR_EXCHANGE_MAGIC' });
   });
   test('the IBM-made interop responses check against the host key the UV held', () => {
     // rs-3hkd: the UV held the second host key (hostB) → attestation PHKH matches hostB only
-    const r = checkAttestation({ response: vector('interop/rs-3hkd/resp.bin'), hostKeys: [KEY_A, KEY_B], enforceAttestationKeyHash: true });
+    const r = checkAttestation({
+      response: vector('interop/rs-3hkd/resp.bin'),
+      hostKeys: [KEY_A, KEY_B],
+      enforceAttestationKeyHash: true,
+    });
     assert.deepEqual(r.attestHostKey, { checkEnforced: true, hash: KEY_B.name });
     assert.equal(r.successful, true);
   });

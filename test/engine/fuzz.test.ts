@@ -75,7 +75,10 @@ class Rng {
 }
 
 function boundaryU32(rng: Rng, len: number): number {
-  const values = [0, 1, 0x0f, 0x10, 0x11, 0x3f, 0x40, 0x41, 0xe0, 0x100, 0x190, 0x1a0, 0x280, 0x7fff, 0x8000, 0x8001, 0x100000, 0x100001];
+  const values = [
+    0, 1, 0x0f, 0x10, 0x11, 0x3f, 0x40, 0x41, 0xe0, 0x100, 0x190, 0x1a0, 0x280, 0x7fff, 0x8000, 0x8001, 0x100000,
+    0x100001,
+  ];
   const edges = [0x7fffffff, 0x80000000, 0xfffffff0, 0xffffffff, len - 1, len, len + 1, len - 16, len + 16, rng.u32()];
   return rng.pick([...values, ...edges]) >>> 0;
 }
@@ -120,7 +123,12 @@ function mutate(rng: Rng, base: Uint8Array, hot: readonly number[]): Uint8Array 
       }
       case 7: {
         const at = hot.length > 0 ? rng.pick(hot) : rng.int(b.length);
-        if (at + 8 <= b.length) writeU64(b, at, rng.pick([0n, 1n, 0xffffffffffffffffn, 0x14000n, 0x16000n, BigInt(b.length), BigInt(rng.u32())]));
+        if (at + 8 <= b.length)
+          writeU64(
+            b,
+            at,
+            rng.pick([0n, 1n, 0xffffffffffffffffn, 0x14000n, 0x16000n, BigInt(b.length), BigInt(rng.u32())]),
+          );
         break;
       }
       default: {
@@ -150,12 +158,19 @@ function newStats(): Stats {
 }
 
 /** Runs `fn`; a non-AttestError exception or a failed invariant is recorded with the seed and iteration. */
-function probe<T>(stats: Stats, label: string, iteration: number, fn: () => T, invariant?: (value: T) => string | undefined): void {
+function probe<T>(
+  stats: Stats,
+  label: string,
+  iteration: number,
+  fn: () => T,
+  invariant?: (value: T) => string | undefined,
+): void {
   const start = performance.now();
   try {
     const value = fn();
     const broken = invariant?.(value);
-    if (broken !== undefined) stats.failures.push(`${label}: seed=${SEED} iteration=${iteration}: invariant broken: ${broken}`);
+    if (broken !== undefined)
+      stats.failures.push(`${label}: seed=${SEED} iteration=${iteration}: invariant broken: ${broken}`);
     stats.results++;
   } catch (e) {
     if (isAttestError(e)) stats.errors++;
@@ -166,15 +181,19 @@ function probe<T>(stats: Stats, label: string, iteration: number, fn: () => T, i
   } finally {
     const ms = performance.now() - start;
     if (ms > stats.slowestMs) stats.slowestMs = ms;
-    if (ms > MAX_CALL_MS) stats.failures.push(`${label}: seed=${SEED} iteration=${iteration}: took ${ms.toFixed(0)} ms (hang?)`);
+    if (ms > MAX_CALL_MS)
+      stats.failures.push(`${label}: seed=${SEED} iteration=${iteration}: took ${ms.toFixed(0)} ms (hang?)`);
   }
 }
 
 function assertClean(stats: Stats, opts: { needResults?: boolean; needErrors?: boolean } = {}): void {
-  if (process.env['FUZZ_VERBOSE']) console.log(`results=${stats.results} errors=${stats.errors} slowest=${stats.slowestMs.toFixed(1)}ms`);
+  if (process.env['FUZZ_VERBOSE'])
+    console.log(`results=${stats.results} errors=${stats.errors} slowest=${stats.slowestMs.toFixed(1)}ms`);
   assert.deepEqual(stats.failures.slice(0, 10), [], `${stats.failures.length} failure(s); first ones listed`);
-  if (opts.needResults ?? true) assert.ok(stats.results > 0, 'no mutation ended in a result: the fuzz inputs are too broken to be useful');
-  if (opts.needErrors ?? true) assert.ok(stats.errors > 0, 'no mutation ended in an error: the mutations do not reach the checks');
+  if (opts.needResults ?? true)
+    assert.ok(stats.results > 0, 'no mutation ended in a result: the fuzz inputs are too broken to be useful');
+  if (opts.needErrors ?? true)
+    assert.ok(stats.errors > 0, 'no mutation ended in an error: the mutations do not reach the checks');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -188,11 +207,17 @@ const RESPONSES = ['rs-phkh', 'rs-all4', 'rs-min', 'rs-3hkd', 'c-nononce', 'rs-u
   req: vector(`interop/${c}/req.bin`),
   arpk: vector(`interop/${c}/arp.key`),
 }));
-const ASRCBS = ['assoc_simple_default_cuid_one', 'null_none_default_cuid_one', 'null_none_dump_cuid_one', 'assoc_derived_default_cuid_one'].map((n) =>
-  vector(`s390-tools/rust/pv/tests/assets/exp/asrcb/${n}`),
-);
+const ASRCBS = [
+  'assoc_simple_default_cuid_one',
+  'null_none_default_cuid_one',
+  'null_none_dump_cuid_one',
+  'assoc_derived_default_cuid_one',
+].map((n) => vector(`s390-tools/rust/pv/tests/assets/exp/asrcb/${n}`));
 const HOST_PRIV = ['A', 'B', 'C'].map((n) => p521PrivateKeyFromPem(vectorText(`${KEYS}/host${n}.key`)));
-const HOST_KEYS = ['A', 'B'].map((n) => ({ name: `host${n}.crt`, phkh: readHostKeyDocument(vector(`${KEYS}/host${n}.crt`)).phkh }));
+const HOST_KEYS = ['A', 'B'].map((n) => ({
+  name: `host${n}.crt`,
+  phkh: readHostKeyDocument(vector(`${KEYS}/host${n}.crt`)).phkh,
+}));
 const DIALECTS: readonly Dialect[] = ['rust', 'c'];
 
 const EXCHANGE_HOT = [0x08, 0x0c, 0x18, 0x1c, 0x20, 0x24, 0x28, 0x2c, 0x30, 0x34, 0x38, 0x3c];
@@ -240,11 +265,27 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
       const base = rng.pick(RESPONSES);
       const input = mutate(rng, rng.chance(0.7) ? base.resp : base.req, RESPONSE_HOT);
       for (const d of DIALECTS) {
-        probe(stats, `parseExchangeResponse[${d}]`, i, () => parseExchangeResponse(input, d), (r) =>
-          r.cuid.length !== 16 && d === 'rust' ? `CUID of ${r.cuid.length} bytes accepted` : r.userData && r.userData.length > 256 ? 'user data > 256' : undefined,
+        probe(
+          stats,
+          `parseExchangeResponse[${d}]`,
+          i,
+          () => parseExchangeResponse(input, d),
+          (r) =>
+            r.cuid.length !== 16 && d === 'rust'
+              ? `CUID of ${r.cuid.length} bytes accepted`
+              : r.userData && r.userData.length > 256
+                ? 'user data > 256'
+                : undefined,
         );
-        probe(stats, `parseExchangeRequest[${d}]`, i, () => parseExchangeRequest(input, d), (r) =>
-          r.measurementSize < 1 || r.measurementSize > 0x8000 || r.additionalSize > 0x8000 ? `sizes ${r.measurementSize}/${r.additionalSize}` : undefined,
+        probe(
+          stats,
+          `parseExchangeRequest[${d}]`,
+          i,
+          () => parseExchangeRequest(input, d),
+          (r) =>
+            r.measurementSize < 1 || r.measurementSize > 0x8000 || r.additionalSize > 0x8000
+              ? `sizes ${r.measurementSize}/${r.additionalSize}`
+              : undefined,
         );
       }
     }
@@ -260,11 +301,18 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
       const input = mutate(rng, base.arcb, ARCB_HOT);
       const d = rng.pick(DIALECTS);
       const arpk = rng.chance(0.8) ? base.arpk : rng.bytes(32);
-      probe(stats, `parseArcb+decrypt[${d}]`, i, () => {
-        const info = parseArcb(input, d);
-        if (info.keySlots.length > info.nks) throw new Error(`more slots (${info.keySlots.length}) than nks (${info.nks})`);
-        return decryptArcbWith(input, info, (iv, aad, sealed) => aes256GcmDecrypt(arpk, iv, aad, sealed), d);
-      }, (s) => (s.measurementKey.length !== 64 ? `measurement key of ${s.measurementKey.length} bytes` : undefined));
+      probe(
+        stats,
+        `parseArcb+decrypt[${d}]`,
+        i,
+        () => {
+          const info = parseArcb(input, d);
+          if (info.keySlots.length > info.nks)
+            throw new Error(`more slots (${info.keySlots.length}) than nks (${info.nks})`);
+          return decryptArcbWith(input, info, (iv, aad, sealed) => aes256GcmDecrypt(arpk, iv, aad, sealed), d);
+        },
+        (s) => (s.measurementKey.length !== 64 ? `measurement key of ${s.measurementKey.length} bytes` : undefined),
+      );
     }
     assertClean(stats);
   });
@@ -280,10 +328,16 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
       const seHeader = which >= 7 ? mutate(rng, SE_HDR, SEHDR_HOT) : SE_HDR;
       const arpk = rng.chance(0.05) ? rng.bytes(rng.pick([0, 31, 32, 33])) : base.arpk;
       const dialect = rng.pick(DIALECTS);
-      probe(stats, `verify[${dialect}]`, i, () => verifyAttestationResponse({ response, arpk, seHeader, dialect }), (v) => {
-        if (v.verified) verified++;
-        return v.cuid.length === 16 || dialect === 'c' ? undefined : `CUID of ${v.cuid.length} bytes`;
-      });
+      probe(
+        stats,
+        `verify[${dialect}]`,
+        i,
+        () => verifyAttestationResponse({ response, arpk, seHeader, dialect }),
+        (v) => {
+          if (v.verified) verified++;
+          return v.cuid.length === 16 || dialect === 'c' ? undefined : `CUID of ${v.cuid.length} bytes`;
+        },
+      );
     }
     assertClean(stats);
     assert.ok(verified > 0, 'no mutation left the response verifiable (trailing bytes, ignored fields)');
@@ -296,7 +350,9 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
     const base = RESPONSES[0] as (typeof RESPONSES)[number];
     for (let i = 0; i < 800; i++) {
       const img = mutate(rng, rng.pick(imgs), IMAGE_HOT);
-      probe(stats, 'verify(image)', i, () => verifyAttestationResponse({ response: base.resp, arpk: base.arpk, seHeader: img }));
+      probe(stats, 'verify(image)', i, () =>
+        verifyAttestationResponse({ response: base.resp, arpk: base.arpk, seHeader: img }),
+      );
     }
     assertClean(stats);
   });
@@ -306,17 +362,50 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
     const stats = newStats();
     for (let i = 0; i < 3000; i++) {
       const hdr = mutate(rng, SE_HDR, SEHDR_HOT);
-      const offset = rng.pick([0, 0, 1, 8, 16, hdr.length - 0x1a0, hdr.length - 8, hdr.length, hdr.length + 8, -1, -0x1a0, rng.int(hdr.length + 1)]);
-      probe(stats, `parseSeHeader@${offset}`, i, () => parseSeHeader(hdr, offset), (h) =>
-        h.tag.length !== 16 || h.pld.length !== 64 || h.tld.length !== 64 || h.keySlotPhkhs.some((p) => p.length !== 32)
-          ? 'short field in a parsed header'
-          : offset + h.phs > hdr.length
-            ? `phs ${h.phs} runs past the file`
-            : undefined,
+      const offset = rng.pick([
+        0,
+        0,
+        1,
+        8,
+        16,
+        hdr.length - 0x1a0,
+        hdr.length - 8,
+        hdr.length,
+        hdr.length + 8,
+        -1,
+        -0x1a0,
+        rng.int(hdr.length + 1),
+      ]);
+      probe(
+        stats,
+        `parseSeHeader@${offset}`,
+        i,
+        () => parseSeHeader(hdr, offset),
+        (h) =>
+          h.tag.length !== 16 ||
+          h.pld.length !== 64 ||
+          h.tld.length !== 64 ||
+          h.keySlotPhkhs.some((p) => p.length !== 32)
+            ? 'short field in a parsed header'
+            : offset + h.phs > hdr.length
+              ? `phs ${h.phs} runs past the file`
+              : undefined,
       );
-      probe(stats, 'locateSeHeader', i, () => locateSeHeader(hdr), (l) => (l.offset + 8 > hdr.length ? `offset ${l.offset} past the end` : undefined));
+      probe(
+        stats,
+        'locateSeHeader',
+        i,
+        () => locateSeHeader(hdr),
+        (l) => (l.offset + 8 > hdr.length ? `offset ${l.offset} past the end` : undefined),
+      );
       probe(stats, 'findSeHeader', i, () => findSeHeader(hdr));
-      probe(stats, 'parseSeHeaderTagsC', i, () => parseSeHeaderTagsC(hdr), (t) => (t.tag.length !== 16 ? 'short tag' : undefined));
+      probe(
+        stats,
+        'parseSeHeaderTagsC',
+        i,
+        () => parseSeHeaderTagsC(hdr),
+        (t) => (t.tag.length !== 16 ? 'short tag' : undefined),
+      );
     }
     assertClean(stats);
   });
@@ -327,16 +416,31 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
     const imgs = images();
     for (let i = 0; i < 1000; i++) {
       const img = mutate(rng, rng.pick(imgs), IMAGE_HOT);
-      probe(stats, 'locateSeHeader(image)', i, () => locateSeHeader(img), (l) =>
-        l.offset + 8 > img.length || Buffer.from(img.subarray(l.offset, l.offset + 8)).toString('latin1') !== 'IBMSecEx' ? `no magic at ${l.offset}` : undefined,
+      probe(
+        stats,
+        'locateSeHeader(image)',
+        i,
+        () => locateSeHeader(img),
+        (l) =>
+          l.offset + 8 > img.length ||
+          Buffer.from(img.subarray(l.offset, l.offset + 8)).toString('latin1') !== 'IBMSecEx'
+            ? `no magic at ${l.offset}`
+            : undefined,
       );
       probe(stats, 'findSeHeader(image)', i, () => findSeHeader(img));
       const params = {
         ...(rng.chance(0.7) ? {} : { skipPages: rng.pick([0, 0x13, 0x14, 0x15, 0x16, 0x17, rng.int(0x30)]) }),
         ...(rng.chance(0.7) ? {} : { lengthPages: rng.pick([0, 1, 2, 4, 0x100]) }),
       };
-      probe(stats, `extractSeHeaderWindow(${JSON.stringify(params)})`, i, () => extractSeHeaderWindow(img, params), (r) =>
-        r.outcome === 'extracted' && (r.header.length > r.sizeField || r.offset + r.header.length > img.length) ? 'header larger than its size field' : undefined,
+      probe(
+        stats,
+        `extractSeHeaderWindow(${JSON.stringify(params)})`,
+        i,
+        () => extractSeHeaderWindow(img, params),
+        (r) =>
+          r.outcome === 'extracted' && (r.header.length > r.sizeField || r.offset + r.header.length > img.length)
+            ? 'header larger than its size field'
+            : undefined,
       );
     }
     assertClean(stats);
@@ -347,7 +451,13 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
     const stats = newStats();
     for (let i = 0; i < 3000; i++) {
       const input = mutate(rng, rng.pick(ASRCBS), ASRCB_HOT);
-      probe(stats, 'readAddSecretRequestTag', i, () => readAddSecretRequestTag(input), (t) => (t.length !== 16 ? `tag of ${t.length} bytes` : undefined));
+      probe(
+        stats,
+        'readAddSecretRequestTag',
+        i,
+        () => readAddSecretRequestTag(input),
+        (t) => (t.length !== 16 ? `tag of ${t.length} bytes` : undefined),
+      );
     }
     assertClean(stats);
   });
@@ -359,10 +469,22 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
     for (let i = 0; i < 3000; i++) {
       const flags = rng.chance(0.7) ? BigInt(rng.int(64)) << 58n : (BigInt(rng.u32()) << 32n) | BigInt(rng.u32());
       const data = rng.bytes(rng.chance(0.5) ? rng.pick(sizes) : rng.int(600));
-      probe(stats, `decodeAdditionalData(0x${flags.toString(16)}, ${data.length})`, i, () => decodeAdditionalData(flags, data), (a) => {
-        const used = (a.imagePhkh?.length ?? 0) + (a.attestationPhkh?.length ?? 0) + (a.secretStoreHash?.length ?? 0) + (a.firmwareState?.length ?? 0);
-        return used + (a.unrecognized?.length ?? 0) !== data.length ? 'decoded fields do not add up to the data' : undefined;
-      });
+      probe(
+        stats,
+        `decodeAdditionalData(0x${flags.toString(16)}, ${data.length})`,
+        i,
+        () => decodeAdditionalData(flags, data),
+        (a) => {
+          const used =
+            (a.imagePhkh?.length ?? 0) +
+            (a.attestationPhkh?.length ?? 0) +
+            (a.secretStoreHash?.length ?? 0) +
+            (a.firmwareState?.length ?? 0);
+          return used + (a.unrecognized?.length ?? 0) !== data.length
+            ? 'decoded fields do not add up to the data'
+            : undefined;
+        },
+      );
       const alphabet = 'phkh-imgattsecretstorehashfirmwarestate,0x 9afAF\n';
       const text = Array.from({ length: rng.int(40) }, () => alphabet[rng.int(alphabet.length)]).join('');
       probe(stats, 'parseAddDataList', i, () => parseAddDataList(text));
@@ -377,16 +499,24 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
     for (let i = 0; i < 3000; i++) {
       const base = rng.pick(RESPONSES);
       const response = mutate(rng, base.resp, RESPONSE_HOT);
-      const secrets = ASRCBS.slice(0, rng.int(3)).map((b, k) => ({ name: `s${k}`, bytes: rng.chance(0.2) ? mutate(rng, b, ASRCB_HOT) : b }));
-      probe(stats, 'checkAttestation', i, () =>
-        checkAttestation({
-          response,
-          hostKeys: rng.chance(0.7) ? HOST_KEYS.slice(0, 1 + rng.int(2)) : [],
-          enforceImageKeyHash: rng.chance(0.5),
-          enforceAttestationKeyHash: rng.chance(0.5),
-          ...(rng.chance(0.5) ? { expectedUserData: rng.bytes(rng.int(20)) } : {}),
-          ...(rng.chance(0.5) ? { secretStore: { requests: secrets, locked: rng.chance(0.5) } } : {}),
-        }), (r) => (r.successful !== (r.issues.length === 0) ? 'successful disagrees with issues' : undefined),
+      const secrets = ASRCBS.slice(0, rng.int(3)).map((b, k) => ({
+        name: `s${k}`,
+        bytes: rng.chance(0.2) ? mutate(rng, b, ASRCB_HOT) : b,
+      }));
+      probe(
+        stats,
+        'checkAttestation',
+        i,
+        () =>
+          checkAttestation({
+            response,
+            hostKeys: rng.chance(0.7) ? HOST_KEYS.slice(0, 1 + rng.int(2)) : [],
+            enforceImageKeyHash: rng.chance(0.5),
+            enforceAttestationKeyHash: rng.chance(0.5),
+            ...(rng.chance(0.5) ? { expectedUserData: rng.bytes(rng.int(20)) } : {}),
+            ...(rng.chance(0.5) ? { secretStore: { requests: secrets, locked: rng.chance(0.5) } } : {}),
+          }),
+        (r) => (r.successful !== (r.issues.length === 0) ? 'successful disagrees with issues' : undefined),
       );
     }
     assertClean(stats);
@@ -402,17 +532,28 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
       const which = rng.int(10);
       const request = which < 7 ? mutate(rng, base.req, RESPONSE_HOT) : base.req;
       const seHeader = which >= 8 ? mutate(rng, SE_HDR, SEHDR_HOT) : SE_HDR;
-      const keys = rng.chance(0.1) ? [rng.bytes(66)] : base.name === 'rs-3hkd' ? [HOST_PRIV[1] as Uint8Array] : [HOST_PRIV[0] as Uint8Array];
-      probe(stats, `performAttestation(${base.name})`, i, () =>
-        performAttestation({
-          request,
-          hostPrivateKeys: keys,
-          seHeader,
-          cuid: rng.chance(0.9) ? rng.bytes(16) : rng.bytes(rng.pick([0, 15, 17])),
-          userData: rng.chance(0.5) ? undefined : rng.bytes(rng.pick([0, 1, 256, 257])),
-          secretStore: rng.chance(0.5) ? undefined : { tags: Array.from({ length: rng.int(3) }, () => rng.bytes(16)), locked: rng.chance(0.5) },
-          firmwareState: rng.chance(0.8) ? undefined : rng.bytes(rng.pick([320, 319])),
-        }), (resp) => {
+      const keys = rng.chance(0.1)
+        ? [rng.bytes(66)]
+        : base.name === 'rs-3hkd'
+          ? [HOST_PRIV[1] as Uint8Array]
+          : [HOST_PRIV[0] as Uint8Array];
+      probe(
+        stats,
+        `performAttestation(${base.name})`,
+        i,
+        () =>
+          performAttestation({
+            request,
+            hostPrivateKeys: keys,
+            seHeader,
+            cuid: rng.chance(0.9) ? rng.bytes(16) : rng.bytes(rng.pick([0, 15, 17])),
+            userData: rng.chance(0.5) ? undefined : rng.bytes(rng.pick([0, 1, 256, 257])),
+            secretStore: rng.chance(0.5)
+              ? undefined
+              : { tags: Array.from({ length: rng.int(3) }, () => rng.bytes(16)), locked: rng.chance(0.5) },
+            firmwareState: rng.chance(0.8) ? undefined : rng.bytes(rng.pick([320, 319])),
+          }),
+        (resp) => {
           answered++;
           // every answer must read back as a response
           const r = parseExchangeResponse(resp);
@@ -430,8 +571,16 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
     const pems = ['A', 'B', 'C'].map((n) => vector(`${KEYS}/host${n}.crt`));
     const ders = pems.map((p) => firstCertificateDer(p));
     for (let i = 0; i < 800; i++) {
-      const input = rng.chance(0.8) ? mutate(rng, rng.pick(ders), [0xd0, 0xd8, 0xd9, 0xe0]) : mutate(rng, rng.pick(pems), []);
-      probe(stats, 'readHostKeyDocument', i, () => readHostKeyDocument(input), (d) => (d.phkh.length !== 32 ? 'PHKH not 32 bytes' : undefined));
+      const input = rng.chance(0.8)
+        ? mutate(rng, rng.pick(ders), [0xd0, 0xd8, 0xd9, 0xe0])
+        : mutate(rng, rng.pick(pems), []);
+      probe(
+        stats,
+        'readHostKeyDocument',
+        i,
+        () => readHostKeyDocument(input),
+        (d) => (d.phkh.length !== 32 ? 'PHKH not 32 bytes' : undefined),
+      );
     }
     assertClean(stats);
   });
@@ -441,7 +590,9 @@ describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
     const stats = newStats();
     const good = readHostKeyDocument(vector(`${KEYS}/hostA.crt`)).publicCoords;
     for (let i = 0; i < 20; i++) {
-      const coords = rng.chance(0.5) ? mutate(rng, good, [0, 14, 80, 94, 156]) : rng.bytes(rng.pick([160, 159, 161, 0]));
+      const coords = rng.chance(0.5)
+        ? mutate(rng, good, [0, 14, 80, 94, 156])
+        : rng.bytes(rng.pick([160, 159, 161, 0]));
       const hostKeys = i % 5 === 0 ? [good] : [good, coords];
       probe(stats, 'createAttestationRequest', i, () => createAttestationRequest({ hostKeys, ctx: systemContext() }));
     }
@@ -466,8 +617,14 @@ describe('targeted regressions found by fuzzing (exported engine functions must 
   test('p521Ecdh / buildKeySlot with a private scalar outside [1, n) → coded error', () => {
     const coords = readHostKeyDocument(vector(`${KEYS}/hostA.crt`)).publicCoords;
     for (const scalar of [new Uint8Array(66), new Uint8Array(66).fill(0xff)]) {
-      assert.throws(() => p521Ecdh(scalar, coords), (e: unknown) => isAttestError(e));
-      assert.throws(() => buildKeySlot(scalar, coords, new Uint8Array(32)), (e: unknown) => isAttestError(e));
+      assert.throws(
+        () => p521Ecdh(scalar, coords),
+        (e: unknown) => isAttestError(e),
+      );
+      assert.throws(
+        () => buildKeySlot(scalar, coords, new Uint8Array(32)),
+        (e: unknown) => isAttestError(e),
+      );
     }
   });
 });

@@ -44,7 +44,10 @@ describe('IBM fixed keys (spec 13.1)', () => {
   test('customer public key equals public_cust.bin and hashes as documented', () => {
     const pair = p521KeyPairFromPrivate(customerPriv());
     assert.deepEqual(pair.publicCoords, vector(`${PV}/keys/public_cust.bin`));
-    assert.equal(toHex(computePhkh(pair.publicCoords)), '5ee905a9be70366815a45641afae00973b1f45292f43bcd7638ee2a73fd7c45e');
+    assert.equal(
+      toHex(computePhkh(pair.publicCoords)),
+      '5ee905a9be70366815a45641afae00973b1f45292f43bcd7638ee2a73fd7c45e',
+    );
   });
   test('host.pem.crt PHKH and KEK derivation', () => {
     const host = hostKey();
@@ -74,7 +77,10 @@ describe('request vectors (spec 13.2)', () => {
   test('keyslot.bin reproduced byte for byte; another ARPK differs', () => {
     const slot = buildKeySlot(customerPriv(), hostKey().publicCoords, ARPK);
     assert.deepEqual(slot, vector(`${PV}/exp/keyslot.bin`));
-    assert.notDeepEqual(buildKeySlot(customerPriv(), hostKey().publicCoords, filledBytes(32, 0x16)), vector(`${PV}/exp/keyslot.bin`));
+    assert.notDeepEqual(
+      buildKeySlot(customerPriv(), hostKey().publicCoords, filledBytes(32, 0x16)),
+      vector(`${PV}/exp/keyslot.bin`),
+    );
   });
   test('arcb.bin reproduced byte for byte from the fixed inputs', () => {
     const ctx = scriptedContext([ARPK, filledBytes(12, 0x55), filledBytes(64, 0x77), filledBytes(16, 0xab)]);
@@ -88,7 +94,10 @@ describe('request vectors (spec 13.2)', () => {
     assert.deepEqual(req.arpk, ARPK);
     assert.equal(
       toHex(req.exchange.subarray(0, 64)),
-      '7076617474657374000001000000' + '01d0' + '0000000000000000' + '00000190000000400000004000000000000000400000000000000000000000000000000000000000',
+      '7076617474657374000001000000' +
+        '01d0' +
+        '0000000000000000' +
+        '00000190000000400000004000000000000000400000000000000000000000000000000000000000',
     );
     assert.equal(req.exchange.length, 464);
   });
@@ -141,7 +150,10 @@ describe('SE header vector (spec 13.2)', () => {
       '4860ebcf7b9d24eb909a795356ad32c936b62165988a9ffcd66170dbc590c23010d7952fa882d1bb79558f9be0a549d8d7a94ae720e5c0760a825d479fe67af5',
     );
     assert.equal(toHex(h.tag), '92309d4589b9a85b427f8753171d1520');
-    assert.equal(toHex(h.keySlotPhkhs[0] as Uint8Array), '782966a6298f6f5968780c3134ca4c55958d2dbca5292f59e9f5d2670befaf2f');
+    assert.equal(
+      toHex(h.keySlotPhkhs[0] as Uint8Array),
+      '782966a6298f6f5968780c3134ca4c55958d2dbca5292f59e9f5d2670befaf2f',
+    );
   });
 });
 
@@ -156,9 +168,18 @@ describe('exchange vectors (spec 13.3)', () => {
     ['add_req.bin', encodeExchangeRequest({ arcb, measurementSize: 64, additionalSize: 32 })],
     ['full_req.bin', encodeExchangeRequest({ arcb, measurementSize: 64, additionalSize: 32 })],
     ['user_req.bin', encodeExchange({ arcb: { data: arcb }, measurement: { expectedSize: 64 }, user: { data: user } })],
-    ['min_resp.bin', encodeExchangeResponse({ arcb, measurement: meas, additionalData: undefined, userData: undefined, cuid })],
-    ['add_resp.bin', encodeExchangeResponse({ arcb, measurement: meas, additionalData: add, userData: undefined, cuid })],
-    ['user_resp.bin', encodeExchangeResponse({ arcb, measurement: meas, additionalData: undefined, userData: user, cuid })],
+    [
+      'min_resp.bin',
+      encodeExchangeResponse({ arcb, measurement: meas, additionalData: undefined, userData: undefined, cuid }),
+    ],
+    [
+      'add_resp.bin',
+      encodeExchangeResponse({ arcb, measurement: meas, additionalData: add, userData: undefined, cuid }),
+    ],
+    [
+      'user_resp.bin',
+      encodeExchangeResponse({ arcb, measurement: meas, additionalData: undefined, userData: user, cuid }),
+    ],
     ['full_resp.bin', encodeExchangeResponse({ arcb, measurement: meas, additionalData: add, userData: user, cuid })],
     ['full.bin', encodeExchangeResponse({ arcb, measurement: meas, additionalData: add, userData: user, cuid })],
   ];
@@ -176,7 +197,10 @@ describe('exchange vectors (spec 13.3)', () => {
         assert.deepEqual(r.additionalData, name.startsWith('add') || name.startsWith('full') ? add : undefined);
         assert.deepEqual(r.userData, name.startsWith('user') || name.startsWith('full') ? user : undefined);
       } else {
-        assert.throws(() => parseExchangeResponse(file), (e: { code?: string }) => e.code === 'ERR_EXCHANGE_NO_MEASUREMENT');
+        assert.throws(
+          () => parseExchangeResponse(file),
+          (e: { code?: string }) => e.code === 'ERR_EXCHANGE_NO_MEASUREMENT',
+        );
       }
     });
   }
@@ -246,15 +270,28 @@ describe('measurement vectors (spec 13.4)', () => {
     );
     const r1 = encodeExchangeResponse({ arcb, measurement: m1, additionalData: additional, userData: undefined, cuid });
     assert.equal(r1.length, 608);
-    assert.equal(createHash('sha256').update(r1).digest('hex'), '65e3761545a7c76fb9a88dcecd2bb83c1b3552eb2dfc188f99990a589355f46e');
+    assert.equal(
+      createHash('sha256').update(r1).digest('hex'),
+      '65e3761545a7c76fb9a88dcecd2bb83c1b3552eb2dfc188f99990a589355f46e',
+    );
     const user = new TextEncoder().encode('hello SE');
-    const m2 = computeMeasurement({ measurementKey: key, tags: hdr, cuid, userData: user, nonce, additionalData: additional });
+    const m2 = computeMeasurement({
+      measurementKey: key,
+      tags: hdr,
+      cuid,
+      userData: user,
+      nonce,
+      additionalData: additional,
+    });
     assert.equal(
       toHex(m2),
       'bbc7d76a06f4746070221a0e14ebf864a2ada664021d5e6bb5f255ea42a1904e07e2f63de3ec7e53afdf9a29464786fe18fc702dfa81c45e475893a8dbc0981b',
     );
     const r2 = encodeExchangeResponse({ arcb, measurement: m2, additionalData: additional, userData: user, cuid });
-    assert.equal(createHash('sha256').update(r2).digest('hex'), '745ae237d1e4d41a0cff9e186092a23ebc622d50567afdec3549930d96a9c605');
+    assert.equal(
+      createHash('sha256').update(r2).digest('hex'),
+      '745ae237d1e4d41a0cff9e186092a23ebc622d50567afdec3549930d96a9c605',
+    );
     const v = verifyAttestationResponse({ response: r2, arpk: ARPK, seHeader: vector(`${PV}/exp/secure_guest.hdr`) });
     assert.equal(v.verified, true);
     assert.deepEqual(v.additional?.attestationPhkh, hostKey().phkh);
@@ -292,7 +329,13 @@ describe('software Ultravisor answers IBM-made requests', () => {
     const req = encodeExchangeRequest({ arcb: vector(`${PV}/exp/arcb.bin`), measurementSize: 64, additionalSize: 64 });
     // The private key of host.pem.crt is not published, so use its own fixture key pair only for phkh checks:
     assert.throws(
-      () => performAttestation({ request: req, hostPrivateKeys: [customerPriv()], seHeader: vector(`${PV}/exp/secure_guest.hdr`), cuid: filledBytes(16, 1) }),
+      () =>
+        performAttestation({
+          request: req,
+          hostPrivateKeys: [customerPriv()],
+          seHeader: vector(`${PV}/exp/secure_guest.hdr`),
+          cuid: filledBytes(16, 1),
+        }),
       (e: { code?: string; details?: { rc?: number } }) => e.code === 'ERR_UV_RC' && e.details?.rc === 0x010c,
     );
   });

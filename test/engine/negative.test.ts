@@ -100,7 +100,11 @@ describe('wrong keys', () => {
   });
   test('a wrong ARPK is ERR_ARCB_TAG_MISMATCH with the Rust message (both dialects)', () => {
     for (const d of DIALECTS) {
-      assertCode(() => verifyBase(BASE, d, filledBytes(32, 0x42)), 'ERR_ARCB_TAG_MISMATCH', 'Decryption failed. Probably due to a GCM tag mismatch.');
+      assertCode(
+        () => verifyBase(BASE, d, filledBytes(32, 0x42)),
+        'ERR_ARCB_TAG_MISMATCH',
+        'Decryption failed. Probably due to a GCM tag mismatch.',
+      );
       assertCode(() => verifyBase(BASE, d, flipped(BASE_ARPK, 31, 0x80)), 'ERR_ARCB_TAG_MISMATCH');
     }
   });
@@ -119,7 +123,11 @@ describe('wrong keys', () => {
     for (const size of [0, 31, 33, 64]) {
       for (const d of DIALECTS) {
         const arpk = size <= 32 ? BASE_ARPK.slice(0, size) : concatBytes(BASE_ARPK, filledBytes(size - 32, 0));
-        assertCode(() => verifyBase(BASE, d, arpk), 'ERR_ARPK_SIZE', 'Attestation request protection key must be exactly 32 bytes long');
+        assertCode(
+          () => verifyBase(BASE, d, arpk),
+          'ERR_ARPK_SIZE',
+          'Attestation request protection key must be exactly 32 bytes long',
+        );
       }
     }
   });
@@ -131,21 +139,34 @@ describe('truncated files', () => {
     assert.equal(resp.length, 500);
     const arpk = vector('interop/truncated/arp.key');
     const seHeader = vector('interop/truncated/hdr.input');
-    assertCode(() => verifyAttestationResponse({ response: resp, arpk, seHeader }), 'ERR_EXCHANGE_TOO_SMALL', 'File size too small');
-    assertCode(() => verifyAttestationResponse({ response: resp, arpk, seHeader, dialect: 'c' }), 'ERR_EXCHANGE_ENTRY_RANGE');
+    assertCode(
+      () => verifyAttestationResponse({ response: resp, arpk, seHeader }),
+      'ERR_EXCHANGE_TOO_SMALL',
+      'File size too small',
+    );
+    assertCode(
+      () => verifyAttestationResponse({ response: resp, arpk, seHeader, dialect: 'c' }),
+      'ERR_EXCHANGE_ENTRY_RANGE',
+    );
   });
   test('every truncation of the response is a coded error: below 64 bytes too small, else Rust too small / C range', () => {
     for (let len = 0; len < BASE.length; len++) {
       const cut = BASE.subarray(0, len);
       assertCode(() => parseExchangeResponse(cut, 'rust'), 'ERR_EXCHANGE_TOO_SMALL');
-      assertCode(() => parseExchangeResponse(cut, 'c'), len < 64 ? 'ERR_EXCHANGE_TOO_SMALL' : 'ERR_EXCHANGE_ENTRY_RANGE');
+      assertCode(
+        () => parseExchangeResponse(cut, 'c'),
+        len < 64 ? 'ERR_EXCHANGE_TOO_SMALL' : 'ERR_EXCHANGE_ENTRY_RANGE',
+      );
     }
   });
   test('every truncation of the request file is a coded error', () => {
     for (let len = 0; len < BASE_REQ.length; len++) {
       const cut = BASE_REQ.subarray(0, len);
       assertCode(() => parseExchangeRequest(cut, 'rust'), 'ERR_EXCHANGE_TOO_SMALL');
-      assertCode(() => parseExchangeRequest(cut, 'c'), len < 64 ? 'ERR_EXCHANGE_TOO_SMALL' : 'ERR_EXCHANGE_ENTRY_RANGE');
+      assertCode(
+        () => parseExchangeRequest(cut, 'c'),
+        len < 64 ? 'ERR_EXCHANGE_TOO_SMALL' : 'ERR_EXCHANGE_ENTRY_RANGE',
+      );
     }
   });
   test('a truncated ARCB is ERR_ARCB_SIZE (Rust and C)', () => {
@@ -181,18 +202,30 @@ describe('oversized files', () => {
     writeU32(arcb, 0x08, 0x100);
     writeU32(arcb, 0x0c, arcb.length);
     for (const d of DIALECTS) assertCode(() => parseArcb(arcb, d), 'ERR_ARCB_SIZE');
-    const file = encodeExchange({ arcb: { data: arcb }, measurement: { data: filledBytes(64, 1) }, cuid: { data: filledBytes(16, 2) } });
+    const file = encodeExchange({
+      arcb: { data: arcb },
+      measurement: { data: filledBytes(64, 1) },
+      cuid: { data: filledBytes(16, 2) },
+    });
     assertCode(() => parseExchangeResponse(file, 'rust'), 'ERR_EXCHANGE_ENTRY_SIZE');
     assertCode(() => parseExchangeResponse(file, 'c'), 'ERR_EXCHANGE_ENTRY_RANGE');
     assertCode(() => parseExchangeRequest(file, 'rust'), 'ERR_EXCHANGE_ENTRY_SIZE');
   });
   test('measurement above 0x8000 bytes in a response, or expected sizes out of range in a request', () => {
     const r = parseExchangeResponse(BASE);
-    const file = encodeExchange({ arcb: { data: r.arcb }, measurement: { data: new Uint8Array(0x8001) }, cuid: { data: r.cuid } });
+    const file = encodeExchange({
+      arcb: { data: r.arcb },
+      measurement: { data: new Uint8Array(0x8001) },
+      cuid: { data: r.cuid },
+    });
     assertCode(() => parseExchangeResponse(file, 'rust'), 'ERR_EXCHANGE_ENTRY_SIZE');
     assertCode(() => parseExchangeResponse(file, 'c'), 'ERR_EXCHANGE_ENTRY_RANGE');
     const req = (m: number, a: number) =>
-      encodeExchange({ arcb: { data: r.arcb }, measurement: m ? { expectedSize: m } : undefined, additional: a ? { expectedSize: a } : undefined });
+      encodeExchange({
+        arcb: { data: r.arcb },
+        measurement: m ? { expectedSize: m } : undefined,
+        additional: a ? { expectedSize: a } : undefined,
+      });
     for (const d of DIALECTS) {
       assertCode(() => parseExchangeRequest(req(0, 0), d), 'ERR_EXCHANGE_ENTRY_SIZE');
       assertCode(() => parseExchangeRequest(req(0x8001, 0), d), 'ERR_EXCHANGE_ENTRY_SIZE');
@@ -215,7 +248,11 @@ describe('entries past the end of the file', () => {
       const { size } = entryOf(BASE, name);
       const past = withEntry(BASE, name, size, BASE.length - size + 1);
       assertCode(() => parseExchangeResponse(past, 'rust'), 'ERR_EXCHANGE_ENTRY_RANGE', 'failed to fill whole buffer');
-      assertCode(() => parseExchangeResponse(past, 'c'), 'ERR_EXCHANGE_ENTRY_RANGE', 'Input file is not in a valid format.');
+      assertCode(
+        () => parseExchangeResponse(past, 'c'),
+        'ERR_EXCHANGE_ENTRY_RANGE',
+        'Input file is not in a valid format.',
+      );
       const far = withEntry(BASE, name, size, 0xffffffff);
       for (const d of DIALECTS) assertCode(() => verifyBase(far, d), 'ERR_EXCHANGE_ENTRY_RANGE');
       // ending exactly at EOF is fine for the reader
@@ -242,7 +279,8 @@ describe('wrong magic and version', () => {
     for (const v of [0x200, 0, 0x101]) {
       const bad = BASE.slice();
       writeU32(bad, 0x08, v);
-      for (const d of DIALECTS) assertCode(() => verifyBase(bad, d), 'ERR_EXCHANGE_VERSION', `Unsupported version: (${v})`);
+      for (const d of DIALECTS)
+        assertCode(() => verifyBase(bad, d), 'ERR_EXCHANGE_VERSION', `Unsupported version: (${v})`);
     }
   });
   test('ARCB version 0x200: ERR_ARCB_VERSION (both dialects, before any decryption)', () => {
@@ -257,14 +295,28 @@ describe('wrong magic and version', () => {
   });
   test('SE header with a wrong magic: Rust not found, C invalid', () => {
     const hdr = flipped(SE_HDR, 0);
-    assertCode(() => verifyAttestationResponse({ response: BASE, arpk: BASE_ARPK, seHeader: hdr }), 'ERR_SEHDR_NOT_FOUND', 'Invalid SE header provided');
-    assertCode(() => verifyAttestationResponse({ response: BASE, arpk: BASE_ARPK, seHeader: hdr, dialect: 'c' }), 'ERR_SEHDR_INVALID');
+    assertCode(
+      () => verifyAttestationResponse({ response: BASE, arpk: BASE_ARPK, seHeader: hdr }),
+      'ERR_SEHDR_NOT_FOUND',
+      'Invalid SE header provided',
+    );
+    assertCode(
+      () => verifyAttestationResponse({ response: BASE, arpk: BASE_ARPK, seHeader: hdr, dialect: 'c' }),
+      'ERR_SEHDR_INVALID',
+    );
   });
   test('SE header version 0x200: Rust ERR_SEHDR_VERSION; C does not check the version and verifies', () => {
     const hdr = SE_HDR.slice();
     writeU32(hdr, 0x08, 0x200);
-    assertCode(() => verifyAttestationResponse({ response: BASE, arpk: BASE_ARPK, seHeader: hdr }), 'ERR_SEHDR_VERSION', 'Invalid SE header provided');
-    assert.equal(verifyAttestationResponse({ response: BASE, arpk: BASE_ARPK, seHeader: hdr, dialect: 'c' }).verified, true);
+    assertCode(
+      () => verifyAttestationResponse({ response: BASE, arpk: BASE_ARPK, seHeader: hdr }),
+      'ERR_SEHDR_VERSION',
+      'Invalid SE header provided',
+    );
+    assert.equal(
+      verifyAttestationResponse({ response: BASE, arpk: BASE_ARPK, seHeader: hdr, dialect: 'c' }).verified,
+      true,
+    );
   });
 });
 
@@ -281,17 +333,23 @@ describe('CUID and user-data sizes on the writing side', () => {
     assertCode(() => encodeExchangeResponse({ ...r, userData: new Uint8Array(257) }), 'ERR_USER_DATA_SIZE');
     const tags = parseSeHeader(SE_HDR);
     assertCode(
-      () => computeMeasurement({ measurementKey: filledBytes(64, 1), tags, cuid: r.cuid, userData: new Uint8Array(257) }),
+      () =>
+        computeMeasurement({ measurementKey: filledBytes(64, 1), tags, cuid: r.cuid, userData: new Uint8Array(257) }),
       'ERR_USER_DATA_SIZE',
     );
-    assert.equal(computeMeasurement({ measurementKey: filledBytes(64, 1), tags, cuid: r.cuid, userData: new Uint8Array(256) }).length, 64);
+    assert.equal(
+      computeMeasurement({ measurementKey: filledBytes(64, 1), tags, cuid: r.cuid, userData: new Uint8Array(256) })
+        .length,
+      64,
+    );
   });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
 // §5.4: reader behaviour on hand-crafted responses, Rust and C columns.
 
-type Outcome = { readonly verified: boolean } | { readonly code: ErrorCode | readonly ErrorCode[]; readonly text?: string };
+type Outcome =
+  { readonly verified: boolean } | { readonly code: ErrorCode | readonly ErrorCode[]; readonly text?: string };
 
 interface TableRow {
   readonly name: string;
@@ -448,7 +506,8 @@ function assertOutcome(run: () => { verified: boolean }, outcome: Outcome, label
   assert.throws(run, (e: unknown) => {
     assert.ok(isAttestError(e), `${label}: expected an AttestError, got ${String(e)}`);
     assert.ok(codes.includes(e.code), `${label}: expected ${codes.join('|')}, got ${e.code} (${e.message})`);
-    if (outcome.text !== undefined) assert.ok(e.message.includes(outcome.text), `${label}: message "${e.message}" lacks "${outcome.text}"`);
+    if (outcome.text !== undefined)
+      assert.ok(e.message.includes(outcome.text), `${label}: message "${e.message}" lacks "${outcome.text}"`);
     return true;
   });
 }
@@ -461,7 +520,12 @@ describe('§5.4 hand-crafted reader table (Rust and C columns)', () => {
         const outcome = d === 'rust' ? row.rust : row.c;
         assertOutcome(() => verifyBase(file, d), outcome, `${row.name} [${d} verify]`);
         // the reader alone agrees on errors and acceptance
-        if ('code' in outcome) assertOutcome(() => (parseExchangeResponse(file, d), { verified: true }), outcome, `${row.name} [${d} reader]`);
+        if ('code' in outcome)
+          assertOutcome(
+            () => (parseExchangeResponse(file, d), { verified: true }),
+            outcome,
+            `${row.name} [${d} reader]`,
+          );
         else assert.equal(parseExchangeResponse(file, d).cuid.length, 16);
       }
     });
@@ -541,13 +605,26 @@ describe('one-byte tamper per field of a valid response', () => {
 describe('§9.2 step 6: additional data shorter than the flags ask for', () => {
   /** A response whose measurement is right but covers only 32 bytes of additional data while both PHKHs are flagged. */
   function shortAddResponse(): { response: Uint8Array; arpk: Uint8Array } {
-    const req = createAttestationRequest({ hostKeys: [HOST_A.publicCoords], addData: ['phkh-img', 'phkh-att'], ctx: systemContext() });
+    const req = createAttestationRequest({
+      hostKeys: [HOST_A.publicCoords],
+      addData: ['phkh-img', 'phkh-att'],
+      ctx: systemContext(),
+    });
     const info = parseArcb(req.arcb);
     const secrets = decryptArcbWith(req.arcb, info, (iv, aad, sealed) => aes256GcmDecrypt(req.arpk, iv, aad, sealed));
     const cuid = filledBytes(16, 0x33);
     const additionalData = HOST_A.phkh;
-    const measurement = computeMeasurement({ measurementKey: secrets.measurementKey, tags: parseSeHeader(SE_HDR), cuid, nonce: secrets.nonce, additionalData });
-    return { response: encodeExchangeResponse({ arcb: req.arcb, measurement, additionalData, userData: undefined, cuid }), arpk: req.arpk };
+    const measurement = computeMeasurement({
+      measurementKey: secrets.measurementKey,
+      tags: parseSeHeader(SE_HDR),
+      cuid,
+      nonce: secrets.nonce,
+      additionalData,
+    });
+    return {
+      response: encodeExchangeResponse({ arcb: req.arcb, measurement, additionalData, userData: undefined, cuid }),
+      arpk: req.arpk,
+    };
   }
   test('Rust: ERR_ADD_DATA_MISSING naming the Attestation PHKH; C: verified (it never decodes)', () => {
     const { response, arpk } = shortAddResponse();
@@ -564,12 +641,20 @@ describe('§9.2 step 6: additional data shorter than the flags ask for', () => {
       [['phkh-img', 'phkh-att'], 16],
     ] as const) {
       const req = createAttestationRequest({ hostKeys: [HOST_A.publicCoords], addData, ctx: systemContext() });
-      const secrets = decryptArcbWith(req.arcb, parseArcb(req.arcb), (iv, aad, sealed) => aes256GcmDecrypt(req.arpk, iv, aad, sealed));
+      const secrets = decryptArcbWith(req.arcb, parseArcb(req.arcb), (iv, aad, sealed) =>
+        aes256GcmDecrypt(req.arpk, iv, aad, sealed),
+      );
       const cuid = filledBytes(16, 0x34);
       const known = addData.length === 0 ? new Uint8Array(0) : concatBytes(HOST_A.phkh, HOST_A.phkh);
       const additionalData = concatBytes(known, filledBytes(extra, 0xab));
       const measurement = computeMeasurement({ ...secrets, tags: parseSeHeader(SE_HDR), cuid, additionalData });
-      const response = encodeExchangeResponse({ arcb: req.arcb, measurement, additionalData, userData: undefined, cuid });
+      const response = encodeExchangeResponse({
+        arcb: req.arcb,
+        measurement,
+        additionalData,
+        userData: undefined,
+        cuid,
+      });
       const v = verifyAttestationResponse({ response, arpk: req.arpk, seHeader: SE_HDR });
       assert.equal(v.verified, true);
       assert.deepEqual(v.additional?.unrecognized, filledBytes(extra, 0xab));
@@ -588,7 +673,12 @@ describe('reader errors are the same for checkAttestation (Rust)', () => {
     test(`check: ${row.name}`, async () => {
       const { checkAttestation } = await import('../../main/engine/index.js');
       const file = row.file();
-      if ('code' in row.rust) assertOutcome(() => (checkAttestation({ response: file }), { verified: true }), row.rust, `${row.name} [check]`);
+      if ('code' in row.rust)
+        assertOutcome(
+          () => (checkAttestation({ response: file }), { verified: true }),
+          row.rust,
+          `${row.name} [check]`,
+        );
       else assert.equal(checkAttestation({ response: file }).successful, true);
     });
   }
@@ -616,7 +706,12 @@ describe('§2.8 nonce presence and ARCB length rules: Rust vs C', () => {
 
   /** A response over `arcb` whose measurement includes the nonce iff `measuredNonce`. */
   function responseFor(arcb: Uint8Array, measuredNonce: Uint8Array | undefined, extraArcbBytes = 0): Uint8Array {
-    const measurement = computeMeasurement({ measurementKey: MK, tags: parseSeHeader(SE_HDR), cuid: CUID, nonce: measuredNonce });
+    const measurement = computeMeasurement({
+      measurementKey: MK,
+      tags: parseSeHeader(SE_HDR),
+      cuid: CUID,
+      nonce: measuredNonce,
+    });
     return encodeExchangeResponse({
       arcb: concatBytes(arcb, new Uint8Array(extraArcbBytes)),
       measurement,
@@ -625,7 +720,8 @@ describe('§2.8 nonce presence and ARCB length rules: Rust vs C', () => {
       cuid: CUID,
     });
   }
-  const verify = (response: Uint8Array, dialect: Dialect) => verifyAttestationResponse({ response, arpk: ARPK, seHeader: SE_HDR, dialect });
+  const verify = (response: Uint8Array, dialect: Dialect) =>
+    verifyAttestationResponse({ response, arpk: ARPK, seHeader: SE_HDR, dialect });
 
   test('sea 80 with the nonce flag: both dialects take the nonce', () => {
     const resp = responseFor(arcbWith(PAF_NONCE, concatBytes(MK, NONCE)), NONCE);
@@ -671,8 +767,17 @@ describe('§9.2 error precedence: ARPK size, then the header, then the response'
   test('a short ARPK wins over a bad header and a bad response; a bad header wins over a bad response', () => {
     const badHdr = new Uint8Array(0x1000);
     const badResp = BASE.subarray(0, 100);
-    assertCode(() => verifyAttestationResponse({ response: badResp, arpk: new Uint8Array(31), seHeader: badHdr }), 'ERR_ARPK_SIZE');
-    assertCode(() => verifyAttestationResponse({ response: badResp, arpk: BASE_ARPK, seHeader: badHdr }), 'ERR_SEHDR_NOT_FOUND');
-    assertCode(() => verifyAttestationResponse({ response: badResp, arpk: BASE_ARPK, seHeader: SE_HDR }), 'ERR_EXCHANGE_TOO_SMALL');
+    assertCode(
+      () => verifyAttestationResponse({ response: badResp, arpk: new Uint8Array(31), seHeader: badHdr }),
+      'ERR_ARPK_SIZE',
+    );
+    assertCode(
+      () => verifyAttestationResponse({ response: badResp, arpk: BASE_ARPK, seHeader: badHdr }),
+      'ERR_SEHDR_NOT_FOUND',
+    );
+    assertCode(
+      () => verifyAttestationResponse({ response: badResp, arpk: BASE_ARPK, seHeader: SE_HDR }),
+      'ERR_EXCHANGE_TOO_SMALL',
+    );
   });
 });

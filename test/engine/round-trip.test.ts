@@ -28,7 +28,10 @@ const imageMeta = vector('interop/keys/se-image-meta.img');
 function freshHostKey(): { priv: Uint8Array; coords: Uint8Array } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-521' });
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  return { priv: p521PrivateKeyFromPem(pem), coords: coordsFromSpki(new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }))) };
+  return {
+    priv: p521PrivateKeyFromPem(pem),
+    coords: coordsFromSpki(new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }))),
+  };
 }
 
 /** The public key of one of the interop host keys, from its PEM private key. */
@@ -49,7 +52,12 @@ function roundTrip(params: {
   nonce?: boolean;
   header?: Uint8Array;
 }) {
-  const req = createAttestationRequest({ hostKeys: params.hostKeys, addData: params.addData ?? [], nonce: params.nonce ?? true, ctx });
+  const req = createAttestationRequest({
+    hostKeys: params.hostKeys,
+    addData: params.addData ?? [],
+    nonce: params.nonce ?? true,
+    ctx,
+  });
   const cuid = ctx.randomBytes(16);
   const response = performAttestation({
     request: req.exchange,
@@ -91,13 +99,21 @@ describe('round trips through the software Ultravisor', () => {
     assert.equal(result.verified, true);
     assert.equal(result.requestPhkhs.length, 255);
     assert.ok(req.phkhs.every((p, i) => equalBytes(p, computePhkh(coords[i] as Uint8Array))));
-    assert.throws(() => createAttestationRequest({ hostKeys: [...coords, A], ctx }), { code: 'ERR_CREATE_TOO_MANY_HOST_KEYS' });
+    assert.throws(() => createAttestationRequest({ hostKeys: [...coords, A], ctx }), {
+      code: 'ERR_CREATE_TOO_MANY_HOST_KEYS',
+    });
   });
   test('user data of 0, 1, 16, 17 and 256 bytes, with and without nonce', () => {
     for (const size of [0, 1, 16, 17, 256]) {
       for (const nonce of [true, false]) {
         const userData = size === 0 ? undefined : ctx.randomBytes(size);
-        const { result, req } = roundTrip({ hostKeys: [A], uvKeys: [hostA.priv], userData, nonce, addData: ['phkh-img'] });
+        const { result, req } = roundTrip({
+          hostKeys: [A],
+          uvKeys: [hostA.priv],
+          userData,
+          nonce,
+          addData: ['phkh-img'],
+        });
         assert.equal(result.verified, true, `size ${size} nonce ${nonce}`);
         assert.deepEqual(result.userData, userData);
         assert.equal(result.nonce !== undefined, nonce);

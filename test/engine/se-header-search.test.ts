@@ -39,7 +39,11 @@ function randomFill(size: number, seed: number): Uint8Array {
 }
 
 /** An image of `size` bytes (zero or random filled) with the given headers placed at their offsets. */
-function image(size: number, placements: readonly [number, Uint8Array][], fill: 'zero' | 'random' = 'zero'): Uint8Array {
+function image(
+  size: number,
+  placements: readonly [number, Uint8Array][],
+  fill: 'zero' | 'random' = 'zero',
+): Uint8Array {
   const out = fill === 'zero' ? new Uint8Array(size) : randomFill(size, 0x5eed);
   for (const [at, bytes] of placements) out.set(bytes, at);
   return out;
@@ -178,7 +182,8 @@ describe('§6.3 Rust verify --hdr search', () => {
 });
 
 describe('§6.3 C verify --hdr: extracted header files only', () => {
-  const verifyC = (seHeader: Uint8Array) => verifyAttestationResponse({ response: RESPONSE, arpk: ARPK, seHeader, dialect: 'c' });
+  const verifyC = (seHeader: Uint8Array) =>
+    verifyAttestationResponse({ response: RESPONSE, arpk: ARPK, seHeader, dialect: 'c' });
   test('a bare 640-byte header verifies', () => {
     assert.equal(verifyC(SE_HDR).verified, true);
     assert.deepEqual(parseSeHeaderTagsC(SE_HDR).tag, SE_HDR.subarray(624));
@@ -217,7 +222,10 @@ describe('§6.4 pvextract-hdr window search', () => {
     });
   }
   test('header at 0x14008: reported at row 0x14000, then the version check fails', () => {
-    assert.deepEqual(extractSeHeaderWindow(image(0x18000, [[0x14008, SE_HDR]])), { outcome: 'bad-version', offset: 0x14000 });
+    assert.deepEqual(extractSeHeaderWindow(image(0x18000, [[0x14008, SE_HDR]])), {
+      outcome: 'bad-version',
+      offset: 0x14000,
+    });
   });
   test('header at 0x14009 straddles two rows: not found', () => {
     assert.deepEqual(extractSeHeaderWindow(image(0x18000, [[0x14009, SE_HDR]])), { outcome: 'not-found' });
@@ -231,10 +239,18 @@ describe('§6.4 pvextract-hdr window search', () => {
     }
   });
   test('two headers in the window: multiple, with both row offsets', () => {
-    assert.deepEqual(extractSeHeaderWindow(image(0x18000, [[0x14000, SE_HDR], [0x15000, SE_HDR]])), {
-      outcome: 'multiple',
-      offsets: [0x14000, 0x15000],
-    });
+    assert.deepEqual(
+      extractSeHeaderWindow(
+        image(0x18000, [
+          [0x14000, SE_HDR],
+          [0x15000, SE_HDR],
+        ]),
+      ),
+      {
+        outcome: 'multiple',
+        offsets: [0x14000, 0x15000],
+      },
+    );
   });
   test('a size field larger than the file: copies up to EOF and reports the field', () => {
     const hdr = SE_HDR.slice();
@@ -269,13 +285,18 @@ describe('§6.4 pvextract-hdr window search', () => {
   });
   test('a file ending before the window, or an empty window, has no header', () => {
     assert.deepEqual(extractSeHeaderWindow(image(0x13000, [[0x12000, SE_HDR]])), { outcome: 'not-found' });
-    assert.deepEqual(extractSeHeaderWindow(image(0x18000, [[0x14000, SE_HDR]]), { lengthPages: 0 }), { outcome: 'not-found' });
+    assert.deepEqual(extractSeHeaderWindow(image(0x18000, [[0x14000, SE_HDR]]), { lengthPages: 0 }), {
+      outcome: 'not-found',
+    });
     assert.deepEqual(extractSeHeaderWindow(new Uint8Array(0)), { outcome: 'not-found' });
   });
   test('a header whose version is 0x200: bad version', () => {
     const hdr = SE_HDR.slice();
     writeU32(hdr, 0x08, 0x200);
-    assert.deepEqual(extractSeHeaderWindow(image(0x18000, [[0x14000, hdr]])), { outcome: 'bad-version', offset: 0x14000 });
+    assert.deepEqual(extractSeHeaderWindow(image(0x18000, [[0x14000, hdr]])), {
+      outcome: 'bad-version',
+      offset: 0x14000,
+    });
   });
   test('the window limit is exclusive: a header starting at skip+len is outside', () => {
     const img = image(0x19000, [[0x18000, SE_HDR]]);
@@ -283,7 +304,12 @@ describe('§6.4 pvextract-hdr window search', () => {
     extracted(extractSeHeaderWindow(img, { lengthPages: 5 }), 0x18000);
   });
   test('negative or non-integer page counts are ERR_INPUT_INVALID', () => {
-    for (const p of [{ skipPages: -1 }, { lengthPages: -1 }, { skipPages: Number.NaN }, { lengthPages: Number.POSITIVE_INFINITY }]) {
+    for (const p of [
+      { skipPages: -1 },
+      { lengthPages: -1 },
+      { skipPages: Number.NaN },
+      { lengthPages: Number.POSITIVE_INFINITY },
+    ]) {
       assertCode(() => extractSeHeaderWindow(SE_HDR, p), 'ERR_INPUT_INVALID');
     }
   });

@@ -52,8 +52,17 @@ interface Made {
   readonly arpk: Uint8Array;
 }
 
-function makeRequest(hosts: readonly Host[] = ['A'], addData: readonly AddDataKind[] = [], opts: { nonce?: boolean; extraFlags?: bigint } = {}): Made {
-  const r = createAttestationRequest({ hostKeys: hosts.map((h) => DOC[h].publicCoords), addData, ctx: systemContext(), ...opts });
+function makeRequest(
+  hosts: readonly Host[] = ['A'],
+  addData: readonly AddDataKind[] = [],
+  opts: { nonce?: boolean; extraFlags?: bigint } = {},
+): Made {
+  const r = createAttestationRequest({
+    hostKeys: hosts.map((h) => DOC[h].publicCoords),
+    addData,
+    ctx: systemContext(),
+    ...opts,
+  });
   return { exchange: r.exchange, arcb: r.arcb, arpk: r.arpk };
 }
 
@@ -82,7 +91,11 @@ function assertRc(fn: () => unknown, rc: number): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(isAttestError(e), `expected an AttestError, got ${String(e)}`);
     assert.equal(e.code, 'ERR_UV_RC', e.message);
-    assert.equal(e.details?.['rc'], rc, `rc 0x${String((e.details?.['rc'] as number | undefined)?.toString(16))}: ${e.message}`);
+    assert.equal(
+      e.details?.['rc'],
+      rc,
+      `rc 0x${String((e.details?.['rc'] as number | undefined)?.toString(16))}: ${e.message}`,
+    );
     assert.ok(e.message.includes(`0x${rc.toString(16).padStart(4, '0')}`), e.message);
     return true;
   });
@@ -98,11 +111,15 @@ describe('§7.3 UV return codes for bad requests', () => {
   test('0x0102: user data of 257 bytes (256 is fine)', () => {
     const made = makeRequest();
     assertRc(() => perform(made.exchange, { userData: new Uint8Array(257) }), UV_RC.USER_DATA_TOO_LARGE);
-    assert.deepEqual(verified(perform(made.exchange, { userData: filledBytes(256, 7) }), made).userData, filledBytes(256, 7));
+    assert.deepEqual(
+      verified(perform(made.exchange, { userData: filledBytes(256, 7) }), made).userData,
+      filledBytes(256, 7),
+    );
   });
   test('0x0106: ARCB version 0x200 or 0', () => {
     const made = makeRequest();
-    for (const v of [0x200, 0]) assertRc(() => perform(patched(made, (a) => writeU32(a, 0x08, v))), UV_RC.UNSUPPORTED_VERSION);
+    for (const v of [0x200, 0])
+      assertRc(() => perform(patched(made, (a) => writeU32(a, 0x08, v))), UV_RC.UNSUPPORTED_VERSION);
   });
   test('0x0107: rql not the ARCB length, an ARCB shorter than 48 bytes, nks inconsistent with the length', () => {
     const made = makeRequest();
@@ -119,7 +136,10 @@ describe('§7.3 UV return codes for bad requests', () => {
   test('0x0109: encrypted-area size not 64 + 16·nonce', () => {
     const withNonce = makeRequest();
     // nonce bit cleared while the area holds the nonce (sea 80)
-    assertRc(() => perform(patched(withNonce, (a) => (a[0x30] = (a[0x30] ?? 0) & ~0x40))), UV_RC.INVALID_ENCRYPTED_SIZE);
+    assertRc(
+      () => perform(patched(withNonce, (a) => (a[0x30] = (a[0x30] ?? 0) & ~0x40))),
+      UV_RC.INVALID_ENCRYPTED_SIZE,
+    );
     const noNonce = makeRequest(['A'], [], { nonce: false });
     assert.equal(readU32(noNonce.arcb, 0x2c), 64);
     assertRc(() => perform(patched(noNonce, (a) => (a[0x30] = (a[0x30] ?? 0) | 0x40))), UV_RC.INVALID_ENCRYPTED_SIZE);
@@ -146,7 +166,8 @@ describe('§7.3 UV return codes for bad requests', () => {
   });
   test('0x010B: measurement algorithm 0 or 2', () => {
     const made = makeRequest();
-    for (const mai of [0, 2]) assertRc(() => perform(patched(made, (a) => writeU32(a, 0x38, mai))), UV_RC.UNSUPPORTED_ALGORITHM);
+    for (const mai of [0, 2])
+      assertRc(() => perform(patched(made, (a) => writeU32(a, 0x38, mai))), UV_RC.UNSUPPORTED_ALGORITHM);
   });
   test('0x010C: no key slot matches the UV host keys (also: the UV holds no key)', () => {
     const made = makeRequest(['A']);
@@ -178,22 +199,49 @@ describe('§7.3 UV return codes for bad requests', () => {
     for (const a of [0, 31]) assertRc(() => perform(requestOf(one.arcb, 64, a)), UV_RC.ADDITIONAL_BUFFER_TOO_SMALL);
     const all = makeRequest(['A'], ['phkh-img', 'phkh-att', 'secret-store-hash', 'firmware-state']);
     assertRc(() => perform(requestOf(all.arcb, 64, 447)), UV_RC.ADDITIONAL_BUFFER_TOO_SMALL);
-    assert.equal(parseExchangeResponse(verifiedResponse(requestOf(all.arcb, 64, 448), all)).additionalData?.length, 448);
+    assert.equal(
+      parseExchangeResponse(verifiedResponse(requestOf(all.arcb, 64, 448), all)).additionalData?.length,
+      448,
+    );
     // a larger buffer is fine; the UV writes only what it produced
-    assert.equal(parseExchangeResponse(verifiedResponse(requestOf(all.arcb, 64, 0x8000), all)).additionalData?.length, 448);
+    assert.equal(
+      parseExchangeResponse(verifiedResponse(requestOf(all.arcb, 64, 0x8000), all)).additionalData?.length,
+      448,
+    );
   });
   test('checks run in the spec order: length/version/nks/user data, then flags, algorithm, sea, then keys', () => {
     const made = makeRequest();
     // version and nks wrong → version first
     assertRc(() => perform(patched(made, (a) => (writeU32(a, 0x08, 0x200), (a[0x27] = 0)))), UV_RC.UNSUPPORTED_VERSION);
     // nks 0 and user data too large → nks first
-    assertRc(() => perform(patched(made, (a) => (a[0x27] = 0)), { userData: new Uint8Array(300) }), UV_RC.INVALID_KEY_SLOTS);
+    assertRc(
+      () =>
+        perform(
+          patched(made, (a) => (a[0x27] = 0)),
+          { userData: new Uint8Array(300) },
+        ),
+      UV_RC.INVALID_KEY_SLOTS,
+    );
     // user data too large and an unsupported flag → user data (step 1) first
-    assertRc(() => perform(patched(made, (a) => (a[0x30] = 0xff)), { userData: new Uint8Array(300) }), UV_RC.USER_DATA_TOO_LARGE);
+    assertRc(
+      () =>
+        perform(
+          patched(made, (a) => (a[0x30] = 0xff)),
+          { userData: new Uint8Array(300) },
+        ),
+      UV_RC.USER_DATA_TOO_LARGE,
+    );
     // unsupported flag and bad algorithm → flags first
     assertRc(() => perform(patched(made, (a) => ((a[0x30] = 0xc0), writeU32(a, 0x38, 9)))), UV_RC.UNSUPPORTED_FLAGS);
     // bad algorithm and no matching key → algorithm first
-    assertRc(() => perform(patched(made, (a) => writeU32(a, 0x38, 9)), { hostPrivateKeys: [PRIV.B] }), UV_RC.UNSUPPORTED_ALGORITHM);
+    assertRc(
+      () =>
+        perform(
+          patched(made, (a) => writeU32(a, 0x38, 9)),
+          { hostPrivateKeys: [PRIV.B] },
+        ),
+      UV_RC.UNSUPPORTED_ALGORITHM,
+    );
   });
   test('non-UV input problems keep their own codes: CUID size, unreadable request, no SE header', () => {
     const made = makeRequest();
@@ -201,7 +249,10 @@ describe('§7.3 UV return codes for bad requests', () => {
     assert.throws(() => perform(made.exchange.subarray(0, 100)), { code: 'ERR_EXCHANGE_TOO_SMALL' });
     assert.throws(() => perform(made.exchange, { seHeader: new Uint8Array(0x1000) }), { code: 'ERR_SEHDR_NOT_FOUND' });
     // firmware state is only looked at when requested
-    assert.equal(parseExchangeResponse(perform(made.exchange, { firmwareState: new Uint8Array(319) })).additionalData, undefined);
+    assert.equal(
+      parseExchangeResponse(perform(made.exchange, { firmwareState: new Uint8Array(319) })).additionalData,
+      undefined,
+    );
   });
 });
 

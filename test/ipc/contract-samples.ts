@@ -20,6 +20,12 @@ export const SAMPLE_REQUESTS: { [C in Channel]: RequestOf<C> } = {
   'task:cancel': { runId: 'run-sample-0004' },
   'history:list': { offset: 0, limit: 10 },
   'attestation:get': { id: 'att-missing' },
-  'evidence:export': { runId: 'run-sample-0005', from: '2026-01-01T00:00:00.000Z', to: '2026-12-31T00:00:00.000Z', guestIds: [], destination: '/tmp/x' },
+  'evidence:export': {
+    runId: 'run-sample-0005',
+    from: '2026-01-01T00:00:00.000Z',
+    to: '2026-12-31T00:00:00.000Z',
+    guestIds: [],
+    destination: '/tmp/x',
+  },
   'hostkey:decide': { promptId: 'p-missing', trust: false },
 };

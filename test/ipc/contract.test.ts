@@ -78,11 +78,19 @@ describe('contract coverage', () => {
         const bad = await s.call(channel, { unexpected: 1 });
         assert.equal(bad.status, 200, channel);
         assert.equal(bad.body.ok, false, channel);
-        assert.equal(bad.body.ok === false && bad.body.error.code, 'ERR_APP_BAD_REQUEST', `${channel} refuses a wrong payload`);
+        assert.equal(
+          bad.body.ok === false && bad.body.error.code,
+          'ERR_APP_BAD_REQUEST',
+          `${channel} refuses a wrong payload`,
+        );
         const good = await s.call(channel, SAMPLE_REQUESTS[channel]);
         assert.equal(good.status, 200, channel);
         if (!good.body.ok) {
-          assert.notEqual(good.body.error.code, 'ERR_APP_BAD_REQUEST', `${channel} accepts its sample: ${JSON.stringify(good.body.error)}`);
+          assert.notEqual(
+            good.body.error.code,
+            'ERR_APP_BAD_REQUEST',
+            `${channel} accepts its sample: ${JSON.stringify(good.body.error)}`,
+          );
           assert.notEqual(good.body.error.code, 'ERR_APP_UNKNOWN_CHANNEL', channel);
         }
       }
@@ -97,7 +105,8 @@ describe('contract coverage', () => {
   test('Electron IPC: one ipcMain.handle per channel, sender checked before the payload', async () => {
     const handlers = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>();
     const ipcMain = {
-      handle: (channel: string, fn: (event: unknown, payload: unknown) => Promise<unknown>) => void handlers.set(channel, fn),
+      handle: (channel: string, fn: (event: unknown, payload: unknown) => Promise<unknown>) =>
+        void handlers.set(channel, fn),
       removeHandler: (channel: string) => void handlers.delete(channel),
     };
     const dispatcher = createDispatcher({ port: createFakePort(), info: INFO, emit: () => undefined });
@@ -112,7 +121,10 @@ describe('contract coverage', () => {
     const remotePage = { sender: { id: 7, mainFrame: { url: 'https://evil.example/' } }, senderFrame: null };
     for (const channel of CHANNELS) {
       for (const bad of [otherWindow, subFrame, remotePage]) {
-        const r = (await handlers.get(channel)!(bad, SAMPLE_REQUESTS[channel])) as { ok: boolean; error?: { code: string } };
+        const r = (await handlers.get(channel)!(bad, SAMPLE_REQUESTS[channel])) as {
+          ok: boolean;
+          error?: { code: string };
+        };
         assert.equal(r.ok, false);
         assert.equal(r.error?.code, 'ERR_APP_FORBIDDEN', `${channel} refuses a foreign sender`);
       }
@@ -129,8 +141,14 @@ describe('contract coverage', () => {
     const frame = { url: 'file:///app/dist-renderer/index.html' };
     const trusted = { webContentsId: 1, urlPrefix: 'file:///app/dist-renderer/' };
     assert.equal(isTrustedSender({ sender: { id: 1, mainFrame: frame }, senderFrame: frame }, trusted), true);
-    assert.equal(isTrustedSender({ sender: { id: 1, mainFrame: frame }, senderFrame: { url: 'file:///etc/passwd' } }, trusted), false);
-    assert.equal(isTrustedSender({ sender: { id: 1 }, senderFrame: { url: 'file:///app/dist-renderer-evil/x.html' } }, trusted), false);
+    assert.equal(
+      isTrustedSender({ sender: { id: 1, mainFrame: frame }, senderFrame: { url: 'file:///etc/passwd' } }, trusted),
+      false,
+    );
+    assert.equal(
+      isTrustedSender({ sender: { id: 1 }, senderFrame: { url: 'file:///app/dist-renderer-evil/x.html' } }, trusted),
+      false,
+    );
     assert.equal(isTrustedSender({ sender: { id: 2, mainFrame: frame }, senderFrame: frame }, trusted), false);
   });
 

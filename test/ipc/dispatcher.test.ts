@@ -22,13 +22,15 @@ function setup(params: FakePortParams = {}, port?: WorkstationPort, promptTimeou
     info: INFO,
     emit: (event, payload) => {
       events.push({ event, payload });
-      for (const w of waiters.splice(0)) if (w.event === event) w.resolve(payload);
+      for (const w of waiters.splice(0))
+        if (w.event === event) w.resolve(payload);
         else waiters.push(w);
     },
     logError: (_c, e) => logged.push(e),
     ...(promptTimeoutMs !== undefined ? { promptTimeoutMs } : {}),
   });
-  const next = <E extends EventName>(event: E): Promise<EventMap[E]> => new Promise((resolve) => waiters.push({ event, resolve: resolve as (p: unknown) => void }));
+  const next = <E extends EventName>(event: E): Promise<EventMap[E]> =>
+    new Promise((resolve) => waiters.push({ event, resolve: resolve as (p: unknown) => void }));
   return { dispatcher, events, next, logged };
 }
 
@@ -42,7 +44,10 @@ function gateAt(step: AttestStepId) {
     beforeStep: async (_g: string, s: AttestStepId, signal: AbortSignal) => {
       if (s !== step) return;
       reached();
-      await Promise.race([released, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]);
+      await Promise.race([
+        released,
+        new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true })),
+      ]);
     },
     arrived,
     release,
@@ -55,8 +60,18 @@ const HKD_B64 = 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t'; // not a certificate: re
 describe('dispatcher', () => {
   test('refuses unknown channels and malformed payloads with coded errors', async () => {
     const { dispatcher } = setup();
-    assert.deepEqual(await dispatcher.dispatch('guests:drop', {}), { ok: false, error: { code: 'ERR_APP_UNKNOWN_CHANNEL', message: 'unknown channel' } });
-    for (const bad of [null, 'x', [], { ...GUEST, extra: true }, { ...GUEST, sshTarget: 'root@host; rm -rf /' }, { ...GUEST, name: '' }]) {
+    assert.deepEqual(await dispatcher.dispatch('guests:drop', {}), {
+      ok: false,
+      error: { code: 'ERR_APP_UNKNOWN_CHANNEL', message: 'unknown channel' },
+    });
+    for (const bad of [
+      null,
+      'x',
+      [],
+      { ...GUEST, extra: true },
+      { ...GUEST, sshTarget: 'root@host; rm -rf /' },
+      { ...GUEST, name: '' },
+    ]) {
       const r = await dispatcher.dispatch('guests:add', bad);
       assert.equal(r.ok, false);
       assert.equal(!r.ok && r.error.code, 'ERR_APP_BAD_REQUEST', JSON.stringify(bad));
@@ -71,7 +86,10 @@ describe('dispatcher', () => {
   test('coded service errors travel as values; unexpected errors become ERR_APP_INTERNAL without their text', async () => {
     const { dispatcher, logged } = setup();
     const missing = await dispatcher.dispatch('guests:get', { id: 'nope' });
-    assert.deepEqual(missing, { ok: false, error: { code: 'ERR_APP_NOT_FOUND', message: 'no such guest', details: { id: 'nope' } } });
+    assert.deepEqual(missing, {
+      ok: false,
+      error: { code: 'ERR_APP_NOT_FOUND', message: 'no such guest', details: { id: 'nope' } },
+    });
     const port = createFakePort();
     port.listTrust = async () => {
       throw new Error('SQLITE_CORRUPT at /home/me/secret-path.db');
@@ -81,7 +99,11 @@ describe('dispatcher', () => {
     assert.deepEqual(r, { ok: false, error: { code: 'ERR_APP_INTERNAL', message: 'internal error' } });
     assert.equal(s.logged.length, 1, 'the unexpected error is logged');
     assert.equal(logged.length, 0, 'coded errors are not logged as unexpected');
-    assert.deepEqual(toErrorPayload(new AttestError('ERR_UV_RC', 'rc', { rc: 0x102 })), { code: 'ERR_UV_RC', message: 'rc', details: { rc: 0x102 } });
+    assert.deepEqual(toErrorPayload(new AttestError('ERR_UV_RC', 'rc', { rc: 0x102 })), {
+      code: 'ERR_UV_RC',
+      message: 'rc',
+      details: { rc: 0x102 },
+    });
   });
 
   test('attest:run without an HKD fails its first step with a coded reason; a bad trust file is rejected per file', async () => {
@@ -89,7 +111,10 @@ describe('dispatcher', () => {
     const added = await dispatcher.dispatch('guests:add', GUEST);
     assert.ok(added.ok);
     const guestId = (added.value as { id: string }).id;
-    const imp = await dispatcher.dispatch('trust:import', { runId: 'run-import-1', files: [{ name: 'bad.crt', contentBase64: HKD_B64 }] });
+    const imp = await dispatcher.dispatch('trust:import', {
+      runId: 'run-import-1',
+      files: [{ name: 'bad.crt', contentBase64: HKD_B64 }],
+    });
     assert.ok(imp.ok);
     assert.deepEqual((imp.value as { imported: unknown[] }).imported, []);
     assert.equal((imp.value as { rejected: { name: string }[] }).rejected[0]?.name, 'bad.crt');
@@ -105,7 +130,10 @@ describe('dispatcher', () => {
     const { dispatcher, events, next } = setup({}, port);
     const { readFile } = await import('node:fs/promises');
     const hkd = await readFile(new URL('../vectors/interop/keys/hostA.crt', import.meta.url));
-    const imported = await dispatcher.dispatch('trust:import', { runId: 'run-import-2', files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }] });
+    const imported = await dispatcher.dispatch('trust:import', {
+      runId: 'run-import-2',
+      files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }],
+    });
     assert.ok(imported.ok);
     assert.equal((imported.value as { imported: unknown[] }).imported.length, 1);
     assert.deepEqual(
@@ -120,7 +148,10 @@ describe('dispatcher', () => {
     let p = await prompt;
     assert.equal(p.runId, 'run-attest-1');
     assert.match(p.fingerprintSha256, /^SHA256:[A-Za-z0-9+/]{43}$/);
-    assert.deepEqual(await dispatcher.dispatch('hostkey:decide', { promptId: p.promptId, trust: false }), { ok: true, value: { accepted: true } });
+    assert.deepEqual(await dispatcher.dispatch('hostkey:decide', { promptId: p.promptId, trust: false }), {
+      ok: true,
+      value: { accepted: true },
+    });
     const r1 = await rejected;
     assert.equal(!r1.ok && r1.error.code, 'ERR_APP_HOSTKEY_REJECTED');
     // The prompt is settled: deciding again is refused.
@@ -135,12 +166,16 @@ describe('dispatcher', () => {
     await dispatcher.dispatch('hostkey:decide', { promptId: p.promptId, trust: true });
     const r2 = await trusted;
     assert.equal(r2.ok && (r2.value as { verdict: string }).verdict, 'verified');
-    const steps = events.filter((e) => e.event === 'attest:progress').map((e) => e.payload as EventMap['attest:progress']);
+    const steps = events
+      .filter((e) => e.event === 'attest:progress')
+      .map((e) => e.payload as EventMap['attest:progress']);
     assert.deepEqual(
       steps.filter((s) => s.state === 'done').map((s) => s.step),
       ['verify-hkds', 'create', 'connect', 'upload', 'perform', 'download', 'verify', 'record'],
     );
-    assert.ok(steps.every((s) => s.runId === 'run-attest-2' && s.guestId === guestId && !Number.isNaN(Date.parse(s.at))));
+    assert.ok(
+      steps.every((s) => s.runId === 'run-attest-2' && s.guestId === guestId && !Number.isNaN(Date.parse(s.at))),
+    );
     events.length = 0;
     const r3 = await dispatcher.dispatch('attest:run', { runId: 'run-attest-3', guestId });
     assert.equal(r3.ok, true);
@@ -153,7 +188,10 @@ describe('dispatcher', () => {
     const { dispatcher, next } = setup({}, port);
     const { readFile } = await import('node:fs/promises');
     const hkd = await readFile(new URL('../vectors/interop/keys/hostA.crt', import.meta.url));
-    await dispatcher.dispatch('trust:import', { runId: 'run-import-3', files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }] });
+    await dispatcher.dispatch('trust:import', {
+      runId: 'run-import-3',
+      files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }],
+    });
     const guestId = ((await dispatcher.dispatch('guests:add', GUEST)) as { ok: true; value: { id: string } }).value.id;
     const prompt = next('hostkey:prompt');
     const run = dispatcher.dispatch('attest:run', { runId: 'run-cancel-01', guestId });
@@ -161,11 +199,17 @@ describe('dispatcher', () => {
     const busy = await dispatcher.dispatch('attest:run', { runId: 'run-cancel-01', guestId });
     assert.equal(!busy.ok && busy.error.code, 'ERR_APP_RUN_BUSY');
     assert.deepEqual(dispatcher.activeRuns(), ['run-cancel-01']);
-    assert.deepEqual(await dispatcher.dispatch('task:cancel', { runId: 'run-cancel-01' }), { ok: true, value: { cancelled: true } });
+    assert.deepEqual(await dispatcher.dispatch('task:cancel', { runId: 'run-cancel-01' }), {
+      ok: true,
+      value: { cancelled: true },
+    });
     const r = await run;
     assert.equal(!r.ok && r.error.code, 'ERR_APP_CANCELLED');
     assert.deepEqual(dispatcher.activeRuns(), []);
-    assert.deepEqual(await dispatcher.dispatch('task:cancel', { runId: 'run-cancel-01' }), { ok: true, value: { cancelled: false } });
+    assert.deepEqual(await dispatcher.dispatch('task:cancel', { runId: 'run-cancel-01' }), {
+      ok: true,
+      value: { cancelled: false },
+    });
     gate.release();
   });
 
@@ -175,7 +219,10 @@ describe('dispatcher', () => {
     const { dispatcher, events, next } = setup({}, port);
     const { readFile } = await import('node:fs/promises');
     const hkd = await readFile(new URL('../vectors/interop/keys/hostA.crt', import.meta.url));
-    await dispatcher.dispatch('trust:import', { runId: 'run-import-4', files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }] });
+    await dispatcher.dispatch('trust:import', {
+      runId: 'run-import-4',
+      files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }],
+    });
     const guestId = ((await dispatcher.dispatch('guests:add', GUEST)) as { ok: true; value: { id: string } }).value.id;
     const prompt = next('hostkey:prompt');
     const run = dispatcher.dispatch('attest:run', { runId: 'run-cancel-02', guestId });
@@ -184,7 +231,9 @@ describe('dispatcher', () => {
     await dispatcher.dispatch('task:cancel', { runId: 'run-cancel-02' });
     const r = await run;
     assert.equal(!r.ok && r.error.code, 'ERR_APP_CANCELLED');
-    const progress = events.filter((e) => e.event === 'attest:progress').map((e) => e.payload as EventMap['attest:progress']);
+    const progress = events
+      .filter((e) => e.event === 'attest:progress')
+      .map((e) => e.payload as EventMap['attest:progress']);
     assert.deepEqual(progress.at(-1), { ...progress.at(-1)!, step: 'upload', state: 'cancelled' });
     assert.equal(progress.filter((p) => p.step === 'perform').length, 0, 'perform never started');
     const history = await dispatcher.dispatch('history:list', { guestId, offset: 0, limit: 10 });
@@ -196,7 +245,10 @@ describe('dispatcher', () => {
     const { dispatcher, next } = setup({}, port, 20);
     const { readFile } = await import('node:fs/promises');
     const hkd = await readFile(new URL('../vectors/interop/keys/hostA.crt', import.meta.url));
-    await dispatcher.dispatch('trust:import', { runId: 'run-import-5', files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }] });
+    await dispatcher.dispatch('trust:import', {
+      runId: 'run-import-5',
+      files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }],
+    });
     const guestId = ((await dispatcher.dispatch('guests:add', GUEST)) as { ok: true; value: { id: string } }).value.id;
     const prompt = next('hostkey:prompt');
     const r = await dispatcher.dispatch('attest:run', { runId: 'run-timeout-1', guestId });
@@ -207,7 +259,13 @@ describe('dispatcher', () => {
 
   test('evidence:export refuses a period whose start is after its end', async () => {
     const { dispatcher } = setup();
-    const r = await dispatcher.dispatch('evidence:export', { runId: 'run-evidence-1', from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z', guestIds: [], destination: '/tmp' });
+    const r = await dispatcher.dispatch('evidence:export', {
+      runId: 'run-evidence-1',
+      from: '2026-02-01T00:00:00Z',
+      to: '2026-01-01T00:00:00Z',
+      guestIds: [],
+      destination: '/tmp',
+    });
     assert.equal(!r.ok && r.error.code, 'ERR_APP_BAD_REQUEST');
   });
 });

@@ -8,22 +8,30 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
+const IMPORT =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
 
 /** Per layer: the project folders it may import (besides itself) and the packages it may use. */
 const RULES: Record<string, { layers: readonly string[]; packages: (spec: string) => boolean }> = {
-  'main/engine': { layers: ['shared'], packages: (p) => ['node:crypto', '@peculiar/x509', 'reflect-metadata'].includes(p) },
+  'main/engine': {
+    layers: ['shared'],
+    packages: (p) => ['node:crypto', '@peculiar/x509', 'reflect-metadata'].includes(p),
+  },
   'main/store': { layers: ['shared'], packages: (p) => p === 'better-sqlite3' || p.startsWith('node:') },
   'main/transport': { layers: ['shared'], packages: (p) => p === 'ssh2' || p.startsWith('node:') },
   'main/services': {
     layers: ['shared', 'main/engine', 'main/store', 'main/transport'],
-    packages: (p) => p.startsWith('node:') || ['pdfkit', 'yazl', 'yauzl', 'fflate', '@peculiar/x509', 'reflect-metadata'].includes(p),
+    packages: (p) =>
+      p.startsWith('node:') || ['pdfkit', 'yazl', 'yauzl', 'fflate', '@peculiar/x509', 'reflect-metadata'].includes(p),
   },
   'main/ipc': { layers: ['shared'], packages: (p) => p.startsWith('node:') || ['electron', 'zod'].includes(p) },
   'main/web': { layers: ['shared', 'main/ipc'], packages: (p) => p.startsWith('node:') },
   // tsx only when the worker pool runs from TypeScript sources (tests, bench)
-  'main/sim': { layers: ['shared', 'main/engine', 'main/transport'], packages: (p) => p.startsWith('node:') || p === 'ssh2' || p === 'tsx/esm/api' },
-  'shared': { layers: [], packages: () => false },
+  'main/sim': {
+    layers: ['shared', 'main/engine', 'main/transport'],
+    packages: (p) => p.startsWith('node:') || p === 'ssh2' || p === 'tsx/esm/api',
+  },
+  shared: { layers: [], packages: () => false },
 };
 
 function files(dir: string): string[] {
@@ -51,7 +59,8 @@ test('each layer of main/ and shared/ imports only what the architecture allows'
         const spec = m[1] ?? m[2] ?? m[3] ?? '';
         if (spec.startsWith('.')) {
           const target = layerOf(resolve(dirname(file), spec));
-          if (target !== layer && !rule.layers.includes(target)) offenders.push(`${relative(ROOT, file)} → ${spec} (${target})`);
+          if (target !== layer && !rule.layers.includes(target))
+            offenders.push(`${relative(ROOT, file)} → ${spec} (${target})`);
         } else if (!rule.packages(spec)) {
           offenders.push(`${relative(ROOT, file)} → package ${spec}`);
         }

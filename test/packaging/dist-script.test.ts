@@ -13,7 +13,10 @@ import { join } from 'node:path';
 const root = new URL('../../', import.meta.url).pathname;
 
 /** Runs scripts/dist.mjs with extra environment and arguments; resolves with exit code and output. */
-function runDist(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+function runDist(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'scripts/dist.mjs'), ...args], {
       cwd: root,
@@ -39,8 +42,9 @@ describe('scripts/dist.mjs', () => {
     const cache = await mkdtemp(join(tmpdir(), 'se-attest-dist-test-'));
     try {
       const { port } = server.address() as AddressInfo;
-      const version = (JSON.parse(await readFile(join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string })
-        .version;
+      const version = (
+        JSON.parse(await readFile(join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }
+      ).version;
       const r = await runDist([], {
         ELECTRON_MIRROR: `http://127.0.0.1:${port}/`,
         XDG_CACHE_HOME: cache,
@@ -49,8 +53,16 @@ describe('scripts/dist.mjs', () => {
       });
       assert.equal(r.code, 1, r.err);
       const zip = `electron-v${version}-${process.platform}-${process.arch}.zip`;
-      assert.ok(requested.some((u) => u.endsWith(`/${zip}`)), `asked the mirror for ${zip}: ${requested.join(', ')}`);
-      assert.match(r.err, new RegExp(`^npm run dist: the Electron ${version.replaceAll('.', '\\.')} runtime \\(${zip}\\) could not be downloaded`));
+      assert.ok(
+        requested.some((u) => u.endsWith(`/${zip}`)),
+        `asked the mirror for ${zip}: ${requested.join(', ')}`,
+      );
+      assert.match(
+        r.err,
+        new RegExp(
+          `^npm run dist: the Electron ${version.replaceAll('.', '\\.')} runtime \\(${zip}\\) could not be downloaded`,
+        ),
+      );
       assert.match(r.err, /404/);
       assert.match(r.err, /Nothing was built\./);
       assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');

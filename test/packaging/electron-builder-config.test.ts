@@ -174,7 +174,10 @@ describe('package contents', () => {
     const unpack = config['asarUnpack'] as string[];
     const addon = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
     assert.ok(existsSync(join(root, addon)), 'better-sqlite3 addon path is current');
-    assert.ok(unpack.some((p) => minimatch(addon, p, { dot: true })), `asarUnpack covers ${addon}`);
+    assert.ok(
+      unpack.some((p) => minimatch(addon, p, { dot: true })),
+      `asarUnpack covers ${addon}`,
+    );
     assert.equal(config['npmRebuild'], false);
     const scripts = pkg['scripts'] as Record<string, string>;
     for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) {

@@ -24,7 +24,9 @@ test('assets/ icons are reproducible from scripts/make-icons.mjs', async () => {
     const r = spawnSync(process.execPath, [join(root, 'scripts/make-icons.mjs'), '--out', out], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const generated = await listFiles(out);
-    assert.ok(generated.includes('icon.ico') && generated.includes('icon.icns') && generated.includes('icons/16x16.png'));
+    assert.ok(
+      generated.includes('icon.ico') && generated.includes('icon.icns') && generated.includes('icons/16x16.png'),
+    );
     const committed = (await listFiles(join(root, 'assets'))).filter((f) => !f.startsWith('cli/'));
     assert.deepEqual(committed, generated);
     for (const f of generated) {

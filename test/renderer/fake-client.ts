@@ -15,7 +15,10 @@ export interface TestClient extends WorkstationClient {
 }
 
 /** Creates a test client over a fake port (or the given port). */
-export function createTestClient(params: FakePortParams = {}, port: WorkstationPort = createFakePort(params)): TestClient {
+export function createTestClient(
+  params: FakePortParams = {},
+  port: WorkstationPort = createFakePort(params),
+): TestClient {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   const emit = <E extends EventName>(event: E, payload: EventMap[E]): void => {
     for (const l of listeners.get(event) ?? []) l(payload);

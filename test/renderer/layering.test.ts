@@ -17,7 +17,8 @@ function files(dir: string): string[] {
   });
 }
 
-const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
+const IMPORT =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
 
 test('renderer never imports main/**, electron or node built-ins', () => {
   const offenders: string[] = [];
@@ -26,7 +27,12 @@ test('renderer never imports main/**, electron or node built-ins', () => {
   for (const file of renderer) {
     for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
       const spec = m[1] ?? m[2] ?? m[3] ?? '';
-      if (spec.startsWith('node:') || spec === 'electron' || /(^|\/)main\//.test(spec) || ['fs', 'path', 'crypto', 'child_process', 'os'].includes(spec)) {
+      if (
+        spec.startsWith('node:') ||
+        spec === 'electron' ||
+        /(^|\/)main\//.test(spec) ||
+        ['fs', 'path', 'crypto', 'child_process', 'os'].includes(spec)
+      ) {
         offenders.push(`${relative(ROOT, file)} → ${spec}`);
       }
     }
@@ -39,14 +45,19 @@ test('only renderer/api/ touches window.attest, fetch or EventSource', () => {
   for (const file of files(join(ROOT, 'renderer'))) {
     if (relative(ROOT, file).startsWith('renderer/api/')) continue;
     const text = readFileSync(file, 'utf8');
-    if (/window\.attest|\bfetch\(|EventSource|ipcRenderer|BRIDGE_GLOBAL/.test(text)) offenders.push(relative(ROOT, file));
+    if (/window\.attest|\bfetch\(|EventSource|ipcRenderer|BRIDGE_GLOBAL/.test(text))
+      offenders.push(relative(ROOT, file));
   }
   assert.deepEqual(offenders, []);
 });
 
 test('contract types carry no secret-shaped fields', () => {
-  const text = readFileSync(join(ROOT, 'shared/types/ui.ts'), 'utf8') + readFileSync(join(ROOT, 'shared/contract.ts'), 'utf8');
+  const text =
+    readFileSync(join(ROOT, 'shared/types/ui.ts'), 'utf8') + readFileSync(join(ROOT, 'shared/contract.ts'), 'utf8');
   const fields = [...text.matchAll(/^\s+(\w+)\??:/gm)].map((m) => m[1]!.toLowerCase());
   assert.ok(fields.length > 50);
-  assert.deepEqual(fields.filter((f) => /arpk|privatekey|passphrase|password|secret(?!store)|measurementkey/.test(f)), []);
+  assert.deepEqual(
+    fields.filter((f) => /arpk|privatekey|passphrase|password|secret(?!store)|measurementkey/.test(f)),
+    [],
+  );
 });

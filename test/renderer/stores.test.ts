@@ -21,7 +21,9 @@ const HKD = new URL('../vectors/interop/keys/hostA.crt', import.meta.url);
 
 async function withTrust(stores: ReturnType<typeof createStores>): Promise<void> {
   const bytes = await readFile(HKD);
-  const r = await stores.trust.getState().importFiles([{ name: 'hostA.crt', contentBase64: bytesToBase64(new Uint8Array(bytes)) }]);
+  const r = await stores.trust
+    .getState()
+    .importFiles([{ name: 'hostA.crt', contentBase64: bytesToBase64(new Uint8Array(bytes)) }]);
   assert.equal(r?.imported.length, 1);
 }
 
@@ -37,13 +39,30 @@ function nextPrompt(stores: ReturnType<typeof createStores>): Promise<void> {
   });
 }
 
-const g = (over: Partial<GuestSummary>): GuestSummary => ({ id: 'x', name: 'x', sshTarget: 'h', status: 'never', hkdHealth: 'ok', crlHealth: 'ok', ...over });
+const g = (over: Partial<GuestSummary>): GuestSummary => ({
+  id: 'x',
+  name: 'x',
+  sshTarget: 'h',
+  status: 'never',
+  hkdHealth: 'ok',
+  crlHealth: 'ok',
+  ...over,
+});
 
 describe('guests store', () => {
   test('search and status filter; counts per status', () => {
-    const guests = [g({ id: '1', name: 'alpha', sshTarget: 'root@10.0.0.1', status: 'verified' }), g({ id: '2', name: 'beta', sshTarget: 'root@db.example', status: 'failing' })];
-    assert.deepEqual(selectVisibleGuests({ guests, search: 'DB.ex', statusFilter: 'all' }).map((x) => x.id), ['2']);
-    assert.deepEqual(selectVisibleGuests({ guests, search: '', statusFilter: 'verified' }).map((x) => x.id), ['1']);
+    const guests = [
+      g({ id: '1', name: 'alpha', sshTarget: 'root@10.0.0.1', status: 'verified' }),
+      g({ id: '2', name: 'beta', sshTarget: 'root@db.example', status: 'failing' }),
+    ];
+    assert.deepEqual(
+      selectVisibleGuests({ guests, search: 'DB.ex', statusFilter: 'all' }).map((x) => x.id),
+      ['2'],
+    );
+    assert.deepEqual(
+      selectVisibleGuests({ guests, search: '', statusFilter: 'verified' }).map((x) => x.id),
+      ['1'],
+    );
     assert.deepEqual(selectVisibleGuests({ guests, search: 'alpha', statusFilter: 'failing' }), []);
     assert.deepEqual(countByStatus(guests), { verified: 1, stale: 0, failing: 1, never: 0 });
   });
@@ -55,9 +74,18 @@ describe('guests store', () => {
     assert.equal(stores.guests.getState().loaded, true);
     const a = await s.add({ name: 'alpha', sshTarget: 'root@10.0.0.1', policy: {} });
     await s.add({ name: 'beta', sshTarget: 'root@10.0.0.2', policy: {} });
-    assert.deepEqual(stores.guests.getState().guests.map((x) => x.name), ['alpha', 'beta']);
-    await assert.rejects(s.add({ name: 'alpha', sshTarget: 'root@10.0.0.3', policy: {} }), (e: unknown) => e instanceof CallError && e.code === 'ERR_APP_CONFLICT');
-    await assert.rejects(s.add({ name: 'bad', sshTarget: 'no spaces allowed', policy: {} }), (e: unknown) => e instanceof CallError && e.code === 'ERR_APP_BAD_REQUEST');
+    assert.deepEqual(
+      stores.guests.getState().guests.map((x) => x.name),
+      ['alpha', 'beta'],
+    );
+    await assert.rejects(
+      s.add({ name: 'alpha', sshTarget: 'root@10.0.0.3', policy: {} }),
+      (e: unknown) => e instanceof CallError && e.code === 'ERR_APP_CONFLICT',
+    );
+    await assert.rejects(
+      s.add({ name: 'bad', sshTarget: 'no spaces allowed', policy: {} }),
+      (e: unknown) => e instanceof CallError && e.code === 'ERR_APP_BAD_REQUEST',
+    );
     s.toggleSelected(a.id);
     s.toggleSelected('ghost');
     await s.load();
@@ -65,7 +93,10 @@ describe('guests store', () => {
     s.toggleSelected(a.id);
     assert.deepEqual(stores.guests.getState().selected, []);
     await s.remove(a.id);
-    assert.deepEqual(stores.guests.getState().guests.map((x) => x.name), ['beta']);
+    assert.deepEqual(
+      stores.guests.getState().guests.map((x) => x.name),
+      ['beta'],
+    );
   });
 
   test('detail of a missing guest shows the coded text', async () => {
@@ -89,7 +120,10 @@ describe('trust store', () => {
       { name: 'junk.crt', contentBase64: bytesToBase64(new TextEncoder().encode('hello')) },
     ]);
     assert.equal(r?.imported.length, 1);
-    assert.deepEqual(r?.rejected.map((x) => x.name), ['junk.crt']);
+    assert.deepEqual(
+      r?.rejected.map((x) => x.name),
+      ['junk.crt'],
+    );
     assert.deepEqual(progress, [1, 2]);
     assert.equal(stores.trust.getState().importing, undefined);
     const items = stores.trust.getState().items;
@@ -99,8 +133,23 @@ describe('trust store', () => {
   });
 
   test('selectExpiringSoon keeps items under 30 days, soonest first', () => {
-    const t = (id: string, daysLeft?: number): TrustItem => ({ id, kind: 'crl', fileName: id, subject: id, issuer: id, chainStatus: 'not-applicable', health: 'ok', warnings: [], sha256Hex: '', importedAt: '', ...(daysLeft !== undefined ? { daysLeft } : {}) });
-    assert.deepEqual(selectExpiringSoon([t('a', 40), t('b', 12), t('c', -3), t('d'), t('e', 29), t('f', 30)]).map((x) => x.id), ['c', 'b', 'e']);
+    const t = (id: string, daysLeft?: number): TrustItem => ({
+      id,
+      kind: 'crl',
+      fileName: id,
+      subject: id,
+      issuer: id,
+      chainStatus: 'not-applicable',
+      health: 'ok',
+      warnings: [],
+      sha256Hex: '',
+      importedAt: '',
+      ...(daysLeft !== undefined ? { daysLeft } : {}),
+    });
+    assert.deepEqual(
+      selectExpiringSoon([t('a', 40), t('b', 12), t('c', -3), t('d'), t('e', 29), t('f', 30)]).map((x) => x.id),
+      ['c', 'b', 'e'],
+    );
   });
 
   test('bytesToBase64 matches Buffer for large inputs', () => {
@@ -244,10 +293,20 @@ describe('history store', () => {
 describe('evidence store', () => {
   test('export returns the bundle facts; a reversed period is refused with its code', async () => {
     const stores = createStores(createTestClient());
-    await stores.evidence.getState().exportBundle({ from: '2026-01-01T00:00:00.000Z', to: '2026-12-31T23:59:59.999Z', guestIds: [], destination: '/tmp/out' });
+    await stores.evidence.getState().exportBundle({
+      from: '2026-01-01T00:00:00.000Z',
+      to: '2026-12-31T23:59:59.999Z',
+      guestIds: [],
+      destination: '/tmp/out',
+    });
     assert.match(stores.evidence.getState().result?.path ?? '', /^\/tmp\/out\/evidence-\d{4}-\d{2}-\d{2}\.zip$/);
     assert.equal(stores.evidence.getState().running, undefined);
-    await stores.evidence.getState().exportBundle({ from: '2026-12-31T00:00:00.000Z', to: '2026-01-01T00:00:00.000Z', guestIds: [], destination: '/tmp/out' });
+    await stores.evidence.getState().exportBundle({
+      from: '2026-12-31T00:00:00.000Z',
+      to: '2026-01-01T00:00:00.000Z',
+      guestIds: [],
+      destination: '/tmp/out',
+    });
     assert.equal(stores.evidence.getState().error, describeCode('ERR_APP_BAD_REQUEST'));
   });
 });
@@ -261,7 +320,10 @@ describe('ui store', () => {
     ui.setTheme('dark');
     assert.equal(stores.ui.getState().theme, 'dark');
     for (let i = 0; i < 8; i++) ui.notify('info', `n${i}`);
-    assert.deepEqual(stores.ui.getState().notices.map((n) => n.text), ['n3', 'n4', 'n5', 'n6', 'n7']);
+    assert.deepEqual(
+      stores.ui.getState().notices.map((n) => n.text),
+      ['n3', 'n4', 'n5', 'n6', 'n7'],
+    );
     ui.dismiss(stores.ui.getState().notices[0]!.id);
     assert.equal(stores.ui.getState().notices.length, 4);
   });
@@ -270,8 +332,14 @@ describe('ui store', () => {
     const ui = createUiStore({}, { setTimeout: (fn, ms) => pending.push({ fn, ms }) });
     ui.getState().notify('info', 'imported');
     ui.getState().notify('error', 'failed');
-    assert.deepEqual(pending.map((p) => p.ms), [INFO_NOTICE_MS]);
+    assert.deepEqual(
+      pending.map((p) => p.ms),
+      [INFO_NOTICE_MS],
+    );
     pending[0]!.fn();
-    assert.deepEqual(ui.getState().notices.map((n) => n.text), ['failed']);
+    assert.deepEqual(
+      ui.getState().notices.map((n) => n.text),
+      ['failed'],
+    );
   });
 });

@@ -28,19 +28,28 @@ const { TrustView } = await load<{ TrustView: C }>('views/trust-view.tsx');
 const { AttestView } = await load<{ AttestView: C }>('views/attest-view.tsx');
 const { AttestationView } = await load<{ AttestationView: C<{ attestationId: string }> }>('views/attestation-view.tsx');
 const { App } = await load<{ App: C }>('views/app.tsx');
-const { VirtualList } = await load<{ VirtualList: C<{ count: number; rowHeight: number; height: number; label: string; renderRow: (i: number) => unknown }> }>(
-  'components/virtual-list.tsx',
-);
-const { computeWindow } = await load<{ computeWindow: (p: { scrollTop: number; height: number; rowHeight: number; count: number; overscan: number }) => { start: number; end: number } }>(
-  'components/virtual-list.tsx',
-);
+const { VirtualList } = await load<{
+  VirtualList: C<{
+    count: number;
+    rowHeight: number;
+    height: number;
+    label: string;
+    renderRow: (i: number) => unknown;
+  }>;
+}>('components/virtual-list.tsx');
+const { computeWindow } = await load<{
+  computeWindow: (p: { scrollTop: number; height: number; rowHeight: number; count: number; overscan: number }) => {
+    start: number;
+    end: number;
+  };
+}>('components/virtual-list.tsx');
 
 /**
  * Server rendering reads each zustand store's *initial* state (useSyncExternalStore's server snapshot), so
  * render over stores whose initial state is the current state of the live ones.
  */
 function snapshot(stores: Stores): Stores {
-  const copy = <T,>(store: StoreApi<T>): StoreApi<T> => createStore<T>()(() => store.getState());
+  const copy = <T>(store: StoreApi<T>): StoreApi<T> => createStore<T>()(() => store.getState());
   return {
     client: stores.client,
     ui: copy(stores.ui),
@@ -53,14 +62,22 @@ function snapshot(stores: Stores): Stores {
 }
 
 function render<P extends object>(stores: Stores, component: C<P>, props?: P): string {
-  return renderToString(createElement(StoresContext.Provider, { value: snapshot(stores) }, createElement(component as C<object>, props ?? {})));
+  return renderToString(
+    createElement(
+      StoresContext.Provider,
+      { value: snapshot(stores) },
+      createElement(component as C<object>, props ?? {}),
+    ),
+  );
 }
 
 const HKD = new URL('../vectors/interop/keys/hostA.crt', import.meta.url);
 
 async function importHkd(stores: Stores): Promise<void> {
   const bytes = await readFile(HKD);
-  await stores.trust.getState().importFiles([{ name: 'hostA.crt', contentBase64: bytesToBase64(new Uint8Array(bytes)) }]);
+  await stores.trust
+    .getState()
+    .importFiles([{ name: 'hostA.crt', contentBase64: bytesToBase64(new Uint8Array(bytes)) }]);
 }
 
 async function attestWithTrust(stores: Stores, guestId: string) {
@@ -112,7 +129,10 @@ describe('TrustView', () => {
     await (await import('node:fs/promises')).mkdir(dir, { recursive: true });
     const { caPath, crlPath } = await writeCaAndCrl(dir, 12);
     const files = await Promise.all(
-      [HKD.pathname, caPath, crlPath].map(async (p) => ({ name: p.split('/').pop()!, contentBase64: bytesToBase64(new Uint8Array(await readFile(p))) })),
+      [HKD.pathname, caPath, crlPath].map(async (p) => ({
+        name: p.split('/').pop()!,
+        contentBase64: bytesToBase64(new Uint8Array(await readFile(p))),
+      })),
     );
     await stores.trust.getState().importFiles(files);
     const html = render(stores, TrustView);
@@ -198,7 +218,13 @@ describe('AttestationView', () => {
 describe('VirtualList', () => {
   test('10,000 rows: only the visible window is rendered', () => {
     const stores = createStores(createTestClient());
-    const html = render(stores, VirtualList, { count: 10_000, rowHeight: 44, height: 440, label: 'Attestation history', renderRow: (i: number) => `row ${i}` });
+    const html = render(stores, VirtualList, {
+      count: 10_000,
+      rowHeight: 44,
+      height: 440,
+      label: 'Attestation history',
+      renderRow: (i: number) => `row ${i}`,
+    });
     const rows = html.match(/role="listitem"/g) ?? [];
     assert.equal(rows.length, 16, '10 visible + 6 overscan');
     assert.match(html, /aria-rowcount="10000"/);
@@ -206,8 +232,14 @@ describe('VirtualList', () => {
   });
 
   test('computeWindow at the end of a long list', () => {
-    assert.deepEqual(computeWindow({ scrollTop: 44 * 9_990, height: 440, rowHeight: 44, count: 10_000, overscan: 6 }), { start: 9_984, end: 10_000 });
-    assert.deepEqual(computeWindow({ scrollTop: 0, height: 440, rowHeight: 44, count: 3, overscan: 6 }), { start: 0, end: 3 });
+    assert.deepEqual(computeWindow({ scrollTop: 44 * 9_990, height: 440, rowHeight: 44, count: 10_000, overscan: 6 }), {
+      start: 9_984,
+      end: 10_000,
+    });
+    assert.deepEqual(computeWindow({ scrollTop: 0, height: 440, rowHeight: 44, count: 3, overscan: 6 }), {
+      start: 0,
+      end: 3,
+    });
   });
 });
 
@@ -221,4 +253,3 @@ describe('App', () => {
     assert.match(html, /<option value="light">Light<\/option><option value="dark" selected="">Dark<\/option>/);
   });
 });
-

@@ -8,10 +8,17 @@ import { attestGuest, type AttestGuestProgress } from '../../main/services/attes
 import type { GuestTransport, PerformOnGuestParams } from '../../main/transport/guest-transport.js';
 import { cuid, hostCoordsA, hostPrivateKey, seHeader } from '../sim/fixtures.js';
 
-const hostKey = { host: 'g', port: 22, keyType: 'ssh-ed25519', fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' };
+const hostKey = {
+  host: 'g',
+  port: 22,
+  keyType: 'ssh-ed25519',
+  fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+};
 
 /** A transport that answers with the software Ultravisor in-process and reports the usual steps. */
-function fakeTransport(mutate?: (response: Uint8Array) => Uint8Array): GuestTransport & { calls: PerformOnGuestParams[] } {
+function fakeTransport(
+  mutate?: (response: Uint8Array) => Uint8Array,
+): GuestTransport & { calls: PerformOnGuestParams[] } {
   const calls: PerformOnGuestParams[] = [];
   return {
     target: 'root@fake',
@@ -22,7 +29,13 @@ function fakeTransport(mutate?: (response: Uint8Array) => Uint8Array): GuestTran
         p.onStep?.({ step, status: 'start' });
         p.onStep?.({ step, status: 'done', elapsedMs: 1, ...(step === 'connect' ? { hostKey } : {}) });
       }
-      const response = performAttestation({ request: p.request, hostPrivateKeys: [hostPrivateKey], seHeader, cuid, ...(p.userData ? { userData: p.userData } : {}) });
+      const response = performAttestation({
+        request: p.request,
+        hostPrivateKeys: [hostPrivateKey],
+        seHeader,
+        cuid,
+        ...(p.userData ? { userData: p.userData } : {}),
+      });
       return { response: mutate ? mutate(response) : response, hostKey, exitCode: 0, stderr: '' };
     },
   };
@@ -74,7 +87,10 @@ describe('attestGuest', () => {
       events.filter((e) => e.status === 'done').map((e) => e.step),
       ['host-keys', 'create', 'connect', 'prepare', 'upload', 'perform', 'download', 'cleanup', 'verify'],
     );
-    assert.equal(events.find((e) => e.step === 'connect' && e.status === 'done')?.hostKeyFingerprint, hostKey.fingerprint);
+    assert.equal(
+      events.find((e) => e.step === 'connect' && e.status === 'done')?.hostKeyFingerprint,
+      hostKey.fingerprint,
+    );
     assert.ok(events.every((e) => e.guest === 'root@fake'));
     const text = JSON.stringify(events);
     for (const secret of ctx.drawn.filter((d) => d.length >= 16)) {
@@ -100,7 +116,15 @@ describe('attestGuest', () => {
 
   test('user data over 256 bytes is refused before anything is sent', async () => {
     const t = fakeTransport();
-    const code = await codeOf(attestGuest({ transport: t, loadHostKeys: async () => [hostCoordsA], seHeader, userData: new Uint8Array(257), ctx: systemContext() }));
+    const code = await codeOf(
+      attestGuest({
+        transport: t,
+        loadHostKeys: async () => [hostCoordsA],
+        seHeader,
+        userData: new Uint8Array(257),
+        ctx: systemContext(),
+      }),
+    );
     assert.equal(code, 'ERR_USER_DATA_SIZE');
     assert.equal(t.calls.length, 0);
   });
@@ -121,12 +145,29 @@ describe('attestGuest', () => {
     );
     assert.equal(code, 'ERR_HOST_KEY_INVALID');
     assert.equal(t.calls.length, 0);
-    assert.deepEqual(events.at(-1), { guest: 'root@fake', step: 'host-keys', status: 'failed', elapsedMs: events.at(-1)?.elapsedMs, code: 'ERR_HOST_KEY_INVALID' });
+    assert.deepEqual(events.at(-1), {
+      guest: 'root@fake',
+      step: 'host-keys',
+      status: 'failed',
+      elapsedMs: events.at(-1)?.elapsedMs,
+      code: 'ERR_HOST_KEY_INVALID',
+    });
   });
 
   test('cancellation: before the start, and while host keys load', async () => {
     const t = fakeTransport();
-    assert.equal(await codeOf(attestGuest({ transport: t, loadHostKeys: async () => [hostCoordsA], seHeader, ctx: systemContext(), signal: AbortSignal.abort() })), 'ERR_TRANSPORT_CANCELLED');
+    assert.equal(
+      await codeOf(
+        attestGuest({
+          transport: t,
+          loadHostKeys: async () => [hostCoordsA],
+          seHeader,
+          ctx: systemContext(),
+          signal: AbortSignal.abort(),
+        }),
+      ),
+      'ERR_TRANSPORT_CANCELLED',
+    );
     const controller = new AbortController();
     const code = await codeOf(
       attestGuest({
@@ -154,7 +195,15 @@ describe('attestGuest', () => {
         throw new AttestError('ERR_TRANSPORT_UV_DEVICE_MISSING', 'no /dev/uv');
       },
     };
-    const code = await codeOf(attestGuest({ transport: failing, loadHostKeys: async () => [hostCoordsA], seHeader, ctx: systemContext(), signal: controller.signal }));
+    const code = await codeOf(
+      attestGuest({
+        transport: failing,
+        loadHostKeys: async () => [hostCoordsA],
+        seHeader,
+        ctx: systemContext(),
+        signal: controller.signal,
+      }),
+    );
     assert.equal(code, 'ERR_TRANSPORT_UV_DEVICE_MISSING');
     assert.equal(seen, controller.signal);
   });

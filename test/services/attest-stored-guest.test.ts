@@ -6,9 +6,21 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { createFakeIbmPki, p521PrivateKeyFromPem, readHostKeyDocument, systemContext, toHex, type FakeIbmPki } from '../../main/engine/index.js';
+import {
+  createFakeIbmPki,
+  p521PrivateKeyFromPem,
+  readHostKeyDocument,
+  systemContext,
+  toHex,
+  type FakeIbmPki,
+} from '../../main/engine/index.js';
 import { buildSyntheticSeHeader } from '../../main/sim/se-image.js';
-import { generateSshKeyPair, startSimulatedGuest, type SimulatedGuest, type SimulatedFault } from '../../main/sim/simulated-guest.js';
+import {
+  generateSshKeyPair,
+  startSimulatedGuest,
+  type SimulatedGuest,
+  type SimulatedFault,
+} from '../../main/sim/simulated-guest.js';
 import { attestStoredGuest } from '../../main/services/attest-stored-guest.js';
 import { verifyAuditLog } from '../../main/services/audit.js';
 import { importTrustFiles } from '../../main/services/trust.js';
@@ -32,14 +44,22 @@ function importPki(into: Store, from: FakeIbmPki, omit: readonly string[] = []):
   const files: [string, string][] = [...chainPems(from), ['hkd0.crt', from.hkds[0]!.pem]];
   const results = importTrustFiles(
     into,
-    files.filter(([name]) => !omit.includes(name)).map(([name, text]) => ({ source: name, bytes: new TextEncoder().encode(text) })),
+    files
+      .filter(([name]) => !omit.includes(name))
+      .map(([name, text]) => ({ source: name, bytes: new TextEncoder().encode(text) })),
   );
   assert.ok(results.every((r) => r.error === undefined));
 }
 
 async function simulate(name: string, headerFor: Uint8Array, fault?: SimulatedFault) {
   const seHeader = buildSyntheticSeHeader([headerFor], ctx);
-  const g = await startSimulatedGuest({ hostPrivateKeys: [hostPriv], seHeader, cuid: ctx.randomBytes(16), authorizedKeys: [client.public], ...(fault ? { fault } : {}) });
+  const g = await startSimulatedGuest({
+    hostPrivateKeys: [hostPriv],
+    seHeader,
+    cuid: ctx.randomBytes(16),
+    authorizedKeys: [client.public],
+    ...(fault ? { fault } : {}),
+  });
   guests.push(g);
   store.guests.add({
     name,
@@ -70,7 +90,12 @@ describe('attestStoredGuest', () => {
   test('healthy guest: verified; first contact asks and pins the host key; HKD report stored', async () => {
     const g = await simulate('healthy', phkh0);
     let asked = '';
-    const out = await attestStoredGuest({ store, guest: 'healthy', ctx, decideHostKey: (info) => ((asked = info.fingerprint), true) });
+    const out = await attestStoredGuest({
+      store,
+      guest: 'healthy',
+      ctx,
+      decideHostKey: (info) => ((asked = info.fingerprint), true),
+    });
     assert.equal(out.record.status, 'verified', String(out.error));
     assert.equal(asked, g.fingerprint);
     assert.equal(store.guests.get('healthy').hostKeyFingerprint, g.fingerprint);
@@ -108,19 +133,40 @@ describe('attestStoredGuest', () => {
   test('an unpinned guest found in known_hosts (hashed [host]:port entry) is trusted and pinned; another key there is refused', async () => {
     const hostKey = generateSshKeyPair();
     const header = buildSyntheticSeHeader([phkh0], ctx);
-    const g = await startSimulatedGuest({ hostPrivateKeys: [hostPriv], seHeader: header, cuid: ctx.randomBytes(16), authorizedKeys: [client.public], hostKey: hostKey.private });
+    const g = await startSimulatedGuest({
+      hostPrivateKeys: [hostPriv],
+      seHeader: header,
+      cuid: ctx.randomBytes(16),
+      authorizedKeys: [client.public],
+      hostKey: hostKey.private,
+    });
     guests.push(g);
-    store.guests.add({ name: 'known', sshTarget: g.address, identityRef: tmp.path('id_ed25519'), seHeaderHex: toHex(header) });
+    store.guests.add({
+      name: 'known',
+      sshTarget: g.address,
+      identityRef: tmp.path('id_ed25519'),
+      seHeaderHex: toHex(header),
+    });
     const hashed = (pattern: string) => {
       const salt = randomBytes(20);
       return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(pattern).digest('base64')}`;
     };
     const [type, blob] = hostKey.public.split(/\s+/);
     const other = generateSshKeyPair().public.split(/\s+/);
-    const wrong = await attestStoredGuest({ store, guest: 'known', ctx, knownHosts: parseKnownHosts(`${hashed(`[127.0.0.1]:${g.port}`)} ${other[0]} ${other[1]}\n`) });
+    const wrong = await attestStoredGuest({
+      store,
+      guest: 'known',
+      ctx,
+      knownHosts: parseKnownHosts(`${hashed(`[127.0.0.1]:${g.port}`)} ${other[0]} ${other[1]}\n`),
+    });
     assert.equal(wrong.record.errorCode, 'ERR_TRANSPORT_HOST_KEY_CHANGED');
     assert.equal(store.guests.get('known').hostKeyFingerprint, null);
-    const out = await attestStoredGuest({ store, guest: 'known', ctx, knownHosts: parseKnownHosts(`${hashed(`[127.0.0.1]:${g.port}`)} ${type} ${blob}\n`) });
+    const out = await attestStoredGuest({
+      store,
+      guest: 'known',
+      ctx,
+      knownHosts: parseKnownHosts(`${hashed(`[127.0.0.1]:${g.port}`)} ${type} ${blob}\n`),
+    });
     assert.equal(out.record.status, 'verified', out.record.errorMessage ?? '');
     assert.equal(store.guests.get('known').hostKeyFingerprint, g.fingerprint);
   });
@@ -129,7 +175,13 @@ describe('attestStoredGuest', () => {
     const s2 = openStore({ path: ':memory:' });
     importPki(s2, revoked);
     const g = guests[0]!;
-    s2.guests.add({ name: 'r', sshTarget: g.address, identityRef: tmp.path('id_ed25519'), seHeaderHex: toHex(buildSyntheticSeHeader([phkh0], ctx)), hostKeyFingerprint: g.fingerprint });
+    s2.guests.add({
+      name: 'r',
+      sshTarget: g.address,
+      identityRef: tmp.path('id_ed25519'),
+      seHeaderHex: toHex(buildSyntheticSeHeader([phkh0], ctx)),
+      hostKeyFingerprint: g.fingerprint,
+    });
     const before = g.performCount;
     const out = await attestStoredGuest({ store: s2, guest: 'r', ctx });
     assert.equal(out.record.status, 'error');
@@ -142,7 +194,13 @@ describe('attestStoredGuest', () => {
     importPki(s3, pki, ['ibm.crl']);
     const g = guests[0]!;
     const healthyHeader = store.guests.seHeader(store.guests.get('healthy').id)!;
-    s3.guests.add({ name: 'o', sshTarget: g.address, identityRef: tmp.path('id_ed25519'), seHeaderHex: toHex(healthyHeader), hostKeyFingerprint: g.fingerprint });
+    s3.guests.add({
+      name: 'o',
+      sshTarget: g.address,
+      identityRef: tmp.path('id_ed25519'),
+      seHeaderHex: toHex(healthyHeader),
+      hostKeyFingerprint: g.fingerprint,
+    });
     const offline = await attestStoredGuest({ store: s3, guest: 'o', ctx });
     assert.equal(offline.record.status, 'error');
     assert.match(offline.record.errorCode ?? '', /CRL/);

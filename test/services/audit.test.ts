@@ -1,9 +1,8 @@
 /** Issue 5: exports are recorded in the audit chain. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStore } from '../../main/store/index.js';
+import { openStore, computeEntryHash, GENESIS_HASH } from '../../main/store/index.js';
 import { listAuditEntries, recordExport, verifyAuditLog } from '../../main/services/audit.js';
-import { computeEntryHash, GENESIS_HASH } from '../../main/store/index.js';
 
 test('recordExport appends a chained export.made entry', () => {
   const store = openStore({ path: ':memory:' });

@@ -1,14 +1,14 @@
 /** The online CRL downloader against a loopback HTTP server: body, redirects, status ignored, caps. */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCrlFetcher } from '../../main/services/crl-fetch.js';
 
 let server: Server;
 let base = '';
 const BODY = Buffer.from('-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n');
-const pending = new Set<import('node:http').ServerResponse>();
+const pending = new Set<ServerResponse>();
 
 before(async () => {
   server = createServer((req, res) => {

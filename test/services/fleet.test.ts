@@ -44,7 +44,10 @@ describe('attestFleet', () => {
       },
     });
     assert.equal(results.length, 50);
-    assert.deepEqual(results.map((r) => r.id), guests.map((_, i) => `guest-${i}`));
+    assert.deepEqual(
+      results.map((r) => r.id),
+      guests.map((_, i) => `guest-${i}`),
+    );
     assert.equal(new Set(finished).size, 50);
     assert.equal(loads, 1, 'host keys are verified once per fleet');
     assert.ok(maxActive <= 8 && maxActive >= 2, `max concurrency ${maxActive}`);

@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../main/store/index.js';
-import { importTrustFiles, listTrust, loadHostKeyDocuments, loadVerificationMaterial, parseTrustFile } from '../../main/services/trust.js';
+import {
+  importTrustFiles,
+  listTrust,
+  loadHostKeyDocuments,
+  loadVerificationMaterial,
+  parseTrustFile,
+} from '../../main/services/trust.js';
 import { readHostKeyDocument } from '../../main/engine/pki/host-key-document.js';
 
 const CERTS = new URL('../vectors/s390-tools/rust/pv/tests/assets/cert', import.meta.url).pathname;
@@ -12,7 +18,10 @@ const KEYS = new URL('../vectors/interop/keys', import.meta.url).pathname;
 const file = (dir: string, name: string) => ({ source: name, bytes: new Uint8Array(readFileSync(join(dir, name))) });
 
 function pemToDer(pem: Uint8Array): Uint8Array {
-  const body = Buffer.from(pem).toString('latin1').replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  const body = Buffer.from(pem)
+    .toString('latin1')
+    .replace(/-----[^-]+-----/g, '')
+    .replace(/\s+/g, '');
   return new Uint8Array(Buffer.from(body, 'base64'));
 }
 
@@ -45,7 +54,10 @@ test('import stores each item once, reports unrecognised files and keeps going',
     { source: 'junk.txt', bytes: new TextEncoder().encode('hello') },
     file(KEYS, 'hostA.key'),
   ]);
-  assert.deepEqual(results.map((r) => r.items.map((i) => i.created)), [[true], [true, true], [false], [false], [true], [], []]);
+  assert.deepEqual(
+    results.map((r) => r.items.map((i) => i.created)),
+    [[true], [true, true], [false], [false], [true], [], []],
+  );
   assert.equal(results[5]?.error?.code, 'ERR_STORE_TRUST_UNRECOGNIZED');
   assert.equal(results[6]?.error?.code, 'ERR_STORE_TRUST_UNRECOGNIZED');
   assert.equal(store.trust.list().length, 4);
@@ -63,7 +75,8 @@ test('import stores each item once, reports unrecognised files and keeps going',
 test('CRL freshness: valid, expiring within N days, stale, not yet valid', () => {
   const store = openStore({ path: ':memory:' });
   importTrustFiles(store, [file(CERTS, 'ibm.crl'), file(CERTS, 'ibm_outdated_early.crl')]);
-  const at = (iso: string, days = 7) => listTrust(store, { kind: 'crl', now: new Date(iso), expiringDays: days }).map((i) => i.freshness);
+  const at = (iso: string, days = 7) =>
+    listTrust(store, { kind: 'crl', now: new Date(iso), expiringDays: days }).map((i) => i.freshness);
   assert.deepEqual(at('2026-06-01T00:00:00Z'), ['valid', 'not-yet-valid']);
   assert.deepEqual(at('2388-12-20T00:00:00Z'), ['expiring', 'not-yet-valid']);
   assert.deepEqual(at('2388-12-20T00:00:00Z', 1), ['valid', 'not-yet-valid']);

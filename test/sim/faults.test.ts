@@ -14,7 +14,12 @@ after(async () => {
 });
 
 async function run(guest: SimulatedGuest, extra: Partial<SshGuestTransportParams> = {}): Promise<AttestGuestResult> {
-  return attestGuest({ transport: transportFor(guest, extra), loadHostKeys: async () => [hostCoordsA], seHeader, ctx: systemContext() });
+  return attestGuest({
+    transport: transportFor(guest, extra),
+    loadHostKeys: async () => [hostCoordsA],
+    seHeader,
+    ctx: systemContext(),
+  });
 }
 
 async function expectCode(promise: Promise<unknown>, code: string) {
@@ -62,7 +67,10 @@ describe('simulated guest faults', () => {
 
   test('hang: perform times out and the temp dir is still removed', async () => {
     const g = await guestWith({ fault: 'hang' });
-    const e = await expectCode(run(g, { timeouts: { stepMs: 1500, connectMs: 5000, totalMs: 10000, cleanupMs: 3000 } }), 'ERR_TRANSPORT_TIMEOUT');
+    const e = await expectCode(
+      run(g, { timeouts: { stepMs: 1500, connectMs: 5000, totalMs: 10000, cleanupMs: 3000 } }),
+      'ERR_TRANSPORT_TIMEOUT',
+    );
     assert.equal(e.details?.step, 'perform');
     assert.ok(g.commands.some((c) => c.startsWith('rm -rf')));
     assert.deepEqual(g.listFiles(), []);
@@ -77,14 +85,24 @@ describe('simulated guest faults', () => {
 
   test('slow link over the step timeout: coded timeout, dir removed by run-id prefix', async () => {
     const g = await guestWith({ fault: 'slow-link', slowLinkDelayMs: 400 });
-    const e = await expectCode(run(g, { timeouts: { stepMs: 150, connectMs: 5000, totalMs: 10000, cleanupMs: 3000 } }), 'ERR_TRANSPORT_TIMEOUT');
+    const e = await expectCode(
+      run(g, { timeouts: { stepMs: 150, connectMs: 5000, totalMs: 10000, cleanupMs: 3000 } }),
+      'ERR_TRANSPORT_TIMEOUT',
+    );
     assert.equal(e.details?.step, 'prepare');
-    assert.ok(g.commands.some((c) => /^rm -rf -- "\$\{TMPDIR:-\/tmp\}"\/se-attest\.[0-9a-f]{16}\.\*$/.test(c)), g.commands.join('\n'));
+    assert.ok(
+      g.commands.some((c) => /^rm -rf -- "\$\{TMPDIR:-\/tmp\}"\/se-attest\.[0-9a-f]{16}\.\*$/.test(c)),
+      g.commands.join('\n'),
+    );
     assert.deepEqual(g.listFiles(), []);
   });
 
   test('non-zero exit: exit code and guest stderr in the error', async () => {
-    const g = await guestWith({ fault: 'perform-error', performExitCode: 3, performStderr: 'error: Ultravisor returned rc 0x010c\n' });
+    const g = await guestWith({
+      fault: 'perform-error',
+      performExitCode: 3,
+      performStderr: 'error: Ultravisor returned rc 0x010c\n',
+    });
     const e = await expectCode(run(g), 'ERR_TRANSPORT_PERFORM_FAILED');
     assert.equal(e.details?.exitCode, 3);
     assert.equal(e.details?.stderr, 'error: Ultravisor returned rc 0x010c');
@@ -153,7 +171,12 @@ describe('simulated guest faults', () => {
     const g = await guestWith({});
     const { hostCoordsB } = await import('./fixtures.js');
     const e = await expectCode(
-      attestGuest({ transport: transportFor(g), loadHostKeys: async () => [hostCoordsB], seHeader, ctx: systemContext() }),
+      attestGuest({
+        transport: transportFor(g),
+        loadHostKeys: async () => [hostCoordsB],
+        seHeader,
+        ctx: systemContext(),
+      }),
       'ERR_TRANSPORT_PERFORM_FAILED',
     );
     assert.match(String(e.details?.stderr), /rc 0x010c/);

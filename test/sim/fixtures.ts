@@ -6,7 +6,12 @@ import { CliExit, EXIT_ERROR, EXIT_OK, type CliIo } from '../../main/cli/io.js';
 import { describeError } from '../../main/cli/main.js';
 import { p521PrivateKeyFromPem } from '../../main/engine/crypto/p521.js';
 import { readHostKeyDocument } from '../../main/engine/pki/host-key-document.js';
-import { generateSshKeyPair, startSimulatedGuest, type SimulatedGuest, type SimulatedGuestParams } from '../../main/sim/simulated-guest.js';
+import {
+  generateSshKeyPair,
+  startSimulatedGuest,
+  type SimulatedGuest,
+  type SimulatedGuestParams,
+} from '../../main/sim/simulated-guest.js';
 import { SshGuestTransport, type SshGuestTransportParams } from '../../main/transport/ssh-transport.js';
 import { parseGuestAddress } from '../../main/transport/guest-address.js';
 
@@ -25,7 +30,13 @@ export const clientKey = generateSshKeyPair();
 
 /** Starts a simulated guest holding host key A and accepting `clientKey`. */
 export function startGuest(extra: Partial<SimulatedGuestParams> = {}): Promise<SimulatedGuest> {
-  return startSimulatedGuest({ hostPrivateKeys: [hostPrivateKey], seHeader, cuid, authorizedKeys: [clientKey.public], ...extra });
+  return startSimulatedGuest({
+    hostPrivateKeys: [hostPrivateKey],
+    seHeader,
+    cuid,
+    authorizedKeys: [clientKey.public],
+    ...extra,
+  });
 }
 
 /** A transport to `guest`, pinned to its claimed fingerprint, with short test timeouts. */
@@ -40,9 +51,12 @@ export function transportFor(guest: SimulatedGuest, extra: Partial<SshGuestTrans
 
 /** Runs `se-attest attest …` through a fresh commander program; resolves to the exit code like runCli. */
 export async function runAttestCli(args: readonly string[], io: CliIo): Promise<number> {
-  const program = new Command('se-attest').exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  const program = new Command('se-attest')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerAttestCommands(program, io);
-  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const sub of program.commands)
+    sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   try {
     await program.parseAsync([...args], { from: 'user' });
     return EXIT_OK;

@@ -11,7 +11,13 @@ import { clientKey, cuid, hostCoordsA, hostPrivateKey, seHeader } from './fixtur
 test('a worker-thread pool serves attestable guests and reports their files', async () => {
   const pool = await startSimulatedGuestPool([
     { hostPrivateKeys: [hostPrivateKey], seHeader, cuid, authorizedKeys: [clientKey.public] },
-    { hostPrivateKeys: [hostPrivateKey], seHeader, cuid, authorizedKeys: [clientKey.public], fault: 'missing-uv-device' },
+    {
+      hostPrivateKeys: [hostPrivateKey],
+      seHeader,
+      cuid,
+      authorizedKeys: [clientKey.public],
+      fault: 'missing-uv-device',
+    },
   ]);
   try {
     assert.equal(pool.guests.length, 2);
@@ -22,7 +28,12 @@ test('a worker-thread pool serves attestable guests and reports their files', as
           identity: { privateKey: Buffer.from(clientKey.private) },
         }),
     );
-    const r = await attestGuest({ transport: ok!, loadHostKeys: async () => [hostCoordsA], seHeader, ctx: systemContext() });
+    const r = await attestGuest({
+      transport: ok!,
+      loadHostKeys: async () => [hostCoordsA],
+      seHeader,
+      ctx: systemContext(),
+    });
     assert.equal(r.verified, true);
     await assert.rejects(
       attestGuest({ transport: bad!, loadHostKeys: async () => [hostCoordsA], seHeader, ctx: systemContext() }),

@@ -14,7 +14,9 @@ const FIXTURES = join(import.meta.dirname, 'fixtures');
 test('readers see consistent snapshots while another process writes batches', async () => {
   const t = tempDb();
   try {
-    const { child } = await spawnTsChild(join(FIXTURES, 'kill-child.ts'), [t.path, 'batch'], (l) => l.startsWith('batch 0 '));
+    const { child } = await spawnTsChild(join(FIXTURES, 'kill-child.ts'), [t.path, 'batch'], (l) =>
+      l.startsWith('batch 0 '),
+    );
     const reader = openStore({ path: t.path, busyTimeoutMs: 2000 });
     try {
       const guest = reader.guests.get('kill-guest');
@@ -78,7 +80,10 @@ test('a store opened read-only reads but refuses writes with ERR_STORE_READ_ONLY
     try {
       assert.equal(ro.guests.get('guest-a').name, 'guest-a');
       assert.equal(ro.audit.verify().ok, true);
-      assert.throws(() => ro.guests.add({ name: 'x' }), (e) => isAttestError(e, 'ERR_STORE_READ_ONLY'));
+      assert.throws(
+        () => ro.guests.add({ name: 'x' }),
+        (e) => isAttestError(e, 'ERR_STORE_READ_ONLY'),
+      );
     } finally {
       ro.close();
     }

@@ -25,7 +25,12 @@ export function arpkFor(seed: number): Uint8Array {
 }
 
 /** Records one finished attempt for `guestId` with realistic request/response sizes; returns its id. */
-export function recordAttempt(store: Store, guestId: number, seed: number, status: 'verified' | 'mismatch' | 'error' = 'verified'): number {
+export function recordAttempt(
+  store: Store,
+  guestId: number,
+  seed: number,
+  status: 'verified' | 'mismatch' | 'error' = 'verified',
+): number {
   const id = store.attestations.begin(guestId, {
     hkdSha256: ['aa'.repeat(32)],
     addData: ['phkh-img'],
@@ -45,10 +50,25 @@ export function recordAttempt(store: Store, guestId: number, seed: number, statu
 }
 
 /** Opens a store at `path` with one guest, one trust item and `attempts` attestations. */
-export function seedStore(path: string, attempts = 3, extra: Partial<OpenStoreParams> = {}): { store: Store; guestId: number; ids: number[] } {
+export function seedStore(
+  path: string,
+  attempts = 3,
+  extra: Partial<OpenStoreParams> = {},
+): { store: Store; guestId: number; ids: number[] } {
   const store = openStore({ path, ...extra });
-  const guest = store.guests.add({ name: 'guest-a', sshTarget: 'root@192.0.2.10', identityRef: 'agent', tags: ['prod'] });
-  store.trust.import({ kind: 'crl', der: patternBytes(300, 9), subject: null, issuer: 'CN=Test CA', nextUpdate: '2030-01-01T00:00:00.000Z' });
+  const guest = store.guests.add({
+    name: 'guest-a',
+    sshTarget: 'root@192.0.2.10',
+    identityRef: 'agent',
+    tags: ['prod'],
+  });
+  store.trust.import({
+    kind: 'crl',
+    der: patternBytes(300, 9),
+    subject: null,
+    issuer: 'CN=Test CA',
+    nextUpdate: '2030-01-01T00:00:00.000Z',
+  });
   const ids: number[] = [];
   for (let i = 0; i < attempts; i++) ids.push(recordAttempt(store, guest.id, i * 10));
   return { store, guestId: guest.id, ids };

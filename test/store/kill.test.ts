@@ -52,7 +52,9 @@ test('SIGKILL in the middle of a batch of inserts: only whole batches survive, n
   try {
     const { child, lines } = await spawnTsChild(CHILD, [t.path, 'batch'], (_l, all) => all.length >= 6);
     await killChild(child);
-    const batches = lines.filter((l) => l.startsWith('batch ')).map((l) => l.split(' ').map(Number) as [number, number, number, number]);
+    const batches = lines
+      .filter((l) => l.startsWith('batch '))
+      .map((l) => l.split(' ').map(Number) as [number, number, number, number]);
     assert.ok(batches.length >= 6);
 
     const store = openStore({ path: t.path });

@@ -25,24 +25,36 @@ describe('guests', () => {
       policy: { expectedImagePhkh: '11'.repeat(32), requiredAddData: ['phkh-img'] },
       tags: ['prod', 'eu'],
     });
-    assert.equal(g.seHeaderSha256, createHash('sha256').update(Uint8Array.of(0xaa, 0xbb, 0xcc)).digest('hex'));
+    assert.equal(
+      g.seHeaderSha256,
+      createHash('sha256')
+        .update(Uint8Array.of(0xaa, 0xbb, 0xcc))
+        .digest('hex'),
+    );
     assert.equal(g.seHeaderSize, 3);
     assert.deepEqual(store.guests.seHeader(g.id), Uint8Array.of(0xaa, 0xbb, 0xcc));
     assert.deepEqual(g.tags, ['eu', 'prod']);
-    assert.throws(() => store.guests.add({ name: 'web-1' }), (e) => isAttestError(e, 'ERR_STORE_GUEST_EXISTS'));
+    assert.throws(
+      () => store.guests.add({ name: 'web-1' }),
+      (e) => isAttestError(e, 'ERR_STORE_GUEST_EXISTS'),
+    );
     const edited = store.guests.edit('web-1', { notes: 'rack 4', jumpHost: null });
     assert.equal(edited.notes, 'rack 4');
     assert.equal(edited.jumpHost, null);
     assert.equal(edited.sshTarget, 'root@192.0.2.5:2222');
     const id = recordAttempt(store, g.id, 1);
     store.guests.remove('web-1');
-    assert.throws(() => store.guests.get('web-1'), (e) => isAttestError(e, 'ERR_STORE_GUEST_NOT_FOUND'));
+    assert.throws(
+      () => store.guests.get('web-1'),
+      (e) => isAttestError(e, 'ERR_STORE_GUEST_NOT_FOUND'),
+    );
     assert.equal(store.attestations.get(id).guestName, 'web-1');
     const again = store.guests.add({ name: 'web-1' });
     assert.notEqual(again.id, g.id);
-    assert.deepEqual(store.audit.list().map((e) => e.action), [
-      'guest.added', 'guest.edited', 'attestation.started', 'attestation.finished', 'guest.removed', 'guest.added',
-    ]);
+    assert.deepEqual(
+      store.audit.list().map((e) => e.action),
+      ['guest.added', 'guest.edited', 'attestation.started', 'attestation.finished', 'guest.removed', 'guest.added'],
+    );
     assert.equal(store.audit.verify().ok, true);
     store.close();
   });
@@ -53,7 +65,10 @@ describe('guests', () => {
       () => store.guests.add({ name: 'x', identityRef: '-----BEGIN OPENSSH PRIVATE KEY-----\nabc' }),
       (e) => isAttestError(e, 'ERR_STORE_GUEST_INVALID'),
     );
-    assert.throws(() => store.guests.add({ name: 'bad name' }), (e) => isAttestError(e, 'ERR_STORE_GUEST_INVALID'));
+    assert.throws(
+      () => store.guests.add({ name: 'bad name' }),
+      (e) => isAttestError(e, 'ERR_STORE_GUEST_INVALID'),
+    );
     store.close();
   });
 
@@ -88,7 +103,11 @@ describe('attestations', () => {
     const g = store.guests.add({ name: 'g' });
     const first = recordAttempt(store, g.id, 1);
     c.advance(60_000);
-    const id = store.attestations.begin(g.id, { hkdSha256: ['ab'.repeat(32)], addData: ['phkh-att'], hkdReport: { ok: true } });
+    const id = store.attestations.begin(g.id, {
+      hkdSha256: ['ab'.repeat(32)],
+      addData: ['phkh-att'],
+      hkdReport: { ok: true },
+    });
     assert.equal(store.attestations.get(id).status, 'pending');
     const done = store.attestations.finish(id, {
       status: 'error',
@@ -99,16 +118,35 @@ describe('attestations', () => {
     assert.equal(done.status, 'error');
     assert.equal(done.steps.guestContacted, '2026-03-01T00:01:00.500Z');
     assert.deepEqual(done.hkdReport, { ok: true });
-    assert.throws(() => store.attestations.finish(id, { status: 'verified' }), (e) => isAttestError(e, 'ERR_STORE_ATTESTATION_NOT_PENDING'));
-    assert.throws(() => store.attestations.get(999), (e) => isAttestError(e, 'ERR_STORE_ATTESTATION_NOT_FOUND'));
-    assert.throws(() => store.attestations.begin(999), (e) => isAttestError(e, 'ERR_STORE_GUEST_NOT_FOUND'));
-    assert.deepEqual(store.attestations.list(g.id).map((r) => r.id), [id, first]);
-    assert.deepEqual(store.attestations.list(g.id, { since: new Date('2026-03-01T00:00:30Z') }).map((r) => r.id), [id]);
+    assert.throws(
+      () => store.attestations.finish(id, { status: 'verified' }),
+      (e) => isAttestError(e, 'ERR_STORE_ATTESTATION_NOT_PENDING'),
+    );
+    assert.throws(
+      () => store.attestations.get(999),
+      (e) => isAttestError(e, 'ERR_STORE_ATTESTATION_NOT_FOUND'),
+    );
+    assert.throws(
+      () => store.attestations.begin(999),
+      (e) => isAttestError(e, 'ERR_STORE_GUEST_NOT_FOUND'),
+    );
+    assert.deepEqual(
+      store.attestations.list(g.id).map((r) => r.id),
+      [id, first],
+    );
+    assert.deepEqual(
+      store.attestations.list(g.id, { since: new Date('2026-03-01T00:00:30Z') }).map((r) => r.id),
+      [id],
+    );
     const rec = store.attestations.get(first);
     assert.equal(rec.requestSize, 640);
     assert.equal(rec.responseSize, 520);
     assert.equal(rec.additionalData?.imagePhkh, Buffer.from(patternBytes(32, 7)).toString('hex'));
-    assert.equal(JSON.stringify(rec).includes(Buffer.from(arpkFor(1)).toString('hex')), false, 'ARPK leaked into the record');
+    assert.equal(
+      JSON.stringify(rec).includes(Buffer.from(arpkFor(1)).toString('hex')),
+      false,
+      'ARPK leaked into the record',
+    );
     store.close();
   });
 
@@ -125,18 +163,31 @@ describe('attestations', () => {
       // Moving the sealed ARPK to another row fails (the id is authenticated).
       const s2 = openStore({ path: t.path });
       const other = recordAttempt(s2, 1, 50);
-      s2.db.prepare('UPDATE attestations SET arpk_sealed = (SELECT arpk_sealed FROM attestations WHERE id = ?) WHERE id = ?').run(ids[0], other);
-      assert.throws(() => s2.attestations.secrets(other), (e) => isAttestError(e, 'ERR_STORE_ARPK_UNREADABLE'));
+      s2.db
+        .prepare(
+          'UPDATE attestations SET arpk_sealed = (SELECT arpk_sealed FROM attestations WHERE id = ?) WHERE id = ?',
+        )
+        .run(ids[0], other);
+      assert.throws(
+        () => s2.attestations.secrets(other),
+        (e) => isAttestError(e, 'ERR_STORE_ARPK_UNREADABLE'),
+      );
       s2.close();
       // Another key file cannot open it.
       writeFileSync(`${t.path}.key`, Buffer.alloc(32, 9), { mode: 0o600 });
       const s3 = openStore({ path: t.path });
-      assert.throws(() => s3.attestations.secrets(ids[0]!), (e) => isAttestError(e, 'ERR_STORE_ARPK_UNREADABLE'));
+      assert.throws(
+        () => s3.attestations.secrets(ids[0]!),
+        (e) => isAttestError(e, 'ERR_STORE_ARPK_UNREADABLE'),
+      );
       s3.close();
       // A key file readable by others is refused.
       chmodSync(`${t.path}.key`, 0o644);
       const s4 = openStore({ path: t.path });
-      assert.throws(() => s4.attestations.secrets(ids[0]!), (e) => isAttestError(e, 'ERR_STORE_KEY_FILE'));
+      assert.throws(
+        () => s4.attestations.secrets(ids[0]!),
+        (e) => isAttestError(e, 'ERR_STORE_KEY_FILE'),
+      );
       s4.close();
     } finally {
       t.cleanup();
@@ -147,14 +198,29 @@ describe('attestations', () => {
 describe('trust items and canonical JSON', () => {
   test('trust items are deduplicated by SHA-256 and audited once', () => {
     const store = openStore({ path: ':memory:' });
-    const a = store.trust.import({ kind: 'hkd', der: patternBytes(500, 1), subject: 'CN=h', issuer: 'CN=i', phkh: 'aa'.repeat(32) });
-    const b = store.trust.import({ kind: 'hkd', der: patternBytes(500, 1), subject: 'CN=h', issuer: 'CN=i', source: 'other' });
+    const a = store.trust.import({
+      kind: 'hkd',
+      der: patternBytes(500, 1),
+      subject: 'CN=h',
+      issuer: 'CN=i',
+      phkh: 'aa'.repeat(32),
+    });
+    const b = store.trust.import({
+      kind: 'hkd',
+      der: patternBytes(500, 1),
+      subject: 'CN=h',
+      issuer: 'CN=i',
+      source: 'other',
+    });
     assert.equal(a.created, true);
     assert.equal(b.created, false);
     assert.equal(b.item.id, a.item.id);
     assert.equal(store.trust.list().length, 1);
     assert.deepEqual(store.trust.bytes(a.item.sha256), patternBytes(500, 1));
-    assert.throws(() => store.trust.bytes('00'.repeat(32)), (e) => isAttestError(e, 'ERR_STORE_TRUST_NOT_FOUND'));
+    assert.throws(
+      () => store.trust.bytes('00'.repeat(32)),
+      (e) => isAttestError(e, 'ERR_STORE_TRUST_NOT_FOUND'),
+    );
     assert.equal(store.audit.list().length, 1);
     store.close();
   });
@@ -165,15 +231,27 @@ describe('trust items and canonical JSON', () => {
     store.trust.remove(a.item.id);
     assert.equal(store.trust.list().length, 0);
     assert.equal(store.trust.withBytes('crl').length, 0);
-    assert.deepEqual(store.trust.bytes(a.item.sha256), patternBytes(300, 2), 'evidence of past attestations still needs the bytes');
-    assert.throws(() => store.trust.remove(a.item.id), (e) => isAttestError(e, 'ERR_STORE_TRUST_NOT_FOUND'));
+    assert.deepEqual(
+      store.trust.bytes(a.item.sha256),
+      patternBytes(300, 2),
+      'evidence of past attestations still needs the bytes',
+    );
+    assert.throws(
+      () => store.trust.remove(a.item.id),
+      (e) => isAttestError(e, 'ERR_STORE_TRUST_NOT_FOUND'),
+    );
     assert.equal(store.audit.verify().ok, true);
     const again = store.trust.import({ kind: 'crl', der: patternBytes(300, 2), subject: null, issuer: 'CN=i' });
     assert.equal(again.item.id, a.item.id);
     assert.equal(store.trust.list().length, 1);
-    assert.deepEqual(store.audit.list().map((e) => e.action), ['trust.imported', 'trust.removed', 'trust.imported']);
+    assert.deepEqual(
+      store.audit.list().map((e) => e.action),
+      ['trust.imported', 'trust.removed', 'trust.imported'],
+    );
     assert.equal(store.audit.verify().ok, true);
-    store.ctx.db.prepare('UPDATE trust_items SET removed_at = ? WHERE id = ?').run('2020-01-01T00:00:00.000Z', a.item.id);
+    store.ctx.db
+      .prepare('UPDATE trust_items SET removed_at = ? WHERE id = ?')
+      .run('2020-01-01T00:00:00.000Z', a.item.id);
     const v = store.audit.verify();
     assert.equal(v.ok, false);
     assert.equal(v.firstBroken?.subjectId, a.item.id);
@@ -196,7 +274,13 @@ describe('trust items and canonical JSON', () => {
   });
 
   test('canonical JSON sorts keys at every depth and drops undefined', () => {
-    assert.equal(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: true }, u: undefined }), '{"a":{"c":true,"d":[1,"x",null]},"b":1}');
-    assert.throws(() => canonicalJson({ n: Number.NaN }), (e) => isAttestError(e, 'ERR_INPUT_INVALID'));
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [1, 'x', null], c: true }, u: undefined }),
+      '{"a":{"c":true,"d":[1,"x",null]},"b":1}',
+    );
+    assert.throws(
+      () => canonicalJson({ n: Number.NaN }),
+      (e) => isAttestError(e, 'ERR_INPUT_INVALID'),
+    );
   });
 });

@@ -11,7 +11,10 @@ function tamper(sql: string, params: unknown[] = []) {
   const t = tempDb();
   try {
     const { store, ids } = seedStore(t.path, 3);
-    const finishSeq = store.audit.list().filter((e) => e.action === 'attestation.finished' && e.subjectId === ids[1]).at(-1)!.seq;
+    const finishSeq = store.audit
+      .list()
+      .filter((e) => e.action === 'attestation.finished' && e.subjectId === ids[1])
+      .at(-1)!.seq;
     assert.equal(store.audit.verify().ok, true);
     store.close();
     const raw = new Database(t.path);
@@ -34,7 +37,11 @@ describe('attestation rows', () => {
     ['started_at', "UPDATE attestations SET started_at = '2020-01-01T00:00:00.000Z' WHERE id = 2", []],
     ['cuid', 'UPDATE attestations SET cuid = ? WHERE id = 2', [Buffer.alloc(16, 0xee)]],
     ['measurement', 'UPDATE attestations SET measurement = ? WHERE id = 2', [Buffer.alloc(64, 1)]],
-    ['response (one byte)', "UPDATE attestations SET response = CAST(substr(response, 1, 100) || X'FF' || substr(response, 102) AS BLOB) WHERE id = 2", []],
+    [
+      'response (one byte)',
+      "UPDATE attestations SET response = CAST(substr(response, 1, 100) || X'FF' || substr(response, 102) AS BLOB) WHERE id = 2",
+      [],
+    ],
     ['request', 'UPDATE attestations SET request = NULL WHERE id = 2', []],
     ['arpk_sealed', 'UPDATE attestations SET arpk_sealed = ? WHERE id = 2', [Buffer.alloc(60, 3)]],
     ['additional_data_json', `UPDATE attestations SET additional_data_json = '{"imagePhkh":"00"}' WHERE id = 2`, []],
@@ -62,7 +69,9 @@ describe('attestation rows', () => {
       // recompute the column as the application would
       const s = openStore({ path: t.path });
       const row = s.db.prepare('SELECT * FROM attestations WHERE id = ?').get(ids[0]) as Record<string, unknown>;
-      s.db.prepare('UPDATE attestations SET content_hash = ? WHERE id = ?').run(hashAttestationRow(row as never), ids[0]);
+      s.db
+        .prepare('UPDATE attestations SET content_hash = ? WHERE id = ?')
+        .run(hashAttestationRow(row as never), ids[0]);
       const r = s.audit.verify();
       s.close();
       assert.equal(r.ok, false);

@@ -20,7 +20,11 @@ export async function cli(cwd: string, ...args: string[]): Promise<CliRun> {
 }
 
 /** A fresh temporary directory, removed by the returned cleanup. */
-export function tempDir(prefix = 'se-attest-test-'): { dir: string; cleanup: () => void; path: (name: string) => string } {
+export function tempDir(prefix = 'se-attest-test-'): {
+  dir: string;
+  cleanup: () => void;
+  path: (name: string) => string;
+} {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }), path: (name) => join(dir, name) };
 }

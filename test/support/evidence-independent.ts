@@ -8,7 +8,9 @@ import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 const u32 = (b: Buffer, off: number) => b.readUInt32BE(off);
 
 /** The five exchange entries (§5.1); absent = undefined. */
-function exchangeEntries(file: Buffer): Record<'arcb' | 'measurement' | 'additional' | 'user' | 'cuid', Buffer | undefined> {
+function exchangeEntries(
+  file: Buffer,
+): Record<'arcb' | 'measurement' | 'additional' | 'user' | 'cuid', Buffer | undefined> {
   if (file.subarray(0, 8).toString('latin1') !== 'pvattest') throw new Error('not an exchange file');
   if (u32(file, 8) !== 0x0100) throw new Error('exchange version');
   const entry = (off: number) => {
@@ -20,7 +22,11 @@ function exchangeEntries(file: Buffer): Record<'arcb' | 'measurement' | 'additio
 }
 
 /** Recomputes the measurement of response.bin with arpk.key and se-header.bin (bare header). */
-export function independentlyVerify(response: Buffer, arpk: Buffer, seHeader: Buffer): { verified: boolean; cuid: string; userData: string | null } {
+export function independentlyVerify(
+  response: Buffer,
+  arpk: Buffer,
+  seHeader: Buffer,
+): { verified: boolean; cuid: string; userData: string | null } {
   const e = exchangeEntries(response);
   const arcb = e.arcb;
   if (!arcb || !e.measurement || !e.cuid) throw new Error('response lacks ARCB, measurement or CUID');
@@ -45,7 +51,9 @@ export function independentlyVerify(response: Buffer, arpk: Buffer, seHeader: Bu
   const lens = Buffer.alloc(8);
   lens.writeUInt16BE(user.length, 0);
   lens.writeUInt32BE(add.length, 4);
-  const mac = createHmac('sha512', measurementKey).update(Buffer.concat([tags, e.cuid, lens, user, nonce, add])).digest();
+  const mac = createHmac('sha512', measurementKey)
+    .update(Buffer.concat([tags, e.cuid, lens, user, nonce, add]))
+    .digest();
   const verified = mac.length === e.measurement.length && timingSafeEqual(mac, e.measurement);
   return { verified, cuid: e.cuid.toString('hex'), userData: e.user ? e.user.toString('hex') : null };
 }

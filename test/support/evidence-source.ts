@@ -4,10 +4,16 @@
  * mismatch, error without response), reused across as many guests and attestations as asked, plus a
  * hash-chained audit log.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { EvidenceAttestationStatus, EvidenceAuditEntry } from '../../shared/types/evidence.js';
-import { createAttestationRequest, p521KeyPairFromPrivate, p521PrivateKeyFromPem, performAttestation, systemContext } from '../../main/engine/index.js';
+import {
+  createAttestationRequest,
+  p521KeyPairFromPrivate,
+  p521PrivateKeyFromPem,
+  performAttestation,
+  systemContext,
+} from '../../main/engine/index.js';
 import { createFakeIbmPki, type FakeIbmPki } from '../../main/engine/pki/demo-pki.js';
 import { computeAuditEntryHash, AUDIT_GENESIS_HASH } from '../../main/services/evidence/audit-chain.js';
 import type {
@@ -18,7 +24,6 @@ import type {
   ListEvidenceAttestationsParams,
 } from '../../main/services/evidence/source.js';
 import { factoryContext } from './pki-factory.js';
-import { createHash } from 'node:crypto';
 
 /** An EvidenceSource over arrays (sorted and filtered like the store adapter must). */
 export class MemoryEvidenceSource implements EvidenceSource {
@@ -41,7 +46,13 @@ export class MemoryEvidenceSource implements EvidenceSource {
       const t = Date.parse(a.startedAt);
       return t >= from && t < to && (!names || names.has(a.guestName));
     });
-    picked.sort((x, y) => (x.guestName < y.guestName ? -1 : x.guestName > y.guestName ? 1 : Date.parse(x.startedAt) - Date.parse(y.startedAt) || String(x.id).localeCompare(String(y.id))));
+    picked.sort((x, y) =>
+      x.guestName < y.guestName
+        ? -1
+        : x.guestName > y.guestName
+          ? 1
+          : Date.parse(x.startedAt) - Date.parse(y.startedAt) || String(x.id).localeCompare(String(y.id)),
+    );
     yield* picked;
   }
 
@@ -98,7 +109,11 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** Builds the PKI, the samples, the attestations and the audit chain. */
 export async function buildEvidenceFixture(p: EvidenceFixtureParams): Promise<EvidenceFixture> {
-  const pki = await createFakeIbmPki({ ctx: factoryContext(), hkdCount: 2, ...(p.revokeSecondHkd ? { revokedHkds: [1] } : {}) });
+  const pki = await createFakeIbmPki({
+    ctx: factoryContext(),
+    hkdCount: 2,
+    ...(p.revokeSecondHkd ? { revokedHkds: [1] } : {}),
+  });
   const hostPriv = pki.hkds.map((h) => p521PrivateKeyFromPem(h.privateKeyPem));
   const hostCoords = hostPriv.map((k) => p521KeyPairFromPrivate(k).publicCoords);
   const ctx = systemContext();
@@ -106,8 +121,24 @@ export async function buildEvidenceFixture(p: EvidenceFixtureParams): Promise<Ev
     const req = createAttestationRequest({ hostKeys: [hostCoords[hkdIndex]!], addData: ['phkh-img', 'phkh-att'], ctx });
     const cuid = new Uint8Array(randomBytes(16));
     const userData = new TextEncoder().encode(`sample-${i}`);
-    const response = performAttestation({ request: req.exchange, hostPrivateKeys: [hostPriv[hkdIndex]!], seHeader: SE_HEADER, cuid, userData });
-    return { status: 'verified', request: req.exchange, response, arpk: req.arpk, seHeader: SE_HEADER, cuid: hex(cuid), userData: hex(userData), errorCode: null, hkdIndex };
+    const response = performAttestation({
+      request: req.exchange,
+      hostPrivateKeys: [hostPriv[hkdIndex]!],
+      seHeader: SE_HEADER,
+      cuid,
+      userData,
+    });
+    return {
+      status: 'verified',
+      request: req.exchange,
+      response,
+      arpk: req.arpk,
+      seHeader: SE_HEADER,
+      cuid: hex(cuid),
+      userData: hex(userData),
+      errorCode: null,
+      hkdIndex,
+    };
   };
   const distinct = p.distinct ?? 3;
   const verifiedSamples = Array.from({ length: distinct }, (_, i) => make(i, i % 2));
@@ -116,7 +147,17 @@ export async function buildEvidenceFixture(p: EvidenceFixtureParams): Promise<Ev
   otherHeader[0xe0] = otherHeader[0xe0]! ^ 0x01; // a different PLD: the guest is not the expected image
   const mismatch: Sample = { ...mm, status: 'mismatch', seHeader: otherHeader };
   const errReq = createAttestationRequest({ hostKeys: [hostCoords[0]!], ctx });
-  const error: Sample = { status: 'error', request: errReq.exchange, response: null, arpk: errReq.arpk, seHeader: SE_HEADER, cuid: null, userData: null, errorCode: 'ERR_TRANSPORT_TIMEOUT', hkdIndex: 0 };
+  const error: Sample = {
+    status: 'error',
+    request: errReq.exchange,
+    response: null,
+    arpk: errReq.arpk,
+    seHeader: SE_HEADER,
+    cuid: null,
+    userData: null,
+    errorCode: 'ERR_TRANSPORT_TIMEOUT',
+    hkdIndex: 0,
+  };
 
   const guestNames = Array.from({ length: p.guests }, (_, i) => `guest-${String(i).padStart(3, '0')}`);
   const idle = Array.from({ length: p.idleGuests ?? 0 }, (_, i) => `idle-${i}`);
@@ -125,13 +166,21 @@ export async function buildEvidenceFixture(p: EvidenceFixtureParams): Promise<Ev
   const attestations: EvidenceAttestation[] = [];
   const audit: EvidenceAuditEntry[] = [];
   let prev = AUDIT_GENESIS_HASH;
-  const appendAudit = (at: string, action: string, subjectType: string, subjectId: number | null, data: Record<string, unknown>) => {
+  const appendAudit = (
+    at: string,
+    action: string,
+    subjectType: string,
+    subjectId: number | null,
+    data: Record<string, unknown>,
+  ) => {
     const base = { seq: audit.length + 1, at, action, subjectType, subjectId, data };
     const hash = computeAuditEntryHash(prev, base);
     audit.push({ ...base, prevHash: prev, hash });
     prev = hash;
   };
-  appendAudit('2026-12-01T00:00:00.000Z', 'trust.imported', 'trust', 1, { sha256: createHash('sha256').update(pki.hkds[0]!.der).digest('hex') });
+  appendAudit('2026-12-01T00:00:00.000Z', 'trust.imported', 'trust', 1, {
+    sha256: createHash('sha256').update(pki.hkds[0]!.der).digest('hex'),
+  });
   for (let n = 0; n < p.attestations; n++) {
     const g = n % p.guests;
     const k = Math.floor(n / p.guests);
@@ -162,7 +211,8 @@ export async function buildEvidenceFixture(p: EvidenceFixtureParams): Promise<Ev
       hkds: [{ sha256: createHash('sha256').update(hkd.der).digest('hex'), bytes: hkd.der }],
       hkdReport: { verified: true, at: started.toISOString() },
     });
-    if (n < 2000) appendAudit(started.toISOString(), 'attestation.finished', 'attestation', id, { status: sample.status });
+    if (n < 2000)
+      appendAudit(started.toISOString(), 'attestation.finished', 'attestation', id, { status: sample.status });
   }
   audit.sort((a, b) => a.seq - b.seq);
   const trust: EvidenceTrustItem[] = [

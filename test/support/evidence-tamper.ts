@@ -22,16 +22,35 @@ export function flipByte(path: string, offset?: number): void {
 }
 
 /** Re-computes every subject from the files and signs the manifest with `privateKey`; with `replaceKey`, also swaps the bundled public key and the predicate's fingerprint. */
-export async function resignBundle(dir: string, privateKey: KeyObject, opts: { replaceKey?: boolean } = {}): Promise<void> {
+export async function resignBundle(
+  dir: string,
+  privateKey: KeyObject,
+  opts: { replaceKey?: boolean } = {},
+): Promise<void> {
   const key = workstationKeyFrom(privateKey);
   if (opts.replaceKey) writeFileSync(join(dir, BUNDLE_FILES.publicKey), key.publicKeyPem);
   const old = JSON.parse(readFileSync(join(dir, BUNDLE_FILES.manifest), 'utf8')) as DsseEnvelope;
-  const statement = JSON.parse(Buffer.from(old.payload, 'base64').toString('utf8')) as { subject: unknown; predicate: Record<string, unknown> };
+  const statement = JSON.parse(Buffer.from(old.payload, 'base64').toString('utf8')) as {
+    subject: unknown;
+    predicate: Record<string, unknown>;
+  };
   const { files } = await listDirectory(dir);
   statement.subject = files
     .filter((f) => f !== BUNDLE_FILES.manifest)
-    .map((name) => ({ name, digest: { sha256: createHash('sha256').update(readFileSync(join(dir, name))).digest('hex') } }));
+    .map((name) => ({
+      name,
+      digest: {
+        sha256: createHash('sha256')
+          .update(readFileSync(join(dir, name)))
+          .digest('hex'),
+      },
+    }));
   if (opts.replaceKey) statement.predicate.workstationKeyFingerprint = key.fingerprint;
-  const env = signDsseEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), key.privateKey, key.fingerprint);
+  const env = signDsseEnvelope(
+    IN_TOTO_PAYLOAD_TYPE,
+    Buffer.from(JSON.stringify(statement)),
+    key.privateKey,
+    key.fingerprint,
+  );
   writeFileSync(join(dir, BUNDLE_FILES.manifest), JSON.stringify(env));
 }

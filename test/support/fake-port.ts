@@ -111,13 +111,25 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
 
   function summarize(row: GuestRow): GuestSummary {
     const { status, last } = statusOf(row);
-    const expiries = [...trust.values()].map((t) => t.nextUpdate ?? t.notAfter).filter((d): d is string => d !== undefined).sort();
+    const expiries = [...trust.values()]
+      .map((t) => t.nextUpdate ?? t.notAfter)
+      .filter((d): d is string => d !== undefined)
+      .sort();
     return {
       id: row.id,
       name: row.input.name,
       sshTarget: row.input.sshTarget,
       status,
-      ...(last ? { lastAttestation: { id: last.id, at: last.startedAt, verdict: last.verdict, ...(last.reasonCode ? { reasonCode: last.reasonCode } : {}) } } : {}),
+      ...(last
+        ? {
+            lastAttestation: {
+              id: last.id,
+              at: last.startedAt,
+              verdict: last.verdict,
+              ...(last.reasonCode ? { reasonCode: last.reasonCode } : {}),
+            },
+          }
+        : {}),
       hkdHealth: trustHealth(['hkd']),
       crlHealth: trustHealth(['crl']),
       ...(expiries[0] ? { trustExpiresAt: expiries[0] } : {}),
@@ -141,9 +153,16 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
       const daysLeft = next ? daysUntil(next) : undefined;
       const warnings: string[] = [];
       let health: Health = 'ok';
-      if (daysLeft === undefined) (health = 'warning'), warnings.push('CRL has no nextUpdate');
-      else if (daysLeft < 0) (health = 'error'), warnings.push(`CRL expired ${-daysLeft} days ago`);
-      else if (daysLeft < 30) (health = 'warning'), warnings.push(`CRL nextUpdate in ${daysLeft} days`);
+      if (daysLeft === undefined) {
+        health = 'warning';
+        warnings.push('CRL has no nextUpdate');
+      } else if (daysLeft < 0) {
+        health = 'error';
+        warnings.push(`CRL expired ${-daysLeft} days ago`);
+      } else if (daysLeft < 30) {
+        health = 'warning';
+        warnings.push(`CRL nextUpdate in ${daysLeft} days`);
+      }
       return {
         ...base,
         kind: 'crl',
@@ -167,8 +186,13 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
     const daysLeft = daysUntil(cert.notAfter);
     const warnings: string[] = [];
     let health: Health = 'ok';
-    if (daysLeft < 0) (health = 'error'), warnings.push(`certificate expired ${-daysLeft} days ago`);
-    else if (daysLeft < 30) (health = 'warning'), warnings.push(`certificate expires in ${daysLeft} days`);
+    if (daysLeft < 0) {
+      health = 'error';
+      warnings.push(`certificate expired ${-daysLeft} days ago`);
+    } else if (daysLeft < 30) {
+      health = 'warning';
+      warnings.push(`certificate expires in ${daysLeft} days`);
+    }
     const selfSigned = cert.subject === cert.issuer;
     return {
       ...base,
@@ -180,10 +204,18 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
       notAfter: cert.notAfter.toISOString(),
       daysLeft,
       chainStatus: isHkd ? (selfSigned ? 'unknown' : 'valid') : 'not-applicable',
-      ...(isHkd && selfSigned ? { chainDetail: 'self-signed: no IBM signing-key chain (accepted with --no-verify only)' } : {}),
+      ...(isHkd && selfSigned
+        ? { chainDetail: 'self-signed: no IBM signing-key chain (accepted with --no-verify only)' }
+        : {}),
       health,
       warnings,
-      ...(isHkd ? { phkhHex: sha256Hex(cert.publicKey.rawData.byteLength ? new Uint8Array(cert.publicKey.rawData) : new Uint8Array()) } : {}),
+      ...(isHkd
+        ? {
+            phkhHex: sha256Hex(
+              cert.publicKey.rawData.byteLength ? new Uint8Array(cert.publicKey.rawData) : new Uint8Array(),
+            ),
+          }
+        : {}),
     };
   }
 
@@ -224,20 +256,38 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
       }
       control.reportStep({ guestId, step, state: 'running' });
       if (step === 'verify-hkds' && used.length === 0) {
-        failure = { step, code: 'ERR_CREATE_NO_HOST_KEY', message: 'no host-key document imported: import one on the Trust screen', verdict: 'error' };
+        failure = {
+          step,
+          code: 'ERR_CREATE_NO_HOST_KEY',
+          message: 'no host-key document imported: import one on the Trust screen',
+          verdict: 'error',
+        };
       } else if (step === 'connect') {
         const refusal = unreachable[host];
         if (refusal !== undefined) {
           failure = { step, code: 'ERR_TRANSPORT_INTERNAL', message: refusal, verdict: 'error' };
         } else if (!row.pinned) {
-          const fingerprintSha256 = `SHA256:${Buffer.from(createHash('sha256').update(`hostkey:${host}`).digest()).toString('base64').replace(/=+$/, '')}`;
-          const trusted = await control.confirmHostKey({ guestId, target: row.input.sshTarget, algorithm: 'ssh-ed25519', fingerprintSha256 });
+          const fingerprintSha256 = `SHA256:${Buffer.from(createHash('sha256').update(`hostkey:${host}`).digest())
+            .toString('base64')
+            .replace(/=+$/, '')}`;
+          const trusted = await control.confirmHostKey({
+            guestId,
+            target: row.input.sshTarget,
+            algorithm: 'ssh-ed25519',
+            fingerprintSha256,
+          });
           if (control.signal.aborted) {
             control.reportStep({ guestId, step, state: 'cancelled' });
             throw cancelled();
           }
           if (!trusted) {
-            control.reportStep({ guestId, step, state: 'failed', message: 'host key not trusted', error: { code: 'ERR_APP_HOSTKEY_REJECTED', message: 'host key not trusted' } });
+            control.reportStep({
+              guestId,
+              step,
+              state: 'failed',
+              message: 'host key not trusted',
+              error: { code: 'ERR_APP_HOSTKEY_REJECTED', message: 'host key not trusted' },
+            });
             throw new AttestError('ERR_APP_HOSTKEY_REJECTED', 'the guest host key was not trusted');
           }
           row.pinned = { algorithm: 'ssh-ed25519', fingerprintSha256, pinnedAt: now().toISOString() };
@@ -246,7 +296,8 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
         failure = {
           step,
           code: 'mismatch',
-          message: 'measurement mismatch: the response was not computed over this SE header (the guest image was altered)',
+          message:
+            'measurement mismatch: the response was not computed over this SE header (the guest image was altered)',
           verdict: 'failed',
         };
       }
@@ -283,7 +334,12 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
       userDataHex: '',
       hkdSteps: used.flatMap((h) => [
         { hkdSubject: h.subject, check: 'host key is EC P-521', ok: true },
-        { hkdSubject: h.subject, check: 'signed by an IBM Z signing key', ok: h.chainStatus === 'valid', detail: h.chainDetail ?? 'chain verified' },
+        {
+          hkdSubject: h.subject,
+          check: 'signed by an IBM Z signing key',
+          ok: h.chainStatus === 'valid',
+          detail: h.chainDetail ?? 'chain verified',
+        },
         { hkdSubject: h.subject, check: 'not revoked (CRL)', ok: h.health !== 'error' },
       ]),
       steps,
@@ -296,7 +352,17 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
   }
 
   function summaryOf(d: AttestationDetail): AttestationSummary {
-    const { hkdSteps: _h, steps: _s, additionalData: _a, flagsHex: _f, nonceHex: _n, requestSha256Hex: _q, responseSha256Hex: _r, hostKeyFingerprint: _k, ...summary } = d;
+    const {
+      hkdSteps: _h,
+      steps: _s,
+      additionalData: _a,
+      flagsHex: _f,
+      nonceHex: _n,
+      requestSha256Hex: _q,
+      responseSha256Hex: _r,
+      hostKeyFingerprint: _k,
+      ...summary
+    } = d;
     return summary;
   }
 
@@ -328,7 +394,10 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
                 pldHex: sha256Hex(hdr.subarray(0, 64)) + sha256Hex(hdr.subarray(64, 128)),
                 aldHex: sha256Hex(hdr.subarray(128, 192)) + sha256Hex(hdr.subarray(192, 256)),
                 tldHex: sha256Hex(hdr.subarray(256, 320)) + sha256Hex(hdr.subarray(320, 384)),
-                keySlotPhkhs: [...trust.values()].filter((t) => t.kind === 'hkd').slice(0, 1).map((t) => t.phkhHex ?? ''),
+                keySlotPhkhs: [...trust.values()]
+                  .filter((t) => t.kind === 'hkd')
+                  .slice(0, 1)
+                  .map((t) => t.phkhHex ?? ''),
               },
             }
           : {}),
@@ -370,7 +439,11 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
           result.imported.push(item);
         } catch (error) {
           const code = error instanceof AttestError ? error.code : 'ERR_HOST_KEY_INVALID';
-          result.rejected.push({ name: file.name, code, message: error instanceof Error ? error.message : 'unreadable' });
+          result.rejected.push({
+            name: file.name,
+            code,
+            message: error instanceof Error ? error.message : 'unreadable',
+          });
         }
         control.reportProgress(++done, files.length, file.name);
       }
@@ -390,10 +463,21 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
         let result: FleetGuestResult;
         try {
           const s = await attestOne(guestId, control);
-          result = { guestId, verdict: s.verdict, attestationId: s.id, ...(s.reasonCode ? { reasonCode: s.reasonCode } : {}), ...(s.reason ? { reason: s.reason } : {}) };
+          result = {
+            guestId,
+            verdict: s.verdict,
+            attestationId: s.id,
+            ...(s.reasonCode ? { reasonCode: s.reasonCode } : {}),
+            ...(s.reason ? { reason: s.reason } : {}),
+          };
         } catch (error) {
           if (error instanceof AttestError && error.code === 'ERR_APP_CANCELLED') throw error;
-          result = { guestId, verdict: 'error', reasonCode: error instanceof AttestError ? error.code : 'ERR_APP_INTERNAL', reason: error instanceof Error ? error.message : 'failed' };
+          result = {
+            guestId,
+            verdict: 'error',
+            reasonCode: error instanceof AttestError ? error.code : 'ERR_APP_INTERNAL',
+            reason: error instanceof Error ? error.message : 'failed',
+          };
         }
         results.push(result);
         control.reportGuestDone(result, results.length, guestIds.length);
@@ -427,8 +511,13 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
       if (found) return found;
       const m = /^(.+)-seed-(\d+)$/.exec(id);
       const row = m ? guests.get(m[1]!) : undefined;
-      if (!m || !row || Number(m[2]) >= row.seeded) throw new AttestError('ERR_APP_NOT_FOUND', 'no such attestation', { id });
-      return { ...seededRow(row, Number(m[2])), hkdSteps: [], steps: ATTEST_STEPS.map((step) => ({ step, state: 'done' as const })) };
+      if (!m || !row || Number(m[2]) >= row.seeded)
+        throw new AttestError('ERR_APP_NOT_FOUND', 'no such attestation', { id });
+      return {
+        ...seededRow(row, Number(m[2])),
+        hkdSteps: [],
+        steps: ATTEST_STEPS.map((step) => ({ step, state: 'done' as const })),
+      };
     },
     async exportEvidence(request, control): Promise<EvidenceExportResult> {
       const from = Date.parse(request.from);

@@ -39,7 +39,11 @@ export function scenarioFromPki(pki: FakeIbmPki): VerifyHostKeyDocumentsParams {
   const nb = (name: string, pem: string): NamedBytes => ({ name, bytes: new TextEncoder().encode(pem) });
   return {
     certs: [nb('signing-key.crt', pki.signingKey.pem), nb('intermediate.crt', pki.intermediate.pem)],
-    crls: [nb('signing-key.crl', pki.signingKeyCrl.pem), nb('intermediate.crl', pki.intermediateCrl.pem), nb('root.crl', pki.rootCrl.pem)],
+    crls: [
+      nb('signing-key.crl', pki.signingKeyCrl.pem),
+      nb('intermediate.crl', pki.intermediateCrl.pem),
+      nb('root.crl', pki.rootCrl.pem),
+    ],
     rootCa: nb('root.crt', pki.root.pem),
     hkds: pki.hkds.map((h, i) => nb(`hkd${i}.crt`, h.pem)),
     offline: true,
@@ -85,10 +89,15 @@ export type PkiDefect =
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const replaceNamed = (list: readonly NamedBytes[], name: string, pem: string | null): NamedBytes[] =>
-  pem === null ? list.filter((x) => x.name !== name) : list.map((x) => (x.name === name ? { name, bytes: enc(pem) } : x));
+  pem === null
+    ? list.filter((x) => x.name !== name)
+    : list.map((x) => (x.name === name ? { name, bytes: enc(pem) } : x));
 
 /** Reissues the signing-key certificate with other validity or subject (same key). */
-async function reissueSigningKey(pki: FakeIbmPki, over: { notBefore?: Date; notAfter?: Date; subject?: JsonName }): Promise<IssuedCertificate> {
+async function reissueSigningKey(
+  pki: FakeIbmPki,
+  over: { notBefore?: Date; notAfter?: Date; subject?: JsonName },
+): Promise<IssuedCertificate> {
   return issueCertificate({
     role: 'signing-key',
     subject: over.subject ?? pki.signingKey.name,
@@ -106,16 +115,47 @@ export async function createDefectScenario(defect: PkiDefect): Promise<VerifyHos
   const ctx = factoryContext();
   const revoked = defect === 'revoked-hkd' ? [0] : [];
   const locality = defect === 'armonk-key-poughkeepsie-crl' ? 'Armonk' : 'Poughkeepsie';
-  const kinds: Partial<Record<PkiDefect, DemoKeyKind>> = { 'rsa-pss-chain': 'rsa-pss-2048', 'sha1-signed-chain': 'rsa-2048-sha1', 'ecdsa-p256-chain': 'ecdsa-p256', 'rsa-chain': 'rsa-2048' };
-  const pki = await createFakeIbmPkiForTest({ revokedHkds: revoked, signingLocality: locality, caKeyKind: kinds[defect] ?? 'ecdsa-p384' });
+  const kinds: Partial<Record<PkiDefect, DemoKeyKind>> = {
+    'rsa-pss-chain': 'rsa-pss-2048',
+    'sha1-signed-chain': 'rsa-2048-sha1',
+    'ecdsa-p256-chain': 'ecdsa-p256',
+    'rsa-chain': 'rsa-2048',
+  };
+  const pki = await createFakeIbmPkiForTest({
+    revokedHkds: revoked,
+    signingLocality: locality,
+    caKeyKind: kinds[defect] ?? 'ecdsa-p384',
+  });
   const s = scenarioFromPki(pki);
   const t = FACTORY_NOW.getTime();
   const hkdWith = async (over: Partial<Parameters<typeof issueHostKeyDocument>[0]>) =>
-    issueHostKeyDocument({ ctx, signingKey: pki.signingKey, notBefore: pki.notBefore, notAfter: pki.notAfter, machineType: '3931', machineSerial: '00000000BEEF1', ...over });
+    issueHostKeyDocument({
+      ctx,
+      signingKey: pki.signingKey,
+      notBefore: pki.notBefore,
+      notAfter: pki.notAfter,
+      machineType: '3931',
+      machineSerial: '00000000BEEF1',
+      ...over,
+    });
   const hkdCrl = (over: Partial<Parameters<typeof issueCrl>[0]>) =>
-    issueCrl({ issuerName: pki.signingKey.name, signer: pki.signingKey.keyPair, authorityKeyId: pki.signingKey.keyId, thisUpdate: pki.notBefore, nextUpdate: pki.notAfter, ...over });
+    issueCrl({
+      issuerName: pki.signingKey.name,
+      signer: pki.signingKey.keyPair,
+      authorityKeyId: pki.signingKey.keyId,
+      thisUpdate: pki.notBefore,
+      nextUpdate: pki.notAfter,
+      ...over,
+    });
   const interCrl = (over: Partial<Parameters<typeof issueCrl>[0]>) =>
-    issueCrl({ issuerName: pki.intermediate.name, signer: pki.intermediate.keyPair, authorityKeyId: pki.intermediate.keyId, thisUpdate: pki.notBefore, nextUpdate: pki.notAfter, ...over });
+    issueCrl({
+      issuerName: pki.intermediate.name,
+      signer: pki.intermediate.keyPair,
+      authorityKeyId: pki.intermediate.keyId,
+      thisUpdate: pki.notBefore,
+      nextUpdate: pki.notAfter,
+      ...over,
+    });
   switch (defect) {
     case 'none':
     case 'revoked-hkd':
@@ -134,30 +174,99 @@ export async function createDefectScenario(defect: PkiDefect): Promise<VerifyHos
       return { ...s, crls: replaceNamed(s.crls ?? [], 'intermediate.crl', crl.pem) };
     }
     case 'expired-hkd':
-      return { ...s, hkds: [{ name: 'hkd0.crt', bytes: enc((await hkdWith({ notBefore: new Date(t - 10 * DAY), notAfter: new Date(t - DAY) })).pem) }] };
+      return {
+        ...s,
+        hkds: [
+          {
+            name: 'hkd0.crt',
+            bytes: enc((await hkdWith({ notBefore: new Date(t - 10 * DAY), notAfter: new Date(t - DAY) })).pem),
+          },
+        ],
+      };
     case 'not-yet-valid-hkd':
-      return { ...s, hkds: [{ name: 'hkd0.crt', bytes: enc((await hkdWith({ notBefore: new Date(t + DAY), notAfter: pki.notAfter })).pem) }] };
+      return {
+        ...s,
+        hkds: [
+          {
+            name: 'hkd0.crt',
+            bytes: enc((await hkdWith({ notBefore: new Date(t + DAY), notAfter: pki.notAfter })).pem),
+          },
+        ],
+      };
     case 'expired-signing-key':
-      return { ...s, certs: replaceNamed(s.certs, 'signing-key.crt', (await reissueSigningKey(pki, { notAfter: new Date(t - DAY) })).pem) };
+      return {
+        ...s,
+        certs: replaceNamed(
+          s.certs,
+          'signing-key.crt',
+          (await reissueSigningKey(pki, { notAfter: new Date(t - DAY) })).pem,
+        ),
+      };
     case 'not-yet-valid-signing-key':
-      return { ...s, certs: replaceNamed(s.certs, 'signing-key.crt', (await reissueSigningKey(pki, { notBefore: new Date(t + DAY) })).pem) };
+      return {
+        ...s,
+        certs: replaceNamed(
+          s.certs,
+          'signing-key.crt',
+          (await reissueSigningKey(pki, { notBefore: new Date(t + DAY) })).pem,
+        ),
+      };
     case 'stale-hkd-crl':
-      return { ...s, crls: replaceNamed(s.crls ?? [], 'signing-key.crl', (await hkdCrl({ thisUpdate: new Date(t - 10 * DAY), nextUpdate: new Date(t - DAY) })).pem) };
+      return {
+        ...s,
+        crls: replaceNamed(
+          s.crls ?? [],
+          'signing-key.crl',
+          (await hkdCrl({ thisUpdate: new Date(t - 10 * DAY), nextUpdate: new Date(t - DAY) })).pem,
+        ),
+      };
     case 'future-hkd-crl':
-      return { ...s, crls: replaceNamed(s.crls ?? [], 'signing-key.crl', (await hkdCrl({ thisUpdate: new Date(t + DAY), nextUpdate: pki.notAfter })).pem) };
+      return {
+        ...s,
+        crls: replaceNamed(
+          s.crls ?? [],
+          'signing-key.crl',
+          (await hkdCrl({ thisUpdate: new Date(t + DAY), nextUpdate: pki.notAfter })).pem,
+        ),
+      };
     case 'forged-hkd-crl': {
       const forger = await generateSigningKeyPair('ecdsa-p384');
-      return { ...s, crls: replaceNamed(s.crls ?? [], 'signing-key.crl', (await hkdCrl({ signer: forger, authorityKeyId: null })).pem) };
+      return {
+        ...s,
+        crls: replaceNamed(
+          s.crls ?? [],
+          'signing-key.crl',
+          (await hkdCrl({ signer: forger, authorityKeyId: null })).pem,
+        ),
+      };
     }
     case 'missing-hkd-crl':
       return { ...s, crls: replaceNamed(s.crls ?? [], 'signing-key.crl', null) };
     case 'stale-intermediate-crl':
-      return { ...s, crls: replaceNamed(s.crls ?? [], 'intermediate.crl', (await interCrl({ thisUpdate: new Date(t - 10 * DAY), nextUpdate: new Date(t - DAY) })).pem) };
+      return {
+        ...s,
+        crls: replaceNamed(
+          s.crls ?? [],
+          'intermediate.crl',
+          (await interCrl({ thisUpdate: new Date(t - 10 * DAY), nextUpdate: new Date(t - DAY) })).pem,
+        ),
+      };
     case 'future-intermediate-crl':
-      return { ...s, crls: replaceNamed(s.crls ?? [], 'intermediate.crl', (await interCrl({ thisUpdate: new Date(t + DAY), nextUpdate: pki.notAfter })).pem) };
+      return {
+        ...s,
+        crls: replaceNamed(
+          s.crls ?? [],
+          'intermediate.crl',
+          (await interCrl({ thisUpdate: new Date(t + DAY), nextUpdate: pki.notAfter })).pem,
+        ),
+      };
     case 'forged-intermediate-crl': {
       const forger = await generateSigningKeyPair('ecdsa-p384');
-      const forged = await interCrl({ signer: forger, authorityKeyId: null, thisUpdate: new Date(pki.notBefore.getTime() + 1000) });
+      const forged = await interCrl({
+        signer: forger,
+        authorityKeyId: null,
+        thisUpdate: new Date(pki.notBefore.getTime() + 1000),
+      });
       return { ...s, crls: [...(s.crls ?? []), { name: 'forged-intermediate.crl', bytes: enc(forged.pem) }] };
     }
     case 'missing-intermediate-crl':
@@ -165,13 +274,29 @@ export async function createDefectScenario(defect: PkiDefect): Promise<VerifyHos
     case 'missing-root-crl':
       return { ...s, crls: replaceNamed(s.crls ?? [], 'root.crl', null) };
     case 'akid-mismatch':
-      return { ...s, hkds: [{ name: 'hkd0.crt', bytes: enc((await hkdWith({ authorityKeyId: '0102030405060708090a0b0c0d0e0f1011121314' })).pem) }] };
+      return {
+        ...s,
+        hkds: [
+          {
+            name: 'hkd0.crt',
+            bytes: enc((await hkdWith({ authorityKeyId: '0102030405060708090a0b0c0d0e0f1011121314' })).pem),
+          },
+        ],
+      };
     case 'wrong-signer-right-names': {
       const other = await generateSigningKeyPair('ecdsa-p384');
       return { ...s, hkds: [{ name: 'hkd0.crt', bytes: enc((await hkdWith({ signer: other })).pem) }] };
     }
     case 'wrong-ou':
-      return { ...s, certs: replaceNamed(s.certs, 'signing-key.crt', (await reissueSigningKey(pki, { subject: ibmName('IBM Z Host Key Signing Service Invalid', 'Poughkeepsie') })).pem) };
+      return {
+        ...s,
+        certs: replaceNamed(
+          s.certs,
+          'signing-key.crt',
+          (await reissueSigningKey(pki, { subject: ibmName('IBM Z Host Key Signing Service Invalid', 'Poughkeepsie') }))
+            .pem,
+        ),
+      };
     case 'two-signing-keys': {
       const twin = await reissueSigningKey(pki, { subject: ibmName('IBM Z Host Key Signing Service', 'Armonk') });
       return { ...s, certs: [...s.certs, { name: 'signing-key-armonk.crt', bytes: enc(twin.pem) }] };
@@ -184,8 +309,18 @@ export async function createDefectScenario(defect: PkiDefect): Promise<VerifyHos
     }
     case 'reordered-crl-issuer': {
       // C, O, OU, L, ST, CN: the order of IBM's real HKD CRLs (spec §3.6 try 4)
-      const reordered: JsonName = [{ C: ['US'] }, { O: [IBM_NAME] }, { OU: ['IBM Z Host Key Signing Service'] }, { L: ['Poughkeepsie'] }, { ST: ['New York'] }, { CN: [IBM_NAME] }];
-      return { ...s, crls: replaceNamed(s.crls ?? [], 'signing-key.crl', (await hkdCrl({ issuerName: reordered })).pem) };
+      const reordered: JsonName = [
+        { C: ['US'] },
+        { O: [IBM_NAME] },
+        { OU: ['IBM Z Host Key Signing Service'] },
+        { L: ['Poughkeepsie'] },
+        { ST: ['New York'] },
+        { CN: [IBM_NAME] },
+      ];
+      return {
+        ...s,
+        crls: replaceNamed(s.crls ?? [], 'signing-key.crl', (await hkdCrl({ issuerName: reordered })).pem),
+      };
     }
     case 'chain-too-long': {
       // root → inter → inter2 → inter3 → signing key: three intermediates, one more than OpenSSL's depth 2
@@ -194,9 +329,23 @@ export async function createDefectScenario(defect: PkiDefect): Promise<VerifyHos
       const extraCrls: NamedBytes[] = [];
       for (const n of [2, 3]) {
         const kp = await generateSigningKeyPair('ecdsa-p384');
-        const ca = await issueCertificate({ role: 'ca', subject: ibmName(`IBM Z Intermediate CA ${n}`), keyPair: kp, issuer, serial: randomSerial(ctx), notBefore: pki.notBefore, notAfter: pki.notAfter });
+        const ca = await issueCertificate({
+          role: 'ca',
+          subject: ibmName(`IBM Z Intermediate CA ${n}`),
+          keyPair: kp,
+          issuer,
+          serial: randomSerial(ctx),
+          notBefore: pki.notBefore,
+          notAfter: pki.notAfter,
+        });
         extra.push({ name: `intermediate${n}.crt`, bytes: enc(ca.pem) });
-        const crl = await issueCrl({ issuerName: ca.name, signer: kp, authorityKeyId: ca.keyId, thisUpdate: pki.notBefore, nextUpdate: pki.notAfter });
+        const crl = await issueCrl({
+          issuerName: ca.name,
+          signer: kp,
+          authorityKeyId: ca.keyId,
+          thisUpdate: pki.notBefore,
+          nextUpdate: pki.notAfter,
+        });
         extraCrls.push({ name: `intermediate${n}.crl`, bytes: enc(crl.pem) });
         issuer = ca;
       }
@@ -209,21 +358,58 @@ export async function createDefectScenario(defect: PkiDefect): Promise<VerifyHos
         notBefore: pki.notBefore,
         notAfter: pki.notAfter,
       });
-      return { ...s, certs: [{ name: 'signing-key.crt', bytes: enc(signing.pem) }, ...s.certs.slice(1), ...extra], crls: [...(s.crls ?? []), ...extraCrls] };
+      return {
+        ...s,
+        certs: [{ name: 'signing-key.crt', bytes: enc(signing.pem) }, ...s.certs.slice(1), ...extra],
+        crls: [...(s.crls ?? []), ...extraCrls],
+      };
     }
     case 'weak-intermediate-key': {
       const weak = await generateSigningKeyPair('rsa-1024');
-      const inter = await issueCertificate({ role: 'ca', subject: pki.intermediate.name, keyPair: weak, issuer: pki.root, serial: randomSerial(ctx), notBefore: pki.notBefore, notAfter: pki.notAfter });
-      const signing = await issueCertificate({ role: 'signing-key', subject: pki.signingKey.name, keyPair: pki.signingKey.keyPair, issuer: inter, serial: randomSerial(ctx), notBefore: pki.notBefore, notAfter: pki.notAfter });
-      const crl = await issueCrl({ issuerName: inter.name, signer: weak, authorityKeyId: inter.keyId, thisUpdate: pki.notBefore, nextUpdate: pki.notAfter });
+      const inter = await issueCertificate({
+        role: 'ca',
+        subject: pki.intermediate.name,
+        keyPair: weak,
+        issuer: pki.root,
+        serial: randomSerial(ctx),
+        notBefore: pki.notBefore,
+        notAfter: pki.notAfter,
+      });
+      const signing = await issueCertificate({
+        role: 'signing-key',
+        subject: pki.signingKey.name,
+        keyPair: pki.signingKey.keyPair,
+        issuer: inter,
+        serial: randomSerial(ctx),
+        notBefore: pki.notBefore,
+        notAfter: pki.notAfter,
+      });
+      const crl = await issueCrl({
+        issuerName: inter.name,
+        signer: weak,
+        authorityKeyId: inter.keyId,
+        thisUpdate: pki.notBefore,
+        nextUpdate: pki.notAfter,
+      });
       return {
         ...s,
-        certs: [{ name: 'signing-key.crt', bytes: enc(signing.pem) }, { name: 'intermediate.crt', bytes: enc(inter.pem) }],
+        certs: [
+          { name: 'signing-key.crt', bytes: enc(signing.pem) },
+          { name: 'intermediate.crt', bytes: enc(inter.pem) },
+        ],
         crls: replaceNamed(s.crls ?? [], 'intermediate.crl', crl.pem),
       };
     }
     case 'intermediate-not-ca': {
-      const inter = await issueCertificate({ role: 'signing-key', subject: pki.intermediate.name, keyPair: pki.intermediate.keyPair, issuer: pki.root, serial: randomSerial(ctx), notBefore: pki.notBefore, notAfter: pki.notAfter });
+      const inter = await issueCertificate({
+        role: 'signing-key',
+        subject: pki.intermediate.name,
+        keyPair: pki.intermediate.keyPair,
+        issuer: pki.root,
+        serial: randomSerial(ctx),
+        notBefore: pki.notBefore,
+        notAfter: pki.notAfter,
+      });
       return { ...s, certs: replaceNamed(s.certs, 'intermediate.crt', inter.pem) };
     }
     case 'unknown-critical-extension': {
@@ -241,8 +427,19 @@ export async function createDefectScenario(defect: PkiDefect): Promise<VerifyHos
       return { ...s, certs: replaceNamed(s.certs, 'signing-key.crt', signing.pem) };
     }
     case 'self-signed-signing-key': {
-      const self = await issueCertificate({ role: 'signing-key', subject: pki.signingKey.name, keyPair: pki.signingKey.keyPair, serial: randomSerial(ctx), notBefore: pki.notBefore, notAfter: pki.notAfter });
-      return { ...s, certs: [{ name: 'signing-key.crt', bytes: enc(self.pem) }], rootCa: { name: 'signing-key.crt', bytes: enc(self.pem) } };
+      const self = await issueCertificate({
+        role: 'signing-key',
+        subject: pki.signingKey.name,
+        keyPair: pki.signingKey.keyPair,
+        serial: randomSerial(ctx),
+        notBefore: pki.notBefore,
+        notAfter: pki.notAfter,
+      });
+      return {
+        ...s,
+        certs: [{ name: 'signing-key.crt', bytes: enc(self.pem) }],
+        rootCa: { name: 'signing-key.crt', bytes: enc(self.pem) },
+      };
     }
   }
 }

@@ -25,5 +25,19 @@ export function writePkiFiles(dir: string, pki: FakeIbmPki): string[] {
     writeFileSync(join(dir, `hkd${i}.crt`), h.pem);
     writeFileSync(join(dir, `hkd${i}.key`), h.privateKeyPem, { mode: 0o600 });
   });
-  return ['-C', 'ibm.crt', '-C', 'inter.crt', '--crl', 'root.crl', '--crl', 'inter.crl', '--crl', 'ibm.crl', '--root-ca', 'root.crt', '--offline'];
+  return [
+    '-C',
+    'ibm.crt',
+    '-C',
+    'inter.crt',
+    '--crl',
+    'root.crl',
+    '--crl',
+    'inter.crl',
+    '--crl',
+    'ibm.crl',
+    '--root-ca',
+    'root.crt',
+    '--offline',
+  ];
 }

@@ -63,7 +63,9 @@ export async function startSshd(params: StartSshdParams = {}): Promise<RealSshd>
     execFileSync(KEYGEN, ['-q', '-t', 'ed25519', '-N', '', '-f', identityPath]);
   }
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${identityPath}.pub`), { mode: 0o600 });
-  const fingerprint = execFileSync(KEYGEN, ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`], { encoding: 'utf8' }).split(' ')[1]!;
+  const fingerprint = execFileSync(KEYGEN, ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`], { encoding: 'utf8' }).split(
+    ' ',
+  )[1]!;
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const user = userInfo().username;
   const basePath = '/usr/local/bin:/usr/bin:/bin';

@@ -12,7 +12,21 @@ test('parses user@host[:port] and [v6]:port', () => {
 });
 
 test('rejects malformed addresses with a code', () => {
-  for (const bad of ['guest', '@guest', 'u@', 'u@h:0', 'u@h:65536', 'u@h:x', 'u@h;rm -rf /', 'u@[fd00::1', '-oProxyCommand=x@h']) {
-    assert.throws(() => parseGuestAddress(bad), (e: unknown) => isAttestError(e, 'ERR_TRANSPORT_ADDRESS_INVALID'), bad);
+  for (const bad of [
+    'guest',
+    '@guest',
+    'u@',
+    'u@h:0',
+    'u@h:65536',
+    'u@h:x',
+    'u@h;rm -rf /',
+    'u@[fd00::1',
+    '-oProxyCommand=x@h',
+  ]) {
+    assert.throws(
+      () => parseGuestAddress(bad),
+      (e: unknown) => isAttestError(e, 'ERR_TRANSPORT_ADDRESS_INVALID'),
+      bad,
+    );
   }
 });

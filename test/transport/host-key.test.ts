@@ -43,7 +43,9 @@ before(() => {
   pubLine = readFileSync(join(dir, 'k1.pub'), 'utf8');
   blob = blobOf(pubLine);
   otherBlob = blobOf(readFileSync(join(dir, 'k2.pub'), 'utf8'));
-  keygenFingerprint = execFileSync(KEYGEN, ['-l', '-E', 'sha256', '-f', join(dir, 'k1.pub')], { encoding: 'utf8' }).split(' ')[1]!;
+  keygenFingerprint = execFileSync(KEYGEN, ['-l', '-E', 'sha256', '-f', join(dir, 'k1.pub')], {
+    encoding: 'utf8',
+  }).split(' ')[1]!;
 });
 
 describe('fingerprints', () => {
@@ -53,7 +55,10 @@ describe('fingerprints', () => {
   test('parse accepts the padded form and rejects junk with a code', () => {
     assert.equal(parseHostKeyFingerprint(`${keygenFingerprint}=`), keygenFingerprint);
     for (const bad of ['', 'MD5:aa:bb', 'SHA256:short', `sha256:${keygenFingerprint.slice(7)}`]) {
-      assert.throws(() => parseHostKeyFingerprint(bad), (e: unknown) => isAttestError(e, 'ERR_TRANSPORT_FINGERPRINT_INVALID'));
+      assert.throws(
+        () => parseHostKeyFingerprint(bad),
+        (e: unknown) => isAttestError(e, 'ERR_TRANSPORT_FINGERPRINT_INVALID'),
+      );
     }
   });
 });
@@ -62,7 +67,10 @@ describe('known_hosts', () => {
   test('plain, [host]:port, hashed (by ssh-keygen -H), wildcard and negated entries', () => {
     const key = pubLine.trim().split(/\s+/).slice(0, 2).join(' ');
     const file = join(dir, 'known_hosts');
-    writeFileSync(file, `guest1.example,10.0.0.5 ${key}\n[127.0.0.1]:2222 ${key}\n*.lab.example,!bad.lab.example ${key}\n`);
+    writeFileSync(
+      file,
+      `guest1.example,10.0.0.5 ${key}\n[127.0.0.1]:2222 ${key}\n*.lab.example,!bad.lab.example ${key}\n`,
+    );
     const plain = parseKnownHosts(readFileSync(file, 'utf8'));
     execFileSync(KEYGEN, ['-H', '-f', file], { stdio: 'ignore' });
     const hashedText = readFileSync(file, 'utf8');
@@ -70,7 +78,8 @@ describe('known_hosts', () => {
     const hashed = parseKnownHosts(hashedText);
     assert.equal(plain.length, 3);
     assert.ok(hashed.every((e) => e.fingerprint === keygenFingerprint));
-    const any = (entries: typeof plain, host: string, port: number) => entries.some((e) => matchesKnownHost(e.hosts, host, port));
+    const any = (entries: typeof plain, host: string, port: number) =>
+      entries.some((e) => matchesKnownHost(e.hosts, host, port));
     for (const entries of [plain, hashed]) {
       assert.equal(any(entries, 'guest1.example', 22), true);
       assert.equal(any(entries, '10.0.0.5', 22), true);
@@ -85,8 +94,17 @@ describe('known_hosts', () => {
 
   test('comments, markers and malformed lines', () => {
     const key = pubLine.trim().split(/\s+/).slice(0, 2).join(' ');
-    const entries = parseKnownHosts(`# comment\n\nbroken line\nhost ssh-ed25519 !!!\n@revoked * ${key}\n@cert-authority *.x ${key}\nh2 ${key}\n`);
-    assert.deepEqual(entries.map((e) => [e.marker, e.hosts, e.line]), [['revoked', '*', 5], ['cert-authority', '*.x', 6], [undefined, 'h2', 7]]);
+    const entries = parseKnownHosts(
+      `# comment\n\nbroken line\nhost ssh-ed25519 !!!\n@revoked * ${key}\n@cert-authority *.x ${key}\nh2 ${key}\n`,
+    );
+    assert.deepEqual(
+      entries.map((e) => [e.marker, e.hosts, e.line]),
+      [
+        ['revoked', '*', 5],
+        ['cert-authority', '*.x', 6],
+        [undefined, 'h2', 7],
+      ],
+    );
   });
 });
 
@@ -107,7 +125,10 @@ describe('trust decision', () => {
 
   test('known_hosts entry for the host wins over trust-on-first-use', async () => {
     const knownHosts = parseKnownHosts(`[g]:2022 ${pubLine}`);
-    assert.equal(await codeOf(checkHostKey({ knownHosts, trustOnFirstUse: true }, 'g', 2022, otherBlob)), 'ERR_TRANSPORT_HOST_KEY_CHANGED');
+    assert.equal(
+      await codeOf(checkHostKey({ knownHosts, trustOnFirstUse: true }, 'g', 2022, otherBlob)),
+      'ERR_TRANSPORT_HOST_KEY_CHANGED',
+    );
     assert.equal(await codeOf(checkHostKey({ knownHosts }, 'g', 2022, blob)), 'ok');
     // an entry for another port does not count: first contact
     assert.equal(await codeOf(checkHostKey({ knownHosts }, 'g', 22, blob)), 'ERR_TRANSPORT_HOST_KEY_UNKNOWN');
@@ -115,7 +136,10 @@ describe('trust decision', () => {
 
   test('@revoked refuses even with trust-on-first-use', async () => {
     const knownHosts = parseKnownHosts(`@revoked * ${pubLine}`);
-    assert.equal(await codeOf(checkHostKey({ knownHosts, trustOnFirstUse: true }, 'g', 22, blob)), 'ERR_TRANSPORT_HOST_KEY_REVOKED');
+    assert.equal(
+      await codeOf(checkHostKey({ knownHosts, trustOnFirstUse: true }, 'g', 22, blob)),
+      'ERR_TRANSPORT_HOST_KEY_REVOKED',
+    );
   });
 
   test('first contact needs an explicit decision', async () => {
@@ -123,12 +147,20 @@ describe('trust decision', () => {
     const asked: HostKeyInfo[] = [];
     const accepted: [string, boolean][] = [];
     const yes = await codeOf(
-      checkHostKey({ decide: (i) => (asked.push(i), true), onAccepted: (i, first) => accepted.push([i.fingerprint, first]) }, 'g', 22, blob),
+      checkHostKey(
+        { decide: (i) => (asked.push(i), true), onAccepted: (i, first) => accepted.push([i.fingerprint, first]) },
+        'g',
+        22,
+        blob,
+      ),
     );
     assert.equal(yes, 'ok');
     assert.equal(asked[0]?.fingerprint, keygenFingerprint);
     assert.deepEqual(accepted, [[keygenFingerprint, true]]);
-    assert.equal(await codeOf(checkHostKey({ decide: async () => false }, 'g', 22, blob)), 'ERR_TRANSPORT_HOST_KEY_UNKNOWN');
+    assert.equal(
+      await codeOf(checkHostKey({ decide: async () => false }, 'g', 22, blob)),
+      'ERR_TRANSPORT_HOST_KEY_UNKNOWN',
+    );
     assert.equal(await codeOf(checkHostKey({ trustOnFirstUse: true }, 'g', 22, blob)), 'ok');
   });
 });

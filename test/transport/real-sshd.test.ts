@@ -46,7 +46,10 @@ describe('attest against a real OpenSSH sshd', { skip: unavailable }, () => {
       ].join('\n'),
     );
     // a pvattest that fails like the real one on a guest without the uvdevice driver
-    writeFileSync(join(shimDir, 'pvattest-nouv'), '#!/bin/sh\necho "error: Failed to open /dev/uv: No such file or directory (os error 2)" >&2\nexit 1\n');
+    writeFileSync(
+      join(shimDir, 'pvattest-nouv'),
+      '#!/bin/sh\necho "error: Failed to open /dev/uv: No such file or directory (os error 2)" >&2\nexit 1\n',
+    );
     chmodSync(join(shimDir, 'pvattest'), 0o755);
     chmodSync(join(shimDir, 'pvattest-nouv'), 0o755);
     sshd = await startSshd({ pathDir: shimDir });
@@ -58,12 +61,34 @@ describe('attest against a real OpenSSH sshd', { skip: unavailable }, () => {
     if (shimDir) rmSync(shimDir, { recursive: true, force: true });
   });
 
-  const baseArgs = () => ['-k', keyPaths.hostACert, '--no-verify', '--hdr', keyPaths.seHdr, '--identity', sshd.identityPath, '--step-timeout', '60'];
+  const baseArgs = () => [
+    '-k',
+    keyPaths.hostACert,
+    '--no-verify',
+    '--hdr',
+    keyPaths.seHdr,
+    '--identity',
+    sshd.identityPath,
+    '--step-timeout',
+    '60',
+  ];
 
   test('the full attest flow verifies, in a 0700 temp dir that is removed afterwards', async () => {
     const before = seAttempts();
     const io = memoryIo(REPO);
-    const code = await runAttestCli(['attest', '--guest', sshd.address, '--host-key-fingerprint', sshd.fingerprint, ...baseArgs(), '--format', 'json'], io);
+    const code = await runAttestCli(
+      [
+        'attest',
+        '--guest',
+        sshd.address,
+        '--host-key-fingerprint',
+        sshd.fingerprint,
+        ...baseArgs(),
+        '--format',
+        'json',
+      ],
+      io,
+    );
     assert.equal(code, 0, io.stderr);
     const result = JSON.parse(io.stdout) as Record<string, unknown>;
     assert.equal(result.verified, true);
@@ -77,7 +102,18 @@ describe('attest against a real OpenSSH sshd', { skip: unavailable }, () => {
   test('through the real sshd as a jump host (ProxyJump)', async () => {
     const io = memoryIo(REPO);
     const code = await runAttestCli(
-      ['attest', '--guest', other.address, '--host-key-fingerprint', other.fingerprint, '--jump', sshd.address, '--jump-host-key-fingerprint', sshd.fingerprint, ...baseArgs()],
+      [
+        'attest',
+        '--guest',
+        other.address,
+        '--host-key-fingerprint',
+        other.fingerprint,
+        '--jump',
+        sshd.address,
+        '--jump-host-key-fingerprint',
+        sshd.fingerprint,
+        ...baseArgs(),
+      ],
       io,
     );
     assert.equal(code, 0, io.stderr);
@@ -86,7 +122,10 @@ describe('attest against a real OpenSSH sshd', { skip: unavailable }, () => {
 
   test('a changed host key is refused with both fingerprints, before anything runs', async () => {
     const io = memoryIo(REPO);
-    const code = await runAttestCli(['attest', '--guest', other.address, '--host-key-fingerprint', sshd.fingerprint, ...baseArgs()], io);
+    const code = await runAttestCli(
+      ['attest', '--guest', other.address, '--host-key-fingerprint', sshd.fingerprint, ...baseArgs()],
+      io,
+    );
     assert.equal(code, 1);
     assert.match(io.stderr, /ERR_TRANSPORT_HOST_KEY_CHANGED/);
     assert.ok(io.stderr.includes(sshd.fingerprint));
@@ -98,7 +137,16 @@ describe('attest against a real OpenSSH sshd', { skip: unavailable }, () => {
     const before = seAttempts();
     const io = memoryIo(REPO);
     const code = await runAttestCli(
-      ['attest', '--guest', sshd.address, '--host-key-fingerprint', sshd.fingerprint, ...baseArgs(), '--remote-command', 'pvattest-nouv'],
+      [
+        'attest',
+        '--guest',
+        sshd.address,
+        '--host-key-fingerprint',
+        sshd.fingerprint,
+        ...baseArgs(),
+        '--remote-command',
+        'pvattest-nouv',
+      ],
       io,
     );
     assert.equal(code, 1);

@@ -1,7 +1,7 @@
 /** The ssh2 transport against the in-process simulated guest: jump host, trust, identities, cancellation, options. */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import ssh2 from 'ssh2';
 import { isAttestError } from '../../shared/errors/index.js';
 import { systemContext } from '../../main/engine/crypto/context.js';
@@ -26,7 +26,9 @@ async function guestWith(params: Parameters<typeof startGuest>[0] = {}) {
 function newRequest() {
   return createAttestationRequest({ hostKeys: [hostCoordsA], ctx: systemContext() });
 }
-async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
+async function codeOf(
+  p: Promise<unknown>,
+): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
   try {
     await p;
   } catch (e) {
@@ -48,8 +50,14 @@ describe('SshGuestTransport', () => {
       ['connect', 'prepare', 'upload', 'perform', 'download', 'cleanup'],
     );
     assert.equal(events.find((e) => e.step === 'connect' && e.status === 'done')?.hostKey?.fingerprint, g.fingerprint);
-    assert.equal(events.find((e) => e.step === 'upload' && e.status === 'done')?.bytes, req.exchange.length + userData.length);
-    assert.match(g.commands[1]!, /^umask 077 && pvattest perform -i '\/tmp\/se-attest\.[0-9a-f]{16}\.[0-9a-f]+\/request\.bin' -o '.*\/response\.bin' -u '.*\/user-data\.bin'$/);
+    assert.equal(
+      events.find((e) => e.step === 'upload' && e.status === 'done')?.bytes,
+      req.exchange.length + userData.length,
+    );
+    assert.match(
+      g.commands[1]!,
+      /^umask 077 && pvattest perform -i '\/tmp\/se-attest\.[0-9a-f]{16}\.[0-9a-f]+\/request\.bin' -o '.*\/response\.bin' -u '.*\/user-data\.bin'$/,
+    );
     const v = verifyAttestationResponse({ response: r.response, arpk: req.arpk, seHeader });
     assert.equal(v.verified, true);
     assert.deepEqual(v.userData, userData);
@@ -93,7 +101,9 @@ describe('SshGuestTransport', () => {
     const address = parseGuestAddress(g.address);
     const identity = { privateKey: Buffer.from(clientKey.private) };
     const req = newRequest();
-    const unknown = await codeOf(new SshGuestTransport({ guest: { address, hostKeys: {} }, identity }).performOnGuest({ request: req.exchange }));
+    const unknown = await codeOf(
+      new SshGuestTransport({ guest: { address, hostKeys: {} }, identity }).performOnGuest({ request: req.exchange }),
+    );
     assert.equal(unknown.code, 'ERR_TRANSPORT_HOST_KEY_UNKNOWN');
     assert.ok(unknown.message.includes(g.fingerprint));
     assert.deepEqual(g.commands, []);
@@ -101,7 +111,10 @@ describe('SshGuestTransport', () => {
     const asked: HostKeyInfo[] = [];
     const pinned: string[] = [];
     const decided = new SshGuestTransport({
-      guest: { address, hostKeys: { decide: async (i) => (asked.push(i), true), onAccepted: (i) => pinned.push(i.fingerprint) } },
+      guest: {
+        address,
+        hostKeys: { decide: async (i) => (asked.push(i), true), onAccepted: (i) => pinned.push(i.fingerprint) },
+      },
       identity,
     });
     await decided.performOnGuest({ request: req.exchange });
@@ -111,7 +124,9 @@ describe('SshGuestTransport', () => {
     const tofu = new SshGuestTransport({ guest: { address, hostKeys: { trustOnFirstUse: true } }, identity });
     assert.ok((await tofu.performOnGuest({ request: req.exchange })).response.length > 0);
 
-    const knownHosts = parseKnownHosts(`[127.0.0.1]:${g.port} ssh-ed25519 ${Buffer.from(await hostKeyBlob(g)).toString('base64')}\n`);
+    const knownHosts = parseKnownHosts(
+      `[127.0.0.1]:${g.port} ssh-ed25519 ${Buffer.from(await hostKeyBlob(g)).toString('base64')}\n`,
+    );
     const known = new SshGuestTransport({ guest: { address, hostKeys: { knownHosts } }, identity });
     assert.ok((await known.performOnGuest({ request: req.exchange })).response.length > 0);
     assert.deepEqual(g.listFiles(), []);
@@ -136,13 +151,19 @@ describe('SshGuestTransport', () => {
     const address = parseGuestAddress(g.address);
     const hostKeys = { pinnedFingerprints: [g.fingerprint] };
     const garbage = await codeOf(
-      new SshGuestTransport({ guest: { address, hostKeys }, identity: { privateKey: Buffer.from('not a key at all') } }).performOnGuest({ request: req.exchange }),
+      new SshGuestTransport({
+        guest: { address, hostKeys },
+        identity: { privateKey: Buffer.from('not a key at all') },
+      }).performOnGuest({ request: req.exchange }),
     );
     assert.equal(garbage.code, 'ERR_TRANSPORT_IDENTITY_INVALID');
     const secret = 'correct horse battery staple';
     let enc = ssh2.utils.generateKeyPairSync('ed25519', { passphrase: secret, cipher: 'aes256-ctr', rounds: 4 });
     // ssh2's generator occasionally writes a key its parser rejects; draw again (see generateSshKeyPair)
-    while (ssh2.utils.parseKey(enc.private, secret) instanceof Error || ssh2.utils.parseKey(enc.public) instanceof Error) {
+    while (
+      ssh2.utils.parseKey(enc.private, secret) instanceof Error ||
+      ssh2.utils.parseKey(enc.public) instanceof Error
+    ) {
       enc = ssh2.utils.generateKeyPairSync('ed25519', { passphrase: secret, cipher: 'aes256-ctr', rounds: 4 });
     }
     const encGuest = await guestWith({ authorizedKeys: [enc.public] });
@@ -164,7 +185,10 @@ describe('SshGuestTransport', () => {
     // a valid key the guest does not authorize
     const stranger = generateSshKeyPair();
     const denied = await codeOf(
-      new SshGuestTransport({ guest: { address, hostKeys }, identity: { privateKey: Buffer.from(stranger.private) } }).performOnGuest({ request: req.exchange }),
+      new SshGuestTransport({
+        guest: { address, hostKeys },
+        identity: { privateKey: Buffer.from(stranger.private) },
+      }).performOnGuest({ request: req.exchange }),
     );
     assert.equal(denied.code, 'ERR_TRANSPORT_AUTH_FAILED');
   });
@@ -187,7 +211,7 @@ describe('SshGuestTransport', () => {
   });
 
   test('a server that accepts TCP but never speaks SSH: connect timeout', async () => {
-    const sockets: import('node:net').Socket[] = [];
+    const sockets: Socket[] = [];
     const silent = createServer((socket) => void sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
@@ -223,14 +247,20 @@ describe('SshGuestTransport', () => {
 
   test('already-aborted signal: nothing runs on the guest', async () => {
     const g = await guestWith();
-    const e = await codeOf(transportFor(g).performOnGuest({ request: newRequest().exchange, signal: AbortSignal.abort() }));
+    const e = await codeOf(
+      transportFor(g).performOnGuest({ request: newRequest().exchange, signal: AbortSignal.abort() }),
+    );
     assert.equal(e.code, 'ERR_TRANSPORT_CANCELLED');
     assert.deepEqual(g.commands, []);
   });
 
   test('whole-run timeout', async () => {
     const g = await guestWith({ fault: 'hang' });
-    const e = await codeOf(transportFor(g, { timeouts: { connectMs: 5000, stepMs: 10000, totalMs: 400, cleanupMs: 3000 } }).performOnGuest({ request: newRequest().exchange }));
+    const e = await codeOf(
+      transportFor(g, { timeouts: { connectMs: 5000, stepMs: 10000, totalMs: 400, cleanupMs: 3000 } }).performOnGuest({
+        request: newRequest().exchange,
+      }),
+    );
     assert.equal(e.code, 'ERR_TRANSPORT_TIMEOUT');
     assert.equal(e.details.step, 'total');
     assert.deepEqual(g.listFiles(), []);
@@ -238,7 +268,9 @@ describe('SshGuestTransport', () => {
 
   test('sudo -n prefix and a configured remote command; command not found is explained', async () => {
     const g = await guestWith({ pvattestCommand: '/opt/s390-tools/bin/pvattest' });
-    await transportFor(g, { remoteCommand: '/opt/s390-tools/bin/pvattest', sudo: true }).performOnGuest({ request: newRequest().exchange });
+    await transportFor(g, { remoteCommand: '/opt/s390-tools/bin/pvattest', sudo: true }).performOnGuest({
+      request: newRequest().exchange,
+    });
     assert.match(g.commands[1]!, /^umask 077 && sudo -n \/opt\/s390-tools\/bin\/pvattest perform -i /);
     const e = await codeOf(transportFor(g).performOnGuest({ request: newRequest().exchange }));
     assert.equal(e.code, 'ERR_TRANSPORT_PERFORM_FAILED');
@@ -249,7 +281,9 @@ describe('SshGuestTransport', () => {
 
   test('response size cap is configurable', async () => {
     const g = await guestWith();
-    const e = await codeOf(transportFor(g, { responseSizeCap: 100 }).performOnGuest({ request: newRequest().exchange }));
+    const e = await codeOf(
+      transportFor(g, { responseSizeCap: 100 }).performOnGuest({ request: newRequest().exchange }),
+    );
     assert.equal(e.code, 'ERR_TRANSPORT_RESPONSE_TOO_LARGE');
     assert.equal(e.details.cap, 100);
     assert.deepEqual(g.listFiles(), []);

@@ -22,11 +22,20 @@ export function rawRequest(
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: Number(url.port), method: p.method ?? 'GET', path: p.path, headers: p.headers, setHost: p.headers?.['Host'] === undefined },
+      {
+        host: '127.0.0.1',
+        port: Number(url.port),
+        method: p.method ?? 'GET',
+        path: p.path,
+        headers: p.headers,
+        setHost: p.headers?.['Host'] === undefined,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );
@@ -51,12 +60,19 @@ export async function exchangeToken(bridge: WebBridge): Promise<string> {
 export interface BridgeSession {
   bridge: WebBridge;
   cookie: string;
-  call(channel: Channel, payload: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Result<unknown> }>;
+  call(
+    channel: Channel,
+    payload: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Result<unknown> }>;
   close(): Promise<void>;
 }
 
 /** Starts a bridge over `port` (static dir: this folder's fixtures) and opens a session. */
-export async function openSession(port: WorkstationPort, staticDir = new URL('./fixtures/static/', import.meta.url).pathname): Promise<BridgeSession> {
+export async function openSession(
+  port: WorkstationPort,
+  staticDir = new URL('./fixtures/static/', import.meta.url).pathname,
+): Promise<BridgeSession> {
   const bridge = await startWebBridge({ port, staticDir, logError: () => undefined });
   const cookie = await exchangeToken(bridge);
   return {

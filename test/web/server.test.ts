@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { CONTENT_SECURITY_POLICY } from '../../main/web/security.js';
-import { readCookie, equalSecrets } from '../../main/web/security.js';
+import { CONTENT_SECURITY_POLICY, readCookie, equalSecrets } from '../../main/web/security.js';
 import { startWebBridge } from '../../main/web/server.js';
 import { RENDERER_CSP } from '../../scripts/build-renderer.mjs';
 import { createFakePort } from '../support/fake-port.js';
@@ -56,12 +55,19 @@ describe('web bridge', () => {
       assert.equal(ok.status, 303);
       assert.equal(ok.headers['location'], '/');
       const cookie = String(ok.headers['set-cookie']);
-      assert.equal(cookie, cookie.replace(/^sea_session_(\d+)=/, `sea_session_${new URL(bridge.origin).port}=`), 'cookie named after the port');
+      assert.equal(
+        cookie,
+        cookie.replace(/^sea_session_(\d+)=/, `sea_session_${new URL(bridge.origin).port}=`),
+        'cookie named after the port',
+      );
       assert.match(cookie, /^sea_session_\d+=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
       assert.ok(!cookie.includes(url.searchParams.get('token')!), 'the session differs from the token');
       const reuse = await rawRequest(bridge.origin, { path: `/${url.search}` });
       assert.equal(reuse.status, 403, 'a used token is refused');
-      const again = await rawRequest(bridge.origin, { path: `/${url.search}`, headers: { Cookie: cookie.split(';')[0]! } });
+      const again = await rawRequest(bridge.origin, {
+        path: `/${url.search}`,
+        headers: { Cookie: cookie.split(';')[0]! },
+      });
       assert.equal(again.status, 303, 'with the session, re-opening the token URL just redirects');
       assert.equal(again.headers['set-cookie'], undefined, 'no new session is issued');
       const page = await rawRequest(bridge.origin, { path: '/', headers: { Cookie: cookie.split(';')[0]! } });
@@ -108,13 +114,28 @@ describe('web bridge', () => {
       const bad = await s.call('guests:get', { id: 42 });
       assert.equal(bad.body.ok === false && bad.body.error.code, 'ERR_APP_BAD_REQUEST');
       const h = { Cookie: s.cookie, Origin: s.bridge.origin };
-      const notJson = await rawRequest(s.bridge.origin, { method: 'POST', path: '/api/call/guests:list', headers: { ...h, 'Content-Type': 'application/json' }, body: '{nope' });
+      const notJson = await rawRequest(s.bridge.origin, {
+        method: 'POST',
+        path: '/api/call/guests:list',
+        headers: { ...h, 'Content-Type': 'application/json' },
+        body: '{nope',
+      });
       assert.equal(notJson.status, 400);
-      const textPlain = await rawRequest(s.bridge.origin, { method: 'POST', path: '/api/call/guests:list', headers: { ...h, 'Content-Type': 'text/plain' }, body: '{}' });
+      const textPlain = await rawRequest(s.bridge.origin, {
+        method: 'POST',
+        path: '/api/call/guests:list',
+        headers: { ...h, 'Content-Type': 'text/plain' },
+        body: '{}',
+      });
       assert.equal(textPlain.status, 415, 'a simple (CORS-less) content type is refused');
       const get = await rawRequest(s.bridge.origin, { path: '/api/call/guests:list', headers: h });
       assert.equal(get.status, 405);
-      const unknown = await rawRequest(s.bridge.origin, { method: 'POST', path: '/api/call/__proto__', headers: { ...h, 'Content-Type': 'application/json' }, body: '{}' });
+      const unknown = await rawRequest(s.bridge.origin, {
+        method: 'POST',
+        path: '/api/call/__proto__',
+        headers: { ...h, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
       assert.equal(unknown.status, 404);
     } finally {
       await s.close();
@@ -144,7 +165,12 @@ describe('web bridge', () => {
   test('static files cannot escape their folder', async () => {
     const s = await openSession(createFakePort());
     try {
-      for (const path of ['/../package.json', '/..%2f..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/fixtures/../../server.test.ts']) {
+      for (const path of [
+        '/../package.json',
+        '/..%2f..%2fpackage.json',
+        '/%2e%2e/%2e%2e/package.json',
+        '/fixtures/../../server.test.ts',
+      ]) {
         const r = await rawRequest(s.bridge.origin, { path, headers: { Cookie: s.cookie } });
         assert.equal(r.status, 404, path);
         assert.doesNotMatch(r.text, /"name"|describe\(/, path);
@@ -162,23 +188,32 @@ describe('web bridge', () => {
       const received: string[] = [];
       const url = new URL(s.bridge.origin);
       const gotEvent = new Promise<void>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: Number(url.port), path: '/api/events', headers: { Cookie: s.cookie } }, (res) => {
-          assert.equal(res.statusCode, 200);
-          assert.match(String(res.headers['content-type']), /^text\/event-stream/);
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            received.push(chunk);
-            if (received.join('').includes('event: task:progress')) resolve();
-            if (received.join('') === ': connected\n\n') {
-              void s.call('trust:import', { runId: 'run-sse-0001', files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }] });
-            }
-          });
-        });
+        const req = request(
+          { host: '127.0.0.1', port: Number(url.port), path: '/api/events', headers: { Cookie: s.cookie } },
+          (res) => {
+            assert.equal(res.statusCode, 200);
+            assert.match(String(res.headers['content-type']), /^text\/event-stream/);
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              received.push(chunk);
+              if (received.join('').includes('event: task:progress')) resolve();
+              if (received.join('') === ': connected\n\n') {
+                void s.call('trust:import', {
+                  runId: 'run-sse-0001',
+                  files: [{ name: 'hostA.crt', contentBase64: hkd.toString('base64') }],
+                });
+              }
+            });
+          },
+        );
         req.on('error', reject);
         req.end();
       });
       await gotEvent;
-      const frame = received.join('').split('\n\n').find((f) => f.startsWith('event: task:progress'))!;
+      const frame = received
+        .join('')
+        .split('\n\n')
+        .find((f) => f.startsWith('event: task:progress'))!;
       const data = JSON.parse(frame.split('\n')[1]!.slice('data: '.length));
       assert.deepEqual(data, { runId: 'run-sse-0001', kind: 'trust-import', done: 1, total: 1, message: 'hostA.crt' });
     } finally {

@@ -57,7 +57,13 @@ export async function runStoredAttestation(p: RunStoredAttestationParams): Promi
   const report = (step: AttestStepId, state: StepState, message?: string, code?: string): void => {
     states.set(step, state);
     const error = message !== undefined ? errorPayloadOf(code, message) : undefined;
-    control.reportStep({ guestId, step, state, ...(message !== undefined ? { message } : {}), ...(error ? { error } : {}) });
+    control.reportStep({
+      guestId,
+      step,
+      state,
+      ...(message !== undefined ? { message } : {}),
+      ...(error ? { error } : {}),
+    });
   };
   let failedStep: AttestStepId | undefined;
   let refused = false;
@@ -97,13 +103,19 @@ export async function runStoredAttestation(p: RunStoredAttestationParams): Promi
   } catch (error) {
     // Thrown before anything was recorded (e.g. a policy naming an HKD that is not imported).
     const step = ATTEST_STEPS.find((s) => states.get(s) !== 'done') ?? 'verify-hkds';
-    report(step, 'failed', error instanceof Error ? error.message : 'failed', isAttestError(error) ? error.code : undefined);
+    report(
+      step,
+      'failed',
+      error instanceof Error ? error.message : 'failed',
+      isAttestError(error) ? error.code : undefined,
+    );
     throw error;
   }
   const r = recorded.record;
   if (recorded.result) p.onHostKeySeen?.(recorded.result.hostKey);
   if (r.status === 'error' && control.signal.aborted) {
-    for (const s of ATTEST_STEPS) if (states.get(s) === 'running' || (s === failedStep && states.get(s) !== 'done')) report(s, 'cancelled');
+    for (const s of ATTEST_STEPS)
+      if (states.get(s) === 'running' || (s === failedStep && states.get(s) !== 'done')) report(s, 'cancelled');
     throw cancelledError();
   }
   if (r.status === 'verified') {
@@ -111,7 +123,10 @@ export async function runStoredAttestation(p: RunStoredAttestationParams): Promi
   } else {
     const message = r.errorMessage ?? 'failed';
     const code = reasonCodeOf(r);
-    const step: AttestStepId = r.status === 'mismatch' ? 'verify' : (failedStep ?? ATTEST_STEPS.find((s) => states.get(s) !== 'done') ?? 'verify-hkds');
+    const step: AttestStepId =
+      r.status === 'mismatch'
+        ? 'verify'
+        : (failedStep ?? ATTEST_STEPS.find((s) => states.get(s) !== 'done') ?? 'verify-hkds');
     report(step, 'failed', message, code);
     // Another step left running did not finish either; only the failing step is marked failed.
     for (const s of ATTEST_STEPS) if (s !== step && states.get(s) === 'running') report(s, 'pending');
@@ -119,7 +134,10 @@ export async function runStoredAttestation(p: RunStoredAttestationParams): Promi
   report('record', 'running');
   report('record', 'done');
   if (refused && r.status === 'error') {
-    throw new AttestError('ERR_APP_HOSTKEY_REJECTED', `the SSH host key of ${guest.name} was not trusted; nothing was sent to it (attempt ${r.id} recorded)`);
+    throw new AttestError(
+      'ERR_APP_HOSTKEY_REJECTED',
+      `the SSH host key of ${guest.name} was not trusted; nothing was sent to it (attempt ${r.id} recorded)`,
+    );
   }
   return toAttestationSummary(r);
 }

@@ -29,16 +29,27 @@ export function parseId(id: string, what: string): number {
 
 /** Store errors that have a UI counterpart (not found, duplicate name) become app errors; others pass. */
 export function toAppError(error: unknown): unknown {
-  if (isAttestError(error, 'ERR_STORE_GUEST_NOT_FOUND') || isAttestError(error, 'ERR_STORE_ATTESTATION_NOT_FOUND') || isAttestError(error, 'ERR_STORE_TRUST_NOT_FOUND')) {
+  if (
+    isAttestError(error, 'ERR_STORE_GUEST_NOT_FOUND') ||
+    isAttestError(error, 'ERR_STORE_ATTESTATION_NOT_FOUND') ||
+    isAttestError(error, 'ERR_STORE_TRUST_NOT_FOUND')
+  ) {
     return new AttestError('ERR_APP_NOT_FOUND', error.message);
   }
-  if (isAttestError(error, 'ERR_STORE_GUEST_EXISTS')) return new AttestError('ERR_APP_CONFLICT', error.message, error.details);
+  if (isAttestError(error, 'ERR_STORE_GUEST_EXISTS'))
+    return new AttestError('ERR_APP_CONFLICT', error.message, error.details);
   return error;
 }
 
 /** The UI status of a guest from the store's derived health. */
 export function toGuestStatus(s: Pick<StoreGuestStatus, 'health' | 'lastVerifiedAt'>): GuestStatus {
-  const map: Record<GuestHealth, GuestStatus> = { ok: 'verified', stale: 'stale', failing: 'failing', never: 'never', pending: 'never' };
+  const map: Record<GuestHealth, GuestStatus> = {
+    ok: 'verified',
+    stale: 'stale',
+    failing: 'failing',
+    never: 'never',
+    pending: 'never',
+  };
   // A run in progress: show what was known before it.
   if (s.health === 'pending') return s.lastVerifiedAt ? 'stale' : 'never';
   return map[s.health];
@@ -107,7 +118,13 @@ interface ReportStepJson {
 interface ReportJson {
   verified?: boolean;
   chain?: { steps?: ReportStepJson[] };
-  hkds?: { name?: string; verified?: boolean; reason?: string; facts?: { subject?: string }; steps?: ReportStepJson[] }[];
+  hkds?: {
+    name?: string;
+    verified?: boolean;
+    reason?: string;
+    facts?: { subject?: string };
+    steps?: ReportStepJson[];
+  }[];
 }
 
 /** The HKD verification steps of a stored report (chain checks first, then each HKD's own checks). */
@@ -125,7 +142,12 @@ export function toHkdSteps(report: unknown): HkdVerificationStep[] {
   for (const h of r.hkds ?? []) {
     const subject = h.facts?.subject ?? h.name ?? 'HKD';
     for (const s of h.steps ?? []) out.push(step(subject, s));
-    out.push({ hkdSubject: subject, check: 'verdict', ok: h.verified === true, ...(h.reason ? { detail: h.reason } : {}) });
+    out.push({
+      hkdSubject: subject,
+      check: 'verdict',
+      ok: h.verified === true,
+      ...(h.reason ? { detail: h.reason } : {}),
+    });
   }
   return out;
 }
@@ -150,7 +172,13 @@ export function toRecordedSteps(r: AttestationRecord): RecordedStep[] {
   else if (hkdVerified === true) reached = 'verify-hkds';
   else reached = 'record'; // nothing reached: the first step failed
   const failing: AttestStepId | undefined =
-    r.status === 'verified' ? undefined : r.status === 'mismatch' ? 'verify' : reached === 'record' ? 'verify-hkds' : ATTEST_STEPS[ATTEST_STEPS.indexOf(reached) + 1];
+    r.status === 'verified'
+      ? undefined
+      : r.status === 'mismatch'
+        ? 'verify'
+        : reached === 'record'
+          ? 'verify-hkds'
+          : ATTEST_STEPS[ATTEST_STEPS.indexOf(reached) + 1];
   const duration: Partial<Record<AttestStepId, number | undefined>> = {
     create: ms(st['started'], st.requestCreated),
     connect: ms(st.requestCreated, st.guestContacted),

@@ -31,7 +31,14 @@ import { importTrustFiles, removeTrustItem } from '../../services/trust.js';
 import type { Store } from '../../store/index.js';
 import type { HostKeyInfo } from '../../transport/host-key.js';
 import { runStoredAttestation } from './attest-runner.js';
-import { parseId, toAppError, toAttestationDetail, toAttestationSummary, toGuestStatus, toLastAttestation } from './mappers.js';
+import {
+  parseId,
+  toAppError,
+  toAttestationDetail,
+  toAttestationSummary,
+  toGuestStatus,
+  toLastAttestation,
+} from './mappers.js';
 import { createTrustView, summarizeHealth, type TrustViewItem } from './trust-view.js';
 
 /** Inputs of `createStorePort`. */
@@ -94,15 +101,24 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
   const now = (): Date => ctx.now();
   const agentSocket = params.agentSocket ?? process.env['SSH_AUTH_SOCK'];
 
-  function guestTrust(guest: Guest, all: readonly TrustViewItem[]): { hkds: TrustItem[]; crls: TrustItem[]; other: TrustItem[] } {
+  function guestTrust(
+    guest: Guest,
+    all: readonly TrustViewItem[],
+  ): { hkds: TrustItem[]; crls: TrustItem[]; other: TrustItem[] } {
     const wanted = (guest.policy.hkdSha256 ?? []).map((s) => s.toLowerCase());
-    const hkds = all.filter((t) => t.stored.kind === 'hkd' && (wanted.length === 0 || wanted.includes(t.stored.sha256))).map((t) => t.ui);
+    const hkds = all
+      .filter((t) => t.stored.kind === 'hkd' && (wanted.length === 0 || wanted.includes(t.stored.sha256)))
+      .map((t) => t.ui);
     const crls = all.filter((t) => t.stored.kind === 'crl').map((t) => t.ui);
     const other = all.filter((t) => t.stored.kind !== 'hkd' && t.stored.kind !== 'crl').map((t) => t.ui);
     return { hkds, crls, other };
   }
 
-  function summarize(guest: Guest, status: ReturnType<typeof listGuestStatuses>[number] | undefined, trust: readonly TrustViewItem[]): GuestSummary {
+  function summarize(
+    guest: Guest,
+    status: ReturnType<typeof listGuestStatuses>[number] | undefined,
+    trust: readonly TrustViewItem[],
+  ): GuestSummary {
     const t = guestTrust(guest, trust);
     const last = status && status.attestationCount > 0 ? lastRecord(guest.id) : undefined;
     const expiries = [...t.hkds, ...t.crls, ...t.other]
@@ -126,9 +142,10 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
   }
 
   function statusOf(guestId: number) {
-    return listGuestStatuses(store, { now: now(), ...(params.staleAfterMs !== undefined ? { staleAfterMs: params.staleAfterMs } : {}) }).find(
-      (s) => s.guestId === guestId,
-    );
+    return listGuestStatuses(store, {
+      now: now(),
+      ...(params.staleAfterMs !== undefined ? { staleAfterMs: params.staleAfterMs } : {}),
+    }).find((s) => s.guestId === guestId);
   }
 
   async function summaryOf(guest: Guest): Promise<GuestSummary> {
@@ -157,7 +174,12 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
   }
 
   function confirmHostKey(control: AttestControl, guest: Guest, info: HostKeyInfo): Promise<boolean> {
-    const offer: HostKeyOffer = { guestId: String(guest.id), target: guest.sshTarget ?? `${info.host}:${info.port}`, algorithm: info.keyType, fingerprintSha256: info.fingerprint };
+    const offer: HostKeyOffer = {
+      guestId: String(guest.id),
+      target: guest.sshTarget ?? `${info.host}:${info.port}`,
+      algorithm: info.keyType,
+      fingerprintSha256: info.fingerprint,
+    };
     const next = promptChain.then(() => (control.signal.aborted ? false : control.confirmHostKey(offer)));
     promptChain = next.catch(() => undefined);
     return next;
@@ -184,11 +206,18 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
   return {
     async listGuests(query) {
       const trust = await trustView.list(now());
-      const statuses = new Map(listGuestStatuses(store, { now: now(), ...(params.staleAfterMs !== undefined ? { staleAfterMs: params.staleAfterMs } : {}) }).map((s) => [s.guestId, s]));
+      const statuses = new Map(
+        listGuestStatuses(store, {
+          now: now(),
+          ...(params.staleAfterMs !== undefined ? { staleAfterMs: params.staleAfterMs } : {}),
+        }).map((s) => [s.guestId, s]),
+      );
       const search = query.search?.trim().toLowerCase() ?? '';
       return store.guests
         .list()
-        .filter((g) => (search ? `${g.name} ${g.sshTarget ?? ''} ${g.tags.join(' ')}`.toLowerCase().includes(search) : true))
+        .filter((g) =>
+          search ? `${g.name} ${g.sshTarget ?? ''} ${g.tags.join(' ')}`.toLowerCase().includes(search) : true,
+        )
         .map((g) => summarize(g, statuses.get(g.id), trust))
         .filter((g) => (query.status ? g.status === query.status : true));
     },
@@ -251,7 +280,8 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       for (const file of files) {
         if (control.signal.aborted) throw cancelled();
         const [outcome] = importTrustFiles(store, [{ source: file.name, bytes: file.bytes }]);
-        if (outcome?.error) result.rejected.push({ name: file.name, code: outcome.error.code, message: outcome.error.message });
+        if (outcome?.error)
+          result.rejected.push({ name: file.name, code: outcome.error.code, message: outcome.error.message });
         else for (const x of outcome?.items ?? []) importedIds.push(x.item.id);
         control.reportProgress(++done, files.length, file.name);
       }
@@ -293,7 +323,13 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
           let result: FleetGuestResult;
           try {
             const s = await attestOne(guestId, control);
-            result = { guestId, verdict: s.verdict, attestationId: s.id, ...(s.reasonCode ? { reasonCode: s.reasonCode } : {}), ...(s.reason ? { reason: s.reason } : {}) };
+            result = {
+              guestId,
+              verdict: s.verdict,
+              attestationId: s.id,
+              ...(s.reasonCode ? { reasonCode: s.reasonCode } : {}),
+              ...(s.reason ? { reason: s.reason } : {}),
+            };
           } catch (error) {
             if (isAttestError(error, 'ERR_APP_CANCELLED')) return;
             const e = toAppError(error);
@@ -320,12 +356,19 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       let total: number;
       if (query.guestId !== undefined) {
         const gid = parseId(query.guestId, 'guest');
-        if (!store.guests.getById(gid)) throw new AttestError('ERR_APP_NOT_FOUND', 'no such guest', { id: query.guestId });
+        if (!store.guests.getById(gid))
+          throw new AttestError('ERR_APP_NOT_FOUND', 'no such guest', { id: query.guestId });
         total = store.db.prepare('SELECT count(*) FROM attestations WHERE guest_id = ?').pluck().get(gid) as number;
-        ids = store.db.prepare('SELECT id FROM attestations WHERE guest_id = ? ORDER BY id DESC LIMIT ? OFFSET ?').pluck().all(gid, limit, offset) as number[];
+        ids = store.db
+          .prepare('SELECT id FROM attestations WHERE guest_id = ? ORDER BY id DESC LIMIT ? OFFSET ?')
+          .pluck()
+          .all(gid, limit, offset) as number[];
       } else {
         total = store.attestations.count();
-        ids = store.db.prepare('SELECT id FROM attestations ORDER BY id DESC LIMIT ? OFFSET ?').pluck().all(limit, offset) as number[];
+        ids = store.db
+          .prepare('SELECT id FROM attestations ORDER BY id DESC LIMIT ? OFFSET ?')
+          .pluck()
+          .all(limit, offset) as number[];
       }
       return { offset, total, items: ids.map((id) => toAttestationSummary(store.attestations.get(id))) };
     },
@@ -368,14 +411,21 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
  */
 export function resolveDestination(destination: string, at: Date): { path: string; zip: true } {
   if (/\.zip$/i.test(destination)) return { path: destination, zip: true };
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(destination).isDirectory();
   } catch {
     mkdirSync(destination, { recursive: true, mode: 0o700 });
     isDir = true;
   }
-  if (!isDir) throw new AttestError('ERR_APP_BAD_REQUEST', `destination ${destination} is a file: choose a folder or a .zip path`);
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  if (!isDir)
+    throw new AttestError(
+      'ERR_APP_BAD_REQUEST',
+      `destination ${destination} is a file: choose a folder or a .zip path`,
+    );
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return { path: join(destination, `evidence-${stamp}.zip`), zip: true };
 }

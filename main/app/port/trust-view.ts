@@ -56,7 +56,9 @@ function describeFreshness(s: StoreTrustItem, now: Date): { daysLeft?: number; h
   const daysLeft = Math.floor((Date.parse(s.nextUpdate) - now.getTime()) / DAY_MS);
   const what = isCrl ? 'CRL nextUpdate' : 'certificate expires';
   if (Date.parse(s.nextUpdate) < now.getTime()) {
-    warnings.push(isCrl ? `CRL is stale: nextUpdate was ${-daysLeft} days ago` : `certificate expired ${-daysLeft} days ago`);
+    warnings.push(
+      isCrl ? `CRL is stale: nextUpdate was ${-daysLeft} days ago` : `certificate expired ${-daysLeft} days ago`,
+    );
     return { daysLeft, health: 'error', warnings };
   }
   if (daysLeft < TRUST_WARNING_DAYS) {
@@ -107,15 +109,28 @@ async function checkChains(store: Store, now: Date): Promise<Map<number, { statu
   const verifier = await createStoreHkdVerifier(store, { at: now });
   const noSigningKey = !verifier.chain.ok && verifier.chain.category === 'NO_SIGNING_KEY';
   for (const sk of signingKeys) {
-    out.set(sk.id, verifier.chain.ok ? { status: 'valid', detail: 'chain to an imported root CA verified offline' } : { status: 'invalid', detail: verifier.chain.reason ?? 'chain not verified' });
+    out.set(
+      sk.id,
+      verifier.chain.ok
+        ? { status: 'valid', detail: 'chain to an imported root CA verified offline' }
+        : { status: 'invalid', detail: verifier.chain.reason ?? 'chain not verified' },
+    );
   }
   for (const h of hkds) {
     if (noSigningKey) {
-      out.set(h.item.id, { status: 'unknown', detail: 'no IBM Z signing-key certificate imported: import it with its CA and CRLs to check this HKD' });
+      out.set(h.item.id, {
+        status: 'unknown',
+        detail: 'no IBM Z signing-key certificate imported: import it with its CA and CRLs to check this HKD',
+      });
       continue;
     }
     const r: HkdResult = await verifier.verify(h.der, h.item.source ?? h.item.sha256);
-    out.set(h.item.id, r.verified ? { status: 'valid', detail: 'signed by the IBM Z signing key, not revoked, valid now' } : { status: 'invalid', detail: r.reason });
+    out.set(
+      h.item.id,
+      r.verified
+        ? { status: 'valid', detail: 'signed by the IBM Z signing key, not revoked, valid now' }
+        : { status: 'invalid', detail: r.reason },
+    );
   }
   return out;
 }
@@ -129,7 +144,10 @@ export function createTrustView(store: Store): TrustView {
       const key = `${stored.length}:${stored[stored.length - 1]?.id ?? 0}`;
       if (cache && cache.key === key && Math.abs(now.getTime() - cache.at) < CACHE_MS) return cache.items;
       const chains = await checkChains(store, now);
-      const items = stored.map((s) => ({ stored: s, ui: toUiItem(s, now, chains.get(s.id) ?? { status: 'not-applicable' }) }));
+      const items = stored.map((s) => ({
+        stored: s,
+        ui: toUiItem(s, now, chains.get(s.id) ?? { status: 'not-applicable' }),
+      }));
       cache = { key, at: now.getTime(), items };
       return items;
     },

@@ -8,7 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { AttestError } from '../../../shared/errors/index.js';
-import { extractSeHeader, parseAddDataList, systemContext, type AddDataKind, type AttestationVerification } from '../../engine/index.js';
+import {
+  extractSeHeader,
+  parseAddDataList,
+  systemContext,
+  type AddDataKind,
+  type AttestationVerification,
+} from '../../engine/index.js';
 import { attestGuest, type AttestGuestParams, type AttestGuestProgress } from '../../services/attest-guest.js';
 import { attestAndRecord, type RecordedAttestation } from '../../services/attest-recorded.js';
 import { attestStoredGuest } from '../../services/attest-stored-guest.js';
@@ -17,12 +23,22 @@ import { importTrustFiles } from '../../services/trust.js';
 import { sha256Hex } from '../../store/content-hash.js';
 import { openStore } from '../../store/index.js';
 import { parseGuestAddress } from '../../transport/guest-address.js';
-import { parseHostKeyFingerprint, parseKnownHosts, type HostKeyPolicy, type KnownHostEntry } from '../../transport/host-key.js';
+import {
+  parseHostKeyFingerprint,
+  parseKnownHosts,
+  type HostKeyPolicy,
+  type KnownHostEntry,
+} from '../../transport/host-key.js';
 import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../../transport/ssh-transport.js';
 import { collectList, readFileBounded, resolvePath, writeFileChecked } from '../files.js';
 import { formatVerifyJson, formatVerifyYaml, reportVerificationOutcome } from '../format/attestation-output.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, type CliIo } from '../io.js';
-import { NO_VERIFY_WARNING, addCertificateOptions, resolveHostKeysWithReport, type HostKeyOptions } from './host-keys.js';
+import {
+  NO_VERIFY_WARNING,
+  addCertificateOptions,
+  resolveHostKeysWithReport,
+  type HostKeyOptions,
+} from './host-keys.js';
 import { resolveDbPath } from './store-commands.js';
 
 /** Environment variable holding the passphrase of an encrypted `--identity` key (never a flag: argv is public). */
@@ -60,12 +76,14 @@ interface AttestOptions extends Omit<HostKeyOptions, 'hostKeyDocument'> {
 function parseSeconds(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new AttestError('ERR_CLI_USAGE', `${flag} must be a number of seconds between 0 and 86400`);
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400)
+    throw new AttestError('ERR_CLI_USAGE', `${flag} must be a number of seconds between 0 and 86400`);
   return Math.round(n * 1000);
 }
 
 function loadKnownHosts(io: CliIo, path: string | undefined): KnownHostEntry[] {
-  if (path !== undefined) return parseKnownHosts(Buffer.from(readFileBounded(io.cwd, path, MAX_KNOWN_HOSTS_SIZE)).toString('utf8'));
+  if (path !== undefined)
+    return parseKnownHosts(Buffer.from(readFileBounded(io.cwd, path, MAX_KNOWN_HOSTS_SIZE)).toString('utf8'));
   const home = io.env.HOME;
   if (home === undefined) return [];
   const file = join(home, '.ssh', 'known_hosts');
@@ -168,17 +186,30 @@ function parseTimeouts(opts: AttestOptions): Partial<SshTimeouts> {
 
 async function runAttest(io: CliIo, opts: AttestOptions, name: string | undefined): Promise<void> {
   if (opts.guest === undefined) {
-    if (name === undefined) throw new AttestError('ERR_CLI_USAGE', 'give a stored guest NAME, or --guest USER@HOST[:PORT] for an ad-hoc run');
+    if (name === undefined)
+      throw new AttestError('ERR_CLI_USAGE', 'give a stored guest NAME, or --guest USER@HOST[:PORT] for an ad-hoc run');
     return runStoredAttest(io, opts, name);
   }
-  if (name !== undefined) throw new AttestError('ERR_CLI_USAGE', 'give either a stored guest NAME or --guest, not both (name an ad-hoc run with --name)');
-  if (!opts.hostKeyDocument?.length) throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --host-key-document <FILE>');
-  if (opts.hdr === undefined) throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --hdr <FILE>');
+  if (name !== undefined)
+    throw new AttestError(
+      'ERR_CLI_USAGE',
+      'give either a stored guest NAME or --guest, not both (name an ad-hoc run with --name)',
+    );
+  if (!opts.hostKeyDocument?.length)
+    throw new AttestError(
+      'ERR_CLI_USAGE',
+      'the following required arguments were not provided: --host-key-document <FILE>',
+    );
+  if (opts.hdr === undefined)
+    throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --hdr <FILE>');
   const hostKeyOptions: HostKeyOptions = { ...opts, hostKeyDocument: opts.hostKeyDocument };
   const guest = parseGuestAddress(opts.guest);
   const jump = opts.jump !== undefined ? parseGuestAddress(opts.jump) : undefined;
   if (opts.hostKeyFingerprint !== undefined && opts.trustOnFirstUse) {
-    throw new AttestError('ERR_CLI_USAGE', "the argument '--host-key-fingerprint' cannot be used with '--trust-on-first-use'");
+    throw new AttestError(
+      'ERR_CLI_USAGE',
+      "the argument '--host-key-fingerprint' cannot be used with '--trust-on-first-use'",
+    );
   }
   const knownHosts = opts.hostKeyFingerprint === undefined ? loadKnownHosts(io, opts.knownHosts) : [];
   const guestPolicy: HostKeyPolicy =
@@ -188,13 +219,19 @@ async function runAttest(io: CliIo, opts: AttestOptions, name: string | undefine
           knownHosts,
           trustOnFirstUse: opts.trustOnFirstUse === true,
           onAccepted: (info, first) => {
-            if (first && !opts.quiet) io.err(`WARNING: trusting ${info.fingerprint} (${info.keyType}) for ${guest.host}:${guest.port} on first use\n`);
+            if (first && !opts.quiet)
+              io.err(
+                `WARNING: trusting ${info.fingerprint} (${info.keyType}) for ${guest.host}:${guest.port} on first use\n`,
+              );
           },
         };
   const jumpPolicy: HostKeyPolicy =
     opts.jumpHostKeyFingerprint !== undefined
       ? { pinnedFingerprints: [parseHostKeyFingerprint(opts.jumpHostKeyFingerprint)] }
-      : { knownHosts: opts.hostKeyFingerprint === undefined ? knownHosts : loadKnownHosts(io, opts.knownHosts), trustOnFirstUse: opts.trustOnFirstUse === true };
+      : {
+          knownHosts: opts.hostKeyFingerprint === undefined ? knownHosts : loadKnownHosts(io, opts.knownHosts),
+          trustOnFirstUse: opts.trustOnFirstUse === true,
+        };
 
   const agent = io.env.SSH_AUTH_SOCK;
   if (opts.identity === undefined && agent === undefined) {
@@ -203,7 +240,10 @@ async function runAttest(io: CliIo, opts: AttestOptions, name: string | undefine
   const passphrase = io.env[PASSPHRASE_ENV];
   const identity: SshIdentity =
     opts.identity !== undefined
-      ? { privateKey: readFileBounded(io.cwd, opts.identity, MAX_KEY_FILE_SIZE), ...(passphrase !== undefined ? { passphrase } : {}) }
+      ? {
+          privateKey: readFileBounded(io.cwd, opts.identity, MAX_KEY_FILE_SIZE),
+          ...(passphrase !== undefined ? { passphrase } : {}),
+        }
       : { agent: agent! };
   const addData: AddDataKind[] = parseAddDataList((opts.addData ?? []).join(','));
   const seHeader = readFileBounded(io.cwd, opts.hdr, MAX_HEADER_FILE_SIZE);
@@ -253,12 +293,18 @@ async function runAttest(io: CliIo, opts: AttestOptions, name: string | undefine
     try {
       const recorded = recordAdHocGuest(store, opts.name ?? guest.host, opts.guest);
       const headerOnly = extractSeHeader(seHeader);
-      if (recorded.seHeaderSha256 !== sha256Hex(headerOnly)) store.guests.edit(recorded.id, { seHeaderHex: Buffer.from(headerOnly).toString('hex') });
+      if (recorded.seHeaderSha256 !== sha256Hex(headerOnly))
+        store.guests.edit(recorded.id, { seHeaderHex: Buffer.from(headerOnly).toString('hex') });
       const imported = importTrustFiles(
         store,
-        hostKeyOptions.hostKeyDocument.map((path) => ({ source: path, bytes: readFileBounded(io.cwd, path, 1024 * 1024) })),
+        hostKeyOptions.hostKeyDocument.map((path) => ({
+          source: path,
+          bytes: readFileBounded(io.cwd, path, 1024 * 1024),
+        })),
       );
-      const hkdSha256 = imported.map((r) => r.items.find((i) => i.item.kind === 'hkd')?.item.sha256 ?? '').filter((x) => x !== '');
+      const hkdSha256 = imported
+        .map((r) => r.items.find((i) => i.item.kind === 'hkd')?.item.sha256 ?? '')
+        .filter((x) => x !== '');
       const out = await attestAndRecord({
         store,
         guestId: recorded.id,
@@ -287,7 +333,10 @@ export function registerAttestCommands(program: Command, io: CliIo): void {
       .description('attest a guest over SSH: create a request, run pvattest perform on the guest, verify the response')
       .argument('[NAME]', 'a guest kept in the database (see `guest add`); or use --guest for an ad-hoc run')
       .option('--guest <USER@HOST[:PORT]>', 'ad-hoc: the guest to attest')
-      .option('--db <PATH>', 'database: the stored guest, or where an ad-hoc run is recorded (default $SE_ATTEST_DB or the per-user database)')
+      .option(
+        '--db <PATH>',
+        'database: the stored guest, or where an ad-hoc run is recorded (default $SE_ATTEST_DB or the per-user database)',
+      )
       .option('--name <NAME>', 'ad-hoc runs with --db: record under this guest name (created if new)')
       .option('--online', 'stored guests: download missing CRLs (default: offline, imported CRLs only)')
       .option('--at <ISO-TIME>', 'verify the host-key documents as of this time')
@@ -297,10 +346,18 @@ export function registerAttestCommands(program: Command, io: CliIo): void {
       .option('--jump-host-key-fingerprint <SHA256:...>', "the jump host's pinned SSH host-key fingerprint")
       .option('--trust-on-first-use', 'accept an unknown host key on first contact (a changed key is still refused)')
       .option('--known-hosts <FILE>', 'OpenSSH known_hosts file to trust (default ~/.ssh/known_hosts)')
-      .option('-k, --host-key-document <FILE>', 'ad-hoc: host-key document (repeatable or comma-separated)', collectList),
+      .option(
+        '-k, --host-key-document <FILE>',
+        'ad-hoc: host-key document (repeatable or comma-separated)',
+        collectList,
+      ),
   )
     .option('--hdr <FILE>', "ad-hoc: the guest's SE header or SE image")
-    .option('--add-data <LIST>', 'additional data to request: phkh-img, phkh-att, secret-store-hash, firmware-state', collectList)
+    .option(
+      '--add-data <LIST>',
+      'additional data to request: phkh-img, phkh-att, secret-store-hash, firmware-state',
+      collectList,
+    )
     .option('--user-data <FILE>', 'user data for perform (at most 256 bytes)')
     .option('--remote-command <CMD>', 'pvattest on the guest (perform -i … -o … is appended)', 'pvattest')
     .option('--sudo', 'run the remote command with sudo -n')

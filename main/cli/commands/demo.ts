@@ -6,12 +6,13 @@ import { runDemo } from '../../demo/run-demo.js';
 import { DEFAULT_DEMO_DIR } from '../../demo/workspace.js';
 import { CliExit, EXIT_ERROR, type CliIo } from '../io.js';
 
-
 /** Registers `demo` on `program`. */
 export function registerDemoCommands(program: Command, io: CliIo): void {
   program
     .command('demo')
-    .description('create a demo workspace (DEMO PKI, three simulated secure guests), attest them all, export and verify evidence')
+    .description(
+      'create a demo workspace (DEMO PKI, three simulated secure guests), attest them all, export and verify evidence',
+    )
     .option('--dir <DIR>', 'demo workspace folder', DEFAULT_DEMO_DIR)
     .option('--fresh', 'recreate the workspace from scratch')
     .action(async (opts: { dir: string; fresh?: boolean }) => {

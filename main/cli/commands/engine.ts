@@ -95,7 +95,8 @@ export function parsePageCount(text: string): number {
   else if (/^0[0-7]+$/.test(t)) n = Number.parseInt(t.slice(1), 8);
   else if (/^[0-9]+$/.test(t)) n = Number.parseInt(t, 10);
   else throw new AttestError('ERR_CLI_USAGE', `invalid page count '${text}'`);
-  if (!Number.isSafeInteger(n) || n > 0x100000) throw new AttestError('ERR_CLI_USAGE', `page count '${text}' is too large`);
+  if (!Number.isSafeInteger(n) || n > 0x100000)
+    throw new AttestError('ERR_CLI_USAGE', `page count '${text}' is too large`);
   return n;
 }
 
@@ -136,16 +137,26 @@ async function runVerify(io: CliIo, opts: VerifyOptions): Promise<void> {
   let result;
   try {
     if (arpk.length !== 32) {
-      throw new AttestError('ERR_ARPK_SIZE', `${opts.arpk}: Attestation request protection key must be exactly 32 bytes long`);
+      throw new AttestError(
+        'ERR_ARPK_SIZE',
+        `${opts.arpk}: Attestation request protection key must be exactly 32 bytes long`,
+      );
     }
     const { tags, warnings } = naming(opts.hdr, () => resolveSeHeaderTags(header, opts.dialect));
     for (const w of warnings) if (!opts.quiet) io.err(`${w}\n`);
-    result = naming(opts.input, () => verifyAttestationResponse({ response, arpk, seHeader: tags, dialect: opts.dialect }));
+    result = naming(opts.input, () =>
+      verifyAttestationResponse({ response, arpk, seHeader: tags, dialect: opts.dialect }),
+    );
   } finally {
     arpk.fill(0);
   }
   reportVerificationOutcome(io, result, opts.quiet);
-  const text = opts.format === 'json' ? formatVerifyJson(result) : opts.dialect === 'c' ? formatVerifyYamlC(result) : formatVerifyYaml(result);
+  const text =
+    opts.format === 'json'
+      ? formatVerifyJson(result)
+      : opts.dialect === 'c'
+        ? formatVerifyYamlC(result)
+        : formatVerifyYaml(result);
   if (opts.output) writeFileChecked(io.cwd, opts.output, text);
   if (opts.userData) {
     if (result.userData) writeFileChecked(io.cwd, opts.userData, result.userData);
@@ -156,19 +167,33 @@ async function runVerify(io: CliIo, opts: VerifyOptions): Promise<void> {
 function runCheck(io: CliIo, opts: CheckOptions, positional: string[]): void {
   const input = opts.input ?? positional[0];
   const output = opts.output ?? positional[opts.input ? 0 : 1];
-  if (!input || !output) throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: <IN> <OUT>');
-  if (opts.format !== 'yaml') throw new AttestError('ERR_CLI_USAGE', `invalid value '${opts.format}' for '--format <FORMAT>' [possible values: yaml]`);
+  if (!input || !output)
+    throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: <IN> <OUT>');
+  if (opts.format !== 'yaml')
+    throw new AttestError(
+      'ERR_CLI_USAGE',
+      `invalid value '${opts.format}' for '--format <FORMAT>' [possible values: yaml]`,
+    );
   const checks = opts.hostKeyCheck ?? [];
   for (const c of checks) {
     if (c !== 'att-key-hash' && c !== 'boot-key-hash') {
-      throw new AttestError('ERR_CLI_USAGE', `invalid value '${c}' for '--host-key-check' [possible values: att-key-hash, boot-key-hash]`);
+      throw new AttestError(
+        'ERR_CLI_USAGE',
+        `invalid value '${c}' for '--host-key-check' [possible values: att-key-hash, boot-key-hash]`,
+      );
     }
   }
   if (checks.length > 0 && !opts.hostKeyDocument?.length) {
-    throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --host-key-document <FILE>');
+    throw new AttestError(
+      'ERR_CLI_USAGE',
+      'the following required arguments were not provided: --host-key-document <FILE>',
+    );
   }
   if (opts.secret?.length && opts.secretStoreLocked === undefined) {
-    throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --secret-store-locked <LOCKED>');
+    throw new AttestError(
+      'ERR_CLI_USAGE',
+      'the following required arguments were not provided: --secret-store-locked <LOCKED>',
+    );
   }
   const response = readFileBounded(io.cwd, input, MAX_EXCHANGE_SIZE);
   const hostKeys = (opts.hostKeyDocument ?? []).map((path) => ({
@@ -180,7 +205,10 @@ function runCheck(io: CliIo, opts: CheckOptions, positional: string[]): void {
       ? undefined
       : {
           locked: parseBool(opts.secretStoreLocked, '--secret-store-locked'),
-          requests: (opts.secret ?? []).map((path) => ({ name: path, bytes: readFileBounded(io.cwd, path, MAX_SMALL_FILE) })),
+          requests: (opts.secret ?? []).map((path) => ({
+            name: path,
+            bytes: readFileBounded(io.cwd, path, MAX_SMALL_FILE),
+          })),
         };
   const result = naming(input, () =>
     checkAttestation({
@@ -218,7 +246,10 @@ function runExtract(io: CliIo, opts: ExtractOptions, image: string): void {
     io.out(`SE header written to '${opts.output}' (${header.parsed.phs} bytes)\n`);
     return;
   }
-  const result = extractSeHeaderWindow(bytes, { skipPages: parsePageCount(opts.skip), lengthPages: parsePageCount(opts.length) });
+  const result = extractSeHeaderWindow(bytes, {
+    skipPages: parsePageCount(opts.skip),
+    lengthPages: parsePageCount(opts.length),
+  });
   switch (result.outcome) {
     case 'not-found':
       io.err(`ERROR: ${image} does not contain an SE header.\n`);
@@ -243,26 +274,34 @@ function runExtract(io: CliIo, opts: ExtractOptions, image: string): void {
 function runPerform(io: CliIo, opts: PerformOptions, positional: string[]): void {
   const input = opts.input ?? positional[0];
   const output = opts.output ?? positional[opts.input ? 0 : 1];
-  if (!input || !output) throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: <IN> <OUT>');
-  if (!opts.hostKey?.length) throw new AttestError('ERR_CLI_USAGE', 'the software Ultravisor needs at least one --host-key');
+  if (!input || !output)
+    throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: <IN> <OUT>');
+  if (!opts.hostKey?.length)
+    throw new AttestError('ERR_CLI_USAGE', 'the software Ultravisor needs at least one --host-key');
   const request = readFileBounded(io.cwd, input, MAX_EXCHANGE_SIZE);
   const hostPrivateKeys = opts.hostKey.map((path) =>
     naming(path, () => p521PrivateKeyFromPem(Buffer.from(readFileBounded(io.cwd, path, 64 * 1024)).toString('utf8'))),
   );
   const seHeader = readFileBounded(io.cwd, opts.hdr, MAX_HEADER_FILE_SIZE);
   const cuid = opts.cuid ? fromHex(opts.cuid) : new Uint8Array(randomBytes(16));
-  if (cuid.length !== 16) throw new AttestError('ERR_CUID_SIZE', `--cuid must be 16 bytes (32 hex digits), is ${cuid.length}`);
+  if (cuid.length !== 16)
+    throw new AttestError('ERR_CUID_SIZE', `--cuid must be 16 bytes (32 hex digits), is ${cuid.length}`);
   const userData = opts.userData ? readFileBounded(io.cwd, opts.userData, 256 + 1) : undefined;
-  if (userData && userData.length > 256) throw new AttestError('ERR_USER_DATA_SIZE', `${opts.userData}: user data must be at most 256 bytes`);
+  if (userData && userData.length > 256)
+    throw new AttestError('ERR_USER_DATA_SIZE', `${opts.userData}: user data must be at most 256 bytes`);
   const secretStore =
     opts.secretStoreLocked === undefined
       ? undefined
       : {
           locked: parseBool(opts.secretStoreLocked, '--secret-store-locked'),
-          tags: (opts.secret ?? []).map((p) => naming(p, () => readAddSecretRequestTag(readFileBounded(io.cwd, p, MAX_SMALL_FILE)))),
+          tags: (opts.secret ?? []).map((p) =>
+            naming(p, () => readAddSecretRequestTag(readFileBounded(io.cwd, p, MAX_SMALL_FILE))),
+          ),
         };
   try {
-    const response = naming(input, () => performAttestation({ request, hostPrivateKeys, seHeader, cuid, userData, secretStore }));
+    const response = naming(input, () =>
+      performAttestation({ request, hostPrivateKeys, seHeader, cuid, userData, secretStore }),
+    );
     writeFileChecked(io.cwd, output, response);
   } finally {
     for (const k of hostPrivateKeys) k.fill(0);
@@ -275,12 +314,20 @@ export function registerEngineCommands(program: Command, io: CliIo): void {
     program
       .command('create')
       .description('create an attestation request (pvattest create)')
-      .requiredOption('-k, --host-key-document <FILE>', 'host-key document (repeatable or comma-separated)', collectList),
+      .requiredOption(
+        '-k, --host-key-document <FILE>',
+        'host-key document (repeatable or comma-separated)',
+        collectList,
+      ),
   )
     .option('--at <ISO-TIME>', 'verify the host-key documents as of this time')
     .requiredOption('-a, --arpk <FILE>', 'where to write the attestation request protection key (mode 0600)')
     .requiredOption('-o, --output <FILE>', 'where to write the request')
-    .option('--add-data <LIST>', 'additional data to request: phkh-img, phkh-att, secret-store-hash, firmware-state', collectList)
+    .option(
+      '--add-data <LIST>',
+      'additional data to request: phkh-img, phkh-att, secret-store-hash, firmware-state',
+      collectList,
+    )
     .addOption(new Option('--x-no-nonce', 'leave out the nonce (C pvattest experimental option)').hideHelp());
   create.action(async (opts: CreateOptions & { xNoNonce?: boolean; verify?: boolean }) => {
     await runCreate(io, { ...opts, noVerify: opts.verify === false, nonce: !opts.xNoNonce });
@@ -318,7 +365,11 @@ export function registerEngineCommands(program: Command, io: CliIo): void {
     .option('--secret-store-locked <LOCKED>', 'whether the secret store is locked (true|false)')
     .option('-q, --quiet', 'print nothing')
     .action(async (inArg: string | undefined, outArg: string | undefined, opts: CheckOptions) =>
-      runCheck(io, opts, [inArg, outArg].filter((v): v is string => v !== undefined)),
+      runCheck(
+        io,
+        opts,
+        [inArg, outArg].filter((v): v is string => v !== undefined),
+      ),
     );
 
   program
@@ -349,6 +400,10 @@ export function registerEngineCommands(program: Command, io: CliIo): void {
     .option('--secret <FILE>', 'add-secret requests already applied, in order', collectList)
     .option('--secret-store-locked <LOCKED>', 'whether the secret store is locked (true|false)')
     .action(async (inArg: string | undefined, outArg: string | undefined, opts: PerformOptions) =>
-      runPerform(io, opts, [inArg, outArg].filter((v): v is string => v !== undefined)),
+      runPerform(
+        io,
+        opts,
+        [inArg, outArg].filter((v): v is string => v !== undefined),
+      ),
     );
 }

@@ -27,7 +27,8 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 /** Parses `--from`/`--to`: a date (UTC midnight; for `--to` the end of that day) or an ISO time. */
 export function parsePeriodBound(value: string, end: boolean, flag: string): Date {
   const d = new Date(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(d.getTime())) throw new AttestError('ERR_CLI_USAGE', `${flag}: not a date or ISO-8601 time: ${value}`);
+  if (Number.isNaN(d.getTime()))
+    throw new AttestError('ERR_CLI_USAGE', `${flag}: not a date or ISO-8601 time: ${value}`);
   return end && DATE_ONLY.test(value) ? new Date(d.getTime() + 86_400_000) : d;
 }
 
@@ -44,13 +45,20 @@ interface ExportOptions {
 
 /** Adds `evidence export` and `evidence verify` to the program. */
 export function registerEvidenceCommands(program: Command, io: CliIo, deps: EvidenceCommandDeps = {}): void {
-  const evidence = program.command('evidence').description('annual audit evidence: export a signed bundle, re-verify it offline');
+  const evidence = program
+    .command('evidence')
+    .description('annual audit evidence: export a signed bundle, re-verify it offline');
   evidence
     .command('export')
-    .description('export every attestation of a period as a signed, re-verifiable bundle (report.pdf, evidence.json, raw files)')
+    .description(
+      'export every attestation of a period as a signed, re-verifiable bundle (report.pdf, evidence.json, raw files)',
+    )
     .requiredOption('--db <PATH>', 'the workstation database')
     .requiredOption('--from <DATE>', 'period start (YYYY-MM-DD = 00:00 UTC, or an ISO time)')
-    .requiredOption('--to <DATE>', 'period end (YYYY-MM-DD = through the end of that day UTC, or an exclusive ISO time)')
+    .requiredOption(
+      '--to <DATE>',
+      'period end (YYYY-MM-DD = through the end of that day UTC, or an exclusive ISO time)',
+    )
     .option('--guest <NAME>', 'only this guest; repeatable or comma-separated', collectList)
     .requiredOption('-o, --output <DIR>', 'bundle directory (must not exist or be empty); with --zip, the zip file')
     .option('--zip', 'write one zip file instead of a directory')
@@ -60,7 +68,9 @@ export function registerEvidenceCommands(program: Command, io: CliIo, deps: Evid
       const from = parsePeriodBound(opts.from, false, '--from');
       const to = parsePeriodBound(opts.to, true, '--to');
       const dbPath = resolvePath(io.cwd, opts.db);
-      const keyDir = opts.keyDir ? resolvePath(io.cwd, opts.keyDir) : (deps.keyDir ?? io.env.SE_ATTEST_KEY_DIR ?? workstationKeyDir(dbPath));
+      const keyDir = opts.keyDir
+        ? resolvePath(io.cwd, opts.keyDir)
+        : (deps.keyDir ?? io.env.SE_ATTEST_KEY_DIR ?? workstationKeyDir(dbPath));
       const common = {
         from,
         to,
@@ -88,19 +98,24 @@ export function registerEvidenceCommands(program: Command, io: CliIo, deps: Evid
         }
       }
       io.out(`evidence bundle: ${r.path}\n`);
-      io.out(`guests: ${r.guests}, attestations: ${r.attestations} (${r.verified} verified, ${r.failed} failed), files: ${r.files}\n`);
+      io.out(
+        `guests: ${r.guests}, attestations: ${r.attestations} (${r.verified} verified, ${r.failed} failed), files: ${r.files}\n`,
+      );
       io.out(`signed by workstation key ${r.fingerprint}\n`);
       io.out(`audit head hash: ${r.auditHeadHash ?? '-'}\n`);
       throw new CliExit(EXIT_OK);
     });
   evidence
     .command('verify')
-    .description('re-verify an evidence bundle offline: signature, digests, files, measurements, HKD chains, audit chain')
+    .description(
+      're-verify an evidence bundle offline: signature, digests, files, measurements, HKD chains, audit chain',
+    )
     .argument('<DIR_OR_ZIP>', 'bundle directory or zip file')
     .option('--trusted-key <FILE>', 'the workstation public key (PEM) the bundle must be signed with')
     .option('--format <FORMAT>', 'text or json', 'text')
     .action(async (path: string, opts: { trustedKey?: string; format: string }) => {
-      if (opts.format !== 'text' && opts.format !== 'json') throw new AttestError('ERR_CLI_USAGE', `--format: expected text or json, got ${opts.format}`);
+      if (opts.format !== 'text' && opts.format !== 'json')
+        throw new AttestError('ERR_CLI_USAGE', `--format: expected text or json, got ${opts.format}`);
       let trustedKey: Buffer | undefined;
       if (opts.trustedKey !== undefined) {
         try {

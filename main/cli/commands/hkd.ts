@@ -29,7 +29,8 @@ function readPkiFile(cwd: string, path: string, what: string): NamedBytes {
     return { name: path, bytes: readFileBounded(cwd, path, MAX_PKI_INPUT_SIZE) };
   } catch (e) {
     if (isAttestError(e, 'ERR_INPUT_TOO_LARGE')) throw new AttestError('ERR_PKI_INPUT_TOO_LARGE', e.message, { path });
-    if (isAttestError(e, 'ERR_CLI_FILE_READ')) throw new AttestError('ERR_PKI_READ_FILE', `Cannot read ${what} at \`${path}\``, { path });
+    if (isAttestError(e, 'ERR_CLI_FILE_READ'))
+      throw new AttestError('ERR_PKI_READ_FILE', `Cannot read ${what} at \`${path}\``, { path });
     throw e;
   }
 }
@@ -58,7 +59,9 @@ export interface VerifyHkdFilesParams {
 }
 
 /** The system trust store (OpenSSL's default: `SSL_CERT_FILE` or Debian's bundle), used when no --root-ca is given. */
-export function systemTrustAnchors(env: Readonly<Record<string, string | undefined>> = process.env): NamedBytes[] | undefined {
+export function systemTrustAnchors(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): NamedBytes[] | undefined {
   const path = env.SSL_CERT_FILE ?? '/etc/ssl/certs/ca-certificates.crt';
   if (!existsSync(path)) return undefined;
   return [readPkiFile('/', path, 'certificate')];
@@ -86,28 +89,44 @@ export async function verifyHkdFiles(p: VerifyHkdFilesParams): Promise<HkdVerifi
       file = readPkiFile(p.cwd, path, 'host-key document');
     } catch (e) {
       if (!isAttestError(e)) throw e;
-      hkds.push({ name: path, verified: false, code: e.code, category: e.code === 'ERR_PKI_INPUT_TOO_LARGE' ? 'INPUT_TOO_LARGE' : undefined, reason: e.message, steps: [] });
+      hkds.push({
+        name: path,
+        verified: false,
+        code: e.code,
+        category: e.code === 'ERR_PKI_INPUT_TOO_LARGE' ? 'INPUT_TOO_LARGE' : undefined,
+        reason: e.message,
+        steps: [],
+      });
       continue;
     }
     hkds.push(await verifier.verify(file.bytes, path));
   }
-  return { at: at.toISOString(), offline: p.offline, verified: verifier.chain.ok && hkds.length > 0 && hkds.every((h) => h.verified), chain: verifier.chain, hkds };
+  return {
+    at: at.toISOString(),
+    offline: p.offline,
+    verified: verifier.chain.ok && hkds.length > 0 && hkds.every((h) => h.verified),
+    chain: verifier.chain,
+    hkds,
+  };
 }
 
 /**
  * The verifier behind `create`: returns the host keys of the HKDs in input order, or throws an AttestError
  * naming the first failing HKD file (pvattest semantics: a request only for verified HKDs).
  */
-export async function verifyHkdFilesForCreate(params: VerifyHkdFilesParams): Promise<{ path: string; publicCoords: Uint8Array }[]> {
+export async function verifyHkdFilesForCreate(
+  params: VerifyHkdFilesParams,
+): Promise<{ path: string; publicCoords: Uint8Array }[]> {
   return verifiedHostKeys(await verifyHkdFiles(params)).map((k) => ({ path: k.name, publicCoords: k.publicCoords }));
 }
-
 
 /** One line per HKD for people. */
 function formatLine(h: HkdResult): string {
   if (h.verified) {
     const f = h.facts;
-    const machine = f?.machineType ? ` machine ${f.machineType}${f.machineSerial ? ` serial ${f.machineSerial}` : ''},` : '';
+    const machine = f?.machineType
+      ? ` machine ${f.machineType}${f.machineSerial ? ` serial ${f.machineSerial}` : ''},`
+      : '';
     return `${h.name}: verified (${machine} valid until ${f?.notAfter ?? '?'}, PHKH ${f?.phkh ?? '?'})`;
   }
   return `${h.name}: ${h.reason} (${h.code ?? 'ERR_HKD_VERIFICATION_FAILED'})`;
@@ -131,8 +150,16 @@ export function crlSaver(io: CliIo, dir: string): (url: string, body: Uint8Array
   return (url, body) => {
     const crls = readCrls(body);
     if (crls.length === 0) return;
-    const name = url.replace(/^[a-z]+:\/\//i, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 120) || 'crl';
-    writeFileSync(join(target, name.endsWith('.crl') ? name : `${name}.crl`), crls.map((c) => encodeCrlPem(c.der)).join(''));
+    const name =
+      url
+        .replace(/^[a-z]+:\/\//i, '')
+        .replace(/[^A-Za-z0-9._-]+/g, '_')
+        .replace(/^_+|_+$/g, '')
+        .slice(0, 120) || 'crl';
+    writeFileSync(
+      join(target, name.endsWith('.crl') ? name : `${name}.crl`),
+      crls.map((c) => encodeCrlPem(c.der)).join(''),
+    );
     io.err(`saved the CRL from ${url}\n`);
   };
 }
@@ -143,8 +170,16 @@ export function registerHkdCommands(program: Command, io: CliIo): void {
   hkd
     .command('verify')
     .description('verify host-key documents against the IBM Z signing key, its chain and CRLs')
-    .requiredOption('-k, --host-key-document <FILE>', 'host-key document (PEM or DER); repeatable or comma-separated', collectList)
-    .option('-C, --cert <FILE>', 'IBM Z signing key and intermediate CA certificates; repeatable or comma-separated (required)', collectList)
+    .requiredOption(
+      '-k, --host-key-document <FILE>',
+      'host-key document (PEM or DER); repeatable or comma-separated',
+      collectList,
+    )
+    .option(
+      '-C, --cert <FILE>',
+      'IBM Z signing key and intermediate CA certificates; repeatable or comma-separated (required)',
+      collectList,
+    )
     .addOption(new Option('--crt <FILE>', 'alias of --cert').hideHelp().argParser(collectList))
     .option('--crl <FILE>', 'CRL file (PEM with one or more CRLs, or DER); repeatable or comma-separated', collectList)
     .option('--root-ca <FILE>', 'trust anchor(s): every certificate in the file')
@@ -154,8 +189,10 @@ export function registerHkdCommands(program: Command, io: CliIo): void {
     .option('--save-crls <DIR>', 'online: keep every downloaded CRL in DIR (PEM, "X509 CRL") for later --offline use')
     .action(async (opts: HkdVerifyOptions & { saveCrls?: string }) => {
       const certPaths = [...(opts.cert ?? []), ...(opts.crt ?? [])];
-      if (certPaths.length === 0) throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --cert <FILE>');
-      if (opts.format !== 'text' && opts.format !== 'json') throw new AttestError('ERR_CLI_USAGE', `--format: expected text or json, got ${opts.format}`);
+      if (certPaths.length === 0)
+        throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --cert <FILE>');
+      if (opts.format !== 'text' && opts.format !== 'json')
+        throw new AttestError('ERR_CLI_USAGE', `--format: expected text or json, got ${opts.format}`);
       const report = await verifyHkdFiles({
         hkdPaths: opts.hostKeyDocument,
         certPaths,
@@ -164,7 +201,9 @@ export function registerHkdCommands(program: Command, io: CliIo): void {
         offline: opts.offline === true,
         at: parseAt(opts.at),
         cwd: io.cwd,
-        ...(opts.saveCrls !== undefined && !opts.offline ? { fetchCrl: createCrlFetcher({ onFetched: crlSaver(io, opts.saveCrls) }) } : {}),
+        ...(opts.saveCrls !== undefined && !opts.offline
+          ? { fetchCrl: createCrlFetcher({ onFetched: crlSaver(io, opts.saveCrls) }) }
+          : {}),
       });
       if (opts.format === 'json') io.out(`${JSON.stringify(hkdReportToJson(report), null, 2)}\n`);
       else {

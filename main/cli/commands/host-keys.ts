@@ -49,9 +49,13 @@ export async function resolveHostKeys(io: CliIo, opts: HostKeyOptions): Promise<
  * Like `resolveHostKeys`, and also returns the verification report as plain JSON (undefined with --no-verify).
  * The first HKD that fails stops everything with its code, naming the file.
  */
-export async function resolveHostKeysWithReport(io: CliIo, opts: HostKeyOptions): Promise<{ keys: ResolvedHostKey[]; report: unknown }> {
+export async function resolveHostKeysWithReport(
+  io: CliIo,
+  opts: HostKeyOptions,
+): Promise<{ keys: ResolvedHostKey[]; report: unknown }> {
   const hasCert = (opts.cert?.length ?? 0) > 0;
-  if (opts.noVerify && hasCert) throw new AttestError('ERR_CLI_USAGE', "the argument '--no-verify' cannot be used with '--cert <FILE>'");
+  if (opts.noVerify && hasCert)
+    throw new AttestError('ERR_CLI_USAGE', "the argument '--no-verify' cannot be used with '--cert <FILE>'");
   if (!opts.noVerify && !hasCert) {
     throw new AttestError(
       'ERR_CLI_USAGE',
@@ -65,7 +69,8 @@ export async function resolveHostKeysWithReport(io: CliIo, opts: HostKeyOptions)
     }));
     return { keys, report: undefined };
   }
-  if (opts.at !== undefined && Number.isNaN(Date.parse(opts.at))) throw new AttestError('ERR_CLI_USAGE', `--at: not an ISO time: '${opts.at}'`);
+  if (opts.at !== undefined && Number.isNaN(Date.parse(opts.at)))
+    throw new AttestError('ERR_CLI_USAGE', `--at: not an ISO time: '${opts.at}'`);
   const report = await verifyHkdFiles({
     hkdPaths: opts.hostKeyDocument,
     certPaths: opts.cert ?? [],
@@ -75,5 +80,8 @@ export async function resolveHostKeysWithReport(io: CliIo, opts: HostKeyOptions)
     ...(opts.at !== undefined ? { at: new Date(opts.at) } : {}),
     cwd: io.cwd,
   });
-  return { keys: verifiedHostKeys(report).map((k) => ({ path: k.name, publicCoords: k.publicCoords })), report: hkdReportToJson(report) };
+  return {
+    keys: verifiedHostKeys(report).map((k) => ({ path: k.name, publicCoords: k.publicCoords })),
+    report: hkdReportToJson(report),
+  };
 }

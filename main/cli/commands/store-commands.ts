@@ -4,10 +4,11 @@
  * `~/.local/share/se-attestation-workstation/workstation.db`). Exit codes: 0 ok, 1 error, 2 audit chain broken.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { dirname, resolve } from 'node:path';
+import { type Command, Option } from 'commander';
 import { AttestError } from '../../../shared/errors/index.js';
-import type { GuestInput, GuestPolicy, PolicyAddDataKind, TrustKind } from '../../../shared/types/store.js';
+import { ADD_DATA_KINDS, type AddDataKind } from '../../../shared/types/policy.js';
+import type { GuestInput, GuestPolicy, TrustKind } from '../../../shared/types/store.js';
 import { listAuditEntries, verifyAuditLog } from '../../services/audit.js';
 import { addGuest, editGuest, listGuestStatuses, listGuests, removeGuest, showGuest } from '../../services/guests.js';
 import { listHistory, toHistoryJson } from '../../services/history.js';
@@ -19,7 +20,6 @@ import { naming, readFileBounded } from '../files.js';
 import { extractSeHeader } from '../../engine/formats/se-header.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
 
-const ADD_DATA_KINDS: readonly PolicyAddDataKind[] = ['phkh-img', 'phkh-att', 'secret-store-hash', 'firmware-state'];
 const MAX_HEADER_FILE = 64 * 1024 * 1024;
 
 export { resolveDbPath } from '../../store/default-path.js';
@@ -38,7 +38,9 @@ function withStore<T>(io: CliIo, opts: { db?: string }, fn: (store: Store) => T,
 function table(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined || c === '' ? '-' : String(c))));
   const widths = cells[0]?.map((_, i) => Math.max(...cells.map((r) => r[i]?.length ?? 0))) ?? [];
-  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
+  return (
+    cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n'
+  );
 }
 
 function hexOption(name: string, value: string | undefined, bytes?: number): string | undefined {
@@ -114,16 +116,29 @@ function guestInputFrom(io: CliIo, o: GuestOpts, current?: GuestPolicy): Partial
     if (v === '' || (Array.isArray(v) && v.length === 0)) delete policy[k];
     else policy[k] = v;
   };
-  setPolicy('hkdSha256', o.hkd?.map((h) => hexOption('--hkd', h, 32)!));
-  setPolicy('expectedImagePhkh', o.expectImagePhkh === '' ? '' : hexOption('--expect-image-phkh', o.expectImagePhkh, 32));
-  setPolicy('expectedAttestationPhkh', o.expectAttestationPhkh === '' ? '' : hexOption('--expect-attestation-phkh', o.expectAttestationPhkh, 32));
+  setPolicy(
+    'hkdSha256',
+    o.hkd?.map((h) => hexOption('--hkd', h, 32)!),
+  );
+  setPolicy(
+    'expectedImagePhkh',
+    o.expectImagePhkh === '' ? '' : hexOption('--expect-image-phkh', o.expectImagePhkh, 32),
+  );
+  setPolicy(
+    'expectedAttestationPhkh',
+    o.expectAttestationPhkh === '' ? '' : hexOption('--expect-attestation-phkh', o.expectAttestationPhkh, 32),
+  );
   setPolicy('expectedUserData', o.expectUserData === '' ? '' : hexOption('--expect-user-data', o.expectUserData));
   if (o.requireAddData !== undefined) {
-    const kinds = o.requireAddData.split(',').map((s) => s.trim()).filter(Boolean);
+    const kinds = o.requireAddData
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const k of kinds) {
-      if (!ADD_DATA_KINDS.includes(k as PolicyAddDataKind)) throw new AttestError('ERR_INPUT_INVALID', `unknown add-data kind "${k}"`);
+      if (!(ADD_DATA_KINDS as readonly string[]).includes(k))
+        throw new AttestError('ERR_INPUT_INVALID', `unknown add-data kind "${k}"`);
     }
-    setPolicy('requiredAddData', kinds as PolicyAddDataKind[]);
+    setPolicy('requiredAddData', kinds as AddDataKind[]);
   }
   if (policyChanged) input.policy = policy;
   if (o.rename !== undefined) input.name = o.rename;
@@ -135,7 +150,10 @@ function formatOption(): Option {
 }
 
 function dbOption(cmd: Command): Command {
-  return cmd.option('--db <path>', 'database file (default: $SE_ATTEST_DB or ~/.local/share/se-attestation-workstation/workstation.db)');
+  return cmd.option(
+    '--db <path>',
+    'database file (default: $SE_ATTEST_DB or ~/.local/share/se-attestation-workstation/workstation.db)',
+  );
 }
 
 function parseSince(value: string | undefined): Date | undefined {
@@ -156,12 +174,14 @@ function parsePositive(name: string, value: string | undefined, fallback: number
 export function registerStoreCommands(program: Command, io: CliIo): void {
   const guest = program.command('guest').description('manage stored guests');
 
-  addGuestOptions(dbOption(guest.command('add').description('add a guest').argument('<name>'))).action((name: string, o: GuestOpts) => {
-    withStore(io, o, (store) => {
-      const g = addGuest(store, { ...guestInputFrom(io, o), name });
-      io.out(`added guest ${g.name} (id ${g.id})\n`);
-    });
-  });
+  addGuestOptions(dbOption(guest.command('add').description('add a guest').argument('<name>'))).action(
+    (name: string, o: GuestOpts) => {
+      withStore(io, o, (store) => {
+        const g = addGuest(store, { ...guestInputFrom(io, o), name });
+        io.out(`added guest ${g.name} (id ${g.id})\n`);
+      });
+    },
+  );
 
   addGuestOptions(dbOption(guest.command('edit').description('change a guest').argument('<name>')))
     .option('--rename <new-name>', 'new name')
@@ -173,12 +193,14 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
       });
     });
 
-  dbOption(guest.command('remove').description('remove a guest (its history is kept)').argument('<name>')).action((name: string, o: { db?: string }) => {
-    withStore(io, o, (store) => {
-      removeGuest(store, name);
-      io.out(`removed guest ${name}\n`);
-    });
-  });
+  dbOption(guest.command('remove').description('remove a guest (its history is kept)').argument('<name>')).action(
+    (name: string, o: { db?: string }) => {
+      withStore(io, o, (store) => {
+        removeGuest(store, name);
+        io.out(`removed guest ${name}\n`);
+      });
+    },
+  );
 
   dbOption(guest.command('list').description('list guests with their status'))
     .option('--tag <tag>', 'only guests with this tag')
@@ -196,7 +218,14 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
         io.out(
           table([
             ['NAME', 'STATUS', 'LAST VERIFIED', 'LAST ATTEMPT', 'LAST ERROR', 'ATTESTATIONS'],
-            ...statuses.map((s) => [s.name, s.health, s.lastVerifiedAt, s.lastAttemptAt, s.lastErrorCode, s.attestationCount]),
+            ...statuses.map((s) => [
+              s.name,
+              s.health,
+              s.lastVerifiedAt,
+              s.lastAttemptAt,
+              s.lastErrorCode,
+              s.attestationCount,
+            ]),
           ]),
         );
       });
@@ -230,57 +259,81 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
           ]),
         );
         if (d.recent.length > 0) {
-          io.out('\n' + table([['ID', 'STATUS', 'STARTED', 'ERROR'], ...d.recent.map((r) => [r.id, r.status, r.startedAt, r.errorCode])]));
+          io.out(
+            '\n' +
+              table([
+                ['ID', 'STATUS', 'STARTED', 'ERROR'],
+                ...d.recent.map((r) => [r.id, r.status, r.startedAt, r.errorCode]),
+              ]),
+          );
         }
       });
     });
 
   const trust = program.command('trust').description('manage trust material (HKDs, certificates, CRLs)');
 
-  dbOption(trust.command('import').description('import HKDs, CA/signing-key certificates and CRLs (PEM or DER)').argument('<files...>')).action(
-    (files: string[], o: { db?: string }) => {
-      const failed = withStore(io, o, (store) => {
-        const results = importTrustFiles(
-          store,
-          files.map((f) => ({ source: resolve(io.cwd, f), bytes: readFileBounded(io.cwd, f, MAX_PKI_INPUT_SIZE) })),
-        );
-        let bad = 0;
-        for (const r of results) {
-          if (r.error) {
-            bad++;
-            io.err(`${r.source}: ${r.error.message} (${r.error.code})\n`);
-          }
-          for (const { item, created } of r.items) {
-            io.out(`${created ? 'imported' : 'already present'}  ${item.kind}  ${item.sha256.slice(0, 16)}  ${item.subject ?? item.issuer}\n`);
-          }
+  dbOption(
+    trust
+      .command('import')
+      .description('import HKDs, CA/signing-key certificates and CRLs (PEM or DER)')
+      .argument('<files...>'),
+  ).action((files: string[], o: { db?: string }) => {
+    const failed = withStore(io, o, (store) => {
+      const results = importTrustFiles(
+        store,
+        files.map((f) => ({ source: resolve(io.cwd, f), bytes: readFileBounded(io.cwd, f, MAX_PKI_INPUT_SIZE) })),
+      );
+      let bad = 0;
+      for (const r of results) {
+        if (r.error) {
+          bad++;
+          io.err(`${r.source}: ${r.error.message} (${r.error.code})\n`);
         }
-        return bad;
-      });
-      if (failed > 0) throw new CliExit(EXIT_ERROR);
-    },
-  );
+        for (const { item, created } of r.items) {
+          io.out(
+            `${created ? 'imported' : 'already present'}  ${item.kind}  ${item.sha256.slice(0, 16)}  ${item.subject ?? item.issuer}\n`,
+          );
+        }
+      }
+      return bad;
+    });
+    if (failed > 0) throw new CliExit(EXIT_ERROR);
+  });
 
-  dbOption(trust.command('remove').description('take trust material out of use (attestations that used it keep it)').argument('<sha256>', 'its SHA-256, or a unique prefix of at least 8 hex digits')).action(
-    (sha: string, o: { db?: string }) => {
-      withStore(io, o, (store) => {
-        const wanted = sha.toLowerCase();
-        const matches = wanted.length >= 8 ? store.trust.list().filter((i) => i.sha256.startsWith(wanted)) : [];
-        if (matches.length !== 1) {
-          throw new AttestError('ERR_STORE_TRUST_NOT_FOUND', matches.length === 0 ? `no trust item with SHA-256 ${sha}` : `${sha} matches ${matches.length} items: give more digits`);
-        }
-        const removed = removeTrustItem(store, matches[0]!.id);
-        io.out(`removed  ${removed.kind}  ${removed.sha256.slice(0, 16)}  ${removed.subject ?? removed.issuer}\n`);
-      });
-    },
-  );
+  dbOption(
+    trust
+      .command('remove')
+      .description('take trust material out of use (attestations that used it keep it)')
+      .argument('<sha256>', 'its SHA-256, or a unique prefix of at least 8 hex digits'),
+  ).action((sha: string, o: { db?: string }) => {
+    withStore(io, o, (store) => {
+      const wanted = sha.toLowerCase();
+      const matches = wanted.length >= 8 ? store.trust.list().filter((i) => i.sha256.startsWith(wanted)) : [];
+      if (matches.length !== 1) {
+        throw new AttestError(
+          'ERR_STORE_TRUST_NOT_FOUND',
+          matches.length === 0
+            ? `no trust item with SHA-256 ${sha}`
+            : `${sha} matches ${matches.length} items: give more digits`,
+        );
+      }
+      const removed = removeTrustItem(store, matches[0]!.id);
+      io.out(`removed  ${removed.kind}  ${removed.sha256.slice(0, 16)}  ${removed.subject ?? removed.issuer}\n`);
+    });
+  });
 
   dbOption(trust.command('list').description('list trust material with freshness'))
-    .addOption(new Option('--kind <kind>', 'only this kind').choices(['hkd', 'signing-key', 'ca', 'certificate', 'crl']))
+    .addOption(
+      new Option('--kind <kind>', 'only this kind').choices(['hkd', 'signing-key', 'ca', 'certificate', 'crl']),
+    )
     .option('--expiring-days <n>', 'nextUpdate within this many days counts as expiring', '7')
     .addOption(formatOption())
     .action((o: { db?: string; kind?: TrustKind; expiringDays?: string; format: string }) => {
       withStore(io, o, (store) => {
-        const items = listTrust(store, { expiringDays: parsePositive('--expiring-days', o.expiringDays, 7), ...(o.kind ? { kind: o.kind } : {}) });
+        const items = listTrust(store, {
+          expiringDays: parsePositive('--expiring-days', o.expiringDays, 7),
+          ...(o.kind ? { kind: o.kind } : {}),
+        });
         if (o.format === 'json') {
           io.out(`${JSON.stringify(items, null, 2)}\n`);
           return;
@@ -288,7 +341,13 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
         io.out(
           table([
             ['KIND', 'SHA-256', 'FRESHNESS', 'NEXT UPDATE', 'SUBJECT / ISSUER'],
-            ...items.map((i) => [i.kind, i.sha256.slice(0, 16), i.freshness, i.nextUpdate, i.kind === 'crl' ? `issuer ${i.issuer}` : i.subject]),
+            ...items.map((i) => [
+              i.kind,
+              i.sha256.slice(0, 16),
+              i.freshness,
+              i.nextUpdate,
+              i.kind === 'crl' ? `issuer ${i.issuer}` : i.subject,
+            ]),
           ]),
         );
       });
@@ -320,12 +379,17 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
 
   const audit = program.command('audit').description('the hash-chained audit log');
 
-  dbOption(audit.command('verify').description('walk the audit chain and check every audited row; names the first broken entry'))
+  dbOption(
+    audit
+      .command('verify')
+      .description('walk the audit chain and check every audited row; names the first broken entry'),
+  )
     .addOption(formatOption())
     .action((o: { db?: string; format: string }) => {
       const result = withStore(io, o, (store) => verifyAuditLog(store));
       if (o.format === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
-      else if (result.ok) io.out(`audit chain intact: ${result.entries} entries, head ${result.headHash ?? '(empty)'}\n`);
+      else if (result.ok)
+        io.out(`audit chain intact: ${result.entries} entries, head ${result.headHash ?? '(empty)'}\n`);
       else {
         const b = result.firstBroken!;
         const where = b.seq !== null ? `entry ${b.seq}` : `${b.subjectType} ${b.subjectId}`;
@@ -341,7 +405,19 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
       withStore(io, o, (store) => {
         const entries = listAuditEntries(store, { afterSeq: parsePositive('--after', o.after, 0) });
         if (o.format === 'json') io.out(`${JSON.stringify(entries, null, 2)}\n`);
-        else io.out(table([['SEQ', 'AT', 'ACTION', 'SUBJECT', 'HASH'], ...entries.map((e) => [e.seq, e.at, e.action, `${e.subjectType} ${e.subjectId ?? ''}`, e.hash.slice(0, 16)])]));
+        else
+          io.out(
+            table([
+              ['SEQ', 'AT', 'ACTION', 'SUBJECT', 'HASH'],
+              ...entries.map((e) => [
+                e.seq,
+                e.at,
+                e.action,
+                `${e.subjectType} ${e.subjectId ?? ''}`,
+                e.hash.slice(0, 16),
+              ]),
+            ]),
+          );
       });
     });
 }

@@ -73,7 +73,10 @@ export function formatVerifySummary(v: AttestationVerification): string {
  */
 export function reportVerificationOutcome(io: CliIo, v: AttestationVerification, quiet = false): void {
   if (!v.verified) {
-    if (!quiet) io.err('Attestation measurement verification failed. Calculated and received attestation measurement are not equal.\n');
+    if (!quiet)
+      io.err(
+        'Attestation measurement verification failed. Calculated and received attestation measurement are not equal.\n',
+      );
     throw new CliExit(EXIT_ATTESTATION_FAILED);
   }
   if (!quiet) io.err(`Attestation measurement verified\n${formatVerifySummary(v)}`);
@@ -106,6 +109,10 @@ export function formatCheckYaml(c: AttestationCheck): string {
 /** The ✘/✓ lines `pvattest check` prints on stderr. */
 export function formatCheckStderr(c: AttestationCheck): string {
   const lines = c.issues.map((i) => `✘ ${i}`);
-  lines.push(c.successful ? '✓ The Attestation response fulfills all policies' : '✘ The Attestation response does not fulfill all policies');
+  lines.push(
+    c.successful
+      ? '✓ The Attestation response fulfills all policies'
+      : '✘ The Attestation response does not fulfill all policies',
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -51,14 +51,22 @@ export function emitYaml(mapping: YamlMapping, indent = ''): string {
   for (const [key, value] of mapping) {
     if (typeof value === 'boolean') out += `${indent}${key}: ${value}\n`;
     else if (typeof value === 'string') {
-      if (value.includes('\n')) out += `${indent}${key}: |-\n${value.split('\n').map((l) => `${indent}  ${l}`).join('\n')}\n`;
+      if (value.includes('\n'))
+        out += `${indent}${key}: |-\n${value
+          .split('\n')
+          .map((l) => `${indent}  ${l}`)
+          .join('\n')}\n`;
       else out += `${indent}${key}: ${yamlString(value)}\n`;
     } else if (isStringList(value)) {
       if (value.length === 0) out += `${indent}${key}: []\n`;
       else {
         out += `${indent}${key}:\n`;
         for (const item of value) {
-          if (item.includes('\n')) out += `${indent}- |-\n${item.split('\n').map((l) => `${indent}  ${l}`).join('\n')}\n`;
+          if (item.includes('\n'))
+            out += `${indent}- |-\n${item
+              .split('\n')
+              .map((l) => `${indent}  ${l}`)
+              .join('\n')}\n`;
           else out += `${indent}- ${yamlString(item)}\n`;
         }
       }

@@ -29,7 +29,10 @@ export interface CheckAttestationParams {
   /** Expected user data (`-u`). */
   readonly expectedUserData?: Uint8Array;
   /** Secret-store check: add-secret requests in the order they were added, and the lock state. */
-  readonly secretStore?: { readonly requests: readonly { readonly name: string; readonly bytes: Uint8Array }[]; readonly locked: boolean };
+  readonly secretStore?: {
+    readonly requests: readonly { readonly name: string; readonly bytes: Uint8Array }[];
+    readonly locked: boolean;
+  };
 }
 
 /** The result of one host-key check. */
@@ -61,7 +64,9 @@ function checkHostKey(
   const label = kind === 'image' ? 'image' : 'attestation';
   if (phkh === undefined) {
     if (enforced) {
-      issues.push(`The Attestation result does not contain an ${label} public host-key hash, but checking was enabled.`);
+      issues.push(
+        `The Attestation result does not contain an ${label} public host-key hash, but checking was enabled.`,
+      );
       return { checkEnforced: true };
     }
     return undefined;
@@ -83,7 +88,13 @@ export function checkAttestation(params: CheckAttestationParams): AttestationChe
   const additional = response.additionalData ? decodeAdditionalData(flags, response.additionalData) : undefined;
   const secretTags = params.secretStore?.requests.map((r) => readAddSecretRequestTag(r.bytes));
   const issues: string[] = [];
-  const imageHostKey = checkHostKey('image', additional?.imagePhkh, params.hostKeys, params.enforceImageKeyHash ?? false, issues);
+  const imageHostKey = checkHostKey(
+    'image',
+    additional?.imagePhkh,
+    params.hostKeys,
+    params.enforceImageKeyHash ?? false,
+    issues,
+  );
   const attestHostKey = checkHostKey(
     'attestation',
     additional?.attestationPhkh,
@@ -93,17 +104,22 @@ export function checkAttestation(params: CheckAttestationParams): AttestationChe
   );
   let userData: Uint8Array | undefined;
   if (params.expectedUserData !== undefined) {
-    if (response.userData !== undefined && equalBytes(response.userData, params.expectedUserData)) userData = response.userData;
+    if (response.userData !== undefined && equalBytes(response.userData, params.expectedUserData))
+      userData = response.userData;
     else issues.push('The Provided user data does not match the user data from the attestation response.');
   }
   let secretStore: AttestationCheck['secretStore'];
   if (params.secretStore && secretTags) {
     const got = additional?.secretStoreHash;
-    if (got === undefined) issues.push('The Attestation response contains no secret-store-hash, but checking was enabled');
+    if (got === undefined)
+      issues.push('The Attestation response contains no secret-store-hash, but checking was enabled');
     else if (!equalBytes(got, computeSecretStoreHash(secretTags, params.secretStore.locked))) {
       issues.push('The calculated secret-store-hash does not match with the provided hash');
     } else {
-      secretStore = { addSecretRequests: params.secretStore.requests.map((r) => r.name), locked: params.secretStore.locked };
+      secretStore = {
+        addSecretRequests: params.secretStore.requests.map((r) => r.name),
+        locked: params.secretStore.locked,
+      };
     }
   }
   return {

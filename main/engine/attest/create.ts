@@ -49,7 +49,11 @@ export interface AttestationRequest {
 }
 
 /** Builds one 80-byte key slot: PHKH of the host key and the ARPK wrapped under the ECDH-derived KEK. */
-export function buildKeySlot(customerPrivateKey: Uint8Array, hostPublicCoords: Uint8Array, arpk: Uint8Array): Uint8Array {
+export function buildKeySlot(
+  customerPrivateKey: Uint8Array,
+  hostPublicCoords: Uint8Array,
+  arpk: Uint8Array,
+): Uint8Array {
   const kek = kdfX963Sha256(p521Ecdh(customerPrivateKey, hostPublicCoords));
   const wrapped = aes256GcmEncrypt(kek, ZERO_IV, new Uint8Array(0), arpk);
   kek.fill(0);
@@ -63,7 +67,8 @@ export function buildKeySlot(customerPrivateKey: Uint8Array, hostPublicCoords: U
  */
 export function createAttestationRequest(params: CreateAttestationRequestParams): AttestationRequest {
   const { hostKeys, ctx } = params;
-  if (hostKeys.length === 0) throw new AttestError('ERR_CREATE_NO_HOST_KEY', 'at least one host-key document is required');
+  if (hostKeys.length === 0)
+    throw new AttestError('ERR_CREATE_NO_HOST_KEY', 'at least one host-key document is required');
   if (hostKeys.length > MAX_KEY_SLOTS) {
     throw new AttestError('ERR_CREATE_TOO_MANY_HOST_KEYS', `at most 255 host-key documents, got ${hostKeys.length}`);
   }
@@ -74,7 +79,9 @@ export function createAttestationRequest(params: CreateAttestationRequestParams)
   const iv = ctx.randomBytes(12);
   const measurementKey = ctx.randomBytes(MEASUREMENT_KEY_SIZE);
   const nonce = params.nonce === false ? undefined : ctx.randomBytes(NONCE_SIZE);
-  const customer = params.customerPrivateKey ? p521KeyPairFromPrivate(params.customerPrivateKey) : generateP521KeyPair(ctx);
+  const customer = params.customerPrivateKey
+    ? p521KeyPairFromPrivate(params.customerPrivateKey)
+    : generateP521KeyPair(ctx);
   try {
     const keySlots = hostKeys.map((host) => buildKeySlot(customer.privateKey, host, arpk));
     const arcb = encodeArcb({

@@ -33,7 +33,8 @@ export interface MeasurementParams {
 export function computeMeasurement(p: MeasurementParams): Uint8Array {
   const user = p.userData ?? new Uint8Array(0);
   const add = p.additionalData ?? new Uint8Array(0);
-  if (user.length > MAX_USER_DATA_SIZE) throw new AttestError('ERR_USER_DATA_SIZE', `user data must be at most 256 bytes, is ${user.length}`);
+  if (user.length > MAX_USER_DATA_SIZE)
+    throw new AttestError('ERR_USER_DATA_SIZE', `user data must be at most 256 bytes, is ${user.length}`);
   const lengths = new Uint8Array(8);
   lengths[0] = user.length >>> 8;
   lengths[1] = user.length & 0xff;

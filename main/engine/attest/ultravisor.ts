@@ -61,7 +61,13 @@ const RC_TEXT: Record<number, string> = {
 };
 
 const SUPPORTED_FLAGS =
-  PAF_NONCE | PAF_IMAGE_PHKH | PAF_ATTESTATION_PHKH | PAF_SECRET_STORE_HASH | PAF_FIRMWARE_STATE | PAF_TMP_BACKUP_ALLOWED | PAF_GLOBAL_KEY_ALLOWED;
+  PAF_NONCE |
+  PAF_IMAGE_PHKH |
+  PAF_ATTESTATION_PHKH |
+  PAF_SECRET_STORE_HASH |
+  PAF_FIRMWARE_STATE |
+  PAF_TMP_BACKUP_ALLOWED |
+  PAF_GLOBAL_KEY_ALLOWED;
 export const FIRMWARE_STATE_SIZE = 320;
 const ZERO_IV = new Uint8Array(12);
 
@@ -84,7 +90,9 @@ export interface PerformAttestationParams {
 }
 
 function uvFail(rc: number): never {
-  throw new AttestError('ERR_UV_RC', `Ultravisor rc 0x${rc.toString(16).padStart(4, '0')}: ${RC_TEXT[rc] ?? 'error'}`, { rc });
+  throw new AttestError('ERR_UV_RC', `Ultravisor rc 0x${rc.toString(16).padStart(4, '0')}: ${RC_TEXT[rc] ?? 'error'}`, {
+    rc,
+  });
 }
 
 /** Unwraps the ARPK from the slot that matches one of the host keys; returns it and the matching PHKH. */
@@ -106,7 +114,10 @@ function unwrapArpk(
       uvFail(UV_RC.NO_VALID_HOST_KEY);
     }
     try {
-      return { arpk: aes256GcmDecrypt(kek, ZERO_IV, new Uint8Array(0), slot.subarray(32, 80)), phkh: slot.slice(0, 32) };
+      return {
+        arpk: aes256GcmDecrypt(kek, ZERO_IV, new Uint8Array(0), slot.subarray(32, 80)),
+        phkh: slot.slice(0, 32),
+      };
     } catch {
       uvFail(UV_RC.NO_VALID_HOST_KEY);
     } finally {
@@ -127,12 +138,14 @@ function imagePhkhOf(header: SeHeader, hostPhkhs: readonly Uint8Array[]): Uint8A
  * `details.rc`; unreadable request files throw the exchange reader's codes.
  */
 export function performAttestation(params: PerformAttestationParams): Uint8Array {
-  if (params.cuid.length !== CUID_SIZE) throw new AttestError('ERR_CUID_SIZE', `CUID must be 16 bytes, is ${params.cuid.length}`);
+  if (params.cuid.length !== CUID_SIZE)
+    throw new AttestError('ERR_CUID_SIZE', `CUID must be 16 bytes, is ${params.cuid.length}`);
   const request = parseExchangeRequest(params.request);
   const arcb = request.arcb;
   const header = findSeHeader(params.seHeader);
   // 1. lengths, version, key slots, user data
-  if (arcb.length < REQUEST_HEADER_SIZE || arcb.length > MAX_ARCB_SIZE || readU32(arcb, 0x0c) !== arcb.length) uvFail(UV_RC.INVALID_LENGTH);
+  if (arcb.length < REQUEST_HEADER_SIZE || arcb.length > MAX_ARCB_SIZE || readU32(arcb, 0x0c) !== arcb.length)
+    uvFail(UV_RC.INVALID_LENGTH);
   if (readU32(arcb, 0x08) !== ARCB_VERSION_1) uvFail(UV_RC.UNSUPPORTED_VERSION);
   const nks = arcb[0x27] ?? 0;
   if (nks === 0) uvFail(UV_RC.INVALID_KEY_SLOTS);
@@ -164,14 +177,21 @@ export function performAttestation(params: PerformAttestationParams): Uint8Array
   if (request.measurementSize < 64) uvFail(UV_RC.MEASUREMENT_BUFFER_TOO_SMALL);
   // 6. additional data in flag order
   const parts: Uint8Array[] = [];
-  if ((flags & PAF_IMAGE_PHKH) !== 0n) parts.push(imagePhkhOf(header, hostKeys.map((h) => h.phkh)));
+  if ((flags & PAF_IMAGE_PHKH) !== 0n)
+    parts.push(
+      imagePhkhOf(
+        header,
+        hostKeys.map((h) => h.phkh),
+      ),
+    );
   if ((flags & PAF_ATTESTATION_PHKH) !== 0n) parts.push(attestationPhkh);
   if ((flags & PAF_SECRET_STORE_HASH) !== 0n) {
     parts.push(computeSecretStoreHash(params.secretStore?.tags ?? [], params.secretStore?.locked ?? false));
   }
   if ((flags & PAF_FIRMWARE_STATE) !== 0n) {
     const fw = params.firmwareState ?? new Uint8Array(FIRMWARE_STATE_SIZE);
-    if (fw.length !== FIRMWARE_STATE_SIZE) throw new AttestError('ERR_INPUT_INVALID', 'firmware state must be 320 bytes');
+    if (fw.length !== FIRMWARE_STATE_SIZE)
+      throw new AttestError('ERR_INPUT_INVALID', 'firmware state must be 320 bytes');
     parts.push(fw);
   }
   const additional = Buffer.concat(parts);

@@ -43,7 +43,10 @@ export interface AttestationVerification {
 }
 
 /** Extracts the measured tags from a header/image (Rust or C rules) or passes given tags through. */
-export function resolveSeHeaderTags(seHeader: Uint8Array | SeHeaderTags, dialect: Dialect): { tags: SeHeaderTags; warnings: string[] } {
+export function resolveSeHeaderTags(
+  seHeader: Uint8Array | SeHeaderTags,
+  dialect: Dialect,
+): { tags: SeHeaderTags; warnings: string[] } {
   if (!(seHeader instanceof Uint8Array)) return { tags: seHeader, warnings: [] };
   if (dialect === 'c') return { tags: parseSeHeaderTagsC(seHeader), warnings: [] };
   const location = locateSeHeader(seHeader);
@@ -54,7 +57,9 @@ export function resolveSeHeaderTags(seHeader: Uint8Array | SeHeaderTags, dialect
 export function verifyAttestationResponse(params: VerifyAttestationResponseParams): AttestationVerification {
   const dialect = params.dialect ?? 'rust';
   if (params.arpk.length !== ARPK_SIZE) {
-    throw new AttestError('ERR_ARPK_SIZE', 'Attestation request protection key must be exactly 32 bytes long', { size: params.arpk.length });
+    throw new AttestError('ERR_ARPK_SIZE', 'Attestation request protection key must be exactly 32 bytes long', {
+      size: params.arpk.length,
+    });
   }
   const { tags, warnings } = resolveSeHeaderTags(params.seHeader, dialect);
   const response = parseExchangeResponse(params.response, dialect);
@@ -80,7 +85,9 @@ export function verifyAttestationResponse(params: VerifyAttestationResponseParam
   }
   const verified = constantTimeEqual(computed, response.measurement);
   const additional =
-    verified && response.additionalData && dialect === 'rust' ? decodeAdditionalData(info.flags, response.additionalData) : undefined;
+    verified && response.additionalData && dialect === 'rust'
+      ? decodeAdditionalData(info.flags, response.additionalData)
+      : undefined;
   return {
     verified,
     cuid: response.cuid,

@@ -30,7 +30,8 @@ export function scriptedContext(chunks: readonly Uint8Array[], now: Date = new D
     randomBytes(size) {
       const next = queue.shift();
       if (next === undefined) throw new Error(`scripted randomness exhausted (asked for ${size} bytes)`);
-      if (next.length !== size) throw new Error(`scripted randomness: asked for ${size} bytes, next chunk has ${next.length}`);
+      if (next.length !== size)
+        throw new Error(`scripted randomness: asked for ${size} bytes, next chunk has ${next.length}`);
       return next.slice();
     },
     now: () => now,

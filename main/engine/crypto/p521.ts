@@ -34,7 +34,8 @@ export function normalizeP521Scalar(scalar: Uint8Array): Uint8Array {
   let start = 0;
   while (start < scalar.length - P521_FIELD_SIZE && scalar[start] === 0) start++;
   const body = scalar.subarray(start);
-  if (body.length > P521_FIELD_SIZE) throw new AttestError('ERR_HOST_KEY_INVALID', 'P-521 private key does not fit 66 bytes');
+  if (body.length > P521_FIELD_SIZE)
+    throw new AttestError('ERR_HOST_KEY_INVALID', 'P-521 private key does not fit 66 bytes');
   const out = new Uint8Array(P521_FIELD_SIZE);
   out.set(body, P521_FIELD_SIZE - body.length);
   return out;
@@ -122,12 +123,17 @@ export function computePhkh(publicCoords: Uint8Array): Uint8Array {
 export function coordsFromSpki(spkiDer: Uint8Array): Uint8Array {
   let jwk: { crv?: string; x?: string; y?: string; kty?: string };
   try {
-    jwk = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' }).export({ format: 'jwk' }) as typeof jwk;
+    jwk = createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' }).export({
+      format: 'jwk',
+    }) as typeof jwk;
   } catch {
     throw new AttestError('ERR_HOST_KEY_INVALID', 'the public key cannot be read');
   }
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-521' || jwk.x === undefined || jwk.y === undefined) {
-    throw new AttestError('ERR_HOST_KEY_NOT_P521', `host key must be an EC P-521 key, is ${jwk.kty ?? '?'} ${jwk.crv ?? ''}`.trim());
+    throw new AttestError(
+      'ERR_HOST_KEY_NOT_P521',
+      `host key must be an EC P-521 key, is ${jwk.kty ?? '?'} ${jwk.crv ?? ''}`.trim(),
+    );
   }
   const x = Buffer.from(jwk.x, 'base64url');
   const y = Buffer.from(jwk.y, 'base64url');
@@ -145,6 +151,7 @@ export function p521PrivateKeyFromPem(pem: string): Uint8Array {
   } catch {
     throw new AttestError('ERR_HOST_KEY_INVALID', 'not a readable private key');
   }
-  if (jwk.crv !== 'P-521' || jwk.d === undefined) throw new AttestError('ERR_HOST_KEY_NOT_P521', 'private key is not an EC P-521 key');
+  if (jwk.crv !== 'P-521' || jwk.d === undefined)
+    throw new AttestError('ERR_HOST_KEY_NOT_P521', 'private key is not an EC P-521 key');
   return normalizeP521Scalar(new Uint8Array(Buffer.from(jwk.d, 'base64url')));
 }

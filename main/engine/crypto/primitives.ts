@@ -38,7 +38,8 @@ export function kdfX963Sha256(sharedSecret: Uint8Array): Uint8Array {
 }
 
 function checkKeyAndIv(key: Uint8Array, iv: Uint8Array): void {
-  if (key.length !== AES_256_KEY_SIZE) throw new AttestError('ERR_INPUT_INVALID', `AES-256 key must be 32 bytes, is ${key.length}`);
+  if (key.length !== AES_256_KEY_SIZE)
+    throw new AttestError('ERR_INPUT_INVALID', `AES-256 key must be 32 bytes, is ${key.length}`);
   if (iv.length !== GCM_IV_SIZE) throw new AttestError('ERR_INPUT_INVALID', `GCM IV must be 12 bytes, is ${iv.length}`);
 }
 

@@ -10,20 +10,24 @@
  * | firmware state | 5 | 320 |
  */
 import { AttestError } from '../../../shared/errors/index.js';
+import { ADD_DATA_KINDS, type AddDataKind } from '../../../shared/types/policy.js';
 import { PAF_ATTESTATION_PHKH, PAF_FIRMWARE_STATE, PAF_IMAGE_PHKH, PAF_SECRET_STORE_HASH } from './arcb.js';
 
-/** The four kinds of additional data a request can ask for, named as pvattest's `--add-data`. */
-export type AddDataKind = 'phkh-img' | 'phkh-att' | 'secret-store-hash' | 'firmware-state';
+export { ADD_DATA_KINDS, type AddDataKind };
 
 /** Per kind: PAF bit, size, display name (pvattest's) and the result key. */
 export const ADD_DATA_FIELDS = [
   { kind: 'phkh-img', flag: PAF_IMAGE_PHKH, size: 32, name: 'Image PHKH', key: 'imagePhkh' },
   { kind: 'phkh-att', flag: PAF_ATTESTATION_PHKH, size: 32, name: 'Attestation PHKH', key: 'attestationPhkh' },
-  { kind: 'secret-store-hash', flag: PAF_SECRET_STORE_HASH, size: 64, name: 'Secret store hash', key: 'secretStoreHash' },
+  {
+    kind: 'secret-store-hash',
+    flag: PAF_SECRET_STORE_HASH,
+    size: 64,
+    name: 'Secret store hash',
+    key: 'secretStoreHash',
+  },
   { kind: 'firmware-state', flag: PAF_FIRMWARE_STATE, size: 320, name: 'Firmware state', key: 'firmwareState' },
-] as const;
-
-export const ADD_DATA_KINDS: readonly AddDataKind[] = ADD_DATA_FIELDS.map((f) => f.kind);
+] as const satisfies readonly { kind: AddDataKind; flag: bigint; size: number; name: string; key: string }[];
 
 /** Decoded additional data; each field present iff requested (and, for `unrecognized`, iff bytes were left). */
 export interface AdditionalDataFields {
@@ -85,7 +89,10 @@ export function parseAddDataList(list: string): AddDataKind[] {
     const item = raw.trim();
     if (item === '') continue;
     if (!(ADD_DATA_KINDS as readonly string[]).includes(item)) {
-      throw new AttestError('ERR_INPUT_INVALID', `invalid additional-data kind '${item}' (possible values: ${ADD_DATA_KINDS.join(', ')})`);
+      throw new AttestError(
+        'ERR_INPUT_INVALID',
+        `invalid additional-data kind '${item}' (possible values: ${ADD_DATA_KINDS.join(', ')})`,
+      );
     }
     out.push(item as AddDataKind);
   }

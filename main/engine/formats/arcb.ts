@@ -103,13 +103,19 @@ export function encodeKeySlot(phkh: Uint8Array, wrappedAndTag: Uint8Array): Uint
 }
 
 /** Builds the AAD (header, flags, MAI, customer key, slots) of an ARCB with the given sizes filled in. */
-export function encodeArcbAad(params: Omit<EncodeArcbParams, 'measurementKey' | 'encrypt'> & { sea: number }): Uint8Array {
+export function encodeArcbAad(
+  params: Omit<EncodeArcbParams, 'measurementKey' | 'encrypt'> & { sea: number },
+): Uint8Array {
   const nks = params.keySlots.length;
   if (nks < 1 || nks > MAX_KEY_SLOTS) {
-    throw new AttestError('ERR_CREATE_TOO_MANY_HOST_KEYS', `an attestation request holds 1 to 255 key slots, not ${nks}`);
+    throw new AttestError(
+      'ERR_CREATE_TOO_MANY_HOST_KEYS',
+      `an attestation request holds 1 to 255 key slots, not ${nks}`,
+    );
   }
   if (params.iv.length !== 12) throw new AttestError('ERR_INPUT_INVALID', 'ARCB IV must be 12 bytes');
-  if (params.customerPublicKey.length !== 160) throw new AttestError('ERR_INPUT_INVALID', 'customer key must be 160 bytes');
+  if (params.customerPublicKey.length !== 160)
+    throw new AttestError('ERR_INPUT_INVALID', 'customer key must be 160 bytes');
   const aadSize = ARCB_FIXED_AAD_SIZE + KEY_SLOT_SIZE * nks;
   const rql = aadSize + params.sea + ARCB_TAG_SIZE;
   const aad = new Uint8Array(aadSize);
@@ -130,8 +136,10 @@ export function encodeArcbAad(params: Omit<EncodeArcbParams, 'measurementKey' | 
 
 /** Encodes and encrypts a complete ARCB v1 (spec §2.7 steps 4–5). */
 export function encodeArcb(params: EncodeArcbParams): Uint8Array {
-  if (params.measurementKey.length !== MEASUREMENT_KEY_SIZE) throw new AttestError('ERR_INPUT_INVALID', 'measurement key must be 64 bytes');
-  if (params.nonce !== undefined && params.nonce.length !== NONCE_SIZE) throw new AttestError('ERR_INPUT_INVALID', 'nonce must be 16 bytes');
+  if (params.measurementKey.length !== MEASUREMENT_KEY_SIZE)
+    throw new AttestError('ERR_INPUT_INVALID', 'measurement key must be 64 bytes');
+  if (params.nonce !== undefined && params.nonce.length !== NONCE_SIZE)
+    throw new AttestError('ERR_INPUT_INVALID', 'nonce must be 16 bytes');
   const hasNonce = params.nonce !== undefined;
   const flags = hasNonce ? params.flags | PAF_NONCE : params.flags & ~PAF_NONCE;
   const sea = MEASUREMENT_KEY_SIZE + (hasNonce ? NONCE_SIZE : 0);
@@ -147,9 +155,13 @@ export function encodeArcb(params: EncodeArcbParams): Uint8Array {
  * (ERR_ARCB_ALGORITHM), sea ≥ 64. C rules: no magic check, aad = 0xE0 + 80·nks, sea 64 or 80 per PAF bit 1.
  */
 export function parseArcb(bytes: Uint8Array, dialect: Dialect = 'rust'): ArcbInfo {
-  if (bytes.length > MAX_ARCB_SIZE) throw new AttestError('ERR_ARCB_SIZE', `ARCB larger than 1 MiB (${bytes.length} bytes)`);
+  if (bytes.length > MAX_ARCB_SIZE)
+    throw new AttestError('ERR_ARCB_SIZE', `ARCB larger than 1 MiB (${bytes.length} bytes)`);
   if (bytes.length < REQUEST_HEADER_SIZE) {
-    throw new AttestError('ERR_ARCB_SIZE', `ARCB too short (${bytes.length} bytes, need at least ${REQUEST_HEADER_SIZE})`);
+    throw new AttestError(
+      'ERR_ARCB_SIZE',
+      `ARCB too short (${bytes.length} bytes, need at least ${REQUEST_HEADER_SIZE})`,
+    );
   }
   if (dialect === 'rust' && bytes.subarray(0, ARCB_MAGIC_SIZE).some((b) => b !== 0)) {
     throw new AttestError('ERR_ARCB_NO_ARCB', 'The input is not an attestation request (magic is not zero)');
@@ -160,13 +172,17 @@ export function parseArcb(bytes: Uint8Array, dialect: Dialect = 'rust'): ArcbInf
   const nks = bytes[ARCB_NKS_OFFSET] ?? 0;
   let aadSize: number;
   if (dialect === 'rust') {
-    if (rql !== bytes.length) throw new AttestError('ERR_ARCB_SIZE', `ARCB length field ${rql} does not match its ${bytes.length} bytes`);
-    if (sea + ARCB_TAG_SIZE > rql) throw new AttestError('ERR_ARCB_SIZE', `encrypted area (${sea} bytes) does not fit the ARCB`);
+    if (rql !== bytes.length)
+      throw new AttestError('ERR_ARCB_SIZE', `ARCB length field ${rql} does not match its ${bytes.length} bytes`);
+    if (sea + ARCB_TAG_SIZE > rql)
+      throw new AttestError('ERR_ARCB_SIZE', `encrypted area (${sea} bytes) does not fit the ARCB`);
     aadSize = rql - sea - ARCB_TAG_SIZE;
     if (aadSize < REQUEST_HEADER_SIZE) throw new AttestError('ERR_ARCB_SIZE', 'ARCB authenticated area is too small');
-    if (version !== ARCB_VERSION_1) throw new AttestError('ERR_ARCB_VERSION', `unsupported ARCB version 0x${version.toString(16)}`);
+    if (version !== ARCB_VERSION_1)
+      throw new AttestError('ERR_ARCB_VERSION', `unsupported ARCB version 0x${version.toString(16)}`);
   } else {
-    if (version !== ARCB_VERSION_1) throw new AttestError('ERR_ARCB_VERSION', `unsupported ARCB version 0x${version.toString(16)}`);
+    if (version !== ARCB_VERSION_1)
+      throw new AttestError('ERR_ARCB_VERSION', `unsupported ARCB version 0x${version.toString(16)}`);
     aadSize = ARCB_FIXED_AAD_SIZE + KEY_SLOT_SIZE * nks;
     if (aadSize + sea + ARCB_TAG_SIZE !== rql || rql > bytes.length) {
       throw new AttestError('ERR_ARCB_SIZE', 'ARCB sizes are inconsistent');
@@ -174,8 +190,10 @@ export function parseArcb(bytes: Uint8Array, dialect: Dialect = 'rust'): ArcbInf
   }
   const flags = readU64(bytes, ARCB_FLAGS_OFFSET, 'ERR_ARCB_SIZE');
   const mai = readU32(bytes, ARCB_MAI_OFFSET, 'ERR_ARCB_SIZE');
-  if (mai !== MAI_HMAC_SHA512) throw new AttestError('ERR_ARCB_ALGORITHM', `unsupported measurement algorithm ${mai}`, { mai });
-  if (dialect === 'rust' && sea < MEASUREMENT_KEY_SIZE) throw new AttestError('ERR_ARCB_SIZE', `encrypted area too small (${sea} bytes)`);
+  if (mai !== MAI_HMAC_SHA512)
+    throw new AttestError('ERR_ARCB_ALGORITHM', `unsupported measurement algorithm ${mai}`, { mai });
+  if (dialect === 'rust' && sea < MEASUREMENT_KEY_SIZE)
+    throw new AttestError('ERR_ARCB_SIZE', `encrypted area too small (${sea} bytes)`);
   if (dialect === 'c' && sea !== MEASUREMENT_KEY_SIZE + ((flags & PAF_NONCE) !== 0n ? NONCE_SIZE : 0)) {
     throw new AttestError('ERR_ARCB_SIZE', `encrypted area size ${sea} does not match the nonce flag`);
   }
@@ -198,7 +216,10 @@ export function parseArcb(bytes: Uint8Array, dialect: Dialect = 'rust'): ArcbInf
     flags,
     mai,
     // Rust only requires 48 bytes of AAD; a shorter AAD than 0xE0 has no (authenticated) customer key
-    customerPublicKey: aadSize >= ARCB_FIXED_AAD_SIZE ? sliceChecked(bytes, ARCB_CUSTOMER_KEY_OFFSET, 160, 'ERR_ARCB_SIZE') : new Uint8Array(0),
+    customerPublicKey:
+      aadSize >= ARCB_FIXED_AAD_SIZE
+        ? sliceChecked(bytes, ARCB_CUSTOMER_KEY_OFFSET, 160, 'ERR_ARCB_SIZE')
+        : new Uint8Array(0),
     keySlots,
     aadSize,
   };

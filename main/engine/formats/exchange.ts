@@ -30,11 +30,22 @@ export const CUID_SIZE = 0x10;
 export const MEASUREMENT_SIZE_HMAC_SHA512 = 64;
 /** The largest exchange file any reader accepts: header plus every entry at its maximum. */
 export const MAX_EXCHANGE_SIZE =
-  EXCHANGE_HEADER_SIZE + MAX_ARCB_SIZE + MAX_MEASUREMENT_SIZE + MAX_ADDITIONAL_DATA_SIZE + MAX_USER_DATA_SIZE + CUID_SIZE;
+  EXCHANGE_HEADER_SIZE +
+  MAX_ARCB_SIZE +
+  MAX_MEASUREMENT_SIZE +
+  MAX_ADDITIONAL_DATA_SIZE +
+  MAX_USER_DATA_SIZE +
+  CUID_SIZE;
 
 const ENTRY_NAMES = ['arcb', 'measurement', 'additional', 'user', 'cuid'] as const;
 type EntryName = (typeof ENTRY_NAMES)[number];
-const ENTRY_OFFSET: Record<EntryName, number> = { arcb: 0x18, measurement: 0x20, additional: 0x28, user: 0x30, cuid: 0x38 };
+const ENTRY_OFFSET: Record<EntryName, number> = {
+  arcb: 0x18,
+  measurement: 0x20,
+  additional: 0x28,
+  user: 0x30,
+  cuid: 0x38,
+};
 
 /** One entry to write: data, an expected size only, or absent (undefined). An empty `data` writes (0, cursor). */
 export type ExchangeEntry = { readonly data: Uint8Array } | { readonly expectedSize: number } | undefined;
@@ -89,7 +100,10 @@ export function encodeExchange(entries: ExchangeEntries): Uint8Array {
 /** The request file `create` writes (spec §5.2): ARCB data, expected measurement and additional sizes. */
 export function encodeExchangeRequest(request: ExchangeRequest): Uint8Array {
   if (request.measurementSize < 1 || request.measurementSize > MAX_MEASUREMENT_SIZE) {
-    throw new AttestError('ERR_EXCHANGE_ENTRY_SIZE', `measurement size ${request.measurementSize} is outside 1..0x8000`);
+    throw new AttestError(
+      'ERR_EXCHANGE_ENTRY_SIZE',
+      `measurement size ${request.measurementSize} is outside 1..0x8000`,
+    );
   }
   if (request.additionalSize > MAX_ADDITIONAL_DATA_SIZE) {
     throw new AttestError('ERR_EXCHANGE_ENTRY_SIZE', `additional-data size ${request.additionalSize} exceeds 0x8000`);
@@ -103,14 +117,16 @@ export function encodeExchangeRequest(request: ExchangeRequest): Uint8Array {
 
 /** The response file `perform` writes (spec §5.2). */
 export function encodeExchangeResponse(response: ExchangeResponse): Uint8Array {
-  if (response.cuid.length !== CUID_SIZE) throw new AttestError('ERR_CUID_SIZE', `CUID must be 16 bytes, is ${response.cuid.length}`);
+  if (response.cuid.length !== CUID_SIZE)
+    throw new AttestError('ERR_CUID_SIZE', `CUID must be 16 bytes, is ${response.cuid.length}`);
   if (response.userData && response.userData.length > MAX_USER_DATA_SIZE) {
     throw new AttestError('ERR_USER_DATA_SIZE', `user data must be at most 256 bytes, is ${response.userData.length}`);
   }
   return encodeExchange({
     arcb: { data: response.arcb },
     measurement: { data: response.measurement },
-    additional: response.additionalData && response.additionalData.length > 0 ? { data: response.additionalData } : undefined,
+    additional:
+      response.additionalData && response.additionalData.length > 0 ? { data: response.additionalData } : undefined,
     user: response.userData ? { data: response.userData } : undefined,
     cuid: { data: response.cuid },
   });
@@ -127,16 +143,23 @@ function fail(code: 'ERR_EXCHANGE_MAGIC' | 'ERR_EXCHANGE_VERSION' | 'ERR_EXCHANG
 
 function readHeader(bytes: Uint8Array, dialect: Dialect): Record<EntryName, RawEntry> {
   if (bytes.length > MAX_EXCHANGE_SIZE) {
-    throw new AttestError('ERR_INPUT_TOO_LARGE', `The input has not the correct format: file larger than ${MAX_EXCHANGE_SIZE} bytes`);
+    throw new AttestError(
+      'ERR_INPUT_TOO_LARGE',
+      `The input has not the correct format: file larger than ${MAX_EXCHANGE_SIZE} bytes`,
+    );
   }
-  if (bytes.length < EXCHANGE_HEADER_SIZE) fail('ERR_EXCHANGE_TOO_SMALL', 'The input has not the correct format: File size too small');
+  if (bytes.length < EXCHANGE_HEADER_SIZE)
+    fail('ERR_EXCHANGE_TOO_SMALL', 'The input has not the correct format: File size too small');
   for (let i = 0; i < EXCHANGE_MAGIC.length; i++) {
-    if (bytes[i] !== EXCHANGE_MAGIC[i]) fail('ERR_EXCHANGE_MAGIC', 'The input has not the correct format: not a pvattest exchange file (wrong magic)');
+    if (bytes[i] !== EXCHANGE_MAGIC[i])
+      fail('ERR_EXCHANGE_MAGIC', 'The input has not the correct format: not a pvattest exchange file (wrong magic)');
   }
   const version = readU32(bytes, 0x08);
-  if (version !== EXCHANGE_VERSION_1) fail('ERR_EXCHANGE_VERSION', `The input has not the correct format: Unsupported version: (${version})`);
+  if (version !== EXCHANGE_VERSION_1)
+    fail('ERR_EXCHANGE_VERSION', `The input has not the correct format: Unsupported version: (${version})`);
   const size = readU32(bytes, 0x0c);
-  if (dialect === 'rust' && size > bytes.length) fail('ERR_EXCHANGE_TOO_SMALL', 'The input has not the correct format: File size too small');
+  if (dialect === 'rust' && size > bytes.length)
+    fail('ERR_EXCHANGE_TOO_SMALL', 'The input has not the correct format: File size too small');
   const out = {} as Record<EntryName, RawEntry>;
   for (const name of ENTRY_NAMES) {
     out[name] = { size: readU32(bytes, ENTRY_OFFSET[name]), offset: readU32(bytes, ENTRY_OFFSET[name] + 4) };
@@ -166,7 +189,10 @@ function readEntry(bytes: Uint8Array, name: EntryName, e: RawEntry, dialect: Dia
     }
   } else {
     if (name === 'user' && e.size > MAX_USER_DATA_SIZE) {
-      throw new AttestError('ERR_EXCHANGE_USER_DATA_SIZE', `The input has not the correct format: The User data field is too large (${e.size})`);
+      throw new AttestError(
+        'ERR_EXCHANGE_USER_DATA_SIZE',
+        `The input has not the correct format: The User data field is too large (${e.size})`,
+      );
     }
     if (name === 'cuid' && e.size !== CUID_SIZE) {
       throw new AttestError(
@@ -175,10 +201,18 @@ function readEntry(bytes: Uint8Array, name: EntryName, e: RawEntry, dialect: Dia
       );
     }
     if (e.size > MAX_BY_ENTRY[name]) {
-      throw new AttestError('ERR_EXCHANGE_ENTRY_SIZE', `The input has not the correct format: the ${name} entry is too large (${e.size})`, { entry: name });
+      throw new AttestError(
+        'ERR_EXCHANGE_ENTRY_SIZE',
+        `The input has not the correct format: the ${name} entry is too large (${e.size})`,
+        { entry: name },
+      );
     }
     if (e.offset + e.size > bytes.length) {
-      throw new AttestError('ERR_EXCHANGE_ENTRY_RANGE', `failed to fill whole buffer (the ${name} entry runs past the end of the file)`, { entry: name });
+      throw new AttestError(
+        'ERR_EXCHANGE_ENTRY_RANGE',
+        `failed to fill whole buffer (the ${name} entry runs past the end of the file)`,
+        { entry: name },
+      );
     }
   }
   return bytes.slice(e.offset, e.offset + e.size);
@@ -188,14 +222,25 @@ function readEntry(bytes: Uint8Array, name: EntryName, e: RawEntry, dialect: Dia
 export function parseExchangeRequest(bytes: Uint8Array, dialect: Dialect = 'rust'): ExchangeRequest {
   const h = readHeader(bytes, dialect);
   const arcb = readEntry(bytes, 'arcb', h.arcb, dialect);
-  if (arcb === undefined) throw new AttestError('ERR_EXCHANGE_NO_ARCB', 'The input has not the correct format: Contains no attestation request.');
+  if (arcb === undefined)
+    throw new AttestError(
+      'ERR_EXCHANGE_NO_ARCB',
+      'The input has not the correct format: Contains no attestation request.',
+    );
   const measurementSize = h.measurement.size;
   if (measurementSize < 1 || measurementSize > MAX_MEASUREMENT_SIZE) {
-    throw new AttestError('ERR_EXCHANGE_ENTRY_SIZE', `The input has not the correct format: measurement size ${measurementSize} is outside 1..0x8000`);
+    throw new AttestError(
+      'ERR_EXCHANGE_ENTRY_SIZE',
+      `The input has not the correct format: measurement size ${measurementSize} is outside 1..0x8000`,
+    );
   }
-  const additionalSize = dialect === 'c' && h.additional.offset === 0 && h.additional.size === 0 ? 0 : h.additional.size;
+  const additionalSize =
+    dialect === 'c' && h.additional.offset === 0 && h.additional.size === 0 ? 0 : h.additional.size;
   if (additionalSize > MAX_ADDITIONAL_DATA_SIZE) {
-    throw new AttestError('ERR_EXCHANGE_ENTRY_SIZE', `The input has not the correct format: additional-data size ${additionalSize} exceeds 0x8000`);
+    throw new AttestError(
+      'ERR_EXCHANGE_ENTRY_SIZE',
+      `The input has not the correct format: additional-data size ${additionalSize} exceeds 0x8000`,
+    );
   }
   return { arcb, measurementSize, additionalSize };
 }
@@ -204,10 +249,17 @@ export function parseExchangeRequest(bytes: Uint8Array, dialect: Dialect = 'rust
 export function parseExchangeResponse(bytes: Uint8Array, dialect: Dialect = 'rust'): ExchangeResponse {
   const h = readHeader(bytes, dialect);
   const arcb = readEntry(bytes, 'arcb', h.arcb, dialect);
-  if (arcb === undefined) throw new AttestError('ERR_EXCHANGE_NO_ARCB', 'The input has not the correct format: Contains no attestation request.');
+  if (arcb === undefined)
+    throw new AttestError(
+      'ERR_EXCHANGE_NO_ARCB',
+      'The input has not the correct format: Contains no attestation request.',
+    );
   const measurement = readEntry(bytes, 'measurement', h.measurement, dialect);
   if (measurement === undefined) {
-    throw new AttestError('ERR_EXCHANGE_NO_MEASUREMENT', 'The input has not the correct format: Contains no attestation response (Measurement missing).');
+    throw new AttestError(
+      'ERR_EXCHANGE_NO_MEASUREMENT',
+      'The input has not the correct format: Contains no attestation response (Measurement missing).',
+    );
   }
   const additionalData = readEntry(bytes, 'additional', h.additional, dialect);
   const userData = readEntry(bytes, 'user', h.user, dialect);
@@ -216,7 +268,10 @@ export function parseExchangeResponse(bytes: Uint8Array, dialect: Dialect = 'rus
   }
   const cuid = readEntry(bytes, 'cuid', h.cuid, dialect);
   if (cuid === undefined) {
-    throw new AttestError('ERR_EXCHANGE_NO_CUID', 'The input has not the correct format: Contains no attestation response (CUID missing).');
+    throw new AttestError(
+      'ERR_EXCHANGE_NO_CUID',
+      'The input has not the correct format: Contains no attestation response (CUID missing).',
+    );
   }
   return { arcb, measurement, additionalData, userData, cuid };
 }

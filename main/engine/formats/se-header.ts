@@ -82,11 +82,15 @@ function hasMagicAt(bytes: Uint8Array, offset: number, magic: Uint8Array): boole
 export function parseSeHeader(bytes: Uint8Array, offset = 0): SeHeader {
   if (offset + SE_HDR_HEAD_SIZE > bytes.length) {
     if (hasMagicAt(bytes, offset, SE_HDR_MAGIC)) {
-      throw new AttestError('ERR_SEHDR_TRUNCATED', 'Invalid SE header provided: failed to fill whole buffer (header is truncated)');
+      throw new AttestError(
+        'ERR_SEHDR_TRUNCATED',
+        'Invalid SE header provided: failed to fill whole buffer (header is truncated)',
+      );
     }
     throw new AttestError('ERR_SEHDR_INVALID', 'Invalid SE header provided');
   }
-  if (!hasMagicAt(bytes, offset, SE_HDR_MAGIC)) throw new AttestError('ERR_SEHDR_INVALID', 'Invalid SE header provided');
+  if (!hasMagicAt(bytes, offset, SE_HDR_MAGIC))
+    throw new AttestError('ERR_SEHDR_INVALID', 'Invalid SE header provided');
   const version = readU32(bytes, offset + 0x08);
   if (version !== SE_HDR_VERSION_1) {
     throw new AttestError('ERR_SEHDR_VERSION', `Invalid SE header provided (version 0x${version.toString(16)})`);
@@ -96,13 +100,19 @@ export function parseSeHeader(bytes: Uint8Array, offset = 0): SeHeader {
     throw new AttestError('ERR_SEHDR_INVALID', `Invalid SE header provided (header size ${phs} is too small)`);
   }
   if (offset + phs > bytes.length) {
-    throw new AttestError('ERR_SEHDR_TRUNCATED', 'Invalid SE header provided: failed to fill whole buffer (tag lies past the end)');
+    throw new AttestError(
+      'ERR_SEHDR_TRUNCATED',
+      'Invalid SE header provided: failed to fill whole buffer (tag lies past the end)',
+    );
   }
   const nks = readU64(bytes, offset + 0x20);
   const slotRoom = Math.floor((phs - SE_HDR_HEAD_SIZE - SE_HDR_TAG_SIZE) / KEY_SLOT_SIZE);
   const slots = nks > BigInt(slotRoom) ? slotRoom : Number(nks);
   const keySlotPhkhs: Uint8Array[] = [];
-  for (let i = 0; i < slots; i++) keySlotPhkhs.push(bytes.slice(offset + SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * i, offset + SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * i + 32));
+  for (let i = 0; i < slots; i++)
+    keySlotPhkhs.push(
+      bytes.slice(offset + SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * i, offset + SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * i + 32),
+    );
   return {
     version,
     phs,
@@ -125,11 +135,16 @@ export function parseSeHeader(bytes: Uint8Array, offset = 0): SeHeader {
  * and errors as `parseSeHeader`; the returned arrays are views into `bytes`.
  */
 export function readSeHeaderTags(bytes: Uint8Array, offset = 0): SeHeaderTags {
-  if (offset + SE_HDR_HEAD_SIZE > bytes.length || !hasMagicAt(bytes, offset, SE_HDR_MAGIC) || readU32(bytes, offset + 0x08) !== SE_HDR_VERSION_1) {
+  if (
+    offset + SE_HDR_HEAD_SIZE > bytes.length ||
+    !hasMagicAt(bytes, offset, SE_HDR_MAGIC) ||
+    readU32(bytes, offset + 0x08) !== SE_HDR_VERSION_1
+  ) {
     return seHeaderTags(parseSeHeader(bytes, offset)); // throws the precise error
   }
   const phs = readU32(bytes, offset + 0x0c);
-  if (phs < SE_HDR_HEAD_SIZE + SE_HDR_TAG_SIZE || offset + phs > bytes.length) return seHeaderTags(parseSeHeader(bytes, offset));
+  if (phs < SE_HDR_HEAD_SIZE + SE_HDR_TAG_SIZE || offset + phs > bytes.length)
+    return seHeaderTags(parseSeHeader(bytes, offset));
   return {
     pld: bytes.subarray(offset + 0xe0, offset + 0x120),
     ald: bytes.subarray(offset + 0x120, offset + 0x160),
@@ -154,7 +169,10 @@ export function locateSeHeader(bytes: Uint8Array): SeHeaderLocation {
     if (hdrOff <= BigInt(bytes.length) && hasMagicAt(bytes, Number(hdrOff), SE_HDR_MAGIC)) {
       return { offset: Number(hdrOff), method: 'metadata', warnings };
     }
-    throw new AttestError('ERR_SEHDR_NOT_FOUND', 'Invalid SE header provided (no header where the image metadata points)');
+    throw new AttestError(
+      'ERR_SEHDR_NOT_FOUND',
+      'Invalid SE header provided (no header where the image metadata points)',
+    );
   }
   for (let k = 0; k < SE_HDR_PROBES; k++) {
     const at = k * PAGE_SIZE;
@@ -181,7 +199,11 @@ export function extractSeHeader(headerOrImage: Uint8Array): Uint8Array {
  * to the file size, magic, tag at phs − 16; no version check. Throws ERR_SEHDR_INVALID.
  */
 export function parseSeHeaderTagsC(bytes: Uint8Array): SeHeaderTags {
-  if (bytes.length < SE_HDR_MIN_SIZE_C || !hasMagicAt(bytes, 0, SE_HDR_MAGIC) || readU32(bytes, 0x0c) !== bytes.length) {
+  if (
+    bytes.length < SE_HDR_MIN_SIZE_C ||
+    !hasMagicAt(bytes, 0, SE_HDR_MAGIC) ||
+    readU32(bytes, 0x0c) !== bytes.length
+  ) {
     throw new AttestError('ERR_SEHDR_INVALID', 'Invalid SE header provided.');
   }
   return {
@@ -230,7 +252,8 @@ export function extractSeHeaderWindow(bytes: Uint8Array, params: ExtractSeHeader
   if (offsets.length === 0) return { outcome: 'not-found' };
   if (offsets.length > 1) return { outcome: 'multiple', offsets };
   const offset = offsets[0] as number;
-  if (offset + 12 > bytes.length || readU32(bytes, offset + 8) !== SE_HDR_VERSION_1) return { outcome: 'bad-version', offset };
+  if (offset + 12 > bytes.length || readU32(bytes, offset + 8) !== SE_HDR_VERSION_1)
+    return { outcome: 'bad-version', offset };
   const sizeField = offset + 16 <= bytes.length ? readU32(bytes, offset + 12) : 0;
   const header = bytes.slice(offset, Math.min(bytes.length, offset + sizeField));
   return { outcome: 'extracted', offset, header, sizeField };
@@ -240,4 +263,3 @@ export function extractSeHeaderWindow(bytes: Uint8Array, params: ExtractSeHeader
 export function seHeaderTags(header: SeHeaderTags): SeHeaderTags {
   return { pld: header.pld, ald: header.ald, tld: header.tld, tag: header.tag };
 }
-

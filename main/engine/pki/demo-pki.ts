@@ -23,19 +23,36 @@ import {
 import { KeyObject, sign, type webcrypto } from 'node:crypto';
 import { concatBytes } from '../bytes.js';
 import type { EngineContext } from '../crypto/context.js';
+import {
+  TAG_GENERALIZED_TIME,
+  TAG_INTEGER,
+  TAG_UTC_TIME,
+  encodePem,
+  encodingOf,
+  readChildren,
+  readTop,
+} from './der.js';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
 type Algorithm = webcrypto.Algorithm;
 type EcdsaParams = webcrypto.EcdsaParams;
 type RsaPssParams = webcrypto.RsaPssParams;
-import { TAG_GENERALIZED_TIME, TAG_INTEGER, TAG_UTC_TIME, encodePem, encodingOf, readChildren, readTop } from './der.js';
 
 const IBM = 'International Business Machines Corporation';
 const DAY_MS = 86_400_000;
 
 /** Key algorithms the generator can use for CA and signing keys. */
-export type DemoKeyKind = 'ecdsa-p384' | 'ecdsa-p256' | 'rsa-2048' | 'rsa-2048-sha1' | 'rsa-3072' | 'rsa-pss-2048' | 'rsa-1024' | 'ecdh-p521' | 'ecdh-p256';
+export type DemoKeyKind =
+  | 'ecdsa-p384'
+  | 'ecdsa-p256'
+  | 'rsa-2048'
+  | 'rsa-2048-sha1'
+  | 'rsa-3072'
+  | 'rsa-pss-2048'
+  | 'rsa-1024'
+  | 'ecdh-p521'
+  | 'ecdh-p256';
 
 /** A generated key pair with the algorithm used to sign with it. */
 export interface DemoKeyPair {
@@ -115,26 +132,74 @@ export function ibmName(ou: string, locality: string = 'Armonk'): JsonName {
 /** Generates a key pair of the given kind with WebCrypto. */
 export async function generateSigningKeyPair(kind: DemoKeyKind): Promise<DemoKeyPair> {
   const subtle = globalThis.crypto.subtle;
-  const rsa = (bits: number, name: string, hash = 'SHA-256') => ({ name, modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash });
+  const rsa = (bits: number, name: string, hash = 'SHA-256') => ({
+    name,
+    modulusLength: bits,
+    publicExponent: new Uint8Array([1, 0, 1]),
+    hash,
+  });
   switch (kind) {
     case 'rsa-2048-sha1':
-      return { kind, keys: (await subtle.generateKey(rsa(2048, 'RSASSA-PKCS1-v1_5', 'SHA-1'), true, ['sign', 'verify'])) as CryptoKeyPair, signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5' } };
+      return {
+        kind,
+        keys: (await subtle.generateKey(rsa(2048, 'RSASSA-PKCS1-v1_5', 'SHA-1'), true, [
+          'sign',
+          'verify',
+        ])) as CryptoKeyPair,
+        signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5' },
+      };
     case 'ecdsa-p384':
-      return { kind, keys: (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign', 'verify'])) as CryptoKeyPair, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' } };
+      return {
+        kind,
+        keys: (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, [
+          'sign',
+          'verify',
+        ])) as CryptoKeyPair,
+        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' },
+      };
     case 'ecdsa-p256':
-      return { kind, keys: (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } };
+      return {
+        kind,
+        keys: (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+          'sign',
+          'verify',
+        ])) as CryptoKeyPair,
+        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      };
     case 'rsa-2048':
     case 'rsa-3072':
     case 'rsa-1024': {
       const bits = kind === 'rsa-2048' ? 2048 : kind === 'rsa-3072' ? 3072 : 1024;
-      return { kind, keys: (await subtle.generateKey(rsa(bits, 'RSASSA-PKCS1-v1_5'), true, ['sign', 'verify'])) as CryptoKeyPair, signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5' } };
+      return {
+        kind,
+        keys: (await subtle.generateKey(rsa(bits, 'RSASSA-PKCS1-v1_5'), true, ['sign', 'verify'])) as CryptoKeyPair,
+        signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5' },
+      };
     }
     case 'rsa-pss-2048':
-      return { kind, keys: (await subtle.generateKey(rsa(2048, 'RSA-PSS'), true, ['sign', 'verify'])) as CryptoKeyPair, signingAlgorithm: { name: 'RSA-PSS', saltLength: 32 } as RsaPssParams };
+      return {
+        kind,
+        keys: (await subtle.generateKey(rsa(2048, 'RSA-PSS'), true, ['sign', 'verify'])) as CryptoKeyPair,
+        signingAlgorithm: { name: 'RSA-PSS', saltLength: 32 } as RsaPssParams,
+      };
     case 'ecdh-p521':
-      return { kind, keys: (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-521' }, true, ['sign', 'verify'])) as CryptoKeyPair, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-512' } };
+      return {
+        kind,
+        keys: (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-521' }, true, [
+          'sign',
+          'verify',
+        ])) as CryptoKeyPair,
+        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-512' },
+      };
     case 'ecdh-p256':
-      return { kind, keys: (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } };
+      return {
+        kind,
+        keys: (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+          'sign',
+          'verify',
+        ])) as CryptoKeyPair,
+        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      };
   }
 }
 
@@ -183,8 +248,10 @@ export async function issueCertificate(p: IssueCertificateParams): Promise<Issue
   } else {
     extensions.push(new KeyUsagesExtension(KeyUsageFlags.keyAgreement, true));
   }
-  if (p.distributionPoints && p.distributionPoints.length > 0) extensions.push(new CRLDistributionPointsExtension([...p.distributionPoints], false));
-  if (p.authorityKeyId !== null) extensions.push(new AuthorityKeyIdentifierExtension(p.authorityKeyId ?? issuerKeyId, false));
+  if (p.distributionPoints && p.distributionPoints.length > 0)
+    extensions.push(new CRLDistributionPointsExtension([...p.distributionPoints], false));
+  if (p.authorityKeyId !== null)
+    extensions.push(new AuthorityKeyIdentifierExtension(p.authorityKeyId ?? issuerKeyId, false));
   extensions.push(skid);
   extensions.push(...(p.extraExtensions ?? []));
   const signer = p.issuer?.keyPair ?? p.keyPair;
@@ -200,7 +267,14 @@ export async function issueCertificate(p: IssueCertificateParams): Promise<Issue
     extensions,
   });
   const der = new Uint8Array(cert.rawData);
-  return { der, pem: encodePem('CERTIFICATE', der), name: p.subject, serial: p.serial, keyPair: p.keyPair, keyId: skid.keyId };
+  return {
+    der,
+    pem: encodePem('CERTIFICATE', der),
+    name: p.subject,
+    serial: p.serial,
+    keyPair: p.keyPair,
+    keyId: skid.keyId,
+  };
 }
 
 /** Options of `issueCrl`. */
@@ -218,7 +292,8 @@ export interface IssueCrlParams {
 
 /** Issues a CRL (v2) listing the given serials. */
 export async function issueCrl(p: IssueCrlParams): Promise<PkiItem> {
-  const extensions: Extension[] = p.authorityKeyId === null ? [] : [new AuthorityKeyIdentifierExtension(p.authorityKeyId, false)];
+  const extensions: Extension[] =
+    p.authorityKeyId === null ? [] : [new AuthorityKeyIdentifierExtension(p.authorityKeyId, false)];
   const crl = await X509CrlGenerator.create({
     issuer: p.issuerName,
     thisUpdate: p.thisUpdate,
@@ -226,7 +301,10 @@ export async function issueCrl(p: IssueCrlParams): Promise<PkiItem> {
     signingKey: p.signer.keys.privateKey,
     signingAlgorithm: p.signer.signingAlgorithm,
     extensions,
-    entries: (p.revokedSerials ?? []).map((s) => ({ serialNumber: s, revocationDate: p.revocationDate ?? p.thisUpdate })),
+    entries: (p.revokedSerials ?? []).map((s) => ({
+      serialNumber: s,
+      revocationDate: p.revocationDate ?? p.thisUpdate,
+    })),
   });
   const der = new Uint8Array(crl.rawData);
   return { der, pem: encodePem('X509 CRL', der) };
@@ -272,7 +350,12 @@ export async function issueHostKeyDocument(p: {
     distributionPoints: p.distributionPoints ?? ['ibm-z-signing-key.crl'],
     authorityKeyId: p.authorityKeyId,
   });
-  return { ...cert, privateKeyPem: await exportPrivateKeyPem(keyPair.keys.privateKey), machineType: p.machineType, machineSerial: p.machineSerial };
+  return {
+    ...cert,
+    privateKeyPem: await exportPrivateKeyPem(keyPair.keys.privateKey),
+    machineType: p.machineType,
+    machineSerial: p.machineSerial,
+  };
 }
 
 /** Generates a complete fake IBM chain with CRLs and HKDs, valid from `ctx.now()` − 1 day. */
@@ -281,10 +364,21 @@ export async function createFakeIbmPki(params: CreateFakeIbmPkiParams): Promise<
   const kind = params.caKeyKind ?? 'ecdsa-p384';
   const notBefore = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000 - DAY_MS);
   const notAfter = new Date(notBefore.getTime() + (params.validityDays ?? 3650) * DAY_MS);
-  const [rootKeys, interKeys, signKeys] = await Promise.all([generateSigningKeyPair(kind), generateSigningKeyPair(kind), generateSigningKeyPair(kind)]);
+  const [rootKeys, interKeys, signKeys] = await Promise.all([
+    generateSigningKeyPair(kind),
+    generateSigningKeyPair(kind),
+    generateSigningKeyPair(kind),
+  ]);
   const ou = (text: string) => (params.label ? `${params.label} ${text}` : text);
   const dp = (file: string) => [params.crlBaseUrl ? `${params.crlBaseUrl.replace(/\/$/, '')}/${file}` : file];
-  const root = await issueCertificate({ role: 'ca', subject: ibmName(ou('IBM Z Root CA')), keyPair: rootKeys, serial: randomSerial(ctx), notBefore, notAfter });
+  const root = await issueCertificate({
+    role: 'ca',
+    subject: ibmName(ou('IBM Z Root CA')),
+    keyPair: rootKeys,
+    serial: randomSerial(ctx),
+    notBefore,
+    notAfter,
+  });
   const intermediate = await issueCertificate({
     role: 'ca',
     subject: ibmName(ou('IBM Z Intermediate CA')),
@@ -397,4 +491,3 @@ export function reissueCrlWithSerials(p: ReissueCrlWithSerialsParams): PkiItem {
   const der = derTlv(0x30, concatBytes(tbs, encodingOf(algEl!), bitString));
   return { der, pem: encodePem('X509 CRL', der) };
 }
-

@@ -45,7 +45,12 @@ function fail(code: ErrorCode, message: string): never {
 }
 
 /** Reads the element starting at `offset` (bounded by `limit`). */
-export function readElement(bytes: Uint8Array, offset: number, limit: number = bytes.length, code: ErrorCode = 'ERR_PKI_CERT_MALFORMED'): DerElement {
+export function readElement(
+  bytes: Uint8Array,
+  offset: number,
+  limit: number = bytes.length,
+  code: ErrorCode = 'ERR_PKI_CERT_MALFORMED',
+): DerElement {
   if (offset + 2 > limit) fail(code, 'DER: truncated element header');
   const tag = bytes[offset]!;
   if ((tag & 0x1f) === 0x1f) fail(code, 'DER: high tag numbers are not supported');
@@ -76,7 +81,11 @@ export function readChildren(el: DerElement, code: ErrorCode = 'ERR_PKI_CERT_MAL
 }
 
 /** Calls `fn` for each child without allocating an array (used for 100k-entry CRLs). */
-export function forEachChild(el: DerElement, fn: (child: DerElement) => void, code: ErrorCode = 'ERR_PKI_CERT_MALFORMED'): void {
+export function forEachChild(
+  el: DerElement,
+  fn: (child: DerElement) => void,
+  code: ErrorCode = 'ERR_PKI_CERT_MALFORMED',
+): void {
   let pos = el.start;
   while (pos < el.end) {
     const child = readElement(el.bytes, pos, el.end, code);
@@ -142,7 +151,8 @@ export function decodeString(el: DerElement): string {
     }
     case TAG_UNIVERSAL_STRING: {
       let s = '';
-      for (let i = 0; i + 3 < v.length; i += 4) s += String.fromCodePoint(((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0);
+      for (let i = 0; i + 3 < v.length; i += 4)
+        s += String.fromCodePoint(((v[i]! << 24) | (v[i + 1]! << 16) | (v[i + 2]! << 8) | v[i + 3]!) >>> 0);
       return s;
     }
     case TAG_T61:

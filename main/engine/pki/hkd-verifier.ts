@@ -214,7 +214,22 @@ const X509_CODES: Record<number, { code: ErrorCode; text: string }> = {
 };
 
 /** Extensions OpenSSL handles when critical. */
-const HANDLED_CRITICAL = new Set(['2.5.29.19', '2.5.29.15', '2.5.29.17', '2.5.29.37', '2.5.29.32', '2.5.29.30', '2.5.29.36', '2.5.29.33', '2.5.29.54', '2.5.29.35', '2.5.29.14', '2.5.29.31', '2.5.29.18', '1.3.6.1.5.5.7.1.14']);
+const HANDLED_CRITICAL = new Set([
+  '2.5.29.19',
+  '2.5.29.15',
+  '2.5.29.17',
+  '2.5.29.37',
+  '2.5.29.32',
+  '2.5.29.30',
+  '2.5.29.36',
+  '2.5.29.33',
+  '2.5.29.54',
+  '2.5.29.35',
+  '2.5.29.14',
+  '2.5.29.31',
+  '2.5.29.18',
+  '1.3.6.1.5.5.7.1.14',
+]);
 
 const IBM = 'International Business Machines Corporation';
 
@@ -252,7 +267,11 @@ function summarize(c: SourcedCert): CertificateSummary {
 /** Checks an input's size against MAX_PKI_INPUT_SIZE. */
 function checkSize(item: NamedBytes): void {
   if (item.bytes.length > MAX_PKI_INPUT_SIZE)
-    throw new PhaseFailure('ERR_PKI_INPUT_TOO_LARGE', 'INPUT_TOO_LARGE', `'${item.name}' is larger than ${MAX_PKI_INPUT_SIZE} bytes`);
+    throw new PhaseFailure(
+      'ERR_PKI_INPUT_TOO_LARGE',
+      'INPUT_TOO_LARGE',
+      `'${item.name}' is larger than ${MAX_PKI_INPUT_SIZE} bytes`,
+    );
 }
 
 /** True when bytes look like one complete DER element. */
@@ -294,7 +313,9 @@ export function readCertificates(bytes: Uint8Array, code: ErrorCode = 'ERR_PKI_C
   if (der) return [der];
   const blocks = scanPemBlocks(bytes, code);
   if (!blocks) return [];
-  return blocks.filter((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE').map((b) => parseCertificate(b.der, code));
+  return blocks
+    .filter((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE')
+    .map((b) => parseCertificate(b.der, code));
 }
 
 /** Encodes CRL DER as PEM with the `X509 CRL` label (OpenSSL refuses bare `CRL`). */
@@ -357,7 +378,8 @@ export function hkdCrlLookupNames(subject: ParsedName): ParsedName[] {
 export function akidMatches(akid: AuthorityKeyId, issuer: ParsedCertificate): boolean {
   if (akid.keyId !== undefined && issuer.subjectKeyId !== undefined && akid.keyId !== issuer.subjectKeyId) return false;
   if (akid.serial !== undefined && akid.serial !== issuer.serial) return false;
-  if (akid.issuerNames.length > 0 && !akid.issuerNames.some((n) => n.canonical === issuer.issuer.canonical)) return false;
+  if (akid.issuerNames.length > 0 && !akid.issuerNames.some((n) => n.canonical === issuer.issuer.canonical))
+    return false;
   return true;
 }
 
@@ -365,19 +387,30 @@ export function akidMatches(akid: AuthorityKeyId, issuer: ParsedCertificate): bo
 function couldIssue(issuer: ParsedCertificate, child: ParsedCertificate): boolean {
   if (issuer.subject.canonical !== child.issuer.canonical) return false;
   const akid = child.authorityKeyId;
-  if (akid?.keyId !== undefined && issuer.subjectKeyId !== undefined && akid.keyId !== issuer.subjectKeyId) return false;
+  if (akid?.keyId !== undefined && issuer.subjectKeyId !== undefined && akid.keyId !== issuer.subjectKeyId)
+    return false;
   return true;
 }
 
 /** True for a self-issued certificate whose signature verifies with its own key. */
 function isSelfSigned(c: ParsedCertificate): boolean {
   if (c.subject.canonical !== c.issuer.canonical) return false;
-  if (c.authorityKeyId?.keyId !== undefined && c.subjectKeyId !== undefined && c.authorityKeyId.keyId !== c.subjectKeyId) return false;
+  if (
+    c.authorityKeyId?.keyId !== undefined &&
+    c.subjectKeyId !== undefined &&
+    c.authorityKeyId.keyId !== c.subjectKeyId
+  )
+    return false;
   return true;
 }
 
 /** Builds an OpenSSL-coded chain failure. */
-function x509Failure(x509Code: number, depth: number, cert: ParsedCertificate, extra: { missingCrl?: MissingCrl; detail?: string } = {}): PhaseFailure {
+function x509Failure(
+  x509Code: number,
+  depth: number,
+  cert: ParsedCertificate,
+  extra: { missingCrl?: MissingCrl; detail?: string } = {},
+): PhaseFailure {
   const m = X509_CODES[x509Code] ?? { code: 'ERR_CHAIN_PROFILE' as ErrorCode, text: `verify error ${x509Code}` };
   const detail = extra.detail ? `; ${extra.detail}` : '';
   return new PhaseFailure(
@@ -408,7 +441,13 @@ export async function createHkdVerifier(params: CreateHkdVerifierParams): Promis
     if (e instanceof PhaseFailure) failure = e;
     else if (isAttestError(e)) failure = new PhaseFailure(e.code, 'CERT_MALFORMED', e.message);
     else throw e;
-    steps.push({ certificate: 'chain of trust', check: 'chain', result: 'fail', code: failure.code, detail: failure.message });
+    steps.push({
+      certificate: 'chain of trust',
+      check: 'chain',
+      result: 'fail',
+      code: failure.code,
+      detail: failure.message,
+    });
   }
   const chain: ChainReport = failure
     ? {
@@ -428,7 +467,16 @@ export async function createHkdVerifier(params: CreateHkdVerifierParams): Promis
   return {
     chain,
     async verify(bytes, name) {
-      return verifyOneHkd({ bytes, name, chain, validated, at, offline: params.offline, fetchCrl: params.fetchCrl, crlValidity });
+      return verifyOneHkd({
+        bytes,
+        name,
+        chain,
+        validated,
+        at,
+        offline: params.offline,
+        fetchCrl: params.fetchCrl,
+        crlValidity,
+      });
     },
   };
 }
@@ -441,7 +489,13 @@ async function buildAndValidate(
   setSigning: (s: CertificateSummary) => void,
 ): Promise<ValidatedChain> {
   const at = params.at;
-  for (const item of [...params.certs, ...(params.crls ?? []), ...(params.rootCa ? [params.rootCa] : []), ...(params.anchors ?? [])]) checkSize(item);
+  for (const item of [
+    ...params.certs,
+    ...(params.crls ?? []),
+    ...(params.rootCa ? [params.rootCa] : []),
+    ...(params.anchors ?? []),
+  ])
+    checkSize(item);
   // A1: anchors
   const anchors: SourcedCert[] = [];
   const pool: ParsedCrl[] = [];
@@ -453,16 +507,22 @@ async function buildAndValidate(
     }
   };
   if (params.rootCa) {
-    let certs: ParsedCertificate[] = [];
+    let certs: ParsedCertificate[];
     try {
       certs = readCertificates(params.rootCa.bytes);
     } catch {
       certs = [];
     }
-    if (certs.length === 0) throw new PhaseFailure('ERR_PKI_LOAD_ROOT', 'LOAD_ROOT', `Cannot load certificate from ${params.rootCa.name}`);
+    if (certs.length === 0)
+      throw new PhaseFailure('ERR_PKI_LOAD_ROOT', 'LOAD_ROOT', `Cannot load certificate from ${params.rootCa.name}`);
     for (const c of certs) anchors.push({ cert: c, source: params.rootCa.name });
     addCrls(readCrls(params.rootCa.bytes), params.rootCa.name);
-    steps.push({ certificate: params.rootCa.name, check: 'trust anchor', result: 'info', detail: `${certs.length} trust anchor(s) from --root-ca` });
+    steps.push({
+      certificate: params.rootCa.name,
+      check: 'trust anchor',
+      result: 'info',
+      detail: `${certs.length} trust anchor(s) from --root-ca`,
+    });
   } else {
     for (const a of params.anchors ?? []) {
       try {
@@ -472,7 +532,12 @@ async function buildAndValidate(
       }
       addCrls(readCrls(a.bytes), a.name);
     }
-    steps.push({ certificate: 'configured trust store', check: 'trust anchor', result: 'info', detail: `${anchors.length} configured trust anchor(s)` });
+    steps.push({
+      certificate: 'configured trust store',
+      check: 'trust anchor',
+      result: 'info',
+      detail: `${anchors.length} configured trust anchor(s)`,
+    });
   }
   // A2: --crl files
   for (const f of params.crls ?? []) {
@@ -489,17 +554,33 @@ async function buildAndValidate(
     for (const c of certs) {
       const got = await downloadFirstCrls(c.cert.crlDistributionPoints, params.fetchCrl);
       addCrls(got.crls, got.url ?? 'download');
-      if (got.url) steps.push({ certificate: c.source, check: 'CRL download', result: 'info', detail: `fetched ${got.crls.length} CRL(s) from ${got.url}` });
+      if (got.url)
+        steps.push({
+          certificate: c.source,
+          check: 'CRL download',
+          result: 'info',
+          detail: `fetched ${got.crls.length} CRL(s) from ${got.url}`,
+        });
     }
   }
   // C: signing key
   const signing = certs.filter((c) => isIbmSigningKeySubject(c.cert.subject));
-  if (signing.length === 0) throw new PhaseFailure('ERR_HKD_NO_SIGNING_KEY', 'NO_SIGNING_KEY', 'Specify one IBM Z signing key');
+  if (signing.length === 0)
+    throw new PhaseFailure('ERR_HKD_NO_SIGNING_KEY', 'NO_SIGNING_KEY', 'Specify one IBM Z signing key');
   if (signing.length > 1)
-    throw new PhaseFailure('ERR_HKD_MANY_SIGNING_KEYS', 'MANY_SIGNING_KEYS', `Specify only one IBM Z signing key (found ${signing.length}: ${signing.map((s) => s.source).join(', ')})`);
+    throw new PhaseFailure(
+      'ERR_HKD_MANY_SIGNING_KEYS',
+      'MANY_SIGNING_KEYS',
+      `Specify only one IBM Z signing key (found ${signing.length}: ${signing.map((s) => s.source).join(', ')})`,
+    );
   const leaf = signing[0]!;
   setSigning(summarize(leaf));
-  steps.push({ certificate: leaf.source, check: 'signing key', result: 'pass', detail: `IBM Z signing key: ${leaf.cert.subject.text}` });
+  steps.push({
+    certificate: leaf.source,
+    check: 'signing key',
+    result: 'pass',
+    detail: `IBM Z signing key: ${leaf.cert.subject.text}`,
+  });
   const untrusted = certs.filter((c) => c !== leaf);
   // D: build the path (trusted first), bounded by the depth limit and by never reusing a certificate
   // A trusted certificate ends the path only when it is self-signed (OpenSSL without X509_V_FLAG_PARTIAL_CHAIN);
@@ -513,7 +594,8 @@ async function buildAndValidate(
     const depth = chain.length - 1;
     // an untrusted self-signed top ends the search (a trusted one ended the loop when it was added)
     if (isSelfSigned(cur)) throw x509Failure(depth === 0 ? 18 : 19, depth, cur);
-    const unused = (c: SourcedCert): boolean => couldIssue(c.cert, cur) && !chain.some((x) => x.cert.fingerprint === c.cert.fingerprint);
+    const unused = (c: SourcedCert): boolean =>
+      couldIssue(c.cert, cur) && !chain.some((x) => x.cert.fingerprint === c.cert.fingerprint);
     const next = anchors.find(unused) ?? untrusted.find(unused);
     if (!next) throw x509Failure(isAnchor(top) ? 2 : 20, depth, cur);
     const nextSelfSigned = isSelfSigned(next.cert);
@@ -523,7 +605,12 @@ async function buildAndValidate(
   }
   for (const c of chain) chainOut.push(summarize(c));
   if (chain.length < 2) throw x509Failure(50, 0, leaf.cert);
-  steps.push({ certificate: leaf.source, check: 'path', result: 'pass', detail: `chain of ${chain.length}: ${chain.map((c) => c.source).join(' → ')}` });
+  steps.push({
+    certificate: leaf.source,
+    check: 'path',
+    result: 'pass',
+    detail: `chain of ${chain.length}: ${chain.map((c) => c.source).join(' → ')}`,
+  });
   const n = chain.length - 1;
   // strict profile
   for (let d = 0; d <= n; d++) {
@@ -531,7 +618,8 @@ async function buildAndValidate(
     const isCa = d > 0;
     if (c.subject.rdns.length === 0) throw x509Failure(83, d, c);
     if (c.issuer.rdns.length === 0) throw x509Failure(82, d, c);
-    for (const e of c.extensions) if (e.critical && !HANDLED_CRITICAL.has(e.oid)) throw x509Failure(34, d, c, { detail: `extension ${e.oid}` });
+    for (const e of c.extensions)
+      if (e.critical && !HANDLED_CRITICAL.has(e.oid)) throw x509Failure(34, d, c, { detail: `extension ${e.oid}` });
     if (isCa) {
       if (!c.basicConstraints?.ca) throw x509Failure(24, d, c);
       if (!c.basicConstraints.critical) throw x509Failure(88, d, c);
@@ -540,19 +628,32 @@ async function buildAndValidate(
       if (c.subjectKeyId === undefined) throw x509Failure(85, d, c);
       const pl = c.basicConstraints.pathLen;
       if (pl !== undefined && d - 1 > pl) throw x509Failure(25, d, c);
-    } else if (c.keyUsage !== undefined && c.keyUsage & KU_KEY_CERT_SIGN && !c.basicConstraints?.ca) throw x509Failure(81, d, c);
+    } else if (c.keyUsage !== undefined && c.keyUsage & KU_KEY_CERT_SIGN && !c.basicConstraints?.ca)
+      throw x509Failure(81, d, c);
     if (d < n && c.authorityKeyId?.keyId === undefined) throw x509Failure(84, d, c);
-    if (Buffer.compare(c.signatureAlgorithm.encoding, c.innerSignatureAlgorithm.encoding) !== 0) throw x509Failure(76, d, c);
+    if (Buffer.compare(c.signatureAlgorithm.encoding, c.innerSignatureAlgorithm.encoding) !== 0)
+      throw x509Failure(76, d, c);
   }
-  steps.push({ certificate: leaf.source, check: 'profile', result: 'pass', detail: 'CA flags, key usage and key identifiers' });
+  steps.push({
+    certificate: leaf.source,
+    check: 'profile',
+    result: 'pass',
+    detail: 'CA flags, key usage and key identifiers',
+  });
   // strength
   for (let d = 0; d <= n; d++) {
     const c = chain[d]!.cert;
     const bits = securityBits(publicKeyOf(c.spki));
     if (bits < MIN_SECURITY_BITS) throw x509Failure(d === 0 ? 66 : 67, d, c, { detail: `${bits} bits of security` });
-    if (d < n && c.signatureAlgorithm.digestBits < MIN_SECURITY_BITS) throw x509Failure(68, d, c, { detail: c.signatureAlgorithm.name });
+    if (d < n && c.signatureAlgorithm.digestBits < MIN_SECURITY_BITS)
+      throw x509Failure(68, d, c, { detail: c.signatureAlgorithm.name });
   }
-  steps.push({ certificate: leaf.source, check: 'key strength', result: 'pass', detail: `every key and digest ≥ ${MIN_SECURITY_BITS} bits` });
+  steps.push({
+    certificate: leaf.source,
+    check: 'key strength',
+    result: 'pass',
+    detail: `every key and digest ≥ ${MIN_SECURITY_BITS} bits`,
+  });
   // revocation for depth 0..n, root included
   for (let d = 0; d <= n; d++) {
     const c = chain[d]!;
@@ -560,37 +661,65 @@ async function buildAndValidate(
     const crl = chooseChainCrl(pool, c.cert, issuer, params.at);
     if (!crl) {
       const missing: MissingCrl = { issuer: c.cert.issuer.text, distributionPoints: c.cert.crlDistributionPoints };
-      const where = missing.distributionPoints.length ? ` (distribution point: ${missing.distributionPoints.join(', ')})` : '';
-      throw x509Failure(3, d, c.cert, { missingCrl: missing, detail: `no CRL from issuer "${missing.issuer}"${where}${params.offline ? '; supply it with --crl' : ''}` });
+      const where = missing.distributionPoints.length
+        ? ` (distribution point: ${missing.distributionPoints.join(', ')})`
+        : '';
+      throw x509Failure(3, d, c.cert, {
+        missingCrl: missing,
+        detail: `no CRL from issuer "${missing.issuer}"${where}${params.offline ? '; supply it with --crl' : ''}`,
+      });
     }
     const src = crlSource.get(crl) ?? 'CRL';
     if (issuer.keyUsage !== undefined && !(issuer.keyUsage & KU_CRL_SIGN)) throw x509Failure(35, d, c.cert);
-    if (crl.thisUpdate.getTime() > at.getTime()) throw x509Failure(11, d, c.cert, { detail: `${src}: thisUpdate ${crl.thisUpdate.toISOString()}` });
-    if (crl.nextUpdate && crl.nextUpdate.getTime() <= at.getTime()) throw x509Failure(12, d, c.cert, { detail: `${src}: nextUpdate ${crl.nextUpdate.toISOString()}` });
-    if (!verifySignature(crl.signatureAlgorithm, crl.tbs, crl.signature, publicKeyOf(issuer.spki))) throw x509Failure(8, d, c.cert, { detail: src });
-    if (crl.revoked.has(c.cert.serial)) throw x509Failure(23, d, c.cert, { detail: `serial ${c.cert.serial} listed in ${src}` });
-    steps.push({ certificate: c.source, check: 'revocation', result: 'pass', detail: `not listed in ${src} (${crl.issuer.text})` });
+    if (crl.thisUpdate.getTime() > at.getTime())
+      throw x509Failure(11, d, c.cert, { detail: `${src}: thisUpdate ${crl.thisUpdate.toISOString()}` });
+    if (crl.nextUpdate && crl.nextUpdate.getTime() <= at.getTime())
+      throw x509Failure(12, d, c.cert, { detail: `${src}: nextUpdate ${crl.nextUpdate.toISOString()}` });
+    if (!verifySignature(crl.signatureAlgorithm, crl.tbs, crl.signature, publicKeyOf(issuer.spki)))
+      throw x509Failure(8, d, c.cert, { detail: src });
+    if (crl.revoked.has(c.cert.serial))
+      throw x509Failure(23, d, c.cert, { detail: `serial ${c.cert.serial} listed in ${src}` });
+    steps.push({
+      certificate: c.source,
+      check: 'revocation',
+      result: 'pass',
+      detail: `not listed in ${src} (${crl.issuer.text})`,
+    });
   }
   // signatures and validity, root down to leaf
   for (let d = n; d >= 0; d--) {
     const c = chain[d]!;
     const issuer = chain[Math.min(d + 1, n)]!.cert;
-    if (!verifySignature(c.cert.signatureAlgorithm, c.cert.tbs, c.cert.signature, publicKeyOf(issuer.spki))) throw x509Failure(7, d, c.cert);
-    if (c.cert.notBefore.getTime() > at.getTime()) throw x509Failure(9, d, c.cert, { detail: `notBefore ${c.cert.notBefore.toISOString()}` });
-    if (at.getTime() >= c.cert.notAfter.getTime()) throw x509Failure(10, d, c.cert, { detail: `notAfter ${c.cert.notAfter.toISOString()}` });
-    steps.push({ certificate: c.source, check: 'signature and validity', result: 'pass', detail: `${c.cert.signatureAlgorithm.name}; valid ${c.cert.notBefore.toISOString()} .. ${c.cert.notAfter.toISOString()}` });
+    if (!verifySignature(c.cert.signatureAlgorithm, c.cert.tbs, c.cert.signature, publicKeyOf(issuer.spki)))
+      throw x509Failure(7, d, c.cert);
+    if (c.cert.notBefore.getTime() > at.getTime())
+      throw x509Failure(9, d, c.cert, { detail: `notBefore ${c.cert.notBefore.toISOString()}` });
+    if (at.getTime() >= c.cert.notAfter.getTime())
+      throw x509Failure(10, d, c.cert, { detail: `notAfter ${c.cert.notAfter.toISOString()}` });
+    steps.push({
+      certificate: c.source,
+      check: 'signature and validity',
+      result: 'pass',
+      detail: `${c.cert.signatureAlgorithm.name}; valid ${c.cert.notBefore.toISOString()} .. ${c.cert.notAfter.toISOString()}`,
+    });
   }
   return { signingKey: leaf.cert, crlPool: pool };
 }
 
 /** OpenSSL-style CRL choice for a chain member: same issuer name, AKID not contradicting, time-valid first, newest thisUpdate. */
-function chooseChainCrl(pool: readonly ParsedCrl[], cert: ParsedCertificate, issuer: ParsedCertificate, at: Date): ParsedCrl | undefined {
+function chooseChainCrl(
+  pool: readonly ParsedCrl[],
+  cert: ParsedCertificate,
+  issuer: ParsedCertificate,
+  at: Date,
+): ParsedCrl | undefined {
   let best: ParsedCrl | undefined;
   let bestScore = -1;
   for (const crl of pool) {
     if (crl.issuer.canonical !== cert.issuer.canonical) continue;
     if (crl.authorityKeyId && !akidMatches(crl.authorityKeyId, issuer)) continue;
-    const timeOk = crl.thisUpdate.getTime() <= at.getTime() && (!crl.nextUpdate || at.getTime() < crl.nextUpdate.getTime());
+    const timeOk =
+      crl.thisUpdate.getTime() <= at.getTime() && (!crl.nextUpdate || at.getTime() < crl.nextUpdate.getTime());
     const score = timeOk ? 1 : 0;
     if (score > bestScore || (score === bestScore && best && crl.thisUpdate.getTime() > best.thisUpdate.getTime())) {
       best = crl;
@@ -601,7 +730,10 @@ function chooseChainCrl(pool: readonly ParsedCrl[], cert: ParsedCertificate, iss
 }
 
 /** Downloads the first distribution point that yields ≥1 CRL (spec §3.7); all failures are silent. */
-async function downloadFirstCrls(uris: readonly string[], fetchCrl: FetchCrl): Promise<{ crls: ParsedCrl[]; url?: string }> {
+async function downloadFirstCrls(
+  uris: readonly string[],
+  fetchCrl: FetchCrl,
+): Promise<{ crls: ParsedCrl[]; url?: string }> {
   for (const url of uris) {
     let body: Uint8Array;
     try {
@@ -642,27 +774,48 @@ const extraCertificates = new WeakMap<ParsedCertificate, number>();
 
 /** Parses the HKD file: DER first, else the first PEM CERTIFICATE block (spec §3.10). */
 function parseHkdFile(name: string, bytes: Uint8Array): ParsedCertificate {
-  if (bytes.length > MAX_PKI_INPUT_SIZE) throw new PhaseFailure('ERR_PKI_INPUT_TOO_LARGE', 'INPUT_TOO_LARGE', `'${name}' is larger than ${MAX_PKI_INPUT_SIZE} bytes`);
+  if (bytes.length > MAX_PKI_INPUT_SIZE)
+    throw new PhaseFailure(
+      'ERR_PKI_INPUT_TOO_LARGE',
+      'INPUT_TOO_LARGE',
+      `'${name}' is larger than ${MAX_PKI_INPUT_SIZE} bytes`,
+    );
   const der = tryDer(bytes, (b) => parseCertificate(b));
   if (der) return der;
   let blocks;
   try {
     blocks = scanPemBlocks(bytes, 'ERR_HKD_NOT_PEM_OR_DER');
   } catch {
-    throw new PhaseFailure('ERR_HKD_NOT_PEM_OR_DER', 'HKD_NOT_PEM_OR_DER', `The provided Host Key Document in '${name}' is not in PEM or DER format`);
+    throw new PhaseFailure(
+      'ERR_HKD_NOT_PEM_OR_DER',
+      'HKD_NOT_PEM_OR_DER',
+      `The provided Host Key Document in '${name}' is not in PEM or DER format`,
+    );
   }
   const certBlocks = (blocks ?? []).filter((b) => b.label === 'CERTIFICATE');
   if (certBlocks.length === 0) {
     if (!blocks && bytes.length > 0 && bytes[0] === 0x30)
-      throw new PhaseFailure('ERR_HKD_NOT_PEM_OR_DER', 'HKD_NOT_PEM_OR_DER', `The provided Host Key Document in '${name}' is not in PEM or DER format`);
-    throw new PhaseFailure('ERR_HKD_EMPTY', 'HKD_EMPTY', `The provided host key document in ${name} contains no certificate!`);
+      throw new PhaseFailure(
+        'ERR_HKD_NOT_PEM_OR_DER',
+        'HKD_NOT_PEM_OR_DER',
+        `The provided Host Key Document in '${name}' is not in PEM or DER format`,
+      );
+    throw new PhaseFailure(
+      'ERR_HKD_EMPTY',
+      'HKD_EMPTY',
+      `The provided host key document in ${name} contains no certificate!`,
+    );
   }
   try {
     const cert = parseCertificate(certBlocks[0]!.der, 'ERR_HKD_NOT_PEM_OR_DER');
     if (certBlocks.length > 1) extraCertificates.set(cert, certBlocks.length);
     return cert;
   } catch {
-    throw new PhaseFailure('ERR_HKD_NOT_PEM_OR_DER', 'HKD_NOT_PEM_OR_DER', `The provided Host Key Document in '${name}' is not in PEM or DER format`);
+    throw new PhaseFailure(
+      'ERR_HKD_NOT_PEM_OR_DER',
+      'HKD_NOT_PEM_OR_DER',
+      `The provided Host Key Document in '${name}' is not in PEM or DER format`,
+    );
   }
 }
 
@@ -671,8 +824,10 @@ function hkdCrlProblem(crl: ParsedCrl, signing: ParsedCertificate, at: Date): st
   if (!crl.nextUpdate) return 'no nextUpdate';
   if (crl.thisUpdate.getTime() > at.getTime()) return `not yet valid (thisUpdate ${crl.thisUpdate.toISOString()})`;
   if (at.getTime() >= crl.nextUpdate.getTime()) return `expired (nextUpdate ${crl.nextUpdate.toISOString()})`;
-  if (crl.authorityKeyId && !akidMatches(crl.authorityKeyId, signing)) return 'authority key identifier does not match the signing key';
-  if (!verifySignature(crl.signatureAlgorithm, crl.tbs, crl.signature, publicKeyOf(signing.spki))) return 'signature does not verify with the signing key';
+  if (crl.authorityKeyId && !akidMatches(crl.authorityKeyId, signing))
+    return 'authority key identifier does not match the signing key';
+  if (!verifySignature(crl.signatureAlgorithm, crl.tbs, crl.signature, publicKeyOf(signing.spki)))
+    return 'signature does not verify with the signing key';
   return null;
 }
 
@@ -680,9 +835,16 @@ function hkdCrlProblem(crl: ParsedCrl, signing: ParsedCertificate, at: Date): st
 async function verifyOneHkd(p: VerifyOneParams): Promise<HkdResult> {
   const steps: VerificationStep[] = [];
   const name = p.name;
+  // eslint-disable-next-line prefer-const -- fail() reads it before it is assigned below
   let facts: HkdFacts | undefined;
   let coords: Uint8Array | undefined;
-  const fail = (code: ErrorCode, category: HkdFailureCategory, reason: string, check: string, missingCrl?: MissingCrl): HkdResult => {
+  const fail = (
+    code: ErrorCode,
+    category: HkdFailureCategory,
+    reason: string,
+    check: string,
+    missingCrl?: MissingCrl,
+  ): HkdResult => {
     steps.push({ certificate: name, check, result: 'fail', code, detail: reason });
     return { name, verified: false, code, category, reason, facts, publicCoords: coords, missingCrl, steps };
   };
@@ -695,7 +857,12 @@ async function verifyOneHkd(p: VerifyOneParams): Promise<HkdResult> {
   }
   const count = extraCertificates.get(hkd);
   if (count !== undefined)
-    steps.push({ certificate: name, check: 'parse', result: 'info', detail: `The host-key document in '${name}' contains more than one certificate (${count}); only the first is used` });
+    steps.push({
+      certificate: name,
+      check: 'parse',
+      result: 'info',
+      detail: `The host-key document in '${name}' contains more than one certificate (${count}); only the first is used`,
+    });
   try {
     coords = coordsFromSpki(hkd.spki);
   } catch {
@@ -713,31 +880,70 @@ async function verifyOneHkd(p: VerifyOneParams): Promise<HkdResult> {
   };
   if (!p.chain.ok || !p.validated) {
     const code = p.chain.code ?? 'ERR_PKI_INTERNAL';
-    return fail(code, p.chain.category ?? 'SIGNING_KEY_INVALID', p.chain.reason ?? 'chain of trust not validated', 'chain of trust', p.chain.missingCrl);
+    return fail(
+      code,
+      p.chain.category ?? 'SIGNING_KEY_INVALID',
+      p.chain.reason ?? 'chain of trust not validated',
+      'chain of trust',
+      p.chain.missingCrl,
+    );
   }
   const signing = p.validated.signingKey;
   const at = p.at.getTime();
   // E1 strength
   const key = publicKeyOf(hkd.spki);
   const bits = securityBits(key);
-  if (bits < MIN_SECURITY_BITS) return fail('ERR_HKD_WEAK_KEY', 'HKD_WEAK_KEY', `Not enough bits of security. (${bits}, ${MIN_SECURITY_BITS} expected)`, 'key strength');
+  if (bits < MIN_SECURITY_BITS)
+    return fail(
+      'ERR_HKD_WEAK_KEY',
+      'HKD_WEAK_KEY',
+      `Not enough bits of security. (${bits}, ${MIN_SECURITY_BITS} expected)`,
+      'key strength',
+    );
   steps.push({ certificate: name, check: 'key strength', result: 'pass', detail: `${bits} bits of security` });
   // E2/E3 validity
-  if (hkd.notBefore.getTime() > at) return fail('ERR_HKD_NOT_YET_VALID', 'HKD_NOT_YET_VALID', `Before validity period (notBefore ${facts.notBefore})`, 'validity');
-  if (at >= hkd.notAfter.getTime()) return fail('ERR_HKD_EXPIRED', 'HKD_EXPIRED', `After validity period (notAfter ${facts.notAfter})`, 'validity');
-  steps.push({ certificate: name, check: 'validity', result: 'pass', detail: `${facts.notBefore} ≤ ${p.at.toISOString()} < ${facts.notAfter}` });
+  if (hkd.notBefore.getTime() > at)
+    return fail(
+      'ERR_HKD_NOT_YET_VALID',
+      'HKD_NOT_YET_VALID',
+      `Before validity period (notBefore ${facts.notBefore})`,
+      'validity',
+    );
+  if (at >= hkd.notAfter.getTime())
+    return fail('ERR_HKD_EXPIRED', 'HKD_EXPIRED', `After validity period (notAfter ${facts.notAfter})`, 'validity');
+  steps.push({
+    certificate: name,
+    check: 'validity',
+    result: 'pass',
+    detail: `${facts.notBefore} ≤ ${p.at.toISOString()} < ${facts.notAfter}`,
+  });
   // E4 AKID
   if (hkd.authorityKeyId) {
     if (!akidMatches(hkd.authorityKeyId, signing))
-      return fail('ERR_HKD_AKID_MISMATCH', 'HKD_AKID_MISMATCH', `Authority Key Id mismatch (HKD names key ${hkd.authorityKeyId.keyId ?? '?'}, signing key is ${signing.subjectKeyId ?? '?'})`, 'authority key id');
-    steps.push({ certificate: name, check: 'authority key id', result: 'pass', detail: `matches the signing key (${signing.subjectKeyId ?? 'no SKID'})` });
+      return fail(
+        'ERR_HKD_AKID_MISMATCH',
+        'HKD_AKID_MISMATCH',
+        `Authority Key Id mismatch (HKD names key ${hkd.authorityKeyId.keyId ?? '?'}, signing key is ${signing.subjectKeyId ?? '?'})`,
+        'authority key id',
+      );
+    steps.push({
+      certificate: name,
+      check: 'authority key id',
+      result: 'pass',
+      detail: `matches the signing key (${signing.subjectKeyId ?? 'no SKID'})`,
+    });
   } else steps.push({ certificate: name, check: 'authority key id', result: 'skip', detail: 'HKD has no AKID' });
   // E5 signature
   const sigOk =
     Buffer.compare(hkd.signatureAlgorithm.encoding, hkd.innerSignatureAlgorithm.encoding) === 0 &&
     verifySignature(hkd.signatureAlgorithm, hkd.tbs, hkd.signature, publicKeyOf(signing.spki));
   if (!sigOk) return fail('ERR_HKD_BAD_SIGNATURE', 'HKD_BAD_SIGNATURE', 'Signature verification failed', 'signature');
-  steps.push({ certificate: name, check: 'signature', result: 'pass', detail: `${hkd.signatureAlgorithm.name} by the IBM Z signing key` });
+  steps.push({
+    certificate: name,
+    check: 'signature',
+    result: 'pass',
+    detail: `${hkd.signatureAlgorithm.name} by the IBM Z signing key`,
+  });
   // E6 collect CRLs
   let candidates: ParsedCrl[] = [];
   for (const lookup of hkdCrlLookupNames(signing.subject)) {
@@ -747,7 +953,13 @@ async function verifyOneHkd(p: VerifyOneParams): Promise<HkdResult> {
   if (!p.offline && p.fetchCrl) {
     const got = await downloadFirstCrls(hkd.crlDistributionPoints, p.fetchCrl);
     candidates = [...candidates, ...got.crls];
-    if (got.url) steps.push({ certificate: name, check: 'CRL download', result: 'info', detail: `fetched ${got.crls.length} CRL(s) from ${got.url}` });
+    if (got.url)
+      steps.push({
+        certificate: name,
+        check: 'CRL download',
+        result: 'info',
+        detail: `fetched ${got.crls.length} CRL(s) from ${got.url}`,
+      });
   }
   // E7/E8 keep valid ones
   const valid: ParsedCrl[] = [];
@@ -763,17 +975,38 @@ async function verifyOneHkd(p: VerifyOneParams): Promise<HkdResult> {
   }
   if (valid.length === 0) {
     const missing: MissingCrl = { issuer: signing.subject.text, distributionPoints: hkd.crlDistributionPoints };
-    const where = missing.distributionPoints.length ? `; distribution point: ${missing.distributionPoints.join(', ')}` : '';
-    const why = candidates.length === 0 ? `no CRL from issuer "${missing.issuer}"${where}${p.offline ? ' (offline: supply it with --crl)' : ''}` : `candidates rejected: ${problems.join('; ')}`;
+    const where = missing.distributionPoints.length
+      ? `; distribution point: ${missing.distributionPoints.join(', ')}`
+      : '';
+    const why =
+      candidates.length === 0
+        ? `no CRL from issuer "${missing.issuer}"${where}${p.offline ? ' (offline: supply it with --crl)' : ''}`
+        : `candidates rejected: ${problems.join('; ')}`;
     return fail('ERR_HKD_NO_VALID_CRL', 'HKD_NO_VALID_CRL', `No valid CRL found (${why})`, 'CRL', missing);
   }
-  steps.push({ certificate: name, check: 'CRL', result: 'pass', detail: `${valid.length} valid CRL(s) of the signing key` });
+  steps.push({
+    certificate: name,
+    check: 'CRL',
+    result: 'pass',
+    detail: `${valid.length} valid CRL(s) of the signing key`,
+  });
   // E9 revocation
-  if (valid.some((c) => c.revoked.has(hkd.serial))) return fail('ERR_HKD_REVOKED', 'HKD_REVOKED', `Host-key document is revoked. (serial ${hkd.serial})`, 'revocation');
+  if (valid.some((c) => c.revoked.has(hkd.serial)))
+    return fail('ERR_HKD_REVOKED', 'HKD_REVOKED', `Host-key document is revoked. (serial ${hkd.serial})`, 'revocation');
   steps.push({ certificate: name, check: 'revocation', result: 'pass', detail: `serial ${hkd.serial} not revoked` });
   // host key must be EC P-521 (C tools' check, spec §4)
-  if (!coords || key?.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'secp521r1' || bits !== P521_OID_BITS)
-    return fail('ERR_HKD_NOT_P521', 'HKD_NOT_P521', 'Host-key document does not use an EC P-521 (secp521r1) key', 'host key');
+  if (
+    !coords ||
+    key?.asymmetricKeyType !== 'ec' ||
+    key.asymmetricKeyDetails?.namedCurve !== 'secp521r1' ||
+    bits !== P521_OID_BITS
+  )
+    return fail(
+      'ERR_HKD_NOT_P521',
+      'HKD_NOT_P521',
+      'Host-key document does not use an EC P-521 (secp521r1) key',
+      'host key',
+    );
   steps.push({ certificate: name, check: 'host key', result: 'pass', detail: `EC P-521, PHKH ${facts.phkh}` });
   return { name, verified: true, reason: 'verified', facts, publicCoords: coords, steps };
 }
@@ -796,11 +1029,15 @@ export async function verifyHostKeyDocuments(params: VerifyHostKeyDocumentsParam
 export function verifiedHostKeys(report: HkdVerificationReport): { name: string; publicCoords: Uint8Array }[] {
   return report.hkds.map((h) => {
     if (!h.verified || !h.publicCoords) {
-      throw new AttestError(h.code ?? 'ERR_HKD_VERIFICATION_FAILED', `'${h.name}': Host-key verification failed: ${h.reason}`, {
-        path: h.name,
-        x509Code: report.chain.x509Code,
-        depth: report.chain.depth,
-      });
+      throw new AttestError(
+        h.code ?? 'ERR_HKD_VERIFICATION_FAILED',
+        `'${h.name}': Host-key verification failed: ${h.reason}`,
+        {
+          path: h.name,
+          x509Code: report.chain.x509Code,
+          depth: report.chain.depth,
+        },
+      );
     }
     return { name: h.name, publicCoords: h.publicCoords };
   });
@@ -810,6 +1047,9 @@ export function verifiedHostKeys(report: HkdVerificationReport): { name: string;
 export function hkdReportToJson(report: HkdVerificationReport): unknown {
   return {
     ...report,
-    hkds: report.hkds.map((h) => ({ ...h, publicCoords: h.publicCoords ? Buffer.from(h.publicCoords).toString('hex') : undefined })),
+    hkds: report.hkds.map((h) => ({
+      ...h,
+      publicCoords: h.publicCoords ? Buffer.from(h.publicCoords).toString('hex') : undefined,
+    })),
   };
 }

@@ -24,11 +24,13 @@ export const MAX_HKD_FILE_SIZE = 1024 * 1024;
 /** The DER of the first certificate in `bytes` (DER, or the first PEM CERTIFICATE block). */
 export function firstCertificateDer(bytes: Uint8Array): Uint8Array {
   if (bytes.length === 0) throw new AttestError('ERR_HOST_KEY_INVALID', 'empty host-key document');
-  if (bytes.length > MAX_HKD_FILE_SIZE) throw new AttestError('ERR_INPUT_TOO_LARGE', 'host-key document larger than 1 MiB');
+  if (bytes.length > MAX_HKD_FILE_SIZE)
+    throw new AttestError('ERR_INPUT_TOO_LARGE', 'host-key document larger than 1 MiB');
   if (bytes[0] === 0x30) return bytes;
   const text = Buffer.from(bytes).toString('latin1');
   const m = PEM_CERT.exec(text);
-  if (!m || m[1] === undefined) throw new AttestError('ERR_HOST_KEY_INVALID', 'no certificate found (neither DER nor PEM)');
+  if (!m || m[1] === undefined)
+    throw new AttestError('ERR_HOST_KEY_INVALID', 'no certificate found (neither DER nor PEM)');
   return new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
 }
 

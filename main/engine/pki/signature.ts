@@ -6,7 +6,12 @@ import { constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { SignatureAlgorithm } from './x509-parse.js';
 
 /** True when `signature` over `tbs` verifies with `key` under `alg`; false for any mismatch or unsupported combination. */
-export function verifySignature(alg: SignatureAlgorithm, tbs: Uint8Array, signature: Uint8Array, key: KeyObject | null): boolean {
+export function verifySignature(
+  alg: SignatureAlgorithm,
+  tbs: Uint8Array,
+  signature: Uint8Array,
+  key: KeyObject | null,
+): boolean {
   if (!key || alg.kind === 'unknown' || !alg.hash) return false;
   const type = key.asymmetricKeyType;
   try {
@@ -16,7 +21,12 @@ export function verifySignature(alg: SignatureAlgorithm, tbs: Uint8Array, signat
         return cryptoVerify(alg.hash, tbs, key, signature);
       case 'rsa-pss':
         if (type !== 'rsa' && type !== 'rsa-pss') return false;
-        return cryptoVerify(alg.hash, tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pssSaltLength ?? 20 }, signature);
+        return cryptoVerify(
+          alg.hash,
+          tbs,
+          { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pssSaltLength ?? 20 },
+          signature,
+        );
       case 'ecdsa':
         if (type !== 'ec') return false;
         return cryptoVerify(alg.hash, tbs, { key, dsaEncoding: 'der' }, signature);

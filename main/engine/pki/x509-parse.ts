@@ -41,8 +41,14 @@ export const OID_ST = '2.5.4.8';
 export const OID_O = '2.5.4.10';
 export const OID_OU = '2.5.4.11';
 const SHORT_NAMES: Record<string, string> = {
-  [OID_CN]: 'CN', [OID_C]: 'C', [OID_L]: 'L', [OID_ST]: 'ST', [OID_O]: 'O', [OID_OU]: 'OU',
-  '2.5.4.5': 'serialNumber', '1.2.840.113549.1.9.1': 'emailAddress',
+  [OID_CN]: 'CN',
+  [OID_C]: 'C',
+  [OID_L]: 'L',
+  [OID_ST]: 'ST',
+  [OID_O]: 'O',
+  [OID_OU]: 'OU',
+  '2.5.4.5': 'serialNumber',
+  '1.2.840.113549.1.9.1': 'emailAddress',
 };
 
 /** One attribute-value assertion of a name. */
@@ -169,7 +175,8 @@ function parseAlgorithm(el: DerElement, code: ErrorCode): SignatureAlgorithm {
   const known = SIG_ALGS[oid];
   const encoding = encodingOf(el);
   if (!known) return { oid, name: oid, kind: 'unknown', digestBits: 0, encoding };
-  if (known.kind !== 'rsa-pss') return { oid, name: known.name, hash: known.hash, kind: known.kind, digestBits: known.bits, encoding };
+  if (known.kind !== 'rsa-pss')
+    return { oid, name: known.name, hash: known.hash, kind: known.kind, digestBits: known.bits, encoding };
   // RSASSA-PSS-params ::= SEQUENCE { [0] hashAlgorithm, [1] maskGenAlgorithm, [2] saltLength INTEGER, [3] trailerField }
   let hash = 'sha1';
   let bits = 63;
@@ -194,7 +201,10 @@ function parseAlgorithm(el: DerElement, code: ErrorCode): SignatureAlgorithm {
 
 /** Canonical form of one attribute value (OpenSSL X509_NAME canon, spec §3.9). */
 function canonValue(v: string): string {
-  return v.trim().replace(/\s+/g, ' ').replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return v
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 /** Parses a Name. */
@@ -216,7 +226,12 @@ export function parseName(el: DerElement, code: ErrorCode): ParsedName {
 /** Builds a ParsedName (with canonical key and display text) from RDNs. */
 export function buildName(rdns: readonly (readonly NameAttribute[])[]): ParsedName {
   const canonical = rdns
-    .map((rdn) => rdn.map((a) => `${a.oid}=${JSON.stringify(canonValue(a.value))}`).sort().join('+'))
+    .map((rdn) =>
+      rdn
+        .map((a) => `${a.oid}=${JSON.stringify(canonValue(a.value))}`)
+        .sort()
+        .join('+'),
+    )
     .join(',');
   const text = rdns.map((rdn) => rdn.map((a) => `${SHORT_NAMES[a.oid] ?? a.oid}=${a.value}`).join('+')).join(', ');
   return { rdns, canonical, text };
@@ -259,7 +274,8 @@ function parseCrlDp(octets: DerElement, code: ErrorCode): string[] {
       if (f.tag !== 0xa0) continue; // distributionPoint
       for (const dpn of readChildren(f, code)) {
         if (dpn.tag !== 0xa0) continue; // fullName (IMPLICIT GeneralNames)
-        for (const gn of readChildren(dpn, code)) if (gn.tag === 0x86) uris.push(Buffer.from(valueOf(gn)).toString('latin1'));
+        for (const gn of readChildren(dpn, code))
+          if (gn.tag === 0x86) uris.push(Buffer.from(valueOf(gn)).toString('latin1'));
       }
     }
   }
@@ -283,7 +299,8 @@ export function parseCertificate(der: Uint8Array, code: ErrorCode = 'ERR_PKI_CER
   const top = readTop(der, code);
   if (top.tag !== TAG_SEQUENCE) bad(code, 'certificate');
   const [tbsEl, algEl, sigEl] = readChildren(top, code);
-  if (!tbsEl || !algEl || !sigEl || tbsEl.tag !== TAG_SEQUENCE || sigEl.tag !== TAG_BIT_STRING) bad(code, 'certificate');
+  if (!tbsEl || !algEl || !sigEl || tbsEl.tag !== TAG_SEQUENCE || sigEl.tag !== TAG_BIT_STRING)
+    bad(code, 'certificate');
   const t = readChildren(tbsEl, code);
   let i = 0;
   let version = 1;
@@ -298,7 +315,8 @@ export function parseCertificate(der: Uint8Array, code: ErrorCode = 'ERR_PKI_CER
   const validityEl = t[i++];
   const subjectEl = t[i++];
   const spkiEl = t[i++];
-  if (!serialEl || serialEl.tag !== TAG_INTEGER || !innerAlgEl || !issuerEl || !validityEl || !subjectEl || !spkiEl) bad(code, 'TBSCertificate');
+  if (!serialEl || serialEl.tag !== TAG_INTEGER || !innerAlgEl || !issuerEl || !validityEl || !subjectEl || !spkiEl)
+    bad(code, 'TBSCertificate');
   const [nb, na] = readChildren(validityEl, code);
   if (!nb || !na) bad(code, 'validity');
   const extensions: RawExtension[] = [];
@@ -385,7 +403,8 @@ export function parseCrl(der: Uint8Array, code: ErrorCode = 'ERR_PKI_LOAD_CRL'):
   const thisEl = t[i++];
   if (!innerAlgEl || !issuerEl || !thisEl) bad(code, 'TBSCertList');
   let nextUpdate: Date | undefined;
-  if (t[i] && (t[i]!.tag === TAG_UTC_TIME || t[i]!.tag === TAG_GENERALIZED_TIME)) nextUpdate = decodeTime(t[i++]!, code);
+  if (t[i] && (t[i]!.tag === TAG_UTC_TIME || t[i]!.tag === TAG_GENERALIZED_TIME))
+    nextUpdate = decodeTime(t[i++]!, code);
   const revoked = new Set<string>();
   let authorityKeyId: AuthorityKeyId | undefined;
   for (; i < t.length; i++) {
@@ -404,7 +423,8 @@ export function parseCrl(der: Uint8Array, code: ErrorCode = 'ERR_PKI_LOAD_CRL'):
       const exts = readElement(el.bytes, el.start, el.end, code);
       for (const ext of readChildren(exts, code)) {
         const parts = readChildren(ext, code);
-        if (parts[0]?.tag === TAG_OID && decodeOid(parts[0]) === '2.5.29.35') authorityKeyId = parseAkid(parts[parts.length - 1]!, code);
+        if (parts[0]?.tag === TAG_OID && decodeOid(parts[0]) === '2.5.29.35')
+          authorityKeyId = parseAkid(parts[parts.length - 1]!, code);
       }
     }
   }
@@ -453,7 +473,14 @@ export function securityBits(key: KeyObject | null): number {
     return 0;
   }
   if (key.asymmetricKeyType === 'ec') {
-    const bits: Record<string, number> = { prime256v1: 128, secp384r1: 192, secp521r1: 256, secp224r1: 112, prime192v1: 80, secp256k1: 128 };
+    const bits: Record<string, number> = {
+      prime256v1: 128,
+      secp384r1: 192,
+      secp521r1: 256,
+      secp224r1: 112,
+      prime192v1: 80,
+      secp256k1: 128,
+    };
     return bits[d.namedCurve ?? ''] ?? 0;
   }
   if (key.asymmetricKeyType === 'ed25519') return 128;

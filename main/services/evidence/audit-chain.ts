@@ -24,18 +24,26 @@ export function walkAuditChain(entries: readonly EvidenceAuditEntry[]): AuditCha
   const problems: AuditChainProblem[] = [];
   let prev: EvidenceAuditEntry | undefined;
   for (const e of entries) {
-    if (typeof e?.seq !== 'number' || typeof e.hash !== 'string' || typeof e.prevHash !== 'string' || !/^[0-9a-f]{64}$/.test(e.prevHash)) {
+    if (
+      typeof e?.seq !== 'number' ||
+      typeof e.hash !== 'string' ||
+      typeof e.prevHash !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(e.prevHash)
+    ) {
       problems.push({ seq: typeof e?.seq === 'number' ? e.seq : null, reason: 'malformed entry' });
       prev = undefined;
       continue;
     }
     if (prev) {
-      if (e.seq !== prev.seq + 1) problems.push({ seq: e.seq, reason: `entry ${prev.seq + 1} is missing (the next entry is ${e.seq})` });
-      if (e.prevHash !== prev.hash) problems.push({ seq: e.seq, reason: `entry ${e.seq} does not link to the previous entry's hash` });
+      if (e.seq !== prev.seq + 1)
+        problems.push({ seq: e.seq, reason: `entry ${prev.seq + 1} is missing (the next entry is ${e.seq})` });
+      if (e.prevHash !== prev.hash)
+        problems.push({ seq: e.seq, reason: `entry ${e.seq} does not link to the previous entry's hash` });
     } else if (e.seq === 1 && e.prevHash !== AUDIT_GENESIS_HASH) {
       problems.push({ seq: e.seq, reason: 'entry 1 does not start from the genesis hash' });
     }
-    if (computeAuditEntryHash(e.prevHash, e) !== e.hash) problems.push({ seq: e.seq, reason: `entry ${e.seq} was altered (its hash does not match its content)` });
+    if (computeAuditEntryHash(e.prevHash, e) !== e.hash)
+      problems.push({ seq: e.seq, reason: `entry ${e.seq} was altered (its hash does not match its content)` });
     prev = e;
   }
   return problems;

@@ -20,9 +20,18 @@ export function encodePae(payloadType: string, payload: Uint8Array): Buffer {
 }
 
 /** Signs `payload` into an envelope with one Ed25519 signature. */
-export function signDsseEnvelope(payloadType: string, payload: Uint8Array, privateKey: KeyObject, keyid: string): DsseEnvelope {
+export function signDsseEnvelope(
+  payloadType: string,
+  payload: Uint8Array,
+  privateKey: KeyObject,
+  keyid: string,
+): DsseEnvelope {
   const sig = sign(null, encodePae(payloadType, payload), privateKey);
-  return { payloadType, payload: Buffer.from(payload).toString('base64'), signatures: [{ keyid, sig: sig.toString('base64') }] };
+  return {
+    payloadType,
+    payload: Buffer.from(payload).toString('base64'),
+    signatures: [{ keyid, sig: sig.toString('base64') }],
+  };
 }
 
 /** True when some signature of the envelope verifies under `publicKey`. */

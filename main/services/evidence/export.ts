@@ -79,13 +79,19 @@ interface Subject {
 }
 
 const sha256Hex = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
-const ROLE_DIR: Record<EvidenceTrustRole | 'hkd', string> = { hkd: 'hkds', certificate: 'certificates', root: 'roots', crl: 'crls' };
+const ROLE_DIR: Record<EvidenceTrustRole | 'hkd', string> = {
+  hkd: 'hkds',
+  certificate: 'certificates',
+  root: 'roots',
+  crl: 'crls',
+};
 const ROLE_EXT: Record<EvidenceTrustRole | 'hkd', string> = { hkd: 'crt', certificate: 'crt', root: 'crt', crl: 'crl' };
 
 /** A folder-safe attestation id; throws ERR_EVIDENCE_SOURCE for ids that are not. */
 export function safeAttestationId(id: string | number): string {
   const s = String(id);
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(s) || s === '.' || s === '..') throw new AttestError('ERR_EVIDENCE_SOURCE', `attestation id '${s}' cannot name a folder`);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(s) || s === '.' || s === '..')
+    throw new AttestError('ERR_EVIDENCE_SOURCE', `attestation id '${s}' cannot name a folder`);
   return s;
 }
 
@@ -113,10 +119,12 @@ async function* readNdjson<T>(path: string): AsyncGenerator<T> {
 async function prepareOutDir(dir: string): Promise<void> {
   try {
     const entries = await readdir(dir);
-    if (entries.length > 0) throw new AttestError('ERR_EVIDENCE_OUTPUT_EXISTS', `${dir} exists and is not empty`, { path: dir });
+    if (entries.length > 0)
+      throw new AttestError('ERR_EVIDENCE_OUTPUT_EXISTS', `${dir} exists and is not empty`, { path: dir });
   } catch (e) {
     if (e instanceof AttestError) throw e;
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new AttestError('ERR_EVIDENCE_OUTPUT_EXISTS', `${dir} is not a usable directory`, { path: dir });
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new AttestError('ERR_EVIDENCE_OUTPUT_EXISTS', `${dir} is not a usable directory`, { path: dir });
   }
   await mkdir(dir, { recursive: true });
 }
@@ -148,7 +156,9 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
       try {
         sink = createZipSink(zipPath, scratch);
       } catch {
-        throw new AttestError('ERR_EVIDENCE_OUTPUT_EXISTS', `${zipPath} cannot be created (does it exist?)`, { path: zipPath });
+        throw new AttestError('ERR_EVIDENCE_OUTPUT_EXISTS', `${zipPath} cannot be created (does it exist?)`, {
+          path: zipPath,
+        });
       }
     } else {
       await prepareOutDir(p.out);
@@ -167,16 +177,28 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
     const filter = p.guestNames && p.guestNames.length > 0 ? [...new Set(p.guestNames)] : null;
     if (filter) {
       const unknown = filter.filter((n) => !known.has(n));
-      if (unknown.length > 0) throw new AttestError('ERR_EVIDENCE_SOURCE', `unknown guest(s): ${unknown.join(', ')}`, { guests: unknown });
+      if (unknown.length > 0)
+        throw new AttestError('ERR_EVIDENCE_SOURCE', `unknown guest(s): ${unknown.join(', ')}`, { guests: unknown });
     }
     const guestNames = (filter ?? [...known]).sort();
     const stats = new Map<string, GuestStats>();
     const periodFrom = p.from.getTime();
-    for (const n of guestNames) stats.set(n, { attestations: 0, verified: 0, lastVerifiedMs: null, gap: { secs: 0, from: periodFrom, to: periodFrom }, hkds: new Set() });
+    for (const n of guestNames)
+      stats.set(n, {
+        attestations: 0,
+        verified: 0,
+        lastVerifiedMs: null,
+        gap: { secs: 0, from: periodFrom, to: periodFrom },
+        hkds: new Set(),
+      });
 
     // Trust material (certificates, anchors, CRLs): small, kept for the chain re-check.
     const trust: EvidenceTrustRecord[] = [];
-    const material: { certificates: ChainHkd[]; roots: ChainHkd[]; crls: ChainHkd[] } = { certificates: [], roots: [], crls: [] };
+    const material: { certificates: ChainHkd[]; roots: ChainHkd[]; crls: ChainHkd[] } = {
+      certificates: [],
+      roots: [],
+      crls: [],
+    };
     const seenTrust = new Set<string>();
     for await (const t of p.source.listTrustMaterial()) {
       const sha = sha256Hex(t.bytes);
@@ -196,7 +218,11 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
     const ids = new Set<string>();
     let total = 0;
     let verifiedTotal = 0;
-    for await (const a of p.source.listAttestations({ from: p.from, to: p.to, ...(filter ? { guestNames: filter } : {}) })) {
+    for await (const a of p.source.listAttestations({
+      from: p.from,
+      to: p.to,
+      ...(filter ? { guestNames: filter } : {}),
+    })) {
       const id = safeAttestationId(a.id);
       if (ids.has(id)) throw new AttestError('ERR_EVIDENCE_SOURCE', `attestation id ${id} appears twice`);
       ids.add(id);
@@ -204,7 +230,13 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
       if (!st) {
         if (filter) continue; // a guest outside the filter
         // attestations of a guest that was removed since: still evidence of the period
-        st = { attestations: 0, verified: 0, lastVerifiedMs: null, gap: { secs: 0, from: periodFrom, to: periodFrom }, hkds: new Set() };
+        st = {
+          attestations: 0,
+          verified: 0,
+          lastVerifiedMs: null,
+          gap: { secs: 0, from: periodFrom, to: periodFrom },
+          hkds: new Set(),
+        };
         stats.set(a.guestName, st);
         guestNames.push(a.guestName);
       }
@@ -229,7 +261,8 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
     const guests: EvidenceGuestSummary[] = guestNames.map((name) => {
       const st = stats.get(name)!;
       const last = st.lastVerifiedMs ?? periodFrom;
-      if ((periodEnd - last) / 1000 > st.gap.secs) st.gap = { secs: (periodEnd - last) / 1000, from: last, to: periodEnd };
+      if ((periodEnd - last) / 1000 > st.gap.secs)
+        st.gap = { secs: (periodEnd - last) / 1000, from: last, to: periodEnd };
       return {
         name,
         attestations: st.attestations,
@@ -304,7 +337,12 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
         auditHeadHash: audit.headHash,
       },
     };
-    const envelope = signDsseEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), key.privateKey, key.fingerprint);
+    const envelope = signDsseEnvelope(
+      IN_TOTO_PAYLOAD_TYPE,
+      Buffer.from(JSON.stringify(statement), 'utf8'),
+      key.privateKey,
+      key.fingerprint,
+    );
     out.put(BUNDLE_FILES.manifest, `${JSON.stringify(envelope, null, 1)}\n`);
     await out.finish();
     return {
@@ -354,9 +392,19 @@ async function writeAttestation(
     }
     hkds.push({ name: rel, bytes: h.bytes, sha256: sha });
   }
-  const r = recomputeAttestation({ request: a.request ?? undefined, response: a.response ?? undefined, arpk: a.arpk ?? undefined, seHeader: a.seHeader ?? undefined });
+  const r = recomputeAttestation({
+    request: a.request ?? undefined,
+    response: a.response ?? undefined,
+    arpk: a.arpk ?? undefined,
+    seHeader: a.seHeader ?? undefined,
+  });
   const chain = await checkChain(hkds, new Date(a.startedAt));
-  const stored = a.hkdReport && typeof a.hkdReport === 'object' && typeof (a.hkdReport as { verified?: unknown }).verified === 'boolean' ? (a.hkdReport as { verified: boolean }).verified : null;
+  const stored =
+    a.hkdReport &&
+    typeof a.hkdReport === 'object' &&
+    typeof (a.hkdReport as { verified?: unknown }).verified === 'boolean'
+      ? (a.hkdReport as { verified: boolean }).verified
+      : null;
   files.push(ATTESTATION_FILES.verification);
   const record: EvidenceAttestationRecord = {
     id,
@@ -372,7 +420,8 @@ async function writeAttestation(
     requestPhkhs: r.requestPhkhs,
     imagePhkh: r.imagePhkh,
     attestationPhkh: r.attestationPhkh,
-    additionalData: r.additionalData ?? (r.verdict === 'verified' || r.verdict === 'mismatch' ? null : a.additionalData),
+    additionalData:
+      r.additionalData ?? (r.verdict === 'verified' || r.verdict === 'mismatch' ? null : a.additionalData),
     errorCode: a.errorCode,
     errorMessage: a.errorMessage,
     hkdSha256: hkds.map((h) => h.sha256),
@@ -390,16 +439,35 @@ async function writeAttestation(
   return record;
 }
 
-async function writeAuditLog(sink: BundleSink, p: ExportEvidenceParams, subjects: Subject[]): Promise<EvidenceAuditSummary> {
+async function writeAuditLog(
+  sink: BundleSink,
+  p: ExportEvidenceParams,
+  subjects: Subject[],
+): Promise<EvidenceAuditSummary> {
   const path = sink.pathFor(BUNDLE_FILES.auditLog);
   const out = createWriteStream(path, { mode: 0o644 });
   await writeChunk(
     out,
     `{\n "schemaVersion": ${JSON.stringify(EVIDENCE_SCHEMA_VERSION)},\n "hash": "sha256(bytes(prevHash) || utf8(canonicalJson({seq, at, action, subjectType, subjectId, data})))",\n "entries": [\n`,
   );
-  const summary: EvidenceAuditSummary = { entries: 0, firstSeq: null, lastSeq: null, anchorPrevHash: null, headHash: null };
+  const summary: EvidenceAuditSummary = {
+    entries: 0,
+    firstSeq: null,
+    lastSeq: null,
+    anchorPrevHash: null,
+    headHash: null,
+  };
   for await (const e of p.source.listAuditEntries({ from: p.from, to: p.to })) {
-    const entry = { seq: e.seq, at: e.at, action: e.action, subjectType: e.subjectType, subjectId: e.subjectId, data: e.data, prevHash: e.prevHash, hash: e.hash };
+    const entry = {
+      seq: e.seq,
+      at: e.at,
+      action: e.action,
+      subjectType: e.subjectType,
+      subjectId: e.subjectId,
+      data: e.data,
+      prevHash: e.prevHash,
+      hash: e.hash,
+    };
     await writeChunk(out, `${summary.entries === 0 ? '' : ',\n'}  ${JSON.stringify(entry)}`);
     if (summary.entries === 0) {
       summary.firstSeq = e.seq;

@@ -69,7 +69,9 @@ export function createHkdChainChecker(material: ChainMaterial): HkdChainChecker 
   for (const m of [...material.certificates, ...material.roots, ...material.crls]) validityTimes(m.bytes, base);
   const hkdTimes = new Map<string, number[]>();
   const rootCa: NamedBytes | undefined =
-    material.roots.length > 0 ? { name: 'trust/roots', bytes: new TextEncoder().encode(material.roots.map((r) => asPem(r.bytes)).join('')) } : undefined;
+    material.roots.length > 0
+      ? { name: 'trust/roots', bytes: new TextEncoder().encode(material.roots.map((r) => asPem(r.bytes)).join('')) }
+      : undefined;
   const cache = new Map<string, Promise<HkdChainResult>>();
   return async (hkds, at) => {
     if (hkds.length === 0) return { verdict: 'not-checked', reason: 'no HKD recorded', crlState: 'not-checked' };
@@ -106,7 +108,9 @@ export function createHkdChainChecker(material: ChainMaterial): HkdChainChecker 
         if (report.verified) return { verdict: 'verified', crlState: 'valid' };
         const failed = report.chain.ok ? report.hkds.find((h) => !h.verified) : undefined;
         const code = report.chain.ok ? failed?.code : report.chain.code;
-        const reason = report.chain.ok ? `${failed?.name ?? 'HKD'}: ${failed?.reason ?? 'not verified'}` : `chain: ${report.chain.reason ?? 'not verified'}`;
+        const reason = report.chain.ok
+          ? `${failed?.name ?? 'HKD'}: ${failed?.reason ?? 'not verified'}`
+          : `chain: ${report.chain.reason ?? 'not verified'}`;
         return { verdict: 'failed', ...(code ? { code } : {}), reason, crlState: crlStateOf(false, code) };
       })();
       cache.set(key, result);

@@ -34,7 +34,11 @@ export interface RecomputedAttestation {
 
 function slotPhkhs(files: AttestationFiles): string[] {
   try {
-    const arcb = files.request ? parseExchangeRequest(files.request).arcb : files.response ? parseExchangeResponse(files.response).arcb : undefined;
+    const arcb = files.request
+      ? parseExchangeRequest(files.request).arcb
+      : files.response
+        ? parseExchangeResponse(files.response).arcb
+        : undefined;
     return arcb ? parseArcb(arcb).keySlots.map((s) => toHex(s.phkh)) : [];
   } catch {
     return [];
@@ -59,7 +63,13 @@ export function recomputeAttestation(files: AttestationFiles): RecomputedAttesta
     requestPhkhs: slotPhkhs(files),
   };
   if (!files.response) return { ...empty, reason: 'no response was received' };
-  if (!files.arpk || !files.seHeader) return { ...empty, verdict: 'unreadable', code: 'ERR_EVIDENCE_FILE_MISSING', reason: 'the ARPK or SE header is missing' };
+  if (!files.arpk || !files.seHeader)
+    return {
+      ...empty,
+      verdict: 'unreadable',
+      code: 'ERR_EVIDENCE_FILE_MISSING',
+      reason: 'the ARPK or SE header is missing',
+    };
   try {
     const v = verifyAttestationResponse({ response: files.response, arpk: files.arpk, seHeader: files.seHeader });
     return {

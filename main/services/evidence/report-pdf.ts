@@ -7,7 +7,11 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
-import type { EvidenceAttestationRecord, EvidenceDocument, EvidenceGuestSummary } from '../../../shared/types/evidence.js';
+import type {
+  EvidenceAttestationRecord,
+  EvidenceDocument,
+  EvidenceGuestSummary,
+} from '../../../shared/types/evidence.js';
 
 /** Inputs of `writeReportPdf`. */
 export interface WriteReportPdfParams {
@@ -35,8 +39,10 @@ export function formatDuration(seconds: number): string {
   return d > 0 ? `${d} d ${h} h` : h > 0 ? `${h} h ${m} min` : `${m} min`;
 }
 
-const short = (hex: string | null | undefined, n = 16): string => (hex ? (hex.length > n ? `${hex.slice(0, n)}…` : hex) : '-');
-const isFailure = (a: EvidenceAttestationRecord): boolean => a.verdict !== 'verified' || a.hkdChain.verdict === 'failed';
+const short = (hex: string | null | undefined, n = 16): string =>
+  hex ? (hex.length > n ? `${hex.slice(0, n)}…` : hex) : '-';
+const isFailure = (a: EvidenceAttestationRecord): boolean =>
+  a.verdict !== 'verified' || a.hkdChain.verdict === 'failed';
 
 /** Writes the report; resolves when the file is complete. */
 export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
@@ -45,7 +51,11 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
-    info: { Title: `SE attestation evidence ${d.period.from} – ${d.period.to}`, Author: d.organisation, Subject: `workstation key ${d.workstationKey.fingerprint}` },
+    info: {
+      Title: `SE attestation evidence ${d.period.from} – ${d.period.to}`,
+      Author: d.organisation,
+      Subject: `workstation key ${d.workstationKey.fingerprint}`,
+    },
   });
   const out = createWriteStream(p.path);
   doc.pipe(out);
@@ -143,10 +153,18 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
     doc.font('Helvetica-Bold').fontSize(14).fillColor(BLACK).text(`Guest ${name}`, MARGIN, y, { lineBreak: false });
     y += 20;
     if (g) {
-      doc.font('Helvetica').fontSize(9).fillColor(g.failed > 0 ? RED : BLACK);
-      doc.text(`${g.attestations} attestations, ${g.verified} verified, ${g.failed} failed; longest gap ${formatDuration(g.longestGapSeconds)}`, MARGIN, y, {
-        lineBreak: false,
-      });
+      doc
+        .font('Helvetica')
+        .fontSize(9)
+        .fillColor(g.failed > 0 ? RED : BLACK);
+      doc.text(
+        `${g.attestations} attestations, ${g.verified} verified, ${g.failed} failed; longest gap ${formatDuration(g.longestGapSeconds)}`,
+        MARGIN,
+        y,
+        {
+          lineBreak: false,
+        },
+      );
       y += 16;
     }
     listHeader();
@@ -156,9 +174,14 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
     if (secs <= gapWarning) return;
     ensure(12);
     doc.font('Helvetica-Bold').fontSize(8).fillColor(RED);
-    doc.text(`GAP: ${formatDuration(secs)} without a verified attestation (${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()})`, MARGIN, y, {
-      lineBreak: false,
-    });
+    doc.text(
+      `GAP: ${formatDuration(secs)} without a verified attestation (${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()})`,
+      MARGIN,
+      y,
+      {
+        lineBreak: false,
+      },
+    );
     y += 12;
   };
   const periodFrom = Date.parse(d.period.from);
@@ -177,7 +200,10 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
     }
     ensure(22);
     const bad = isFailure(a);
-    doc.font(bad ? 'Helvetica-Bold' : 'Helvetica').fontSize(8).fillColor(bad ? RED : BLACK);
+    doc
+      .font(bad ? 'Helvetica-Bold' : 'Helvetica')
+      .fontSize(8)
+      .fillColor(bad ? RED : BLACK);
     const cells = [
       a.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
       a.verdict === 'verified' ? 'VERIFIED' : a.verdict.toUpperCase(),
@@ -186,14 +212,30 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
       a.hkdChain.crlState,
       a.id,
     ];
-    cells.forEach((text, i) => doc.text(text, listCols[i]!.x, y, { width: listCols[i]!.w, lineBreak: false, ellipsis: true }));
+    cells.forEach((text, i) =>
+      doc.text(text, listCols[i]!.x, y, { width: listCols[i]!.w, lineBreak: false, ellipsis: true }),
+    );
     y += 10;
-    doc.font('Courier').fontSize(6.5).fillColor(bad ? RED : GREY);
-    const phkhs = [...a.requestPhkhs.map((h) => `slot ${short(h)}`), a.imagePhkh ? `img ${short(a.imagePhkh)}` : '', a.attestationPhkh ? `att ${short(a.attestationPhkh)}` : '']
+    doc
+      .font('Courier')
+      .fontSize(6.5)
+      .fillColor(bad ? RED : GREY);
+    const phkhs = [
+      ...a.requestPhkhs.map((h) => `slot ${short(h)}`),
+      a.imagePhkh ? `img ${short(a.imagePhkh)}` : '',
+      a.attestationPhkh ? `att ${short(a.attestationPhkh)}` : '',
+    ]
       .filter(Boolean)
       .join(' ');
-    const extra = bad && (a.verdictCode || a.errorCode || a.hkdChain.code) ? `  ${a.verdictCode ?? a.errorCode ?? a.hkdChain.code}` : '';
-    doc.text(`PHKH ${phkhs || '-'}  user data ${short(a.userData, 24)}${extra}`, MARGIN + 8, y, { width: 515, lineBreak: false, ellipsis: true });
+    const extra =
+      bad && (a.verdictCode || a.errorCode || a.hkdChain.code)
+        ? `  ${a.verdictCode ?? a.errorCode ?? a.hkdChain.code}`
+        : '';
+    doc.text(`PHKH ${phkhs || '-'}  user data ${short(a.userData, 24)}${extra}`, MARGIN + 8, y, {
+      width: 515,
+      lineBreak: false,
+      ellipsis: true,
+    });
     y += 11;
   }
   if (current !== undefined) gapLine(lastVerifiedMs ?? periodFrom, periodEnd);
@@ -201,13 +243,23 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
   for (const g of d.guests) {
     if (g.attestations > 0) continue;
     startGuest(g.name);
-    doc.font('Helvetica-Bold').fontSize(9).fillColor(RED).text('No attestation in this period.', MARGIN, y, { lineBreak: false });
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(9)
+      .fillColor(RED)
+      .text('No attestation in this period.', MARGIN, y, { lineBreak: false });
   }
   doc.end();
   await done;
 }
 
-function summaryRow(doc: PDFKit.PDFDocument, g: EvidenceGuestSummary, cols: { x: number; w: number }[], y: number, gapWarning: number): void {
+function summaryRow(
+  doc: PDFKit.PDFDocument,
+  g: EvidenceGuestSummary,
+  cols: { x: number; w: number }[],
+  y: number,
+  gapWarning: number,
+): void {
   const cells: [string, boolean][] = [
     [g.name, g.failed > 0 || g.verified === 0],
     [String(g.attestations), g.attestations === 0],
@@ -217,7 +269,10 @@ function summaryRow(doc: PDFKit.PDFDocument, g: EvidenceGuestSummary, cols: { x:
     [g.hkdSha256.length === 0 ? '-' : g.hkdSha256.map((h) => h.slice(0, 8)).join(' '), false],
   ];
   cells.forEach(([text, bad], i) => {
-    doc.font(bad ? 'Helvetica-Bold' : 'Helvetica').fontSize(8.5).fillColor(bad ? RED : BLACK);
+    doc
+      .font(bad ? 'Helvetica-Bold' : 'Helvetica')
+      .fontSize(8.5)
+      .fillColor(bad ? RED : BLACK);
     doc.text(text, cols[i]!.x, y, { width: cols[i]!.w, lineBreak: false, ellipsis: true });
   });
   doc.fillColor(BLACK);

@@ -16,11 +16,27 @@ export const EVIDENCE_JSON_SCHEMA = {
   $id: `https://se-attestation-workstation.invalid/evidence/${EVIDENCE_SCHEMA_VERSION}/evidence.schema.json`,
   title: 'SE Attestation Workstation evidence bundle',
   type: 'object',
-  required: ['schemaVersion', 'organisation', 'period', 'generatedAt', 'workstationKey', 'totals', 'guests', 'trust', 'audit', 'attestations'],
+  required: [
+    'schemaVersion',
+    'organisation',
+    'period',
+    'generatedAt',
+    'workstationKey',
+    'totals',
+    'guests',
+    'trust',
+    'audit',
+    'attestations',
+  ],
   properties: {
     schemaVersion: { const: EVIDENCE_SCHEMA_VERSION },
     organisation: { type: 'string' },
-    period: { type: 'object', required: ['from', 'to'], properties: { from: time, to: time }, description: 'from inclusive, to exclusive' },
+    period: {
+      type: 'object',
+      required: ['from', 'to'],
+      properties: { from: time, to: time },
+      description: 'from inclusive, to exclusive',
+    },
     generatedAt: time,
     guestFilter: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
     workstationKey: {
@@ -28,26 +44,47 @@ export const EVIDENCE_JSON_SCHEMA = {
       required: ['algorithm', 'fingerprint', 'path'],
       properties: {
         algorithm: { const: 'ed25519' },
-        fingerprint: { type: 'string', pattern: '^SHA256:[A-Za-z0-9+/]{43}$', description: 'unpadded base64 SHA-256 of the SPKI DER' },
+        fingerprint: {
+          type: 'string',
+          pattern: '^SHA256:[A-Za-z0-9+/]{43}$',
+          description: 'unpadded base64 SHA-256 of the SPKI DER',
+        },
         path: { type: 'string' },
       },
     },
     totals: {
       type: 'object',
       required: ['guests', 'attestations', 'verified', 'failed'],
-      properties: { guests: { type: 'integer' }, attestations: { type: 'integer' }, verified: { type: 'integer' }, failed: { type: 'integer' } },
+      properties: {
+        guests: { type: 'integer' },
+        attestations: { type: 'integer' },
+        verified: { type: 'integer' },
+        failed: { type: 'integer' },
+      },
     },
     guests: {
       type: 'array',
       items: {
         type: 'object',
-        required: ['name', 'attestations', 'verified', 'failed', 'longestGapSeconds', 'longestGapFrom', 'longestGapTo', 'hkdSha256'],
+        required: [
+          'name',
+          'attestations',
+          'verified',
+          'failed',
+          'longestGapSeconds',
+          'longestGapFrom',
+          'longestGapTo',
+          'hkdSha256',
+        ],
         properties: {
           name: { type: 'string' },
           attestations: { type: 'integer' },
           verified: { type: 'integer' },
           failed: { type: 'integer' },
-          longestGapSeconds: { type: 'number', description: 'longest time without a verified attestation, period edges included' },
+          longestGapSeconds: {
+            type: 'number',
+            description: 'longest time without a verified attestation, period edges included',
+          },
           longestGapFrom: time,
           longestGapTo: time,
           hkdSha256: { type: 'array', items: sha256 },
@@ -59,7 +96,13 @@ export const EVIDENCE_JSON_SCHEMA = {
       items: {
         type: 'object',
         required: ['path', 'sha256', 'role'],
-        properties: { path: { type: 'string' }, sha256, role: { enum: ['hkd', 'certificate', 'root', 'crl'] }, subject: strOrNull, issuer: strOrNull },
+        properties: {
+          path: { type: 'string' },
+          sha256,
+          role: { enum: ['hkd', 'certificate', 'root', 'crl'] },
+          subject: strOrNull,
+          issuer: strOrNull,
+        },
       },
     },
     audit: {
@@ -81,10 +124,16 @@ export const EVIDENCE_JSON_SCHEMA = {
         properties: {
           id: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
           guest: { type: 'string' },
-          status: { enum: ['pending', 'verified', 'mismatch', 'error', 'interrupted'], description: 'as recorded at attestation time' },
+          status: {
+            enum: ['pending', 'verified', 'mismatch', 'error', 'interrupted'],
+            description: 'as recorded at attestation time',
+          },
           startedAt: time,
           finishedAt: { anyOf: [time, { type: 'null' }] },
-          verdict: { enum: ['verified', 'mismatch', 'no-response', 'unreadable'], description: 'recomputed from the folder at export' },
+          verdict: {
+            enum: ['verified', 'mismatch', 'no-response', 'unreadable'],
+            description: 'recomputed from the folder at export',
+          },
           verdictCode: strOrNull,
           cuid: hexOrNull,
           userData: hexOrNull,
@@ -108,7 +157,10 @@ export const EVIDENCE_JSON_SCHEMA = {
             },
           },
           folder: { type: 'string' },
-          files: { type: 'array', items: { enum: ['request.bin', 'response.bin', 'arpk.key', 'se-header.bin', 'verification.json'] } },
+          files: {
+            type: 'array',
+            items: { enum: ['request.bin', 'response.bin', 'arpk.key', 'se-header.bin', 'verification.json'] },
+          },
         },
       },
     },

@@ -33,15 +33,22 @@ export function parseEd25519PublicKey(pem: string | Uint8Array, what = 'public k
   } catch {
     throw new AttestError('ERR_EVIDENCE_KEY_FILE', `${what} is not a PEM public key`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new AttestError('ERR_EVIDENCE_KEY_FILE', `${what} is not an Ed25519 key`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new AttestError('ERR_EVIDENCE_KEY_FILE', `${what} is not an Ed25519 key`);
   return key;
 }
 
 /** Builds a WorkstationKey from a private key. */
 export function workstationKeyFrom(privateKey: KeyObject): WorkstationKey {
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new AttestError('ERR_EVIDENCE_KEY_FILE', 'the evidence key is not Ed25519');
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new AttestError('ERR_EVIDENCE_KEY_FILE', 'the evidence key is not Ed25519');
   const publicKey = createPublicKey(privateKey);
-  return { privateKey, publicKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: fingerprintPublicKey(publicKey) };
+  return {
+    privateKey,
+    publicKey,
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    fingerprint: fingerprintPublicKey(publicKey),
+  };
 }
 
 /** Loads the workstation key from `keyDir`, creating it (0600) on first use. */
@@ -51,7 +58,8 @@ export function loadOrCreateWorkstationKey(keyDir: string): WorkstationKey {
   try {
     pem = readFileSync(privPath);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new AttestError('ERR_EVIDENCE_KEY_FILE', `cannot read the evidence key in ${keyDir}`, { keyDir });
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new AttestError('ERR_EVIDENCE_KEY_FILE', `cannot read the evidence key in ${keyDir}`, { keyDir });
   }
   if (pem) {
     try {

@@ -57,7 +57,12 @@ export async function exportStoreEvidence(p: ExportStoreEvidenceParams): Promise
     ...(p.now ? { now: p.now } : {}),
   });
   const sha256Hex = await hashFile(p.zip ? result.path : join(result.path, 'manifest.intoto.json'));
-  recordExport(p.store, { path: result.path, sha256: sha256Hex, attestationIds: ids, guestId: guestIds?.length === 1 ? guestIds[0]! : null });
+  recordExport(p.store, {
+    path: result.path,
+    sha256: sha256Hex,
+    attestationIds: ids,
+    guestId: guestIds?.length === 1 ? guestIds[0]! : null,
+  });
   p.onProgress?.(ids.length, ids.length);
   return { ...result, attestationCount: result.attestations, sha256Hex };
 }

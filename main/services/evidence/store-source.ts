@@ -7,14 +7,21 @@
 import type { EvidenceAttestationStatus, EvidenceAuditEntry } from '../../../shared/types/evidence.js';
 import type { AttestationRecord } from '../../../shared/types/store.js';
 import type { Store } from '../../store/index.js';
-import type { EvidenceAttestation, EvidenceSource, EvidenceTrustItem, ListEvidenceAttestationsParams } from './source.js';
+import type {
+  EvidenceAttestation,
+  EvidenceSource,
+  EvidenceTrustItem,
+  ListEvidenceAttestationsParams,
+} from './source.js';
 
 const AUDIT_PAGE = 1000;
 
 function additionalHex(r: AttestationRecord): string | null {
   const a = r.additionalData;
   if (!a) return null;
-  const parts = [a.imagePhkh, a.attestationPhkh, a.secretStoreHash, a.firmwareState, a.unrecognized].filter((x): x is string => !!x);
+  const parts = [a.imagePhkh, a.attestationPhkh, a.secretStoreHash, a.firmwareState, a.unrecognized].filter(
+    (x): x is string => !!x,
+  );
   return parts.length > 0 ? parts.join('') : null;
 }
 
@@ -64,7 +71,13 @@ export function createStoreEvidenceSource(store: Store): EvidenceSource {
       for (const kind of ['signing-key', 'ca', 'certificate', 'crl'] as const) {
         for (const { item, der } of store.trust.withBytes(kind)) {
           const selfSigned = kind === 'ca' && item.subject !== null && item.subject === item.issuer;
-          yield { sha256: item.sha256, role: kind === 'crl' ? 'crl' : selfSigned ? 'root' : 'certificate', bytes: der, subject: item.subject, issuer: item.issuer };
+          yield {
+            sha256: item.sha256,
+            role: kind === 'crl' ? 'crl' : selfSigned ? 'root' : 'certificate',
+            bytes: der,
+            subject: item.subject,
+            issuer: item.issuer,
+          };
         }
       }
     },

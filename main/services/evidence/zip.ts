@@ -38,7 +38,11 @@ export async function zipDirectory(dir: string, zipPath: string): Promise<void> 
   const { files } = await listDirectory(dir);
   for (const f of files) {
     const st = await lstat(join(dir, f));
-    zip.addFile(join(dir, f), f, { mtime: FIXED_MTIME, mode: 0o100000 | (st.mode & 0o777), compress: !f.endsWith('.pdf') });
+    zip.addFile(join(dir, f), f, {
+      mtime: FIXED_MTIME,
+      mode: 0o100000 | (st.mode & 0o777),
+      compress: !f.endsWith('.pdf'),
+    });
   }
   zip.end();
   await finished(out);
@@ -117,7 +121,13 @@ class SyncRangeReader extends yauzl.RandomAccessReader {
   }
 
   /** Small reads (central directory records, local headers) without a stream each. */
-  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null) => void,
+  ): void {
     let done = 0;
     try {
       while (done < length) {
@@ -144,7 +154,8 @@ class SyncRangeReader extends yauzl.RandomAccessReader {
 }
 
 async function openZipBundle(path: string): Promise<BundleReader> {
-  const unreadable = () => new AttestError('ERR_EVIDENCE_BUNDLE_UNREADABLE', `${path} is not a readable zip file`, { file: path });
+  const unreadable = () =>
+    new AttestError('ERR_EVIDENCE_BUNDLE_UNREADABLE', `${path} is not a readable zip file`, { file: path });
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -153,8 +164,11 @@ async function openZipBundle(path: string): Promise<BundleReader> {
   }
   const reader = new SyncRangeReader(fd);
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromRandomAccessReader(reader, fstatSync(fd).size, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true }, (err, z) =>
-      err || !z ? reject(err) : resolve(z),
+    yauzl.fromRandomAccessReader(
+      reader,
+      fstatSync(fd).size,
+      { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true },
+      (err, z) => (err || !z ? reject(err) : resolve(z)),
     ),
   ).catch(() => {
     closeSync(fd);
@@ -167,7 +181,12 @@ async function openZipBundle(path: string): Promise<BundleReader> {
       const name = e.fileName;
       if (name.endsWith('/')) {
         // directory entry
-      } else if (name.startsWith('/') || name.split('/').some((s) => s === '..' || s === '.' || s === '') || name.includes('\\') || entries.has(name)) {
+      } else if (
+        name.startsWith('/') ||
+        name.split('/').some((s) => s === '..' || s === '.' || s === '') ||
+        name.includes('\\') ||
+        entries.has(name)
+      ) {
         odd.push(name);
       } else {
         entries.set(name, e);
@@ -175,12 +194,17 @@ async function openZipBundle(path: string): Promise<BundleReader> {
       zip.readEntry();
     });
     zip.once('end', () => resolve());
-    zip.once('error', (err: Error) => reject(new AttestError('ERR_EVIDENCE_BUNDLE_UNREADABLE', `${path}: ${err.message}`, { file: path })));
+    zip.once('error', (err: Error) =>
+      reject(new AttestError('ERR_EVIDENCE_BUNDLE_UNREADABLE', `${path}: ${err.message}`, { file: path })),
+    );
     zip.readEntry();
   });
   const stream = (name: string): Promise<Readable> => {
     const e = entries.get(name);
-    if (!e) return Promise.reject(new AttestError('ERR_EVIDENCE_FILE_MISSING', `${name} is not in the bundle`, { file: name }));
+    if (!e)
+      return Promise.reject(
+        new AttestError('ERR_EVIDENCE_FILE_MISSING', `${name} is not in the bundle`, { file: name }),
+      );
     return new Promise((resolve, reject) => zip.openReadStream(e, (err, s) => (err || !s ? reject(err) : resolve(s))));
   };
   return {

@@ -1,10 +1,18 @@
 /** Store → UI translation of the port adapter: ids, statuses, verdicts, reason codes, recorded steps, HKD steps. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isAttestError } from '../../../shared/errors/index.js';
+import { isAttestError, AttestError } from '../../../shared/errors/index.js';
 import type { AttestationRecord } from '../../../shared/types/store.js';
-import { parseId, reasonCodeOf, toAppError, toAttestationSummary, toGuestStatus, toHkdSteps, toRecordedSteps, toVerdict } from '../../../main/app/port/mappers.js';
-import { AttestError } from '../../../shared/errors/index.js';
+import {
+  parseId,
+  reasonCodeOf,
+  toAppError,
+  toAttestationSummary,
+  toGuestStatus,
+  toHkdSteps,
+  toRecordedSteps,
+  toVerdict,
+} from '../../../main/app/port/mappers.js';
 
 function record(p: Partial<AttestationRecord>): AttestationRecord {
   return {
@@ -36,13 +44,20 @@ function record(p: Partial<AttestationRecord>): AttestationRecord {
   };
 }
 
-const states = (r: AttestationRecord) => toRecordedSteps(r).map((s) => `${s.step}:${s.state}`).join(' ');
+const states = (r: AttestationRecord) =>
+  toRecordedSteps(r)
+    .map((s) => `${s.step}:${s.state}`)
+    .join(' ');
 
 describe('port mappers', () => {
   test('ids: positive integers only, else not found', () => {
     assert.equal(parseId('42', 'guest'), 42);
     for (const bad of ['0', '-1', '1.5', 'abc', '', '01', '12345678901234567'])
-      assert.throws(() => parseId(bad, 'guest'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'), bad);
+      assert.throws(
+        () => parseId(bad, 'guest'),
+        (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'),
+        bad,
+      );
   });
 
   test('guest status from store health; a run in progress shows what was known before', () => {
@@ -56,7 +71,10 @@ describe('port mappers', () => {
 
   test('verdicts and reason codes', () => {
     assert.deepEqual(
-      (['verified', 'mismatch', 'error', 'interrupted', 'pending'] as const).map((status) => [toVerdict({ status }), reasonCodeOf({ status, errorCode: null })]),
+      (['verified', 'mismatch', 'error', 'interrupted', 'pending'] as const).map((status) => [
+        toVerdict({ status }),
+        reasonCodeOf({ status, errorCode: null }),
+      ]),
       [
         ['verified', undefined],
         ['failed', 'mismatch'],
@@ -69,7 +87,14 @@ describe('port mappers', () => {
   });
 
   test('summary: string ids, duration, reason only when not verified', () => {
-    const s = toAttestationSummary(record({ status: 'mismatch', errorMessage: 'measurement does not match', cuid: 'ab', additionalData: { imagePhkh: 'cd' } }));
+    const s = toAttestationSummary(
+      record({
+        status: 'mismatch',
+        errorMessage: 'measurement does not match',
+        cuid: 'ab',
+        additionalData: { imagePhkh: 'cd' },
+      }),
+    );
     assert.deepEqual(s, {
       id: '7',
       guestId: '3',
@@ -85,25 +110,47 @@ describe('port mappers', () => {
   });
 
   test('recorded steps: all done, mismatch fails verify, errors fail the step after the last stamp', () => {
-    assert.equal(states(record({})), 'verify-hkds:done create:done connect:done upload:done perform:done download:done verify:done record:done');
-    assert.equal(states(record({ status: 'mismatch' })), 'verify-hkds:done create:done connect:done upload:done perform:done download:done verify:failed record:done');
     assert.equal(
-      states(record({ status: 'error', errorMessage: 'no route', steps: { requestCreated: '2026-01-01T00:00:00.100Z' } })),
+      states(record({})),
+      'verify-hkds:done create:done connect:done upload:done perform:done download:done verify:done record:done',
+    );
+    assert.equal(
+      states(record({ status: 'mismatch' })),
+      'verify-hkds:done create:done connect:done upload:done perform:done download:done verify:failed record:done',
+    );
+    assert.equal(
+      states(
+        record({ status: 'error', errorMessage: 'no route', steps: { requestCreated: '2026-01-01T00:00:00.100Z' } }),
+      ),
       'verify-hkds:done create:done connect:failed upload:pending perform:pending download:pending verify:pending record:done',
     );
-    assert.equal(states(record({ status: 'error' })), 'verify-hkds:failed create:pending connect:pending upload:pending perform:pending download:pending verify:pending record:done');
+    assert.equal(
+      states(record({ status: 'error' })),
+      'verify-hkds:failed create:pending connect:pending upload:pending perform:pending download:pending verify:pending record:done',
+    );
     assert.equal(
       states(record({ status: 'error', hkdReport: { verified: true } })),
       'verify-hkds:done create:failed connect:pending upload:pending perform:pending download:pending verify:pending record:done',
     );
-    assert.equal(toRecordedSteps(record({ status: 'error', errorMessage: 'no route' })).find((s) => s.state === 'failed')?.message, 'no route');
+    assert.equal(
+      toRecordedSteps(record({ status: 'error', errorMessage: 'no route' })).find((s) => s.state === 'failed')?.message,
+      'no route',
+    );
   });
 
   test('HKD steps: chain checks, then each HKD with its verdict', () => {
     const steps = toHkdSteps({
       verified: false,
       chain: { steps: [{ certificate: 'signing key', check: 'signature', result: 'pass', detail: 'ok' }] },
-      hkds: [{ name: 'a.crt', verified: false, reason: 'revoked', facts: { subject: 'CN=A' }, steps: [{ certificate: 'a.crt', check: 'crl', result: 'fail' }] }],
+      hkds: [
+        {
+          name: 'a.crt',
+          verified: false,
+          reason: 'revoked',
+          facts: { subject: 'CN=A' },
+          steps: [{ certificate: 'a.crt', check: 'crl', result: 'fail' }],
+        },
+      ],
     });
     assert.deepEqual(steps, [
       { hkdSubject: 'signing key', check: 'signature', ok: true, detail: 'ok' },

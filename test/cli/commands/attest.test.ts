@@ -31,11 +31,24 @@ describe('se-attest attest', () => {
   test('verified: exit 0, YAML on stdout, progress and the --no-verify warning on stderr', async () => {
     const g = await guestWith();
     const io = memoryIo(dir);
-    const code = await runAttestCli(['attest', '--guest', g.address, '--host-key-fingerprint', g.fingerprint, ...common()], io);
+    const code = await runAttestCli(
+      ['attest', '--guest', g.address, '--host-key-fingerprint', g.fingerprint, ...common()],
+      io,
+    );
     assert.equal(code, 0, io.stderr);
     assert.match(io.stdout, /^cuid: '0xc0c1c2c3c4c5c6c7c8c9cacbcccdcecf'$/m);
     assert.match(io.stderr, /WARNING: Host-key document verification is disabled/);
-    for (const step of ['host-keys', 'create', 'connect', 'prepare', 'upload', 'perform', 'download', 'cleanup', 'verify']) {
+    for (const step of [
+      'host-keys',
+      'create',
+      'connect',
+      'prepare',
+      'upload',
+      'perform',
+      'download',
+      'cleanup',
+      'verify',
+    ]) {
       assert.match(io.stderr, new RegExp(`^\\[${step}\\] done`, 'm'));
     }
     assert.match(io.stderr, /Attestation measurement verified/);
@@ -47,7 +60,23 @@ describe('se-attest attest', () => {
     writeFileSync(join(dir, 'ud.bin'), 'hello guest');
     const io = memoryIo(dir);
     const code = await runAttestCli(
-      ['attest', '--guest', g.address, '--host-key-fingerprint', g.fingerprint, ...common(), '--user-data', 'ud.bin', '--add-data', 'phkh-img,phkh-att', '--format', 'json', '-o', 'out.json', '-q'],
+      [
+        'attest',
+        '--guest',
+        g.address,
+        '--host-key-fingerprint',
+        g.fingerprint,
+        ...common(),
+        '--user-data',
+        'ud.bin',
+        '--add-data',
+        'phkh-img,phkh-att',
+        '--format',
+        'json',
+        '-o',
+        'out.json',
+        '-q',
+      ],
       io,
     );
     assert.equal(code, 0, io.stderr);
@@ -62,7 +91,10 @@ describe('se-attest attest', () => {
   test('measurement mismatch: exit 2', async () => {
     const g = await guestWith({ fault: 'tampered-measurement' });
     const io = memoryIo(dir);
-    assert.equal(await runAttestCli(['attest', '--guest', g.address, '--host-key-fingerprint', g.fingerprint, ...common()], io), 2);
+    assert.equal(
+      await runAttestCli(['attest', '--guest', g.address, '--host-key-fingerprint', g.fingerprint, ...common()], io),
+      2,
+    );
     assert.match(io.stderr, /verification failed/);
     assert.equal(io.stdout, '');
   });
@@ -76,11 +108,21 @@ describe('se-attest attest', () => {
     assert.deepEqual(g.commands, []);
 
     const tofu = memoryIo(dir);
-    assert.equal(await runAttestCli(['attest', '--guest', g.address, '--trust-on-first-use', ...common()], tofu), 0, tofu.stderr);
+    assert.equal(
+      await runAttestCli(['attest', '--guest', g.address, '--trust-on-first-use', ...common()], tofu),
+      0,
+      tofu.stderr,
+    );
     assert.match(tofu.stderr, /trusting SHA256:\S+ \(ssh-ed25519\) for 127\.0\.0\.1:\d+ on first use/);
 
     const both = memoryIo(dir);
-    assert.equal(await runAttestCli(['attest', '--guest', g.address, '--trust-on-first-use', '--host-key-fingerprint', g.fingerprint, ...common()], both), 1);
+    assert.equal(
+      await runAttestCli(
+        ['attest', '--guest', g.address, '--trust-on-first-use', '--host-key-fingerprint', g.fingerprint, ...common()],
+        both,
+      ),
+      1,
+    );
     assert.match(both.stderr, /cannot be used with/);
   });
 
@@ -92,12 +134,23 @@ describe('se-attest attest', () => {
       void import('ssh2').then(({ default: ssh2 }) => {
         const c = new ssh2.Client();
         c.on('error', () => undefined);
-        c.connect({ host: '127.0.0.1', port: stale.port, username: 'x', hostVerifier: (key: Buffer) => (resolve(key.toString('base64')), false) });
+        c.connect({
+          host: '127.0.0.1',
+          port: stale.port,
+          username: 'x',
+          hostVerifier: (key: Buffer) => (resolve(key.toString('base64')), false),
+        });
       });
     });
     writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${g.port} ssh-ed25519 ${staleBlob}\n`);
     const io = memoryIo(dir);
-    assert.equal(await runAttestCli(['attest', '--guest', g.address, '--known-hosts', 'known_hosts', '--trust-on-first-use', ...common()], io), 1);
+    assert.equal(
+      await runAttestCli(
+        ['attest', '--guest', g.address, '--known-hosts', 'known_hosts', '--trust-on-first-use', ...common()],
+        io,
+      ),
+      1,
+    );
     assert.match(io.stderr, /ERR_TRANSPORT_HOST_KEY_CHANGED/);
     assert.ok(io.stderr.includes(stale.fingerprint) && io.stderr.includes(g.fingerprint));
   });
@@ -106,8 +159,25 @@ describe('se-attest attest', () => {
     const g = await guestWith();
     for (const [args, pattern] of [
       [['attest', '--guest', 'nouser', ...common()], /ERR_TRANSPORT_ADDRESS_INVALID/],
-      [['attest', '--guest', g.address, '--host-key-fingerprint', 'MD5:ab', ...common()], /ERR_TRANSPORT_FINGERPRINT_INVALID/],
-      [['attest', '--guest', g.address, '--trust-on-first-use', '-k', keyPaths.hostACert, '--hdr', keyPaths.seHdr, '--identity', identity], /--no-verify/],
+      [
+        ['attest', '--guest', g.address, '--host-key-fingerprint', 'MD5:ab', ...common()],
+        /ERR_TRANSPORT_FINGERPRINT_INVALID/,
+      ],
+      [
+        [
+          'attest',
+          '--guest',
+          g.address,
+          '--trust-on-first-use',
+          '-k',
+          keyPaths.hostACert,
+          '--hdr',
+          keyPaths.seHdr,
+          '--identity',
+          identity,
+        ],
+        /--no-verify/,
+      ],
     ] as const) {
       const io = memoryIo(dir);
       assert.equal(await runAttestCli([...args], io), 1);

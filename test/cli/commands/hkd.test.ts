@@ -13,14 +13,30 @@ import type { FetchCrl } from '../../../main/engine/pki/hkd-verifier.js';
 
 const DIR = fileURLToPath(new URL('../../vectors/s390-tools/rust/pv/tests/assets/cert/', import.meta.url));
 const AT = '2026-11-26T00:00:00Z';
-const STD = ['-C', 'ibm.crt', '-C', 'inter_ca.crt', '--crl', 'ibm.crl,inter_ca.crl', '--root-ca', 'root_ca.chained.crt', '--offline', '--at', AT];
+const STD = [
+  '-C',
+  'ibm.crt',
+  '-C',
+  'inter_ca.crt',
+  '--crl',
+  'ibm.crl,inter_ca.crl',
+  '--root-ca',
+  'root_ca.chained.crt',
+  '--offline',
+  '--at',
+  AT,
+];
 
 /** Runs `hkd ...` with a fresh program; returns exit code and captured output. */
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = memoryIo(DIR);
-  const program = new Command('se-attest').exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  const program = new Command('se-attest')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerHkdCommands(program, io);
-  for (const c of program.commands) for (const s of [c, ...c.commands]) s.exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
+  for (const c of program.commands)
+    for (const s of [c, ...c.commands])
+      s.exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
   try {
     await program.parseAsync(['hkd', 'verify', ...args], { from: 'user' });
     return { code: 0, stdout: io.stdout, stderr: io.stderr };
@@ -37,7 +53,10 @@ describe('hkd verify', () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, 2);
-    assert.match(lines[0]!, /^host\.crt: verified .*PHKH 24933f75ee107c806fe602a7da7b610e54369af96a847f2dcc4fcfdbd81fbc05\)$/);
+    assert.match(
+      lines[0]!,
+      /^host\.crt: verified .*PHKH 24933f75ee107c806fe602a7da7b610e54369af96a847f2dcc4fcfdbd81fbc05\)$/,
+    );
     assert.equal(r.stderr, '');
   });
   test('one revoked, one expired → exit 1, each failure one line naming the file and reason', async () => {
@@ -57,12 +76,31 @@ describe('hkd verify', () => {
     assert.equal(j.hkds[0].verified, true);
     assert.equal(j.hkds[0].publicCoords.length, 320);
     assert.equal(j.hkds[1].code, 'ERR_HKD_AKID_MISMATCH');
-    assert.ok(j.hkds[0].steps.some((s: { check: string; result: string }) => s.check === 'revocation' && s.result === 'pass'));
+    assert.ok(
+      j.hkds[0].steps.some((s: { check: string; result: string }) => s.check === 'revocation' && s.result === 'pass'),
+    );
   });
   test('chain failure is reported on every HKD line with its code', async () => {
-    const r = await run('-k', 'host.crt', '-C', 'ibm.crt', '-C', 'inter_ca.crt', '--crl', 'ibm.crl', '--root-ca', 'root_ca.chained.crt', '--offline', '--at', AT);
+    const r = await run(
+      '-k',
+      'host.crt',
+      '-C',
+      'ibm.crt',
+      '-C',
+      'inter_ca.crt',
+      '--crl',
+      'ibm.crl',
+      '--root-ca',
+      'root_ca.chained.crt',
+      '--offline',
+      '--at',
+      AT,
+    );
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^host\.crt: The IBM Z signing key could not be verified\. Error occurred at level 0.*inter_ca\.crl.*\(ERR_CRL_MISSING\)\n$/);
+    assert.match(
+      r.stderr,
+      /^host\.crt: The IBM Z signing key could not be verified\. Error occurred at level 0.*inter_ca\.crl.*\(ERR_CRL_MISSING\)\n$/,
+    );
   });
   test('unreadable certificate file and bad --at are coded errors', async () => {
     const missing = await run('-k', 'host.crt', '-C', 'ibm.crt', '-C', 'does-not-exist.crt', '--offline');
@@ -101,17 +139,28 @@ describe('hkd verify', () => {
 });
 
 describe('verifyHkdFilesForCreate', () => {
-  const base = { certPaths: ['ibm.crt', 'inter_ca.crt'], crlPaths: ['ibm.crl', 'inter_ca.crl'], rootCaPath: 'root_ca.chained.crt', offline: true, at: new Date(AT), cwd: DIR };
+  const base = {
+    certPaths: ['ibm.crt', 'inter_ca.crt'],
+    crlPaths: ['ibm.crl', 'inter_ca.crl'],
+    rootCaPath: 'root_ca.chained.crt',
+    offline: true,
+    at: new Date(AT),
+    cwd: DIR,
+  };
   test('returns host keys in input order (duplicates allowed)', async () => {
     const keys = await verifyHkdFilesForCreate({ ...base, hkdPaths: ['host2.crt', 'host.crt', 'host2.crt'] });
-    assert.deepEqual(keys.map((k) => k.path), ['host2.crt', 'host.crt', 'host2.crt']);
+    assert.deepEqual(
+      keys.map((k) => k.path),
+      ['host2.crt', 'host.crt', 'host2.crt'],
+    );
     assert.equal(keys[0]!.publicCoords.length, 160);
     assert.deepEqual(keys[0]!.publicCoords, keys[2]!.publicCoords);
   });
   test('throws for the first failing HKD, naming its file', async () => {
     await assert.rejects(
       verifyHkdFilesForCreate({ ...base, hkdPaths: ['host.crt', 'host_rev.crt', 'fake_host.crt'] }),
-      (e: unknown) => isAttestError(e, 'ERR_HKD_REVOKED') && /'host_rev\.crt'/.test(e.message) && e.details?.path === 'host_rev.crt',
+      (e: unknown) =>
+        isAttestError(e, 'ERR_HKD_REVOKED') && /'host_rev\.crt'/.test(e.message) && e.details?.path === 'host_rev.crt',
     );
   });
   test('online mode uses the injected downloader (mock: DP → fixture)', async () => {
@@ -120,12 +169,21 @@ describe('verifyHkdFilesForCreate', () => {
       fetched.push(url);
       return new Uint8Array(readFileSync(DIR + url));
     };
-    const keys = await verifyHkdFilesForCreate({ ...base, crlPaths: [], offline: false, fetchCrl: mock, hkdPaths: ['host.crt'] });
+    const keys = await verifyHkdFilesForCreate({
+      ...base,
+      crlPaths: [],
+      offline: false,
+      fetchCrl: mock,
+      hkdPaths: ['host.crt'],
+    });
     assert.equal(keys.length, 1);
     assert.deepEqual(fetched, ['inter_ca.crl', 'root_ca.crl', 'ibm.crl']);
   });
   test('offline never calls the downloader', async () => {
     const never: FetchCrl = async () => assert.fail('downloaded while offline');
-    await assert.rejects(verifyHkdFilesForCreate({ ...base, crlPaths: [], fetchCrl: never, hkdPaths: ['host.crt'] }), (e: unknown) => isAttestError(e, 'ERR_CRL_MISSING'));
+    await assert.rejects(
+      verifyHkdFilesForCreate({ ...base, crlPaths: [], fetchCrl: never, hkdPaths: ['host.crt'] }),
+      (e: unknown) => isAttestError(e, 'ERR_CRL_MISSING'),
+    );
   });
 });

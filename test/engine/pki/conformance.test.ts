@@ -53,7 +53,12 @@ interface Row {
   hkds?: [string, string][];
 }
 
-const STD = { certs: ['ibm.crt', 'inter_ca.crt'], crls: ['ibm.crl', 'inter_ca.crl'], root: 'root_ca.chained.crt', mode: 'offline' as Mode };
+const STD = {
+  certs: ['ibm.crt', 'inter_ca.crt'],
+  crls: ['ibm.crl', 'inter_ca.crl'],
+  root: 'root_ca.chained.crt',
+  mode: 'offline' as Mode,
+};
 const OK_REV_EXP = (ok: string): [string, string][] => [
   [ok, 'OK'],
   ['host_rev.crt', 'HKD_REVOKED'],
@@ -61,92 +66,434 @@ const OK_REV_EXP = (ok: string): [string, string][] => [
 ];
 
 const ROWS: Row[] = [
-  { id: 'T02', certs: ['ibm.crt', 'inter_ca.crt'], root: 'root_ca.chained.crt', mode: 'mock', chain: 'OK', chainLength: 3 },
-  { id: 'T03', certs: ['inter_ca.crt', 'ibm.crt'], crls: ['inter_ca.crl'], root: 'root_ca.chained.crt', mode: 'offline', chain: 'OK', hkds: [['host.crt', 'HKD_NO_VALID_CRL']] },
-  { id: 'T05', certs: ['ibm.crt', 'inter_ca.crt'], root: 'root_ca.chained.crt', mode: 'mock', chain: 'OK', hkds: OK_REV_EXP('host.crt') },
+  {
+    id: 'T02',
+    certs: ['ibm.crt', 'inter_ca.crt'],
+    root: 'root_ca.chained.crt',
+    mode: 'mock',
+    chain: 'OK',
+    chainLength: 3,
+  },
+  {
+    id: 'T03',
+    certs: ['inter_ca.crt', 'ibm.crt'],
+    crls: ['inter_ca.crl'],
+    root: 'root_ca.chained.crt',
+    mode: 'offline',
+    chain: 'OK',
+    hkds: [['host.crt', 'HKD_NO_VALID_CRL']],
+  },
+  {
+    id: 'T05',
+    certs: ['ibm.crt', 'inter_ca.crt'],
+    root: 'root_ca.chained.crt',
+    mode: 'mock',
+    chain: 'OK',
+    hkds: OK_REV_EXP('host.crt'),
+  },
   { id: 'T06', ...STD, chain: 'OK', hkds: OK_REV_EXP('host.crt') },
-  { id: 'T07', certs: ['ibm_armonk.crt', 'inter_ca.crt'], root: 'root_ca.chained.crt', mode: 'mock', chain: 'OK', hkds: OK_REV_EXP('host.crt') },
-  { id: 'T08', certs: ['ibm_armonk.crt', 'inter_ca.crt'], crls: ['ibm.crl', 'inter_ca.crl'], root: 'root_ca.chained.crt', mode: 'offline', chain: 'OK', hkds: OK_REV_EXP('host.crt') },
-  { id: 'T09', certs: ['ibm_armonk.crt', 'inter_ca.crt'], root: 'root_ca.chained.crt', mode: 'mock', chain: 'OK', hkds: OK_REV_EXP('host.crt') },
-  { id: 'T10', certs: ['ibm_armonk.crt', 'inter_ca.crt'], crls: ['ibm_armonk.crl', 'inter_ca.crl'], root: 'root_ca.chained.crt', mode: 'offline', chain: 'OK', hkds: OK_REV_EXP('host.crt') },
-  { id: 'T11', certs: ['ibm_armonk.crt', 'inter_ca.crt'], root: 'root_ca.chained.crt', mode: 'mock', chain: 'OK', hkds: OK_REV_EXP('host_armonk.crt') },
-  { id: 'T12', certs: ['ibm_armonk.crt', 'inter_ca.crt'], crls: ['ibm_armonk.crl', 'inter_ca.crl'], root: 'root_ca.chained.crt', mode: 'offline', chain: 'OK', hkds: OK_REV_EXP('host_armonk.crt') },
+  {
+    id: 'T07',
+    certs: ['ibm_armonk.crt', 'inter_ca.crt'],
+    root: 'root_ca.chained.crt',
+    mode: 'mock',
+    chain: 'OK',
+    hkds: OK_REV_EXP('host.crt'),
+  },
+  {
+    id: 'T08',
+    certs: ['ibm_armonk.crt', 'inter_ca.crt'],
+    crls: ['ibm.crl', 'inter_ca.crl'],
+    root: 'root_ca.chained.crt',
+    mode: 'offline',
+    chain: 'OK',
+    hkds: OK_REV_EXP('host.crt'),
+  },
+  {
+    id: 'T09',
+    certs: ['ibm_armonk.crt', 'inter_ca.crt'],
+    root: 'root_ca.chained.crt',
+    mode: 'mock',
+    chain: 'OK',
+    hkds: OK_REV_EXP('host.crt'),
+  },
+  {
+    id: 'T10',
+    certs: ['ibm_armonk.crt', 'inter_ca.crt'],
+    crls: ['ibm_armonk.crl', 'inter_ca.crl'],
+    root: 'root_ca.chained.crt',
+    mode: 'offline',
+    chain: 'OK',
+    hkds: OK_REV_EXP('host.crt'),
+  },
+  {
+    id: 'T11',
+    certs: ['ibm_armonk.crt', 'inter_ca.crt'],
+    root: 'root_ca.chained.crt',
+    mode: 'mock',
+    chain: 'OK',
+    hkds: OK_REV_EXP('host_armonk.crt'),
+  },
+  {
+    id: 'T12',
+    certs: ['ibm_armonk.crt', 'inter_ca.crt'],
+    crls: ['ibm_armonk.crl', 'inter_ca.crl'],
+    root: 'root_ca.chained.crt',
+    mode: 'offline',
+    chain: 'OK',
+    hkds: OK_REV_EXP('host_armonk.crt'),
+  },
   { id: 'C01', certs: ['ibm.crt', 'ibm_rev.crt'], mode: 'offline', chain: 'MANY_SIGNING_KEYS' },
-  { id: 'C02', certs: ['inter_ca.crt', 'ibm.crt'], crls: ['inter_ca.crl'], root: 'root_ca.crt', mode: 'unreach', chain: 'SIGNING_KEY_INVALID(3@1)' },
-  { id: 'C02-mock', certs: ['inter_ca.crt', 'ibm.crt'], crls: ['inter_ca.crl'], root: 'root_ca.crt', mode: 'mock', chain: 'OK' },
-  { id: 'C03', certs: ['inter_ca.crt', 'ibm.crt'], root: 'root_ca.chained.crt', mode: 'unreach', chain: 'SIGNING_KEY_INVALID(3@0)' },
+  {
+    id: 'C02',
+    certs: ['inter_ca.crt', 'ibm.crt'],
+    crls: ['inter_ca.crl'],
+    root: 'root_ca.crt',
+    mode: 'unreach',
+    chain: 'SIGNING_KEY_INVALID(3@1)',
+  },
+  {
+    id: 'C02-mock',
+    certs: ['inter_ca.crt', 'ibm.crt'],
+    crls: ['inter_ca.crl'],
+    root: 'root_ca.crt',
+    mode: 'mock',
+    chain: 'OK',
+  },
+  {
+    id: 'C03',
+    certs: ['inter_ca.crt', 'ibm.crt'],
+    root: 'root_ca.chained.crt',
+    mode: 'unreach',
+    chain: 'SIGNING_KEY_INVALID(3@0)',
+  },
   { id: 'C03-mock', certs: ['inter_ca.crt', 'ibm.crt'], root: 'root_ca.chained.crt', mode: 'mock', chain: 'OK' },
-  { id: 'C04', certs: ['fake_inter_ca.crt', 'ibm.crt'], crls: ['fake_inter_ca.crl'], root: 'root_ca.chained.crt', mode: 'offline', chain: 'SIGNING_KEY_INVALID(20@0)' },
-  { id: 'C05', certs: ['inter_ca.crt', 'ibm.crt'], crls: ['inter_ca.crl'], mode: 'offline', chain: 'SIGNING_KEY_INVALID(20@1)' },
-  { id: 'C06', certs: ['inter_ca.crt', 'ibm.crt'], crls: ['inter_ca.crl'], root: 'root_ca.chained.crt', mode: 'unreach', chain: 'OK', hkds: [['host.crt', 'HKD_NO_VALID_CRL']] },
+  {
+    id: 'C04',
+    certs: ['fake_inter_ca.crt', 'ibm.crt'],
+    crls: ['fake_inter_ca.crl'],
+    root: 'root_ca.chained.crt',
+    mode: 'offline',
+    chain: 'SIGNING_KEY_INVALID(20@0)',
+  },
+  {
+    id: 'C05',
+    certs: ['inter_ca.crt', 'ibm.crt'],
+    crls: ['inter_ca.crl'],
+    mode: 'offline',
+    chain: 'SIGNING_KEY_INVALID(20@1)',
+  },
+  {
+    id: 'C06',
+    certs: ['inter_ca.crt', 'ibm.crt'],
+    crls: ['inter_ca.crl'],
+    root: 'root_ca.chained.crt',
+    mode: 'unreach',
+    chain: 'OK',
+    hkds: [['host.crt', 'HKD_NO_VALID_CRL']],
+  },
   { id: 'C07', certs: ['ibm.crt'], root: 'root_ca.chained.crt', mode: 'unreach', chain: 'SIGNING_KEY_INVALID(20@0)' },
-  { id: 'C08', certs: ['inter_ca.crt', 'ibm_outdated_early.crl'], crls: ['inter_ca.crl'], root: 'root_ca.chained.crt', mode: 'unreach', chain: 'NO_SIGNING_KEY' },
-  { id: 'C09', certs: ['inter_ca.crt', 'ibm_outdated_late.crl'], crls: ['inter_ca.crl'], root: 'root_ca.chained.crt', mode: 'unreach', chain: 'NO_SIGNING_KEY' },
-  { id: 'C10', certs: ['inter_ca.crt', 'ibm_rev.crt'], crls: ['inter_ca.crl'], root: 'root_ca.chained.crt', mode: 'unreach', chain: 'SIGNING_KEY_INVALID(23@0)' },
+  {
+    id: 'C08',
+    certs: ['inter_ca.crt', 'ibm_outdated_early.crl'],
+    crls: ['inter_ca.crl'],
+    root: 'root_ca.chained.crt',
+    mode: 'unreach',
+    chain: 'NO_SIGNING_KEY',
+  },
+  {
+    id: 'C09',
+    certs: ['inter_ca.crt', 'ibm_outdated_late.crl'],
+    crls: ['inter_ca.crl'],
+    root: 'root_ca.chained.crt',
+    mode: 'unreach',
+    chain: 'NO_SIGNING_KEY',
+  },
+  {
+    id: 'C10',
+    certs: ['inter_ca.crt', 'ibm_rev.crt'],
+    crls: ['inter_ca.crl'],
+    root: 'root_ca.chained.crt',
+    mode: 'unreach',
+    chain: 'SIGNING_KEY_INVALID(23@0)',
+  },
   { id: 'U03a', ...STD, certs: ['ibm.crt'], chain: 'SIGNING_KEY_INVALID(20@0)' },
   { id: 'U03b', ...STD, certs: ['ibm.crt', 'ibm.crt'], chain: 'MANY_SIGNING_KEYS' },
   { id: 'U03c', ...STD, certs: ['ibm_wrong_subject.crt'], chain: 'NO_SIGNING_KEY' },
   { id: 'U03d', ...STD, certs: ['inter_ca.crt'], chain: 'NO_SIGNING_KEY' },
   { id: 'U03e', ...STD, certs: ['ibm.crt', 'inter_ca.crt'], chain: 'OK', hkds: [['host.crt', 'OK']] },
-  { id: 'U05a', certs: ['ibm.crt', 'inter_ca.crt'], root: 'root_ca.chained.crt', mode: 'mock', chain: 'OK', hkds: [['host.crt', 'OK'], ['host_rev.crt', 'HKD_REVOKED']] },
+  {
+    id: 'U05a',
+    certs: ['ibm.crt', 'inter_ca.crt'],
+    root: 'root_ca.chained.crt',
+    mode: 'mock',
+    chain: 'OK',
+    hkds: [
+      ['host.crt', 'OK'],
+      ['host_rev.crt', 'HKD_REVOKED'],
+    ],
+  },
   { id: 'U06b', ...STD, certs: ['der.crt', 'inter_ca.crt'], chain: 'OK', hkds: [['host.crt', 'OK']] },
-  { id: 'U06c', certs: ['inter_ca.crt', 'ibm.crl'], crls: ['inter_ca.crl'], root: 'root_ca.chained.crt', mode: 'offline', chain: 'NO_SIGNING_KEY' },
+  {
+    id: 'U06c',
+    certs: ['inter_ca.crt', 'ibm.crl'],
+    crls: ['inter_ca.crl'],
+    root: 'root_ca.chained.crt',
+    mode: 'offline',
+    chain: 'NO_SIGNING_KEY',
+  },
   { id: 'D01', ...STD, chain: 'OK', hkds: [['host2.crt', 'OK']] },
   { id: 'D02', ...STD, chain: 'OK', hkds: [['fake_host.crt', 'HKD_AKID_MISMATCH']] },
   { id: 'D03', ...STD, chain: 'OK', hkds: [['host_invalid_signing_key.crt', 'HKD_AKID_MISMATCH']] },
   { id: 'D04', ...STD, chain: 'OK', hkds: [['host_uri_na.crt', 'OK']] },
-  { id: 'D05', certs: ['ibm.crt', 'inter_ca.crt'], root: 'root_ca.chained.crt', mode: 'mock', chain: 'OK', hkds: [['host_uri_na.crt', 'HKD_NO_VALID_CRL']] },
-  { id: 'D06', ...STD, certs: ['der.crt', 'inter_ca.crt'], crls: ['der.crl', 'inter_ca.crl'], chain: 'OK', hkds: [['host.crt', 'OK'], ['host_rev.crt', 'HKD_REVOKED']] },
-  { id: 'D07', ...STD, certs: ['ibm.chained.crt', 'inter_ca.crt'], crls: ['inter_ca.crl'], chain: 'OK', hkds: [['host.crt', 'OK'], ['host_rev.crt', 'HKD_REVOKED']] },
-  { id: 'D08', ...STD, certs: ['ibm.crt', 'inter_ca.chained.crt'], crls: [], chain: 'OK', hkds: [['host.crt', 'HKD_NO_VALID_CRL']] },
-  { id: 'D09', ...STD, certs: ['ibm.chained.crt', 'inter_ca.chained.crt'], crls: [], chain: 'OK', hkds: [['host.crt', 'OK'], ['host_rev.crt', 'HKD_REVOKED']] },
-  { id: 'D10', ...STD, certs: ['ibm.crt', 'inter_ca.crt', 'ibm.crl'], crls: ['inter_ca.crl'], chain: 'OK', hkds: [['host.crt', 'OK'], ['host_rev.crt', 'HKD_REVOKED']] },
-  { id: 'D11', ...STD, root: 'root_ca.crt', crls: ['ibm.crl', 'inter_ca.crl', 'root_ca.crl'], chain: 'OK', hkds: [['host.crt', 'OK']] },
-  { id: 'D12', ...STD, root: 'root_ca.crt', crls: ['ibm.crl', 'inter_ca.crl', 'fake_root_ca_valid.crl'], chain: 'OK', hkds: [['host.crt', 'OK']] },
-  { id: 'D13', ...STD, root: 'root_ca.crt', crls: ['ibm.crl', 'inter_ca.crl', 'fake_root_ca.crl'], chain: 'SIGNING_KEY_INVALID(3@1)' },
+  {
+    id: 'D05',
+    certs: ['ibm.crt', 'inter_ca.crt'],
+    root: 'root_ca.chained.crt',
+    mode: 'mock',
+    chain: 'OK',
+    hkds: [['host_uri_na.crt', 'HKD_NO_VALID_CRL']],
+  },
+  {
+    id: 'D06',
+    ...STD,
+    certs: ['der.crt', 'inter_ca.crt'],
+    crls: ['der.crl', 'inter_ca.crl'],
+    chain: 'OK',
+    hkds: [
+      ['host.crt', 'OK'],
+      ['host_rev.crt', 'HKD_REVOKED'],
+    ],
+  },
+  {
+    id: 'D07',
+    ...STD,
+    certs: ['ibm.chained.crt', 'inter_ca.crt'],
+    crls: ['inter_ca.crl'],
+    chain: 'OK',
+    hkds: [
+      ['host.crt', 'OK'],
+      ['host_rev.crt', 'HKD_REVOKED'],
+    ],
+  },
+  {
+    id: 'D08',
+    ...STD,
+    certs: ['ibm.crt', 'inter_ca.chained.crt'],
+    crls: [],
+    chain: 'OK',
+    hkds: [['host.crt', 'HKD_NO_VALID_CRL']],
+  },
+  {
+    id: 'D09',
+    ...STD,
+    certs: ['ibm.chained.crt', 'inter_ca.chained.crt'],
+    crls: [],
+    chain: 'OK',
+    hkds: [
+      ['host.crt', 'OK'],
+      ['host_rev.crt', 'HKD_REVOKED'],
+    ],
+  },
+  {
+    id: 'D10',
+    ...STD,
+    certs: ['ibm.crt', 'inter_ca.crt', 'ibm.crl'],
+    crls: ['inter_ca.crl'],
+    chain: 'OK',
+    hkds: [
+      ['host.crt', 'OK'],
+      ['host_rev.crt', 'HKD_REVOKED'],
+    ],
+  },
+  {
+    id: 'D11',
+    ...STD,
+    root: 'root_ca.crt',
+    crls: ['ibm.crl', 'inter_ca.crl', 'root_ca.crl'],
+    chain: 'OK',
+    hkds: [['host.crt', 'OK']],
+  },
+  {
+    id: 'D12',
+    ...STD,
+    root: 'root_ca.crt',
+    crls: ['ibm.crl', 'inter_ca.crl', 'fake_root_ca_valid.crl'],
+    chain: 'OK',
+    hkds: [['host.crt', 'OK']],
+  },
+  {
+    id: 'D13',
+    ...STD,
+    root: 'root_ca.crt',
+    crls: ['ibm.crl', 'inter_ca.crl', 'fake_root_ca.crl'],
+    chain: 'SIGNING_KEY_INVALID(3@1)',
+  },
   { id: 'D14', ...STD, certs: ['ibm_expired.crt', 'inter_ca.crt'], chain: 'SIGNING_KEY_INVALID(10@0)' },
-  { id: 'D15', ...STD, certs: ['ibm_wrong_subject.crt', 'inter_ca.crt'], crls: ['ibm_wrong_subject.crl', 'inter_ca.crl'], chain: 'NO_SIGNING_KEY' },
-  { id: 'D16', ...STD, certs: ['ibm.crt', 'ibm_armonk.crt', 'inter_ca.crt'], crls: ['inter_ca.crl'], chain: 'MANY_SIGNING_KEYS' },
-  { id: 'D17', ...STD, root: 'fake_root_ca.crt', crls: ['ibm.crl', 'inter_ca.crl', 'fake_root_ca.crl'], chain: 'SIGNING_KEY_INVALID(20@1)' },
-  { id: 'D18', certs: ['fake_ibm.crt'], crls: ['fake_ibm.crl', 'fake_root_ca.crl'], root: 'fake_root_ca.crt', mode: 'offline', chain: 'OK', chainLength: 2, hkds: [['fake_host.crt', 'OK'], ['host.crt', 'HKD_AKID_MISMATCH']] },
-  { id: 'D19', certs: ['fake_ibm.crt'], root: 'fake_root_ca.crt', mode: 'mock', chain: 'OK', hkds: [['fake_host.crt', 'HKD_NO_VALID_CRL']] },
-  { id: 'D20', ...STD, crls: ['ibm_outdated_late.crl', 'inter_ca.crl'], chain: 'OK', hkds: [['host.crt', 'HKD_NO_VALID_CRL']] },
-  { id: 'D21', ...STD, crls: ['ibm_outdated_early.crl', 'inter_ca.crl'], chain: 'OK', hkds: [['host.crt', 'HKD_NO_VALID_CRL']] },
-  { id: 'D22', ...STD, crls: ['ibm_invalid_hash.crl', 'inter_ca.crl'], chain: 'OK', hkds: [['host.crt', 'HKD_NO_VALID_CRL']] },
-  { id: 'D23', ...STD, crls: ['ibm_wrong_subject.crl', 'inter_ca.crl'], chain: 'OK', hkds: [['host.crt', 'HKD_NO_VALID_CRL']] },
+  {
+    id: 'D15',
+    ...STD,
+    certs: ['ibm_wrong_subject.crt', 'inter_ca.crt'],
+    crls: ['ibm_wrong_subject.crl', 'inter_ca.crl'],
+    chain: 'NO_SIGNING_KEY',
+  },
+  {
+    id: 'D16',
+    ...STD,
+    certs: ['ibm.crt', 'ibm_armonk.crt', 'inter_ca.crt'],
+    crls: ['inter_ca.crl'],
+    chain: 'MANY_SIGNING_KEYS',
+  },
+  {
+    id: 'D17',
+    ...STD,
+    root: 'fake_root_ca.crt',
+    crls: ['ibm.crl', 'inter_ca.crl', 'fake_root_ca.crl'],
+    chain: 'SIGNING_KEY_INVALID(20@1)',
+  },
+  {
+    id: 'D18',
+    certs: ['fake_ibm.crt'],
+    crls: ['fake_ibm.crl', 'fake_root_ca.crl'],
+    root: 'fake_root_ca.crt',
+    mode: 'offline',
+    chain: 'OK',
+    chainLength: 2,
+    hkds: [
+      ['fake_host.crt', 'OK'],
+      ['host.crt', 'HKD_AKID_MISMATCH'],
+    ],
+  },
+  {
+    id: 'D19',
+    certs: ['fake_ibm.crt'],
+    root: 'fake_root_ca.crt',
+    mode: 'mock',
+    chain: 'OK',
+    hkds: [['fake_host.crt', 'HKD_NO_VALID_CRL']],
+  },
+  {
+    id: 'D20',
+    ...STD,
+    crls: ['ibm_outdated_late.crl', 'inter_ca.crl'],
+    chain: 'OK',
+    hkds: [['host.crt', 'HKD_NO_VALID_CRL']],
+  },
+  {
+    id: 'D21',
+    ...STD,
+    crls: ['ibm_outdated_early.crl', 'inter_ca.crl'],
+    chain: 'OK',
+    hkds: [['host.crt', 'HKD_NO_VALID_CRL']],
+  },
+  {
+    id: 'D22',
+    ...STD,
+    crls: ['ibm_invalid_hash.crl', 'inter_ca.crl'],
+    chain: 'OK',
+    hkds: [['host.crt', 'HKD_NO_VALID_CRL']],
+  },
+  {
+    id: 'D23',
+    ...STD,
+    crls: ['ibm_wrong_subject.crl', 'inter_ca.crl'],
+    chain: 'OK',
+    hkds: [['host.crt', 'HKD_NO_VALID_CRL']],
+  },
   { id: 'D24', ...STD, crls: ['fake_ibm.crl', 'inter_ca.crl'], chain: 'OK', hkds: [['host.crt', 'HKD_NO_VALID_CRL']] },
   {
     id: 'D25',
     ...STD,
     crls: ['ibm.crl', 'inter_ca.crl', 'ibm_invalid_hash.crl', 'ibm_outdated_late.crl', 'ibm_outdated_early.crl'],
     chain: 'OK',
-    hkds: [['host.crt', 'OK'], ['host_rev.crt', 'HKD_REVOKED']],
+    hkds: [
+      ['host.crt', 'OK'],
+      ['host_rev.crt', 'HKD_REVOKED'],
+    ],
   },
   { id: 'D26', ...STD, crls: ['ibm.crl', 'inter_ca.crl', 'ibm_wrong_issuer.crl'], chain: 'SIGNING_KEY_INVALID(8@0)' },
   { id: 'D27', ...STD, crls: ['ibm.crl', 'inter_ca.invalid_date.crl'], chain: 'SIGNING_KEY_INVALID(12@0)' },
-  { id: 'D28', ...STD, crls: ['ibm.crl', 'inter_ca.crl', 'inter_ca.invalid_date.crl'], chain: 'OK', hkds: [['host.crt', 'OK']] },
+  {
+    id: 'D28',
+    ...STD,
+    crls: ['ibm.crl', 'inter_ca.crl', 'inter_ca.invalid_date.crl'],
+    chain: 'OK',
+    hkds: [['host.crt', 'OK']],
+  },
   { id: 'D29', ...STD, crls: ['ibm.crl', 'inter_ca.invalid_signer.crl'], chain: 'SIGNING_KEY_INVALID(3@0)' },
-  { id: 'D30', ...STD, crls: ['ibm.crl', 'inter_ca.crl', 'inter_ca.invalid_signer.crl'], chain: 'OK', hkds: [['host.crt', 'OK']] },
+  {
+    id: 'D30',
+    ...STD,
+    crls: ['ibm.crl', 'inter_ca.crl', 'inter_ca.invalid_signer.crl'],
+    chain: 'OK',
+    hkds: [['host.crt', 'OK']],
+  },
   { id: 'D31', ...STD, crls: ['ibm.crl', 'fake_inter_ca.crl'], chain: 'SIGNING_KEY_INVALID(3@0)' },
   { id: 'D32a', ...STD, crls: ['ibm.crt', 'inter_ca.crl'], chain: 'LOAD_CRL' },
   { id: 'D32b', ...STD, crls: ['ibm.crl', 'inter_ca.crl', 'ibm.crt'], chain: 'LOAD_CRL' },
   { id: 'D33', ...STD, root: 'ibm.crl', crls: ['inter_ca.crl'], chain: 'LOAD_ROOT' },
-  { id: 'D34', certs: ['ibm.crt', 'inter_ca.crt', 'root_ca.chained.crt'], crls: ['ibm.crl', 'inter_ca.crl'], mode: 'offline', chain: 'SIGNING_KEY_INVALID(19@2)' },
+  {
+    id: 'D34',
+    certs: ['ibm.crt', 'inter_ca.crt', 'root_ca.chained.crt'],
+    crls: ['ibm.crl', 'inter_ca.crl'],
+    mode: 'offline',
+    chain: 'SIGNING_KEY_INVALID(19@2)',
+  },
   {
     id: 'D35',
     ...STD,
     certs: ['ibm_armonk.crt', 'inter_ca.crt'],
     crls: ['ibm.crl', 'ibm_armonk.crl', 'inter_ca.crl'],
     chain: 'OK',
-    hkds: [['host.crt', 'OK'], ['host_armonk.crt', 'OK'], ['host_rev.crt', 'HKD_REVOKED']],
+    hkds: [
+      ['host.crt', 'OK'],
+      ['host_armonk.crt', 'OK'],
+      ['host_rev.crt', 'HKD_REVOKED'],
+    ],
   },
-  { id: 'D36', ...STD, crls: ['ibm_armonk.crl', 'inter_ca.crl'], chain: 'OK', hkds: [['host.crt', 'HKD_NO_VALID_CRL']] },
-  { id: 'D37', certs: ['ibm.crt', 'inter_ca.crt'], root: 'root_ca.chained.crt', mode: 'mock', chain: 'OK', hkds: [['host_armonk.crt', 'OK'], ['host_rev.crt', 'HKD_REVOKED']] },
-  { id: 'D38', certs: ['ibm.crt', 'inter_ca.crt'], crls: ['ibm_outdated_late.crl'], root: 'root_ca.chained.crt', mode: 'mock', chain: 'OK', hkds: [['host.crt', 'OK'], ['host_rev.crt', 'HKD_REVOKED']] },
+  {
+    id: 'D36',
+    ...STD,
+    crls: ['ibm_armonk.crl', 'inter_ca.crl'],
+    chain: 'OK',
+    hkds: [['host.crt', 'HKD_NO_VALID_CRL']],
+  },
+  {
+    id: 'D37',
+    certs: ['ibm.crt', 'inter_ca.crt'],
+    root: 'root_ca.chained.crt',
+    mode: 'mock',
+    chain: 'OK',
+    hkds: [
+      ['host_armonk.crt', 'OK'],
+      ['host_rev.crt', 'HKD_REVOKED'],
+    ],
+  },
+  {
+    id: 'D38',
+    certs: ['ibm.crt', 'inter_ca.crt'],
+    crls: ['ibm_outdated_late.crl'],
+    root: 'root_ca.chained.crt',
+    mode: 'mock',
+    chain: 'OK',
+    hkds: [
+      ['host.crt', 'OK'],
+      ['host_rev.crt', 'HKD_REVOKED'],
+    ],
+  },
   { id: 'X01', ...STD, at: '2024-03-11T15:52:37Z', chain: 'SIGNING_KEY_INVALID(11@0)' },
   { id: 'X02', ...STD, at: '2024-03-21T14:52:36Z', chain: 'SIGNING_KEY_INVALID(9@2)' },
   { id: 'X03', ...STD, at: '2024-03-21T14:52:37Z', chain: 'SIGNING_KEY_INVALID(9@1)' },
-  { id: 'X04', ...STD, at: '2024-03-21T14:52:38Z', chain: 'OK', hkds: [['host.crt', 'HKD_NOT_YET_VALID'], ['host_rev.crt', 'HKD_NOT_YET_VALID']] },
+  {
+    id: 'X04',
+    ...STD,
+    at: '2024-03-21T14:52:38Z',
+    chain: 'OK',
+    hkds: [
+      ['host.crt', 'HKD_NOT_YET_VALID'],
+      ['host_rev.crt', 'HKD_NOT_YET_VALID'],
+    ],
+  },
   { id: 'X05', ...STD, at: '2024-03-21T14:52:39Z', chain: 'OK', hkds: OK_REV_EXP('host.crt') },
   { id: 'X06', ...STD, at: '2026-11-26T00:00:00Z', chain: 'OK', hkds: OK_REV_EXP('host.crt') },
   { id: 'X07', ...STD, at: '2388-12-23T14:52:36Z', chain: 'OK', hkds: OK_REV_EXP('host.crt') },
@@ -196,7 +543,13 @@ describe('spec §9 conformance rows with IBM fixtures', () => {
 describe('error codes of chain failures', () => {
   const byCode = async (row: Partial<Row>) => (await runRow({ ...STD, chain: '', id: '', ...row } as Row)).chain.code;
   test('C03 offline names the missing intermediate CRL (issuer + distribution point)', async () => {
-    const r = await runRow({ id: 'C03', certs: ['inter_ca.crt', 'ibm.crt'], root: 'root_ca.chained.crt', mode: 'offline', chain: '' });
+    const r = await runRow({
+      id: 'C03',
+      certs: ['inter_ca.crt', 'ibm.crt'],
+      root: 'root_ca.chained.crt',
+      mode: 'offline',
+      chain: '',
+    });
     assert.equal(r.chain.code, 'ERR_CRL_MISSING');
     assert.deepEqual(r.chain.missingCrl?.distributionPoints, ['inter_ca.crl']);
     assert.match(r.chain.missingCrl?.issuer ?? '', /OU=IBM Z Intermediate CA/);
@@ -210,15 +563,30 @@ describe('error codes of chain failures', () => {
     assert.equal(await byCode({ at: '2024-03-11T15:52:37Z' }), 'ERR_CRL_NOT_YET_VALID');
     assert.equal(await byCode({ at: '2024-03-21T14:52:36Z' }), 'ERR_CHAIN_NOT_YET_VALID');
     assert.equal(await byCode({ root: undefined }), 'ERR_CHAIN_NO_ISSUER');
-    assert.equal(await byCode({ certs: ['ibm.crt', 'inter_ca.crt', 'root_ca.chained.crt'], root: undefined }), 'ERR_CHAIN_UNTRUSTED_ROOT');
+    assert.equal(
+      await byCode({ certs: ['ibm.crt', 'inter_ca.crt', 'root_ca.chained.crt'], root: undefined }),
+      'ERR_CHAIN_UNTRUSTED_ROOT',
+    );
     assert.equal(await byCode({ certs: ['ibm.crt', 'ibm_armonk.crt'] }), 'ERR_HKD_MANY_SIGNING_KEYS');
     assert.equal(await byCode({ certs: ['inter_ca.crt'] }), 'ERR_HKD_NO_SIGNING_KEY');
     assert.equal(await byCode({ crls: ['ibm.crt'] }), 'ERR_PKI_LOAD_CRL');
     assert.equal(await byCode({ root: 'ibm.crl' }), 'ERR_PKI_LOAD_ROOT');
   });
   test('HKD failure codes', async () => {
-    const r = await runRow({ ...STD, id: '', chain: '', hkds: [['host_rev.crt', ''], ['host_crt_expired.crt', ''], ['fake_host.crt', '']] });
-    assert.deepEqual(r.hkds.map((h) => h.code), ['ERR_HKD_REVOKED', 'ERR_HKD_EXPIRED', 'ERR_HKD_AKID_MISMATCH']);
+    const r = await runRow({
+      ...STD,
+      id: '',
+      chain: '',
+      hkds: [
+        ['host_rev.crt', ''],
+        ['host_crt_expired.crt', ''],
+        ['fake_host.crt', ''],
+      ],
+    });
+    assert.deepEqual(
+      r.hkds.map((h) => h.code),
+      ['ERR_HKD_REVOKED', 'ERR_HKD_EXPIRED', 'ERR_HKD_AKID_MISMATCH'],
+    );
     const none = await runRow({ ...STD, id: '', chain: '', crls: ['inter_ca.crl'], hkds: [['host.crt', '']] });
     assert.equal(none.hkds[0]!.code, 'ERR_HKD_NO_VALID_CRL');
     assert.deepEqual(none.hkds[0]!.missingCrl?.distributionPoints, ['ibm.crl']);
@@ -261,7 +629,16 @@ describe('spec §9.2/§9.3 unit-level rows', () => {
     assert.equal(readCertificates(fx('ibm.chained.crt').bytes).length, 1);
   });
   test('PHKH facts of the fixtures (spec §4)', async () => {
-    const r = await runRow({ ...STD, id: '', chain: '', hkds: [['host.crt', ''], ['host2.crt', ''], ['host_rev.crt', '']] });
+    const r = await runRow({
+      ...STD,
+      id: '',
+      chain: '',
+      hkds: [
+        ['host.crt', ''],
+        ['host2.crt', ''],
+        ['host_rev.crt', ''],
+      ],
+    });
     assert.deepEqual(
       r.hkds.map((h) => h.facts?.phkh),
       [
@@ -274,7 +651,13 @@ describe('spec §9.2/§9.3 unit-level rows', () => {
     assert.equal(r.hkds[0]!.publicCoords?.length, 160);
   });
   test('a second HKD against a validated chain is cheap (best of 30 < 2 ms, and far below a full verification)', async () => {
-    const params = { certs: STD.certs.map(fx), crls: STD.crls.map(fx), rootCa: fx(STD.root), offline: true, at: PINNED };
+    const params = {
+      certs: STD.certs.map(fx),
+      crls: STD.crls.map(fx),
+      rootCa: fx(STD.root),
+      offline: true,
+      at: PINNED,
+    };
     const host2 = fx('host2.crt');
     const time = async (fn: () => Promise<unknown>) => {
       const t0 = performance.now();
@@ -291,22 +674,46 @@ describe('spec §9.2/§9.3 unit-level rows', () => {
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     assert.ok(Math.min(...second) < 2, `best second HKD took ${Math.min(...second).toFixed(3)} ms`);
-    assert.ok(median(second) < median(full) / 2, `second ${median(second).toFixed(3)} ms vs full ${median(full).toFixed(3)} ms`);
+    assert.ok(
+      median(second) < median(full) / 2,
+      `second ${median(second).toFixed(3)} ms vs full ${median(full).toFixed(3)} ms`,
+    );
   });
 });
 
 describe('path building beyond the table (derived from OpenSSL without partial chains)', () => {
   test('a non-self-signed --root-ca is not a terminal anchor: its issuer is still required', async () => {
-    const r = await runRow({ id: '', certs: ['ibm.crt'], crls: ['ibm.crl', 'inter_ca.crl'], root: 'inter_ca.chained.crt', mode: 'offline', chain: '' });
+    const r = await runRow({
+      id: '',
+      certs: ['ibm.crt'],
+      crls: ['ibm.crl', 'inter_ca.crl'],
+      root: 'inter_ca.chained.crt',
+      mode: 'offline',
+      chain: '',
+    });
     assert.equal(chainVerdict(r), 'SIGNING_KEY_INVALID(2@1)');
     assert.equal(r.chain.code, 'ERR_CHAIN_NO_ISSUER');
   });
   test('adding the real root to --cert completes that chain (intermediate anchor used as issuer)', async () => {
-    const r = await runRow({ id: '', certs: ['ibm.crt', 'root_ca.crt'], crls: ['ibm.crl', 'inter_ca.crl', 'root_ca.crl'], root: 'inter_ca.crt', mode: 'offline', chain: '' });
+    const r = await runRow({
+      id: '',
+      certs: ['ibm.crt', 'root_ca.crt'],
+      crls: ['ibm.crl', 'inter_ca.crl', 'root_ca.crl'],
+      root: 'inter_ca.crt',
+      mode: 'offline',
+      chain: '',
+    });
     assert.equal(chainVerdict(r), 'SIGNING_KEY_INVALID(19@2)');
   });
   test('the signing key as its own (non-self-signed) --root-ca does not make a chain', async () => {
-    const r = await runRow({ id: '', certs: ['ibm.crt'], crls: ['ibm.crl'], root: 'ibm.crt', mode: 'offline', chain: '' });
+    const r = await runRow({
+      id: '',
+      certs: ['ibm.crt'],
+      crls: ['ibm.crl'],
+      root: 'ibm.crt',
+      mode: 'offline',
+      chain: '',
+    });
     assert.equal(chainVerdict(r), 'SIGNING_KEY_INVALID(2@0)');
   });
 });

@@ -4,14 +4,20 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDefectScenario, createFakeIbmPkiForTest, scenarioFromPki, type PkiDefect } from '../../support/pki-factory.js';
+import {
+  createDefectScenario,
+  createFakeIbmPkiForTest,
+  scenarioFromPki,
+  type PkiDefect,
+} from '../../support/pki-factory.js';
 import { verifyHostKeyDocuments, type HkdVerificationReport } from '../../../main/engine/pki/hkd-verifier.js';
 import { p521KeyPairFromPrivate, p521PrivateKeyFromPem } from '../../../main/engine/crypto/p521.js';
 import { equalBytes } from '../../../main/engine/bytes.js';
 
 /** The code of the first problem: chain code, else the first HKD's code, else 'OK'. */
 function outcome(r: HkdVerificationReport): string {
-  if (!r.chain.ok) return `${r.chain.code}${r.chain.x509Code !== undefined ? `(${r.chain.x509Code}@${r.chain.depth})` : ''}`;
+  if (!r.chain.ok)
+    return `${r.chain.code}${r.chain.x509Code !== undefined ? `(${r.chain.x509Code}@${r.chain.depth})` : ''}`;
   const h = r.hkds[0]!;
   return h.verified ? 'OK' : h.code!;
 }
@@ -70,7 +76,13 @@ describe('generated PKI, one fixture per defect', () => {
 
 describe('demo PKI', () => {
   test('HKD private keys match the certificates and facts are reported', async () => {
-    const pki = await createFakeIbmPkiForTest({ hkdCount: 2, machines: [{ type: '3931', serial: '00000000ABCD1' }, { type: '8561', serial: '0000000012345' }] });
+    const pki = await createFakeIbmPkiForTest({
+      hkdCount: 2,
+      machines: [
+        { type: '3931', serial: '00000000ABCD1' },
+        { type: '8561', serial: '0000000012345' },
+      ],
+    });
     const r = await verifyHostKeyDocuments(scenarioFromPki(pki));
     assert.equal(r.verified, true, JSON.stringify(r.hkds.map((h) => h.reason)));
     for (const [i, h] of r.hkds.entries()) {

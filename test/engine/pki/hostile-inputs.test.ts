@@ -14,13 +14,25 @@ import {
   verifyHostKeyDocuments,
   type NamedBytes,
 } from '../../../main/engine/pki/hkd-verifier.js';
-import { generateSigningKeyPair, ibmName, issueCertificate, randomSerial, reissueCrlWithSerials } from '../../../main/engine/pki/demo-pki.js';
+import {
+  generateSigningKeyPair,
+  ibmName,
+  issueCertificate,
+  randomSerial,
+  reissueCrlWithSerials,
+} from '../../../main/engine/pki/demo-pki.js';
 import { FACTORY_NOW, createFakeIbmPkiForTest, factoryContext, scenarioFromPki } from '../../support/pki-factory.js';
 import { parseCrl } from '../../../main/engine/pki/x509-parse.js';
 
 const DIR = fileURLToPath(new URL('../../vectors/s390-tools/rust/pv/tests/assets/cert/', import.meta.url));
 const fx = (name: string): NamedBytes => ({ name, bytes: new Uint8Array(readFileSync(DIR + name)) });
-const STD = { certs: [fx('ibm.crt'), fx('inter_ca.crt')], crls: [fx('ibm.crl'), fx('inter_ca.crl')], rootCa: fx('root_ca.chained.crt'), offline: true, at: FACTORY_NOW };
+const STD = {
+  certs: [fx('ibm.crt'), fx('inter_ca.crt')],
+  crls: [fx('ibm.crl'), fx('inter_ca.crl')],
+  rootCa: fx('root_ca.chained.crt'),
+  offline: true,
+  at: FACTORY_NOW,
+};
 
 /** Deterministic pseudo-random bytes (SHA-256 counter mode). */
 function prng(seed: string, size: number): Uint8Array {
@@ -60,15 +72,22 @@ describe('hostile HKD files', async () => {
   });
   test('truncated DER at every 37th length → ERR_HKD_NOT_PEM_OR_DER', async () => {
     const der = derOf('host.crt');
-    for (let n = 1; n < der.length; n += 37) assert.equal(await code(der.subarray(0, n)), 'ERR_HKD_NOT_PEM_OR_DER', `length ${n}`);
+    for (let n = 1; n < der.length; n += 37)
+      assert.equal(await code(der.subarray(0, n)), 'ERR_HKD_NOT_PEM_OR_DER', `length ${n}`);
     const longLen = new Uint8Array([0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x00]);
     assert.equal(await code(longLen), 'ERR_HKD_NOT_PEM_OR_DER');
   });
   test('malformed PEM → ERR_HKD_NOT_PEM_OR_DER', async () => {
     const enc = (s: string) => new TextEncoder().encode(s);
-    assert.equal(await code(enc('-----BEGIN CERTIFICATE-----\nMIIB!!!!\n-----END CERTIFICATE-----\n')), 'ERR_HKD_NOT_PEM_OR_DER');
+    assert.equal(
+      await code(enc('-----BEGIN CERTIFICATE-----\nMIIB!!!!\n-----END CERTIFICATE-----\n')),
+      'ERR_HKD_NOT_PEM_OR_DER',
+    );
     assert.equal(await code(enc('-----BEGIN CERTIFICATE-----\nMIIBAAAA\n')), 'ERR_HKD_NOT_PEM_OR_DER');
-    assert.equal(await code(enc('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')), 'ERR_HKD_NOT_PEM_OR_DER');
+    assert.equal(
+      await code(enc('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')),
+      'ERR_HKD_NOT_PEM_OR_DER',
+    );
   });
   test('a PEM file with several certificates uses the first', async () => {
     const both = new Uint8Array([...fx('host.crt').bytes, ...fx('host_rev.crt').bytes]);
@@ -80,7 +99,11 @@ describe('hostile HKD files', async () => {
     const big = new Uint8Array(50 * 1024 * 1024);
     const t0 = performance.now();
     assert.equal(await code(big), 'ERR_PKI_INPUT_TOO_LARGE');
-    const r = await verifyHostKeyDocuments({ ...STD, crls: [...STD.crls, { name: 'big.crl', bytes: big }], hkds: [fx('host.crt')] });
+    const r = await verifyHostKeyDocuments({
+      ...STD,
+      crls: [...STD.crls, { name: 'big.crl', bytes: big }],
+      hkds: [fx('host.crt')],
+    });
     assert.equal(r.chain.code, 'ERR_PKI_INPUT_TOO_LARGE');
     assert.ok(performance.now() - t0 < 500, 'fails without parsing');
   });
@@ -88,7 +111,17 @@ describe('hostile HKD files', async () => {
 
 describe('hostile chain inputs', () => {
   test('malformed PEM in a certificate file → ERR_PKI_CERT_MALFORMED', async () => {
-    const r = await verifyHostKeyDocuments({ ...STD, certs: [...STD.certs, { name: 'bad.crt', bytes: new TextEncoder().encode('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n') }], hkds: [fx('host.crt')] });
+    const r = await verifyHostKeyDocuments({
+      ...STD,
+      certs: [
+        ...STD.certs,
+        {
+          name: 'bad.crt',
+          bytes: new TextEncoder().encode('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'),
+        },
+      ],
+      hkds: [fx('host.crt')],
+    });
     assert.equal(r.chain.code, 'ERR_PKI_CERT_MALFORMED');
     assert.equal(r.hkds[0]!.code, 'ERR_PKI_CERT_MALFORMED');
   });
@@ -104,17 +137,54 @@ describe('hostile chain inputs', () => {
     const nameA = ibmName('Loop CA A');
     const nameB = ibmName('Loop CA B');
     const skidOf = async (kp: typeof ka, name: typeof nameA) =>
-      (await issueCertificate({ role: 'ca', subject: name, keyPair: kp, serial: randomSerial(ctx), notBefore: pki.notBefore, notAfter: pki.notAfter })).keyId;
+      (
+        await issueCertificate({
+          role: 'ca',
+          subject: name,
+          keyPair: kp,
+          serial: randomSerial(ctx),
+          notBefore: pki.notBefore,
+          notAfter: pki.notAfter,
+        })
+      ).keyId;
     const idA = await skidOf(ka, nameA);
     const idB = await skidOf(kb, nameB);
-    const a = await issueCertificate({ role: 'ca', subject: nameA, keyPair: ka, issuer: { name: nameB, keyPair: kb, keyId: idB }, serial: randomSerial(ctx), notBefore: pki.notBefore, notAfter: pki.notAfter });
-    const b = await issueCertificate({ role: 'ca', subject: nameB, keyPair: kb, issuer: { name: nameA, keyPair: ka, keyId: idA }, serial: randomSerial(ctx), notBefore: pki.notBefore, notAfter: pki.notAfter });
-    const sk = await issueCertificate({ role: 'signing-key', subject: pki.signingKey.name, keyPair: pki.signingKey.keyPair, issuer: a, serial: randomSerial(ctx), notBefore: pki.notBefore, notAfter: pki.notAfter });
+    const a = await issueCertificate({
+      role: 'ca',
+      subject: nameA,
+      keyPair: ka,
+      issuer: { name: nameB, keyPair: kb, keyId: idB },
+      serial: randomSerial(ctx),
+      notBefore: pki.notBefore,
+      notAfter: pki.notAfter,
+    });
+    const b = await issueCertificate({
+      role: 'ca',
+      subject: nameB,
+      keyPair: kb,
+      issuer: { name: nameA, keyPair: ka, keyId: idA },
+      serial: randomSerial(ctx),
+      notBefore: pki.notBefore,
+      notAfter: pki.notAfter,
+    });
+    const sk = await issueCertificate({
+      role: 'signing-key',
+      subject: pki.signingKey.name,
+      keyPair: pki.signingKey.keyPair,
+      issuer: a,
+      serial: randomSerial(ctx),
+      notBefore: pki.notBefore,
+      notAfter: pki.notAfter,
+    });
     const enc = (s: string) => new TextEncoder().encode(s);
     const copies: NamedBytes[] = [];
-    for (let i = 0; i < 50; i++) copies.push({ name: `a${i}.crt`, bytes: enc(a.pem) }, { name: `b${i}.crt`, bytes: enc(b.pem) });
+    for (let i = 0; i < 50; i++)
+      copies.push({ name: `a${i}.crt`, bytes: enc(a.pem) }, { name: `b${i}.crt`, bytes: enc(b.pem) });
     const t0 = performance.now();
-    const r = await verifyHostKeyDocuments({ ...scenarioFromPki(pki), certs: [{ name: 'sk.crt', bytes: enc(sk.pem) }, ...copies] });
+    const r = await verifyHostKeyDocuments({
+      ...scenarioFromPki(pki),
+      certs: [{ name: 'sk.crt', bytes: enc(sk.pem) }, ...copies],
+    });
     assert.equal(r.chain.code, 'ERR_CHAIN_NO_ISSUER');
     assert.equal(r.chain.depth, 2);
     assert.ok(performance.now() - t0 < 2000);
@@ -125,15 +195,25 @@ describe('hostile chain inputs', () => {
     const serials: string[] = [];
     for (let i = 0; i < 100_000; i++) serials.push(`10${i.toString(16).padStart(14, '0')}`);
     const keepHkd = reissueCrlWithSerials({ template: pki.signingKeyCrl, signer: pki.signingKey.keyPair, serials });
-    const revokeHkd = reissueCrlWithSerials({ template: pki.signingKeyCrl, signer: pki.signingKey.keyPair, serials: [...serials, pki.hkds[0]!.serial] });
+    const revokeHkd = reissueCrlWithSerials({
+      template: pki.signingKeyCrl,
+      signer: pki.signingKey.keyPair,
+      serials: [...serials, pki.hkds[0]!.serial],
+    });
     assert.ok(keepHkd.der.length > 2_000_000);
     const t0 = performance.now();
     const parsed = parseCrl(keepHkd.der);
     assert.equal(parsed.revoked.size, 100_000);
     assert.equal(readCrls(new TextEncoder().encode(encodeCrlPem(keepHkd.der))).length, 1);
-    const ok = await verifyHostKeyDocuments({ ...s, crls: [{ name: 'big.crl', bytes: keepHkd.der }, ...(s.crls ?? []).slice(1)] });
+    const ok = await verifyHostKeyDocuments({
+      ...s,
+      crls: [{ name: 'big.crl', bytes: keepHkd.der }, ...(s.crls ?? []).slice(1)],
+    });
     assert.equal(ok.verified, true, ok.hkds[0]!.reason);
-    const rev = await verifyHostKeyDocuments({ ...s, crls: [{ name: 'big.crl', bytes: revokeHkd.der }, ...(s.crls ?? []).slice(1)] });
+    const rev = await verifyHostKeyDocuments({
+      ...s,
+      crls: [{ name: 'big.crl', bytes: revokeHkd.der }, ...(s.crls ?? []).slice(1)],
+    });
     assert.equal(rev.hkds[0]!.code, 'ERR_HKD_REVOKED');
     assert.ok(performance.now() - t0 < 5000, `took ${performance.now() - t0} ms`);
   });

@@ -10,16 +10,32 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAttestError } from '../../../shared/errors/index.js';
-import type { EvidenceAttestationRecord, EvidenceAuditEntry, EvidenceBundleVerification, EvidenceCheckName, EvidenceDocument } from '../../../shared/types/evidence.js';
+import type {
+  EvidenceAttestationRecord,
+  EvidenceAuditEntry,
+  EvidenceBundleVerification,
+  EvidenceCheckName,
+  EvidenceDocument,
+} from '../../../shared/types/evidence.js';
 import { openStore } from '../../../main/store/index.js';
 import { walkAuditChain } from '../../../main/services/evidence/audit-chain.js';
 import { encodePae } from '../../../main/services/evidence/dsse.js';
 import { exportEvidenceBundle, type EvidenceExportResult } from '../../../main/services/evidence/export.js';
-import { loadOrCreateWorkstationKey, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from '../../../main/services/evidence/signing-key.js';
+import {
+  loadOrCreateWorkstationKey,
+  PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
+} from '../../../main/services/evidence/signing-key.js';
 import { verifyEvidenceBundle } from '../../../main/services/evidence/verify.js';
 import { zipDirectory } from '../../../main/services/evidence/zip.js';
 import yauzl from 'yauzl';
-import { buildEvidenceFixture, MemoryEvidenceSource, PERIOD_FROM, PERIOD_TO, type EvidenceFixture } from '../../support/evidence-source.js';
+import {
+  buildEvidenceFixture,
+  MemoryEvidenceSource,
+  PERIOD_FROM,
+  PERIOD_TO,
+  type EvidenceFixture,
+} from '../../support/evidence-source.js';
 import { independentlyVerify } from '../../support/evidence-independent.js';
 import { copyBundle, flipByte, resignBundle } from '../../support/evidence-tamper.js';
 
@@ -32,7 +48,8 @@ let evidence: EvidenceDocument;
 let n = 0;
 
 const fresh = (name: string) => copyBundle(base.path, join(root, `${name}-${n++}`));
-const failures = (v: EvidenceBundleVerification, check: EvidenceCheckName) => v.results.filter((r) => !r.ok && r.check === check);
+const failures = (v: EvidenceBundleVerification, check: EvidenceCheckName) =>
+  v.results.filter((r) => !r.ok && r.check === check);
 function assertFailsNaming(v: EvidenceBundleVerification, check: EvidenceCheckName, file: string, code: string): void {
   assert.equal(v.ok, false);
   const hit = failures(v, check).find((r) => r.file === file);
@@ -56,7 +73,15 @@ before(async () => {
   root = mkdtempSync(join(tmpdir(), 'evidence-test-'));
   keyDir = join(root, 'keys');
   fx = await buildEvidenceFixture({ guests: 4, attestations: 24, mismatchEvery: 7, errorEvery: 11, idleGuests: 1 });
-  base = await exportEvidenceBundle({ source: fx.source, from: PERIOD_FROM, to: PERIOD_TO, out: join(root, 'base'), keyDir, organisation: 'Example Bank AG', now: NOW });
+  base = await exportEvidenceBundle({
+    source: fx.source,
+    from: PERIOD_FROM,
+    to: PERIOD_TO,
+    out: join(root, 'base'),
+    keyDir,
+    organisation: 'Example Bank AG',
+    now: NOW,
+  });
   evidence = JSON.parse(readFileSync(join(base.path, 'evidence.json'), 'utf8')) as EvidenceDocument;
 });
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -68,7 +93,18 @@ describe('evidence export', () => {
     const v = await verifyEvidenceBundle(base.path);
     assert.equal(v.ok, true, JSON.stringify(v.results.filter((r) => !r.ok)));
     const checks = new Set(v.results.map((r) => r.check));
-    for (const c of ['manifest', 'signature', 'key-fingerprint', 'files', 'digests', 'evidence', 'measurement', 'hkd-chain', 'audit-chain'] as const) assert.ok(checks.has(c), c);
+    for (const c of [
+      'manifest',
+      'signature',
+      'key-fingerprint',
+      'files',
+      'digests',
+      'evidence',
+      'measurement',
+      'hkd-chain',
+      'audit-chain',
+    ] as const)
+      assert.ok(checks.has(c), c);
     const trusted = readFileSync(join(keyDir, PUBLIC_KEY_FILE), 'utf8');
     assert.equal((await verifyEvidenceBundle(base.path, { trustedKey: trusted })).ok, true);
   });
@@ -92,7 +128,8 @@ describe('evidence export', () => {
   });
 
   test('ARPK files and the private key are 0600; the key is created once and reused', async () => {
-    for (const a of evidence.attestations) assert.equal(statSync(join(base.path, a.folder, 'arpk.key')).mode & 0o777, 0o600);
+    for (const a of evidence.attestations)
+      assert.equal(statSync(join(base.path, a.folder, 'arpk.key')).mode & 0o777, 0o600);
     assert.equal(statSync(join(keyDir, PRIVATE_KEY_FILE)).mode & 0o777, 0o600);
     assert.equal(loadOrCreateWorkstationKey(keyDir).fingerprint, base.fingerprint);
     assert.equal(evidence.workstationKey.fingerprint, base.fingerprint);
@@ -106,7 +143,11 @@ describe('evidence export', () => {
         assert.equal(a.verdict, 'no-response');
         continue;
       }
-      const r = independentlyVerify(readFileSync(join(dir, 'response.bin')), readFileSync(join(dir, 'arpk.key')), readFileSync(join(dir, 'se-header.bin')));
+      const r = independentlyVerify(
+        readFileSync(join(dir, 'response.bin')),
+        readFileSync(join(dir, 'arpk.key')),
+        readFileSync(join(dir, 'se-header.bin')),
+      );
       assert.equal(r.verified, a.verdict === 'verified', `attestation ${a.id}`);
       assert.equal(r.cuid, a.cuid);
       assert.equal(r.userData, a.userData);
@@ -122,7 +163,8 @@ describe('evidence export', () => {
     assert.match(text, /Attestations: 24 \(19 verified, 5 failed\)/);
     for (const g of evidence.guests) {
       assert.ok(text.includes(`Guest ${g.name}`), g.name);
-      if (g.attestations > 0) assert.ok(text.includes(`${g.attestations} attestations, ${g.verified} verified, ${g.failed} failed`), g.name);
+      if (g.attestations > 0)
+        assert.ok(text.includes(`${g.attestations} attestations, ${g.verified} verified, ${g.failed} failed`), g.name);
     }
     assert.match(text, /No attestation in this period/);
     assert.match(text, /MISMATCH/);
@@ -131,21 +173,49 @@ describe('evidence export', () => {
   });
 
   test('DSSE pre-authentication encoding follows the spec', () => {
-    assert.equal(encodePae('http://example.com/HelloWorld', Buffer.from('hello world')).toString(), 'DSSEv1 29 http://example.com/HelloWorld 11 hello world');
+    assert.equal(
+      encodePae('http://example.com/HelloWorld', Buffer.from('hello world')).toString(),
+      'DSSEv1 29 http://example.com/HelloWorld 11 hello world',
+    );
   });
 
   test('a guest filter exports only those guests', async () => {
-    const r = await exportEvidenceBundle({ source: fx.source, from: PERIOD_FROM, to: PERIOD_TO, guestNames: ['guest-001'], out: join(root, 'filtered'), keyDir, organisation: 'X', now: NOW });
+    const r = await exportEvidenceBundle({
+      source: fx.source,
+      from: PERIOD_FROM,
+      to: PERIOD_TO,
+      guestNames: ['guest-001'],
+      out: join(root, 'filtered'),
+      keyDir,
+      organisation: 'X',
+      now: NOW,
+    });
     const doc = JSON.parse(readFileSync(join(r.path, 'evidence.json'), 'utf8')) as EvidenceDocument;
-    assert.deepEqual(doc.guests.map((g) => g.name), ['guest-001']);
+    assert.deepEqual(
+      doc.guests.map((g) => g.name),
+      ['guest-001'],
+    );
     assert.equal(doc.attestations.length, 6);
     assert.ok(doc.attestations.every((a) => a.guest === 'guest-001'));
     assert.equal((await verifyEvidenceBundle(r.path)).ok, true);
   });
 
   test('attestations of a guest removed since are still exported', async () => {
-    const src = new MemoryEvidenceSource(fx.source.guests.filter((g) => g.name !== 'guest-002'), fx.source.attestations, fx.source.trust, fx.source.audit);
-    const r = await exportEvidenceBundle({ source: src, from: PERIOD_FROM, to: PERIOD_TO, out: join(root, 'removed'), keyDir, organisation: 'X', now: NOW });
+    const src = new MemoryEvidenceSource(
+      fx.source.guests.filter((g) => g.name !== 'guest-002'),
+      fx.source.attestations,
+      fx.source.trust,
+      fx.source.audit,
+    );
+    const r = await exportEvidenceBundle({
+      source: src,
+      from: PERIOD_FROM,
+      to: PERIOD_TO,
+      out: join(root, 'removed'),
+      keyDir,
+      organisation: 'X',
+      now: NOW,
+    });
     assert.equal(r.attestations, 24);
     const doc = JSON.parse(readFileSync(join(r.path, 'evidence.json'), 'utf8')) as EvidenceDocument;
     assert.equal(doc.guests.find((g) => g.name === 'guest-002')?.attestations, 6);
@@ -153,10 +223,21 @@ describe('evidence export', () => {
 
   test('bad inputs are coded errors', async () => {
     const common = { source: fx.source, keyDir, organisation: 'X', now: NOW };
-    await assert.rejects(exportEvidenceBundle({ ...common, from: PERIOD_TO, to: PERIOD_FROM, out: join(root, 'p') }), (e) => isAttestError(e, 'ERR_EVIDENCE_PERIOD_INVALID'));
-    await assert.rejects(exportEvidenceBundle({ ...common, from: PERIOD_FROM, to: PERIOD_TO, out: base.path }), (e) => isAttestError(e, 'ERR_EVIDENCE_OUTPUT_EXISTS'));
     await assert.rejects(
-      exportEvidenceBundle({ ...common, from: PERIOD_FROM, to: PERIOD_TO, guestNames: ['nobody'], out: join(root, 'nobody') }),
+      exportEvidenceBundle({ ...common, from: PERIOD_TO, to: PERIOD_FROM, out: join(root, 'p') }),
+      (e) => isAttestError(e, 'ERR_EVIDENCE_PERIOD_INVALID'),
+    );
+    await assert.rejects(exportEvidenceBundle({ ...common, from: PERIOD_FROM, to: PERIOD_TO, out: base.path }), (e) =>
+      isAttestError(e, 'ERR_EVIDENCE_OUTPUT_EXISTS'),
+    );
+    await assert.rejects(
+      exportEvidenceBundle({
+        ...common,
+        from: PERIOD_FROM,
+        to: PERIOD_TO,
+        guestNames: ['nobody'],
+        out: join(root, 'nobody'),
+      }),
       (e) => isAttestError(e, 'ERR_EVIDENCE_SOURCE'),
     );
   });
@@ -171,7 +252,10 @@ describe('evidence export', () => {
     assert.ok(entries.length >= 3);
     assert.deepEqual(walkAuditChain(entries), []);
     const edited = entries.map((e, i) => (i === 1 ? { ...e, data: { ...e.data, forged: true } } : e));
-    assert.deepEqual(walkAuditChain(edited).map((p) => p.seq), [entries[1]!.seq]);
+    assert.deepEqual(
+      walkAuditChain(edited).map((p) => p.seq),
+      [entries[1]!.seq],
+    );
   });
 });
 
@@ -231,7 +315,10 @@ describe('evidence re-verification catches tampering', () => {
     const other = generateKeyPairSync('ed25519').privateKey;
     await resignBundle(dir, other, { replaceKey: true });
     const v = await verifyEvidenceBundle(dir);
-    assert.ok(v.results.some((r) => r.check === 'signature' && r.ok), 'the forged signature itself is valid for the forged key');
+    assert.ok(
+      v.results.some((r) => r.check === 'signature' && r.ok),
+      'the forged signature itself is valid for the forged key',
+    );
     assertFailsNaming(v, 'key-fingerprint', 'evidence.json', 'ERR_EVIDENCE_KEY_MISMATCH');
     assertFailsNaming(v, 'key-fingerprint', 'report.pdf', 'ERR_EVIDENCE_KEY_MISMATCH');
     const trusted = readFileSync(join(keyDir, PUBLIC_KEY_FILE), 'utf8');
@@ -242,7 +329,12 @@ describe('evidence re-verification catches tampering', () => {
   test('a signature that does not match the bundled key', async () => {
     const dir = fresh('badsig');
     await resignBundle(dir, generateKeyPairSync('ed25519').privateKey);
-    assertFailsNaming(await verifyEvidenceBundle(dir), 'signature', 'manifest.intoto.json', 'ERR_EVIDENCE_SIGNATURE_INVALID');
+    assertFailsNaming(
+      await verifyEvidenceBundle(dir),
+      'signature',
+      'manifest.intoto.json',
+      'ERR_EVIDENCE_SIGNATURE_INVALID',
+    );
   });
 
   test('swapped responses re-signed with the real key: only the measurement recomputation catches it', async () => {
@@ -268,9 +360,21 @@ describe('evidence re-verification catches tampering', () => {
   });
 
   test('zip bundles: export --zip verifies; a tampered zip fails naming the entry', async () => {
-    const r = await exportEvidenceBundle({ source: fx.source, from: PERIOD_FROM, to: PERIOD_TO, out: join(root, 'zipped'), zip: true, keyDir, organisation: 'X', now: NOW });
+    const r = await exportEvidenceBundle({
+      source: fx.source,
+      from: PERIOD_FROM,
+      to: PERIOD_TO,
+      out: join(root, 'zipped'),
+      zip: true,
+      keyDir,
+      organisation: 'X',
+      now: NOW,
+    });
     assert.ok(r.path.endsWith('zipped.zip'));
-    assert.deepEqual(readdirSync(root).filter((f) => f.includes('evidence-partial')), []);
+    assert.deepEqual(
+      readdirSync(root).filter((f) => f.includes('evidence-partial')),
+      [],
+    );
     const v = await verifyEvidenceBundle(r.path);
     assert.equal(v.ok, true, JSON.stringify(v.results.filter((x) => !x.ok)));
     assert.equal(statSync(r.path).mode & 0o777, 0o600);
@@ -283,7 +387,12 @@ describe('evidence re-verification catches tampering', () => {
     await zipDirectory(dir, join(root, 'tampered.zip'));
     const vt = await verifyEvidenceBundle(join(root, 'tampered.zip'));
     assertFailsNaming(vt, 'digests', file, 'ERR_EVIDENCE_DIGEST_MISMATCH');
-    assertFailsNaming(vt, 'measurement', `${evidence.attestations[1]!.folder}/response.bin`, 'ERR_EVIDENCE_MEASUREMENT_MISMATCH');
+    assertFailsNaming(
+      vt,
+      'measurement',
+      `${evidence.attestations[1]!.folder}/response.bin`,
+      'ERR_EVIDENCE_MEASUREMENT_MISMATCH',
+    );
   });
 
   test('an unreadable path is a bundle failure', async () => {
@@ -297,11 +406,26 @@ describe('evidence re-verification catches tampering', () => {
 describe('HKD chain state at attestation time', () => {
   test('a revoked HKD is recorded as failed/revoked, shows in the PDF, and still re-verifies as recorded', async () => {
     const rfx = await buildEvidenceFixture({ guests: 2, attestations: 4, distinct: 2, revokeSecondHkd: true });
-    const r = await exportEvidenceBundle({ source: rfx.source, from: PERIOD_FROM, to: PERIOD_TO, out: join(root, 'revoked'), keyDir, organisation: 'X', now: NOW });
+    const r = await exportEvidenceBundle({
+      source: rfx.source,
+      from: PERIOD_FROM,
+      to: PERIOD_TO,
+      out: join(root, 'revoked'),
+      keyDir,
+      organisation: 'X',
+      now: NOW,
+    });
     const doc = JSON.parse(readFileSync(join(r.path, 'evidence.json'), 'utf8')) as EvidenceDocument;
     const revoked = doc.attestations.filter((a) => a.hkdChain.verdict === 'failed');
     assert.equal(revoked.length, 2);
-    assert.ok(revoked.every((a) => a.hkdChain.crlState === 'revoked' && a.hkdChain.code === 'ERR_HKD_REVOKED' && a.hkdChain.storedVerdict === true));
+    assert.ok(
+      revoked.every(
+        (a) =>
+          a.hkdChain.crlState === 'revoked' &&
+          a.hkdChain.code === 'ERR_HKD_REVOKED' &&
+          a.hkdChain.storedVerdict === true,
+      ),
+    );
     assert.equal((await verifyEvidenceBundle(r.path)).ok, true);
     const text = execFileSync('pdftotext', ['-layout', join(r.path, 'report.pdf'), '-'], { encoding: 'utf8' });
     assert.match(text, /revoked/);

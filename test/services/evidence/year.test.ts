@@ -15,7 +15,13 @@ const root = mkdtempSync(join(tmpdir(), 'evidence-year-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 test('10,000 attestations over 200 guests export (zip) and verify', { timeout: 120_000 }, async () => {
-  const fx = await buildEvidenceFixture({ guests: 200, attestations: 10_000, distinct: 4, mismatchEvery: 997, errorEvery: 1999 });
+  const fx = await buildEvidenceFixture({
+    guests: 200,
+    attestations: 10_000,
+    distinct: 4,
+    mismatchEvery: 997,
+    errorEvery: 1999,
+  });
   const r = await exportEvidenceBundle({
     source: fx.source,
     from: PERIOD_FROM,
