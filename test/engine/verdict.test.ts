@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { evaluatePolicy, judgeAttestation, outcomeOfFailure } from '../../main/engine/attest/verdict.js';
+import type { SeenValues } from '../../main/engine/attest/verdict.js';
 import {
   countOutcomes,
   countsForStatus,
@@ -14,7 +15,11 @@ import {
 const IMG = 'aa'.repeat(32);
 const ATT = 'bb'.repeat(32);
 const HKD = 'cc'.repeat(32);
-const seen = { userData: 'cafe', additionalData: { imagePhkh: IMG, attestationPhkh: ATT }, hkdSha256: [HKD] };
+const seen: SeenValues = {
+  userData: 'cafe',
+  additionalData: { imagePhkh: IMG, attestationPhkh: ATT },
+  hkdSha256: [HKD],
+};
 const policy = {
   hkdSha256: [HKD],
   expectedImagePhkh: IMG.toUpperCase(),
@@ -58,7 +63,7 @@ describe('judgeAttestation (issue 11)', () => {
   });
 
   test('each check fails on its own input, with its own code; the first failure names the verdict', () => {
-    const cases: [Partial<typeof seen>, string][] = [
+    const cases: [Partial<SeenValues>, string][] = [
       [{ hkdSha256: ['ee'.repeat(32)] }, POLICY_CHECK_CODES['host-key']],
       [{ additionalData: { imagePhkh: IMG } }, POLICY_CHECK_CODES['add-data']],
       [{ additionalData: { imagePhkh: IMG, attestationPhkh: IMG } }, POLICY_CHECK_CODES['attestation-phkh']],
