@@ -1,10 +1,14 @@
 /**
- * Runs one attestation with its history row: the row is written `pending` (with the request and its sealed
- * ARPK) once the request exists and before the guest is contacted, and completed in one transaction after —
- * verified, mismatch, policy violation or error. A crash in between leaves a pending row that the next open
- * marks `interrupted`.
+ * Runs one attestation with its history row: the row is written `pending` (with the request, its sealed ARPK
+ * and the policy it is judged against) once the request exists and before the guest is contacted, and
+ * completed in one transaction after with the outcome `judgeAttestation` decides — verified, policy violation,
+ * mismatch, error, or cancelled (the signal aborted, or the user refused the host key). A crash in between
+ * leaves a pending row that the next open marks `interrupted`.
  */
-import type { AttestationRecord, AttestationSteps, GuestPolicy } from '../../shared/types/store.js';
+import { AttestError, isAttestError } from '../../shared/errors/index.js';
+import type { AttestationPolicy } from '../../shared/types/policy.js';
+import type { AttestationRecord, AttestationSteps } from '../../shared/types/store.js';
+import { outcomeOfFailure } from '../engine/attest/verdict.js';
 import type { AddDataKind } from '../engine/formats/additional-data.js';
 import type { Store } from '../store/index.js';
 import type { AttestGuestParams, AttestGuestProgress, AttestGuestResult } from './attest-guest.js';
@@ -14,7 +18,8 @@ import { beginAttestation, recordFailure, recordVerification } from './history.j
 export interface AttestAndRecordParams {
   readonly store: Store;
   readonly guestId: number;
-  readonly policy?: GuestPolicy;
+  /** The policy the attempt is judged against (recorded with the pending row; null: measurement only). */
+  readonly policy: AttestationPolicy | null;
   readonly addData: readonly AddDataKind[];
   /** SHA-256 (hex) of the HKDs in slot order, when known before the run. */
   readonly hkdSha256: readonly string[];
@@ -26,6 +31,8 @@ export interface AttestAndRecordParams {
   /** Runs the attestation with the hooks it must pass on to `attestGuest`. */
   readonly run: (hooks: Pick<AttestGuestParams, 'onRequestCreated' | 'onProgress'>) => Promise<AttestGuestResult>;
   readonly onProgress?: (event: AttestGuestProgress) => void;
+  /** The run's cancellation: a failure after it aborted is recorded as cancelled. */
+  readonly signal?: AbortSignal;
 }
 
 /** The stored outcome; `result` is present when the guest answered and the response was checked. */
@@ -52,6 +59,7 @@ export async function attestAndRecord(params: AttestAndRecordParams): Promise<Re
       hkdSha256: params.hkdSha256,
       hkdReport: params.hkdReport(),
       addData: params.addData,
+      policy: params.policy,
       ...(request ? { request: request.exchange, arpk: request.arpk } : {}),
       ...(params.seHeader ? { seHeader: params.seHeader } : {}),
       steps: { ...steps },
@@ -71,7 +79,6 @@ export async function attestAndRecord(params: AttestAndRecordParams): Promise<Re
     const record = recordVerification(store, id, {
       verification: result.verification,
       response: result.response,
-      ...(params.policy ? { policy: params.policy } : {}),
       steps,
       hkdReport: params.hkdReport(),
       hostKeyFingerprint: result.hostKey.fingerprint,
@@ -79,6 +86,14 @@ export async function attestAndRecord(params: AttestAndRecordParams): Promise<Re
     return { record, result };
   } catch (error) {
     if (id === undefined) id = begin();
-    return { record: recordFailure(store, id, error, steps), error };
+    return { record: recordFailure(store, id, failureOf(error, params.signal), steps), error };
   }
+}
+
+/** What to record for `error`: once the run was cancelled, whatever broke is the cancellation's doing. */
+function failureOf(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (!signal?.aborted) return error;
+  if (isAttestError(error) && outcomeOfFailure(error.code) === 'cancelled') return error;
+  if (isAttestError(signal.reason) && outcomeOfFailure(signal.reason.code) === 'cancelled') return signal.reason;
+  return new AttestError('ERR_TRANSPORT_CANCELLED', 'cancelled by the user');
 }

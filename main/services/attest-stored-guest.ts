@@ -4,7 +4,7 @@
  * workstation UI and the demo.
  */
 import { readFileSync } from 'node:fs';
-import { AttestError } from '../../shared/errors/index.js';
+import { AttestError, isAttestError } from '../../shared/errors/index.js';
 import type { Guest } from '../../shared/types/store.js';
 import type { EngineContext } from '../engine/crypto/context.js';
 import type { AddDataKind } from '../engine/formats/additional-data.js';
@@ -141,7 +141,16 @@ export function keepingFetchedCrls(store: Store, fetchCrl: FetchCrl): FetchCrl {
 export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<RecordedAttestation> {
   const { store } = p;
   const guest = store.guests.get(p.guest);
+  // the policy of the guest when the attempt starts is recorded with it and is the one it is judged against
   const policy = guest.policy;
+  let refused = false;
+  const decideHostKey = p.decideHostKey
+    ? async (info: HostKeyInfo): Promise<boolean> => {
+        const trusted = (await p.decideHostKey!(info)) === true;
+        if (!trusted) refused = true;
+        return trusted;
+      }
+    : undefined;
   const addData: AddDataKind[] = [...new Set(policy.requiredAddData ?? [])];
   const hkdItems = loadHostKeyDocuments(store, policy.hkdSha256);
   let report: unknown;
@@ -149,7 +158,7 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
   const jumpHostKeys: HostKeyPolicy = {
     ...(p.knownHosts ? { knownHosts: p.knownHosts } : {}),
     trustOnFirstUse: p.trustOnFirstUse === true,
-    ...(p.decideHostKey ? { decide: p.decideHostKey } : {}),
+    ...(decideHostKey ? { decide: decideHostKey } : {}),
   };
   const hostKeys: HostKeyPolicy = guest.hostKeyFingerprint
     ? { pinnedFingerprints: [parseHostKeyFingerprint(guest.hostKeyFingerprint)] }
@@ -200,20 +209,39 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
     hkdReport: () => report,
     now: () => p.ctx.now(),
     ...(p.onProgress ? { onProgress: p.onProgress } : {}),
+    ...(p.signal ? { signal: p.signal } : {}),
     run: (hooks) =>
-      attestGuest({
-        transport: (p.transportFactory ?? ((g, k, j) => sshTransportForGuest(g, k, j, p)))(
-          guest,
-          hostKeys,
-          jumpHostKeys,
-        ),
-        loadHostKeys,
-        seHeader: seHeader ?? loadGuestSeHeader(store, guest),
-        addData,
-        ...(p.userData ? { userData: p.userData } : {}),
-        ctx: p.ctx,
-        ...(p.signal ? { signal: p.signal } : {}),
-        ...hooks,
-      }),
+      refusalAware(
+        () => refused,
+        guest.name,
+        attestGuest({
+          transport: (p.transportFactory ?? ((g, k, j) => sshTransportForGuest(g, k, j, p)))(
+            guest,
+            hostKeys,
+            jumpHostKeys,
+          ),
+          loadHostKeys,
+          seHeader: seHeader ?? loadGuestSeHeader(store, guest),
+          addData,
+          ...(p.userData ? { userData: p.userData } : {}),
+          ctx: p.ctx,
+          ...(p.signal ? { signal: p.signal } : {}),
+          ...hooks,
+        }),
+      ),
   });
+}
+
+/** A run the user stopped by refusing the guest's host key ends as ERR_APP_HOSTKEY_REJECTED (cancelled). */
+async function refusalAware<T>(refused: () => boolean, guest: string, run: Promise<T>): Promise<T> {
+  try {
+    return await run;
+  } catch (error) {
+    if (!refused()) throw error;
+    throw new AttestError(
+      'ERR_APP_HOSTKEY_REJECTED',
+      `the SSH host key of ${guest} was not trusted; nothing was sent to it`,
+      isAttestError(error) ? { cause: error.code } : undefined,
+    );
+  }
 }

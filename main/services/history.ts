@@ -1,37 +1,55 @@
 /**
  * Attestation history use cases: the calls the attest use case makes around contacting a guest
- * (`beginAttestation` before, `finishAttestation` / `recordVerification` / `recordFailure` after) and the
- * per-guest history listing (`listHistory`, newest first) with its JSON shape for the CLI.
+ * (`beginAttestation` before, `recordVerification` / `recordFailure` after) and the per-guest history listing
+ * (`listHistory`, newest first) with its JSON shape for the CLI. Every recorded outcome is the one
+ * `judgeAttestation` returns, judged against the policy recorded by `beginAttestation`.
  */
 import { isAttestError } from '../../shared/errors/index.js';
-import type { AttestationRecord, AttestationStatus, AttestationSteps, GuestPolicy } from '../../shared/types/store.js';
-import type { BeginAttestationParams, FinishAttestationParams, Store } from '../store/index.js';
-import { checkGuestPolicy, type PolicyCheckInput } from './guests.js';
+import type { AttestationRecord, AttestationStatus, AttestationSteps } from '../../shared/types/store.js';
+import type { AttestationPolicy } from '../../shared/types/policy.js';
+import type { Outcome, PolicyCheckResult, Verdict } from '../../shared/types/verdict.js';
+import { judgeAttestation } from '../engine/attest/verdict.js';
+import { toHex } from '../engine/bytes.js';
+import type { BeginAttestationParams, Store } from '../store/index.js';
 
 /** The engine's verification result, structurally (`AttestationVerification` fits). */
-export interface VerificationResult extends PolicyCheckInput {
+export interface VerificationResult {
   verified: boolean;
   cuid: Uint8Array;
   measurement: Uint8Array;
+  userData?: Uint8Array;
+  additional?: {
+    imagePhkh?: Uint8Array;
+    attestationPhkh?: Uint8Array;
+    secretStoreHash?: Uint8Array;
+    firmwareState?: Uint8Array;
+  };
 }
 
 /** Parameters of `recordVerification`. */
 export interface RecordVerificationParams {
   verification: VerificationResult;
   response: Uint8Array;
-  /** The guest's policy; checked only when the measurement verified. */
-  policy?: GuestPolicy;
   steps?: AttestationSteps;
   hkdReport?: unknown;
   /** The SSH host key the guest presented. */
   hostKeyFingerprint?: string;
 }
 
-/** One history entry as `history --format json` prints it. */
+/** One history entry as `history --format json` prints it (snake_case fields kept from before schema 6). */
 export interface HistoryJson {
   id: number;
   guest: string;
+  /** `pending` or the outcome (same value as `outcome` once finished). */
   status: AttestationStatus;
+  /** The outcome (null while pending), the code that explains it and one line in plain words. */
+  outcome: Outcome | null;
+  code: string | null;
+  reason: string | null;
+  /** The policy the attempt was judged against (null: not recorded, before schema 6). */
+  policy: AttestationPolicy | null;
+  /** Every policy check evaluated, with what was expected beside what was seen. */
+  checks: PolicyCheckResult[];
   started_at: string;
   finished_at: string | null;
   cuid: string | null;
@@ -47,29 +65,48 @@ export interface HistoryJson {
   steps: AttestationSteps;
 }
 
-/** Writes a pending attempt for `guestId` (before the guest is contacted); returns its id. */
-export function beginAttestation(store: Store, guestId: number, inputs: BeginAttestationParams = {}): number {
+/**
+ * Writes a pending attempt for `guestId` (before the guest is contacted), with the policy it will be judged
+ * against; returns its id.
+ */
+export function beginAttestation(
+  store: Store,
+  guestId: number,
+  inputs: BeginAttestationParams & { policy: AttestationPolicy | null },
+): number {
   return store.attestations.begin(guestId, inputs);
 }
 
-/** Completes attempt `id` with an explicit outcome, in one transaction. */
-export function finishAttestation(store: Store, id: number, outcome: FinishAttestationParams): AttestationRecord {
-  return store.attestations.finish(id, outcome);
+/** Hex of the decoded additional data (as the store keeps it). */
+function additionalHex(a: VerificationResult['additional']): Record<string, string> | null {
+  if (!a) return null;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(a)) if (v != null) out[k] = toHex(v);
+  return out;
 }
 
 /**
- * Completes attempt `id` from a verification result: `verified`, or `mismatch` for a measurement mismatch
- * (no code) or a policy violation (its ERR_POLICY_* code).
+ * Completes attempt `id` from a verification result, with the verdict `judgeAttestation` gives against the
+ * policy recorded when the attempt began: verified, policy-violation (the first failed check's code) or
+ * mismatch.
  */
 export function recordVerification(store: Store, id: number, p: RecordVerificationParams): AttestationRecord {
   const v = p.verification;
-  const violation = v.verified && p.policy ? checkGuestPolicy(p.policy, v) : undefined;
-  const status: FinishAttestationParams['status'] = v.verified && !violation ? 'verified' : 'mismatch';
+  const pending = store.attestations.get(id);
+  const verdict = judgeAttestation({
+    kind: 'measured',
+    measurementVerified: v.verified,
+    policy: pending.policy,
+    seen: {
+      userData: v.userData ? toHex(v.userData) : null,
+      additionalData: additionalHex(v.additional),
+      hkdSha256: pending.hkdSha256,
+    },
+  });
   return store.attestations.finish(id, {
-    status,
-    errorCode: violation?.code ?? null,
-    errorMessage:
-      violation?.message ?? (v.verified ? null : 'measurement does not match (wrong image, header or ARPK)'),
+    status: verdict.outcome as 'verified' | 'policy-violation' | 'mismatch',
+    errorCode: verdict.code,
+    errorMessage: verdict.outcome === 'verified' ? null : verdict.reason,
     response: p.response,
     cuid: v.cuid,
     measurement: v.measurement,
@@ -81,12 +118,19 @@ export function recordVerification(store: Store, id: number, p: RecordVerificati
   });
 }
 
-/** Completes attempt `id` as `error` from a thrown error (its code when coded; the message never holds secrets). */
+/**
+ * Completes attempt `id` from a thrown error, with the verdict `judgeAttestation` gives for it: `cancelled` for
+ * a cancelling code (the user stopped it or refused the host key), else `error` (the message never holds
+ * secrets).
+ */
 export function recordFailure(store: Store, id: number, error: unknown, steps?: AttestationSteps): AttestationRecord {
+  const code = isAttestError(error) ? error.code : 'ERR_STORE_INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  const verdict = judgeAttestation({ kind: 'failed', code, message });
   return store.attestations.finish(id, {
-    status: 'error',
-    errorCode: isAttestError(error) ? error.code : 'ERR_STORE_INTERNAL',
-    errorMessage: error instanceof Error ? error.message : String(error),
+    status: verdict.outcome as 'error' | 'cancelled',
+    errorCode: code,
+    errorMessage: message,
     ...(steps ? { steps } : {}),
   });
 }
@@ -102,12 +146,22 @@ export function listHistory(store: Store, name: string, p: { since?: Date; limit
   return store.attestations.list(guestId!, { ...(p.since ? { since: p.since } : {}), limit: p.limit ?? -1 });
 }
 
+/** The policy checks of a verdict that failed. */
+export function failedChecks(verdict: Verdict | null): PolicyCheckResult[] {
+  return verdict?.checks.filter((c) => !c.passed) ?? [];
+}
+
 /** The JSON shape of one history entry. */
 export function toHistoryJson(r: AttestationRecord): HistoryJson {
   return {
     id: r.id,
     guest: r.guestName,
     status: r.status,
+    outcome: r.verdict?.outcome ?? null,
+    code: r.verdict?.code ?? null,
+    reason: r.verdict?.reason ?? null,
+    policy: r.policy,
+    checks: r.verdict?.checks ?? [],
     started_at: r.startedAt,
     finished_at: r.finishedAt,
     cuid: r.cuid,

@@ -1,18 +1,26 @@
 /**
- * Attestation attempts, one row each. Crash safety: `begin` writes the row as `pending` (with the request and
- * the sealed ARPK) before the guest is contacted; `finish` completes it in one transaction together with its
- * audit entry; at the next open, pending rows left by a process that no longer runs are marked `interrupted`.
- * Each write records the row's content hash in the audit chain.
+ * Attestation attempts, one row each. Crash safety: `begin` writes the row as `pending` (with the request, the
+ * sealed ARPK and the policy it will be judged against) before the guest is contacted; `finish` completes it in
+ * one transaction together with its audit entry; at the next open, pending rows left by a process that no
+ * longer runs are marked `interrupted`. Each write records the row's content hash in the audit chain.
+ *
+ * Verdicts: every record carries the verdict `judgeAttestation` gives for the row alone (see `judgeStoredRow`),
+ * and `finish` refuses an outcome other than that one (ERR_STORE_OUTCOME_MISMATCH), so what is stored is
+ * always what the one verdict function decides.
  */
 import { hostname } from 'node:os';
+import { canonicalJson } from '../../shared/canonical-json.js';
 import { AttestError, type ErrorCode } from '../../shared/errors/index.js';
 import type {
   AddDataKind,
   AttestationAdditionalData,
+  AttestationPolicy,
   AttestationRecord,
   AttestationStatus,
   AttestationSteps,
 } from '../../shared/types/store.js';
+import type { Verdict } from '../../shared/types/verdict.js';
+import { judgeAttestation } from '../engine/attest/verdict.js';
 import { hashAttestationRow, sha256Hex, type AttestationRow } from './content-hash.js';
 import { readTransaction, writeTransaction, type StoreContext } from './store-context.js';
 
@@ -29,10 +37,15 @@ export interface BeginAttestationParams {
   arpk?: Uint8Array;
   /** The bare SE header the response will be verified against (kept once per distinct header). */
   seHeader?: Uint8Array;
+  /** The policy the attempt will be judged against (absent: not recorded, only the measurement decides). */
+  policy?: AttestationPolicy | null;
   steps?: AttestationSteps;
 }
 
-/** How an attempt ended. */
+/**
+ * How an attempt ended. `status` must be the outcome `judgeAttestation` gives for the finished row (the
+ * services take it from the verdict); anything else is refused with ERR_STORE_OUTCOME_MISMATCH.
+ */
 export interface FinishAttestationParams {
   status: Exclude<AttestationStatus, 'pending' | 'interrupted'>;
   errorCode?: ErrorCode | string | null;
@@ -70,6 +83,47 @@ export interface ListAttestationsParams {
 
 const SUMMARY_COLUMNS = `a.*, g.name AS guest_name`;
 
+type JudgedColumns = Pick<
+  AttestationRow,
+  'status' | 'error_code' | 'error_message' | 'user_data' | 'additional_data_json' | 'hkd_sha256_json' | 'policy_json'
+>;
+
+/**
+ * The verdict of a stored attempt from its row alone (null while pending): failures by their code, an
+ * interrupted run as such, a `mismatch` row as a measurement that did not verify, a `verified` or
+ * `policy-violation` row as one that did, judged against its recorded policy and what it saw. A violation
+ * recorded before schema 6 (no policy column) keeps its recorded code.
+ */
+export function judgeStoredRow(r: JudgedColumns): Verdict | null {
+  switch (r.status as AttestationStatus) {
+    case 'pending':
+      return null;
+    case 'interrupted':
+      return judgeAttestation({ kind: 'interrupted', message: r.error_message });
+    case 'error':
+    case 'cancelled':
+      return judgeAttestation({ kind: 'failed', code: r.error_code, message: r.error_message });
+    default: {
+      const policy = r.policy_json == null ? null : (JSON.parse(r.policy_json) as AttestationPolicy);
+      return judgeAttestation({
+        kind: 'measured',
+        measurementVerified: r.status !== 'mismatch',
+        policy,
+        seen: {
+          userData: hexOrNull(r.user_data),
+          additionalData:
+            r.additional_data_json === null ? null : (JSON.parse(r.additional_data_json) as AttestationAdditionalData),
+          hkdSha256: JSON.parse(r.hkd_sha256_json) as string[],
+        },
+        recordedViolation:
+          r.status === 'policy-violation' && r.error_code !== null
+            ? { code: r.error_code, message: r.error_message }
+            : null,
+      });
+    }
+  }
+}
+
 /** The `pid@hostname` owner string of this process. */
 export function currentOwner(): string {
   return `${process.pid}@${hostname()}`;
@@ -96,9 +150,9 @@ export class AttestationRepository {
   constructor(private readonly ctx: StoreContext) {
     this.insertStmt = ctx.db.prepare(
       `INSERT INTO attestations (id, guest_id, status, started_at, steps_json, hkd_sha256_json, hkd_report_json, add_data_json,
-         request, arpk_sealed, arpk_key_id, owner, se_header_sha256, content_hash)
+         request, arpk_sealed, arpk_key_id, owner, se_header_sha256, policy_json, content_hash)
        VALUES (@id, @guest_id, @status, @started_at, @steps_json, @hkd_sha256_json, @hkd_report_json, @add_data_json,
-         @request, @arpk_sealed, @arpk_key_id, @owner, @se_header_sha256, @content_hash)`,
+         @request, @arpk_sealed, @arpk_key_id, @owner, @se_header_sha256, @policy_json, @content_hash)`,
     );
     this.rowStmt = ctx.db.prepare('SELECT * FROM attestations WHERE id = ?');
   }
@@ -132,6 +186,7 @@ export class AttestationRepository {
         arpk_key_id: p.arpk ? this.ctx.sealer.keyId() : null,
         owner: this.ctx.owner,
         se_header_sha256: p.seHeader ? sha256Hex(p.seHeader) : null,
+        policy_json: p.policy == null ? null : canonicalJson(p.policy),
       };
       if (p.seHeader) {
         this.ctx
@@ -192,6 +247,14 @@ export class AttestationRepository {
         host_key_fingerprint: p.hostKeyFingerprint ?? cur.host_key_fingerprint ?? null,
       };
       delete (row as Partial<AttestationRow>).content_hash;
+      const verdict = judgeStoredRow(row);
+      if (verdict?.outcome !== p.status) {
+        throw new AttestError(
+          'ERR_STORE_OUTCOME_MISMATCH',
+          `attestation ${id}: outcome ${p.status} is not the verdict of its row (${verdict?.outcome ?? 'none'})`,
+          { id, status: p.status, verdict: verdict?.outcome ?? null },
+        );
+      }
       const contentHash = hashAttestationRow(row);
       this.ctx
         .stmt(
@@ -209,7 +272,7 @@ export class AttestationRepository {
         data: { guestId: cur.guest_id, status: p.status, errorCode: p.errorCode ?? null, contentHash },
       });
       const guestName = this.ctx.stmt('SELECT name FROM guests WHERE id = ?').pluck().get(cur.guest_id) as string;
-      return this.toRecord({ ...row, content_hash: contentHash, guest_name: guestName });
+      return this.toRecord({ ...row, content_hash: contentHash, guest_name: guestName }, verdict);
     });
   }
 
@@ -347,12 +410,17 @@ export class AttestationRepository {
     return row;
   }
 
-  private toRecord(r: AttestationRow & { guest_name: string }): AttestationRecord {
+  private toRecord(
+    r: AttestationRow & { guest_name: string },
+    verdict: Verdict | null = judgeStoredRow(r),
+  ): AttestationRecord {
     return {
       id: r.id,
       guestId: r.guest_id,
       guestName: r.guest_name,
       status: r.status as AttestationStatus,
+      policy: r.policy_json == null ? null : (JSON.parse(r.policy_json) as AttestationPolicy),
+      verdict,
       errorCode: r.error_code,
       errorMessage: r.error_message,
       startedAt: r.started_at,

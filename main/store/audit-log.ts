@@ -6,7 +6,7 @@
  * `verifyAuditChain` is for).
  *
  * What verification catches: any edited, inserted or deleted entry before the head (seq gap, prev-hash or
- * hash mismatch); any guest, trust or attestation row whose content no longer hashes to its last recorded
+ * hash mismatch); any guest, trust, attestation or setting row whose content no longer hashes to its last recorded
  * value, that has no audit entry, or whose audited row is gone. What it cannot catch on its own: the last
  * entries cut off together with the rows they describe, or the whole file replaced; compare `headHash` with
  * a copy kept elsewhere (an exported evidence bundle records it) for that.
@@ -17,10 +17,12 @@ import { canonicalJson } from '../../shared/canonical-json.js';
 import {
   hashAttestationRow,
   hashGuestRow,
+  hashSettingRow,
   hashTrustRow,
   sha256Hex,
   type AttestationRow,
   type GuestRow,
+  type SettingRow,
   type TrustRow,
 } from './content-hash.js';
 
@@ -246,8 +248,17 @@ export class AuditLog {
         const bad = checkRow('attestation', a.id, actual);
         if (bad) return bad;
       }
+      // settings exist from schema 6 on (a file opened read-only may be older)
+      const hasSettings = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").get();
+      if (hasSettings) {
+        for (const s of db.prepare('SELECT * FROM settings ORDER BY id').iterate() as IterableIterator<SettingRow>) {
+          const bad = checkRow('setting', s.id, hashSettingRow(s));
+          if (bad) return bad;
+        }
+      }
       const gone = [...latest.entries()].filter(
-        ([k]) => k.startsWith('guest:') || k.startsWith('trust:') || k.startsWith('attestation:'),
+        ([k]) =>
+          k.startsWith('guest:') || k.startsWith('trust:') || k.startsWith('attestation:') || k.startsWith('setting:'),
       );
       if (gone.length > 0) {
         const first = gone.sort((x, y) => x[1].seq - y[1].seq)[0]!;

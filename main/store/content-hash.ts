@@ -79,7 +79,17 @@ export interface AttestationRow {
   se_header_sha256?: string | null;
   /** Since schema 5: the SSH host key the guest presented; null when not contacted or older. */
   host_key_fingerprint?: string | null;
+  /** Since schema 6: the policy the attempt is judged against (canonical JSON); null = not recorded. */
+  policy_json?: string | null;
   content_hash: string;
+}
+
+/** A row of `settings` (schema 6). */
+export interface SettingRow {
+  id: number;
+  key: string;
+  value: string;
+  updated_at: string;
 }
 
 /** Content hash of a guest row with its tags. */
@@ -160,6 +170,13 @@ export function hashAttestationRow(row: Omit<AttestationRow, 'content_hash'>): s
       ...(row.se_header_sha256 ? [row.se_header_sha256] : []),
       // appended in schema 5 only when set, tagged, so the hashes of older rows stay valid
       ...(row.host_key_fingerprint ? [['host_key', row.host_key_fingerprint]] : []),
+      // appended in schema 6 only when recorded, tagged, so the hashes of older rows stay valid
+      ...(row.policy_json != null ? [['policy', row.policy_json]] : []),
     ]),
   );
+}
+
+/** Content hash of a settings row. */
+export function hashSettingRow(row: SettingRow): string {
+  return sha256Hex(JSON.stringify(['setting', row.id, row.key, row.value, row.updated_at]));
 }

@@ -12,10 +12,19 @@ import type {
   GuestStatus,
   AttestationStatus,
 } from '../../shared/types/store.js';
+import { STATUS_OUTCOMES, type Outcome } from '../../shared/types/verdict.js';
 import { hashGuestRow, sha256Hex, type GuestRow } from './content-hash.js';
 import { readTransaction, writeTransaction, type StoreContext } from './store-context.js';
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127}$/;
+/** The outcomes a derived status looks at, as an SQL list (constants, never input). */
+const STATUS_OUTCOMES_SQL = STATUS_OUTCOMES.map((o) => `'${o}'`).join(', ');
+
+interface LastAttempt {
+  status: AttestationStatus;
+  started_at: string;
+  error_code: string | null;
+}
 
 /** Parameters of `statuses`. */
 export interface GuestStatusParams {
@@ -185,15 +194,21 @@ export class GuestRepository {
     });
   }
 
-  /** The derived status of every active guest (one query; index lookups per guest). */
+  /**
+   * The derived status of every active guest (one query; index lookups per guest). Only outcomes in
+   * STATUS_OUTCOMES count: a cancelled or interrupted run is in the history but never changes the status.
+   */
   statuses(params: GuestStatusParams = {}): GuestStatus[] {
     const staleAfterMs = params.staleAfterMs ?? 24 * 3600 * 1000;
     const now = (params.now ?? this.ctx.now()).getTime();
-    const rows = readTransaction(this.ctx, () =>
-      this.ctx
+    const rows = readTransaction(this.ctx, () => {
+      const attempt = this.ctx.stmt('SELECT status, started_at, error_code FROM attestations WHERE id = ?');
+      return this.ctx
         .stmt(
           `SELECT g.id, g.name,
              (SELECT a.id FROM attestations a WHERE a.guest_id = g.id ORDER BY a.id DESC LIMIT 1) AS last_id,
+             (SELECT a.id FROM attestations a WHERE a.guest_id = g.id AND a.status IN (${STATUS_OUTCOMES_SQL})
+                ORDER BY a.id DESC LIMIT 1) AS judged_id,
              (SELECT a.finished_at FROM attestations a WHERE a.guest_id = g.id AND a.status = 'verified' ORDER BY a.id DESC LIMIT 1) AS last_verified_at,
              (SELECT count(*) FROM attestations a WHERE a.guest_id = g.id) AS n
            FROM guests g WHERE g.removed_at IS NULL ORDER BY g.name`,
@@ -204,27 +219,25 @@ export class GuestRepository {
             id: number;
             name: string;
             last_id: number | null;
+            judged_id: number | null;
             last_verified_at: string | null;
             n: number;
           };
-          const last =
-            row.last_id === null
+          const last = row.last_id === null ? undefined : (attempt.get(row.last_id) as LastAttempt);
+          const judged =
+            row.judged_id === null
               ? undefined
-              : (this.ctx
-                  .stmt('SELECT status, started_at, error_code FROM attestations WHERE id = ?')
-                  .get(row.last_id) as {
-                  status: AttestationStatus;
-                  started_at: string;
-                  error_code: string | null;
-                });
-          return { ...row, last };
-        }),
-    );
+              : row.judged_id === row.last_id
+                ? last
+                : (attempt.get(row.judged_id) as LastAttempt);
+          return { ...row, last, judged };
+        });
+    });
     return rows.map((r) => {
       let health: GuestHealth;
-      if (!r.last) health = 'never';
-      else if (r.last.status === 'pending') health = 'pending';
-      else if (r.last.status !== 'verified') health = 'failing';
+      if (r.last?.status === 'pending') health = 'pending';
+      else if (!r.judged) health = 'never';
+      else if (r.judged.status !== 'verified') health = 'failing';
       else if (r.last_verified_at === null || now - Date.parse(r.last_verified_at) > staleAfterMs) health = 'stale';
       else health = 'ok';
       return {
@@ -235,6 +248,9 @@ export class GuestRepository {
         lastAttemptAt: r.last?.started_at ?? null,
         lastStatus: r.last?.status ?? null,
         lastErrorCode: r.last?.error_code ?? null,
+        lastOutcome: (r.judged?.status as Outcome | undefined) ?? null,
+        lastOutcomeCode: r.judged?.error_code ?? null,
+        lastOutcomeAt: r.judged?.started_at ?? null,
         attestationCount: r.n,
       };
     });

@@ -1,10 +1,18 @@
 /** The store's public surface: open a database and use its repositories. */
 export { openStore, Store, type OpenStoreParams } from './store.js';
-export { MIGRATIONS, LATEST_SCHEMA_VERSION, applyMigrations, readSchemaVersion } from './migrations.js';
+export {
+  MIGRATIONS,
+  LATEST_SCHEMA_VERSION,
+  applyMigrations,
+  readSchemaVersion,
+  type MigrationContext,
+} from './migrations.js';
 export { GuestRepository, type GuestStatusParams } from './guest-repository.js';
 export { TrustRepository, type TrustItemInput } from './trust-repository.js';
+export { SettingsRepository, MAX_SETTING_VALUE_LENGTH } from './settings-repository.js';
 export {
   AttestationRepository,
+  judgeStoredRow,
   type BeginAttestationParams,
   type FinishAttestationParams,
   type AttestationSecrets,

@@ -10,15 +10,74 @@
  * | 3 | se_headers (content-addressed SE headers); attestations.se_header_sha256: the header each attempt was verified against |
  * | 4 | trust_items.removed_at: trust material is removed softly, so past attestations keep their HKDs |
  * | 5 | guests.host_key_type (the pinned key's algorithm); attestations.host_key_fingerprint (the key the guest presented) |
+ * | 6 | attestations rebuilt: status takes the outcome model (policy-violation, cancelled), policy_json (the policy each attempt is judged against); existing rows mapped and audited; settings |
  */
 import type Database from 'better-sqlite3';
 import { AttestError } from '../../shared/errors/index.js';
+import { AuditLog } from './audit-log.js';
+import { hashAttestationRow, type AttestationRow } from './content-hash.js';
 
-/** One migration: the version it produces and its SQL. */
+/** What a migration's code step may use besides the connection. */
+export interface MigrationContext {
+  /** The clock of the store being opened (audit entries written by a migration). */
+  readonly now: () => Date;
+}
+
+/** One migration: the version it produces, its SQL, and an optional code step run after the SQL. */
 export interface Migration {
   readonly version: number;
   readonly description: string;
   readonly sql: string;
+  /** Runs in the same transaction as `sql` (row changes that need hashing and auditing). */
+  readonly migrate?: (db: Database.Database, ctx: MigrationContext) => void;
+}
+
+/**
+ * Schema 6 code step: rows schema 5 stored with a status that the outcome model splits are given their outcome —
+ * `mismatch` with an ERR_POLICY_* code becomes `policy-violation`, `error` with a cancelling code `cancelled` —
+ * each with its new content hash and one `attestation.migrated` audit entry (old and new status, new hash),
+ * so `audit verify` keeps passing and the chain says what changed. No other column changes. The codes are the
+ * schema-5 facts of this migration, written here on purpose: a released migration never changes with the code.
+ */
+function migrateOutcomes(db: Database.Database, ctx: MigrationContext): void {
+  const policyCodes = [
+    'ERR_POLICY_IMAGE_PHKH',
+    'ERR_POLICY_ATTESTATION_PHKH',
+    'ERR_POLICY_USER_DATA',
+    'ERR_POLICY_ADD_DATA_MISSING',
+    'ERR_POLICY_HOST_KEY',
+  ];
+  const cancellingCodes = ['ERR_APP_CANCELLED', 'ERR_APP_HOSTKEY_REJECTED', 'ERR_TRANSPORT_CANCELLED'];
+  if ((db.pragma('foreign_key_check(attestations)') as unknown[]).length > 0)
+    throw new Error('an attestation refers to a guest or SE header that does not exist');
+  const audit = new AuditLog(db, ctx.now);
+  const update = db.prepare('UPDATE attestations SET status = ?, content_hash = ? WHERE id = ?');
+  const rows = db
+    .prepare(
+      `SELECT * FROM attestations WHERE (status = 'mismatch' AND error_code IN (${policyCodes.map(() => '?').join(',')}))
+         OR (status = 'error' AND error_code IN (${cancellingCodes.map(() => '?').join(',')})) ORDER BY id`,
+    )
+    .all(...policyCodes, ...cancellingCodes) as AttestationRow[];
+  for (const row of rows) {
+    const status = row.status === 'mismatch' ? 'policy-violation' : 'cancelled';
+    const { content_hash: previousHash, ...rest } = row;
+    const contentHash = hashAttestationRow({ ...rest, status });
+    update.run(status, contentHash, row.id);
+    audit.append({
+      action: 'attestation.migrated',
+      subjectType: 'attestation',
+      subjectId: row.id,
+      data: {
+        guestId: row.guest_id,
+        schema: 6,
+        from: row.status,
+        to: status,
+        errorCode: row.error_code,
+        previousContentHash: previousHash,
+        contentHash,
+      },
+    });
+  }
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -139,6 +198,59 @@ ALTER TABLE guests ADD COLUMN host_key_type TEXT;
 ALTER TABLE attestations ADD COLUMN host_key_fingerprint TEXT;
 `,
   },
+  {
+    version: 6,
+    description: 'the outcome model in attestations.status, the policy each attempt is judged against, settings',
+    // SQLite cannot alter a CHECK constraint: the table is rebuilt (every column, index and foreign key kept).
+    sql: `
+CREATE TABLE attestations_v6 (
+  id INTEGER PRIMARY KEY,
+  guest_id INTEGER NOT NULL REFERENCES guests(id),
+  status TEXT NOT NULL CHECK (status IN ('pending', 'verified', 'policy-violation', 'mismatch', 'error', 'cancelled', 'interrupted')),
+  error_code TEXT,
+  error_message TEXT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  steps_json TEXT NOT NULL DEFAULT '{}',
+  hkd_sha256_json TEXT NOT NULL DEFAULT '[]',
+  hkd_report_json TEXT,
+  add_data_json TEXT NOT NULL DEFAULT '[]',
+  cuid BLOB,
+  measurement BLOB,
+  user_data BLOB,
+  additional_data_json TEXT,
+  request BLOB,
+  response BLOB,
+  arpk_sealed BLOB,
+  arpk_key_id TEXT,
+  owner TEXT,
+  content_hash TEXT NOT NULL,
+  se_header_sha256 TEXT REFERENCES se_headers(sha256),
+  host_key_fingerprint TEXT,
+  policy_json TEXT
+);
+INSERT INTO attestations_v6 (id, guest_id, status, error_code, error_message, started_at, finished_at, steps_json,
+  hkd_sha256_json, hkd_report_json, add_data_json, cuid, measurement, user_data, additional_data_json, request, response,
+  arpk_sealed, arpk_key_id, owner, content_hash, se_header_sha256, host_key_fingerprint)
+SELECT id, guest_id, status, error_code, error_message, started_at, finished_at, steps_json,
+  hkd_sha256_json, hkd_report_json, add_data_json, cuid, measurement, user_data, additional_data_json, request, response,
+  arpk_sealed, arpk_key_id, owner, content_hash, se_header_sha256, host_key_fingerprint
+FROM attestations;
+DROP TABLE attestations;
+ALTER TABLE attestations_v6 RENAME TO attestations;
+CREATE INDEX attestations_guest ON attestations(guest_id);
+CREATE INDEX attestations_pending ON attestations(id) WHERE status = 'pending';
+CREATE INDEX attestations_guest_status ON attestations(guest_id, status);
+
+CREATE TABLE settings (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+`,
+    migrate: migrateOutcomes,
+  },
 ];
 
 /** The schema version this build writes. */
@@ -153,7 +265,11 @@ export function readSchemaVersion(db: Database.Database): number {
  * Applies every migration above the file's version up to `target` (default: the latest); returns the
  * versions applied. Throws ERR_STORE_SCHEMA_TOO_NEW for a file written by a newer build.
  */
-export function applyMigrations(db: Database.Database, target: number = LATEST_SCHEMA_VERSION): number[] {
+export function applyMigrations(
+  db: Database.Database,
+  target: number = LATEST_SCHEMA_VERSION,
+  ctx: MigrationContext = { now: () => new Date() },
+): number[] {
   const current = readSchemaVersion(db);
   if (current > LATEST_SCHEMA_VERSION) {
     throw new AttestError(
@@ -169,6 +285,7 @@ export function applyMigrations(db: Database.Database, target: number = LATEST_S
       // Re-check inside the write lock: another process may have migrated meanwhile.
       if (readSchemaVersion(db) >= m.version) return false;
       db.exec(m.sql);
+      m.migrate?.(db, ctx);
       db.pragma(`user_version = ${m.version}`);
       return true;
     });

@@ -11,6 +11,7 @@ import { AttestationRepository, currentOwner } from './attestation-repository.js
 import { AuditLog } from './audit-log.js';
 import { GuestRepository } from './guest-repository.js';
 import { applyMigrations, readSchemaVersion } from './migrations.js';
+import { SettingsRepository } from './settings-repository.js';
 import { toStoreError } from './sqlite-errors.js';
 import { statementCache, type StoreContext } from './store-context.js';
 import { TrustRepository } from './trust-repository.js';
@@ -40,6 +41,8 @@ export class Store {
   readonly guests: GuestRepository;
   readonly trust: TrustRepository;
   readonly attestations: AttestationRepository;
+  /** Per-workspace settings (schema 6), audited on change. */
+  readonly settings: SettingsRepository;
   readonly audit: AuditLog;
   /** Ids of pending attempts marked `interrupted` while opening. */
   readonly interruptedAtOpen: readonly number[];
@@ -51,6 +54,7 @@ export class Store {
     this.guests = new GuestRepository(ctx);
     this.trust = new TrustRepository(ctx);
     this.attestations = new AttestationRepository(ctx);
+    this.settings = new SettingsRepository(ctx);
     this.audit = ctx.audit;
     this.interruptedAtOpen = interrupted;
   }
@@ -104,7 +108,7 @@ export function openStore(p: OpenStoreParams): Store {
       db.pragma(`synchronous = ${p.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     }
     db.pragma('foreign_keys = ON');
-    if (!readOnly) applyMigrations(db);
+    if (!readOnly) applyMigrations(db, undefined, { now: p.now ?? (() => new Date()) });
     const ctx: StoreContext = {
       db,
       path: p.path,

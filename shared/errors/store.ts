@@ -24,4 +24,7 @@ export const STORE_ERROR_CODES = [
   'ERR_POLICY_USER_DATA',
   'ERR_POLICY_ADD_DATA_MISSING',
   'ERR_POLICY_HOST_KEY',
+  // schema 6: an outcome that is not what judgeAttestation decides for the row; settings
+  'ERR_STORE_OUTCOME_MISMATCH',
+  'ERR_STORE_SETTING_INVALID',
 ] as const;

@@ -3,9 +3,10 @@
  * the IPC contract and the CLI's JSON output: bytes as lower-case hex, dates as ISO 8601 strings. Secrets
  * (the ARPK) never appear here.
  */
-import type { AddDataKind, GuestPolicy } from './policy.js';
+import type { AddDataKind, AttestationPolicy, GuestPolicy } from './policy.js';
+import type { Outcome, Verdict } from './verdict.js';
 
-export type { AddDataKind, GuestPolicy };
+export type { AddDataKind, AttestationPolicy, GuestPolicy };
 
 /** The fields a caller supplies to add or edit a guest. */
 export interface GuestInput {
@@ -51,15 +52,25 @@ export interface Guest {
 /** Derived guest state: `ok` (last attempt verified and recent), `stale`, `failing`, `pending`, `never`. */
 export type GuestHealth = 'ok' | 'stale' | 'failing' | 'pending' | 'never';
 
-/** A guest with its derived status. */
+/**
+ * A guest with its derived status. `health` is derived from the latest attempt whose outcome counts for the
+ * status (STATUS_OUTCOMES: a cancelled or interrupted run never changes it) and from a run in progress.
+ */
 export interface GuestStatus {
   guestId: number;
   name: string;
   health: GuestHealth;
   lastVerifiedAt: string | null;
+  /** Start of the latest attempt of any outcome (cancelled, interrupted and pending ones included). */
   lastAttemptAt: string | null;
+  /** Status of that latest attempt. */
   lastStatus: AttestationStatus | null;
+  /** Error code of that latest attempt. */
   lastErrorCode: string | null;
+  /** The latest outcome that counts for the status (STATUS_OUTCOMES), its code and when it started. */
+  lastOutcome: Outcome | null;
+  lastOutcomeCode: string | null;
+  lastOutcomeAt: string | null;
   attestationCount: number;
 }
 
@@ -89,8 +100,8 @@ export interface TrustItem {
 /** Freshness of a CRL or certificate at a given time. */
 export type TrustFreshness = 'valid' | 'expiring' | 'stale' | 'not-yet-valid';
 
-/** Life cycle of one attestation attempt. */
-export type AttestationStatus = 'pending' | 'verified' | 'mismatch' | 'error' | 'interrupted';
+/** Life cycle of one attestation attempt: `pending` until it ends, then its outcome (shared/types/verdict.ts). */
+export type AttestationStatus = 'pending' | Outcome;
 
 /** Timestamps of the steps of one attempt (ISO strings); absent = not reached. */
 export interface AttestationSteps {
@@ -115,7 +126,15 @@ export interface AttestationRecord {
   id: number;
   guestId: number;
   guestName: string;
+  /** `pending`, or the outcome `judgeAttestation` returned when the attempt was recorded. */
   status: AttestationStatus;
+  /** The policy the attempt is judged against, recorded when it started (null: not recorded, before schema 6). */
+  policy: AttestationPolicy | null;
+  /**
+   * The verdict recomputed on read from the row alone (its policy, what it saw, whether its measurement
+   * verified); null while pending. Its outcome always equals `status` (the store refuses to write otherwise).
+   */
+  verdict: Verdict | null;
   errorCode: string | null;
   errorMessage: string | null;
   startedAt: string;
@@ -153,6 +172,8 @@ export type AuditAction =
   | 'attestation.started'
   | 'attestation.finished'
   | 'attestation.interrupted'
+  | 'attestation.migrated'
+  | 'setting.changed'
   | 'export.made';
 
 /** One audit log entry. */
@@ -160,7 +181,7 @@ export interface AuditEntry {
   seq: number;
   at: string;
   action: AuditAction;
-  subjectType: 'guest' | 'trust' | 'attestation' | 'export';
+  subjectType: 'guest' | 'trust' | 'attestation' | 'setting' | 'export';
   subjectId: number | null;
   data: Record<string, unknown>;
   prevHash: string;

@@ -50,7 +50,7 @@ test('npm run demo: one verified, two failures with the right reasons, evidence 
   const store = openStore({ path: join(ws, 'workstation.db') });
   try {
     const statuses = Object.fromEntries(store.guests.statuses().map((s) => [s.name, s.lastStatus]));
-    assert.deepEqual(statuses, { analytics: 'mismatch', ledger: 'mismatch', payments: 'verified' });
+    assert.deepEqual(statuses, { analytics: 'policy-violation', ledger: 'mismatch', payments: 'verified' });
     assert.equal(store.audit.verify().ok, true);
   } finally {
     store.close();

@@ -91,6 +91,27 @@ describe('judgeAttestation (issue 11)', () => {
     );
   });
 
+  test('a violation recorded without its policy (before schema 6) stays a violation; a recorded policy decides', () => {
+    const recordedViolation = { code: 'ERR_POLICY_IMAGE_PHKH', message: 'image PHKH differs from the expected one' };
+    const old = judgeAttestation({
+      kind: 'measured',
+      measurementVerified: true,
+      policy: null,
+      seen,
+      recordedViolation,
+    });
+    assert.deepEqual(old, {
+      outcome: 'policy-violation',
+      code: 'ERR_POLICY_IMAGE_PHKH',
+      reason: 'image PHKH differs from the expected one',
+      checks: [],
+    });
+    const judged = judgeAttestation({ kind: 'measured', measurementVerified: true, policy, seen, recordedViolation });
+    assert.equal(judged.outcome, 'verified');
+    const mismatch = judgeAttestation({ kind: 'measured', measurementVerified: false, seen, recordedViolation });
+    assert.equal(mismatch.outcome, 'mismatch');
+  });
+
   test('failures: cancelling codes give cancelled, every other code gives error; a dead process is interrupted', () => {
     for (const code of ['ERR_APP_CANCELLED', 'ERR_APP_HOSTKEY_REJECTED', 'ERR_TRANSPORT_CANCELLED']) {
       assert.equal(judgeAttestation({ kind: 'failed', code }).outcome, 'cancelled');
@@ -107,6 +128,12 @@ describe('judgeAttestation (issue 11)', () => {
 
   test('evaluatePolicy evaluates only what the policy asks for', () => {
     assert.deepEqual(evaluatePolicy({}, seen), []);
+    assert.deepEqual(evaluatePolicy({}, {}), []);
+    // hashes compare case-insensitively
+    assert.deepEqual(
+      evaluatePolicy({ hkdSha256: ['AA'.repeat(32)] }, { hkdSha256: ['aa'.repeat(32)] }).map((c) => c.passed),
+      [true],
+    );
     assert.deepEqual(
       evaluatePolicy({ expectedUserData: '' }, { userData: null }).map((c) => c.passed),
       [true],

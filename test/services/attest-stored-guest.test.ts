@@ -113,9 +113,16 @@ describe('attestStoredGuest', () => {
   test('image built for another host: policy violation with its own code', async () => {
     await simulate('other-host', phkh1);
     const out = await attestStoredGuest({ store, guest: 'other-host', ctx, trustOnFirstUse: true });
-    assert.equal(out.record.status, 'mismatch');
+    assert.equal(out.record.status, 'policy-violation');
     assert.equal(out.record.errorCode, 'ERR_POLICY_IMAGE_PHKH');
     assert.equal(out.record.additionalData?.imagePhkh, toHex(phkh1));
+    // issue 11: the guest's policy was recorded when the attempt started; expected beside seen
+    assert.deepEqual(out.record.policy, store.guests.get('other-host').policy);
+    const failed = out.record.verdict?.checks.filter((c) => !c.passed);
+    assert.deepEqual(
+      failed?.map((c) => [c.check, c.expected, c.seen]),
+      [['image-phkh', toHex(phkh0), toHex(phkh1)]],
+    );
   });
   test('tampered guest: measurement mismatch recorded', async () => {
     await simulate('tampered', phkh0, 'tampered-measurement');
@@ -129,6 +136,30 @@ describe('attestStoredGuest', () => {
     assert.equal(out.record.status, 'error');
     assert.equal(out.record.errorCode, 'ERR_TRANSPORT_HOST_KEY_UNKNOWN');
     assert.equal(g.performCount, 0);
+  });
+  test('issue 11: refusing the host key when asked is recorded as cancelled, not as an error', async () => {
+    const g = await simulate('refused', phkh0);
+    const out = await attestStoredGuest({ store, guest: 'refused', ctx, decideHostKey: () => false });
+    assert.equal(out.record.status, 'cancelled');
+    assert.equal(out.record.errorCode, 'ERR_APP_HOSTKEY_REJECTED');
+    assert.equal(g.performCount, 0);
+    assert.equal(store.guests.statuses().find((s) => s.name === 'refused')?.health, 'never');
+  });
+  test('issue 11: a run cancelled through its signal is recorded as cancelled', async () => {
+    await simulate('stopped', phkh0);
+    const controller = new AbortController();
+    const out = await attestStoredGuest({
+      store,
+      guest: 'stopped',
+      ctx,
+      trustOnFirstUse: true,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.step === 'upload' && e.status === 'start') controller.abort();
+      },
+    });
+    assert.equal(out.record.status, 'cancelled', out.record.errorMessage ?? '');
+    assert.equal(out.record.verdict?.outcome, 'cancelled');
   });
   test('an unpinned guest found in known_hosts (hashed [host]:port entry) is trusted and pinned; another key there is refused', async () => {
     const hostKey = generateSshKeyPair();

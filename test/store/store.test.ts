@@ -94,6 +94,41 @@ describe('guests', () => {
     assert.equal(store.guests.statuses().find((s) => s.name === 'f')?.health, 'never');
     store.close();
   });
+
+  test('issue 11: cancelled and interrupted runs are in the history but never change the derived status', () => {
+    const c = clock('2026-03-01T00:00:00.000Z');
+    const store = openStore({ path: ':memory:', now: c.now });
+    const [ok, bad, fresh] = ['ok', 'bad', 'fresh'].map((n) => store.guests.add({ name: n }));
+    recordAttempt(store, ok!.id, 1);
+    recordAttempt(store, bad!.id, 2, 'mismatch');
+    const cancel = (guestId: number, code: string) =>
+      store.attestations.finish(store.attestations.begin(guestId), { status: 'cancelled', errorCode: code });
+    cancel(ok!.id, 'ERR_APP_CANCELLED');
+    cancel(ok!.id, 'ERR_APP_HOSTKEY_REJECTED');
+    cancel(bad!.id, 'ERR_TRANSPORT_CANCELLED');
+    cancel(fresh!.id, 'ERR_APP_CANCELLED');
+    // a pending row of a process that is gone, recovered as interrupted
+    store.db
+      .prepare("UPDATE attestations SET owner = '1@elsewhere' WHERE id = ?")
+      .run(store.attestations.begin(ok!.id));
+    c.advance(1000);
+    assert.equal(store.attestations.recoverInterrupted(c.now()).length, 1);
+    const byName = Object.fromEntries(store.guests.statuses().map((s) => [s.name, s]));
+    assert.deepEqual(
+      ['ok', 'bad', 'fresh'].map((n) => [n, byName[n]?.health, byName[n]?.lastOutcome, byName[n]?.lastStatus]),
+      [
+        ['ok', 'ok', 'verified', 'interrupted'],
+        ['bad', 'failing', 'mismatch', 'cancelled'],
+        ['fresh', 'never', null, 'cancelled'],
+      ],
+    );
+    assert.equal(byName['ok']?.attestationCount, 4);
+    assert.deepEqual(
+      store.attestations.list(ok!.id).map((r) => r.verdict?.outcome),
+      ['interrupted', 'cancelled', 'cancelled', 'verified'],
+    );
+    store.close();
+  });
 });
 
 describe('attestations', () => {

@@ -113,7 +113,7 @@ export async function runStoredAttestation(p: RunStoredAttestationParams): Promi
   }
   const r = recorded.record;
   if (recorded.result) p.onHostKeySeen?.(recorded.result.hostKey);
-  if (r.status === 'error' && control.signal.aborted) {
+  if (r.status === 'cancelled' && control.signal.aborted) {
     for (const s of ATTEST_STEPS)
       if (states.get(s) === 'running' || (s === failedStep && states.get(s) !== 'done')) report(s, 'cancelled');
     throw cancelledError();
@@ -124,7 +124,7 @@ export async function runStoredAttestation(p: RunStoredAttestationParams): Promi
     const message = r.errorMessage ?? 'failed';
     const code = reasonCodeOf(r);
     const step: AttestStepId =
-      r.status === 'mismatch'
+      r.status === 'mismatch' || r.status === 'policy-violation'
         ? 'verify'
         : (failedStep ?? ATTEST_STEPS.find((s) => states.get(s) !== 'done') ?? 'verify-hkds');
     report(step, 'failed', message, code);
@@ -133,7 +133,7 @@ export async function runStoredAttestation(p: RunStoredAttestationParams): Promi
   }
   report('record', 'running');
   report('record', 'done');
-  if (refused && r.status === 'error') {
+  if (refused && r.status === 'cancelled') {
     throw new AttestError(
       'ERR_APP_HOSTKEY_REJECTED',
       `the SSH host key of ${guest.name} was not trusted; nothing was sent to it (attempt ${r.id} recorded)`,

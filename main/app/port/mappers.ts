@@ -58,7 +58,7 @@ export function toGuestStatus(s: Pick<StoreGuestStatus, 'health' | 'lastVerified
 /** The verdict of a stored attempt. */
 export function toVerdict(r: Pick<AttestationRecord, 'status'>): AttestationVerdict {
   if (r.status === 'verified') return 'verified';
-  if (r.status === 'mismatch') return 'failed';
+  if (r.status === 'mismatch' || r.status === 'policy-violation') return 'failed';
   return 'error';
 }
 
@@ -66,6 +66,7 @@ export function toVerdict(r: Pick<AttestationRecord, 'status'>): AttestationVerd
 export function reasonCodeOf(r: Pick<AttestationRecord, 'status' | 'errorCode'>): string | undefined {
   if (r.status === 'verified') return undefined;
   if (r.status === 'mismatch') return r.errorCode ?? MISMATCH_REASON;
+  if (r.status === 'policy-violation') return r.errorCode ?? 'policy-violation';
   if (r.status === 'pending') return 'pending';
   if (r.status === 'interrupted') return r.errorCode ?? 'interrupted';
   return r.errorCode ?? 'ERR_APP_INTERNAL';
@@ -174,7 +175,7 @@ export function toRecordedSteps(r: AttestationRecord): RecordedStep[] {
   const failing: AttestStepId | undefined =
     r.status === 'verified'
       ? undefined
-      : r.status === 'mismatch'
+      : r.status === 'mismatch' || r.status === 'policy-violation'
         ? 'verify'
         : reached === 'record'
           ? 'verify-hkds'

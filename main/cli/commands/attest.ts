@@ -308,6 +308,9 @@ async function runAttest(io: CliIo, opts: AttestOptions, name: string | undefine
       const out = await attestAndRecord({
         store,
         guestId: recorded.id,
+        // an ad-hoc run is judged against what its command line names: the measurement and these HKDs
+        policy: { hkdSha256 },
+        signal: controller.signal,
         addData,
         hkdSha256,
         seHeader: headerOnly,

@@ -40,6 +40,12 @@ export type JudgeParams =
       /** The policy recorded with the attempt (null or absent: nothing beyond the measurement is checked). */
       readonly policy?: AttestationPolicy | null;
       readonly seen: SeenValues;
+      /**
+       * A policy violation recorded without its policy (store rows from before schema 6, which kept only the
+       * ERR_POLICY_* code and message): it stays a violation, with no checks to show. Ignored when `policy` is
+       * given (then the checks decide).
+       */
+      readonly recordedViolation?: { readonly code: string; readonly message?: string | null } | null;
     }
   | {
       /** No answer could be judged: the run failed with `code` (a cancelling code gives `cancelled`). */
@@ -154,6 +160,14 @@ export function judgeAttestation(p: JudgeParams): Verdict {
       outcome: 'mismatch',
       code: null,
       reason: 'the measurement does not match (wrong image, SE header or ARPK, or an altered response)',
+      checks: [],
+    };
+  }
+  if (!p.policy && p.recordedViolation) {
+    return {
+      outcome: 'policy-violation',
+      code: p.recordedViolation.code,
+      reason: p.recordedViolation.message ?? 'a policy check failed (the policy was not recorded with this attempt)',
       checks: [],
     };
   }

@@ -20,6 +20,8 @@ function record(p: Partial<AttestationRecord>): AttestationRecord {
     guestId: 3,
     guestName: 'g',
     status: 'verified',
+    policy: null,
+    verdict: null,
     errorCode: null,
     errorMessage: null,
     startedAt: '2026-01-01T00:00:00.000Z',
