@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { p521PrivateKeyFromPem, readHostKeyDocument, systemContext } from '../main/engine/index.js';
 import { attestGuest } from '../main/services/attest-guest.js';
 import { attestFleet } from '../main/services/fleet.js';
+import { isVerifiedOutcome } from '../shared/types/verdict.js';
 import { startSimulatedGuestPool, type SimulatedGuestPool } from '../main/sim/guest-pool.js';
 import type { GuestPoolEntry } from '../main/sim/guest-pool-worker.js';
 import { generateSshKeyPair } from '../main/sim/simulated-guest.js';
@@ -85,7 +86,7 @@ async function runFleet(p: FleetRunParams): Promise<object[]> {
     const wallMs = performance.now() - start;
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;
-    const verified = results.filter((r) => r.status === 'verified').length;
+    const verified = results.filter((r) => isVerifiedOutcome(r.outcome)).length;
     const idealMs = (GUESTS / CONCURRENCY) * roundTripMs;
     return [
       {

@@ -23,7 +23,7 @@ function memoryPort(guestCount: number, historyTotal: number): WorkstationPort {
     name: `guest-${i}`,
     sshTarget: `root@10.0.${i >> 8}.${i & 255}:22`,
     status: i % 7 === 0 ? 'failing' : 'verified',
-    lastAttestation: { id: `a${i}`, at: new Date(0).toISOString(), verdict: 'verified' },
+    lastAttestation: { id: `a${i}`, at: new Date(0).toISOString(), outcome: 'verified' },
     hkdHealth: 'ok',
     crlHealth: 'ok',
   }));
@@ -33,7 +33,7 @@ function memoryPort(guestCount: number, historyTotal: number): WorkstationPort {
     guestName: 'guest-0',
     startedAt: new Date(i * 60_000).toISOString(),
     durationMs: 900,
-    verdict: 'verified',
+    outcome: 'verified',
     cuidHex: i.toString(16).padStart(32, '0'),
     measurementHex: 'ab'.repeat(64),
     imagePhkhHex: 'cd'.repeat(32),

@@ -1,12 +1,21 @@
 /**
  * `se-attest demo` / `npm run demo`: shows the whole workstation working without an IBM Z — a demo workspace
  * with a DEMO PKI and three simulated secure guests on loopback SSH, each attested the real way (HKDs verified
- * offline, request created, `pvattest perform` over SSH, response verified, run recorded), a summary of what
- * passed and what failed and why, then an evidence bundle exported and re-verified.
+ * offline, request created, `pvattest perform` over SSH, response verified, run recorded), each guest's
+ * outcome (payments verified, analytics a policy violation, ledger a measurement mismatch) with expected beside
+ * seen for a failed policy check, a summary counting each outcome, then an evidence bundle exported and
+ * re-verified.
  */
 import { rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { AttestationRecord } from '../../shared/types/store.js';
+import {
+  countOutcomes,
+  isVerifiedOutcome,
+  OUTCOME_LABELS,
+  OUTCOMES,
+  type Outcome,
+} from '../../shared/types/verdict.js';
 import type { EngineContext } from '../engine/crypto/context.js';
 import { attestStoredGuest } from '../services/attest-stored-guest.js';
 import { exportStoreEvidence, workstationKeyDir } from '../services/evidence/store-export.js';
@@ -14,6 +23,7 @@ import { verifyEvidenceBundle } from '../services/evidence/verify.js';
 import { openStore } from '../store/index.js';
 import {
   DEFAULT_DEMO_DIR,
+  type DemoGuestSpec,
   createDemoWorkspace,
   demoPaths,
   isDemoWorkspace,
@@ -33,10 +43,17 @@ export interface RunDemoParams {
   readonly displayDir?: string;
 }
 
+/** The outcome the demo expects of each kind of guest. */
+const EXPECTED_OUTCOME: Readonly<Record<DemoGuestSpec['role'], Outcome>> = {
+  healthy: 'verified',
+  'other-host': 'policy-violation',
+  tampered: 'mismatch',
+};
+
 /** One guest's outcome. */
 export interface DemoOutcome {
   readonly guest: string;
-  readonly expected: 'verified' | 'failure';
+  readonly expected: Outcome;
   readonly record: AttestationRecord;
 }
 
@@ -45,17 +62,30 @@ export interface DemoResult {
   readonly outcomes: readonly DemoOutcome[];
   readonly evidencePath: string;
   readonly evidenceOk: boolean;
-  /** True when every guest ended as the demo expects (one verified, two precise failures) and the bundle verified. */
+  /** True when every guest ended with the outcome the demo expects and the bundle verified. */
   readonly ok: boolean;
 }
 
+/** One guest's line: its outcome, the code and reason of anything but verified, expected beside seen. */
 function describe(record: AttestationRecord): string {
-  if (record.status === 'verified') return `verified — CUID 0x${record.cuid ?? '?'}`;
-  if (record.status === 'mismatch' && record.errorCode)
-    return `FAILED ${record.errorCode} — ${record.errorMessage ?? ''}`;
-  if (record.status === 'mismatch')
-    return 'FAILED measurement mismatch — the response does not match the request and the guest image';
-  return `FAILED ${record.errorCode ?? 'error'} — ${record.errorMessage ?? ''}`;
+  const v = record.verdict;
+  if (!v) return 'PENDING';
+  const label = OUTCOME_LABELS[v.outcome];
+  if (isVerifiedOutcome(v.outcome)) return `${label} — CUID 0x${record.cuid ?? '?'}`;
+  if (v.outcome === 'mismatch')
+    return `${label.toUpperCase()} — the response does not match the request and the guest image`;
+  let line = `${label.toUpperCase()} ${v.code ?? ''} — ${v.reason}`;
+  for (const c of v.checks.filter((x) => !x.passed))
+    line += `\n      ${c.check}: expected ${c.expected || '(empty)'}\n      ${' '.repeat(c.check.length)}  seen     ${c.seen ?? '(absent)'}`;
+  return line;
+}
+
+/** "1 verified, 1 policy violation, 1 measurement mismatch": every outcome that occurred, in model order. */
+export function summarizeOutcomes(outcomes: Iterable<Outcome>): string {
+  const counts = countOutcomes(outcomes);
+  return OUTCOMES.filter((o) => counts[o] > 0)
+    .map((o) => `${counts[o]} ${OUTCOME_LABELS[o]}`)
+    .join(', ');
 }
 
 /** Runs the demo; see the module summary. */
@@ -76,15 +106,15 @@ export async function runDemo(p: RunDemoParams): Promise<DemoResult> {
   try {
     for (const spec of manifest.guests) {
       const { record } = await attestStoredGuest({ store, guest: spec.name, ctx: p.ctx });
-      outcomes.push({ guest: spec.name, expected: spec.role === 'healthy' ? 'verified' : 'failure', record });
-      p.print(`  ${record.status === 'verified' ? '✔' : '✘'} ${spec.name.padEnd(10)} ${describe(record)}`);
-      p.print(`      expected: ${spec.expectation}`);
+      outcomes.push({ guest: spec.name, expected: EXPECTED_OUTCOME[spec.role], record });
+      p.print(`  ${isVerifiedOutcome(record.status) ? '✔' : '✘'} ${spec.name.padEnd(10)} ${describe(record)}`);
+      p.print(`      demo expects: ${spec.expectation}`);
     }
   } finally {
     await running.close();
   }
-  const verified = outcomes.filter((o) => o.record.status === 'verified').length;
-  p.print(`Summary: ${verified} verified, ${outcomes.length - verified} failed (of ${outcomes.length} guests)`);
+  const judged = outcomes.flatMap((o) => (o.record.verdict ? [o.record.verdict.outcome] : []));
+  p.print(`Summary: ${summarizeOutcomes(judged)} (of ${outcomes.length} guests)`);
   const from = new Date(Date.parse(manifest.createdAt) - 24 * 3600 * 1000);
   const to = new Date(p.ctx.now().getTime() + 60 * 1000);
   const evidencePath = join(paths.evidence, `bundle-${p.ctx.now().toISOString().replace(/[:.]/g, '-')}`);
@@ -108,7 +138,7 @@ export async function runDemo(p: RunDemoParams): Promise<DemoResult> {
   } finally {
     store.close();
   }
-  const ok = evidenceOk && outcomes.every((o) => (o.expected === 'verified') === (o.record.status === 'verified'));
+  const ok = evidenceOk && outcomes.every((o) => o.record.verdict?.outcome === o.expected);
   p.print(
     `Open the workstation on this workspace:  npm start -- --demo${p.displayDir && p.displayDir !== DEFAULT_DEMO_DIR ? ` --demo-dir ${p.displayDir}` : ''}`,
   );

@@ -8,6 +8,7 @@ import { AttestError, isAttestError } from '../../shared/errors/index.js';
 import type { Guest } from '../../shared/types/store.js';
 import type { EngineContext } from '../engine/crypto/context.js';
 import type { AddDataKind } from '../engine/formats/additional-data.js';
+import { addDataNeededBy } from '../engine/attest/verdict.js';
 import { extractSeHeader } from '../engine/formats/se-header.js';
 import { hkdReportToJson, verifiedHostKeys, type FetchCrl, type HkdResult } from '../engine/pki/hkd-verifier.js';
 import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
@@ -151,7 +152,7 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
         return trusted;
       }
     : undefined;
-  const addData: AddDataKind[] = [...new Set(policy.requiredAddData ?? [])];
+  const addData: AddDataKind[] = addDataNeededBy(policy);
   const hkdItems = loadHostKeyDocuments(store, policy.hkdSha256);
   let report: unknown;
   // Without a pin a host is trusted by known_hosts, on first use or by decision; the jump host is never pinned.

@@ -1,10 +1,14 @@
 /**
  * Use case: attest many guests with bounded concurrency. Host keys are loaded (and verified) once; each guest
- * gets exactly one result, in input order; one guest's failure never stops the others. Cancellation stops
- * guests that have not started and cancels the running ones.
+ * gets exactly one result, in input order, with the verdict `judgeAttestation` gives it (the measurement only:
+ * a fleet run carries no guest policy; the recorded path, services/attest-stored-guest, judges policies); one
+ * guest's failure never stops the others. Cancellation stops guests that have not started and cancels the
+ * running ones (their outcome is `cancelled`).
  */
 import { isAttestError, type ErrorCode } from '../../shared/errors/index.js';
+import type { Outcome, Verdict } from '../../shared/types/verdict.js';
 import type { AddDataKind } from '../engine/attest/create.js';
+import { judgeAttestation } from '../engine/attest/verdict.js';
 import type { EngineContext } from '../engine/crypto/context.js';
 import type { GuestTransport } from '../transport/guest-transport.js';
 import { attestGuest, type AttestGuestProgress, type AttestGuestResult, type HostKeyLoader } from './attest-guest.js';
@@ -38,8 +42,9 @@ export interface AttestFleetParams {
 export interface FleetResult {
   readonly id: string;
   readonly target: string;
-  /** verified: measurement matched; attestation-failed: it did not; error: see `error`. */
-  readonly status: 'verified' | 'attestation-failed' | 'error';
+  /** The outcome (verified, mismatch, error or cancelled), as `verdict.outcome`. */
+  readonly outcome: Outcome;
+  readonly verdict: Verdict;
   readonly result?: AttestGuestResult;
   readonly error?: {
     readonly code: ErrorCode;
@@ -70,10 +75,12 @@ export async function attestFleet(params: AttestFleetParams): Promise<FleetResul
         ...(params.signal ? { signal: params.signal } : {}),
         ...(params.onProgress ? { onProgress: (e: AttestGuestProgress) => params.onProgress!(guest.id, e) } : {}),
       });
+      const verdict = judgeAttestation({ kind: 'measured', measurementVerified: result.verified, seen: {} });
       return {
         id: guest.id,
         target: guest.transport.target,
-        status: result.verified ? 'verified' : 'attestation-failed',
+        outcome: verdict.outcome,
+        verdict,
         result,
         elapsedMs: Date.now() - started,
       };
@@ -81,10 +88,12 @@ export async function attestFleet(params: AttestFleetParams): Promise<FleetResul
       const e = isAttestError(error)
         ? { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) }
         : { code: 'ERR_TRANSPORT_INTERNAL' as const, message: error instanceof Error ? error.message : String(error) };
+      const verdict = judgeAttestation({ kind: 'failed', code: e.code, message: e.message });
       return {
         id: guest.id,
         target: guest.transport.target,
-        status: 'error',
+        outcome: verdict.outcome,
+        verdict,
         error: e,
         elapsedMs: Date.now() - started,
       };

@@ -7,7 +7,7 @@
 import { isAttestError } from '../../shared/errors/index.js';
 import type { AttestationRecord, AttestationStatus, AttestationSteps } from '../../shared/types/store.js';
 import type { AttestationPolicy } from '../../shared/types/policy.js';
-import type { Outcome, PolicyCheckResult, Verdict } from '../../shared/types/verdict.js';
+import { isVerifiedOutcome, type Outcome, type PolicyCheckResult, type Verdict } from '../../shared/types/verdict.js';
 import { judgeAttestation } from '../engine/attest/verdict.js';
 import { toHex } from '../engine/bytes.js';
 import type { BeginAttestationParams, Store } from '../store/index.js';
@@ -106,7 +106,7 @@ export function recordVerification(store: Store, id: number, p: RecordVerificati
   return store.attestations.finish(id, {
     status: verdict.outcome as 'verified' | 'policy-violation' | 'mismatch',
     errorCode: verdict.code,
-    errorMessage: verdict.outcome === 'verified' ? null : verdict.reason,
+    errorMessage: isVerifiedOutcome(verdict.outcome) ? null : verdict.reason,
     response: p.response,
     cuid: v.cuid,
     measurement: v.measurement,

@@ -12,7 +12,7 @@ import type {
   GuestStatus,
   AttestationStatus,
 } from '../../shared/types/store.js';
-import { STATUS_OUTCOMES, type Outcome } from '../../shared/types/verdict.js';
+import { isVerifiedOutcome, STATUS_OUTCOMES, type Outcome } from '../../shared/types/verdict.js';
 import { hashGuestRow, sha256Hex, type GuestRow } from './content-hash.js';
 import { readTransaction, writeTransaction, type StoreContext } from './store-context.js';
 
@@ -237,7 +237,7 @@ export class GuestRepository {
       let health: GuestHealth;
       if (r.last?.status === 'pending') health = 'pending';
       else if (!r.judged) health = 'never';
-      else if (r.judged.status !== 'verified') health = 'failing';
+      else if (!isVerifiedOutcome(r.judged.status)) health = 'failing';
       else if (r.last_verified_at === null || now - Date.parse(r.last_verified_at) > staleAfterMs) health = 'stale';
       else health = 'ok';
       return {

@@ -1,6 +1,7 @@
 // @jsxRuntime automatic
-/** Coloured, labelled badges for guest status, verdicts and health (text, not colour alone, carries meaning). */
-import type { AttestationVerdict, GuestStatus, Health, StepState } from '../../shared/types/ui.js';
+/** Coloured, labelled badges for guest status, outcomes and health (text, not colour alone, carries meaning). */
+import type { AttestationOutcome, GuestStatus, Health, StepState } from '../../shared/types/ui.js';
+import { OUTCOME_LABELS } from '../../shared/types/verdict.js';
 
 const STATUS_TEXT: Record<GuestStatus, string> = {
   verified: 'Verified',
@@ -8,7 +9,21 @@ const STATUS_TEXT: Record<GuestStatus, string> = {
   failing: 'Failing',
   never: 'Never attested',
 };
-const VERDICT_TEXT: Record<AttestationVerdict, string> = { verified: 'Verified', failed: 'Failed', error: 'Error' };
+/** Text of an outcome: the shared label, capitalised ("Policy violation"); a run in progress is "Running". */
+export function describeOutcome(outcome: AttestationOutcome): string {
+  const label = outcome === 'pending' ? 'running' : OUTCOME_LABELS[outcome];
+  return label.charAt(0).toUpperCase() + label.slice(1);
+}
+/** Badge colour of an outcome: only verified is green; runs that judged nothing are neutral. */
+const OUTCOME_CLASS: Record<AttestationOutcome, 'verified' | 'stale' | 'failing'> = {
+  verified: 'verified',
+  'policy-violation': 'failing',
+  mismatch: 'failing',
+  error: 'failing',
+  cancelled: 'stale',
+  interrupted: 'stale',
+  pending: 'stale',
+};
 const HEALTH_TEXT: Record<Health, string> = { ok: 'OK', warning: 'Expiring', error: 'Problem', unknown: 'None' };
 
 /** Badge of a guest status. */
@@ -20,11 +35,11 @@ export function StatusBadge({ status }: { status: GuestStatus }) {
   );
 }
 
-/** Badge of an attestation verdict. */
-export function VerdictBadge({ verdict }: { verdict: AttestationVerdict }) {
+/** Badge of an attestation outcome. */
+export function OutcomeBadge({ outcome }: { outcome: AttestationOutcome }) {
   return (
-    <span className={`badge badge-${verdict === 'verified' ? 'verified' : 'failing'}`} data-verdict={verdict}>
-      {VERDICT_TEXT[verdict]}
+    <span className={`badge badge-${OUTCOME_CLASS[outcome]}`} data-outcome={outcome}>
+      {describeOutcome(outcome)}
     </span>
   );
 }

@@ -13,6 +13,7 @@ import {
   type StepState,
 } from '../../shared/types/ui.js';
 import { newRunId, type WorkstationClient } from '../api/client.js';
+import { isVerifiedOutcome } from '../../shared/types/verdict.js';
 import { describeCode } from './errors.js';
 
 /** One step as shown by the stepper. */
@@ -26,7 +27,7 @@ export interface GuestRunView {
   guestId: string;
   steps: Record<AttestStepId, StepView>;
   outcome?: {
-    verdict: AttestationSummary['verdict'];
+    outcome: AttestationSummary['outcome'];
     attestationId?: string;
     reasonCode?: string;
     /** UI text chosen by the reason code. */
@@ -69,7 +70,7 @@ function freshGuest(guestId: string): GuestRunView {
 }
 
 function outcomeOf(r: {
-  verdict: AttestationSummary['verdict'];
+  outcome: AttestationSummary['outcome'];
   id?: string;
   attestationId?: string;
   reasonCode?: string;
@@ -77,11 +78,11 @@ function outcomeOf(r: {
 }): GuestRunView['outcome'] {
   const attestationId = r.attestationId ?? r.id;
   return {
-    verdict: r.verdict,
+    outcome: r.outcome,
     ...(attestationId ? { attestationId } : {}),
     ...(r.reasonCode ? { reasonCode: r.reasonCode } : {}),
-    ...(r.verdict !== 'verified' ? { reasonText: describeCode(r.reasonCode, r.reason) } : {}),
-    ...(r.verdict !== 'verified' && r.reason && r.reason !== describeCode(r.reasonCode, r.reason)
+    ...(!isVerifiedOutcome(r.outcome) ? { reasonText: describeCode(r.reasonCode, r.reason) } : {}),
+    ...(!isVerifiedOutcome(r.outcome) && r.reason && r.reason !== describeCode(r.reasonCode, r.reason)
       ? { reasonDetail: r.reason }
       : {}),
   };

@@ -4,9 +4,10 @@ import { useStore } from 'zustand';
 import { Dialog } from '../components/dialog.js';
 import { EmptyState } from '../components/empty-state.js';
 import { HashText } from '../components/hash-text.js';
-import { VerdictBadge } from '../components/status-badge.js';
+import { OutcomeBadge } from '../components/status-badge.js';
 import { Stepper } from '../components/stepper.js';
 import { useStores } from '../state/stores.js';
+import { isVerifiedOutcome } from '../../shared/types/verdict.js';
 
 /** The attest screen. */
 export function AttestView() {
@@ -55,10 +56,10 @@ export function AttestView() {
         return (
           <section key={id} className="card run-card" aria-label={`Run of ${nameOf(id)}`} data-guest={nameOf(id)}>
             <h2>
-              {nameOf(id)} {o ? <VerdictBadge verdict={o.verdict} /> : null}
+              {nameOf(id)} {o ? <OutcomeBadge outcome={o.outcome} /> : null}
             </h2>
             <Stepper steps={g.steps} label={`Steps for ${nameOf(id)}`} />
-            {o && o.verdict !== 'verified' ? (
+            {o && !isVerifiedOutcome(o.outcome) ? (
               <p className="error-box" role="alert" data-reason-code={o.reasonCode}>
                 {o.reasonText}
                 {o.reasonDetail ? <span className="reason-detail">{o.reasonDetail}</span> : null}

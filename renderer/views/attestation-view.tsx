@@ -1,13 +1,14 @@
 // @jsxRuntime automatic
-/** One attestation's full report: verdict, CUID, measurement, PHKHs, user data, steps and HKD checks. */
+/** One attestation's full report: outcome, policy checks, CUID, measurement, PHKHs, user data, steps and HKD checks. */
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { formatDateTime, formatDuration } from '../components/format.js';
 import { HashText } from '../components/hash-text.js';
-import { VerdictBadge, describeStepState } from '../components/status-badge.js';
+import { OutcomeBadge, describeStepState } from '../components/status-badge.js';
 import { STEP_TITLES } from '../components/stepper.js';
 import { describeCode } from '../state/errors.js';
 import { useStores } from '../state/stores.js';
+import { isVerifiedOutcome } from '../../shared/types/verdict.js';
 
 /** The report screen. */
 export function AttestationView({ attestationId, guestId }: { attestationId: string; guestId?: string }) {
@@ -29,7 +30,7 @@ export function AttestationView({ attestationId, guestId }: { attestationId: str
     <section className="screen" aria-labelledby="report-title">
       <header className="screen-header">
         <h1 id="report-title">
-          Attestation of {report.guestName} <VerdictBadge verdict={report.verdict} />
+          Attestation of {report.guestName} <OutcomeBadge outcome={report.outcome} />
         </h1>
         <div className="toolbar">
           <button type="button" onClick={back}>
@@ -37,7 +38,7 @@ export function AttestationView({ attestationId, guestId }: { attestationId: str
           </button>
         </div>
       </header>
-      {report.verdict !== 'verified' ? (
+      {!isVerifiedOutcome(report.outcome) ? (
         <p role="status" className="error-box" data-reason-code={report.reasonCode}>
           {describeCode(report.reasonCode, report.reason)}
           {report.reason && describeCode(report.reasonCode) !== report.reason ? (
@@ -93,6 +94,31 @@ export function AttestationView({ attestationId, guestId }: { attestationId: str
           )}
         </dd>
       </dl>
+      {report.policyChecks.length > 0 ? (
+        <section aria-labelledby="policy-h">
+          <h2 id="policy-h">Policy checks</h2>
+          <table className="table" aria-label="Policy checks">
+            <thead>
+              <tr>
+                <th scope="col">Check</th>
+                <th scope="col">Result</th>
+                <th scope="col">Expected</th>
+                <th scope="col">Seen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.policyChecks.map((c) => (
+                <tr key={c.check} data-check={c.check} data-passed={c.passed}>
+                  <td>{c.message}</td>
+                  <td>{c.passed ? 'Passed' : 'Failed'}</td>
+                  <td className="mono">{c.expected || '\u2014'}</td>
+                  <td className="mono">{c.seen ?? '\u2014'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
       <section aria-labelledby="steps-h">
         <h2 id="steps-h">Steps</h2>
         <ol className="plain">

@@ -3,9 +3,10 @@
 import { useCallback, useEffect } from 'react';
 import { useStore } from 'zustand';
 import { formatDateTime, formatDuration, shortenHex } from '../components/format.js';
-import { VerdictBadge } from '../components/status-badge.js';
+import { OutcomeBadge, describeOutcome } from '../components/status-badge.js';
 import { VirtualList } from '../components/virtual-list.js';
 import { useStores } from '../state/stores.js';
+import { isVerifiedOutcome } from '../../shared/types/verdict.js';
 
 /** Height of one history row in pixels. */
 export const HISTORY_ROW_HEIGHT = 44;
@@ -60,8 +61,8 @@ export function HistoryList({ guestId, height = 440 }: { guestId?: string; heigh
             <button
               type="button"
               className="history-row"
-              data-verdict={row.verdict}
-              aria-label={`Open attestation of ${formatDateTime(row.startedAt)}, ${row.verdict}`}
+              data-outcome={row.outcome}
+              aria-label={`Open attestation of ${formatDateTime(row.startedAt)}, ${describeOutcome(row.outcome)}`}
               onClick={() =>
                 stores.ui
                   .getState()
@@ -69,12 +70,14 @@ export function HistoryList({ guestId, height = 440 }: { guestId?: string; heigh
               }
             >
               <span>{formatDateTime(row.startedAt)}</span>
-              <VerdictBadge verdict={row.verdict} />
+              <OutcomeBadge outcome={row.outcome} />
               <span className="mono">{row.cuidHex ? shortenHex(row.cuidHex) : '\u2014'}</span>
               <span className="mono">{row.imagePhkhHex ? shortenHex(row.imagePhkhHex) : '\u2014'}</span>
               <span className="mono">{row.userDataHex ? shortenHex(row.userDataHex) : '\u2014'}</span>
               <span className="mono">{formatDuration(row.durationMs)}</span>
-              <span className="reason">{row.verdict === 'verified' ? '' : (row.reason ?? row.reasonCode ?? '')}</span>
+              <span className="reason">
+                {isVerifiedOutcome(row.outcome) ? '' : (row.reason ?? row.reasonCode ?? '')}
+              </span>
             </button>
           );
         }}

@@ -6,6 +6,7 @@
 import type { ErrorCode } from '../errors/index.js';
 
 import type { GuestPolicy } from './policy.js';
+import type { Outcome, PolicyCheckResult } from './verdict.js';
 
 /** How a call failed: `code` selects the UI text, `message` is for logs. */
 export interface AppErrorPayload {
@@ -38,12 +39,13 @@ export interface GuestInput {
   tags?: string[];
 }
 
-/** The last attestation of a guest, as shown in lists. */
+/** The last attestation of a guest, as shown in lists: its outcome, the code and one line explaining it. */
 export interface LastAttestation {
   id: string;
   at: string;
-  verdict: AttestationVerdict;
+  outcome: AttestationOutcome;
   reasonCode?: string;
+  reason?: string;
 }
 
 /** One row of the guests list. */
@@ -159,8 +161,11 @@ export const ATTEST_STEPS: readonly AttestStepId[] = [
 /** State of one step in the stepper. */
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 
-/** Result of an attestation: verified; failed (the guest is not what it should be); error (could not decide). */
-export type AttestationVerdict = 'verified' | 'failed' | 'error';
+/**
+ * The outcome of an attestation (shared/types/verdict.ts: verified, policy-violation, mismatch, error,
+ * cancelled, interrupted), or `pending` while it runs. Only `verified` counts as verified.
+ */
+export type AttestationOutcome = Outcome | 'pending';
 
 /** One row of a history list. */
 export interface AttestationSummary {
@@ -169,10 +174,10 @@ export interface AttestationSummary {
   guestName: string;
   startedAt: string;
   durationMs: number;
-  verdict: AttestationVerdict;
-  /** Error code or result reason when not verified. */
+  outcome: AttestationOutcome;
+  /** The code explaining an outcome other than verified (ERR_POLICY_*, ERR_…, or `mismatch`). */
   reasonCode?: string;
-  /** The reason as reported (guest's own error text when a step failed). */
+  /** One line in plain words (the guest's own error text when a step failed). */
   reason?: string;
   cuidHex?: string;
   measurementHex?: string;
@@ -199,6 +204,10 @@ export interface RecordedStep {
 
 /** The full report of one attestation. */
 export interface AttestationDetail extends AttestationSummary {
+  /** The policy the attestation was judged against (null: not recorded, attestations before schema 6). */
+  policy: GuestPolicy | null;
+  /** Every policy check evaluated, each with what was expected beside what was seen. */
+  policyChecks: PolicyCheckResult[];
   hkdSteps: HkdVerificationStep[];
   steps: RecordedStep[];
   additionalData?: Record<string, string>;
@@ -226,7 +235,7 @@ export interface HistoryPage {
 /** Per-guest result of a fleet run. */
 export interface FleetGuestResult {
   guestId: string;
-  verdict: AttestationVerdict;
+  outcome: AttestationOutcome;
   attestationId?: string;
   reasonCode?: string;
   reason?: string;

@@ -47,6 +47,11 @@ export function isVerifiedOutcome(outcome: unknown): outcome is 'verified' {
   return outcome === 'verified';
 }
 
+/** True when the guest's answer was judged (JUDGED_OUTCOMES: a measurement was checked). */
+export function isJudgedOutcome(outcome: unknown): outcome is (typeof JUDGED_OUTCOMES)[number] {
+  return (JUDGED_OUTCOMES as readonly unknown[]).includes(outcome);
+}
+
 /** True when `value` is one of the outcomes. */
 export function isOutcome(value: unknown): value is Outcome {
   return typeof value === 'string' && (OUTCOMES as readonly string[]).includes(value);

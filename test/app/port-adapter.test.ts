@@ -138,13 +138,17 @@ describe('real port adapter', () => {
     assert.equal(control.offers.length, 1);
     assert.equal(finalStates(control.steps).connect, 'failed');
     assert.equal((await sc.port.getGuest(goodId)).pinnedHostKey, undefined);
-    assert.equal((await sc.port.listHistory({ guestId: goodId, offset: 0, limit: 10 })).items[0]?.verdict, 'error');
+    // issue 11: a refused host key is a cancelled run, not an error: the guest is not failing for it
+    const refused = (await sc.port.listHistory({ guestId: goodId, offset: 0, limit: 10 })).items[0];
+    assert.equal(refused?.outcome, 'cancelled');
+    assert.equal(refused?.reasonCode, 'ERR_APP_HOSTKEY_REJECTED');
+    assert.equal((await sc.port.getGuest(goodId)).status, 'never');
   });
 
   test('attests the genuine guest: prompt with its fingerprint, eight steps done, verified, key pinned', async () => {
     const control = attestControl(true);
     const summary = await sc.port.runAttestation(goodId, control);
-    assert.equal(summary.verdict, 'verified', summary.reason);
+    assert.equal(summary.outcome, 'verified', summary.reason);
     assert.deepEqual(
       control.offers.map((o) => [o.fingerprintSha256, o.target]),
       [[sc.genuine.fingerprint, sc.goodGuest.sshTarget]],
@@ -171,14 +175,14 @@ describe('real port adapter', () => {
     assert.equal(report.hostKeyFingerprint, sc.genuine.fingerprint);
     // Pinned now: a second run asks nothing.
     const second = attestControl(false);
-    assert.equal((await sc.port.runAttestation(goodId, second)).verdict, 'verified');
+    assert.equal((await sc.port.runAttestation(goodId, second)).outcome, 'verified');
     assert.equal(second.offers.length, 0);
   });
 
   test('attests the tampered guest: verify step failed with the mismatch reason', async () => {
     const control = attestControl(true);
     const summary = await sc.port.runAttestation(badId, control);
-    assert.equal(summary.verdict, 'failed');
+    assert.equal(summary.outcome, 'mismatch');
     assert.equal(summary.reasonCode, 'mismatch');
     assert.match(summary.reason ?? '', sc.expectedFailure);
     const failed = control.steps.filter((s) => s.state === 'failed');
@@ -194,10 +198,10 @@ describe('real port adapter', () => {
   test('guests list shows both states and filters', async () => {
     const list = await sc.port.listGuests({});
     assert.deepEqual(
-      list.map((g) => [g.name, g.status, g.lastAttestation?.verdict]),
+      list.map((g) => [g.name, g.status, g.lastAttestation?.outcome]),
       [
         ['guest-genuine', 'verified', 'verified'],
-        ['guest-tampered', 'failing', 'failed'],
+        ['guest-tampered', 'failing', 'mismatch'],
       ],
     );
     assert.deepEqual(
@@ -218,10 +222,10 @@ describe('real port adapter', () => {
     };
     const results = await sc.port.attestFleet([goodId, badId, '4242'], control);
     assert.deepEqual(
-      results.map((r) => [r.guestId, r.verdict]),
+      results.map((r) => [r.guestId, r.outcome]),
       [
         [goodId, 'verified'],
-        [badId, 'failed'],
+        [badId, 'mismatch'],
         ['4242', 'error'],
       ],
     );
@@ -233,13 +237,13 @@ describe('real port adapter', () => {
     const page = await sc.port.listHistory({ guestId: goodId, offset: 0, limit: 2 });
     assert.equal(page.total, 4); // refused, verified, verified, fleet
     assert.deepEqual(
-      page.items.map((i) => i.verdict),
+      page.items.map((i) => i.outcome),
       ['verified', 'verified'],
     );
     const rest = await sc.port.listHistory({ guestId: goodId, offset: 2, limit: 10 });
     assert.deepEqual(
-      rest.items.map((i) => i.verdict),
-      ['verified', 'error'],
+      rest.items.map((i) => i.outcome),
+      ['verified', 'cancelled'],
     );
     assert.ok(Number(page.items[0]!.id) > Number(page.items[1]!.id));
     assert.equal((await sc.port.listHistory({ offset: 0, limit: 100 })).total, 6);
@@ -292,6 +296,41 @@ describe('real port adapter', () => {
     );
     assert.equal((await sc.port.getGuest(g.id)).pinnedHostKey, undefined);
     await sc.port.removeGuest(g.id);
+  });
+
+  test('issue 11: cancelling a batch over a verified guest keeps it verified; the cancelled run is in its history', async () => {
+    assert.equal((await sc.port.getGuest(goodId)).status, 'verified');
+    const before = (await sc.port.listHistory({ guestId: goodId, offset: 0, limit: 1 })).total;
+    const controller = new AbortController();
+    const control = {
+      ...attestControl(true, controller),
+      reportGuestDone: () => undefined,
+    };
+    // the user presses Cancel once the request is on its way to the guest
+    control.reportStep = (u: StepUpdate) => {
+      control.steps.push(u);
+      if (u.step === 'upload' && u.state === 'running') controller.abort();
+    };
+    await assert.rejects(sc.port.attestFleet([goodId], control), (e) => isAttestError(e, 'ERR_APP_CANCELLED'));
+    const guest = await sc.port.getGuest(goodId);
+    assert.equal(guest.status, 'verified', 'a cancelled run never turns a verified guest into failing');
+    assert.equal(guest.lastAttestation?.outcome, 'cancelled');
+    const page = await sc.port.listHistory({ guestId: goodId, offset: 0, limit: 1 });
+    assert.equal(page.total, before + 1);
+    assert.equal(page.items[0]?.outcome, 'cancelled');
+    const report = await sc.port.getAttestation(page.items[0]!.id);
+    assert.equal(
+      report.steps.some((st) => st.state === 'cancelled'),
+      true,
+    );
+    assert.equal(
+      report.steps.some((st) => st.state === 'failed'),
+      false,
+    );
+    assert.equal(
+      (await sc.port.listGuests({ status: 'failing' })).some((g) => g.id === goodId),
+      false,
+    );
   });
 
   test('removing a guest keeps its history readable; removing trust material takes it out of use, audited', async () => {

@@ -106,10 +106,10 @@ test(
       const cookie = await sessionCookie(url);
       const guests = await call<GuestSummary[]>(url, cookie, 'guests:list', {});
       assert.deepEqual(
-        guests.map((g) => [g.name, g.status, g.lastAttestation?.verdict]),
+        guests.map((g) => [g.name, g.status, g.lastAttestation?.outcome]),
         [
-          ['analytics', 'failing', 'failed'], // policy violation: built for host B
-          ['ledger', 'failing', 'failed'], // tampered measurement
+          ['analytics', 'failing', 'policy-violation'], // built for host B
+          ['ledger', 'failing', 'mismatch'], // tampered measurement
           ['payments', 'verified', 'verified'],
         ],
       );

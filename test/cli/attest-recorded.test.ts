@@ -107,6 +107,60 @@ describe('recorded attestations through the CLI', () => {
     assert.match(history[0]!.cuid, /^[0-9a-f]{32}$/);
     assert.equal((await cli(tmp.dir, 'audit', 'verify', '--db', db())).code, 0);
   });
+  test('issue 11: a policy violation exits 2 and prints the outcome with expected beside seen; history and guest list show it', async () => {
+    const expected = 'ee'.repeat(32);
+    let run = await cli(
+      tmp.dir,
+      'guest',
+      'add',
+      'strict',
+      '--db',
+      db(),
+      '--target',
+      guest.address,
+      '--identity',
+      tmp.path('id'),
+      '--hdr',
+      'se.hdr',
+      '--expect-image-phkh',
+      expected,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    run = await cli(tmp.dir, 'attest', 'strict', '--db', db(), '--trust-on-first-use');
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /Outcome: policy violation \(ERR_POLICY_IMAGE_PHKH\): the image PHKH differs/);
+    assert.match(run.stderr, new RegExp(`expected: ${expected}\\n +seen: +[0-9a-f]{64}`));
+    assert.equal(run.stdout, '', 'no verification result for a guest that did not comply');
+    const json = JSON.parse((await cli(tmp.dir, 'history', 'strict', '--db', db(), '--format', 'json')).stdout);
+    assert.equal(json[0].status, 'policy-violation');
+    assert.equal(json[0].outcome, 'policy-violation');
+    assert.equal(json[0].code, 'ERR_POLICY_IMAGE_PHKH');
+    assert.equal(json[0].error_code, 'ERR_POLICY_IMAGE_PHKH', 'the fields from before schema 6 stay');
+    assert.deepEqual(json[0].policy, { expectedImagePhkh: expected });
+    assert.equal(json[0].checks[0].expected, expected);
+    assert.match(json[0].checks[0].seen, /^[0-9a-f]{64}$/);
+    const human = await cli(tmp.dir, 'history', 'strict', '--db', db());
+    assert.match(
+      human.stdout,
+      /policy violation +\S+ +\S+ +[0-9a-f]{32} +ERR_POLICY_IMAGE_PHKH +the image PHKH differs/,
+    );
+    assert.match(human.stdout, /Failed policy checks:\nattestation \d+ .*\n +image-phkh \(ERR_POLICY_IMAGE_PHKH\)/);
+    const list = await cli(tmp.dir, 'guest', 'list', '--db', db());
+    assert.match(list.stdout, /strict +failing +policy violation +ERR_POLICY_IMAGE_PHKH/);
+    const listed = JSON.parse((await cli(tmp.dir, 'guest', 'list', '--db', db(), '--format', 'json')).stdout);
+    const strict = listed.find((g: { name: string }) => g.name === 'strict');
+    assert.equal(strict.lastOutcome, 'policy-violation');
+    assert.equal(strict.lastErrorCode, 'ERR_POLICY_IMAGE_PHKH');
+    const shown = JSON.parse((await cli(tmp.dir, 'guest', 'show', 'strict', '--db', db(), '--format', 'json')).stdout);
+    assert.equal(shown.recent[0].outcome, 'policy-violation');
+    assert.equal(shown.status.lastOutcome, 'policy-violation');
+    // the run after fixing the policy verifies, exit 0, and says so
+    const seen = json[0].checks[0].seen as string;
+    assert.equal((await cli(tmp.dir, 'guest', 'edit', 'strict', '--db', db(), '--expect-image-phkh', seen)).code, 0);
+    run = await cli(tmp.dir, 'attest', 'strict', '--db', db());
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Outcome: verified \[attestation \d+ of guest strict\]/);
+  });
   test('ad-hoc run recorded under --name (guest created), tampered guest → exit 2 and a mismatch row', async () => {
     const common = [
       '--identity',

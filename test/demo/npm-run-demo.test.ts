@@ -1,5 +1,6 @@
-// Issue 8: `npm run demo` in a temporary directory shows the whole workstation working — one guest verified, two
-// precise failures — and the evidence bundle it exports verifies on its own.
+// Issues 8 and 11: `npm run demo` in a temporary directory shows the whole workstation working — payments
+// verified, analytics a policy violation (expected beside seen), ledger a measurement mismatch, each outcome
+// counted on its own — and the evidence bundle it exports verifies on its own.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -22,7 +23,7 @@ function runDemo(): { code: number | null; out: string } {
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-test('npm run demo: one verified, two failures with the right reasons, evidence exported and verified', async () => {
+test('npm run demo: verified, policy violation and mismatch with the right reasons, evidence exported and verified', async () => {
   const { code, out } = runDemo();
   process.stdout.write(
     out
@@ -32,9 +33,11 @@ test('npm run demo: one verified, two failures with the right reasons, evidence 
   );
   assert.equal(code, 0, out);
   assert.match(out, /✔ payments +verified — CUID 0x[0-9a-f]{32}/);
-  assert.match(out, /✘ analytics +FAILED ERR_POLICY_IMAGE_PHKH/);
-  assert.match(out, /✘ ledger +FAILED measurement mismatch/);
-  assert.match(out, /Summary: 1 verified, 2 failed \(of 3 guests\)/);
+  assert.match(out, /✘ analytics +POLICY VIOLATION ERR_POLICY_IMAGE_PHKH — the image PHKH differs/);
+  assert.match(out, /image-phkh: expected [0-9a-f]{64}\n +seen +[0-9a-f]{64}/);
+  assert.match(out, /✘ ledger +MEASUREMENT MISMATCH — /);
+  assert.match(out, /Summary: 1 verified, 1 policy violation, 1 measurement mismatch \(of 3 guests\)/);
+  assert.doesNotMatch(out, /\d+ failed/, 'no outcome is lumped with another');
   assert.match(out, /Evidence re-verified offline: all checks passed/);
   assert.match(out, /npm start -- --demo/);
 
@@ -49,8 +52,18 @@ test('npm run demo: one verified, two failures with the right reasons, evidence 
 
   const store = openStore({ path: join(ws, 'workstation.db') });
   try {
-    const statuses = Object.fromEntries(store.guests.statuses().map((s) => [s.name, s.lastStatus]));
+    const statuses = Object.fromEntries(store.guests.statuses().map((s) => [s.name, s.lastOutcome]));
     assert.deepEqual(statuses, { analytics: 'policy-violation', ledger: 'mismatch', payments: 'verified' });
+    // the recorded policy and the checks, expected beside seen, are in the store for evidence to use
+    const analytics = store.attestations.list(store.guests.get('analytics').id)[0]!;
+    const failed = analytics.verdict?.checks.filter((c) => !c.passed) ?? [];
+    assert.deepEqual(
+      failed.map((c) => c.check),
+      ['image-phkh'],
+    );
+    assert.equal(failed[0]?.expected, analytics.policy?.expectedImagePhkh);
+    assert.equal(failed[0]?.seen, analytics.additionalData?.imagePhkh);
+    assert.notEqual(failed[0]?.expected, failed[0]?.seen);
     assert.equal(store.audit.verify().ok, true);
   } finally {
     store.close();

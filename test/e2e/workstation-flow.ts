@@ -228,14 +228,14 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   // Attest the genuine guest: verified.
   await attest(page, scenario.goodGuest, '04-attest-genuine');
   const goodCard = page.getByRole('region', { name: `Run of ${scenario.goodGuest.name}` });
-  await goodCard.locator('[data-verdict="verified"]').waitFor();
+  await goodCard.locator('[data-outcome="verified"]').waitFor();
   assert.equal(await goodCard.locator('li.step[data-state="done"]').count(), 8, 'all eight steps done');
   await shot(page, '05-attest-verified');
 
   // Attest the tampered guest: failure with its reason.
   await attest(page, scenario.tamperedGuest, '06-attest-tampered');
   const badCard = page.getByRole('region', { name: `Run of ${scenario.tamperedGuest.name}` });
-  await badCard.locator('[data-verdict="failed"]').waitFor();
+  await badCard.locator('[data-outcome="mismatch"]').waitFor();
   const reason = await badCard.getByRole('alert').innerText();
   assert.match(reason, scenario.expectedFailure, 'failure reason shown');
   assert.equal(await badCard.locator('li.step[data-state="failed"]').count(), 1, 'exactly one step failed');
@@ -253,11 +253,11 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   await page.locator('[data-run-status="finished"]').waitFor();
   await page
     .getByRole('region', { name: `Run of ${scenario.goodGuest.name}` })
-    .locator('[data-verdict="verified"]')
+    .locator('[data-outcome="verified"]')
     .waitFor();
   await page
     .getByRole('region', { name: `Run of ${scenario.tamperedGuest.name}` })
-    .locator('[data-verdict="failed"]')
+    .locator('[data-outcome="mismatch"]')
     .waitFor();
   await shot(page, '08b-attest-batch');
   await nav(page, 'Guests');
@@ -274,7 +274,7 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   await page.getByRole('heading', { name: 'HKD verification' }).waitFor();
   await page
     .getByRole('heading', { name: /Attestation of/ })
-    .locator('[data-verdict="verified"]')
+    .locator('[data-outcome="verified"]')
     .waitFor();
   await shot(page, '10-attestation-report');
 

@@ -1,7 +1,12 @@
 // The one verdict model (issue 11): judgeAttestation decides every outcome; only `verified` counts as verified.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { evaluatePolicy, judgeAttestation, outcomeOfFailure } from '../../main/engine/attest/verdict.js';
+import {
+  addDataNeededBy,
+  evaluatePolicy,
+  judgeAttestation,
+  outcomeOfFailure,
+} from '../../main/engine/attest/verdict.js';
 import type { SeenValues } from '../../main/engine/attest/verdict.js';
 import {
   countOutcomes,
@@ -137,6 +142,17 @@ describe('judgeAttestation (issue 11)', () => {
     assert.deepEqual(
       evaluatePolicy({ expectedUserData: '' }, { userData: null }).map((c) => c.passed),
       [true],
+    );
+  });
+});
+
+describe('addDataNeededBy', () => {
+  test('the required kinds, plus the PHKHs an expected value is read from, in the kinds order', () => {
+    assert.deepEqual(addDataNeededBy({}), []);
+    assert.deepEqual(addDataNeededBy({ expectedImagePhkh: IMG }), ['phkh-img']);
+    assert.deepEqual(
+      addDataNeededBy({ expectedAttestationPhkh: ATT, requiredAddData: ['firmware-state', 'phkh-img'] }),
+      ['phkh-img', 'phkh-att', 'firmware-state'],
     );
   });
 });

@@ -121,7 +121,7 @@ describe('dispatcher', () => {
 
     // No HKD imported: the first step fails with a coded reason.
     const noHkd = await dispatcher.dispatch('attest:run', { runId: 'run-attest-0', guestId });
-    assert.equal(noHkd.ok && (noHkd.value as { verdict: string }).verdict, 'error');
+    assert.equal(noHkd.ok && (noHkd.value as { outcome: string }).outcome, 'error');
     assert.equal(noHkd.ok && (noHkd.value as { reasonCode: string }).reasonCode, 'ERR_CREATE_NO_HOST_KEY');
   });
 
@@ -165,7 +165,7 @@ describe('dispatcher', () => {
     p = await prompt;
     await dispatcher.dispatch('hostkey:decide', { promptId: p.promptId, trust: true });
     const r2 = await trusted;
-    assert.equal(r2.ok && (r2.value as { verdict: string }).verdict, 'verified');
+    assert.equal(r2.ok && (r2.value as { outcome: string }).outcome, 'verified');
     const steps = events
       .filter((e) => e.event === 'attest:progress')
       .map((e) => e.payload as EventMap['attest:progress']);

@@ -175,7 +175,7 @@ describe('attest store', () => {
     await stores.attest.getState().decide(true);
     const done = await run;
     assert.equal(done?.status, 'finished');
-    assert.equal(done?.guests[guest.id]!.outcome?.verdict, 'verified');
+    assert.equal(done?.guests[guest.id]!.outcome?.outcome, 'verified');
     assert.ok(Object.values(done!.guests[guest.id]!.steps).every((s) => s.state === 'done'));
     assert.equal(stores.attest.getState().prompt, undefined);
     await new Promise<void>((resolve) => {
@@ -187,7 +187,7 @@ describe('attest store', () => {
     });
   });
 
-  test('tampered guest: failed verdict with the reason text; the failed step carries the message', async () => {
+  test('tampered guest: mismatch outcome with the reason text; the failed step carries the message', async () => {
     const stores = createStores(createTestClient({ tamperedHosts: ['10.0.0.66'] }));
     await withTrust(stores);
     const guest = await stores.guests.getState().add({ name: 'bad', sshTarget: 'root@10.0.0.66', policy: {} });
@@ -197,7 +197,7 @@ describe('attest store', () => {
     await stores.attest.getState().decide(true);
     const done = (await run)!;
     const view = done.guests[guest.id]!;
-    assert.equal(view.outcome?.verdict, 'failed');
+    assert.equal(view.outcome?.outcome, 'mismatch');
     assert.equal(view.outcome?.reasonCode, 'mismatch');
     assert.equal(view.outcome?.reasonText, describeCode('mismatch'));
     assert.match(view.outcome?.reasonDetail ?? '', /measurement mismatch/);
@@ -241,8 +241,8 @@ describe('attest store', () => {
     const done = (await stores.attest.getState().start([a.id, b.id]))!;
     assert.equal(done.kind, 'fleet');
     assert.equal(done.status, 'finished');
-    assert.equal(done.guests[a.id]!.outcome?.verdict, 'verified');
-    assert.equal(done.guests[b.id]!.outcome?.verdict, 'failed');
+    assert.equal(done.guests[a.id]!.outcome?.outcome, 'verified');
+    assert.equal(done.guests[b.id]!.outcome?.outcome, 'mismatch');
     assert.deepEqual(dones, [0, 1, 2]);
   });
 });

@@ -211,7 +211,7 @@ describe('AttestationView', () => {
     assert.match(html, /<code title="[0-9a-f]{32}" class="mono">[0-9a-f]{32}<\/code>/);
     assert.match(html, /aria-label="HKD verification steps"/);
     assert.match(html, /host key is EC P-521/);
-    assert.match(html, /data-verdict="verified"/);
+    assert.match(html, /data-outcome="verified"/);
   });
 });
 

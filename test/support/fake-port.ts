@@ -104,7 +104,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
     const h = historyOf(row.id);
     const last = h[h.length - 1];
     if (!last) return { status: row.seeded > 0 ? 'stale' : 'never' };
-    if (last.verdict !== 'verified') return { status: 'failing', last };
+    if (last.outcome !== 'verified') return { status: 'failing', last };
     const age = now().getTime() - Date.parse(last.startedAt);
     return { status: age > staleMs ? 'stale' : 'verified', last };
   }
@@ -125,8 +125,9 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
             lastAttestation: {
               id: last.id,
               at: last.startedAt,
-              verdict: last.verdict,
+              outcome: last.outcome,
               ...(last.reasonCode ? { reasonCode: last.reasonCode } : {}),
+              ...(last.reason ? { reason: last.reason } : {}),
             },
           }
         : {}),
@@ -228,7 +229,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
       guestName: row.input.name,
       startedAt: at,
       durationMs: 900 + (index % 200),
-      verdict: index % 97 === 0 ? 'failed' : 'verified',
+      outcome: index % 97 === 0 ? 'mismatch' : 'verified',
       ...(index % 97 === 0 ? { reasonCode: 'mismatch', reason: 'measurement mismatch' } : {}),
       cuidHex: sha256Hex(`${row.id}:${index}`).slice(0, 32),
     };
@@ -242,7 +243,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
     const hkds = [...trust.values()].filter((t) => t.kind === 'hkd');
     const wanted = row.input.policy.hkdSha256 ?? [];
     const used = wanted.length > 0 ? hkds.filter((h) => wanted.includes(h.sha256Hex)) : hkds;
-    let failure: { step: AttestStepId; code: string; message: string; verdict: 'failed' | 'error' } | undefined;
+    let failure: { step: AttestStepId; code: string; message: string; outcome: 'mismatch' | 'error' } | undefined;
 
     for (const step of ATTEST_STEPS) {
       if (control.signal.aborted) {
@@ -260,12 +261,12 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
           step,
           code: 'ERR_CREATE_NO_HOST_KEY',
           message: 'no host-key document imported: import one on the Trust screen',
-          verdict: 'error',
+          outcome: 'error',
         };
       } else if (step === 'connect') {
         const refusal = unreachable[host];
         if (refusal !== undefined) {
-          failure = { step, code: 'ERR_TRANSPORT_INTERNAL', message: refusal, verdict: 'error' };
+          failure = { step, code: 'ERR_TRANSPORT_INTERNAL', message: refusal, outcome: 'error' };
         } else if (!row.pinned) {
           const fingerprintSha256 = `SHA256:${Buffer.from(createHash('sha256').update(`hostkey:${host}`).digest())
             .toString('base64')
@@ -298,7 +299,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
           code: 'mismatch',
           message:
             'measurement mismatch: the response was not computed over this SE header (the guest image was altered)',
-          verdict: 'failed',
+          outcome: 'mismatch',
         };
       }
       if (failure) {
@@ -326,8 +327,10 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
       guestName: row.input.name,
       startedAt: started.toISOString(),
       durationMs: Math.max(1, now().getTime() - started.getTime()),
-      verdict: verified ? 'verified' : failure!.verdict,
+      outcome: verified ? 'verified' : failure!.outcome,
       ...(failure ? { reasonCode: failure.code, reason: failure.message } : {}),
+      policy: row.input.policy,
+      policyChecks: [],
       cuidHex: cuid,
       measurementHex: sha256Hex(`measurement:${host}`) + sha256Hex(`m2:${host}`),
       imagePhkhHex: used[0]?.phkhHex ?? '',
@@ -465,7 +468,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
           const s = await attestOne(guestId, control);
           result = {
             guestId,
-            verdict: s.verdict,
+            outcome: s.outcome,
             attestationId: s.id,
             ...(s.reasonCode ? { reasonCode: s.reasonCode } : {}),
             ...(s.reason ? { reason: s.reason } : {}),
@@ -474,7 +477,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
           if (error instanceof AttestError && error.code === 'ERR_APP_CANCELLED') throw error;
           result = {
             guestId,
-            verdict: 'error',
+            outcome: 'error',
             reasonCode: error instanceof AttestError ? error.code : 'ERR_APP_INTERNAL',
             reason: error instanceof Error ? error.message : 'failed',
           };
@@ -515,6 +518,8 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
         throw new AttestError('ERR_APP_NOT_FOUND', 'no such attestation', { id });
       return {
         ...seededRow(row, Number(m[2])),
+        policy: row.input.policy,
+        policyChecks: [],
         hkdSteps: [],
         steps: ATTEST_STEPS.map((step) => ({ step, state: 'done' as const })),
       };

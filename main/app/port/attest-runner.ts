@@ -1,12 +1,14 @@
 /**
  * One attestation of a stored guest for the UI: runs `attestStoredGuest` (which records every attempt) and
  * turns its progress into the stepper's steps — host-keys → verify-hkds, create, connect, prepare+upload →
- * upload, perform, download (+cleanup), verify — then 'record' once the attempt is stored. A measurement
- * mismatch or policy violation fails the 'verify' step with the recorded reason; any other failure fails the
- * step it happened in, with the guest's own error text. First contact asks the user through the control.
+ * upload, perform, download (+cleanup), verify — then 'record' once the attempt is stored. The recorded outcome
+ * decides the end: a measurement mismatch or policy violation fails the 'verify' step with the recorded reason;
+ * an error fails the step it happened in, with the guest's own error text; a cancelled run (stopped, or its
+ * host key refused) is cancelled, or failed at 'connect' for a refusal. First contact asks through the control.
  */
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
 import type { Guest } from '../../../shared/types/store.js';
+import { isJudgedOutcome, isVerifiedOutcome } from '../../../shared/types/verdict.js';
 import { ATTEST_STEPS, type AttestationSummary, type AttestStepId, type StepState } from '../../../shared/types/ui.js';
 import type { EngineContext } from '../../engine/crypto/context.js';
 import type { AttestControl } from '../../ipc/port.js';
@@ -14,7 +16,7 @@ import type { AttestGuestProgress } from '../../services/attest-guest.js';
 import { attestStoredGuest, type TransportFactory } from '../../services/attest-stored-guest.js';
 import type { Store } from '../../store/index.js';
 import type { HostKeyInfo } from '../../transport/host-key.js';
-import { errorPayloadOf, reasonCodeOf, toAttestationSummary } from './mappers.js';
+import { errorPayloadOf, reasonCodeOf, reasonOf, toAttestationSummary } from './mappers.js';
 
 /** Engine step → stepper step (undefined: not shown on its own). */
 const STEP_OF: Record<AttestGuestProgress['step'], AttestStepId | undefined> = {
@@ -66,7 +68,6 @@ export async function runStoredAttestation(p: RunStoredAttestationParams): Promi
     });
   };
   let failedStep: AttestStepId | undefined;
-  let refused = false;
   const onProgress = (e: AttestGuestProgress): void => {
     const step = STEP_OF[e.step];
     if (e.status === 'failed') {
@@ -84,7 +85,6 @@ export async function runStoredAttestation(p: RunStoredAttestationParams): Promi
   const decideHostKey = async (info: HostKeyInfo): Promise<boolean> => {
     const trusted = await p.confirmHostKey(info);
     if (trusted) p.onPinned?.(info);
-    else refused = true;
     return trusted;
   };
 
@@ -113,27 +113,27 @@ export async function runStoredAttestation(p: RunStoredAttestationParams): Promi
   }
   const r = recorded.record;
   if (recorded.result) p.onHostKeySeen?.(recorded.result.hostKey);
-  if (r.status === 'cancelled' && control.signal.aborted) {
+  const outcome = r.verdict?.outcome;
+  if (outcome === 'cancelled' && control.signal.aborted) {
     for (const s of ATTEST_STEPS)
       if (states.get(s) === 'running' || (s === failedStep && states.get(s) !== 'done')) report(s, 'cancelled');
     throw cancelledError();
   }
-  if (r.status === 'verified') {
+  if (isVerifiedOutcome(outcome)) {
     report('verify', 'done');
   } else {
-    const message = r.errorMessage ?? 'failed';
+    const message = reasonOf(r) ?? 'failed';
     const code = reasonCodeOf(r);
-    const step: AttestStepId =
-      r.status === 'mismatch' || r.status === 'policy-violation'
-        ? 'verify'
-        : (failedStep ?? ATTEST_STEPS.find((s) => states.get(s) !== 'done') ?? 'verify-hkds');
+    const step: AttestStepId = isJudgedOutcome(outcome) // a mismatch or policy violation: the verify step decided it
+      ? 'verify'
+      : (failedStep ?? ATTEST_STEPS.find((s) => states.get(s) !== 'done') ?? 'verify-hkds');
     report(step, 'failed', message, code);
     // Another step left running did not finish either; only the failing step is marked failed.
     for (const s of ATTEST_STEPS) if (s !== step && states.get(s) === 'running') report(s, 'pending');
   }
   report('record', 'running');
   report('record', 'done');
-  if (refused && r.status === 'cancelled') {
+  if (outcome === 'cancelled' && r.verdict?.code === 'ERR_APP_HOSTKEY_REJECTED') {
     throw new AttestError(
       'ERR_APP_HOSTKEY_REJECTED',
       `the SSH host key of ${guest.name} was not trusted; nothing was sent to it (attempt ${r.id} recorded)`,

@@ -1,25 +1,31 @@
 /**
  * Translation between the store's records (numeric ids, health `ok|stale|failing|pending|never`, statuses
- * `verified|mismatch|error|interrupted|pending`) and the UI contract's plain data (string ids, guest status
- * `verified|stale|failing|never`, verdicts `verified|failed|error`). Pure functions, no I/O.
+ * `pending` or an outcome, verdicts recomputed by judgeAttestation) and the UI contract's plain data (string
+ * ids, guest status `verified|stale|failing|never`, the same outcomes with their code, reason and policy checks).
+ * Pure functions, no I/O; no outcome is decided here.
  */
 import { AttestError, isAttestError, isErrorCode } from '../../../shared/errors/index.js';
 import type { AttestationRecord, GuestHealth, GuestStatus as StoreGuestStatus } from '../../../shared/types/store.js';
+import { isJudgedOutcome, isVerifiedOutcome } from '../../../shared/types/verdict.js';
 import {
   ATTEST_STEPS,
   type AppErrorPayload,
   type AttestationDetail,
+  type AttestationOutcome,
   type AttestationSummary,
-  type AttestationVerdict,
   type AttestStepId,
   type GuestStatus,
   type HkdVerificationStep,
   type LastAttestation,
   type RecordedStep,
+  type StepState,
 } from '../../../shared/types/ui.js';
 
 /** Reason code the UI shows as "measurement mismatch" (a failed verification without an error code). */
 export const MISMATCH_REASON = 'mismatch';
+/** Reason code of an attempt in progress, or of a process that died while recording one. */
+const PENDING_REASON = 'pending';
+const INTERRUPTED_REASON = 'interrupted';
 
 /** The numeric store id in a UI id; throws ERR_APP_NOT_FOUND for anything else. */
 export function parseId(id: string, what: string): number {
@@ -55,21 +61,33 @@ export function toGuestStatus(s: Pick<StoreGuestStatus, 'health' | 'lastVerified
   return map[s.health];
 }
 
-/** The verdict of a stored attempt. */
-export function toVerdict(r: Pick<AttestationRecord, 'status'>): AttestationVerdict {
-  if (r.status === 'verified') return 'verified';
-  if (r.status === 'mismatch' || r.status === 'policy-violation') return 'failed';
-  return 'error';
+/** The outcome of a stored attempt (`pending` while it runs), as the store recorded it. */
+export function toOutcome(r: Pick<AttestationRecord, 'status'>): AttestationOutcome {
+  return r.status;
 }
 
-/** The reason code of a stored attempt that did not verify. */
-export function reasonCodeOf(r: Pick<AttestationRecord, 'status' | 'errorCode'>): string | undefined {
-  if (r.status === 'verified') return undefined;
-  if (r.status === 'mismatch') return r.errorCode ?? MISMATCH_REASON;
-  if (r.status === 'policy-violation') return r.errorCode ?? 'policy-violation';
-  if (r.status === 'pending') return 'pending';
-  if (r.status === 'interrupted') return r.errorCode ?? 'interrupted';
-  return r.errorCode ?? 'ERR_APP_INTERNAL';
+/** The code explaining a stored attempt that did not verify (undefined when verified). */
+export function reasonCodeOf(r: Pick<AttestationRecord, 'status' | 'errorCode' | 'verdict'>): string | undefined {
+  switch (r.status) {
+    case 'verified':
+      return undefined;
+    case 'pending':
+      return PENDING_REASON;
+    case 'mismatch':
+      return r.verdict?.code ?? MISMATCH_REASON;
+    case 'interrupted':
+      return r.verdict?.code ?? INTERRUPTED_REASON;
+    case 'cancelled':
+      return r.verdict?.code ?? r.errorCode ?? 'ERR_APP_CANCELLED';
+    default:
+      return r.verdict?.code ?? r.errorCode ?? 'ERR_APP_INTERNAL';
+  }
+}
+
+/** The one-line reason of a stored attempt that did not verify (undefined when verified or unknown). */
+export function reasonOf(r: Pick<AttestationRecord, 'status' | 'errorMessage' | 'verdict'>): string | undefined {
+  if (isVerifiedOutcome(r.status)) return undefined;
+  return r.verdict?.reason ?? r.errorMessage ?? undefined;
 }
 
 /** The error payload of a failed step, when the reason is a coded error. */
@@ -80,7 +98,14 @@ export function errorPayloadOf(code: string | undefined, message: string): AppEr
 /** The "last attestation" column of a guest row. */
 export function toLastAttestation(r: AttestationRecord): LastAttestation {
   const reasonCode = reasonCodeOf(r);
-  return { id: String(r.id), at: r.startedAt, verdict: toVerdict(r), ...(reasonCode ? { reasonCode } : {}) };
+  const reason = reasonOf(r);
+  return {
+    id: String(r.id),
+    at: r.startedAt,
+    outcome: toOutcome(r),
+    ...(reasonCode ? { reasonCode } : {}),
+    ...(reason ? { reason } : {}),
+  };
 }
 
 function durationOf(r: AttestationRecord): number {
@@ -91,6 +116,7 @@ function durationOf(r: AttestationRecord): number {
 /** One history row. */
 export function toAttestationSummary(r: AttestationRecord): AttestationSummary {
   const reasonCode = reasonCodeOf(r);
+  const reason = reasonOf(r);
   const a = r.additionalData;
   return {
     id: String(r.id),
@@ -98,9 +124,9 @@ export function toAttestationSummary(r: AttestationRecord): AttestationSummary {
     guestName: r.guestName,
     startedAt: r.startedAt,
     durationMs: durationOf(r),
-    verdict: toVerdict(r),
+    outcome: toOutcome(r),
     ...(reasonCode ? { reasonCode } : {}),
-    ...(r.status !== 'verified' && r.errorMessage ? { reason: r.errorMessage } : {}),
+    ...(reason ? { reason } : {}),
     ...(r.cuid ? { cuidHex: r.cuid } : {}),
     ...(r.measurement ? { measurementHex: r.measurement } : {}),
     ...(a?.imagePhkh ? { imagePhkhHex: a.imagePhkh } : {}),
@@ -158,8 +184,10 @@ function ms(a: string | undefined, b: string | undefined): number | undefined {
 }
 
 /**
- * The step list of a stored attempt, from its timestamps: steps before the failure are done, the failing one
- * failed (with the recorded message), later ones pending; the store write ('record') is always done.
+ * The step list of a stored attempt, from its timestamps: steps before the end are done; a judged outcome other
+ * than verified (mismatch, policy violation) fails 'verify'; an error or interruption fails the step after the
+ * last one reached (with the recorded message), a cancelled run is cancelled there, a pending one runs there;
+ * later steps are pending; the store write ('record') is done once the attempt ended.
  */
 export function toRecordedSteps(r: AttestationRecord): RecordedStep[] {
   const st = r.steps;
@@ -172,26 +200,28 @@ export function toRecordedSteps(r: AttestationRecord): RecordedStep[] {
   else if (st.requestCreated || r.requestSha256) reached = 'create';
   else if (hkdVerified === true) reached = 'verify-hkds';
   else reached = 'record'; // nothing reached: the first step failed
-  const failing: AttestStepId | undefined =
-    r.status === 'verified'
-      ? undefined
-      : r.status === 'mismatch' || r.status === 'policy-violation'
-        ? 'verify'
-        : reached === 'record'
-          ? 'verify-hkds'
-          : ATTEST_STEPS[ATTEST_STEPS.indexOf(reached) + 1];
+  const stopped: AttestStepId | undefined = isVerifiedOutcome(r.status)
+    ? undefined
+    : isJudgedOutcome(r.status) // a mismatch or policy violation: the verify step decided it
+      ? 'verify'
+      : reached === 'record'
+        ? 'verify-hkds'
+        : ATTEST_STEPS[ATTEST_STEPS.indexOf(reached) + 1];
+  const stoppedState: StepState =
+    r.status === 'cancelled' ? 'cancelled' : r.status === 'pending' ? 'running' : 'failed';
   const duration: Partial<Record<AttestStepId, number | undefined>> = {
     create: ms(st['started'], st.requestCreated),
     connect: ms(st.requestCreated, st.guestContacted),
     download: ms(st.guestContacted, st.responseReceived),
     verify: ms(st.responseReceived, st.verified),
   };
-  const failIndex = failing ? ATTEST_STEPS.indexOf(failing) : -1;
+  const stopIndex = stopped ? ATTEST_STEPS.indexOf(stopped) : -1;
+  const message = reasonOf(r);
   return ATTEST_STEPS.map((step, i): RecordedStep => {
     const d = duration[step];
-    if (step === 'record') return { step, state: 'done' };
-    if (failIndex < 0 || i < failIndex) return { step, state: 'done', ...(d !== undefined ? { durationMs: d } : {}) };
-    if (i === failIndex) return { step, state: 'failed', ...(r.errorMessage ? { message: r.errorMessage } : {}) };
+    if (step === 'record') return { step, state: r.status === 'pending' ? 'pending' : 'done' };
+    if (stopIndex < 0 || i < stopIndex) return { step, state: 'done', ...(d !== undefined ? { durationMs: d } : {}) };
+    if (i === stopIndex) return { step, state: stoppedState, ...(message ? { message } : {}) };
     return { step, state: 'pending' };
   });
 }
@@ -202,6 +232,8 @@ export function toAttestationDetail(r: AttestationRecord, hostKeyFingerprint: st
   for (const [k, v] of Object.entries(r.additionalData ?? {})) if (typeof v === 'string') additional[k] = v;
   return {
     ...toAttestationSummary(r),
+    policy: r.policy,
+    policyChecks: r.verdict?.checks ?? [],
     hkdSteps: toHkdSteps(r.hkdReport),
     steps: toRecordedSteps(r),
     ...(Object.keys(additional).length > 0 ? { additionalData: additional } : {}),

@@ -325,7 +325,7 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
             const s = await attestOne(guestId, control);
             result = {
               guestId,
-              verdict: s.verdict,
+              outcome: s.outcome,
               attestationId: s.id,
               ...(s.reasonCode ? { reasonCode: s.reasonCode } : {}),
               ...(s.reason ? { reason: s.reason } : {}),
@@ -335,7 +335,7 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
             const e = toAppError(error);
             result = {
               guestId,
-              verdict: 'error',
+              outcome: 'error',
               reasonCode: isAttestError(e) ? e.code : 'ERR_APP_INTERNAL',
               reason: e instanceof Error ? e.message : 'failed',
             };

@@ -2,12 +2,13 @@
  * `se-attest attest`: create → SSH perform on the guest → verify, in one command. The guest's SSH host key must
  * be pinned (`--host-key-fingerprint`), found in known_hosts, or trusted explicitly (`--trust-on-first-use`).
  * Progress goes to stderr, the verification result (YAML or JSON) to stdout or `-o`. Exit 0 verified,
- * 1 error, 2 measurement mismatch, as `verify`.
+ * 1 error (or cancelled), 2 measurement mismatch (or, for a recorded run, a policy violation), as `verify`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { AttestError } from '../../../shared/errors/index.js';
+import { OUTCOME_LABELS } from '../../../shared/types/verdict.js';
 import {
   extractSeHeader,
   parseAddDataList,
@@ -32,7 +33,8 @@ import {
 import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../../transport/ssh-transport.js';
 import { collectList, readFileBounded, resolvePath, writeFileChecked } from '../files.js';
 import { formatVerifyJson, formatVerifyYaml, reportVerificationOutcome } from '../format/attestation-output.js';
-import { CliExit, EXIT_ATTESTATION_FAILED, type CliIo } from '../io.js';
+import { exitCodeOf, formatFailedChecks } from '../format/verdict-output.js';
+import { CliExit, type CliIo } from '../io.js';
 import {
   NO_VERIFY_WARNING,
   addCertificateOptions,
@@ -113,19 +115,37 @@ function reportVerification(io: CliIo, opts: AttestOptions, v: AttestationVerifi
   else io.out(text);
 }
 
-/** Ends a recorded run: the record's verdict decides the exit code; errors and policy violations are one line. */
+/**
+ * Ends a recorded run with its outcome (the record's verdict, decided by judgeAttestation): verified → the
+ * result, exit 0; policy violation → each failed check, expected beside seen, exit 2; mismatch → pvattest's
+ * line, exit 2; error → the coded error, exit 1; cancelled → one line, exit 1.
+ */
 function reportRecorded(io: CliIo, opts: AttestOptions, out: RecordedAttestation): void {
   const r = out.record;
-  if (r.status === 'error') {
-    if (out.error instanceof AttestError) throw out.error;
-    throw new AttestError('ERR_CLI_USAGE', r.errorMessage ?? 'attestation failed');
+  const v = r.verdict!;
+  const where = `[attestation ${r.id} of guest ${r.guestName}]`;
+  const say = (text: string) => {
+    if (!opts.quiet) io.err(text);
+  };
+  switch (v.outcome) {
+    case 'verified':
+      say(`Outcome: ${OUTCOME_LABELS.verified} ${where}\n`);
+      if (out.result) reportVerification(io, opts, out.result.verification);
+      return;
+    case 'policy-violation':
+      say(`Outcome: ${OUTCOME_LABELS[v.outcome]} (${v.code}): ${v.reason} ${where}\n${formatFailedChecks(v)}`);
+      throw new CliExit(exitCodeOf(v.outcome));
+    case 'mismatch':
+      say(`Outcome: ${OUTCOME_LABELS[v.outcome]} ${where}\n`);
+      if (out.result) reportVerification(io, opts, out.result.verification); // pvattest's line, exit 2
+      throw new CliExit(exitCodeOf(v.outcome));
+    case 'cancelled':
+      say(`Outcome: ${OUTCOME_LABELS[v.outcome]} (${v.code}): ${v.reason} ${where}\n`);
+      throw new CliExit(exitCodeOf(v.outcome));
+    default:
+      if (out.error instanceof AttestError) throw out.error;
+      throw new AttestError('ERR_CLI_USAGE', r.errorMessage ?? 'attestation failed');
   }
-  if (r.status === 'mismatch' && r.errorCode) {
-    if (!opts.quiet) io.err(`Policy violation (${r.errorCode}): ${r.errorMessage ?? ''} [attestation ${r.id}]\n`);
-    throw new CliExit(EXIT_ATTESTATION_FAILED);
-  }
-  if (!opts.quiet) io.err(`Recorded as attestation ${r.id} of guest ${r.guestName}\n`);
-  if (out.result) reportVerification(io, opts, out.result.verification);
 }
 
 /** `attest NAME`: a guest kept in the store, with its stored target, host key, header, policy and trust material. */

@@ -8,7 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { AttestError } from '../../../shared/errors/index.js';
 import { ADD_DATA_KINDS, type AddDataKind } from '../../../shared/types/policy.js';
-import type { GuestInput, GuestPolicy, TrustKind } from '../../../shared/types/store.js';
+import type { AttestationRecord, GuestInput, GuestPolicy, TrustKind } from '../../../shared/types/store.js';
+import { isVerifiedOutcome } from '../../../shared/types/verdict.js';
 import { listAuditEntries, verifyAuditLog } from '../../services/audit.js';
 import { addGuest, editGuest, listGuestStatuses, listGuests, removeGuest, showGuest } from '../../services/guests.js';
 import { listHistory, toHistoryJson } from '../../services/history.js';
@@ -17,6 +18,7 @@ import { importTrustFiles, listTrust, removeTrustItem } from '../../services/tru
 import { resolveDbPath } from '../../store/default-path.js';
 import { openStore, type Store } from '../../store/index.js';
 import { naming, readFileBounded } from '../files.js';
+import { formatFailedChecks, statusLabel } from '../format/verdict-output.js';
 import { extractSeHeader } from '../../engine/formats/se-header.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
 
@@ -145,6 +147,19 @@ function guestInputFrom(io: CliIo, o: GuestOpts, current?: GuestPolicy): Partial
   return input;
 }
 
+/** The one-line reason of an attempt that did not verify. */
+function reasonOf(r: AttestationRecord): string | null {
+  return r.verdict && !isVerifiedOutcome(r.verdict.outcome) ? r.verdict.reason : null;
+}
+
+/** Expected beside seen for every failed policy check of `records` (empty when none failed). */
+function failedChecksOf(records: readonly AttestationRecord[]): string {
+  const parts = records
+    .filter((r) => r.verdict?.checks.some((c) => !c.passed))
+    .map((r) => `attestation ${r.id} (${r.startedAt}):\n${formatFailedChecks(r.verdict, '  ')}`);
+  return parts.length > 0 ? `\nFailed policy checks:\n${parts.join('')}` : '';
+}
+
 function formatOption(): Option {
   return new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
 }
@@ -215,15 +230,17 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
           io.out(`${JSON.stringify(statuses, null, 2)}\n`);
           return;
         }
+        // LAST OUTCOME is the latest run that counts for the status; LAST RUN the latest of any kind
         io.out(
           table([
-            ['NAME', 'STATUS', 'LAST VERIFIED', 'LAST ATTEMPT', 'LAST ERROR', 'ATTESTATIONS'],
+            ['NAME', 'STATUS', 'LAST OUTCOME', 'CODE', 'LAST VERIFIED', 'LAST RUN', 'ATTESTATIONS'],
             ...statuses.map((s) => [
               s.name,
               s.health,
+              statusLabel(s.lastOutcome),
+              s.lastOutcomeCode,
               s.lastVerifiedAt,
-              s.lastAttemptAt,
-              s.lastErrorCode,
+              s.lastAttemptAt ? `${s.lastAttemptAt} (${statusLabel(s.lastStatus)})` : null,
               s.attestationCount,
             ]),
           ]),
@@ -246,6 +263,12 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
           table([
             ['name', g.name],
             ['status', d.status.health],
+            [
+              'last outcome',
+              d.status.lastOutcome
+                ? `${statusLabel(d.status.lastOutcome)}${d.status.lastOutcomeCode ? ` (${d.status.lastOutcomeCode})` : ''}`
+                : null,
+            ],
             ['last verified', d.status.lastVerifiedAt],
             ['ssh target', g.sshTarget],
             ['jump host', g.jumpHost],
@@ -262,9 +285,10 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
           io.out(
             '\n' +
               table([
-                ['ID', 'STATUS', 'STARTED', 'ERROR'],
-                ...d.recent.map((r) => [r.id, r.status, r.startedAt, r.errorCode]),
-              ]),
+                ['ID', 'OUTCOME', 'STARTED', 'CODE', 'REASON'],
+                ...d.recent.map((r) => [r.id, statusLabel(r.status), r.startedAt, r.verdict?.code, reasonOf(r)]),
+              ]) +
+              failedChecksOf(d.recent),
           );
         }
       });
@@ -370,9 +394,17 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
         }
         io.out(
           table([
-            ['ID', 'STATUS', 'STARTED', 'FINISHED', 'CUID', 'ERROR'],
-            ...records.map((r) => [r.id, r.status, r.startedAt, r.finishedAt, r.cuid, r.errorCode]),
-          ]),
+            ['ID', 'OUTCOME', 'STARTED', 'FINISHED', 'CUID', 'CODE', 'REASON'],
+            ...records.map((r) => [
+              r.id,
+              statusLabel(r.status),
+              r.startedAt,
+              r.finishedAt,
+              r.cuid,
+              r.verdict?.code,
+              reasonOf(r),
+            ]),
+          ]) + failedChecksOf(records),
         );
       });
     });

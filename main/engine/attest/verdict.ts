@@ -6,7 +6,12 @@
  * Order of the policy checks (all are evaluated, the first failure names the verdict's code):
  * host key (HKDs allowed) → required additional data → image PHKH → attestation PHKH → user data.
  */
-import { ADD_DATA_KEYS, type AddDataKind, type AttestationPolicy } from '../../../shared/types/policy.js';
+import {
+  ADD_DATA_KEYS,
+  ADD_DATA_KINDS,
+  type AddDataKind,
+  type AttestationPolicy,
+} from '../../../shared/types/policy.js';
 import type { AttestationAdditionalData } from '../../../shared/types/store.js';
 import {
   POLICY_CHECK_CODES,
@@ -129,6 +134,17 @@ export function evaluatePolicy(policy: AttestationPolicy, seen: SeenValues): Pol
   // absent user data is compared as empty, as pvattest reads it
   compare('user-data', policy.expectedUserData, lower(seen.userData ?? ''), 'the user data');
   return out;
+}
+
+/**
+ * The additional-data kinds a request must ask for so that `policy` can be judged: the required ones, plus
+ * `phkh-img` / `phkh-att` when an image / attestation PHKH is expected (else that check could only fail).
+ */
+export function addDataNeededBy(policy: AttestationPolicy): AddDataKind[] {
+  const kinds = new Set<AddDataKind>(policy.requiredAddData ?? []);
+  if (policy.expectedImagePhkh !== undefined) kinds.add('phkh-img');
+  if (policy.expectedAttestationPhkh !== undefined) kinds.add('phkh-att');
+  return ADD_DATA_KINDS.filter((k) => kinds.has(k));
 }
 
 /** The outcome of a run that failed with `code` before anything was judged. */

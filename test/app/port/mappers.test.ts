@@ -1,4 +1,4 @@
-/** Store → UI translation of the port adapter: ids, statuses, verdicts, reason codes, recorded steps, HKD steps. */
+/** Store → UI translation of the port adapter: ids, statuses, outcomes, reason codes, recorded steps, HKD steps. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isAttestError, AttestError } from '../../../shared/errors/index.js';
@@ -7,15 +7,19 @@ import {
   parseId,
   reasonCodeOf,
   toAppError,
+  toAttestationDetail,
   toAttestationSummary,
   toGuestStatus,
   toHkdSteps,
+  toLastAttestation,
+  toOutcome,
   toRecordedSteps,
-  toVerdict,
 } from '../../../main/app/port/mappers.js';
+import { judgeStoredRow } from '../../../main/store/index.js';
 
+/** A record as the store returns it: its verdict recomputed from the same fields by the store's own function. */
 function record(p: Partial<AttestationRecord>): AttestationRecord {
-  return {
+  const r: AttestationRecord = {
     id: 7,
     guestId: 3,
     guestName: 'g',
@@ -44,6 +48,16 @@ function record(p: Partial<AttestationRecord>): AttestationRecord {
     contentHash: 'x',
     ...p,
   };
+  const verdict = judgeStoredRow({
+    status: r.status,
+    error_code: r.errorCode,
+    error_message: r.errorMessage,
+    user_data: r.userData === null ? null : Buffer.from(r.userData, 'hex'),
+    additional_data_json: r.additionalData === null ? null : JSON.stringify(r.additionalData),
+    hkd_sha256_json: JSON.stringify(r.hkdSha256),
+    policy_json: r.policy === null ? null : JSON.stringify(r.policy),
+  });
+  return { ...r, verdict: 'verdict' in p ? p.verdict! : verdict };
 }
 
 const states = (r: AttestationRecord) =>
@@ -71,24 +85,67 @@ describe('port mappers', () => {
     assert.equal(toGuestStatus({ health: 'pending', lastVerifiedAt: '2026-01-01T00:00:00Z' }), 'stale');
   });
 
-  test('verdicts and reason codes', () => {
+  test('issue 11: outcomes as recorded, with their code and reason; only verified has none', () => {
+    const rows = (
+      [
+        ['verified', null],
+        ['policy-violation', 'ERR_POLICY_USER_DATA'],
+        ['mismatch', null],
+        ['error', null],
+        ['error', 'ERR_UV_RC'],
+        ['cancelled', 'ERR_APP_CANCELLED'],
+        ['interrupted', null],
+        ['pending', null],
+      ] as const
+    ).map(([status, errorCode]) => record({ status, errorCode }));
     assert.deepEqual(
-      (['verified', 'mismatch', 'error', 'interrupted', 'pending'] as const).map((status) => [
-        toVerdict({ status }),
-        reasonCodeOf({ status, errorCode: null }),
-      ]),
+      rows.map((r) => [toOutcome(r), reasonCodeOf(r)]),
       [
         ['verified', undefined],
-        ['failed', 'mismatch'],
+        ['policy-violation', 'ERR_POLICY_USER_DATA'],
+        ['mismatch', 'mismatch'],
         ['error', 'ERR_APP_INTERNAL'],
-        ['error', 'interrupted'],
-        ['error', 'pending'],
+        ['error', 'ERR_UV_RC'],
+        ['cancelled', 'ERR_APP_CANCELLED'],
+        ['interrupted', 'interrupted'],
+        ['pending', 'pending'],
       ],
     );
-    assert.equal(reasonCodeOf({ status: 'mismatch', errorCode: 'ERR_POLICY_USER_DATA' }), 'ERR_POLICY_USER_DATA');
+    const last = toLastAttestation(
+      record({ status: 'cancelled', errorCode: 'ERR_APP_CANCELLED', errorMessage: 'stop' }),
+    );
+    assert.deepEqual(last, {
+      id: '7',
+      at: '2026-01-01T00:00:00.000Z',
+      outcome: 'cancelled',
+      reasonCode: 'ERR_APP_CANCELLED',
+      reason: 'stop',
+    });
+  });
+
+  test('issue 11: the detail shows the recorded policy and each check, expected beside seen', () => {
+    const detail = toAttestationDetail(
+      record({
+        status: 'policy-violation',
+        errorCode: 'ERR_POLICY_IMAGE_PHKH',
+        policy: { expectedImagePhkh: 'aa'.repeat(32) },
+        additionalData: { imagePhkh: 'bb'.repeat(32) },
+      }),
+      null,
+    );
+    assert.equal(detail.outcome, 'policy-violation');
+    assert.equal(detail.reasonCode, 'ERR_POLICY_IMAGE_PHKH');
+    assert.equal(detail.reason, 'the image PHKH differs from the expected one');
+    assert.deepEqual(detail.policy, { expectedImagePhkh: 'aa'.repeat(32) });
+    assert.deepEqual(
+      detail.policyChecks.map((c) => [c.check, c.passed, c.expected, c.seen]),
+      [['image-phkh', false, 'aa'.repeat(32), 'bb'.repeat(32)]],
+    );
+    assert.equal(detail.steps.find((st) => st.state === 'failed')?.step, 'verify');
   });
 
   test('summary: string ids, duration, reason only when not verified', () => {
+    assert.equal(toAttestationSummary(record({})).reason, undefined);
     const s = toAttestationSummary(
       record({
         status: 'mismatch',
@@ -103,9 +160,9 @@ describe('port mappers', () => {
       guestName: 'g',
       startedAt: '2026-01-01T00:00:00.000Z',
       durationMs: 1500,
-      verdict: 'failed',
+      outcome: 'mismatch',
       reasonCode: 'mismatch',
-      reason: 'measurement does not match',
+      reason: 'the measurement does not match (wrong image, SE header or ARPK, or an altered response)',
       cuidHex: 'ab',
       imagePhkhHex: 'cd',
     });
@@ -119,6 +176,25 @@ describe('port mappers', () => {
     assert.equal(
       states(record({ status: 'mismatch' })),
       'verify-hkds:done create:done connect:done upload:done perform:done download:done verify:failed record:done',
+    );
+    assert.equal(
+      states(record({ status: 'policy-violation', errorCode: 'ERR_POLICY_HOST_KEY' })),
+      'verify-hkds:done create:done connect:done upload:done perform:done download:done verify:failed record:done',
+    );
+    // issue 11: a cancelled run is cancelled where it stopped, not failed; a run in progress is running there
+    assert.equal(
+      states(
+        record({
+          status: 'cancelled',
+          errorCode: 'ERR_APP_CANCELLED',
+          steps: { requestCreated: '2026-01-01T00:00:00.100Z' },
+        }),
+      ),
+      'verify-hkds:done create:done connect:cancelled upload:pending perform:pending download:pending verify:pending record:done',
+    );
+    assert.equal(
+      states(record({ status: 'pending', steps: { requestCreated: '2026-01-01T00:00:00.100Z' } })),
+      'verify-hkds:done create:done connect:running upload:pending perform:pending download:pending verify:pending record:pending',
     );
     assert.equal(
       states(
