@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createHkdVerifier, type NamedBytes } from '../main/engine/pki/hkd-verifier.js';
 import { createFakeIbmPki, reissueCrlWithSerials } from '../main/engine/pki/demo-pki.js';
-import { parseCrl } from '../main/engine/pki/x509-parse.js';
+import { parseCrl } from '../main/engine/pki/x509.js';
 import { systemContext } from '../main/engine/crypto/context.js';
 
 const DIR = new URL('../test/vectors/s390-tools/rust/pv/tests/assets/cert/', import.meta.url).pathname;

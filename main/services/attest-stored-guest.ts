@@ -10,7 +10,13 @@ import type { EngineContext } from '../engine/crypto/context.js';
 import type { AddDataKind } from '../engine/formats/additional-data.js';
 import { addDataNeededBy } from '../engine/attest/verdict.js';
 import { extractSeHeader } from '../engine/formats/se-header.js';
-import { hkdReportToJson, verifiedHostKeys, type FetchCrl, type HkdResult } from '../engine/pki/hkd-verifier.js';
+import {
+  hkdReportToJson,
+  reportOf,
+  verifiedHostKeys,
+  type FetchCrl,
+  type HkdResult,
+} from '../engine/pki/hkd-verifier.js';
 import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
 import type { Store } from '../store/index.js';
 import { parseGuestAddress } from '../transport/guest-address.js';
@@ -182,13 +188,7 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
     });
     const results: HkdResult[] = [];
     for (const h of hkdItems) results.push(await verifier.verify(h.der, h.item.source ?? h.item.sha256));
-    const full = {
-      at: (p.at ?? p.ctx.now()).toISOString(),
-      offline: p.online !== true,
-      verified: results.every((r) => r.verified),
-      chain: verifier.chain,
-      hkds: results,
-    };
+    const full = reportOf(verifier, results, { at: p.at ?? p.ctx.now(), offline: p.online !== true });
     report = hkdReportToJson(full);
     return verifiedHostKeys(full).map((k) => k.publicCoords);
   };

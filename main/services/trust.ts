@@ -3,17 +3,17 @@
  * labels, else DER parse), store them deduplicated, list them with freshness, and hand the attest use case
  * the stored HKDs and the verification material (certificates and CRLs).
  */
-import 'reflect-metadata';
-import { BasicConstraintsExtension, X509Certificate, X509Crl } from '@peculiar/x509';
 import { AttestError, isAttestError } from '../../shared/errors/index.js';
 import type { TrustFreshness, TrustItem, TrustKind } from '../../shared/types/store.js';
+import { toHex } from '../engine/bytes.js';
+import { computePhkh, coordsFromSpki } from '../engine/crypto/p521.js';
 import { createHkdVerifier, type FetchCrl, type HkdVerifier, type NamedBytes } from '../engine/pki/hkd-verifier.js';
-import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
+import { CERTIFICATE_PEM_LABELS, CRL_PEM_LABELS, scanPemBlocks } from '../engine/pki/pem.js';
+import { isIbmSigningKey } from '../engine/pki/signing-key.js';
+import { parseCertificate, parseCrl, type ParsedCertificate, type ParsedCrl } from '../engine/pki/x509.js';
 import type { Store, TrustItemInput } from '../store/index.js';
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s]*?)-----END \1-----/g;
 const MAX_TRUST_FILE_SIZE = 4 * 1024 * 1024;
-const SIGNING_KEY_OU_SUFFIX = 'Key Signing Service';
 
 /** One trust file's outcome of `importTrustFiles`. */
 export interface TrustImportResult {
@@ -35,34 +35,41 @@ export interface ListTrustParams {
   kind?: TrustKind;
 }
 
-function describeCertificate(der: Uint8Array, source: string): TrustItemInput {
-  let cert: X509Certificate;
+/** The PHKH (hex) of a certificate whose key is an EC P-521 host key, else null. */
+function hostKeyHash(cert: ParsedCertificate): string | null {
   try {
-    cert = new X509Certificate(der);
+    return toHex(computePhkh(coordsFromSpki(cert.spki)));
+  } catch (error) {
+    if (!isAttestError(error)) throw error;
+    return null;
+  }
+}
+
+/**
+ * The kind of a certificate: an IBM Z signing key by the verifier's own subject rule (spec §3.3), an HKD when
+ * its key is an EC P-521 host key (IBM's HKDs and self-signed test host keys alike), a CA, or another certificate.
+ */
+function describeCertificate(der: Uint8Array, source: string): TrustItemInput {
+  let cert: ParsedCertificate;
+  try {
+    cert = parseCertificate(der);
   } catch {
-    throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: not a certificate`);
+    throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: not a certificate`, { source });
   }
-  const ou = cert.subjectName.getField('OU')[0] ?? '';
-  let kind: TrustKind;
-  let phkh: string | null = null;
-  if (ou.endsWith(SIGNING_KEY_OU_SUFFIX)) {
-    kind = 'signing-key';
-  } else {
-    try {
-      phkh = Buffer.from(readHostKeyDocument(der).phkh).toString('hex');
-      // An EC P-521 key is a host key: IBM's HKDs ("IBM Z Host Key") and self-signed test host keys alike.
-      kind = 'hkd';
-    } catch (error) {
-      if (!isAttestError(error)) throw error;
-      kind = cert.getExtension(BasicConstraintsExtension)?.ca === true ? 'ca' : 'certificate';
-    }
-  }
+  const phkh = isIbmSigningKey(cert) ? null : hostKeyHash(cert);
+  const kind: TrustKind = isIbmSigningKey(cert)
+    ? 'signing-key'
+    : phkh !== null
+      ? 'hkd'
+      : cert.basicConstraints?.ca === true
+        ? 'ca'
+        : 'certificate';
   return {
     kind,
-    der,
-    subject: cert.subject,
-    issuer: cert.issuer,
-    serialNumber: cert.serialNumber,
+    der: cert.der,
+    subject: cert.subject.text,
+    issuer: cert.issuer.text,
+    serialNumber: cert.serial.toLowerCase(),
     thisUpdate: cert.notBefore.toISOString(),
     nextUpdate: cert.notAfter.toISOString(),
     phkh,
@@ -71,17 +78,17 @@ function describeCertificate(der: Uint8Array, source: string): TrustItemInput {
 }
 
 function describeCrl(der: Uint8Array, source: string): TrustItemInput {
-  let crl: X509Crl;
+  let crl: ParsedCrl;
   try {
-    crl = new X509Crl(der);
+    crl = parseCrl(der);
   } catch {
-    throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: not a CRL`);
+    throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: not a CRL`, { source });
   }
   return {
     kind: 'crl',
     der,
     subject: null,
-    issuer: crl.issuer,
+    issuer: crl.issuer.text,
     thisUpdate: crl.thisUpdate.toISOString(),
     nextUpdate: crl.nextUpdate?.toISOString() ?? null,
     source,
@@ -114,12 +121,17 @@ export function parseTrustFile(bytes: Uint8Array, source: string): TrustItemInpu
       }
     }
   }
-  const text = Buffer.from(bytes).toString('latin1');
+  let blocks;
+  try {
+    blocks = scanPemBlocks(bytes, 'ERR_STORE_TRUST_UNRECOGNIZED');
+  } catch (error) {
+    if (!isAttestError(error)) throw error;
+    throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: ${error.message}`, { source });
+  }
   const items: TrustItemInput[] = [];
-  for (const m of text.matchAll(PEM_BLOCK)) {
-    const der = new Uint8Array(Buffer.from((m[2] ?? '').replace(/\s+/g, ''), 'base64'));
-    if (m[1] === 'CERTIFICATE' || m[1] === 'TRUSTED CERTIFICATE') items.push(describeCertificate(der, source));
-    else if (m[1] === 'X509 CRL' || m[1] === 'CRL') items.push(describeCrl(der, source));
+  for (const b of blocks ?? []) {
+    if (CERTIFICATE_PEM_LABELS.has(b.label)) items.push(describeCertificate(b.der, source));
+    else if (CRL_PEM_LABELS.has(b.label)) items.push(describeCrl(b.der, source));
   }
   if (items.length === 0) {
     throw new AttestError('ERR_STORE_TRUST_UNRECOGNIZED', `${source}: no certificate or CRL found (PEM or DER)`, {
@@ -211,7 +223,10 @@ export function loadVerificationMaterial(store: Store): {
   };
 }
 
-/** An HKD verifier over the store's trust material (chain validated once) at `at`, offline unless `fetchCrl` is given. */
+/**
+ * An HKD verifier over the store's trust material (each signing key's chain validated once) at `at`, offline
+ * unless `fetchCrl` is given. The store may hold several IBM Z signing keys; each HKD uses the one that issued it.
+ */
 export function createStoreHkdVerifier(store: Store, p: { at: Date; fetchCrl?: FetchCrl }): Promise<HkdVerifier> {
   const m = loadVerificationMaterial(store);
   return createHkdVerifier({
@@ -221,5 +236,7 @@ export function createStoreHkdVerifier(store: Store, p: { at: Date; fetchCrl?: F
     offline: p.fetchCrl === undefined,
     at: p.at,
     ...(p.fetchCrl ? { fetchCrl: p.fetchCrl } : {}),
+    // a workspace holds the HKDs of several machine generations: each is checked against the signing key that issued it
+    signingKeyRule: 'per-hkd',
   });
 }

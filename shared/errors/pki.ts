@@ -40,4 +40,6 @@ export const PKI_ERROR_CODES = [
   'ERR_HKD_EMPTY',
   // verification as a whole
   'ERR_HKD_VERIFICATION_FAILED',
+  // a workspace with several IBM Z signing keys: none of them issued the HKD (issuer name, key id, signature)
+  'ERR_HKD_NO_ISSUING_SIGNING_KEY',
 ] as const;

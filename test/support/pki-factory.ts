@@ -8,8 +8,10 @@ import { Extension, type JsonName } from '@peculiar/x509';
 import {
   type CreateFakeIbmPkiParams,
   type DemoKeyKind,
+  type DemoHostKeyDocument,
   type FakeIbmPki,
   type IssuedCertificate,
+  type PkiItem,
   createFakeIbmPki,
   generateSigningKeyPair,
   ibmName,
@@ -445,3 +447,49 @@ export async function createDefectScenario(defect: PkiDefect): Promise<VerifyHos
 }
 
 const IBM_NAME = 'International Business Machines Corporation';
+
+/** A second IBM Z signing key under a PKI's intermediate, its HKD CRL and one HKD it issued. */
+export interface RotatedSigningKey {
+  readonly signingKey: IssuedCertificate;
+  readonly crl: PkiItem;
+  readonly hkd: DemoHostKeyDocument;
+}
+
+/**
+ * IBM's key rotation: a new signing key with the same subject as the PKI's (or another locality), issued by the
+ * same intermediate, with its own HKD CRL and an HKD signed by it (`hkdAuthorityKeyId: null` omits the HKD's AKID).
+ */
+export async function rotateSigningKey(
+  pki: FakeIbmPki,
+  opts: { locality?: 'Poughkeepsie' | 'Armonk'; hkdAuthorityKeyId?: null; machineSerial?: string } = {},
+): Promise<RotatedSigningKey> {
+  const ctx = factoryContext();
+  const subject = opts.locality ? ibmName('IBM Z Host Key Signing Service', opts.locality) : pki.signingKey.name;
+  const signingKey = await issueCertificate({
+    role: 'signing-key',
+    subject,
+    keyPair: await generateSigningKeyPair('ecdsa-p384'),
+    issuer: pki.intermediate,
+    serial: randomSerial(ctx),
+    notBefore: pki.notBefore,
+    notAfter: pki.notAfter,
+    distributionPoints: ['ibm-z-intermediate-ca.crl'],
+  });
+  const crl = await issueCrl({
+    issuerName: signingKey.name,
+    signer: signingKey.keyPair,
+    authorityKeyId: signingKey.keyId,
+    thisUpdate: pki.notBefore,
+    nextUpdate: pki.notAfter,
+  });
+  const hkd = await issueHostKeyDocument({
+    ctx,
+    signingKey,
+    notBefore: pki.notBefore,
+    notAfter: pki.notAfter,
+    machineType: '9175',
+    machineSerial: opts.machineSerial ?? '00000000B0B01',
+    ...(opts.hkdAuthorityKeyId === null ? { authorityKeyId: null } : {}),
+  });
+  return { signingKey, crl, hkd };
+}

@@ -4,11 +4,10 @@
  * the listing time against the imported material (self-signed CAs are the anchors). Chain checks cost a few
  * signature verifications, so the view is cached until the material changes or a minute passes.
  */
-import 'reflect-metadata';
 import { basename } from 'node:path';
 import type { TrustItem as StoreTrustItem } from '../../../shared/types/store.js';
 import type { ChainStatus, Health, TrustItem } from '../../../shared/types/ui.js';
-import type { HkdResult } from '../../engine/pki/hkd-verifier.js';
+import type { ChainReport, HkdResult } from '../../engine/pki/hkd-verifier.js';
 import { createStoreHkdVerifier } from '../../services/trust.js';
 import type { Store } from '../../store/index.js';
 
@@ -100,22 +99,39 @@ function toUiItem(s: StoreTrustItem, now: Date, chain: { status: ChainStatus; de
   };
 }
 
-/** Chain status of every HKD and signing key, checked offline at `now`. */
-async function checkChains(store: Store, now: Date): Promise<Map<number, { status: ChainStatus; detail?: string }>> {
-  const out = new Map<number, { status: ChainStatus; detail?: string }>();
+type ChainCheck = { status: ChainStatus; detail?: string };
+
+/** The chain status of a stored signing-key item: its own chain, as the verifier validated it. */
+function signingKeyStatus(sha256: string, reports: readonly ChainReport[]): ChainCheck {
+  const r = reports.find((x) => x.signingKey?.sha256 === sha256);
+  if (!r)
+    return {
+      status: 'invalid',
+      detail: 'not an IBM Z signing key by its subject (spec §3.3): the verifier does not use it as one',
+    };
+  return r.ok
+    ? { status: 'valid', detail: 'chain to an imported root CA verified offline' }
+    : { status: 'invalid', detail: r.reason ?? 'chain not verified' };
+}
+
+/**
+ * Chain status of every HKD and signing key, checked offline at `now` with the verifier the attestations use:
+ * each signing key by its own chain, each HKD against the signing key that issued it.
+ */
+async function checkChains(store: Store, now: Date): Promise<Map<number, ChainCheck>> {
+  const out = new Map<number, ChainCheck>();
   const hkds = store.trust.withBytes('hkd');
   const signingKeys = store.trust.list({ kind: 'signing-key' });
   if (hkds.length === 0 && signingKeys.length === 0) return out;
   const verifier = await createStoreHkdVerifier(store, { at: now });
   const noSigningKey = !verifier.chain.ok && verifier.chain.category === 'NO_SIGNING_KEY';
-  for (const sk of signingKeys) {
+  for (const sk of signingKeys)
     out.set(
       sk.id,
       verifier.chain.ok
-        ? { status: 'valid', detail: 'chain to an imported root CA verified offline' }
+        ? signingKeyStatus(sk.sha256, verifier.signingKeys)
         : { status: 'invalid', detail: verifier.chain.reason ?? 'chain not verified' },
     );
-  }
   for (const h of hkds) {
     if (noSigningKey) {
       out.set(h.item.id, {
@@ -125,10 +141,11 @@ async function checkChains(store: Store, now: Date): Promise<Map<number, { statu
       continue;
     }
     const r: HkdResult = await verifier.verify(h.der, h.item.source ?? h.item.sha256);
+    const by = r.signingKey ? ` ${basename(r.signingKey.source)}` : '';
     out.set(
       h.item.id,
       r.verified
-        ? { status: 'valid', detail: 'signed by the IBM Z signing key, not revoked, valid now' }
+        ? { status: 'valid', detail: `signed by the IBM Z signing key${by}, not revoked, valid now` }
         : { status: 'invalid', detail: r.reason },
     );
   }

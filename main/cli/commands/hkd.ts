@@ -3,7 +3,7 @@
  * pvattest's certificate options, and prints one line per HKD. Also `verifyHkdFilesForCreate`, the verifier
  * behind `create` (a request only for verified HKDs; the first failure aborts, naming the HKD file).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
@@ -17,21 +17,38 @@ import {
   encodeCrlPem,
   hkdReportToJson,
   readCrls,
+  reportOf,
   verifiedHostKeys,
 } from '../../engine/pki/hkd-verifier.js';
 import { createCrlFetcher } from '../../services/crl-fetch.js';
 import { collectList, readFileBounded, resolvePath } from '../files.js';
 import { CliExit, EXIT_ERROR, EXIT_OK, type CliIo } from '../io.js';
 
-/** Reads one PKI input file; read failures become ERR_PKI_READ_FILE, oversize ERR_PKI_INPUT_TOO_LARGE. */
+/**
+ * Reads one PKI input file. A missing or unreadable file, a directory, a FIFO or a device is ERR_PKI_READ_FILE
+ * (checked before the file is opened, so a FIFO without a writer never blocks); a file over the bound is
+ * ERR_PKI_INPUT_TOO_LARGE.
+ */
 function readPkiFile(cwd: string, path: string, what: string): NamedBytes {
+  // IBM's text ("Cannot read certificate at `PATH`"); what kind of file it is, when that is the reason
+  const cannotRead = (kind?: string, errno?: string): AttestError =>
+    new AttestError('ERR_PKI_READ_FILE', `Cannot read ${what} at \`${path}\`${kind ? ` (${kind})` : ''}`, {
+      path,
+      ...(errno ? { errno } : {}),
+    });
+  let st;
+  try {
+    st = statSync(resolvePath(cwd, path));
+  } catch (e) {
+    throw cannotRead(undefined, (e as NodeJS.ErrnoException).code);
+  }
+  if (st.isDirectory()) throw cannotRead('a directory');
+  if (!st.isFile()) throw cannotRead(st.isFIFO() ? 'a FIFO' : 'not a regular file');
   try {
     return { name: path, bytes: readFileBounded(cwd, path, MAX_PKI_INPUT_SIZE) };
   } catch (e) {
     if (isAttestError(e, 'ERR_INPUT_TOO_LARGE')) throw new AttestError('ERR_PKI_INPUT_TOO_LARGE', e.message, { path });
-    if (isAttestError(e, 'ERR_CLI_FILE_READ'))
-      throw new AttestError('ERR_PKI_READ_FILE', `Cannot read ${what} at \`${path}\``, { path });
-    throw e;
+    throw cannotRead(undefined, (e as NodeJS.ErrnoException).code);
   }
 }
 
@@ -101,13 +118,7 @@ export async function verifyHkdFiles(p: VerifyHkdFilesParams): Promise<HkdVerifi
     }
     hkds.push(await verifier.verify(file.bytes, path));
   }
-  return {
-    at: at.toISOString(),
-    offline: p.offline,
-    verified: verifier.chain.ok && hkds.length > 0 && hkds.every((h) => h.verified),
-    chain: verifier.chain,
-    hkds,
-  };
+  return reportOf(verifier, hkds, { at, offline: p.offline });
 }
 
 /**
@@ -127,7 +138,8 @@ function formatLine(h: HkdResult): string {
     const machine = f?.machineType
       ? ` machine ${f.machineType}${f.machineSerial ? ` serial ${f.machineSerial}` : ''},`
       : '';
-    return `${h.name}: verified (${machine} valid until ${f?.notAfter ?? '?'}, PHKH ${f?.phkh ?? '?'})`;
+    const by = h.signingKey ? ` signed by ${h.signingKey.source},` : '';
+    return `${h.name}: verified (${machine} valid until ${f?.notAfter ?? '?'},${by} PHKH ${f?.phkh ?? '?'})`;
   }
   return `${h.name}: ${h.reason} (${h.code ?? 'ERR_HKD_VERIFICATION_FAILED'})`;
 }

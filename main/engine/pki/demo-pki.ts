@@ -27,11 +27,12 @@ import {
   TAG_GENERALIZED_TIME,
   TAG_INTEGER,
   TAG_UTC_TIME,
-  encodePem,
+  encodeTlv,
   encodingOf,
   readChildren,
   readTop,
 } from './der.js';
+import { PEM_LABEL_CERTIFICATE, PEM_LABEL_CRL, PEM_LABEL_PRIVATE_KEY, encodePem } from './pem.js';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
@@ -269,7 +270,7 @@ export async function issueCertificate(p: IssueCertificateParams): Promise<Issue
   const der = new Uint8Array(cert.rawData);
   return {
     der,
-    pem: encodePem('CERTIFICATE', der),
+    pem: encodePem(PEM_LABEL_CERTIFICATE, der),
     name: p.subject,
     serial: p.serial,
     keyPair: p.keyPair,
@@ -307,13 +308,13 @@ export async function issueCrl(p: IssueCrlParams): Promise<PkiItem> {
     })),
   });
   const der = new Uint8Array(crl.rawData);
-  return { der, pem: encodePem('X509 CRL', der) };
+  return { der, pem: encodePem(PEM_LABEL_CRL, der) };
 }
 
 /** PKCS#8 PEM of a private key. */
 export async function exportPrivateKeyPem(key: CryptoKey): Promise<string> {
   const der = new Uint8Array(await globalThis.crypto.subtle.exportKey('pkcs8', key));
-  return encodePem('PRIVATE KEY', der);
+  return encodePem(PEM_LABEL_PRIVATE_KEY, der);
 }
 
 /** The HKD subject: IBM DN with OU "IBM Z Host Key" and the machine facts in CN-independent serialNumber-free form. */
@@ -431,21 +432,6 @@ export async function createFakeIbmPki(params: CreateFakeIbmPkiParams): Promise<
   return { root, intermediate, signingKey, hkds, rootCrl, intermediateCrl, signingKeyCrl, notBefore, notAfter };
 }
 
-/** DER TLV with a definite length. */
-function derTlv(tag: number, content: Uint8Array): Uint8Array {
-  const len = content.length;
-  let header: number[];
-  if (len < 0x80) header = [tag, len];
-  else if (len < 0x100) header = [tag, 0x81, len];
-  else if (len < 0x10000) header = [tag, 0x82, len >> 8, len & 0xff];
-  else if (len < 0x1000000) header = [tag, 0x83, len >> 16, (len >> 8) & 0xff, len & 0xff];
-  else header = [tag, 0x84, (len >>> 24) & 0xff, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff];
-  const out = new Uint8Array(header.length + len);
-  out.set(header, 0);
-  out.set(content, header.length);
-  return out;
-}
-
 /** Options of `reissueCrlWithSerials`. */
 export interface ReissueCrlWithSerialsParams {
   /** A CRL made by `issueCrl` (its version, algorithm, issuer, times and extensions are kept). */
@@ -459,18 +445,18 @@ export interface ReissueCrlWithSerialsParams {
 /** Rebuilds a CRL with an arbitrary number of revoked serials and re-signs it (large-CRL tests and benchmarks; ECDSA and RSA PKCS#1 signers). */
 export function reissueCrlWithSerials(p: ReissueCrlWithSerialsParams): PkiItem {
   const top = readTop(p.template.der, 'ERR_PKI_LOAD_CRL');
-  const [tbsEl, algEl] = readChildren(top);
-  const parts = readChildren(tbsEl!);
+  const [tbsEl, algEl] = readChildren(top, 'ERR_PKI_LOAD_CRL');
+  const parts = readChildren(tbsEl!, 'ERR_PKI_LOAD_CRL');
   const kept: Uint8Array[] = [];
   let inserted = false;
   let timesSeen = 0;
-  const revokedDate = derTlv(0x17, new TextEncoder().encode('240101000000Z'));
+  const revokedDate = encodeTlv(0x17, new TextEncoder().encode('240101000000Z'));
   const entries: Uint8Array[] = p.serials.map((s) => {
     let hex = s.length % 2 ? `0${s}` : s;
     if (Number.parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
-    return derTlv(0x30, concatBytes(derTlv(0x02, Uint8Array.from(Buffer.from(hex, 'hex'))), revokedDate));
+    return encodeTlv(0x30, concatBytes(encodeTlv(0x02, Uint8Array.from(Buffer.from(hex, 'hex'))), revokedDate));
   });
-  const revoked = derTlv(0x30, concatBytes(...entries));
+  const revoked = encodeTlv(0x30, concatBytes(...entries));
   for (const el of parts) {
     const isTime = el.tag === TAG_UTC_TIME || el.tag === TAG_GENERALIZED_TIME;
     if (isTime) timesSeen++;
@@ -482,12 +468,12 @@ export function reissueCrlWithSerials(p: ReissueCrlWithSerialsParams): PkiItem {
     kept.push(encodingOf(el));
   }
   if (!inserted) kept.push(revoked);
-  const tbs = derTlv(0x30, concatBytes(...kept));
+  const tbs = encodeTlv(0x30, concatBytes(...kept));
   const key = KeyObject.from(p.signer.keys.privateKey);
   const alg = p.signer.signingAlgorithm as { name: string; hash?: string };
   const hash = alg.name === 'ECDSA' ? (alg.hash ?? 'SHA-256').replace('-', '').toLowerCase() : 'sha256';
   const sig = new Uint8Array(sign(hash, tbs, alg.name === 'ECDSA' ? { key, dsaEncoding: 'der' } : key));
-  const bitString = derTlv(0x03, concatBytes(new Uint8Array([0]), sig));
-  const der = derTlv(0x30, concatBytes(tbs, encodingOf(algEl!), bitString));
-  return { der, pem: encodePem('X509 CRL', der) };
+  const bitString = encodeTlv(0x03, concatBytes(new Uint8Array([0]), sig));
+  const der = encodeTlv(0x30, concatBytes(tbs, encodingOf(algEl!), bitString));
+  return { der, pem: encodePem(PEM_LABEL_CRL, der) };
 }

