@@ -145,6 +145,8 @@ interface ReportStepJson {
 interface ReportJson {
   verified?: boolean;
   chain?: { steps?: ReportStepJson[] };
+  /** A workspace with several signing keys: each key's own chain checks. */
+  signingKeys?: { steps?: ReportStepJson[] }[];
   hkds?: {
     name?: string;
     verified?: boolean;
@@ -166,6 +168,7 @@ export function toHkdSteps(report: unknown): HkdVerificationStep[] {
   });
   const out: HkdVerificationStep[] = [];
   for (const s of r.chain?.steps ?? []) out.push(step(s.certificate ?? 'chain of trust', s));
+  for (const k of r.signingKeys ?? []) for (const s of k.steps ?? []) out.push(step(s.certificate ?? 'signing key', s));
   for (const h of r.hkds ?? []) {
     const subject = h.facts?.subject ?? h.name ?? 'HKD';
     for (const s of h.steps ?? []) out.push(step(subject, s));

@@ -268,7 +268,7 @@ export async function createHkdVerifier(params: CreateHkdVerifierParams): Promis
       keys = [validateSigningKey(found[0]!, material, params, steps)];
       chain = keys[0]!.report;
     } else {
-      keys = found.map((k) => validateSigningKey(k, material, params, [...steps]));
+      keys = found.map((k) => validateSigningKey(k, material, params, []));
       steps.push({
         certificate: 'workspace',
         check: 'signing keys',
@@ -280,73 +280,78 @@ export async function createHkdVerifier(params: CreateHkdVerifierParams): Promis
   } catch (e) {
     chain = failedChain(asPhaseFailure(e), steps);
   }
-  const at = params.at;
+  const state: VerifierState = { rule, chain, keys, params };
   return {
     signingKeyRule: rule,
     chain,
     signingKeys: rule === 'per-hkd' ? keys.map((k) => k.report) : [],
-    async verify(bytes, name) {
-      const out = new HkdOutcome(name);
-      let hkd: ParsedCertificate;
-      try {
-        const file = readHkdFile(name, bytes);
-        hkd = file.certificate;
-        if (file.certificatesInFile > 1)
-          out.step(
-            'parse',
-            'info',
-            `The host-key document in '${name}' contains more than one certificate (${file.certificatesInFile}); only the first is used`,
-          );
-      } catch (e) {
-        if (!isAttestError(e)) throw e;
-        return out.fail(e.code, PARSE_CATEGORIES[e.code] ?? 'CERT_MALFORMED', e.message, 'parse');
-      }
-      const { facts, publicCoords } = hkdFacts(hkd);
-      out.setFacts(facts, publicCoords);
-      if (!chain.ok)
-        return out.fail(
-          chain.code ?? 'ERR_PKI_INTERNAL',
-          chain.category ?? 'SIGNING_KEY_INVALID',
-          chain.reason ?? 'chain of trust not validated',
-          'chain of trust',
-          chainFailureFields(chain),
-        );
-      const key = rule === 'exactly-one' ? keys[0] : issuerOf(hkd, keys);
-      if (!key) {
-        const known = keys.map((k) => `${k.key.source} (key id ${k.key.cert.subjectKeyId ?? 'none'})`).join(', ');
-        return out.fail(
-          'ERR_HKD_NO_ISSUING_SIGNING_KEY',
-          'NO_ISSUING_SIGNING_KEY',
-          `no IBM Z signing key that issued this host-key document found (issuer "${hkd.issuer.text}", authority key id ${hkd.authorityKeyId?.keyId ?? 'none'}; signing keys: ${known})`,
-          'signing key',
-        );
-      }
-      out.setSigningKey(key.summary);
-      if (rule === 'per-hkd')
-        out.step(
-          'signing key',
-          'info',
-          `issued by ${key.key.source} (${key.key.cert.subject.text}, key id ${key.key.cert.subjectKeyId ?? 'none'})`,
-        );
-      if (!key.report.ok)
-        return out.fail(
-          key.report.code ?? 'ERR_PKI_INTERNAL',
-          key.report.category ?? 'SIGNING_KEY_INVALID',
-          key.report.reason ?? 'chain of trust not validated',
-          'chain of trust',
-          chainFailureFields(key.report),
-        );
-      return checkHkd(hkd, out, {
-        signing: key.key.cert,
-        signingSummary: key.summary,
-        crls: key.crls,
-        at,
-        offline: params.offline,
-        ...(params.fetchCrl ? { fetchCrl: params.fetchCrl } : {}),
-        crlValidity: key.crlValidity,
-      });
-    },
+    verify: (bytes, name) => verifyOne(bytes, name, state),
   };
+}
+
+/** What `verify` checks an HKD against. */
+interface VerifierState {
+  readonly rule: SigningKeyRule;
+  readonly chain: ChainReport;
+  readonly keys: readonly SigningKeyState[];
+  readonly params: CreateHkdVerifierParams;
+}
+
+/** One HKD: parse it, pick its signing key, inherit a chain failure or run Phase E. */
+async function verifyOne(bytes: Uint8Array, name: string, s: VerifierState): Promise<HkdResult> {
+  const out = new HkdOutcome(name);
+  let hkd: ParsedCertificate;
+  try {
+    const file = readHkdFile(name, bytes);
+    hkd = file.certificate;
+    if (file.certificatesInFile > 1)
+      out.step(
+        'parse',
+        'info',
+        `The host-key document in '${name}' contains more than one certificate (${file.certificatesInFile}); only the first is used`,
+      );
+  } catch (e) {
+    if (!isAttestError(e)) throw e;
+    return out.fail(e.code, PARSE_CATEGORIES[e.code] ?? 'CERT_MALFORMED', e.message, 'parse');
+  }
+  const { facts, publicCoords } = hkdFacts(hkd);
+  out.setFacts(facts, publicCoords);
+  const inherit = (chain: ChainReport): HkdResult =>
+    out.fail(
+      chain.code ?? 'ERR_PKI_INTERNAL',
+      chain.category ?? 'SIGNING_KEY_INVALID',
+      chain.reason ?? 'chain of trust not validated',
+      'chain of trust',
+      chainFailureFields(chain),
+    );
+  if (!s.chain.ok) return inherit(s.chain);
+  const key = s.rule === 'exactly-one' ? s.keys[0] : issuerOf(hkd, s.keys);
+  if (!key) {
+    const known = s.keys.map((k) => `${k.key.source} (key id ${k.key.cert.subjectKeyId ?? 'none'})`).join(', ');
+    return out.fail(
+      'ERR_HKD_NO_ISSUING_SIGNING_KEY',
+      'NO_ISSUING_SIGNING_KEY',
+      `no IBM Z signing key that issued this host-key document found (issuer "${hkd.issuer.text}", authority key id ${hkd.authorityKeyId?.keyId ?? 'none'}; signing keys: ${known})`,
+      'signing key',
+    );
+  }
+  out.setSigningKey(key.summary);
+  if (s.rule === 'per-hkd')
+    out.step(
+      'signing key',
+      'info',
+      `issued by ${key.key.source} (${key.key.cert.subject.text}, key id ${key.key.cert.subjectKeyId ?? 'none'})`,
+    );
+  if (!key.report.ok) return inherit(key.report);
+  return checkHkd(hkd, out, {
+    signing: key.key.cert,
+    signingSummary: key.summary,
+    crls: key.crls,
+    at: s.params.at,
+    offline: s.params.offline,
+    ...(s.params.fetchCrl ? { fetchCrl: s.params.fetchCrl } : {}),
+    crlValidity: key.crlValidity,
+  });
 }
 
 /** Verifies every HKD against the validated chain(s); never throws for verification failures (they are in the report). */

@@ -240,10 +240,19 @@ function malformed(code: ErrorCode, what: string, e: unknown): never {
   throw new AttestError(code, `malformed ${what}: ${e instanceof Error ? e.message : 'unreadable'}`);
 }
 
-/** Parses a DER certificate; throws `code` on malformed input. */
+/**
+ * Parses a DER certificate; throws `code` on malformed input. The same bytes parse to the same (immutable) value,
+ * kept in a bounded cache: a workspace verifies the same certificates again and again.
+ */
 export function parseCertificate(der: Uint8Array, code: ErrorCode = 'ERR_PKI_CERT_MALFORMED'): ParsedCertificate {
   if (der.length === 0 || der[0] !== TAG_SEQUENCE) throw new AttestError(code, 'malformed certificate: not DER');
   if (der.length > MAX_PKI_INPUT_SIZE) throw new AttestError(code, 'malformed certificate: too large');
+  const fingerprint = sha256Hex(der);
+  // the cached value holds its own copy of the bytes: a caller may reuse its buffer
+  return memo(`c:${fingerprint}`, der.length, () => readCertificate(der.slice(), fingerprint, code));
+}
+
+function readCertificate(der: Uint8Array, fingerprint: string, code: ErrorCode): ParsedCertificate {
   try {
     const cert = new ReadCertificate(der, PARSE_OPTIONS);
     const asn = cert.parsed;
@@ -262,7 +271,7 @@ export function parseCertificate(der: Uint8Array, code: ErrorCode = 'ERR_PKI_CER
       algorithmsMatch: asn.signatureAlgorithm.isEqual(tbsFields.signature),
       signature: bytesOf(cert.signature),
       ...extensionFields(tbsFields.extensions ?? []),
-      fingerprint: createHash('sha256').update(der).digest('hex'),
+      fingerprint,
     };
   } catch (e) {
     malformed(code, 'certificate', e);
@@ -311,9 +320,17 @@ function splitCrl(der: Uint8Array, code: ErrorCode): { tbs: Uint8Array; revoked:
   return { tbs: encodingOf(tbsEl), revoked, header };
 }
 
-/** Parses a DER CRL; revoked serials go into a Set (bounded time for 100k entries); throws `code` on malformed input. */
+/**
+ * Parses a DER CRL; revoked serials go into a Set (bounded time for 100k entries); throws `code` on malformed input.
+ * Cached like certificates.
+ */
 export function parseCrl(der: Uint8Array, code: ErrorCode = 'ERR_PKI_LOAD_CRL'): ParsedCrl {
   if (der.length > MAX_PKI_INPUT_SIZE) throw new AttestError(code, 'malformed CRL: too large');
+  const fingerprint = sha256Hex(der);
+  return memo(`l:${fingerprint}`, der.length, () => readCrl(der.slice(), fingerprint, code));
+}
+
+function readCrl(der: Uint8Array, fingerprint: string, code: ErrorCode): ParsedCrl {
   const { tbs, revoked, header } = splitCrl(der, code);
   try {
     const crl = new ReadCrl(header, PARSE_OPTIONS);
@@ -331,11 +348,46 @@ export function parseCrl(der: Uint8Array, code: ErrorCode = 'ERR_PKI_LOAD_CRL'):
       signature: bytesOf(crl.signature),
       ...(akid ? { authorityKeyId: authorityKeyIdOf(akid) } : {}),
       revoked,
-      fingerprint: createHash('sha256').update(der).digest('hex'),
+      fingerprint,
     };
   } catch (e) {
     malformed(code, 'CRL', e);
   }
+}
+
+function sha256Hex(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
+/** Parsed items kept for reuse: at most this many, and at most this many DER bytes in all. */
+const CACHE_MAX_ENTRIES = 1024;
+const CACHE_MAX_BYTES = 64 * 1024 * 1024;
+const cache = new Map<string, { readonly value: ParsedCertificate | ParsedCrl; readonly size: number }>();
+let cachedBytes = 0;
+
+/** The cached parse of `key`, else `parse()` cached (least recently used entries leave first); failures are not cached. */
+function memo<T extends ParsedCertificate | ParsedCrl>(key: string, size: number, parse: () => T): T {
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit.value as T;
+  }
+  const value = parse();
+  cache.set(key, { value, size });
+  cachedBytes += size;
+  for (const [k, v] of cache) {
+    if (cache.size <= CACHE_MAX_ENTRIES && cachedBytes <= CACHE_MAX_BYTES) break;
+    cache.delete(k);
+    cachedBytes -= v.size;
+  }
+  return value;
+}
+
+/** Forgets every cached parse (benchmarks measure first-time parsing with it). */
+export function clearParseCache(): void {
+  cache.clear();
+  cachedBytes = 0;
 }
 
 const keyCache = new WeakMap<ParsedCertificate, KeyObject | null>();
