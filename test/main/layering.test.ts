@@ -19,9 +19,11 @@ const RULES: Record<
   string,
   { layers: readonly string[]; files?: readonly string[]; packages: (spec: string) => boolean }
 > = {
+  // @peculiar/x509 with its own ASN.1 layer (asn1-schema, asn1-x509: the extension values, without a re-parse)
   'main/engine': {
     layers: ['shared'],
-    packages: (p) => ['node:crypto', '@peculiar/x509', 'reflect-metadata'].includes(p),
+    packages: (p) =>
+      ['node:crypto', '@peculiar/x509', '@peculiar/asn1-schema', '@peculiar/asn1-x509', 'reflect-metadata'].includes(p),
   },
   // the store records verdicts with the engine's pure verdict function (judgeAttestation), and nothing else of it
   'main/store': {
