@@ -31,7 +31,20 @@ import type { ParsedCertificate, ParsedCrl } from './x509.js';
 
 export { MAX_INTERMEDIATES, MIN_SECURITY_BITS } from './chain.js';
 export { encodeCrlPem, readCertificates, readCrls, type NamedBytes } from './pki-files.js';
-export * from './report.js';
+export {
+  hkdReportToJson,
+  verifiedHostKeys,
+  type CertificateSummary,
+  type ChainReport,
+  type FailureFields,
+  type HkdFacts,
+  type HkdFailureCategory,
+  type HkdResult,
+  type HkdVerificationReport,
+  type MissingCrl,
+  type SigningKeyRule,
+  type VerificationStep,
+} from './report.js';
 export type { FetchCrl } from './revocation.js';
 export { akidMatches, hkdCrlLookupNames, isIbmSigningKeySubject } from './signing-key.js';
 export { MAX_PKI_INPUT_SIZE } from './x509.js';

@@ -21,9 +21,9 @@ import type { AuthorityKeyId, ParsedCertificate } from './x509.js';
 
 const IBM = 'International Business Machines Corporation';
 /** The localities IBM signing keys carry; s390-tools treats Armonk as Poughkeepsie for HKD-CRL lookups. */
-export const SIGNING_KEY_LOCALITIES = ['Poughkeepsie', 'Armonk'] as const;
+const SIGNING_KEY_LOCALITIES = ['Poughkeepsie', 'Armonk'] as const;
 /** The suffix every signing key's OU ends with (no word boundary: "IBM Z Host Key Signing Service" matches). */
-export const SIGNING_KEY_OU_SUFFIX = 'Key Signing Service';
+const SIGNING_KEY_OU_SUFFIX = 'Key Signing Service';
 const SIGNING_KEY_ATTRIBUTES = 6;
 
 /** True when the subject satisfies the IBM Z signing-key rules (spec §3.3): six attributes, exact values, OU suffix. */

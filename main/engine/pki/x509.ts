@@ -61,7 +61,6 @@ export const MAX_PKI_INPUT_SIZE = 16 * 1024 * 1024;
  */
 const PARSE_OPTIONS = { berOptions: { maxDepth: 32, maxNodes: 10_000, maxContentLength: MAX_PKI_INPUT_SIZE } };
 
-export const KU_DIGITAL_SIGNATURE = 1 << 0;
 export const KU_KEY_CERT_SIGN = 1 << 5;
 export const KU_CRL_SIGN = 1 << 6;
 
@@ -178,11 +177,6 @@ function distributionPointsOf(dps: CRLDistributionPoints): string[] {
   return uris;
 }
 
-/** keyUsage BIT STRING → mask (bit i = named bit i: digitalSignature = bit 0 … decipherOnly = bit 8). */
-function keyUsageMask(ku: KeyUsage): number {
-  return ku.toNumber();
-}
-
 /** The extension fields the verifier uses, parsed from @peculiar/asn1-x509's extension list (values parsed once). */
 function extensionFields(
   exts: readonly Extension[],
@@ -210,7 +204,8 @@ function extensionFields(
         break;
       }
       case id_ce_keyUsage:
-        keyUsage = keyUsageMask(value(ext, KeyUsage));
+        // bit i = named bit i: digitalSignature = bit 0 … decipherOnly = bit 8
+        keyUsage = value(ext, KeyUsage).toNumber();
         break;
       case id_ce_subjectKeyIdentifier:
         subjectKeyId = magnitudeHexOf(value(ext, SubjectKeyIdentifier).buffer, false);
