@@ -5,7 +5,7 @@
 // Usage: node scripts/build-renderer.mjs [--dev]   (--dev: no minification, inline source maps)
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -23,6 +23,7 @@ const INDEX_HTML = `<!doctype html>
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <meta name="color-scheme" content="light dark" />
     <title>SE Attestation Workstation</title>
+    <link rel="icon" type="image/svg+xml" href="./favicon.svg" />
     <link rel="stylesheet" href="./app.css" />
   </head>
   <body>
@@ -50,6 +51,9 @@ export async function buildRenderer({ dev: isDev = dev, outdir = defaultOutdir, 
     legalComments: 'none',
   });
   await writeFile(join(outdir, 'index.html'), INDEX_HTML);
+  // The app icon as favicon (browsers ask for one on every load; the bridge serves it even before sign-in).
+  await copyFile(join(root, 'assets', 'icon.svg'), join(outdir, 'favicon.svg'));
+  await copyFile(join(root, 'assets', 'icon.ico'), join(outdir, 'favicon.ico'));
   if (!preload) return { outdir, preloadOut: undefined };
   const preloadOut = join(root, 'dist-preload');
   await build({

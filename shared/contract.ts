@@ -18,10 +18,13 @@ import type {
   GuestInput,
   GuestListQuery,
   GuestSummary,
+  GuestTimeline,
   HistoryPage,
   HistoryQuery,
   HostKeyPrompt,
   TaskProgressEvent,
+  TimelineQuery,
+  TrustDependents,
   TrustImportFile,
   TrustImportResult,
   TrustItem,
@@ -51,6 +54,11 @@ export interface ContractMap {
   'attestation:get': { req: { id: string }; res: AttestationDetail };
   'evidence:export': { req: EvidenceExportRequest; res: EvidenceExportResult };
   'hostkey:decide': { req: { promptId: string; trust: boolean }; res: { accepted: boolean } };
+  'guests:timeline': { req: TimelineQuery; res: GuestTimeline };
+  'trust:dependents': { req: { id: string }; res: TrustDependents };
+  'trust:restore': { req: { id: string }; res: TrustItem };
+  /** Electron only: shows an exported bundle in the file manager (only paths this session exported). */
+  'evidence:reveal': { req: { path: string }; res: { revealed: boolean } };
 }
 
 /** Every channel name. */
@@ -78,6 +86,10 @@ export const CHANNELS = [
   'attestation:get',
   'evidence:export',
   'hostkey:decide',
+  'guests:timeline',
+  'trust:dependents',
+  'trust:restore',
+  'evidence:reveal',
 ] as const satisfies readonly Channel[];
 
 // Compile-time proof that CHANNELS lists every key of ContractMap.

@@ -3,7 +3,7 @@
  * navigation and new windows blocked, permissions denied; the contract served over ipcMain.handle with a
  * sender check on every call. Run by scripts/start.mjs when an Electron binary is installed.
  */
-import { app, BrowserWindow, ipcMain, session, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, session, shell, type WebContents } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createDispatcher } from '../ipc/dispatcher.js';
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const dispatcher = createDispatcher({
     port: handle.port,
     info: { name: app.getName(), version: app.getVersion(), mode: 'electron' },
+    showItemInFolder: (path) => shell.showItemInFolder(path),
     emit: (event, payload) => {
       if (win && !win.isDestroyed()) win.webContents.send(event, payload);
     },

@@ -60,11 +60,17 @@ async function seedDemoHistory(store: Store, ctx: EngineContext): Promise<void> 
   }
 }
 
+/** The database a start with these options opens (the demo workspace's, `--db`, `$SE_ATTEST_DB` or the default). */
+export function workstationDbPath(params: Pick<CreateWorkstationPortParams, 'dbPath' | 'demo' | 'demoDir'>): string {
+  if (params.demo) return demoPaths(resolve(params.demoDir ?? DEFAULT_DEMO_DIR)).db;
+  return params.dbPath ? resolve(params.dbPath) : resolveDbPath({ cwd: process.cwd(), env: process.env }, undefined);
+}
+
 /** Builds the port over the real services. */
 export async function createWorkstationPort(params: CreateWorkstationPortParams): Promise<WorkstationPortHandle> {
   const ctx = params.ctx ?? systemContext();
   const log = params.log ?? (() => undefined);
-  let dbPath: string;
+  const dbPath = workstationDbPath(params);
   let demoGuests: DemoGuests | undefined;
   if (params.demo) {
     const dir = resolve(params.demoDir ?? DEFAULT_DEMO_DIR);
@@ -72,11 +78,7 @@ export async function createWorkstationPort(params: CreateWorkstationPortParams)
       log(`Creating the demo workspace in ${dir}`);
       await createDemoWorkspace(dir, ctx);
     }
-    dbPath = demoPaths(dir).db;
   } else {
-    dbPath = params.dbPath
-      ? resolve(params.dbPath)
-      : resolveDbPath({ cwd: process.cwd(), env: process.env }, undefined);
     mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });
   }
   const store = openStore({ path: dbPath });

@@ -1,12 +1,16 @@
 /**
  * Web mode: the same UI served on 127.0.0.1 by the loopback bridge, for machines without an Electron runtime.
- * Prints `SE Attestation Workstation: http://127.0.0.1:PORT/?token=...` and runs until SIGINT/SIGTERM.
+ * Prints `SE Attestation Workstation: http://127.0.0.1:PORT/?token=...` and runs until SIGINT/SIGTERM. It
+ * registers itself in the per-user instance folder (main/web/instance.ts) so that `se-attest open` can print a
+ * fresh one-time URL; started again on a database an instance already serves, it prints such a URL for that
+ * instance instead of starting a second one.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { instanceDir, listInstances, registerInstance, requestSignInUrl } from '../web/instance.js';
 import { startWebBridge, type WebBridge } from '../web/server.js';
 import { parseStartOptions, type StartOptions } from './options.js';
-import { createWorkstationPort } from './port-adapter.js';
+import { createWorkstationPort, workstationDbPath } from './port-adapter.js';
 
 /** Inputs of web mode. */
 export interface RunWebModeParams extends StartOptions {
@@ -14,11 +18,26 @@ export interface RunWebModeParams extends StartOptions {
   version?: string;
   /** Where the start line goes (default stdout). */
   print?: (line: string) => void;
+  /** Folder of the instance files (default `instanceDir(process.env)`). */
+  instanceDir?: string;
 }
 
-/** Starts web mode; returns the bridge and a stop function. */
-export async function runWebMode(params: RunWebModeParams): Promise<{ bridge: WebBridge; stop(): Promise<void> }> {
+/** A started web mode, or the instance that already serves the database. */
+export type WebModeHandle =
+  | { alreadyRunning: false; bridge: WebBridge; stop(): Promise<void> }
+  | { alreadyRunning: true; url: string; stop(): Promise<void> };
+
+/** Starts web mode (or hands out a fresh URL of the instance already running on the same database). */
+export async function runWebMode(params: RunWebModeParams): Promise<WebModeHandle> {
   const print = params.print ?? ((l: string) => console.log(l));
+  const dir = params.instanceDir ?? instanceDir(process.env);
+  const dbPath = workstationDbPath(params);
+  const running = listInstances(dir).find((i) => i.dbPath === dbPath);
+  if (running) {
+    const url = await requestSignInUrl(running);
+    print(`SE Attestation Workstation is already running for ${dbPath} (pid ${running.pid}): ${url}`);
+    return { alreadyRunning: true, url, stop: async () => undefined };
+  }
   const handle = await createWorkstationPort({
     ...(params.dbPath ? { dbPath: params.dbPath } : {}),
     demo: params.demo,
@@ -32,10 +51,19 @@ export async function runWebMode(params: RunWebModeParams): Promise<{ bridge: We
     ...(params.listenPort !== undefined ? { listenPort: params.listenPort } : {}),
     logError: (channel, error) => console.error(`[web] ${channel} failed:`, error),
   });
+  const unregister = registerInstance(dir, {
+    pid: process.pid,
+    origin: bridge.origin,
+    dbPath: handle.dbPath,
+    startedAt: new Date().toISOString(),
+    control: bridge.controlSecret,
+  });
   print(`SE Attestation Workstation: ${bridge.url}`);
   return {
+    alreadyRunning: false,
     bridge,
     async stop() {
+      unregister();
       await bridge.close();
       await handle.close();
     },
@@ -45,7 +73,9 @@ export async function runWebMode(params: RunWebModeParams): Promise<{ bridge: We
 /** Entry point used by scripts/start.mjs. */
 export async function mainWeb(argv: readonly string[], staticDir: string, version?: string): Promise<void> {
   const options = parseStartOptions(argv);
-  const { stop } = await runWebMode({ ...options, staticDir, ...(version ? { version } : {}) });
+  const started = await runWebMode({ ...options, staticDir, ...(version ? { version } : {}) });
+  if (started.alreadyRunning) return;
+  const { stop } = started;
   const shutdown = (): void => {
     void stop().finally(() => process.exit(0));
   };

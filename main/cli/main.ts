@@ -10,6 +10,7 @@ import { registerDemoCommands } from './commands/demo.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerEvidenceCommands } from './commands/evidence.js';
 import { registerHkdCommands } from './commands/hkd.js';
+import { registerOpenCommand } from './commands/open.js';
 import { registerStoreCommands } from './commands/store-commands.js';
 
 /** Builds the commander program bound to `io`. */
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIo): Command {
   registerAttestCommands(program, io);
   registerDemoCommands(program, io);
   registerEvidenceCommands(program, io);
+  registerOpenCommand(program, io);
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }

@@ -23,6 +23,8 @@ export interface CreateDispatcherParams {
   logError?: (channel: string, error: unknown) => void;
   /** An unanswered host-key prompt counts as "not trusted" after this long (default 10 minutes). */
   promptTimeoutMs?: number;
+  /** Shows a file in the file manager (Electron's shell.showItemInFolder); absent in web mode. */
+  showItemInFolder?: (path: string) => void;
 }
 
 /** Default lifetime of an unanswered host-key prompt. */
@@ -56,6 +58,8 @@ export function createDispatcher(params: CreateDispatcherParams): Dispatcher {
     port: params.port,
     info: params.info,
     emit: params.emit,
+    exportedPaths: new Set<string>(),
+    ...(params.showItemInFolder ? { showItemInFolder: params.showItemInFolder } : {}),
     beginRun(runId) {
       if (runs.has(runId)) throw new AttestError('ERR_APP_RUN_BUSY', 'a run with this id is in progress');
       const controller = new AbortController();

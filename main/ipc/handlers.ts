@@ -22,6 +22,10 @@ export interface HandlerContext {
   askHostKey(runId: string, signal: AbortSignal, offer: HostKeyOffer): Promise<boolean>;
   /** Resolves a pending prompt; false when it is not pending. */
   decideHostKey(promptId: string, trust: boolean): boolean;
+  /** Shows a file in the desktop's file manager (Electron only; undefined in web mode). */
+  readonly showItemInFolder?: (path: string) => void;
+  /** Paths of the bundles exported in this session (the only ones `evidence:reveal` may show). */
+  readonly exportedPaths: Set<string>;
 }
 
 /** A channel's handler. */
@@ -103,17 +107,30 @@ export const HANDLERS: { [C in Channel]: Handler<C> } = {
   'history:list': (req, ctx) => ctx.port.listHistory(req),
   'attestation:get': (req, ctx) => ctx.port.getAttestation(req.id),
   'evidence:export': (req, ctx) =>
-    withRun(ctx, req.runId, (signal) => {
+    withRun(ctx, req.runId, async (signal) => {
       if (Date.parse(req.from) > Date.parse(req.to)) {
         throw new AttestError('ERR_APP_BAD_REQUEST', 'period: from is after to');
       }
       const { runId, ...request } = req;
-      return ctx.port.exportEvidence(request, makeTaskControl(ctx, runId, signal, 'evidence-export'));
+      const result = await ctx.port.exportEvidence(request, makeTaskControl(ctx, runId, signal, 'evidence-export'));
+      ctx.exportedPaths.add(result.path);
+      return result;
     }),
   'hostkey:decide': async (req, ctx) => {
     if (!ctx.decideHostKey(req.promptId, req.trust)) {
       throw new AttestError('ERR_APP_NOT_FOUND', 'no pending host-key prompt with that id');
     }
     return { accepted: true };
+  },
+  'guests:timeline': (req, ctx) => ctx.port.guestTimeline(req),
+  'trust:dependents': (req, ctx) => ctx.port.trustDependents(req.id),
+  'trust:restore': (req, ctx) => ctx.port.restoreTrust(req.id),
+  'evidence:reveal': async (req, ctx) => {
+    if (!ctx.showItemInFolder)
+      throw new AttestError('ERR_APP_NOT_IMPLEMENTED', 'showing a folder needs the desktop app');
+    if (!ctx.exportedPaths.has(req.path))
+      throw new AttestError('ERR_APP_NOT_FOUND', 'not a bundle exported in this session');
+    ctx.showItemInFolder(req.path);
+    return { revealed: true };
   },
 };

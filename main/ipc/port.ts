@@ -14,9 +14,12 @@ import type {
   GuestInput,
   GuestListQuery,
   GuestSummary,
+  GuestTimeline,
   HistoryPage,
   HistoryQuery,
   StepState,
+  TimelineQuery,
+  TrustDependents,
   TrustImportResult,
   TrustItem,
   AppErrorPayload,
@@ -83,14 +86,20 @@ export interface WorkstationPort {
   importTrust(files: readonly TrustFile[], control: TaskControl): Promise<TrustImportResult>;
   /** All trust material with chain status and freshness. */
   listTrust(): Promise<TrustItem[]>;
-  /** Removes one trust item. */
+  /** Removes one trust item (softly: `restoreTrust` brings it back). */
   removeTrust(id: string): Promise<void>;
+  /** The guests and chains that depend on a trust item (asked before removing it). */
+  trustDependents(id: string): Promise<TrustDependents>;
+  /** Brings back a removed trust item (undo of `removeTrust`); ERR_APP_NOT_FOUND. */
+  restoreTrust(id: string): Promise<TrustItem>;
   /** Attests one guest end to end and records the result; a failed verification resolves with verdict 'failed'. */
   runAttestation(guestId: string, control: AttestControl): Promise<AttestationSummary>;
   /** Attests several guests. */
   attestFleet(guestIds: readonly string[], control: FleetControl): Promise<FleetGuestResult[]>;
   /** A page of history, newest first. */
   listHistory(query: HistoryQuery): Promise<HistoryPage>;
+  /** A guest's attempts over a period for the timeline chart (bucketed when dense). */
+  guestTimeline(query: TimelineQuery): Promise<GuestTimeline>;
   /** The full report of one attestation including the HKD verification steps. */
   getAttestation(id: string): Promise<AttestationDetail>;
   /** Exports an evidence bundle (issue 7). */

@@ -24,6 +24,17 @@ const hex = z
 const isoDate = z.iso.datetime({ offset: true });
 
 const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'not a SHA-256 hex digest');
+const sshTarget = z
+  .string()
+  .trim()
+  .min(1)
+  .max(300)
+  .regex(/^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, 'sshTarget: user@host[:port]');
+/** An OpenSSH SHA-256 fingerprint (`SHA256:` + 43 base64 characters), or '' to clear a pin on edit. */
+const fingerprint = z.union([
+  z.literal(''),
+  z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'not a SHA256: fingerprint'),
+]);
 
 const policy = z.strictObject({
   hkdSha256: z.array(sha256Hex).max(255).optional(),
@@ -35,17 +46,14 @@ const policy = z.strictObject({
 
 const guestInputShape = {
   name: z.string().trim().min(1).max(100),
-  sshTarget: z
-    .string()
-    .trim()
-    .min(1)
-    .max(300)
-    .regex(/^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, 'sshTarget: user@host[:port]'),
+  sshTarget,
   identityRef: z.string().min(1).max(4096).optional(),
   seHeaderBase64: base64.optional(),
   policy,
   notes: z.string().max(2000).optional(),
   tags: z.array(z.string().min(1).max(50)).max(20).optional(),
+  hostKeyFingerprint: fingerprint.optional(),
+  jumpHost: z.union([z.literal(''), sshTarget]).optional(),
 };
 
 /** One schema per channel; the `satisfies` clause ties each schema to the contract's request type. */
@@ -73,6 +81,8 @@ export const REQUEST_SCHEMAS = {
   'task:cancel': z.strictObject({ runId }),
   'history:list': z.strictObject({
     guestId: id.optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
     offset: z.number().int().min(0),
     limit: z.number().int().min(1).max(500),
   }),
@@ -85,6 +95,15 @@ export const REQUEST_SCHEMAS = {
     destination: z.string().min(1).max(4096),
   }),
   'hostkey:decide': z.strictObject({ promptId: id, trust: z.boolean() }),
+  'guests:timeline': z.strictObject({
+    guestId: id,
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    maxPoints: z.number().int().min(10).max(5000).optional(),
+  }),
+  'trust:dependents': z.strictObject({ id }),
+  'trust:restore': z.strictObject({ id }),
+  'evidence:reveal': z.strictObject({ path: z.string().min(1).max(4096) }),
 } satisfies { [C in Channel]: z.ZodType<unknown> };
 
 // Each schema's output must be assignable to the contract request type.

@@ -14,6 +14,7 @@ import { isChannel, type EventMap, type EventName, type Result } from '../../sha
 import type { AppInfo } from '../../shared/types/ui.js';
 import { createDispatcher, type Dispatcher } from '../ipc/dispatcher.js';
 import type { WorkstationPort } from '../ipc/port.js';
+import { CONTROL_HEADER, CONTROL_OPEN_PATH } from './instance.js';
 import { equalSecrets, readCookie, SECURITY_HEADERS } from './security.js';
 
 /** Largest accepted request body (trust import of several files, base64). */
@@ -27,6 +28,12 @@ export const SESSION_COOKIE_PREFIX = 'sea_session_';
 export const CALL_PREFIX = '/api/call/';
 /** Path of the event stream. */
 export const EVENTS_PATH = '/api/events';
+/** A sign-in URL minted for a running instance works once, within this long. */
+export const MINTED_TOKEN_TTL_MS = 10 * 60_000;
+/** Browsers signed in at once (the oldest session ends beyond this). */
+export const MAX_SESSIONS = 16;
+/** Files served without a session (the sign-in page shows the icon too). */
+const PUBLIC_FILES: Readonly<Record<string, string>> = { '/favicon.svg': 'favicon.svg', '/favicon.ico': 'favicon.ico' };
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -57,6 +64,10 @@ export interface WebBridge {
   readonly url: string;
   readonly origin: string;
   readonly dispatcher: Dispatcher;
+  /** The secret that lets `se-attest open` mint sign-in URLs (kept in the 0600 instance file, never printed). */
+  readonly controlSecret: string;
+  /** A fresh one-time sign-in URL (valid for MINTED_TOKEN_TTL_MS), for a browser that has no session. */
+  mintUrl(): string;
   /** Stops the server, closes event streams and cancels runs. */
   close(): Promise<void>;
 }
@@ -81,15 +92,37 @@ function sendJson(res: ServerResponse, status: number, value: Result<unknown>): 
   send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
 }
 
-function forbidden(res: ServerResponse, message: string, asJson: boolean): void {
+/**
+ * The page a browser sees without a session (a used, expired or unknown sign-in link, or none): what happened
+ * and how to get in again without restarting the workstation.
+ */
+export function signInPage(reason: 'used-or-expired' | 'no-session'): string {
+  const what =
+    reason === 'used-or-expired'
+      ? 'This sign-in link was already used or has expired.'
+      : 'This browser is not signed in to the workstation.';
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Sign in again — SE Attestation Workstation</title><link rel="icon" href="/favicon.svg"></head>
+<body>
+<main>
+<h1>Sign in again</h1>
+<p>${what} Each link the workstation prints works once, in one browser, so nobody else on this computer can reuse it.</p>
+<h2>To get in again</h2>
+<ol>
+<li>In a terminal on this computer, run <code>npx se-attest open</code> in the workstation’s folder (add <code>--db PATH</code> if it was started with <code>--db</code>). It prints a fresh one-time link for the workstation that is already running; nothing is restarted and no run is interrupted.</li>
+<li>Open that link in this browser within ${MINTED_TOKEN_TTL_MS / 60_000} minutes.</li>
+</ol>
+<p>Running <code>npm start</code> again does the same while the workstation runs. If the workstation was stopped, <code>npm start</code> starts it and prints a new link.</p>
+</main>
+</body>
+</html>
+`;
+}
+
+function forbidden(res: ServerResponse, message: string, asJson: boolean, page?: 'used-or-expired'): void {
   if (asJson) sendJson(res, 403, { ok: false, error: { code: 'ERR_APP_FORBIDDEN', message } });
-  else
-    send(
-      res,
-      403,
-      `<!doctype html><title>Forbidden</title><p>${message}. Open the URL printed by the workstation.</p>`,
-      'text/html; charset=utf-8',
-    );
+  else send(res, 403, signInPage(page ?? 'no-session'), 'text/html; charset=utf-8');
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -106,9 +139,28 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 
 /** Starts the bridge on 127.0.0.1. */
 export async function startWebBridge(params: StartWebBridgeParams): Promise<WebBridge> {
-  const token = randomBytes(32).toString('base64url');
-  const session = randomBytes(32).toString('base64url');
-  let tokenUsed = false;
+  const startToken = randomBytes(32).toString('base64url');
+  const controlSecret = randomBytes(32).toString('base64url');
+  /** Unused sign-in tokens and when they expire (the start-up token never does, as before). */
+  const tokens = new Map<string, number>([[startToken, Number.POSITIVE_INFINITY]]);
+  /** Sessions of signed-in browsers, oldest first. */
+  const sessions: string[] = [];
+  const hasSession = (cookieHeader: string | undefined): boolean => {
+    const offered = readCookie(cookieHeader, cookieName);
+    return sessions.some((s) => equalSecrets(offered, s));
+  };
+  /** Takes a token out of use if it is valid now. */
+  const redeem = (offered: string): boolean => {
+    const now = Date.now();
+    for (const [t, expires] of tokens) {
+      if (expires <= now) tokens.delete(t);
+      else if (equalSecrets(offered, t)) {
+        tokens.delete(t);
+        return true;
+      }
+    }
+    return false;
+  };
   const staticRoot = await realpath(resolve(params.staticDir));
   const streams = new Set<ServerResponse>();
   let origin = '';
@@ -127,7 +179,12 @@ export async function startWebBridge(params: StartWebBridgeParams): Promise<WebB
   });
 
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    let rel: string;
+    try {
+      rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    } catch {
+      return send(res, 400, 'bad request: malformed percent-encoding', 'text/plain'); // issue 12: not a 500
+    }
     const full = resolve(join(staticRoot, rel));
     if (full !== staticRoot && !full.startsWith(staticRoot + sep)) return send(res, 404, 'not found', 'text/plain');
     try {
@@ -146,18 +203,34 @@ export async function startWebBridge(params: StartWebBridgeParams): Promise<WebB
     // DNS-rebinding guard: the Host must be the loopback address and port we listen on.
     if (req.headers.host !== hostHeader) return forbidden(res, 'wrong host', isApi);
 
+    // `se-attest open`: the holder of the control secret (the instance file, 0600) gets a fresh sign-in URL.
+    if (url.pathname === CONTROL_OPEN_PATH) {
+      const secret = req.headers[CONTROL_HEADER];
+      if (
+        req.method !== 'POST' ||
+        req.headers.origin !== undefined ||
+        !equalSecrets(typeof secret === 'string' ? secret : undefined, controlSecret)
+      )
+        return forbidden(res, 'control secret required', true);
+      return sendJson(res, 200, { ok: true, value: { url: mintUrl() } });
+    }
+
+    if (req.method === 'GET' && PUBLIC_FILES[url.pathname] !== undefined)
+      return serveStatic(res, `/${PUBLIC_FILES[url.pathname]!}`);
+
     // Token exchange: GET /?token=T once → session cookie, redirect to a token-free URL.
     const offered = url.searchParams.get('token');
     if (req.method === 'GET' && url.pathname === '/' && offered !== null) {
-      const hasSession = equalSecrets(readCookie(req.headers.cookie, cookieName), session);
-      if (hasSession) {
+      if (hasSession(req.headers.cookie)) {
         // Re-opening the printed URL in the same browser: already signed in, just drop the token from the URL.
         res.writeHead(303, { ...SECURITY_HEADERS, Location: '/', 'Content-Length': '0' });
         res.end();
         return;
       }
-      if (tokenUsed || !equalSecrets(offered, token)) return forbidden(res, 'invalid or already used token', false);
-      tokenUsed = true;
+      if (!redeem(offered)) return forbidden(res, 'invalid or already used token', false, 'used-or-expired');
+      const session = randomBytes(32).toString('base64url');
+      sessions.push(session);
+      if (sessions.length > MAX_SESSIONS) sessions.shift();
       res.writeHead(303, {
         ...SECURITY_HEADERS,
         Location: '/',
@@ -168,8 +241,7 @@ export async function startWebBridge(params: StartWebBridgeParams): Promise<WebB
       return;
     }
 
-    if (!equalSecrets(readCookie(req.headers.cookie, cookieName), session))
-      return forbidden(res, 'no valid session', isApi);
+    if (!hasSession(req.headers.cookie)) return forbidden(res, 'no valid session', isApi);
     const reqOrigin = req.headers.origin;
     const fetchSite = req.headers['sec-fetch-site'];
     if (reqOrigin !== undefined && reqOrigin !== origin) return forbidden(res, 'wrong origin', isApi);
@@ -243,10 +315,19 @@ export async function startWebBridge(params: StartWebBridgeParams): Promise<WebB
   cookieName = `${SESSION_COOKIE_PREFIX}${port}`;
   origin = `http://${hostHeader}`;
 
+  function mintUrl(): string {
+    const minted = randomBytes(32).toString('base64url');
+    tokens.set(minted, Date.now() + MINTED_TOKEN_TTL_MS);
+    if (tokens.size > MAX_SESSIONS) tokens.delete(tokens.keys().next().value!); // oldest unused one
+    return `${origin}/?token=${minted}`;
+  }
+
   return {
-    url: `${origin}/?token=${token}`,
+    url: `${origin}/?token=${startToken}`,
     origin,
     dispatcher,
+    controlSecret,
+    mintUrl,
     async close() {
       dispatcher.cancelAll();
       for (const s of streams) s.end();

@@ -19,4 +19,8 @@ export const APP_ERROR_CODES = [
   'ERR_APP_RUN_BUSY',
   /** The operation is not wired to a service yet. */
   'ERR_APP_NOT_IMPLEMENTED',
+  /** The UI lost its connection to the workstation (server stopped, main process busy or gone). */
+  'ERR_APP_DISCONNECTED',
+  /** No running workstation was found to open (`se-attest open`). */
+  'ERR_APP_NO_INSTANCE',
 ] as const;

@@ -6,7 +6,7 @@
 import type { ErrorCode } from '../errors/index.js';
 
 import type { GuestPolicy } from './policy.js';
-import type { Outcome, PolicyCheckResult } from './verdict.js';
+import type { Outcome, OutcomeCounts, PolicyCheckResult } from './verdict.js';
 
 /** How a call failed: `code` selects the UI text, `message` is for logs. */
 export interface AppErrorPayload {
@@ -37,6 +37,10 @@ export interface GuestInput {
   policy: GuestPolicy;
   notes?: string;
   tags?: string[];
+  /** Pinned SSH host-key fingerprint (`SHA256:…`); '' on edit removes the pin (asked again at next contact). */
+  hostKeyFingerprint?: string;
+  /** SSH jump host (`user@host[:port]`); '' on edit removes it. */
+  jumpHost?: string;
 }
 
 /** The last attestation of a guest, as shown in lists: its outcome, the code and one line explaining it. */
@@ -46,6 +50,14 @@ export interface LastAttestation {
   outcome: AttestationOutcome;
   reasonCode?: string;
   reason?: string;
+}
+
+/** Trust material a guest needs and does not have: shown in red with a way to the Trust screen. */
+export interface GuestTrustIssue {
+  /** `no-hkd`: no HKD imported at all; `hkd-missing`: an HKD its policy names is not imported (or removed);
+   * `chain`: its HKDs cannot be verified (signing key, CA or CRL missing or invalid). */
+  kind: 'no-hkd' | 'hkd-missing' | 'chain';
+  message: string;
 }
 
 /** One row of the guests list. */
@@ -59,6 +71,8 @@ export interface GuestSummary {
   crlHealth: Health;
   /** Earliest expiry (certificate notAfter or CRL nextUpdate) among this guest's trust material. */
   trustExpiresAt?: string;
+  /** Missing or unverifiable trust material, when any. */
+  trustIssue?: GuestTrustIssue;
 }
 
 /** The SSH host key pinned at first contact. */
@@ -83,6 +97,7 @@ export interface SeHeaderFacts {
 /** Everything the guest detail screen shows except the history (which is paged). */
 export interface GuestDetail extends GuestSummary {
   identityRef?: string;
+  jumpHost?: string;
   pinnedHostKey?: PinnedHostKey;
   seHeader?: SeHeaderFacts;
   policy: GuestPolicy;
@@ -122,6 +137,9 @@ export interface TrustItem {
   daysLeft?: number;
   chainStatus: ChainStatus;
   chainDetail?: string;
+  /** ERR_… of a chain that does not verify, and the item at fault (file or subject), for plain-words text. */
+  chainCode?: string;
+  chainItem?: string;
   health: Health;
   warnings: string[];
   /** HKD only: the PHKH of its host key, hex. */
@@ -139,8 +157,19 @@ export interface TrustImportFile {
 
 /** Outcome of a trust import: per-file acceptance. */
 export interface TrustImportResult {
+  /** Items new to the workstation (or brought back after a removal). */
   imported: TrustItem[];
+  /** Items that were already imported (same content). */
+  alreadyPresent: TrustItem[];
   rejected: { name: string; code: string; message: string }[];
+}
+
+/** What depends on a trust item: shown before it is removed. */
+export interface TrustDependents {
+  /** Guests that use the item (an HKD they name, or every HKD when they name none; or its chain). */
+  guests: { id: string; name: string; why: string }[];
+  /** HKDs and certificates whose chain of trust goes through the item (issued by it, or checked by a CRL). */
+  chains: { id: string; kind: TrustKind; subject: string; fileName: string }[];
 }
 
 /** The steps of one attestation, in order. */
@@ -192,6 +221,21 @@ export interface HkdVerificationStep {
   check: string;
   ok: boolean;
   detail?: string;
+  /** ERR_… of a failed check, when the report names one. */
+  code?: string;
+}
+
+/** One HKD an attestation request was encrypted for, as its report names it. */
+export interface ReportHkd {
+  /** Full distinguished name. */
+  subject: string;
+  issuer?: string;
+  serialHex?: string;
+  notAfter?: string;
+  phkhHex?: string;
+  verified: boolean;
+  reason?: string;
+  code?: string;
 }
 
 /** One step of a recorded run. */
@@ -216,13 +260,59 @@ export interface AttestationDetail extends AttestationSummary {
   requestSha256Hex?: string;
   responseSha256Hex?: string;
   hostKeyFingerprint?: string;
+  /** The HKDs of the request with their verdicts (absent when no HKD report was recorded). */
+  hkds?: ReportHkd[];
 }
 
 /** A page of history, for virtualised lists. */
 export interface HistoryQuery {
   guestId?: string;
+  /** Only attempts started at or after this time (ISO). */
+  from?: string;
+  /** Only attempts started at or before this time (ISO). */
+  to?: string;
   offset: number;
   limit: number;
+}
+
+/** Query of a guest's timeline chart. */
+export interface TimelineQuery {
+  guestId: string;
+  from?: string;
+  to?: string;
+  /** Above this many attempts in the period the answer is bucketed (default 1000). */
+  maxPoints?: number;
+}
+
+/** One attempt on the timeline. */
+export interface TimelinePoint {
+  id: string;
+  at: string;
+  outcome: Outcome;
+  durationMs: number;
+  reasonCode?: string;
+}
+
+/** A time bucket of a dense timeline: the count of each outcome. */
+export interface TimelineBucket {
+  start: string;
+  end: string;
+  counts: OutcomeCounts;
+}
+
+/** A guest's attempts over a period: every point, or buckets when there are more than `maxPoints`. */
+export interface GuestTimeline {
+  guestId: string;
+  /** The period covered (the query's, else first to last attempt). */
+  from: string;
+  to: string;
+  /** Attempts in the period. */
+  total: number;
+  points: TimelinePoint[];
+  buckets: TimelineBucket[];
+  /** First and last attempt of the guest overall (for "all time"), absent without any. */
+  firstAt?: string;
+  lastAt?: string;
 }
 
 /** A page of history rows and the total row count. */

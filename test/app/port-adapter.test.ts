@@ -86,9 +86,10 @@ describe('real port adapter', () => {
     assert.ok(crl.daysLeft === 12 || crl.daysLeft === 11, `daysLeft ${crl.daysLeft}`);
     assert.equal(crl.health, 'warning');
     assert.match(crl.warnings.join(' '), /nextUpdate in 1[12] days/);
-    // Same file again: the same item, nothing new.
+    // Same file again: the same item, counted as already present, nothing new.
     const again = await sc.port.importTrust([files[0]!], taskControl());
-    assert.equal(again.imported[0]?.id, hkd.id);
+    assert.deepEqual(again.imported, []);
+    assert.equal(again.alreadyPresent[0]?.id, hkd.id);
     assert.equal((await sc.port.listTrust()).length, 7);
   });
 

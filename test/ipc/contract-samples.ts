@@ -28,4 +28,8 @@ export const SAMPLE_REQUESTS: { [C in Channel]: RequestOf<C> } = {
     destination: '/tmp/x',
   },
   'hostkey:decide': { promptId: 'p-missing', trust: false },
+  'guests:timeline': { guestId: 'g-missing', from: '2026-01-01T00:00:00.000Z', maxPoints: 100 },
+  'trust:dependents': { id: 't-missing' },
+  'trust:restore': { id: 't-missing' },
+  'evidence:reveal': { path: '/tmp/x/evidence.zip' },
 };

@@ -26,6 +26,7 @@ import {
   type TrustImportResult,
   type TrustItem,
 } from '../../shared/types/ui.js';
+import type { Outcome } from '../../shared/types/verdict.js';
 import type { AttestControl, FleetControl, TaskControl, TrustFile, WorkstationPort } from '../../main/ipc/port.js';
 
 /** Options of the fake. */
@@ -82,6 +83,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
   const unreachable = params.unreachableHosts ?? {};
   const guests = new Map<string, GuestRow>();
   const trust = new Map<string, TrustItem>();
+  const removedTrust = new Map<string, TrustItem>();
   const records: AttestationDetail[] = []; // oldest first
   let nextGuest = 1;
   let nextTrust = 1;
@@ -430,7 +432,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
       guests.delete(id);
     },
     async importTrust(files: readonly TrustFile[], control: TaskControl): Promise<TrustImportResult> {
-      const result: TrustImportResult = { imported: [], rejected: [] };
+      const result: TrustImportResult = { imported: [], alreadyPresent: [], rejected: [] };
       let done = 0;
       for (const file of files) {
         if (control.signal.aborted) throw cancelled();
@@ -439,7 +441,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
           const existing = [...trust.values()].find((t) => t.sha256Hex === described.sha256Hex);
           const item: TrustItem = existing ?? { id: `t${nextTrust++}`, ...described };
           trust.set(item.id, item);
-          result.imported.push(item);
+          (existing ? result.alreadyPresent : result.imported).push(item);
         } catch (error) {
           const code = error instanceof AttestError ? error.code : 'ERR_HOST_KEY_INVALID';
           result.rejected.push({
@@ -456,7 +458,58 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
       return [...trust.values()];
     },
     async removeTrust(id) {
-      if (!trust.delete(id)) throw new AttestError('ERR_APP_NOT_FOUND', 'no such trust item', { id });
+      const item = trust.get(id);
+      if (!item) throw new AttestError('ERR_APP_NOT_FOUND', 'no such trust item', { id });
+      trust.delete(id);
+      removedTrust.set(id, item);
+    },
+    async trustDependents(id) {
+      const item = trust.get(id);
+      if (!item) throw new AttestError('ERR_APP_NOT_FOUND', 'no such trust item', { id });
+      const chains = [...trust.values()].filter((t) => t.id !== id && t.issuer === item.subject && t.kind !== 'crl');
+      const hkds = item.kind === 'hkd' ? [item] : chains.filter((c) => c.kind === 'hkd');
+      const users = [...guests.values()].filter((g) => {
+        const named = g.input.policy.hkdSha256 ?? [];
+        return hkds.some((h) => named.length === 0 || named.includes(h.sha256Hex));
+      });
+      return {
+        guests: users.map((g) => ({
+          id: g.id,
+          name: g.input.name,
+          why: g.input.policy.hkdSha256?.length ? 'its policy names this HKD' : 'it uses every imported HKD',
+        })),
+        chains: chains.map((c) => ({ id: c.id, kind: c.kind, subject: c.subject, fileName: c.fileName })),
+      };
+    },
+    async restoreTrust(id) {
+      const item = removedTrust.get(id) ?? trust.get(id);
+      if (!item) throw new AttestError('ERR_APP_NOT_FOUND', 'no such trust item', { id });
+      removedTrust.delete(id);
+      trust.set(id, item);
+      return item;
+    },
+    async guestTimeline(query) {
+      getRow(query.guestId);
+      const from = query.from ? Date.parse(query.from) : -Infinity;
+      const to = query.to ? Date.parse(query.to) : Infinity;
+      const all = historyOf(query.guestId);
+      const rows = all.filter((r) => Date.parse(r.startedAt) >= from && Date.parse(r.startedAt) <= to);
+      const outcomeOf = (r: AttestationDetail): Outcome => (r.outcome === 'pending' ? 'interrupted' : r.outcome);
+      return {
+        guestId: query.guestId,
+        from: query.from ?? rows[0]?.startedAt ?? now().toISOString(),
+        to: query.to ?? rows[rows.length - 1]?.startedAt ?? now().toISOString(),
+        total: rows.length,
+        points: rows.map((r) => ({
+          id: r.id,
+          at: r.startedAt,
+          outcome: outcomeOf(r),
+          durationMs: r.durationMs,
+          ...(r.reasonCode ? { reasonCode: r.reasonCode } : {}),
+        })),
+        buckets: [],
+        ...(all[0] ? { firstAt: all[0].startedAt, lastAt: all[all.length - 1]!.startedAt } : {}),
+      };
     },
     runAttestation: attestOne,
     async attestFleet(guestIds, control: FleetControl): Promise<FleetGuestResult[]> {

@@ -19,6 +19,7 @@ import {
   type LastAttestation,
   type RecordedStep,
   type StepState,
+  type ReportHkd,
 } from '../../../shared/types/ui.js';
 
 /** Reason code the UI shows as "measurement mismatch" (a failed verification without an error code). */
@@ -140,6 +141,7 @@ interface ReportStepJson {
   check?: string;
   result?: string;
   detail?: string;
+  code?: string;
 }
 
 interface ReportJson {
@@ -151,7 +153,8 @@ interface ReportJson {
     name?: string;
     verified?: boolean;
     reason?: string;
-    facts?: { subject?: string };
+    code?: string;
+    facts?: { subject?: string; issuer?: string; serial?: string; notAfter?: string; phkh?: string };
     steps?: ReportStepJson[];
   }[];
 }
@@ -165,6 +168,7 @@ export function toHkdSteps(report: unknown): HkdVerificationStep[] {
     check: s.check ?? 'check',
     ok: s.result !== 'fail',
     ...(s.detail ? { detail: s.detail } : {}),
+    ...(s.code ? { code: s.code } : {}),
   });
   const out: HkdVerificationStep[] = [];
   for (const s of r.chain?.steps ?? []) out.push(step(s.certificate ?? 'chain of trust', s));
@@ -177,9 +181,30 @@ export function toHkdSteps(report: unknown): HkdVerificationStep[] {
       check: 'verdict',
       ok: h.verified === true,
       ...(h.reason ? { detail: h.reason } : {}),
+      ...(h.code ? { code: h.code } : {}),
     });
   }
   return out;
+}
+
+/** The HKDs of a stored report with their facts and verdicts. */
+export function toReportHkds(report: unknown): ReportHkd[] | undefined {
+  if (report === null || typeof report !== 'object') return undefined;
+  const hkds = (report as ReportJson).hkds;
+  if (!Array.isArray(hkds)) return undefined;
+  return hkds.map((h) => {
+    const f = h.facts ?? {};
+    return {
+      subject: f.subject ?? h.name ?? 'HKD',
+      ...(f.issuer ? { issuer: f.issuer } : {}),
+      ...(f.serial ? { serialHex: f.serial.toLowerCase() } : {}),
+      ...(f.notAfter ? { notAfter: f.notAfter } : {}),
+      ...(f.phkh ? { phkhHex: f.phkh } : {}),
+      verified: h.verified === true,
+      ...(h.reason && h.verified !== true ? { reason: h.reason } : {}),
+      ...(h.code ? { code: h.code } : {}),
+    };
+  });
 }
 
 function ms(a: string | undefined, b: string | undefined): number | undefined {
@@ -233,6 +258,7 @@ export function toRecordedSteps(r: AttestationRecord): RecordedStep[] {
 export function toAttestationDetail(r: AttestationRecord, hostKeyFingerprint: string | null): AttestationDetail {
   const additional: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.additionalData ?? {})) if (typeof v === 'string') additional[k] = v;
+  const hkds = toReportHkds(r.hkdReport);
   return {
     ...toAttestationSummary(r),
     policy: r.policy,
@@ -243,5 +269,6 @@ export function toAttestationDetail(r: AttestationRecord, hostKeyFingerprint: st
     ...(r.requestSha256 ? { requestSha256Hex: r.requestSha256 } : {}),
     ...(r.responseSha256 ? { responseSha256Hex: r.responseSha256 } : {}),
     ...(hostKeyFingerprint ? { hostKeyFingerprint } : {}),
+    ...(hkds ? { hkds } : {}),
   };
 }

@@ -20,6 +20,7 @@ import type {
   TrustImportResult,
   TrustItem,
 } from '../../../shared/types/ui.js';
+import type { Outcome } from '../../../shared/types/verdict.js';
 import { toHex } from '../../engine/bytes.js';
 import type { EngineContext } from '../../engine/crypto/context.js';
 import { extractSeHeader, parseSeHeader } from '../../engine/formats/se-header.js';
@@ -27,7 +28,7 @@ import type { AttestControl, FleetControl, HostKeyOffer, WorkstationPort } from 
 import { loadGuestSeHeader, type TransportFactory } from '../../services/attest-stored-guest.js';
 import { exportStoreEvidence } from '../../services/evidence/store-export.js';
 import { addGuest, editGuest, listGuestStatuses, removeGuest } from '../../services/guests.js';
-import { importTrustFiles, removeTrustItem } from '../../services/trust.js';
+import { importTrustFiles, parseTrustFile, removeTrustItem } from '../../services/trust.js';
 import type { Store } from '../../store/index.js';
 import type { HostKeyInfo } from '../../transport/host-key.js';
 import { runStoredAttestation } from './attest-runner.js';
@@ -39,6 +40,8 @@ import {
   toGuestStatus,
   toLastAttestation,
 } from './mappers.js';
+import { buildTimeline, type TimelineRow } from './timeline.js';
+import { commonName, guestTrustIssue, trustDependents } from './trust-dependents.js';
 import { createTrustView, summarizeHealth, type TrustViewItem } from './trust-view.js';
 
 /** Inputs of `createStorePort`. */
@@ -87,7 +90,14 @@ function toStoreInput(input: Partial<GuestInput>): Partial<StoreGuestInput> {
   if (input.policy !== undefined) out.policy = { ...input.policy };
   if (input.notes !== undefined) out.notes = input.notes || null;
   if (input.tags !== undefined) out.tags = [...input.tags];
+  if (input.hostKeyFingerprint !== undefined) out.hostKeyFingerprint = input.hostKeyFingerprint || null;
+  if (input.jumpHost !== undefined) out.jumpHost = input.jumpHost.trim() || null;
   return out;
+}
+
+/** A time as the store writes it (ISO, UTC, milliseconds), so ranges compare as text. */
+function isoOf(text: string): string {
+  return new Date(text).toISOString();
 }
 
 /** Builds the port. */
@@ -120,6 +130,7 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
     trust: readonly TrustViewItem[],
   ): GuestSummary {
     const t = guestTrust(guest, trust);
+    const issue = guestTrustIssue(guest, trust, removedName);
     const last = status && status.attestationCount > 0 ? lastRecord(guest.id) : undefined;
     const expiries = [...t.hkds, ...t.crls, ...t.other]
       .map((i) => i.nextUpdate ?? i.notAfter)
@@ -134,7 +145,16 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       hkdHealth: summarizeHealth(t.hkds),
       crlHealth: summarizeHealth(t.crls),
       ...(expiries[0] ? { trustExpiresAt: expiries[0] } : {}),
+      ...(issue ? { trustIssue: issue } : {}),
     };
+  }
+
+  /** What an HKD no longer imported was (subject's common name or file), by its SHA-256. */
+  function removedName(sha256: string): string | undefined {
+    const row = store.db.prepare('SELECT subject, source FROM trust_items WHERE sha256 = ?').get(sha256) as
+      { subject: string | null; source: string | null } | undefined;
+    if (!row) return undefined;
+    return row.subject ? commonName(row.subject) : (row.source ?? undefined);
   }
 
   function lastRecord(guestId: number): AttestationRecord | undefined {
@@ -230,6 +250,7 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       return {
         ...summarize(guest, statusOf(guest.id), trust),
         ...(guest.identityRef ? { identityRef: guest.identityRef } : {}),
+        ...(guest.jumpHost ? { jumpHost: guest.jumpHost } : {}),
         ...(guest.hostKeyFingerprint
           ? {
               pinnedHostKey: {
@@ -258,10 +279,18 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       mapped(async () => {
         const current = requireGuest(id);
         const change = toStoreInput(patch);
-        // Another target is another machine: its host key must be confirmed again.
-        if (change.sshTarget !== undefined && change.sshTarget !== current.sshTarget) {
+        // Another target is another machine: its host key must be confirmed again (unless a pin comes with it).
+        if (
+          change.sshTarget !== undefined &&
+          change.sshTarget !== current.sshTarget &&
+          change.hostKeyFingerprint === undefined
+        ) {
           change.hostKeyFingerprint = null;
           pins.delete(current.id);
+        }
+        if (change.hostKeyFingerprint !== undefined && change.hostKeyFingerprint !== current.hostKeyFingerprint) {
+          pins.delete(current.id);
+          change.hostKeyType = null; // a typed pin names no algorithm; the next contact tells it
         }
         return summaryOf(editGuest(store, current.name, change));
       }),
@@ -274,15 +303,16 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       }),
 
     async importTrust(files, control): Promise<TrustImportResult> {
-      const result: TrustImportResult = { imported: [], rejected: [] };
+      const result: TrustImportResult = { imported: [], alreadyPresent: [], rejected: [] };
       const importedIds: number[] = [];
+      const presentIds: number[] = [];
       let done = 0;
       for (const file of files) {
         if (control.signal.aborted) throw cancelled();
         const [outcome] = importTrustFiles(store, [{ source: file.name, bytes: file.bytes }]);
         if (outcome?.error)
           result.rejected.push({ name: file.name, code: outcome.error.code, message: outcome.error.message });
-        else for (const x of outcome?.items ?? []) importedIds.push(x.item.id);
+        else for (const x of outcome?.items ?? []) (x.created ? importedIds : presentIds).push(x.item.id);
         control.reportProgress(++done, files.length, file.name);
       }
       trustView.invalidate();
@@ -290,6 +320,10 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       for (const id of new Set(importedIds)) {
         const item = byId.get(id);
         if (item) result.imported.push(item);
+      }
+      for (const id of new Set(presentIds)) {
+        const item = byId.get(id);
+        if (item && !importedIds.includes(id)) result.alreadyPresent.push(item);
       }
       return result;
     },
@@ -306,6 +340,31 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
         throw e;
       }
       trustView.invalidate();
+    },
+
+    async trustDependents(id) {
+      const all = await trustView.list(now());
+      const item = all.find((t) => t.ui.id === id);
+      if (!item) throw new AttestError('ERR_APP_NOT_FOUND', 'no such trust item', { id });
+      return trustDependents(item, all, store.guests.list());
+    },
+
+    async restoreTrust(id) {
+      const row = store.db
+        .prepare('SELECT sha256, source, removed_at FROM trust_items WHERE id = ?')
+        .get(parseId(id, 'trust item')) as
+        { sha256: string; source: string | null; removed_at: string | null } | undefined;
+      if (!row) throw new AttestError('ERR_APP_NOT_FOUND', 'no such trust item', { id });
+      if (row.removed_at !== null) {
+        // Importing the same bytes again brings the removed row back (audited as a restoring import).
+        const der = store.trust.bytes(row.sha256);
+        const parsed = parseTrustFile(der, row.source ?? row.sha256.slice(0, 16));
+        store.transaction(() => parsed.forEach((p) => store.trust.import(p)));
+        trustView.invalidate();
+      }
+      const restored = (await trustView.list(now())).find((t) => t.ui.id === id);
+      if (!restored) throw new AttestError('ERR_APP_NOT_FOUND', 'the trust item could not be restored', { id });
+      return restored.ui;
     },
 
     runAttestation: (guestId, control) => attestOne(guestId, control),
@@ -354,24 +413,92 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       const offset = Math.max(0, query.offset);
       let ids: number[];
       let total: number;
+      const where: string[] = [];
+      const args: (string | number)[] = [];
       if (query.guestId !== undefined) {
         const gid = parseId(query.guestId, 'guest');
         if (!store.guests.getById(gid))
           throw new AttestError('ERR_APP_NOT_FOUND', 'no such guest', { id: query.guestId });
-        total = store.db.prepare('SELECT count(*) FROM attestations WHERE guest_id = ?').pluck().get(gid) as number;
-        ids = store.db
-          .prepare('SELECT id FROM attestations WHERE guest_id = ? ORDER BY id DESC LIMIT ? OFFSET ?')
-          .pluck()
-          .all(gid, limit, offset) as number[];
-      } else {
+        where.push('guest_id = ?');
+        args.push(gid);
+      }
+      if (query.from !== undefined) {
+        where.push('started_at >= ?');
+        args.push(isoOf(query.from));
+      }
+      if (query.to !== undefined) {
+        where.push('started_at <= ?');
+        args.push(isoOf(query.to));
+      }
+      if (where.length === 0) {
         total = store.attestations.count();
         ids = store.db
           .prepare('SELECT id FROM attestations ORDER BY id DESC LIMIT ? OFFSET ?')
           .pluck()
           .all(limit, offset) as number[];
+      } else {
+        const clause = `WHERE ${where.join(' AND ')}`;
+        total = store.db
+          .prepare(`SELECT count(*) FROM attestations ${clause}`)
+          .pluck()
+          .get(...args) as number;
+        ids = store.db
+          .prepare(`SELECT id FROM attestations ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
+          .pluck()
+          .all(...args, limit, offset) as number[];
       }
       return { offset, total, items: ids.map((id) => toAttestationSummary(store.attestations.get(id))) };
     },
+
+    guestTimeline: (query) =>
+      mapped(() => {
+        const gid = parseId(query.guestId, 'guest');
+        if (!store.guests.getById(gid))
+          throw new AttestError('ERR_APP_NOT_FOUND', 'no such guest', { id: query.guestId });
+        const span = store.db
+          .prepare(
+            "SELECT min(started_at) AS first, max(started_at) AS last FROM attestations WHERE guest_id = ? AND status != 'pending'",
+          )
+          .get(gid) as { first: string | null; last: string | null };
+        const where = ['guest_id = ?', "status != 'pending'"];
+        const args: (string | number)[] = [gid];
+        if (query.from !== undefined) {
+          where.push('started_at >= ?');
+          args.push(isoOf(query.from));
+        }
+        if (query.to !== undefined) {
+          where.push('started_at <= ?');
+          args.push(isoOf(query.to));
+        }
+        const rows = (
+          store.db
+            .prepare(
+              `SELECT id, status, error_code, started_at, finished_at FROM attestations WHERE ${where.join(' AND ')} ORDER BY started_at, id`,
+            )
+            .all(...args) as {
+            id: number;
+            status: Outcome; // pending rows are left out above
+            error_code: string | null;
+            started_at: string;
+            finished_at: string | null;
+          }[]
+        ).map((r): TimelineRow => ({
+          id: r.id,
+          startedAt: r.started_at,
+          finishedAt: r.finished_at,
+          outcome: r.status,
+          ...(r.status !== 'verified' && r.error_code ? { reasonCode: r.error_code } : {}),
+        }));
+        return buildTimeline({
+          guestId: query.guestId,
+          rows,
+          ...(query.from !== undefined ? { from: isoOf(query.from) } : {}),
+          ...(query.to !== undefined ? { to: isoOf(query.to) } : {}),
+          ...(query.maxPoints !== undefined ? { maxPoints: query.maxPoints } : {}),
+          ...(span.first ? { firstAt: span.first } : {}),
+          ...(span.last ? { lastAt: span.last } : {}),
+        });
+      }),
 
     getAttestation: (id) =>
       mapped(() => {

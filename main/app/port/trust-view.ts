@@ -67,7 +67,23 @@ function describeFreshness(s: StoreTrustItem, now: Date): { daysLeft?: number; h
   return { daysLeft, health: 'ok', warnings };
 }
 
-function toUiItem(s: StoreTrustItem, now: Date, chain: { status: ChainStatus; detail?: string }): TrustItem {
+/** A chain check's result for one item. */
+interface ChainCheck {
+  status: ChainStatus;
+  detail?: string;
+  /** ERR_… and the item at fault, when it does not verify. */
+  code?: string;
+  item?: string;
+}
+
+/** The certificate a failed chain names (the one at the failing depth, or the CRL's issuer that is missing). */
+function chainFault(chain: ChainReport): string | undefined {
+  if (chain.missingCrl) return chain.missingCrl.issuer;
+  const at = chain.depth !== undefined ? chain.chain[chain.depth] : undefined;
+  return at ? at.source || at.subject : chain.signingKey?.source;
+}
+
+function toUiItem(s: StoreTrustItem, now: Date, chain: ChainCheck): TrustItem {
   const fresh = describeFreshness(s, now);
   const isCrl = s.kind === 'crl';
   const warnings = [...fresh.warnings];
@@ -91,6 +107,8 @@ function toUiItem(s: StoreTrustItem, now: Date, chain: { status: ChainStatus; de
     ...(fresh.daysLeft !== undefined ? { daysLeft: fresh.daysLeft } : {}),
     chainStatus: chain.status,
     ...(chain.detail ? { chainDetail: chain.detail } : {}),
+    ...(chain.code ? { chainCode: chain.code } : {}),
+    ...(chain.item ? { chainItem: chain.item } : {}),
     health,
     warnings,
     ...(s.phkh ? { phkhHex: s.phkh } : {}),
@@ -98,8 +116,6 @@ function toUiItem(s: StoreTrustItem, now: Date, chain: { status: ChainStatus; de
     importedAt: s.importedAt,
   };
 }
-
-type ChainCheck = { status: ChainStatus; detail?: string };
 
 /** The chain status of a stored signing-key item: its own chain, as the verifier validated it. */
 function signingKeyStatus(sha256: string, reports: readonly ChainReport[]): ChainCheck {
@@ -109,9 +125,18 @@ function signingKeyStatus(sha256: string, reports: readonly ChainReport[]): Chai
       status: 'invalid',
       detail: 'not an IBM Z signing key by its subject (spec §3.3): the verifier does not use it as one',
     };
-  return r.ok
-    ? { status: 'valid', detail: 'chain to an imported root CA verified offline' }
-    : { status: 'invalid', detail: r.reason ?? 'chain not verified' };
+  return r.ok ? { status: 'valid', detail: 'chain to an imported root CA verified offline' } : failedChain(r);
+}
+
+/** A chain that does not verify, with its code and the item at fault. */
+function failedChain(r: ChainReport): ChainCheck {
+  const item = chainFault(r);
+  return {
+    status: 'invalid',
+    detail: r.reason ?? 'chain not verified',
+    ...(r.code ? { code: r.code } : {}),
+    ...(item ? { item } : {}),
+  };
 }
 
 /**
@@ -126,12 +151,7 @@ async function checkChains(store: Store, now: Date): Promise<Map<number, ChainCh
   const verifier = await createStoreHkdVerifier(store, { at: now });
   const noSigningKey = !verifier.chain.ok && verifier.chain.category === 'NO_SIGNING_KEY';
   for (const sk of signingKeys)
-    out.set(
-      sk.id,
-      verifier.chain.ok
-        ? signingKeyStatus(sk.sha256, verifier.signingKeys)
-        : { status: 'invalid', detail: verifier.chain.reason ?? 'chain not verified' },
-    );
+    out.set(sk.id, verifier.chain.ok ? signingKeyStatus(sk.sha256, verifier.signingKeys) : failedChain(verifier.chain));
   for (const h of hkds) {
     if (noSigningKey) {
       out.set(h.item.id, {
@@ -146,7 +166,17 @@ async function checkChains(store: Store, now: Date): Promise<Map<number, ChainCh
       h.item.id,
       r.verified
         ? { status: 'valid', detail: `signed by the IBM Z signing key${by}, not revoked, valid now` }
-        : { status: 'invalid', detail: r.reason },
+        : {
+            status: 'invalid',
+            detail: r.reason,
+            ...(r.code ? { code: r.code } : {}),
+            item:
+              r.category === 'SIGNING_KEY_INVALID'
+                ? (chainFault(
+                    verifier.signingKeys.find((k) => k.signingKey?.sha256 === r.signingKey?.sha256) ?? verifier.chain,
+                  ) ?? r.name)
+                : (h.item.source ?? r.name),
+          },
     );
   }
   return out;
