@@ -7,8 +7,16 @@ import type { Channel, EventMap, EventName, RequestOf, ResponseOf, Result } from
 /** How the renderer talks to the main process. */
 export interface WorkstationClient {
   readonly mode: 'electron' | 'web' | 'test';
+  /** A call; a lost connection resolves to ERR_APP_DISCONNECTED (never a throw). */
   call<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>>;
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
+  /** Told when the event channel drops ('down') or comes back ('up'), where the transport can tell. */
+  onTransport?(listener: (state: 'up' | 'down') => void): () => void;
+}
+
+/** The error value of a call that could not reach the workstation. */
+export function disconnected(detail: string): Result<never> {
+  return { ok: false, error: { code: 'ERR_APP_DISCONNECTED', message: `workstation unreachable: ${detail}` } };
 }
 
 /** Thrown by `unwrap` for error results, carrying the coded error. */

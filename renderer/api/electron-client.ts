@@ -1,6 +1,6 @@
 /** The client over Electron's preload bridge (`window.attest`, built from the contract by the preload). */
 import { BRIDGE_GLOBAL, toMethodName, type BridgeApi, type Channel, type Result } from '../../shared/contract.js';
-import type { WorkstationClient } from './client.js';
+import { disconnected, type WorkstationClient } from './client.js';
 
 /** The bridge object if running inside the Electron shell. */
 export function findElectronBridge(): BridgeApi | undefined {
@@ -16,7 +16,8 @@ export function createElectronClient(bridge: BridgeApi): WorkstationClient {
     call(channel: Channel, request: unknown) {
       const method = methods[toMethodName(channel)];
       if (!method) return Promise.resolve({ ok: false, error: { code: 'ERR_APP_UNKNOWN_CHANNEL', message: channel } });
-      return method(request);
+      // A main process that is gone rejects the invoke: that is a lost connection, not a failed call.
+      return method(request).catch((error: unknown) => disconnected(String(error)));
     },
     on(event, listener) {
       return bridge.on(event, listener);

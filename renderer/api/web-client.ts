@@ -3,7 +3,7 @@
  * EventSource on `/api/events` shared by all subscribers.
  */
 import { isEventName, type Channel, type EventName, type Result } from '../../shared/contract.js';
-import type { WorkstationClient } from './client.js';
+import { disconnected, type WorkstationClient } from './client.js';
 
 /** Channels whose progress arrives as events: they wait for the event stream before starting. */
 const STREAMING: readonly Channel[] = ['attest:run', 'fleet:attest', 'trust:import', 'evidence:export'];
@@ -13,6 +13,7 @@ const STREAM_WAIT_MS = 3000;
 /** Creates the web client (events start streaming on first subscription). */
 export function createWebClient(base = ''): WorkstationClient {
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  const transport = new Set<(state: 'up' | 'down') => void>();
   let source: EventSource | undefined;
   let markOpen: () => void = () => undefined;
   const opened = new Promise<void>((resolve) => (markOpen = resolve));
@@ -20,7 +21,13 @@ export function createWebClient(base = ''): WorkstationClient {
   function ensureSource(): void {
     if (source) return;
     source = new EventSource(`${base}/api/events`);
-    source.addEventListener('open', () => markOpen());
+    source.addEventListener('open', () => {
+      markOpen();
+      for (const l of transport) l('up');
+    });
+    source.addEventListener('error', () => {
+      for (const l of transport) l('down');
+    });
     for (const name of ['attest:progress', 'fleet:progress', 'task:progress', 'hostkey:prompt'] as const) {
       source.addEventListener(name, (ev) => {
         if (!isEventName(name)) return;
@@ -43,17 +50,27 @@ export function createWebClient(base = ''): WorkstationClient {
         ensureSource();
         await Promise.race([opened, new Promise<void>((resolve) => setTimeout(resolve, STREAM_WAIT_MS))]);
       }
+      let response: Response;
       try {
-        const response = await fetch(`${base}/api/call/${channel}`, {
+        response = await fetch(`${base}/api/call/${channel}`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
           credentials: 'same-origin',
           body: JSON.stringify(request),
         });
-        return (await response.json()) as Result<unknown>;
       } catch (error) {
-        return { ok: false, error: { code: 'ERR_APP_INTERNAL', message: `bridge unreachable: ${String(error)}` } };
+        return disconnected(String(error));
       }
+      try {
+        return (await response.json()) as Result<unknown>;
+      } catch {
+        return disconnected(`HTTP ${response.status} without a result`);
+      }
+    },
+    onTransport(listener: (state: 'up' | 'down') => void) {
+      ensureSource();
+      transport.add(listener);
+      return () => transport.delete(listener);
     },
     on(event, listener) {
       ensureSource();

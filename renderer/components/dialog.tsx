@@ -60,3 +60,30 @@ export function Dialog({ title, onClose, children }: DialogProps) {
     </div>
   );
 }
+
+/** Props of ConfirmDialog. */
+export interface ConfirmDialogProps {
+  title: string;
+  /** Text of the confirming button. */
+  confirm: string;
+  children: ReactNode;
+  onConfirm(): void;
+  onCancel(): void;
+}
+
+/** Asks before something is done; Cancel has the focus, Escape cancels. */
+export function ConfirmDialog({ title, confirm, children, onConfirm, onCancel }: ConfirmDialogProps) {
+  return (
+    <Dialog title={title} onClose={onCancel}>
+      {children}
+      <div className="actions">
+        <button type="button" data-autofocus onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className="danger" onClick={onConfirm}>
+          {confirm}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

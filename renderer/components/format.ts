@@ -1,11 +1,25 @@
-/** Formatting helpers shared by views. */
+/** Formatting helpers shared by views: one time format everywhere (`YYYY-MM-DD HH:MM UTC`), ISO dates. */
 
-/** A date as `YYYY-MM-DD HH:MM` UTC, or an em dash. */
+/** A date as `YYYY-MM-DD HH:MM UTC`, or an em dash. */
 export function formatDateTime(iso: string | undefined): string {
   if (!iso) return '\u2014';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** A date as `YYYY-MM-DD` (UTC), or an em dash. */
+export function formatDate(iso: string | undefined): string {
+  if (!iso) return '\u2014';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 10);
+}
+
+const ISO_IN_TEXT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})\b/g;
+
+/** A message with every ISO timestamp inside it written in the app's one time format. */
+export function formatTimesIn(text: string): string {
+  return text.replace(ISO_IN_TEXT, (m) => formatDateTime(m));
 }
 
 /** Relative age such as `5 min ago`, `3 h ago`, `2 d ago`. */
@@ -26,4 +40,35 @@ export function formatDuration(ms: number): string {
 /** A long hex string shortened for tables: first 8 … last 8. */
 export function shortenHex(hex: string): string {
   return hex.length <= 20 ? hex : `${hex.slice(0, 8)}\u2026${hex.slice(-8)}`;
+}
+
+/** The attributes of a distinguished name (`CN=…, OU=…, O=…`), escaped commas kept. */
+export function parseDn(dn: string): { key: string; value: string }[] {
+  const out: { key: string; value: string }[] = [];
+  for (const part of dn.split(/,(?=\s*[A-Za-z][A-Za-z0-9.]*=)/)) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    out.push({
+      key: part.slice(0, eq).trim().toUpperCase(),
+      value: part
+        .slice(eq + 1)
+        .trim()
+        .replace(/\\,/g, ','),
+    });
+  }
+  return out;
+}
+
+/** The short name of a DN: its CN with the OU (`IBM Z Host Key · host A`), else the whole DN. */
+export function shortDn(dn: string): string {
+  const attrs = parseDn(dn);
+  const cn = attrs.find((a) => a.key === 'CN')?.value;
+  const ou = attrs.find((a) => a.key === 'OU')?.value;
+  if (!cn && !ou) return dn;
+  return [cn, ou].filter(Boolean).join(' \u00b7 ');
+}
+
+/** The last part of a path (file names in messages and tables). */
+export function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
 }

@@ -1,25 +1,43 @@
 // @jsxRuntime automatic
-/** A hash or number in monospace with a copy button. */
+/**
+ * A hash, fingerprint or other long value in monospace with a copy button. Shortened values (first 8 … last 8)
+ * show the full value on demand: the value itself is a button that expands it (and the tooltip holds it too).
+ */
 import { useState } from 'react';
 
 /** Props of HashText. */
 export interface HashTextProps {
   value: string;
-  /** What the value is, for the copy button's accessible name. */
+  /** What the value is, for the buttons' accessible names. */
   label: string;
-  /** Show shortened (the full value stays in the title and is what gets copied). */
+  /** Show shortened (the full value stays one click away and is what gets copied). */
   short?: boolean;
 }
 
 /** Monospace value with a copy-to-clipboard button. */
 export function HashText({ value, label, short }: HashTextProps) {
   const [copied, setCopied] = useState(false);
-  const shown = short && value.length > 20 ? `${value.slice(0, 8)}\u2026${value.slice(-8)}` : value;
+  const [full, setFull] = useState(false);
+  const shortened = short === true && value.length > 20;
+  const shown = shortened && !full ? `${value.slice(0, 8)}\u2026${value.slice(-8)}` : value;
   return (
     <span className="hash">
-      <code title={value} className="mono">
-        {shown || '\u2014'}
-      </code>
+      {shortened ? (
+        <button
+          type="button"
+          className="hash-toggle mono"
+          title={value}
+          aria-expanded={full}
+          aria-label={`${full ? 'Shorten' : 'Show full'} ${label}: ${value}`}
+          onClick={() => setFull((f) => !f)}
+        >
+          {shown}
+        </button>
+      ) : (
+        <code title={value} className="mono">
+          {shown || '\u2014'}
+        </code>
+      )}
       {value ? (
         <button
           type="button"

@@ -1,28 +1,14 @@
 // @jsxRuntime automatic
 /** Coloured, labelled badges for guest status, outcomes and health (text, not colour alone, carries meaning). */
-import type { AttestationOutcome, GuestStatus, Health, StepState } from '../../shared/types/ui.js';
-import { OUTCOME_LABELS } from '../../shared/types/verdict.js';
+import type { GuestStatus, Health, StepState } from '../../shared/types/ui.js';
+import type { Outcome } from '../../shared/types/verdict.js';
+import { outcomeLabel } from './outcome.js';
 
 const STATUS_TEXT: Record<GuestStatus, string> = {
   verified: 'Verified',
   stale: 'Stale',
   failing: 'Failing',
   never: 'Never attested',
-};
-/** Text of an outcome: the shared label, capitalised ("Policy violation"); a run in progress is "Running". */
-export function describeOutcome(outcome: AttestationOutcome): string {
-  const label = outcome === 'pending' ? 'running' : OUTCOME_LABELS[outcome];
-  return label.charAt(0).toUpperCase() + label.slice(1);
-}
-/** Badge colour of an outcome: only verified is green; runs that judged nothing are neutral. */
-const OUTCOME_CLASS: Record<AttestationOutcome, 'verified' | 'stale' | 'failing'> = {
-  verified: 'verified',
-  'policy-violation': 'failing',
-  mismatch: 'failing',
-  error: 'failing',
-  cancelled: 'stale',
-  interrupted: 'stale',
-  pending: 'stale',
 };
 const HEALTH_TEXT: Record<Health, string> = { ok: 'OK', warning: 'Expiring', error: 'Problem', unknown: 'None' };
 
@@ -35,11 +21,11 @@ export function StatusBadge({ status }: { status: GuestStatus }) {
   );
 }
 
-/** Badge of an attestation outcome. */
-export function OutcomeBadge({ outcome }: { outcome: AttestationOutcome }) {
+/** Badge of an attestation outcome, one colour per outcome. */
+export function OutcomeBadge({ outcome }: { outcome: Outcome }) {
   return (
-    <span className={`badge badge-${OUTCOME_CLASS[outcome]}`} data-outcome={outcome}>
-      {describeOutcome(outcome)}
+    <span className={`badge outcome-${outcome}`} data-outcome={outcome}>
+      {outcomeLabel(outcome)}
     </span>
   );
 }
@@ -53,7 +39,11 @@ export function HealthBadge({ health, label }: { health: Health; label: string }
   );
 }
 
-/** Text of a step state. */
-export function describeStepState(state: StepState): string {
-  return { pending: 'Waiting', running: 'Running', done: 'Done', failed: 'Failed', cancelled: 'Cancelled' }[state];
+/**
+ * Text of a step state. Once the run is over, a step that never started was skipped (not "waiting"), and a
+ * step stopped by the user was cancelled.
+ */
+export function describeStepState(state: StepState, runOver = false): string {
+  if (state === 'pending') return runOver ? 'Skipped' : 'Waiting';
+  return { running: 'Running', done: 'Done', failed: 'Failed', cancelled: 'Cancelled' }[state];
 }

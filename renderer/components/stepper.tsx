@@ -17,7 +17,16 @@ export const STEP_TITLES: Record<AttestStepId, string> = {
 };
 
 /** Ordered list of steps with their state and message. */
-export function Stepper({ steps, label }: { steps: Record<AttestStepId, StepView>; label: string }) {
+export function Stepper({
+  steps,
+  label,
+  over = false,
+}: {
+  steps: Record<AttestStepId, StepView>;
+  label: string;
+  /** The run has ended: steps that never started are shown as skipped. */
+  over?: boolean;
+}) {
   return (
     <ol className="stepper" aria-label={label}>
       {ATTEST_STEPS.map((id) => {
@@ -25,14 +34,14 @@ export function Stepper({ steps, label }: { steps: Record<AttestStepId, StepView
         return (
           <li
             key={id}
-            className={`step step-${s.state}`}
+            className={`step step-${s.state}${over && s.state === 'pending' ? ' step-skipped' : ''}`}
             data-step={id}
-            data-state={s.state}
+            data-state={over && s.state === 'pending' ? 'skipped' : s.state}
             aria-current={s.state === 'running' ? 'step' : undefined}
           >
             <span className="step-dot" aria-hidden="true" />
             <span className="step-title">{STEP_TITLES[id]}</span>
-            <span className="step-state">{describeStepState(s.state)}</span>
+            <span className="step-state">{describeStepState(s.state, over)}</span>
             {s.message ? <span className="step-message">{s.message}</span> : null}
           </li>
         );

@@ -57,6 +57,8 @@ export interface AttestState {
   /** Runs the given guests (one guest → single run). Resolves when the run ends. */
   start(guestIds: string[]): Promise<RunView | undefined>;
   cancel(): Promise<void>;
+  /** Runs the guests of the last run again (one click after a refused host key or a failure). */
+  retry(guestIds?: string[]): Promise<RunView | undefined>;
   /** Answers the pending host-key prompt. */
   decide(trust: boolean): Promise<void>;
   /** Applies one progress event (exposed for tests). */
@@ -156,6 +158,11 @@ export function createAttestStore(
         if (get().prompt?.runId === runId) set({ prompt: undefined });
         hooks.onFinished?.();
         return get().current;
+      },
+      async retry(guestIds) {
+        const run = get().current;
+        if (!run || run.status === 'running') return undefined;
+        return get().start(guestIds ?? run.guestIds);
       },
       async cancel() {
         const run = get().current;

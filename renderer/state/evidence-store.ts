@@ -9,8 +9,16 @@ export interface EvidenceState {
   running?: { runId: string; done: number; total: number };
   result?: EvidenceExportResult;
   error?: string;
-  exportBundle(request: { from: string; to: string; guestIds: string[]; destination: string }): Promise<void>;
+  exportBundle(request: {
+    from: string;
+    to: string;
+    guestIds: string[];
+    destination: string;
+    organisation?: string;
+  }): Promise<void>;
   cancel(): Promise<void>;
+  /** Desktop: shows the exported bundle in the file manager. */
+  reveal(path: string): Promise<void>;
 }
 
 /** Creates the evidence store over a client. */
@@ -20,7 +28,8 @@ export function createEvidenceStore(client: WorkstationClient): StoreApi<Evidenc
       if (get().running) return;
       const runId = newRunId();
       set({ running: { runId, done: 0, total: 0 }, result: undefined, error: undefined });
-      const result = await client.call('evidence:export', { runId, ...request });
+      const { organisation: _organisation, ...rest } = request; // the export request names no organisation yet
+      const result = await client.call('evidence:export', { runId, ...rest });
       set({ running: undefined });
       if (result.ok) set({ result: result.value });
       else set({ error: describeCode(result.error.code, result.error.message) });
@@ -28,6 +37,10 @@ export function createEvidenceStore(client: WorkstationClient): StoreApi<Evidenc
     async cancel() {
       const run = get().running;
       if (run) await client.call('task:cancel', { runId: run.runId });
+    },
+    async reveal(path) {
+      const result = await client.call('evidence:reveal', { path });
+      if (!result.ok) set({ error: describeCode(result.error.code, result.error.message) });
     },
   }));
   client.on('task:progress', (ev) => {

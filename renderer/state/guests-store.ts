@@ -4,6 +4,15 @@ import type { GuestDetail, GuestInput, GuestStatus, GuestSummary } from '../../s
 import { unwrap, type WorkstationClient } from '../api/client.js';
 import { describeCode } from './errors.js';
 
+/** Columns the guests table sorts by. */
+export type GuestSortKey = 'name' | 'target' | 'status' | 'last' | 'expires';
+
+/** Sort column and direction. */
+export interface GuestSort {
+  key: GuestSortKey;
+  dir: 'asc' | 'desc';
+}
+
 /** Guests state. */
 export interface GuestsState {
   guests: GuestSummary[];
@@ -12,12 +21,15 @@ export interface GuestsState {
   error?: string;
   search: string;
   statusFilter: GuestStatus | 'all';
+  sort: GuestSort;
   selected: string[];
   detail?: GuestDetail;
   detailError?: string;
   load(): Promise<void>;
   setSearch(search: string): void;
   setStatusFilter(status: GuestStatus | 'all'): void;
+  /** Sorts by a column; the same column again reverses the direction. */
+  sortBy(key: GuestSortKey): void;
   toggleSelected(id: string): void;
   setSelected(ids: string[]): void;
   loadDetail(id: string): Promise<void>;
@@ -27,14 +39,49 @@ export interface GuestsState {
   remove(id: string): Promise<void>;
 }
 
-/** The guests matching the search and the status filter. */
-export function selectVisibleGuests(s: Pick<GuestsState, 'guests' | 'search' | 'statusFilter'>): GuestSummary[] {
+/** Status order when sorting: the ones that need attention first. */
+const STATUS_RANK: Record<GuestStatus, number> = { failing: 0, stale: 1, never: 2, verified: 3 };
+
+function compareGuests(key: GuestSortKey): (a: GuestSummary, b: GuestSummary) => number {
+  const text = (x: string, y: string): number => x.localeCompare(y, undefined, { numeric: true, sensitivity: 'base' });
+  // Missing times sort as the oldest.
+  const time = (x: string | undefined, y: string | undefined): number =>
+    (x ? Date.parse(x) : -Infinity) - (y ? Date.parse(y) : -Infinity) || 0;
+  switch (key) {
+    case 'name':
+      return (a, b) => text(a.name, b.name);
+    case 'target':
+      return (a, b) => text(a.sshTarget, b.sshTarget);
+    case 'status':
+      return (a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status];
+    case 'last':
+      return (a, b) => time(a.lastAttestation?.at, b.lastAttestation?.at);
+    case 'expires':
+      return (a, b) => time(a.trustExpiresAt, b.trustExpiresAt);
+  }
+}
+
+/** The guests matching the search and the status filter, sorted. */
+export function selectVisibleGuests(
+  s: Pick<GuestsState, 'guests' | 'search' | 'statusFilter'> & { sort?: GuestSort },
+): GuestSummary[] {
   const q = s.search.trim().toLowerCase();
-  return s.guests.filter(
+  const shown = s.guests.filter(
     (g) =>
       (s.statusFilter === 'all' || g.status === s.statusFilter) &&
       (q === '' || `${g.name} ${g.sshTarget}`.toLowerCase().includes(q)),
   );
+  if (!s.sort) return shown;
+  const cmp = compareGuests(s.sort.key);
+  const sign = s.sort.dir === 'asc' ? 1 : -1;
+  return shown.sort((a, b) => sign * cmp(a, b) || a.name.localeCompare(b.name));
+}
+
+/** The selection without the guests the search or filter hides. */
+function keepVisible(s: GuestsState, patch: Partial<GuestsState>): Partial<GuestsState> {
+  const next = { ...s, ...patch };
+  const visible = new Set(selectVisibleGuests(next).map((g) => g.id));
+  return { ...patch, selected: s.selected.filter((id) => visible.has(id)) };
 }
 
 /** Counts per status, for the summary bar. */
@@ -52,6 +99,7 @@ export function createGuestsStore(client: WorkstationClient): StoreApi<GuestsSta
     loading: false,
     search: '',
     statusFilter: 'all',
+    sort: { key: 'name', dir: 'asc' },
     selected: [],
     async load() {
       set({ loading: true });
@@ -69,8 +117,13 @@ export function createGuestsStore(client: WorkstationClient): StoreApi<GuestsSta
         set({ loading: false, loaded: true, error: describeCode(result.error.code, result.error.message) });
       }
     },
-    setSearch: (search) => set({ search }),
-    setStatusFilter: (statusFilter) => set({ statusFilter }),
+    // A guest the search or filter hides is no longer selected: a batch only attests what the table shows.
+    setSearch: (search) => set((s) => keepVisible(s, { search })),
+    setStatusFilter: (statusFilter) => set((s) => keepVisible(s, { statusFilter })),
+    sortBy: (key) =>
+      set((s) => ({
+        sort: { key, dir: s.sort.key === key && s.sort.dir === 'asc' ? 'desc' : 'asc' },
+      })),
     toggleSelected: (id) =>
       set((s) => ({ selected: s.selected.includes(id) ? s.selected.filter((x) => x !== id) : [...s.selected, id] })),
     setSelected: (ids) => set({ selected: [...new Set(ids)] }),

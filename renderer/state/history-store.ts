@@ -3,7 +3,7 @@
  * requested, and a 10,000-row history never loads (or renders) all rows. Also the opened report.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AttestationDetail, AttestationSummary } from '../../shared/types/ui.js';
+import type { AttestationDetail, AttestationSummary, GuestTimeline } from '../../shared/types/ui.js';
 import type { WorkstationClient } from '../api/client.js';
 import { describeCode } from './errors.js';
 
@@ -11,9 +11,21 @@ import { describeCode } from './errors.js';
 export const HISTORY_PAGE_SIZE = 100;
 
 /** History state. */
+/** A period of time (ISO instants), both ends included. */
+export interface Period {
+  from: string;
+  to: string;
+}
+
+/** History state. */
 export interface HistoryState {
   /** Guest whose history is shown; undefined = all guests. */
   guestId?: string;
+  /** The period shown (the timeline's zoom); undefined = all time. */
+  period?: Period;
+  /** The timeline chart of the guest over the period. */
+  timeline?: GuestTimeline;
+  timelineError?: string;
   total: number;
   loaded: boolean;
   /** Page index → rows. */
@@ -22,8 +34,10 @@ export interface HistoryState {
   error?: string;
   report?: AttestationDetail;
   reportError?: string;
-  /** Switches to a guest (or all) and loads the first page. */
+  /** Switches to a guest (or all) and loads the first page (and, for a guest, its timeline); all time. */
   open(guestId: string | undefined): Promise<void>;
+  /** Zooms to a period (undefined: all time): the timeline and the list show only that period. */
+  setPeriod(period: Period | undefined): Promise<void>;
   /** Ensures the rows [start, end) are loaded. */
   ensureRange(start: number, end: number): Promise<void>;
   /** The row at an index if loaded. */
@@ -44,8 +58,10 @@ export function createHistoryStore(client: WorkstationClient): StoreApi<HistoryS
       if (get().pages[page] || get().pending.includes(page)) return;
       set((s) => ({ pending: [...s.pending, page] }));
       const guestId = get().guestId;
+      const period = get().period;
       const result = await client.call('history:list', {
         ...(guestId !== undefined ? { guestId } : {}),
+        ...(period ? { from: period.from, to: period.to } : {}),
         offset: page * HISTORY_PAGE_SIZE,
         limit: HISTORY_PAGE_SIZE,
       });
@@ -55,15 +71,34 @@ export function createHistoryStore(client: WorkstationClient): StoreApi<HistoryS
         set((s) => ({ total: result.value.total, loaded: true, pages: { ...s.pages, [page]: result.value.items } }));
       else set({ loaded: true, error: describeCode(result.error.code, result.error.message) });
     }
+    async function loadTimeline(gen: number): Promise<void> {
+      const { guestId, period } = get();
+      if (guestId === undefined) return;
+      const result = await client.call('guests:timeline', {
+        guestId,
+        ...(period ? { from: period.from, to: period.to } : {}),
+      });
+      if (gen !== generation) return;
+      if (result.ok) set({ timeline: result.value, timelineError: undefined });
+      else set({ timelineError: describeCode(result.error.code, result.error.message) });
+    }
+    async function reload(guestId: string | undefined, period: Period | undefined): Promise<void> {
+      generation += 1;
+      const gen = generation;
+      set({ guestId, period, total: 0, loaded: false, pages: {}, pending: [], error: undefined });
+      await Promise.all([loadPage(0, gen), loadTimeline(gen)]);
+    }
     return {
       total: 0,
       loaded: false,
       pages: {},
       pending: [],
       async open(guestId) {
-        generation += 1;
-        set({ guestId, total: 0, loaded: false, pages: {}, pending: [], error: undefined });
-        await loadPage(0, generation);
+        if (get().guestId !== guestId) set({ timeline: undefined });
+        await reload(guestId, undefined);
+      },
+      async setPeriod(period) {
+        await reload(get().guestId, period);
       },
       async ensureRange(start, end) {
         const gen = generation;

@@ -4,15 +4,22 @@ import type { StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { WorkstationClient } from '../api/client.js';
 import { createAttestStore, type AttestState } from './attest-store.js';
+import {
+  createConnectionStore,
+  watchedClient,
+  type ConnectionState,
+  type ConnectionTimers,
+} from './connection-store.js';
 import { createEvidenceStore, type EvidenceState } from './evidence-store.js';
 import { createGuestsStore, type GuestsState } from './guests-store.js';
 import { createHistoryStore, type HistoryState } from './history-store.js';
 import { createTrustStore, type TrustState } from './trust-store.js';
-import { createUiStore, type UiState } from './ui-store.js';
+import { createUiStore, type UiHooks, type UiState } from './ui-store.js';
 
 /** The stores of one window. */
 export interface Stores {
   client: WorkstationClient;
+  connection: StoreApi<ConnectionState>;
   ui: StoreApi<UiState>;
   guests: StoreApi<GuestsState>;
   trust: StoreApi<TrustState>;
@@ -21,8 +28,27 @@ export interface Stores {
   evidence: StoreApi<EvidenceState>;
 }
 
-/** Creates every store; a finished run refreshes the guests list and the open history. */
-export function createStores(client: WorkstationClient, ui: Partial<Pick<UiState, 'view' | 'theme'>> = {}): Stores {
+/** Options of `createStores` beyond the initial UI state. */
+export interface StoresOptions {
+  ui?: UiHooks;
+  connectionTimers?: ConnectionTimers;
+}
+
+/**
+ * Creates every store; a finished run refreshes the guests list and the open history; a connection that comes
+ * back reloads what the screens show.
+ */
+export function createStores(
+  rawClient: WorkstationClient,
+  ui: Partial<Pick<UiState, 'view' | 'theme'>> = {},
+  options: StoresOptions = {},
+): Stores {
+  let reconnect: () => void = () => undefined;
+  const connection = createConnectionStore(rawClient, {
+    onReconnect: () => reconnect(),
+    ...(options.connectionTimers ? { timers: options.connectionTimers } : {}),
+  });
+  const client = watchedClient(rawClient, connection);
   const guests = createGuestsStore(client);
   const history = createHistoryStore(client);
   const attest = createAttestStore(client, {
@@ -33,11 +59,20 @@ export function createStores(client: WorkstationClient, ui: Partial<Pick<UiState
       if (history.getState().loaded) void history.getState().open(history.getState().guestId);
     },
   });
+  const trust = createTrustStore(client);
+  reconnect = () => {
+    void guests.getState().load();
+    void trust.getState().load();
+    const detail = guests.getState().detail;
+    if (detail) void guests.getState().loadDetail(detail.id);
+    if (history.getState().loaded) void history.getState().setPeriod(history.getState().period);
+  };
   return {
     client,
-    ui: createUiStore(ui),
+    connection,
+    ui: createUiStore(ui, options.ui),
     guests,
-    trust: createTrustStore(client),
+    trust,
     attest,
     history,
     evidence: createEvidenceStore(client),

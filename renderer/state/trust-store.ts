@@ -1,6 +1,6 @@
 /** Trust material: HKDs, certificates, CRLs; import with progress; expiry warnings. */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { TrustImportFile, TrustImportResult, TrustItem } from '../../shared/types/ui.js';
+import type { TrustDependents, TrustImportFile, TrustImportResult, TrustItem } from '../../shared/types/ui.js';
 import { newRunId, unwrap, type WorkstationClient } from '../api/client.js';
 import { describeCode, describeError } from './errors.js';
 
@@ -18,7 +18,25 @@ export interface TrustState {
   /** Imports files (already read as base64); resolves to the per-file result. */
   importFiles(files: TrustImportFile[]): Promise<TrustImportResult | undefined>;
   cancelImport(): Promise<void>;
-  remove(id: string): Promise<void>;
+  /** The item whose removal waits for the user's confirmation, with what depends on it. */
+  pendingRemoval?: { item: TrustItem; dependents: TrustDependents };
+  /** Asks before removing: loads what depends on the item and shows the question. */
+  askRemove(id: string): Promise<void>;
+  /** Drops the question. */
+  cancelRemove(): void;
+  /** Removes the item the question was about; resolves to it (for Undo) or undefined on failure. */
+  confirmRemove(): Promise<TrustItem | undefined>;
+  /** Removes an item without asking; resolves to it, or undefined on failure. */
+  remove(id: string): Promise<TrustItem | undefined>;
+  /** Brings a removed item back (Undo); resolves true when it is back. */
+  restore(id: string): Promise<boolean>;
+}
+
+/** The toast of an import: new, already present and rejected files counted separately. */
+export function describeImport(r: TrustImportResult): string {
+  const parts = [`${r.imported.length} new`, `${r.alreadyPresent.length} already present`];
+  if (r.rejected.length > 0) parts.push(`${r.rejected.length} rejected`);
+  return `Imported: ${parts.join(', ')}`;
 }
 
 /** Items whose notAfter/nextUpdate is within EXPIRY_WARNING_DAYS (or past), soonest first. */
@@ -65,10 +83,37 @@ export function createTrustStore(client: WorkstationClient): StoreApi<TrustState
       const run = get().importing;
       if (run) await client.call('task:cancel', { runId: run.runId });
     },
+    async askRemove(id) {
+      const item = get().items.find((t) => t.id === id);
+      if (!item) return;
+      const result = await client.call('trust:dependents', { id });
+      if (!result.ok) {
+        set({ error: describeCode(result.error.code, result.error.message) });
+        return;
+      }
+      set({ pendingRemoval: { item, dependents: result.value } });
+    },
+    cancelRemove() {
+      set({ pendingRemoval: undefined });
+    },
+    async confirmRemove() {
+      const pending = get().pendingRemoval;
+      if (!pending) return undefined;
+      set({ pendingRemoval: undefined });
+      return get().remove(pending.item.id);
+    },
     async remove(id) {
+      const item = get().items.find((t) => t.id === id);
       const result = await client.call('trust:remove', { id });
       if (!result.ok) set({ error: describeCode(result.error.code, result.error.message) });
       await get().load();
+      return result.ok ? item : undefined;
+    },
+    async restore(id) {
+      const result = await client.call('trust:restore', { id });
+      if (!result.ok) set({ error: describeCode(result.error.code, result.error.message) });
+      await get().load();
+      return result.ok;
     },
   }));
   client.on('task:progress', (ev) => {

@@ -1,11 +1,17 @@
 // @jsxRuntime automatic
-/** Attest: the live stepper of the current run, the first-contact host-key prompt, cancel and the outcome. */
+/**
+ * Attest: the live stepper of the current run, the first-contact host-key prompt, cancel, the outcome, and
+ * "Try again" (one click) after a refused host key, a cancellation or a failure.
+ */
 import { useStore } from 'zustand';
 import { Dialog } from '../components/dialog.js';
 import { EmptyState } from '../components/empty-state.js';
 import { HashText } from '../components/hash-text.js';
+import { outcomeOf } from '../components/outcome.js';
 import { OutcomeBadge } from '../components/status-badge.js';
 import { Stepper } from '../components/stepper.js';
+import { codeText } from '../state/errors.js';
+import { hrefOf } from '../state/router.js';
 import { useStores } from '../state/stores.js';
 import { isVerifiedOutcome } from '../../shared/types/verdict.js';
 
@@ -22,11 +28,20 @@ export function AttestView() {
       <section className="screen" aria-labelledby="attest-title">
         <h1 id="attest-title">Attest</h1>
         <EmptyState title="Nothing running">
-          <p>Choose a guest on the Guests screen and press Attest, or select several to attest them as a batch.</p>
+          <p>
+            Choose a guest on the <a href={hrefOf({ name: 'guests' })}>Guests</a> screen and press Attest, or select
+            several to attest them as a batch.
+          </p>
         </EmptyState>
       </section>
     );
   }
+  const over = run.status !== 'running';
+  const failedIds = run.guestIds.filter((id) => {
+    const o = run.guests[id]?.outcome;
+    return !o || outcomeOf(o) !== 'verified';
+  });
+  const runError = run.error ? codeText(run.error.code) : undefined;
   return (
     <section className="screen" aria-labelledby="attest-title">
       <header className="screen-header">
@@ -39,42 +54,52 @@ export function AttestView() {
               Cancel
             </button>
           ) : null}
-          <button type="button" onClick={() => stores.ui.getState().navigate({ name: 'guests' })}>
+          {over && failedIds.length > 0 ? (
+            <button type="button" className="primary" onClick={() => void stores.attest.getState().retry(failedIds)}>
+              Try again{run.kind === 'fleet' ? ` (${failedIds.length})` : ''}
+            </button>
+          ) : null}
+          <a className="button" href={hrefOf({ name: 'guests' })}>
             Back to guests
-          </button>
+          </a>
         </div>
       </header>
-      <p role="status" aria-live="polite" data-run-status={run.status}>
+      <div role="status" aria-live="polite" data-run-status={run.status} className="run-status">
         {run.status === 'running' ? `Running… ${run.done} of ${run.total} done` : null}
         {run.status === 'finished' ? `Finished: ${run.done} of ${run.total}` : null}
-        {run.status === 'cancelled' ? 'Cancelled.' : null}
-        {run.status === 'error' ? run.error?.text : null}
-      </p>
+        {run.status === 'cancelled' ? 'Cancelled: steps not reached were skipped.' : null}
+        {run.status === 'error' ? (
+          <div className="error-box" data-error-code={run.error?.code}>
+            <p>{run.error?.text}</p>
+            {runError?.next ? <p>Next step: {runError.next}</p> : null}
+          </div>
+        ) : null}
+      </div>
       {run.guestIds.map((id) => {
         const g = run.guests[id]!;
         const o = g.outcome;
+        const outcome = o ? outcomeOf(o) : undefined;
         return (
           <section key={id} className="card run-card" aria-label={`Run of ${nameOf(id)}`} data-guest={nameOf(id)}>
             <h2>
-              {nameOf(id)} {o ? <OutcomeBadge outcome={o.outcome} /> : null}
+              <a href={hrefOf({ name: 'guest', guestId: id })}>{nameOf(id)}</a>{' '}
+              {outcome ? <OutcomeBadge outcome={outcome} /> : null}
             </h2>
-            <Stepper steps={g.steps} label={`Steps for ${nameOf(id)}`} />
-            {o && !isVerifiedOutcome(o.outcome) ? (
-              <p className="error-box" role="alert" data-reason-code={o.reasonCode}>
-                {o.reasonText}
-                {o.reasonDetail ? <span className="reason-detail">{o.reasonDetail}</span> : null}
-              </p>
+            <Stepper steps={g.steps} label={`Steps for ${nameOf(id)}`} over={over || o !== undefined} />
+            {o && outcome !== 'verified' ? (
+              <div className="error-box" role="alert" data-reason-code={o.reasonCode}>
+                <p>{o.reasonText}</p>
+                {o.reasonDetail ? <p className="reason-detail">{o.reasonDetail}</p> : null}
+                {codeText(o.reasonCode)?.next ? <p>Next step: {codeText(o.reasonCode)!.next}</p> : null}
+                {o.reasonCode && o.reasonCode.startsWith('ERR_') ? (
+                  <p className="hint">
+                    Code <code className="code">{o.reasonCode}</code>
+                  </p>
+                ) : null}
+              </div>
             ) : null}
             {o?.attestationId ? (
-              <button
-                type="button"
-                className="link"
-                onClick={() =>
-                  stores.ui.getState().navigate({ name: 'attestation', attestationId: o.attestationId!, guestId: id })
-                }
-              >
-                Open report
-              </button>
+              <a href={hrefOf({ name: 'attestation', attestationId: o.attestationId })}>Open report</a>
             ) : null}
           </section>
         );

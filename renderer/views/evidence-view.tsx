@@ -1,12 +1,47 @@
 // @jsxRuntime automatic
-/** Evidence: the export dialog (period, guests, destination) with progress and cancellation. */
+/**
+ * Evidence: export a signed bundle for an auditor. The period comes from presets (this year, last year, last 12
+ * months) or two ISO dates; then the guests, the organisation named on the cover and the destination. After the
+ * export: where the bundle is, the exact command that verifies it offline, and (desktop) "Open folder".
+ */
 import { useEffect, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import { HashText } from '../components/hash-text.js';
 import { useStores } from '../state/stores.js';
 
-function isoDay(offsetDays: number): string {
-  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+/** A period preset. */
+export type PeriodPreset = 'this-year' | 'last-year' | 'last-12-months' | 'custom';
+
+const PRESETS: { id: PeriodPreset; title: string }[] = [
+  { id: 'this-year', title: 'This year' },
+  { id: 'last-year', title: 'Last year' },
+  { id: 'last-12-months', title: 'Last 12 months' },
+  { id: 'custom', title: 'Custom' },
+];
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The dates (`YYYY-MM-DD`, UTC, both included) of a preset at `now`. */
+export function presetPeriod(preset: Exclude<PeriodPreset, 'custom'>, now: Date): { from: string; to: string } {
+  const y = now.getUTCFullYear();
+  const today = now.toISOString().slice(0, 10);
+  if (preset === 'this-year') return { from: `${y}-01-01`, to: today };
+  if (preset === 'last-year') return { from: `${y - 1}-01-01`, to: `${y - 1}-12-31` };
+  const start = new Date(Date.UTC(y - 1, now.getUTCMonth(), now.getUTCDate() + 1));
+  return { from: start.toISOString().slice(0, 10), to: today };
+}
+
+/** A `YYYY-MM-DD` that names a real day. */
+export function isIsoDate(s: string): boolean {
+  if (!ISO_DATE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/** The shell command that verifies a bundle offline with the workstation's public key. */
+export function verifyCommand(bundlePath: string, publicKeyPath?: string): string {
+  const q = (s: string): string => (/^[A-Za-z0-9_./:@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return `npx se-attest evidence verify ${q(bundlePath)}${publicKeyPath ? ` --trusted-key ${q(publicKeyPath)}` : ''}`;
 }
 
 /** The evidence screen. */
@@ -16,43 +51,102 @@ export function EvidenceView() {
   const running = useStore(stores.evidence, (s) => s.running);
   const result = useStore(stores.evidence, (s) => s.result);
   const error = useStore(stores.evidence, (s) => s.error);
-  const [from, setFrom] = useState(isoDay(-30));
-  const [to, setTo] = useState(isoDay(0));
+  const [preset, setPreset] = useState<PeriodPreset>('this-year');
+  const initial = presetPeriod('this-year', new Date());
+  const [from, setFrom] = useState(initial.from);
+  const [to, setTo] = useState(initial.to);
   const [chosen, setChosen] = useState<string[]>([]);
+  const [organisation, setOrganisation] = useState('');
   const [destination, setDestination] = useState('');
+  const [invalid, setInvalid] = useState<{ from?: string; to?: string; destination?: string }>({});
   useEffect(() => {
     void stores.guests.getState().load();
   }, [stores]);
 
+  function choose(p: PeriodPreset): void {
+    setPreset(p);
+    if (p !== 'custom') {
+      const period = presetPeriod(p, new Date());
+      setFrom(period.from);
+      setTo(period.to);
+    }
+  }
+
   function submit(e: FormEvent): void {
     e.preventDefault();
+    const bad: typeof invalid = {};
+    if (!isIsoDate(from)) bad.from = 'Enter the first day as YYYY-MM-DD, e.g. 2027-01-01.';
+    if (!isIsoDate(to)) bad.to = 'Enter the last day as YYYY-MM-DD, e.g. 2027-12-31.';
+    else if (isIsoDate(from) && from > to) bad.to = 'The last day is before the first day.';
+    if (!destination.trim()) bad.destination = 'Enter a folder (the bundle is named after the time) or a .zip path.';
+    setInvalid(bad);
+    if (Object.keys(bad).length > 0) return;
     void stores.evidence.getState().exportBundle({
       from: `${from}T00:00:00.000Z`,
       to: `${to}T23:59:59.999Z`,
       guestIds: chosen,
       destination: destination.trim(),
+      ...(organisation.trim() ? { organisation: organisation.trim() } : {}),
     });
   }
 
+  const dateField = (id: 'from' | 'to', label: string, value: string, set: (v: string) => void) => (
+    <div className="field">
+      <label htmlFor={`evidence-${id}`}>{label}</label>
+      <input
+        id={`evidence-${id}`}
+        className="mono date-input"
+        inputMode="numeric"
+        placeholder="YYYY-MM-DD"
+        required
+        aria-required
+        value={value}
+        aria-invalid={invalid[id] ? true : undefined}
+        aria-describedby={invalid[id] ? `evidence-${id}-err` : undefined}
+        onChange={(e) => {
+          setPreset('custom');
+          set(e.target.value.trim());
+        }}
+      />
+      {invalid[id] ? (
+        <p className="field-error" id={`evidence-${id}-err`}>
+          {invalid[id]}
+        </p>
+      ) : null}
+    </div>
+  );
+
+  const electron = stores.client.mode === 'electron';
   return (
     <section className="screen" aria-labelledby="evidence-title">
       <header className="screen-header">
         <h1 id="evidence-title">Evidence</h1>
       </header>
-      <form className="form card" onSubmit={submit} aria-label="Export evidence">
+      <form className="form card" onSubmit={submit} aria-label="Export evidence" noValidate>
         <p className="hint">
-          Export a signed bundle of attestation records, their reports and the audit chain for an auditor.
+          A signed bundle of the period&apos;s attestations, their reports, the trust material and the audit chain,
+          which an auditor re-verifies offline.
         </p>
-        <div className="row">
-          <label>
-            From
-            <input type="date" required value={from} onChange={(e) => setFrom(e.target.value)} />
-          </label>
-          <label>
-            To
-            <input type="date" required value={to} onChange={(e) => setTo(e.target.value)} />
-          </label>
-        </div>
+        <fieldset>
+          <legend>Period (UTC, both days included)</legend>
+          <div className="chips" role="group" aria-label="Period presets">
+            {PRESETS.map((p) => (
+              <button
+                key={p.id}
+                type="button"
+                className="chip"
+                aria-pressed={preset === p.id}
+                onClick={() => choose(p.id)}
+              >
+                {p.title}
+              </button>
+            ))}
+          </div>
+          <div className="row">
+            {dateField('from', 'From', from, setFrom)}
+            {dateField('to', 'To', to, setTo)}
+          </div>
+        </fieldset>
         <fieldset>
           <legend>Guests (none selected = all)</legend>
           {guests.length === 0 ? <p className="hint">No guests yet.</p> : null}
@@ -67,15 +161,35 @@ export function EvidenceView() {
             </label>
           ))}
         </fieldset>
-        <label>
-          Destination folder
+        <div className="field">
+          <label htmlFor="evidence-organisation">Organisation (shown on the report&apos;s cover)</label>
           <input
+            id="evidence-organisation"
+            value={organisation}
+            placeholder="e.g. Example Bank, Security Office"
+            onChange={(e) => setOrganisation(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="evidence-destination">
+            Destination folder <span className="required">*</span>
+          </label>
+          <input
+            id="evidence-destination"
             required
+            aria-required
             value={destination}
             placeholder="/home/me/evidence"
+            aria-invalid={invalid.destination ? true : undefined}
+            aria-describedby={invalid.destination ? 'evidence-destination-err' : undefined}
             onChange={(e) => setDestination(e.target.value)}
           />
-        </label>
+          {invalid.destination ? (
+            <p className="field-error" id="evidence-destination-err">
+              {invalid.destination}
+            </p>
+          ) : null}
+        </div>
         <div className="actions">
           {running ? (
             <button type="button" className="danger" onClick={() => void stores.evidence.getState().cancel()}>
@@ -96,14 +210,23 @@ export function EvidenceView() {
         </p>
       ) : null}
       {result ? (
-        <div role="status" className="card">
+        <div role="status" className="card export-result">
           <p>
             Wrote <span className="mono">{result.attestationCount}</span> attestations to{' '}
-            <span className="mono">{result.path}</span>
+            <span className="mono wrap">{result.path}</span>
           </p>
           <p>
-            SHA-256 <HashText value={result.sha256Hex} label="bundle SHA-256" />
+            SHA-256 <HashText value={result.sha256Hex} label="bundle SHA-256" short />
           </p>
+          <p>The auditor verifies it offline, anywhere, with:</p>
+          <p>
+            <HashText value={verifyCommand(result.path)} label="verify command" />
+          </p>
+          {electron ? (
+            <button type="button" onClick={() => void stores.evidence.getState().reveal(result.path)}>
+              Open folder
+            </button>
+          ) : null}
         </div>
       ) : null}
     </section>

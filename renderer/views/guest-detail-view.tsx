@@ -1,12 +1,21 @@
 // @jsxRuntime automatic
-/** Guest detail: target, pinned host key, SE header facts, policy, trust material and the history timeline. */
+/**
+ * Guest detail: target, pinned host key, trust material (missing material in red, with a link to Trust), SE
+ * header facts, policy, notes; the timeline chart of its attestations (zoom to a period) above the history of
+ * that period, which fills the space below.
+ */
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import { formatDateTime } from '../components/format.js';
+import { ConfirmDialog } from '../components/dialog.js';
+import { DistinguishedName } from '../components/dn.js';
+import { formatDateTime, shortDn } from '../components/format.js';
 import { HashText } from '../components/hash-text.js';
-import { HealthBadge, StatusBadge } from '../components/status-badge.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { TimelineChart } from '../components/timeline-chart.js';
+import { hrefOf } from '../state/router.js';
 import { useStores } from '../state/stores.js';
-import { GuestForm } from './guest-form.js';
+import { ADD_DATA_TEXT, GuestForm } from './guest-form.js';
+import { TrustCell } from './guests-view.js';
 import { HistoryList } from './history-list.js';
 
 /** The guest detail screen. */
@@ -16,30 +25,35 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
   const detailError = useStore(stores.guests, (s) => s.detailError);
   const running = useStore(stores.attest, (s) => s.current?.status === 'running');
   const trustItems = useStore(stores.trust, (s) => s.items);
+  const timeline = useStore(stores.history, (s) => (s.guestId === guestId ? s.timeline : undefined));
+  const period = useStore(stores.history, (s) => s.period);
   const hkds = useMemo(() => trustItems.filter((t) => t.kind === 'hkd'), [trustItems]);
   const [editing, setEditing] = useState(false);
+  const [confirmRemove, setConfirmRemove] = useState(false);
   useEffect(() => {
     void stores.guests.getState().loadDetail(guestId);
+    void stores.trust.getState().load();
   }, [stores, guestId]);
 
   if (detailError)
     return (
       <p role="alert" className="error-box">
-        {detailError}
+        {detailError} <a href={hrefOf({ name: 'guests' })}>Back to the guests</a>
       </p>
     );
   if (!detail || detail.id !== guestId) return <p aria-busy="true">Loading guest…</p>;
   const policy = detail.policy;
+  const hkdByHash = new Map(hkds.map((h) => [h.sha256Hex, h]));
   return (
-    <section className="screen" aria-labelledby="guest-title">
+    <section className="screen guest-detail" aria-labelledby="guest-title">
       <header className="screen-header">
         <h1 id="guest-title">
           {detail.name} <StatusBadge status={detail.status} />
         </h1>
         <div className="toolbar">
-          <button type="button" onClick={() => stores.ui.getState().navigate({ name: 'guests' })}>
-            Back to guests
-          </button>
+          <a className="button" href={hrefOf({ name: 'guests' })}>
+            All guests
+          </a>
           <button type="button" onClick={() => setEditing(true)}>
             Edit
           </button>
@@ -54,18 +68,7 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
           >
             Attest now
           </button>
-          <button
-            type="button"
-            className="danger"
-            onClick={() => {
-              if (globalThis.confirm?.(`Remove ${detail.name}? Its records stay in the audit log.`) ?? true) {
-                void stores.guests
-                  .getState()
-                  .remove(detail.id)
-                  .then(() => stores.ui.getState().navigate({ name: 'guests' }));
-              }
-            }}
-          >
+          <button type="button" className="danger" onClick={() => setConfirmRemove(true)}>
             Remove
           </button>
         </div>
@@ -76,14 +79,20 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
           <dl>
             <dt>SSH target</dt>
             <dd className="mono">{detail.sshTarget}</dd>
+            {detail.jumpHost ? (
+              <>
+                <dt>Jump host</dt>
+                <dd className="mono">{detail.jumpHost}</dd>
+              </>
+            ) : null}
             <dt>Identity</dt>
-            <dd className="mono">{detail.identityRef ?? '\u2014'}</dd>
+            <dd className="mono">{detail.identityRef ?? 'SSH agent'}</dd>
             <dt>Pinned host key</dt>
             <dd>
               {detail.pinnedHostKey ? (
                 <>
                   {detail.pinnedHostKey.algorithm}{' '}
-                  <HashText value={detail.pinnedHostKey.fingerprintSha256} label="host-key fingerprint" />
+                  <HashText value={detail.pinnedHostKey.fingerprintSha256} label="host-key fingerprint" short />
                   <span className="hint"> pinned {formatDateTime(detail.pinnedHostKey.pinnedAt)}</span>
                 </>
               ) : (
@@ -92,8 +101,69 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
             </dd>
             <dt>Trust material</dt>
             <dd>
-              HKD <HealthBadge health={detail.hkdHealth} label="HKD" /> CRL{' '}
-              <HealthBadge health={detail.crlHealth} label="CRL" />
+              <TrustCell guest={detail} />
+            </dd>
+          </dl>
+        </section>
+        <section className="card" aria-labelledby="policy-h">
+          <h2 id="policy-h">Policy</h2>
+          <dl>
+            <dt>HKDs</dt>
+            <dd>
+              {policy.hkdSha256?.length ? (
+                <ul className="plain-list">
+                  {policy.hkdSha256.map((sha) => {
+                    const h = hkdByHash.get(sha);
+                    return (
+                      <li key={sha}>
+                        {h ? (
+                          <DistinguishedName dn={h.subject} />
+                        ) : (
+                          <span className="error-text">
+                            not imported (<HashText value={sha} label="SHA-256 of the missing HKD" short />)
+                          </span>
+                        )}
+                      </li>
+                    );
+                  })}
+                </ul>
+              ) : (
+                `every imported HKD (${detail.hostKeyDocuments.length}${
+                  detail.hostKeyDocuments.length > 0
+                    ? `: ${detail.hostKeyDocuments.map((h) => shortDn(h.subject)).join('; ')}`
+                    : ''
+                })`
+              )}
+            </dd>
+            <dt>Additional data</dt>
+            <dd>
+              {policy.requiredAddData?.length
+                ? policy.requiredAddData.map((k) => ADD_DATA_TEXT[k].title).join(', ')
+                : 'none required'}
+            </dd>
+            <dt>Expected image PHKH</dt>
+            <dd>
+              {policy.expectedImagePhkh ? (
+                <HashText value={policy.expectedImagePhkh} label="expected image PHKH" short />
+              ) : (
+                'not checked'
+              )}
+            </dd>
+            <dt>Expected attestation PHKH</dt>
+            <dd>
+              {policy.expectedAttestationPhkh ? (
+                <HashText value={policy.expectedAttestationPhkh} label="expected attestation PHKH" short />
+              ) : (
+                'not checked'
+              )}
+            </dd>
+            <dt>Expected user data</dt>
+            <dd>
+              {policy.expectedUserData ? (
+                <HashText value={policy.expectedUserData} label="expected user data" short />
+              ) : (
+                'not checked'
+              )}
             </dd>
           </dl>
         </section>
@@ -115,51 +185,63 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
               <dd>
                 <HashText value={detail.seHeader.tldHex} label="TLD digest" short />
               </dd>
-              <dt>Key-slot PHKHs</dt>
+              <dt>Key slots</dt>
               <dd>
-                {detail.seHeader.keySlotPhkhs.map((p, i) => (
-                  <div key={i}>
-                    <HashText value={p} label={`PHKH of key slot ${i + 1}`} short />
-                  </div>
-                ))}
+                {detail.seHeader.keySlotPhkhs.map((p, i) => {
+                  const host = hkds.find((h) => h.phkhHex === p);
+                  return (
+                    <div key={i}>
+                      <HashText value={p} label={`PHKH of key slot ${i + 1}`} short />
+                      {host ? <span className="hint"> {shortDn(host.subject)}</span> : null}
+                    </div>
+                  );
+                })}
               </dd>
             </dl>
           ) : (
-            <p className="hint">No SE header stored. Edit the guest and choose its SE header or image.</p>
+            <p className="error-text">No SE header stored. Edit the guest and choose its SE header or image.</p>
           )}
         </section>
-        <section className="card" aria-labelledby="policy-h">
-          <h2 id="policy-h">Policy</h2>
-          <dl>
-            <dt>HKDs</dt>
-            <dd>
-              {policy.hkdSha256?.length
-                ? `${policy.hkdSha256.length} selected`
-                : `all imported (${detail.hostKeyDocuments.length})`}
-            </dd>
-            <dt>Additional data</dt>
-            <dd>{policy.requiredAddData?.length ? policy.requiredAddData.join(', ') : 'none'}</dd>
-            <dt>Expected user data</dt>
-            <dd>
-              {policy.expectedUserData ? (
-                <HashText value={policy.expectedUserData} label="expected user data" short />
-              ) : (
-                'not checked'
-              )}
-            </dd>
-            <dt>Expected image PHKH</dt>
-            <dd>
-              {policy.expectedImagePhkh ? (
-                <HashText value={policy.expectedImagePhkh} label="expected image PHKH" short />
-              ) : (
-                'not checked'
-              )}
-            </dd>
-          </dl>
+        <section className="card" aria-labelledby="notes-h">
+          <h2 id="notes-h">Notes</h2>
+          {detail.notes ? <p className="notes">{detail.notes}</p> : <p className="hint">No notes.</p>}
+          {detail.tags.length > 0 ? (
+            <p>
+              {detail.tags.map((t) => (
+                <span key={t} className="tag">
+                  {t}
+                </span>
+              ))}
+            </p>
+          ) : null}
+          <p className="hint">Added {formatDateTime(detail.createdAt)}</p>
         </section>
       </div>
-      <section aria-labelledby="history-h">
-        <h2 id="history-h">History</h2>
+      <section aria-labelledby="timeline-h">
+        <h2 id="timeline-h">Attestations over time</h2>
+        {timeline ? (
+          <TimelineChart
+            timeline={timeline}
+            zoomed={period !== undefined}
+            onZoom={(p) => void stores.history.getState().setPeriod(p)}
+            onOpen={(id) => stores.ui.getState().navigate({ name: 'attestation', attestationId: id })}
+          />
+        ) : (
+          <p aria-busy="true" className="hint">
+            Loading the timeline…
+          </p>
+        )}
+      </section>
+      <section aria-labelledby="history-h" className="history-section">
+        <h2 id="history-h">
+          History
+          {period ? (
+            <span className="hint">
+              {' '}
+              {formatDateTime(period.from)} to {formatDateTime(period.to)}
+            </span>
+          ) : null}
+        </h2>
         <HistoryList guestId={detail.id} />
       </section>
       {editing ? (
@@ -170,13 +252,43 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
             name: detail.name,
             sshTarget: detail.sshTarget,
             ...(detail.identityRef ? { identityRef: detail.identityRef } : {}),
+            ...(detail.jumpHost ? { jumpHost: detail.jumpHost } : {}),
+            ...(detail.pinnedHostKey ? { hostKeyFingerprint: detail.pinnedHostKey.fingerprintSha256 } : {}),
             policy,
             ...(detail.notes ? { notes: detail.notes } : {}),
+            tags: detail.tags,
           }}
+          {...(detail.seHeader ? { currentHeader: detail.seHeader } : {})}
           onSubmit={(input) => stores.guests.getState().edit(detail.id, input)}
+          onSaved={(s) => stores.ui.getState().notify('info', `Guest ${s.name} saved`)}
           onClose={() => setEditing(false)}
         />
       ) : null}
+      {confirmRemove ? (
+        <RemoveGuestDialog
+          name={detail.name}
+          onCancel={() => setConfirmRemove(false)}
+          onConfirm={() => {
+            setConfirmRemove(false);
+            void stores.guests
+              .getState()
+              .remove(detail.id)
+              .then(() => {
+                stores.ui.getState().notify('info', `Guest ${detail.name} removed; its history stays in the audit log`);
+                stores.ui.getState().navigate({ name: 'guests' });
+              });
+          }}
+        />
+      ) : null}
     </section>
+  );
+}
+
+/** Asks before removing a guest. */
+function RemoveGuestDialog(p: { name: string; onCancel(): void; onConfirm(): void }) {
+  return (
+    <ConfirmDialog title={`Remove ${p.name}?`} confirm="Remove guest" onCancel={p.onCancel} onConfirm={p.onConfirm}>
+      <p>Its attestation history and audit entries stay; it is no longer listed or attested.</p>
+    </ConfirmDialog>
   );
 }

@@ -1,14 +1,73 @@
 // @jsxRuntime automatic
-/** Guests: the fleet at a glance — status, last attestation, HKD/CRL health; search, filter, batch attest. */
+/**
+ * Guests: the fleet at a glance — status, the last attestation (and, for a failing guest, why: outcome, reason
+ * and code), trust material health; sortable columns, summary chips that filter, search, batch attest.
+ */
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import { GUEST_STATUSES, type GuestStatus } from '../../shared/types/ui.js';
+import { GUEST_STATUSES, type GuestStatus, type GuestSummary } from '../../shared/types/ui.js';
 import { EmptyState } from '../components/empty-state.js';
-import { formatAge, formatDateTime } from '../components/format.js';
-import { HealthBadge, StatusBadge } from '../components/status-badge.js';
-import { countByStatus, selectVisibleGuests } from '../state/guests-store.js';
+import { formatAge, formatDate, formatDateTime } from '../components/format.js';
+import { outcomeOf } from '../components/outcome.js';
+import { HealthBadge, OutcomeBadge } from '../components/status-badge.js';
+import { describeCode } from '../state/errors.js';
+import { countByStatus, selectVisibleGuests, type GuestSortKey } from '../state/guests-store.js';
+import { hrefOf } from '../state/router.js';
 import { useStores } from '../state/stores.js';
 import { GuestForm } from './guest-form.js';
+
+const STATUS_CHIP: Record<GuestStatus, string> = {
+  verified: 'Verified',
+  stale: 'Stale',
+  failing: 'Failing',
+  never: 'Never attested',
+};
+
+/** The "last attestation" cell: when, the outcome, and why a guest that did not verify failed. */
+export function LastAttestationCell({ guest }: { guest: GuestSummary }) {
+  const last = guest.lastAttestation;
+  if (!last) return <span className="hint">never</span>;
+  const outcome = outcomeOf(last);
+  return (
+    <div className="last-cell">
+      <a href={hrefOf({ name: 'attestation', attestationId: last.id })} title={formatDateTime(last.at)}>
+        {formatAge(last.at)}
+      </a>{' '}
+      <OutcomeBadge outcome={outcome} />
+      {outcome !== 'verified' ? (
+        <div className="why" data-why={guest.name}>
+          <span className="why-text" title={last.reason ?? describeCode(last.reasonCode)}>
+            {describeCode(last.reasonCode, last.reason)}
+          </span>{' '}
+          {last.reasonCode ? <code className="code">{last.reasonCode}</code> : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** The trust cell: a missing HKD or chain in red with a link to the Trust screen, else the health badges. */
+export function TrustCell({ guest }: { guest: GuestSummary }) {
+  if (guest.trustIssue) {
+    return (
+      <div className="trust-issue" data-trust-issue={guest.trustIssue.kind}>
+        <span className="badge badge-failing">{guest.trustIssue.kind === 'chain' ? 'Chain' : 'HKD missing'}</span>{' '}
+        <span className="why-text">{guest.trustIssue.message}.</span>{' '}
+        <a href={hrefOf({ name: 'trust' })}>Fix on Trust</a>
+      </div>
+    );
+  }
+  return (
+    <div>
+      HKD <HealthBadge health={guest.hkdHealth} label="HKD" /> CRL <HealthBadge health={guest.crlHealth} label="CRL" />
+      {guest.trustExpiresAt ? (
+        <div className="hint">
+          until <span className="mono">{formatDate(guest.trustExpiresAt)}</span>
+        </div>
+      ) : null}
+    </div>
+  );
+}
 
 /** The guests screen. */
 export function GuestsView() {
@@ -18,13 +77,16 @@ export function GuestsView() {
   const error = useStore(stores.guests, (s) => s.error);
   const search = useStore(stores.guests, (s) => s.search);
   const statusFilter = useStore(stores.guests, (s) => s.statusFilter);
+  const sort = useStore(stores.guests, (s) => s.sort);
   const selected = useStore(stores.guests, (s) => s.selected);
   const trustItems = useStore(stores.trust, (s) => s.items);
   const running = useStore(stores.attest, (s) => s.current?.status === 'running');
   const [adding, setAdding] = useState(false);
-  const visible = useMemo(() => selectVisibleGuests({ guests, search, statusFilter }), [guests, search, statusFilter]);
+  const visible = useMemo(
+    () => selectVisibleGuests({ guests, search, statusFilter, sort }),
+    [guests, search, statusFilter, sort],
+  );
   const counts = useMemo(() => countByStatus(guests), [guests]);
-  const hkds = useMemo(() => trustItems.filter((t) => t.kind === 'hkd'), [trustItems]);
   const g = stores.guests.getState();
 
   useEffect(() => {
@@ -38,6 +100,19 @@ export function GuestsView() {
   }
 
   const allVisibleSelected = visible.length > 0 && visible.every((v) => selected.includes(v.id));
+  const header = (key: GuestSortKey, title: string) => {
+    const current = sort.key === key;
+    return (
+      <th scope="col" aria-sort={current ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+        <button type="button" className="sort" onClick={() => g.sortBy(key)}>
+          {title}
+          <span className="sort-mark" aria-hidden="true">
+            {current ? (sort.dir === 'asc' ? '\u25b2' : '\u25bc') : '\u2195'}
+          </span>
+        </button>
+      </th>
+    );
+  };
 
   return (
     <section className="screen" aria-labelledby="guests-title">
@@ -52,33 +127,35 @@ export function GuestsView() {
           </button>
         </div>
       </header>
-      <p className="summary" aria-label="Status summary">
+      <div className="summary" role="group" aria-label="Filter by status">
+        <button
+          type="button"
+          className="chip"
+          aria-pressed={statusFilter === 'all'}
+          onClick={() => g.setStatusFilter('all')}
+        >
+          All <span className="mono">{guests.length}</span>
+        </button>
         {GUEST_STATUSES.map((s) => (
-          <span key={s} className="summary-item">
-            <StatusBadge status={s} /> <span className="mono">{counts[s]}</span>
-          </span>
+          <button
+            key={s}
+            type="button"
+            className={`chip chip-${s}`}
+            data-chip={s}
+            aria-pressed={statusFilter === s}
+            onClick={() => g.setStatusFilter(statusFilter === s ? 'all' : s)}
+          >
+            {STATUS_CHIP[s]} <span className="mono">{counts[s]}</span>
+          </button>
         ))}
-      </p>
-      <div className="filters">
-        <label>
-          Search
+        <label className="search">
+          <span className="sr-only">Search guests</span>
           <input
             type="search"
             value={search}
-            placeholder="name or host"
+            placeholder="Search name or host"
             onChange={(e) => g.setSearch(e.target.value)}
           />
-        </label>
-        <label>
-          Status
-          <select value={statusFilter} onChange={(e) => g.setStatusFilter(e.target.value as GuestStatus | 'all')}>
-            <option value="all">All</option>
-            {GUEST_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
         </label>
       </div>
       {error ? (
@@ -90,21 +167,17 @@ export function GuestsView() {
         <EmptyState title="No guests yet">
           <ol>
             <li>
-              Import the host-key documents and CRLs on the{' '}
-              <button type="button" className="link" onClick={() => stores.ui.getState().navigate({ name: 'trust' })}>
-                Trust
-              </button>{' '}
-              screen.
+              Import the host-key documents and CRLs on the <a href={hrefOf({ name: 'trust' })}>Trust</a> screen.
             </li>
             <li>Add a guest: its SSH target and its SE header.</li>
             <li>Attest it and watch each step.</li>
           </ol>
         </EmptyState>
       ) : (
-        <table className="table" aria-label="Guests">
+        <table className="table guests-table" aria-label="Guests">
           <thead>
             <tr>
-              <th scope="col">
+              <th scope="col" className="col-check">
                 <input
                   type="checkbox"
                   aria-label="Select all shown guests"
@@ -112,14 +185,12 @@ export function GuestsView() {
                   onChange={() => g.setSelected(allVisibleSelected ? [] : visible.map((v) => v.id))}
                 />
               </th>
-              <th scope="col">Name</th>
-              <th scope="col">SSH target</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last attestation</th>
-              <th scope="col">HKD</th>
-              <th scope="col">CRL</th>
-              <th scope="col">Trust expires</th>
-              <th scope="col">
+              {header('name', 'Name')}
+              {header('target', 'SSH target')}
+              {header('status', 'Status')}
+              {header('last', 'Last attestation')}
+              {header('expires', 'Trust')}
+              <th scope="col" className="col-action">
                 <span className="sr-only">Actions</span>
               </th>
             </tr>
@@ -127,7 +198,7 @@ export function GuestsView() {
           <tbody>
             {visible.map((guest) => (
               <tr key={guest.id} data-guest={guest.name} data-status={guest.status}>
-                <td>
+                <td className="col-check">
                   <input
                     type="checkbox"
                     aria-label={`Select ${guest.name}`}
@@ -136,27 +207,23 @@ export function GuestsView() {
                   />
                 </td>
                 <td>
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => stores.ui.getState().navigate({ name: 'guest', guestId: guest.id })}
-                  >
+                  <a className="guest-link" href={hrefOf({ name: 'guest', guestId: guest.id })}>
                     {guest.name}
-                  </button>
+                  </a>
                 </td>
-                <td className="mono">{guest.sshTarget}</td>
+                <td className="mono wrap">{guest.sshTarget}</td>
                 <td>
-                  <StatusBadge status={guest.status} />
-                </td>
-                <td title={formatDateTime(guest.lastAttestation?.at)}>{formatAge(guest.lastAttestation?.at)}</td>
-                <td>
-                  <HealthBadge health={guest.hkdHealth} label="HKD" />
+                  <span className={`badge badge-${guest.status}`} data-status={guest.status}>
+                    {STATUS_CHIP[guest.status]}
+                  </span>
                 </td>
                 <td>
-                  <HealthBadge health={guest.crlHealth} label="CRL" />
+                  <LastAttestationCell guest={guest} />
                 </td>
-                <td className="mono">{guest.trustExpiresAt ? guest.trustExpiresAt.slice(0, 10) : '\u2014'}</td>
                 <td>
+                  <TrustCell guest={guest} />
+                </td>
+                <td className="col-action">
                   <button
                     type="button"
                     disabled={running}
@@ -170,14 +237,22 @@ export function GuestsView() {
             ))}
             {visible.length === 0 && guests.length > 0 ? (
               <tr>
-                <td colSpan={9}>No guest matches the search or filter.</td>
+                <td colSpan={7}>No guest matches the search or filter.</td>
               </tr>
             ) : null}
           </tbody>
         </table>
       )}
       {adding ? (
-        <GuestForm title="Add guest" hkds={hkds} onSubmit={(input) => g.add(input)} onClose={() => setAdding(false)} />
+        <GuestForm
+          title="Add guest"
+          hkds={trustItems.filter((t) => t.kind === 'hkd')}
+          onSubmit={(input) => g.add(input)}
+          onSaved={(saved) => {
+            stores.ui.getState().notify('info', `Guest ${saved.name} saved`);
+          }}
+          onClose={() => setAdding(false)}
+        />
       ) : null}
     </section>
   );

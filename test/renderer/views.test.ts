@@ -52,6 +52,7 @@ function snapshot(stores: Stores): Stores {
   const copy = <T>(store: StoreApi<T>): StoreApi<T> => createStore<T>()(() => store.getState());
   return {
     client: stores.client,
+    connection: copy(stores.connection),
     ui: copy(stores.ui),
     guests: copy(stores.guests),
     trust: copy(stores.trust),
@@ -114,11 +115,31 @@ describe('GuestsView', () => {
     assert.match(html, /aria-label="Select alpha"/);
     assert.match(html, /aria-label="Attest omega"/);
     assert.match(html, /Attest selected \(<!-- -->1<!-- -->\)/);
-    assert.match(html, /<label>Search<input type="search"/);
+    assert.match(html, /<input type="search" placeholder="Search name or host"/);
+    // issue 15: the failing row says why (outcome, one-line reason, code); names link to the guest.
+    assert.match(html, /data-outcome="mismatch">Measurement mismatch</);
+    assert.match(
+      html,
+      /data-why="omega"[^>]*>.*Measurement mismatch: the guest’s answer does not match.*<code class="code">mismatch<\/code>/,
+    );
+    assert.match(html, /<a class="guest-link" href="#\/guests\/g1">alpha<\/a>/);
+    assert.match(html, /<th scope="col" aria-sort="ascending"><button type="button" class="sort">Name/);
+    // issue 15: chips filter; a guest hidden by the filter is no longer selected.
     stores.guests.getState().setStatusFilter('failing');
+    assert.deepEqual(stores.guests.getState().selected, [], 'alpha hidden: its selection is cleared');
     const filtered = render(stores, GuestsView);
     assert.doesNotMatch(filtered, /data-guest="alpha"/);
     assert.match(filtered, /data-guest="omega"/);
+    assert.match(filtered, /data-chip="failing" aria-pressed="true"/);
+    // issue 15: sorting by a column; the same column again reverses it.
+    stores.guests.getState().setStatusFilter('all');
+    stores.guests.getState().sortBy('status');
+    const byStatus = render(stores, GuestsView);
+    assert.ok(byStatus.indexOf('data-guest="omega"') < byStatus.indexOf('data-guest="alpha"'), 'failing first');
+    stores.guests.getState().sortBy('status');
+    const reversed = render(stores, GuestsView);
+    assert.ok(reversed.indexOf('data-guest="alpha"') < reversed.indexOf('data-guest="omega"'));
+    assert.match(reversed, /aria-sort="descending"><button type="button" class="sort">Status/);
   });
 });
 
@@ -138,9 +159,13 @@ describe('TrustView', () => {
     const html = render(stores, TrustView);
     assert.match(html, /Expiring within <!-- -->30<!-- --> days/);
     assert.match(html, /CRL nextUpdate in 12 days/);
-    assert.match(html, /<td class="mono warning-text">12 d<\/td>/);
+    assert.match(html, /<div class="mono warning-text" title="[^"]+">12 d<\/div>/);
     assert.match(html, /aria-label="Host-key documents"/);
-    assert.match(html, /Chain not verified/);
+    // issue 15: chain status explained, never a bare dash; DNs short with the full name on demand.
+    assert.match(html, /data-chain="unknown">Not checked yet: import the IBM Z signing-key certificate/);
+    assert.match(html, /data-chain="not-applicable">Expiring soon: import its next version/);
+    assert.doesNotMatch(html, /<td[^>]*>\u2014<\/td>/);
+    assert.match(html, /<span class="dn-short">hostA<\/span>.*Full name<\/button>/);
     assert.match(html, /aria-label="Import trust files"/);
     assert.match(html, /aria-label="Copy PHKH of hostA.crt"/);
     await (await import('node:fs/promises')).rm(dir, { recursive: true, force: true });
@@ -162,10 +187,14 @@ describe('AttestView', () => {
     await attestWithTrust(stores, bad.id);
     const html = render(stores, AttestView);
     assert.match(html, /data-step="verify" data-state="failed"/);
-    assert.match(html, /data-step="record" data-state="pending"/);
+    // issue 15: a step the run never reached shows "Skipped", not "Waiting"; "Try again" is one click.
+    assert.match(html, /data-step="record" data-state="skipped">.*?<span class="step-state">Skipped<\/span>/);
+    assert.doesNotMatch(html, /Waiting/);
+    assert.match(html, /<button type="button" class="primary">Try again<\/button>/);
     assert.match(html, /role="alert" data-reason-code="mismatch"/);
     assert.ok(html.includes(describeCode('mismatch')));
     assert.match(html, /measurement mismatch: the response was not computed/);
+    assert.match(html, /Next step: /);
   });
 
   test('first contact shows the fingerprint in a labelled dialog with trust and reject', async () => {
@@ -212,6 +241,8 @@ describe('AttestationView', () => {
     assert.match(html, /aria-label="HKD verification steps"/);
     assert.match(html, /host key is EC P-521/);
     assert.match(html, /data-outcome="verified"/);
+    // issue 15: no command-line flags in the window (the fake's chain detail names --no-verify).
+    assert.doesNotMatch(html, /--[a-z]/);
   });
 });
 
@@ -248,8 +279,11 @@ describe('App', () => {
     const stores = createStores(createTestClient(), { view: { name: 'trust' }, theme: 'dark' });
     const html = render(stores, App);
     assert.match(html, /<nav class="sidebar" aria-label="Main">/);
-    assert.match(html, /aria-current="page">Trust</);
+    // issue 15: every screen has a link.
+    assert.match(html, /<a class="nav-link" href="#\/trust" aria-current="page" title="Trust">/);
+    assert.match(html, /<a class="nav-link" href="#\/guests" title="Guests">/);
     assert.match(html, /<div class="app" data-theme="dark">/);
-    assert.match(html, /<option value="light">Light<\/option><option value="dark" selected="">Dark<\/option>/);
+    assert.match(html, /aria-label="Theme: Dark \(change\)"/);
+    assert.doesNotMatch(html, /Connection to the workstation lost/);
   });
 });

@@ -79,13 +79,13 @@ test('events reach their listeners parsed; malformed frames are dropped; unsubsc
   assert.deepEqual(seen, [{ promptId: 'p1' }]);
 });
 
-test('an unreachable bridge is an error value, not a throw', async () => {
+test('issue 15: an unreachable bridge is a lost connection (ERR_APP_DISCONNECTED), not a throw', async () => {
   g.fetch = (async () => {
     throw new TypeError('fetch failed');
   }) as typeof fetch;
   const r = await createWebClient().call('trust:list', {});
   assert.equal(r.ok, false);
-  assert.equal(!r.ok && r.error.code, 'ERR_APP_INTERNAL');
+  assert.equal(!r.ok && r.error.code, 'ERR_APP_DISCONNECTED');
 });
 
 test('the Electron client calls the preload method of the channel', async () => {
