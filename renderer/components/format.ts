@@ -59,12 +59,18 @@ export function parseDn(dn: string): { key: string; value: string }[] {
   return out;
 }
 
-/** The short name of a DN: its CN with the OU (`IBM Z Host Key · host A`), else the whole DN. */
+/**
+ * The short name of a DN: its CN with the OU (`hostA · Payments`), else the whole DN. IBM's certificates name
+ * the company in the CN (the same as O) and the host or service in the OU (`IBM Z Host Key 3931 …`): then
+ * the OU alone names it.
+ */
 export function shortDn(dn: string): string {
   const attrs = parseDn(dn);
   const cn = attrs.find((a) => a.key === 'CN')?.value;
   const ou = attrs.find((a) => a.key === 'OU')?.value;
+  const o = attrs.find((a) => a.key === 'O')?.value;
   if (!cn && !ou) return dn;
+  if (ou && cn && cn === o) return ou;
   return [cn, ou].filter(Boolean).join(' \u00b7 ');
 }
 

@@ -28,10 +28,10 @@ export function HashText({ value, label, short }: HashTextProps) {
           className="hash-toggle mono"
           title={value}
           aria-expanded={full}
-          aria-label={`${full ? 'Shorten' : 'Show full'} ${label}: ${value}`}
           onClick={() => setFull((f) => !f)}
         >
           {shown}
+          <span className="sr-only">{full ? ` (shorten the ${label})` : ` (show the full ${label})`}</span>
         </button>
       ) : (
         <code title={value} className="mono">

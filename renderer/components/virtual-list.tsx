@@ -53,6 +53,8 @@ export function VirtualList({
         role="listitem"
         className="vrow"
         data-index={i}
+        aria-setsize={count}
+        aria-posinset={i + 1}
         style={{ position: 'absolute', top: i * rowHeight, height: rowHeight, left: 0, right: 0 }}
       >
         {renderRow(i)}
@@ -64,7 +66,7 @@ export function VirtualList({
       className="vlist"
       role="list"
       aria-label={label}
-      aria-rowcount={count}
+      data-rowcount={count}
       tabIndex={0}
       data-rendered-rows={end - start}
       style={{ height, overflowY: 'auto', position: 'relative' }}

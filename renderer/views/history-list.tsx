@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { formatDateTime, formatDuration, shortenHex } from '../components/format.js';
-import { outcomeOf, outcomeLabel } from '../components/outcome.js';
+import { outcomeOf } from '../components/outcome.js';
 import { OutcomeBadge } from '../components/status-badge.js';
 import { VirtualList } from '../components/virtual-list.js';
 import { describeCode } from '../state/errors.js';
@@ -115,7 +115,6 @@ export function HistoryList({ guestId }: { guestId?: string }) {
                 className="history-row"
                 href={hrefOf({ name: 'attestation', attestationId: row.id })}
                 data-outcome={outcome}
-                aria-label={`Attestation of ${formatDateTime(row.startedAt)}: ${outcomeLabel(outcome)}${full ? ` \u2014 ${full}` : ''}`}
                 title={full || undefined}
               >
                 <span>{formatDateTime(row.startedAt)}</span>

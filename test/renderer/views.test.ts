@@ -258,7 +258,7 @@ describe('VirtualList', () => {
     });
     const rows = html.match(/role="listitem"/g) ?? [];
     assert.equal(rows.length, 16, '10 visible + 6 overscan');
-    assert.match(html, /aria-rowcount="10000"/);
+    assert.match(html, /data-rowcount="10000"/);
     assert.doesNotMatch(html, /row 20</);
   });
 

@@ -7,7 +7,12 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
-import type { AttestationRecord, Guest, GuestInput as StoreGuestInput, AttestationStatus } from '../../../shared/types/store.js';
+import type {
+  AttestationRecord,
+  Guest,
+  GuestInput as StoreGuestInput,
+  AttestationStatus,
+} from '../../../shared/types/store.js';
 import type {
   AttestationSummary,
   EvidenceExportResult,
