@@ -44,3 +44,20 @@ export function DistinguishedName({ dn, extra }: DnProps) {
     </span>
   );
 }
+
+/** Distinguished names inside a message (`… (C=US, O=…, CN=…)`), found to show them short. */
+const DN_IN_TEXT =
+  /(?:\b(?:C|CN|O|OU|ST|L|E|DC|SERIALNUMBER)=[^,()]*?(?:,\s*(?=(?:C|CN|O|OU|ST|L|E|DC|SERIALNUMBER)=)|(?=[)]|$)))+/g;
+
+/** A message whose distinguished names are shown short, each with its full name on demand. */
+export function TextWithNames({ text }: { text: string }) {
+  const parts: (string | { dn: string })[] = [];
+  let last = 0;
+  for (const m of text.matchAll(DN_IN_TEXT)) {
+    if (m.index === undefined || !m[0].includes(',')) continue;
+    parts.push(text.slice(last, m.index), { dn: m[0].trim() });
+    last = m.index + m[0].length;
+  }
+  parts.push(text.slice(last));
+  return <>{parts.map((p, i) => (typeof p === 'string' ? p : <DistinguishedName key={i} dn={p.dn} />))}</>;
+}

@@ -104,7 +104,8 @@ function axisLabel(d: Date, spanMs: number): string {
   const iso = d.toISOString();
   if (spanMs > 2 * DAY) return iso.slice(0, 10);
   if (spanMs > 6 * 3_600_000) return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
-  return iso.slice(11, 16);
+  if (spanMs > 10 * 60_000) return iso.slice(11, 16);
+  return iso.slice(11, 19);
 }
 
 /** The timeline chart. */
@@ -114,9 +115,13 @@ export function TimelineChart({ timeline, onZoom, onOpen, zoomed }: TimelineChar
   let t0 = Date.parse(timeline.from);
   let t1 = Date.parse(timeline.to);
   if (!(t1 > t0)) {
-    t0 -= 3_600_000;
-    t1 += 3_600_000;
+    t0 -= 60_000;
+    t1 += 60_000;
   }
+  // A little room on both sides so the first and last marks do not sit on the edge.
+  const pad = (t1 - t0) * 0.03;
+  t0 -= pad;
+  t1 += pad;
   const x = scaleUtc()
     .domain([new Date(t0), new Date(t1)])
     .range([MARGIN.left, width - MARGIN.right]);
@@ -278,14 +283,17 @@ export function TimelineChart({ timeline, onZoom, onOpen, zoomed }: TimelineChar
               height={laneHeight}
             />
           ) : null}
-          {ticks.map((d) => (
-            <g key={d.getTime()} className="timeline-tick">
-              <line x1={x(d)} x2={x(d)} y1={innerBottom} y2={innerBottom + 4} />
-              <text x={x(d)} y={HEIGHT - 8} textAnchor="middle">
-                {axisLabel(d, t1 - t0)}
-              </text>
-            </g>
-          ))}
+          {ticks
+            .map((d) => ({ d, label: axisLabel(d, t1 - t0) }))
+            .filter((t, i, all) => i === 0 || t.label !== all[i - 1]!.label)
+            .map(({ d, label }) => (
+              <g key={d.getTime()} className="timeline-tick">
+                <line x1={x(d)} x2={x(d)} y1={innerBottom} y2={innerBottom + 4} />
+                <text x={x(d)} y={HEIGHT - 8} textAnchor="middle">
+                  {label}
+                </text>
+              </g>
+            ))}
         </svg>
       </div>
       <figcaption id="timeline-caption" className="timeline-caption">

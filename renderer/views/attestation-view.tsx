@@ -8,7 +8,7 @@ import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import type { AttestationDetail } from '../../shared/types/ui.js';
 import type { PolicyCheckResult } from '../../shared/types/verdict.js';
-import { DistinguishedName } from '../components/dn.js';
+import { DistinguishedName, TextWithNames } from '../components/dn.js';
 import { baseName, formatDateTime, formatDuration, formatTimesIn, shortDn, shortenHex } from '../components/format.js';
 import { HashText } from '../components/hash-text.js';
 import { outcomeLabel, outcomeOf } from '../components/outcome.js';
@@ -274,10 +274,14 @@ export function AttestationView({ attestationId }: { attestationId: string }) {
                     <td title={s.hkdSubject}>{item}</td>
                     <td>{s.check}</td>
                     <td>{s.ok ? 'Passed' : <span className="error-text">Failed</span>}</td>
-                    <td className="wrap">
-                      {s.ok
-                        ? formatTimesIn(plainMessage(s.detail ?? ''))
-                        : describeCode(s.code, formatTimesIn(s.detail ?? ''), { item })}
+                    <td>
+                      <TextWithNames
+                        text={
+                          s.ok
+                            ? formatTimesIn(plainMessage(s.detail ?? ''))
+                            : describeCode(s.code, formatTimesIn(s.detail ?? ''), { item })
+                        }
+                      />
                     </td>
                   </tr>
                 );

@@ -59,9 +59,14 @@ export function TrustCell({ guest }: { guest: GuestSummary }) {
   }
   return (
     <div>
-      HKD <HealthBadge health={guest.hkdHealth} label="HKD" /> CRL <HealthBadge health={guest.crlHealth} label="CRL" />
+      <span className="nowrap">
+        HKD <HealthBadge health={guest.hkdHealth} label="HKD" />
+      </span>{' '}
+      <span className="nowrap">
+        CRL <HealthBadge health={guest.crlHealth} label="CRL" />
+      </span>
       {guest.trustExpiresAt ? (
-        <div className="hint">
+        <div className="hint nowrap">
           until <span className="mono">{formatDate(guest.trustExpiresAt)}</span>
         </div>
       ) : null}
@@ -211,7 +216,7 @@ export function GuestsView() {
                     {guest.name}
                   </a>
                 </td>
-                <td className="mono wrap">{guest.sshTarget}</td>
+                <td className="mono nowrap">{guest.sshTarget}</td>
                 <td>
                   <span className={`badge badge-${guest.status}`} data-status={guest.status}>
                     {STATUS_CHIP[guest.status]}

@@ -238,7 +238,7 @@ export function TrustView() {
                           ))}
                       </td>
                       <td>
-                        <span className="mono">{formatDate(isCrl ? t.nextUpdate : t.notAfter)}</span>
+                        <span className="mono nowrap">{formatDate(isCrl ? t.nextUpdate : t.notAfter)}</span>
                         <div
                           className={`mono${t.daysLeft !== undefined && t.daysLeft < EXPIRY_WARNING_DAYS ? ' warning-text' : ''}`}
                           title={formatDateTime(isCrl ? t.nextUpdate : t.notAfter)}
