@@ -42,37 +42,7 @@ export function shortenHex(hex: string): string {
   return hex.length <= 20 ? hex : `${hex.slice(0, 8)}\u2026${hex.slice(-8)}`;
 }
 
-/** The attributes of a distinguished name (`CN=…, OU=…, O=…`), escaped commas kept. */
-export function parseDn(dn: string): { key: string; value: string }[] {
-  const out: { key: string; value: string }[] = [];
-  for (const part of dn.split(/,(?=\s*[A-Za-z][A-Za-z0-9.]*=)/)) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    out.push({
-      key: part.slice(0, eq).trim().toUpperCase(),
-      value: part
-        .slice(eq + 1)
-        .trim()
-        .replace(/\\,/g, ','),
-    });
-  }
-  return out;
-}
-
-/**
- * The short name of a DN: its CN with the OU (`hostA · Payments`), else the whole DN. IBM's certificates name
- * the company in the CN (the same as O) and the host or service in the OU (`IBM Z Host Key 3931 …`): then
- * the OU alone names it.
- */
-export function shortDn(dn: string): string {
-  const attrs = parseDn(dn);
-  const cn = attrs.find((a) => a.key === 'CN')?.value;
-  const ou = attrs.find((a) => a.key === 'OU')?.value;
-  const o = attrs.find((a) => a.key === 'O')?.value;
-  if (!cn && !ou) return dn;
-  if (ou && cn && cn === o) return ou;
-  return [cn, ou].filter(Boolean).join(' \u00b7 ');
-}
+export { parseDn, shortDn } from '../../shared/dn.js';
 
 /** The last part of a path (file names in messages and tables). */
 export function baseName(path: string): string {

@@ -251,6 +251,109 @@ describe('real port adapter', () => {
     await assert.rejects(sc.port.getAttestation('123456'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
   });
 
+  test('issue 15: a guest timeline (outcome per attempt) and the history of a period', async () => {
+    const t = await sc.port.guestTimeline({ guestId: goodId });
+    assert.equal(t.total, 4);
+    assert.deepEqual(
+      t.points.slice(1).map((p) => p.outcome),
+      ['verified', 'verified', 'verified'],
+      'oldest first',
+    );
+    assert.notEqual(t.points[0]!.outcome, 'verified', 'the refused host key did not verify');
+    assert.equal(t.buckets.length, 0);
+    assert.equal(t.firstAt, t.points[0]!.at);
+    assert.equal(t.lastAt, t.points[3]!.at);
+    const bad = await sc.port.guestTimeline({ guestId: badId });
+    assert.deepEqual(
+      bad.points.map((p) => [p.outcome, p.reasonCode]),
+      bad.points.map(() => ['mismatch', undefined]),
+    );
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    assert.equal((await sc.port.guestTimeline({ guestId: goodId, from: future })).total, 0);
+    assert.equal((await sc.port.listHistory({ guestId: goodId, from: future, offset: 0, limit: 10 })).total, 0);
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    const page = await sc.port.listHistory({ guestId: goodId, from: since, to: future, offset: 0, limit: 10 });
+    assert.equal(page.total, 4);
+    assert.equal((await sc.port.listHistory({ from: since, offset: 0, limit: 1 })).total, 6);
+    await assert.rejects(sc.port.guestTimeline({ guestId: '999' }), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
+  });
+
+  test('issue 15: a report names its HKDs (subject, serial, validity, verdict)', async () => {
+    const page = await sc.port.listHistory({ guestId: goodId, offset: 0, limit: 1 });
+    const report = await sc.port.getAttestation(page.items[0]!.id);
+    assert.equal(report.hkds?.length, 1);
+    const h = report.hkds![0]!;
+    assert.match(h.subject, /OU=DEMO IBM Z Host Key/);
+    assert.match(h.serialHex ?? '', /^[0-9a-f]+$/);
+    assert.ok(h.notAfter && Date.parse(h.notAfter) > Date.now());
+    assert.equal(h.verified, true);
+  });
+
+  test('issue 15: trust dependents name guests and chains; removal flags the guests; restore undoes it', async () => {
+    const items = await sc.port.listTrust();
+    const file = (name: string) => items.find((t) => t.fileName === name)!;
+    const hkd = items.find((t) => t.kind === 'hkd')!;
+    const onHkd = await sc.port.trustDependents(hkd.id);
+    assert.deepEqual(onHkd.guests.map((g) => [g.name, g.why]).sort(), [
+      ['guest-genuine', 'it uses every imported HKD'],
+      ['guest-tampered', 'it uses every imported HKD'],
+    ]);
+    assert.deepEqual(onHkd.chains, []);
+    const onSigning = await sc.port.trustDependents(file('demo-ibm-z-signing-key.crt').id);
+    assert.deepEqual(
+      onSigning.chains.map((c) => c.fileName),
+      [hkd.fileName],
+    );
+    assert.match(onSigning.guests[0]!.why, /the chain of its HKD .* goes through it/);
+    const onRoot = await sc.port.trustDependents(file('demo-root-ca.crt').id);
+    assert.deepEqual(onRoot.chains.map((c) => c.fileName).sort(), [
+      'demo-host-a.crt',
+      'demo-ibm-z-signing-key.crt',
+      'demo-intermediate-ca.crt',
+    ]);
+    const onCrl = await sc.port.trustDependents(file('demo-ibm-z-signing-key.crl').id);
+    assert.deepEqual(
+      onCrl.chains.map((c) => c.fileName),
+      [hkd.fileName],
+      "the signing key's CRL proves the HKD is not revoked",
+    );
+    await sc.port.removeTrust(hkd.id);
+    for (const g of await sc.port.listGuests({}))
+      assert.deepEqual(g.trustIssue?.kind, 'no-hkd', `${g.name} is flagged: its HKD is missing`);
+    const restored = await sc.port.restoreTrust(hkd.id);
+    assert.equal(restored.id, hkd.id);
+    assert.equal(restored.chainStatus, 'valid');
+    for (const g of await sc.port.listGuests({})) assert.equal(g.trustIssue, undefined, g.name);
+    assert.equal((await sc.port.restoreTrust(hkd.id)).id, hkd.id, 'restoring an item in use is harmless');
+    await assert.rejects(sc.port.restoreTrust('999999'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
+    await assert.rejects(sc.port.trustDependents('999999'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
+  });
+
+  test('issue 15: a guest that names a removed HKD is flagged with its name', async () => {
+    const hkd = (await sc.port.listTrust()).find((t) => t.kind === 'hkd')!;
+    const g = await sc.port.addGuest({
+      name: 'guest-named-hkd',
+      sshTarget: 'root@192.0.2.7',
+      policy: { hkdSha256: [hkd.sha256Hex] },
+      hostKeyFingerprint: sc.goodGuest.hostKeyFingerprint!,
+      jumpHost: 'admin@192.0.2.1:2222',
+    });
+    const detail = await sc.port.getGuest(g.id);
+    assert.equal(detail.pinnedHostKey?.fingerprintSha256, sc.goodGuest.hostKeyFingerprint, 'a typed pin');
+    assert.equal(detail.jumpHost, 'admin@192.0.2.1:2222');
+    assert.equal(detail.trustIssue, undefined);
+    await sc.port.removeTrust(hkd.id);
+    const flagged = (await sc.port.listGuests({})).find((x) => x.id === g.id)!;
+    assert.equal(flagged.trustIssue?.kind, 'hkd-missing');
+    assert.match(flagged.trustIssue!.message, /DEMO IBM Z Host Key .* named by its policy is not imported/);
+    await sc.port.restoreTrust(hkd.id);
+    await sc.port.editGuest(g.id, { hostKeyFingerprint: '', jumpHost: '' });
+    const cleared = await sc.port.getGuest(g.id);
+    assert.equal(cleared.pinnedHostKey, undefined);
+    assert.equal(cleared.jumpHost, undefined);
+    await sc.port.removeGuest(g.id);
+  });
+
   test('editing the SSH target forgets the pinned host key', async () => {
     const g = await sc.port.editGuest(badId, { sshTarget: sc.tamperedGuest.sshTarget.replace('root@', 'admin@') });
     assert.equal(g.sshTarget.startsWith('admin@'), true);

@@ -10,9 +10,16 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { statSync } from 'node:fs';
+import { memoryIo } from '../../main/cli/io.js';
+import { runCli } from '../../main/cli/main.js';
 import type { GuestSummary, HistoryPage } from '../../shared/types/ui.js';
 import { rawRequest } from '../web/bridge-client.js';
+
+/** Instance files of these tests go to a temp folder, never the user's own. */
+const RUNTIME_DIR = await mkdtemp(join(tmpdir(), 'sea-start-run-'));
+after(() => rm(RUNTIME_DIR, { recursive: true, force: true }));
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const PREFIX = 'SE Attestation Workstation: ';
@@ -22,6 +29,7 @@ async function startWeb(args: string[]): Promise<{ child: ChildProcessWithoutNul
   const child = spawn(process.execPath, ['scripts/start.mjs', '--web', ...args], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, SE_ATTEST_RUNTIME_DIR: RUNTIME_DIR },
   });
   let out = '';
   let err = '';
@@ -31,12 +39,12 @@ async function startWeb(args: string[]): Promise<{ child: ChildProcessWithoutNul
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       out += chunk;
-      const first = out.split('\n').find((l) => l.startsWith(PREFIX));
+      const first = out.split('\n').find((l) => l.startsWith(PREFIX) || l.includes(' is already running for '));
       if (first) resolve(first);
     });
     child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}${err}`)));
   });
-  return { child, url: new URL(line.slice(PREFIX.length)), line };
+  return { child, url: new URL(line.slice(line.lastIndexOf('http://'))), line };
 }
 
 async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
@@ -131,5 +139,49 @@ test(
       await stop(child);
       await rm(dir, { recursive: true, force: true });
     }
+  },
+);
+
+test(
+  'issue 15: a used link needs no restart: `se-attest open` and a second `npm start` print fresh one-time URLs of the running instance',
+  { timeout: 90_000 },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sea-open-'));
+    const db = join(dir, 'workstation.db');
+    const { child, url } = await startWeb(['--db', db]);
+    try {
+      const first = await sessionCookie(url);
+      const instanceFile = join(RUNTIME_DIR, `${url.port}.json`);
+      assert.equal(statSync(instanceFile).mode & 0o777, 0o600, 'the instance file (control secret) is 0600');
+      assert.equal(statSync(RUNTIME_DIR).mode & 0o077, 0, 'its folder is private');
+      // `se-attest open`: a fresh URL for this instance; the old token stays used.
+      const io = memoryIo(dir, { ...process.env, SE_ATTEST_RUNTIME_DIR: RUNTIME_DIR });
+      assert.equal(await runCli(['open', '--db', db], io), 0, io.stderr);
+      const opened = new URL(/http:\/\/\S+/.exec(io.stdout)![0]);
+      assert.equal(opened.origin, url.origin);
+      assert.notEqual(opened.search, url.search);
+      const second = await sessionCookie(opened);
+      assert.notEqual(second, first);
+      assert.equal(
+        (await rawRequest(url.origin, { path: `/${url.search}` })).status,
+        403,
+        'the start token stays used',
+      );
+      // A second start on the same database hands out a URL of the running one instead of starting again.
+      const again = await startWeb(['--db', db]);
+      assert.match(again.line, /is already running for .*workstation\.db \(pid \d+\): http:/);
+      assert.equal(again.url.origin, url.origin);
+      await once(again.child, 'exit');
+      assert.equal(again.child.exitCode, 0);
+      await sessionCookie(again.url);
+      // No instance for another database: a coded error, exit 1.
+      const none = memoryIo(dir, { ...process.env, SE_ATTEST_RUNTIME_DIR: RUNTIME_DIR });
+      assert.equal(await runCli(['open', '--db', join(dir, 'other.db')], none), 1);
+      assert.match(none.stderr, /ERR_APP_NO_INSTANCE/);
+    } finally {
+      await stop(child);
+      await rm(dir, { recursive: true, force: true });
+    }
+    assert.throws(() => statSync(join(RUNTIME_DIR, `${url.port}.json`)), 'the instance file is removed on stop');
   },
 );

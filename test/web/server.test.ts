@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { CONTENT_SECURITY_POLICY, readCookie, equalSecrets } from '../../main/web/security.js';
-import { startWebBridge } from '../../main/web/server.js';
+import { MINTED_TOKEN_TTL_MS, startWebBridge } from '../../main/web/server.js';
 import { RENDERER_CSP } from '../../scripts/build-renderer.mjs';
 import { createFakePort } from '../support/fake-port.js';
 import { exchangeToken, openSession, rawRequest } from './bridge-client.js';
@@ -218,6 +218,89 @@ describe('web bridge', () => {
       assert.deepEqual(data, { runId: 'run-sse-0001', kind: 'trust-import', done: 1, total: 1, message: 'hostA.crt' });
     } finally {
       await s.close();
+    }
+  });
+
+  test('issue 12: malformed percent-encodings answer 400, never 500', async () => {
+    const s = await openSession(createFakePort());
+    try {
+      for (const path of ['/%zz', '/%', '/app%E0%A4%A.js', '/%C0%AF']) {
+        const r = await rawRequest(s.bridge.origin, { path, headers: { Cookie: s.cookie } });
+        assert.equal(r.status, 400, path);
+        assert.match(r.text, /malformed percent-encoding/, path);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('issue 15: a used or unknown sign-in link gets a page explaining how to get in again', async () => {
+    const bridge = await startWebBridge({ port: createFakePort(), staticDir: STATIC });
+    try {
+      await exchangeToken(bridge);
+      const used = await rawRequest(bridge.origin, { path: new URL(bridge.url).pathname + new URL(bridge.url).search });
+      assert.equal(used.status, 403);
+      assert.match(used.headers['content-type'] as string, /^text\/html/);
+      assert.match(used.text, /already used or has expired/);
+      assert.match(used.text, /npx se-attest open/);
+      assert.match(used.text, /nothing is restarted/);
+      const none = await rawRequest(bridge.origin, { path: '/' });
+      assert.equal(none.status, 403);
+      assert.match(none.text, /not signed in/);
+      assert.doesNotMatch(none.text, /<script|style=/, 'the page needs no script or inline style (CSP)');
+      // The icon is served before sign-in (no 404 on the sign-in page), nothing else is.
+      const icon = await rawRequest(bridge.origin, { path: '/favicon.svg' });
+      assert.equal(icon.status, 200);
+      assert.equal((await rawRequest(bridge.origin, { path: '/app.js' })).status, 403);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  test('issue 15: the control secret mints one-time, expiring sign-in URLs; each browser gets its own session', async () => {
+    const bridge = await startWebBridge({ port: createFakePort(), staticDir: STATIC });
+    try {
+      const first = await exchangeToken(bridge);
+      const control: { method: string; path: string; headers: Record<string, string> } = {
+        method: 'POST',
+        path: '/api/control/open-url',
+        headers: { 'x-sea-control': bridge.controlSecret },
+      };
+      const refused: (typeof control)[] = [
+        { ...control, headers: {} },
+        { ...control, headers: { 'x-sea-control': 'A'.repeat(43) } },
+        { ...control, method: 'GET' },
+        { ...control, headers: { ...control.headers, Origin: bridge.origin } }, // a page can never use it
+        { ...control, headers: { ...control.headers, Host: `evil.example:${new URL(bridge.origin).port}` } },
+      ];
+      for (const r of refused) assert.equal((await rawRequest(bridge.origin, r)).status, 403, JSON.stringify(r));
+      const minted = await rawRequest(bridge.origin, control);
+      assert.equal(minted.status, 200);
+      const url = (JSON.parse(minted.text) as { value: { url: string } }).value.url;
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+      assert.notEqual(url, bridge.url);
+      const second = await exchangeToken({ ...bridge, url });
+      assert.notEqual(second, first, 'a new browser gets a new session');
+      const reuse = await rawRequest(bridge.origin, { path: new URL(url).pathname + new URL(url).search });
+      assert.equal(reuse.status, 403, 'a minted token works once');
+      for (const cookie of [first, second]) {
+        const r = await rawRequest(bridge.origin, { path: '/', headers: { Cookie: cookie } });
+        assert.equal(r.status, 200, 'both browsers stay signed in');
+      }
+      // A minted token expires.
+      const expired = (JSON.parse((await rawRequest(bridge.origin, control)).text) as { value: { url: string } }).value
+        .url;
+      const realNow = Date.now;
+      Date.now = () => realNow() + MINTED_TOKEN_TTL_MS + 1000;
+      try {
+        const late = await rawRequest(bridge.origin, { path: new URL(expired).pathname + new URL(expired).search });
+        assert.equal(late.status, 403);
+        assert.match(late.text, /already used or has expired/);
+      } finally {
+        Date.now = realNow;
+      }
+    } finally {
+      await bridge.close();
     }
   });
 

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { shortDn } from '../../../shared/dn.js';
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
 import type {
   AttestationRecord,
@@ -46,7 +47,7 @@ import {
   toLastAttestation,
 } from './mappers.js';
 import { buildTimeline, type TimelineRow } from './timeline.js';
-import { commonName, guestTrustIssue, trustDependents } from './trust-dependents.js';
+import { guestTrustIssue, trustDependents } from './trust-dependents.js';
 import { createTrustView, summarizeHealth, type TrustViewItem } from './trust-view.js';
 
 /** Inputs of `createStorePort`. */
@@ -159,7 +160,7 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
     const row = store.db.prepare('SELECT subject, source FROM trust_items WHERE sha256 = ?').get(sha256) as
       { subject: string | null; source: string | null } | undefined;
     if (!row) return undefined;
-    return row.subject ? commonName(row.subject) : (row.source ?? undefined);
+    return row.subject ? shortDn(row.subject) : (row.source ?? undefined);
   }
 
   function lastRecord(guestId: number): AttestationRecord | undefined {

@@ -3,6 +3,7 @@
  * it; and, for each guest, trust material it needs and does not have (an HKD its policy names that is not
  * imported, no HKD at all, or HKDs whose chain cannot be verified). Pure functions over the trust view.
  */
+import { shortDn } from '../../../shared/dn.js';
 import type { Guest } from '../../../shared/types/store.js';
 import type { GuestTrustIssue, TrustDependents, TrustItem } from '../../../shared/types/ui.js';
 import type { TrustViewItem } from './trust-view.js';
@@ -11,12 +12,6 @@ import type { TrustViewItem } from './trust-view.js';
 export function guestHkds(guest: Pick<Guest, 'policy'>, all: readonly TrustViewItem[]): TrustViewItem[] {
   const wanted = (guest.policy.hkdSha256 ?? []).map((s) => s.toLowerCase());
   return all.filter((t) => t.stored.kind === 'hkd' && (wanted.length === 0 || wanted.includes(t.stored.sha256)));
-}
-
-/** The common name of a distinguished name (else the whole name), for one-line messages. */
-export function commonName(dn: string): string {
-  const m = /(?:^|,\s*)CN=((?:\\.|[^,])+)/.exec(dn);
-  return m ? m[1]!.trim() : dn;
 }
 
 /**
@@ -59,7 +54,7 @@ export function trustDependents(
     const named = (g.policy.hkdSha256 ?? []).map((s) => s.toLowerCase());
     const uses = guestHkds(g, all).filter((h) => affectedHkds.has(h.stored.sha256));
     if (uses.length === 0) continue;
-    const hkdName = commonName(uses[0]!.stored.subject ?? uses[0]!.stored.issuer);
+    const hkdName = shortDn(uses[0]!.stored.subject ?? uses[0]!.stored.issuer);
     const why =
       item.stored.kind === 'hkd'
         ? named.length > 0
@@ -106,8 +101,8 @@ export function guestTrustIssue(
       kind: 'chain',
       message:
         bad.chainStatus === 'unknown'
-          ? `The chain of HKD “${commonName(bad.subject)}” cannot be checked: its IBM Z signing key is not imported`
-          : `The chain of HKD “${commonName(bad.subject)}” does not verify`,
+          ? `The chain of HKD “${shortDn(bad.subject)}” cannot be checked: its IBM Z signing key is not imported`
+          : `The chain of HKD “${shortDn(bad.subject)}” does not verify`,
     };
   }
   return undefined;
