@@ -2,6 +2,7 @@
 /** The attestation stepper: verify HKDs → create → connect → upload → perform → download → verify → record. */
 import { ATTEST_STEPS, type AttestStepId } from '../../shared/types/ui.js';
 import type { StepView } from '../state/attest-store.js';
+import { plainMessage } from '../state/errors.js';
 import { describeStepState } from './status-badge.js';
 
 /** Names of the steps. */
@@ -42,7 +43,7 @@ export function Stepper({
             <span className="step-dot" aria-hidden="true" />
             <span className="step-title">{STEP_TITLES[id]}</span>
             <span className="step-state">{describeStepState(s.state, over)}</span>
-            {s.message ? <span className="step-message">{s.message}</span> : null}
+            {s.message ? <span className="step-message">{plainMessage(s.message)}</span> : null}
           </li>
         );
       })}

@@ -14,7 +14,7 @@ import {
 } from '../../shared/types/ui.js';
 import { newRunId, type WorkstationClient } from '../api/client.js';
 import { isVerifiedOutcome } from '../../shared/types/verdict.js';
-import { describeCode } from './errors.js';
+import { describeCode, plainMessage } from './errors.js';
 
 /** One step as shown by the stepper. */
 export interface StepView {
@@ -84,8 +84,8 @@ function outcomeOf(r: {
     ...(attestationId ? { attestationId } : {}),
     ...(r.reasonCode ? { reasonCode: r.reasonCode } : {}),
     ...(!isVerifiedOutcome(r.outcome) ? { reasonText: describeCode(r.reasonCode, r.reason) } : {}),
-    ...(!isVerifiedOutcome(r.outcome) && r.reason && r.reason !== describeCode(r.reasonCode, r.reason)
-      ? { reasonDetail: r.reason }
+    ...(!isVerifiedOutcome(r.outcome) && r.reason && plainMessage(r.reason) !== describeCode(r.reasonCode, r.reason)
+      ? { reasonDetail: plainMessage(r.reason) }
       : {}),
   };
 }

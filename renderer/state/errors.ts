@@ -251,14 +251,14 @@ export function describeCode(code: string | undefined, fallback?: string, option
 
 /**
  * A message from the engine made fit for the window: OpenSSL's "Error occurred at level N:" dropped, and
- * command-line flags (which a window user cannot pass) taken out.
+ * every sentence or aside that tells the user to pass a command-line flag (which a window user cannot) left out.
  */
 export function plainMessage(message: string): string {
-  return message
-    .replace(/\s*Error occurred at level \d+:\s*/g, ' ')
-    .replace(/\s*\([^()]*--[a-z][a-z-]*[^()]*\)/g, '')
-    .replace(/[;,]?\s*(?:pass|use|with|see|or)\s+--[a-z][a-z-]*(?:\s+[A-Z][A-Z_]*)?/gi, '')
-    .replace(/--[a-z][a-z-]*/g, '')
+  const FLAG = /(?:^|[\s(])--[a-z][a-z-]*/;
+  const text = message.replace(/\s*Error occurred at level \d+:\s*/g, ' ').replace(/\s*\([^()]*--[a-z][^()]*\)/g, '');
+  const sentences = text.split(/(?<=[.!?])\s+/).filter((s) => !FLAG.test(s));
+  return sentences
+    .join(' ')
     .replace(/\s{2,}/g, ' ')
     .trim();
 }

@@ -188,7 +188,12 @@ function horizontalOverflow(): string[] {
 }
 
 /** Checks one screen: nothing leaves the viewport sideways, no serious/critical axe violation; screenshot. */
-export async function checkScreen(page: Page, name: string, checked: string[], screenshot = true): Promise<void> {
+export async function checkScreen(
+  page: Page,
+  name: string,
+  checked: string[],
+  screenshot: boolean | 'viewport' = true,
+): Promise<void> {
   const viewport = page.viewportSize();
   const where = `${name} at ${viewport?.width ?? '?'}×${viewport?.height ?? '?'}`;
   // Let layout settle (fonts, ResizeObserver-driven widths).
@@ -201,6 +206,18 @@ export async function checkScreen(page: Page, name: string, checked: string[], s
   );
   const overflow = await page.evaluate(horizontalOverflow);
   assert.deepEqual(overflow, [], `${where}: elements leave the viewport horizontally`);
+  // The window never tells its user to pass a command-line flag (commands shown as code are commands to run).
+  const prose = await page.evaluate(() => {
+    const d = (globalThis as unknown as { document: { body: { cloneNode(deep: boolean): unknown } } }).document;
+    const copy = d.body.cloneNode(true) as {
+      querySelectorAll(s: string): ArrayLike<{ remove(): void }>;
+      textContent: string | null;
+    };
+    const code = copy.querySelectorAll('code, .mono, kbd');
+    for (let i = code.length - 1; i >= 0; i--) code[i]!.remove();
+    return copy.textContent ?? '';
+  });
+  assert.doesNotMatch(prose, /(?:^|[\s(“"])--[a-z]/, `${where}: no command-line flag in the window's words`);
   const hasAxe = await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe === 'object');
   if (!hasAxe) await page.evaluate(AXE_SOURCE); // evaluated through the DevTools protocol: the page's CSP stays on
   const violations = await page.evaluate(async () => {
@@ -236,7 +253,7 @@ export async function checkScreen(page: Page, name: string, checked: string[], s
   });
   assert.deepEqual(violations, [], `${where}: axe-core serious/critical violations`);
   checked.push(where);
-  if (screenshot) await shot(page, name);
+  if (screenshot) await shot(page, name, screenshot !== 'viewport');
 }
 
 async function nav(page: Page, title: string): Promise<void> {
@@ -290,7 +307,7 @@ async function formRejectsBadHex(page: Page, checked: string[], tag: string): Pr
   assert.match(message, /hexadecimal characters/, 'the message says what is wrong in words');
   assert.doesNotMatch(await dialog.innerText(), /policy\.|expectedUserData/, 'no internal names');
   assert.equal(await userData.evaluate(isFocused), true, 'focus moves to the marked field');
-  await checkScreen(page, `${tag}guest-form-invalid`, checked);
+  await checkScreen(page, `${tag}guest-form-invalid`, checked, 'viewport');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await dialog.waitFor({ state: 'detached' });
 }
@@ -346,7 +363,7 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   const addDialog = page.getByRole('dialog', { name: 'Add guest' });
   await addDialog.waitFor();
   assert.equal(await addDialog.getByLabel('Name').evaluate(isFocused), true);
-  await checkScreen(page, '01b-guest-form', checked);
+  await checkScreen(page, '01b-guest-form', checked, 'viewport');
   await page.keyboard.press('Escape');
   await addDialog.waitFor({ state: 'detached' });
   assert.equal(await addButton.evaluate(isFocused), true);
@@ -563,7 +580,7 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   const dependents = await confirm.getByRole('list', { name: 'Guests that depend on it' }).innerText();
   for (const g of [scenario.goodGuest.name, scenario.tamperedGuest.name, policyGuest.name])
     assert.match(dependents, new RegExp(g), `${g} is named`);
-  await checkScreen(page, '15-trust-remove-confirm', checked);
+  await checkScreen(page, '15-trust-remove-confirm', checked, 'viewport');
   await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
   await confirm.waitFor({ state: 'detached' });
   await page.getByRole('table', { name: 'Host-key documents' }).waitFor({ state: 'detached' }); // the HKD is gone
