@@ -37,7 +37,7 @@ const T: Record<string, CodeText> = {
     next: 'Check that the workstation still runs, then press Retry.',
   },
   mismatch: {
-    text: 'Measurement mismatch: the guest\u2019s answer does not match the request and its SE header.',
+    text: 'The guest\u2019s answer does not match the request and its SE header.',
     next: 'The guest runs another image, its stored SE header is out of date, or the answer was altered. Check the guest\u2019s SE header and attest again; if it persists, do not trust the guest.',
   },
   interrupted: {

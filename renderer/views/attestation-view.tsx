@@ -55,7 +55,13 @@ function OutcomeBox({ report }: { report: AttestationDetail }) {
   return (
     <div role="status" className="error-box outcome-box" data-reason-code={report.reasonCode} data-outcome={outcome}>
       <p className="outcome-title">
-        <strong>{outcomeLabel(outcome)}:</strong> {title}
+        {title.toLowerCase().startsWith(outcomeLabel(outcome).toLowerCase()) ? (
+          title
+        ) : (
+          <>
+            <strong>{outcomeLabel(outcome)}:</strong> {title}
+          </>
+        )}
       </p>
       {reported && reported !== title ? <p className="reason-detail">Reported: {reported}</p> : null}
       {words?.next ? <p>Next step: {words.next}</p> : null}

@@ -466,7 +466,7 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   await page.locator(`tr[data-guest="${scenario.goodGuest.name}"][data-status="verified"]`).waitFor();
   await page.locator(`tr[data-guest="${scenario.tamperedGuest.name}"][data-status="failing"]`).waitFor();
   const why = page.locator(`[data-why="${scenario.tamperedGuest.name}"]`);
-  assert.match(await why.innerText(), /Measurement mismatch/);
+  assert.match(await why.innerText(), /does not match the request/);
   const policyWhy = await page.locator(`[data-why="${policyGuest.name}"]`).innerText();
   assert.match(policyWhy, /ERR_POLICY_IMAGE_PHKH/, 'the row names the code');
   await checkScreen(page, '08-guests-both-states', checked);

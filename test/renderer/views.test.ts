@@ -120,7 +120,7 @@ describe('GuestsView', () => {
     assert.match(html, /data-outcome="mismatch">Measurement mismatch</);
     assert.match(
       html,
-      /data-why="omega"[^>]*>.*Measurement mismatch: the guest’s answer does not match.*<code class="code">mismatch<\/code>/,
+      /data-why="omega"[^>]*>.*The guest’s answer does not match.*<code class="code">mismatch<\/code>/,
     );
     assert.match(html, /<a class="guest-link" href="#\/guests\/g1">alpha<\/a>/);
     assert.match(html, /<th scope="col" aria-sort="ascending"><button type="button" class="sort">Name/);
