@@ -359,6 +359,15 @@ describe('real port adapter', () => {
     assert.equal(g.sshTarget.startsWith('admin@'), true);
     assert.equal((await sc.port.getGuest(badId)).pinnedHostKey, undefined);
     await sc.port.editGuest(badId, { sshTarget: sc.tamperedGuest.sshTarget });
+    // issue 15: the form sends the current pin back with a new target: the pin still does not carry over.
+    await sc.port.editGuest(badId, { hostKeyFingerprint: sc.tamperedGuest.hostKeyFingerprint! });
+    assert.equal((await sc.port.getGuest(badId)).pinnedHostKey?.fingerprintSha256, sc.tamperedGuest.hostKeyFingerprint);
+    await sc.port.editGuest(badId, {
+      sshTarget: sc.tamperedGuest.sshTarget.replace('root@', 'admin@'),
+      hostKeyFingerprint: sc.tamperedGuest.hostKeyFingerprint!,
+    });
+    assert.equal((await sc.port.getGuest(badId)).pinnedHostKey, undefined);
+    await sc.port.editGuest(badId, { sshTarget: sc.tamperedGuest.sshTarget });
   });
 
   test('exports an evidence bundle of the period into a folder', async () => {

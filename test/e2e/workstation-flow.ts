@@ -518,6 +518,17 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   assert.match((await chart.getAttribute('aria-label')) ?? '', /2 attestations from .* 2 verified/);
   assert.match(await page.getByRole('region', { name: 'Notes' }).innerText(), /owner: ops team/);
   await checkScreen(page, '09-guest-detail', checked);
+  // Editing shows the current SE header and the guest's fields; cancelling changes nothing.
+  await page.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit guest' });
+  assert.match(
+    await edit.getByLabel('Current SE header').innerText(),
+    /Current header: \d+ bytes, key slots for 1 host key/,
+  );
+  assert.equal(await edit.getByLabel('Notes').inputValue(), 'Payments front end; owner: ops team');
+  await checkScreen(page, '09b-guest-edit', checked, 'viewport');
+  await edit.getByRole('button', { name: 'Cancel' }).click();
+  await edit.waitFor({ state: 'detached' });
   await page.getByRole('button', { name: 'Last 24 h' }).click();
   await page.getByRole('heading', { name: /History .*UTC to .*UTC/ }).waitFor();
   await page.getByRole('button', { name: 'All time' }).click();

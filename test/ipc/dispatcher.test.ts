@@ -268,4 +268,30 @@ describe('dispatcher', () => {
     });
     assert.equal(!r.ok && r.error.code, 'ERR_APP_BAD_REQUEST');
   });
+
+  test('issue 15: evidence:reveal shows only bundles this session exported, and only in the desktop app', async () => {
+    const web = setup();
+    const inWeb = await web.dispatcher.dispatch('evidence:reveal', { path: '/tmp/x.zip' });
+    assert.equal(!inWeb.ok && inWeb.error.code, 'ERR_APP_NOT_IMPLEMENTED', 'web mode has no file manager');
+    const shown: string[] = [];
+    const dispatcher = createDispatcher({
+      port: createFakePort(),
+      info: { ...INFO, mode: 'electron' },
+      emit: () => undefined,
+      showItemInFolder: (p) => void shown.push(p),
+    });
+    const before = await dispatcher.dispatch('evidence:reveal', { path: '/etc/passwd' });
+    assert.equal(!before.ok && before.error.code, 'ERR_APP_NOT_FOUND', 'not an exported bundle');
+    const exported = await dispatcher.dispatch('evidence:export', {
+      runId: 'run-reveal-0001',
+      from: '2026-01-01T00:00:00.000Z',
+      to: '2026-12-31T00:00:00.000Z',
+      guestIds: [],
+      destination: '/tmp/evidence',
+    });
+    assert.ok(exported.ok);
+    const path = (exported.value as { path: string }).path;
+    assert.deepEqual(await dispatcher.dispatch('evidence:reveal', { path }), { ok: true, value: { revealed: true } });
+    assert.deepEqual(shown, [path]);
+  });
 });

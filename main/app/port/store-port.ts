@@ -285,12 +285,11 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       mapped(async () => {
         const current = requireGuest(id);
         const change = toStoreInput(patch);
-        // Another target is another machine: its host key must be confirmed again (unless a pin comes with it).
-        if (
-          change.sshTarget !== undefined &&
-          change.sshTarget !== current.sshTarget &&
-          change.hostKeyFingerprint === undefined
-        ) {
+        // Another target is another machine: its host key must be confirmed again, unless a new pin is typed
+        // with it (the form sends the current pin back unchanged: that does not carry over to another machine).
+        const newPin =
+          change.hostKeyFingerprint !== undefined && change.hostKeyFingerprint !== current.hostKeyFingerprint;
+        if (change.sshTarget !== undefined && change.sshTarget !== current.sshTarget && !newPin) {
           change.hostKeyFingerprint = null;
           pins.delete(current.id);
         }
