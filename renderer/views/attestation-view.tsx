@@ -4,7 +4,7 @@
  * beside seen for every policy check, the facts, the steps (steps never reached are "Skipped"), the HKDs by
  * host name with their full names on demand, and the HKD checks. One time format throughout.
  */
-import { useEffect } from 'react';
+import { Fragment, useEffect } from 'react';
 import { useStore } from 'zustand';
 import type { AttestationDetail } from '../../shared/types/ui.js';
 import type { PolicyCheckResult } from '../../shared/types/verdict.js';
@@ -37,6 +37,11 @@ function Value({ value, label }: { value: string | null; label: string }) {
   if (value === null || value === '') return <span className="hint">absent</span>;
   if (/^[0-9a-f]{21,}$/i.test(value)) return <HashText value={value} label={label} short />;
   return <span className="mono wrap">{value}</span>;
+}
+
+/** `Image PHKH` → `image PHKH` (acronyms kept), for accessible names inside sentences. */
+function lowerFirst(title: string): string {
+  return /^[A-Z]{2}/.test(title) ? title : title.charAt(0).toLowerCase() + title.slice(1);
 }
 
 /** The outcome banner: said once. */
@@ -143,48 +148,31 @@ export function AttestationView({ attestationId }: { attestationId: string }) {
         <dd>{formatDateTime(report.startedAt)}</dd>
         <dt>Duration</dt>
         <dd className="mono">{formatDuration(report.durationMs)}</dd>
-        <dt>CUID</dt>
-        <dd>{report.cuidHex ? <HashText value={report.cuidHex} label="CUID" /> : '\u2014'}</dd>
-        <dt>Measurement</dt>
-        <dd>
-          {report.measurementHex ? <HashText value={report.measurementHex} label="measurement" short /> : '\u2014'}
-        </dd>
-        <dt>Image PHKH</dt>
-        <dd>{report.imagePhkhHex ? <HashText value={report.imagePhkhHex} label="image PHKH" short /> : '\u2014'}</dd>
-        <dt>Attestation PHKH</dt>
-        <dd>
-          {report.attestationPhkhHex ? (
-            <HashText value={report.attestationPhkhHex} label="attestation PHKH" short />
-          ) : (
-            '\u2014'
-          )}
-        </dd>
-        <dt>User data</dt>
-        <dd>{report.userDataHex ? <HashText value={report.userDataHex} label="user data" short /> : 'none'}</dd>
-        <dt>Host key</dt>
-        <dd>
-          {report.hostKeyFingerprint ? (
-            <HashText value={report.hostKeyFingerprint} label="host-key fingerprint" short />
-          ) : (
-            '\u2014'
-          )}
-        </dd>
-        <dt>Request SHA-256</dt>
-        <dd>
-          {report.requestSha256Hex ? (
-            <HashText value={report.requestSha256Hex} label="request SHA-256" short />
-          ) : (
-            '\u2014'
-          )}
-        </dd>
-        <dt>Response SHA-256</dt>
-        <dd>
-          {report.responseSha256Hex ? (
-            <HashText value={report.responseSha256Hex} label="response SHA-256" short />
-          ) : (
-            '\u2014'
-          )}
-        </dd>
+        {(
+          [
+            ['CUID', report.cuidHex, false],
+            ['Measurement', report.measurementHex, true],
+            ['Image PHKH', report.imagePhkhHex, true],
+            ['Attestation PHKH', report.attestationPhkhHex, true],
+            ['User data', report.userDataHex, true],
+            ['Host key', report.hostKeyFingerprint, true],
+            ['Request SHA-256', report.requestSha256Hex, true],
+            ['Response SHA-256', report.responseSha256Hex, true],
+          ] as const
+        ).map(([title, value, short]) => (
+          <Fragment key={title}>
+            <dt>{title}</dt>
+            <dd>
+              {value ? (
+                <HashText value={value} label={lowerFirst(title)} short={short} />
+              ) : title === 'User data' ? (
+                'none'
+              ) : (
+                '\u2014'
+              )}
+            </dd>
+          </Fragment>
+        ))}
       </dl>
       {report.policyChecks.length > 0 ? (
         <section aria-labelledby="policy-h">

@@ -4,7 +4,7 @@
  * header facts, policy, notes; the timeline chart of its attestations (zoom to a period) above the history of
  * that period, which fills the space below.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { ConfirmDialog } from '../components/dialog.js';
 import { DistinguishedName } from '../components/dn.js';
@@ -141,30 +141,18 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
                 ? policy.requiredAddData.map((k) => ADD_DATA_TEXT[k].title).join(', ')
                 : 'none required'}
             </dd>
-            <dt>Expected image PHKH</dt>
-            <dd>
-              {policy.expectedImagePhkh ? (
-                <HashText value={policy.expectedImagePhkh} label="expected image PHKH" short />
-              ) : (
-                'not checked'
-              )}
-            </dd>
-            <dt>Expected attestation PHKH</dt>
-            <dd>
-              {policy.expectedAttestationPhkh ? (
-                <HashText value={policy.expectedAttestationPhkh} label="expected attestation PHKH" short />
-              ) : (
-                'not checked'
-              )}
-            </dd>
-            <dt>Expected user data</dt>
-            <dd>
-              {policy.expectedUserData ? (
-                <HashText value={policy.expectedUserData} label="expected user data" short />
-              ) : (
-                'not checked'
-              )}
-            </dd>
+            {(
+              [
+                ['Expected image PHKH', policy.expectedImagePhkh],
+                ['Expected attestation PHKH', policy.expectedAttestationPhkh],
+                ['Expected user data', policy.expectedUserData],
+              ] as const
+            ).map(([title, value]) => (
+              <Fragment key={title}>
+                <dt>{title}</dt>
+                <dd>{value ? <HashText value={value} label={`e${title.slice(1)}`} short /> : 'not checked'}</dd>
+              </Fragment>
+            ))}
           </dl>
         </section>
         <section className="card" aria-labelledby="sehdr-h">

@@ -178,6 +178,35 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
     return summarize(guest, statusOf(guest.id), await trustView.list(now()));
   }
 
+  /** The store id of an existing guest (removed ones included: their history stays readable). */
+  function existingGuestId(id: string): number {
+    const gid = parseId(id, 'guest');
+    if (!store.guests.getById(gid)) throw new AttestError('ERR_APP_NOT_FOUND', 'no such guest', { id });
+    return gid;
+  }
+
+  /** The SQL conditions of attempts of a guest (or all) started within a period. */
+  function attemptFilter(
+    guestId: string | undefined,
+    period: { from?: string; to?: string },
+  ): { where: string[]; args: (string | number)[] } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (guestId !== undefined) {
+      where.push('guest_id = ?');
+      args.push(existingGuestId(guestId));
+    }
+    if (period.from !== undefined) {
+      where.push('started_at >= ?');
+      args.push(isoOf(period.from));
+    }
+    if (period.to !== undefined) {
+      where.push('started_at <= ?');
+      args.push(isoOf(period.to));
+    }
+    return { where, args };
+  }
+
   function requireGuest(id: string): Guest {
     const guest = store.guests.find(parseId(id, 'guest'));
     if (!guest) throw new AttestError('ERR_APP_NOT_FOUND', 'no such guest', { id });
@@ -418,23 +447,7 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       const offset = Math.max(0, query.offset);
       let ids: number[];
       let total: number;
-      const where: string[] = [];
-      const args: (string | number)[] = [];
-      if (query.guestId !== undefined) {
-        const gid = parseId(query.guestId, 'guest');
-        if (!store.guests.getById(gid))
-          throw new AttestError('ERR_APP_NOT_FOUND', 'no such guest', { id: query.guestId });
-        where.push('guest_id = ?');
-        args.push(gid);
-      }
-      if (query.from !== undefined) {
-        where.push('started_at >= ?');
-        args.push(isoOf(query.from));
-      }
-      if (query.to !== undefined) {
-        where.push('started_at <= ?');
-        args.push(isoOf(query.to));
-      }
+      const { where, args } = attemptFilter(query.guestId, query);
       if (where.length === 0) {
         total = store.attestations.count();
         ids = store.db
@@ -457,24 +470,14 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
 
     guestTimeline: (query) =>
       mapped(() => {
-        const gid = parseId(query.guestId, 'guest');
-        if (!store.guests.getById(gid))
-          throw new AttestError('ERR_APP_NOT_FOUND', 'no such guest', { id: query.guestId });
+        const gid = existingGuestId(query.guestId);
         const span = store.db
           .prepare(
             "SELECT min(started_at) AS first, max(started_at) AS last FROM attestations WHERE guest_id = ? AND status != 'pending'",
           )
           .get(gid) as { first: string | null; last: string | null };
-        const where = ['guest_id = ?', "status != 'pending'"];
-        const args: (string | number)[] = [gid];
-        if (query.from !== undefined) {
-          where.push('started_at >= ?');
-          args.push(isoOf(query.from));
-        }
-        if (query.to !== undefined) {
-          where.push('started_at <= ?');
-          args.push(isoOf(query.to));
-        }
+        const { where, args } = attemptFilter(query.guestId, query);
+        where.push("status != 'pending'");
         const rows = (
           store.db
             .prepare(
