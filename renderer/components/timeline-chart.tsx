@@ -9,7 +9,7 @@
 import { scaleUtc } from 'd3-scale';
 import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent, type RefObject } from 'react';
 import type { GuestTimeline } from '../../shared/types/ui.js';
-import { OUTCOMES, type Outcome } from '../../shared/types/verdict.js';
+import { isVerifiedOutcome, OUTCOMES, type Outcome } from '../../shared/types/verdict.js';
 import { formatDateTime } from './format.js';
 import { outcomeLabel } from './outcome.js';
 
@@ -232,7 +232,7 @@ export function TimelineChart({ timeline, onZoom, onOpen, zoomed }: TimelineChar
           })}
           {timeline.points.map((p) => {
             const cx = x(new Date(p.at));
-            const failed = p.outcome !== 'verified';
+            const failed = !isVerifiedOutcome(p.outcome);
             return (
               <rect
                 key={p.id}

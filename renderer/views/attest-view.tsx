@@ -39,7 +39,7 @@ export function AttestView() {
   const over = run.status !== 'running';
   const failedIds = run.guestIds.filter((id) => {
     const o = run.guests[id]?.outcome;
-    return !o || outcomeOf(o) !== 'verified';
+    return !o || !isVerifiedOutcome(outcomeOf(o));
   });
   const runError = run.error ? codeText(run.error.code) : undefined;
   return (
@@ -86,7 +86,7 @@ export function AttestView() {
               {outcome ? <OutcomeBadge outcome={outcome} /> : null}
             </h2>
             <Stepper steps={g.steps} label={`Steps for ${nameOf(id)}`} over={over || o !== undefined} />
-            {o && outcome !== 'verified' ? (
+            {o && !isVerifiedOutcome(outcome) ? (
               <div className="error-box" role="alert" data-reason-code={o.reasonCode}>
                 <p>{o.reasonText}</p>
                 {o.reasonDetail ? <p className="reason-detail">{o.reasonDetail}</p> : null}

@@ -27,12 +27,6 @@ const CHECK_TITLES: Record<PolicyCheckResult['check'], string> = {
   'user-data': 'User data',
 };
 
-/** The policy checks of a report (expected vs seen), when the port records them. */
-export function policyChecksOf(report: AttestationDetail): PolicyCheckResult[] {
-  const r = report as AttestationDetail & { checks?: PolicyCheckResult[]; policyChecks?: PolicyCheckResult[] };
-  return r.checks ?? r.policyChecks ?? [];
-}
-
 function Value({ value, label }: { value: string | null; label: string }) {
   if (value === null || value === '') return <span className="hint">absent</span>;
   if (/^[0-9a-f]{21,}$/i.test(value)) return <HashText value={value} label={label} short />;
@@ -47,7 +41,7 @@ function lowerFirst(title: string): string {
 /** The outcome banner: said once. */
 function OutcomeBox({ report }: { report: AttestationDetail }) {
   const outcome = outcomeOf(report);
-  if (outcome === 'verified') {
+  if (isVerifiedOutcome(outcome)) {
     return (
       <p role="status" className="ok-box" data-outcome="verified">
         Verified: the guest answered with the expected measurement and every policy check passed.
@@ -95,7 +89,7 @@ export function AttestationView({ attestationId }: { attestationId: string }) {
     );
   if (!report || report.id !== attestationId) return <p aria-busy="true">Loading report…</p>;
   const outcome = outcomeOf(report);
-  const checks = policyChecksOf(report);
+  const checks = report.policyChecks;
   const failedChecks = checks.filter((c) => !c.passed);
   return (
     <section className="screen" aria-labelledby="report-title">
@@ -174,31 +168,6 @@ export function AttestationView({ attestationId }: { attestationId: string }) {
           </Fragment>
         ))}
       </dl>
-      {report.policyChecks.length > 0 ? (
-        <section aria-labelledby="policy-h">
-          <h2 id="policy-h">Policy checks</h2>
-          <table className="table" aria-label="Policy checks">
-            <thead>
-              <tr>
-                <th scope="col">Check</th>
-                <th scope="col">Result</th>
-                <th scope="col">Expected</th>
-                <th scope="col">Seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.policyChecks.map((c) => (
-                <tr key={c.check} data-check={c.check} data-passed={c.passed}>
-                  <td>{c.message}</td>
-                  <td>{c.passed ? 'Passed' : 'Failed'}</td>
-                  <td className="mono">{c.expected || '\u2014'}</td>
-                  <td className="mono">{c.seen ?? '\u2014'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      ) : null}
       <section aria-labelledby="steps-h">
         <h2 id="steps-h">Steps</h2>
         <ol className="plain report-steps">

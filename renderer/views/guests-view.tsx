@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { GUEST_STATUSES, type GuestStatus, type GuestSummary } from '../../shared/types/ui.js';
+import { isVerifiedOutcome } from '../../shared/types/verdict.js';
 import { EmptyState } from '../components/empty-state.js';
 import { formatAge, formatDate, formatDateTime } from '../components/format.js';
 import { outcomeOf } from '../components/outcome.js';
@@ -34,7 +35,7 @@ export function LastAttestationCell({ guest }: { guest: GuestSummary }) {
         {formatAge(last.at)}
       </a>{' '}
       <OutcomeBadge outcome={outcome} />
-      {outcome !== 'verified' ? (
+      {!isVerifiedOutcome(outcome) ? (
         <div className="why" data-why={guest.name}>
           <span className="why-text" title={last.reason ?? describeCode(last.reasonCode)}>
             {describeCode(last.reasonCode, last.reason)}

@@ -99,17 +99,16 @@ export function HistoryList({ guestId }: { guestId?: string }) {
             const row = stores.history.getState().rowAt(i);
             if (!row) return <span className="hint">Loading…</span>;
             const outcome = outcomeOf(row);
-            const reason = outcome === 'verified' ? '' : describeCode(row.reasonCode, row.reason);
-            const full =
-              outcome === 'verified'
-                ? ''
-                : [
-                    reason,
-                    row.reason && row.reason !== reason ? row.reason : '',
-                    row.reasonCode ? `(${row.reasonCode})` : '',
-                  ]
-                    .filter(Boolean)
-                    .join(' ');
+            const reason = isVerifiedOutcome(outcome) ? '' : describeCode(row.reasonCode, row.reason);
+            const full = isVerifiedOutcome(outcome)
+              ? ''
+              : [
+                  reason,
+                  row.reason && row.reason !== reason ? row.reason : '',
+                  row.reasonCode ? `(${row.reasonCode})` : '',
+                ]
+                  .filter(Boolean)
+                  .join(' ');
             return (
               <a
                 className="history-row"

@@ -575,11 +575,13 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
   await page.locator('[data-outcome="policy-violation"]').first().waitFor();
   assert.match(await page.locator('[data-reason-code]').first().innerText(), /ERR_POLICY_IMAGE_PHKH/);
   const checks = page.getByRole('table', { name: 'Policy checks: expected and seen' });
-  if ((await checks.count()) > 0) {
-    const failedRow = checks.locator('tr[data-check="image-phkh"]');
-    assert.equal(await failedRow.getAttribute('data-passed'), 'false');
-    assert.match(await failedRow.innerText(), /00000000/);
-  }
+  const failedRow = checks.locator('tr[data-check="image-phkh"]');
+  assert.equal(await failedRow.getAttribute('data-passed'), 'false', 'the failed check, expected beside seen');
+  const cells = failedRow.locator('td');
+  assert.match(await cells.nth(2).innerText(), /^00000000…00000000/, 'expected: the policy value');
+  assert.match(await cells.nth(3).innerText(), /^[0-9a-f]{8}…[0-9a-f]{8}/, 'seen: the image PHKH the guest reported');
+  assert.notEqual(await cells.nth(3).innerText(), await cells.nth(2).innerText());
+  assert.equal(await checks.locator('tr[data-check="add-data"]').getAttribute('data-passed'), 'true');
   await checkScreen(page, '11b-attestation-report-policy', checked);
 
   // Trust removal: asks first, names the guests that depend on the HKD; guests are flagged; undo restores.

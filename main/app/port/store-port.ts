@@ -8,12 +8,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { shortDn } from '../../../shared/dn.js';
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
-import type {
-  AttestationRecord,
-  Guest,
-  GuestInput as StoreGuestInput,
-  AttestationStatus,
-} from '../../../shared/types/store.js';
+import type { AttestationRecord, Guest, GuestInput as StoreGuestInput } from '../../../shared/types/store.js';
 import type {
   AttestationSummary,
   EvidenceExportResult,
