@@ -1,6 +1,8 @@
 /** Formatting helpers shared by views: one time format everywhere (`YYYY-MM-DD HH:MM UTC`), ISO dates. */
 
 /** A date as `YYYY-MM-DD HH:MM UTC`, or an em dash. */
+import { shortDn } from '../../shared/dn.js';
+
 export function formatDateTime(iso: string | undefined): string {
   if (!iso) return '\u2014';
   const d = new Date(iso);
@@ -47,4 +49,9 @@ export { parseDn, shortDn } from '../../shared/dn.js';
 /** The last part of a path (file names in messages and tables). */
 export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
+}
+
+/** How a certificate, CRL or file is named in a sentence: a DN by its short name, a path by its file name. */
+export function itemName(nameOrPath: string): string {
+  return /^\s*[A-Za-z]{1,12}=/.test(nameOrPath) ? shortDn(nameOrPath) : baseName(nameOrPath);
 }

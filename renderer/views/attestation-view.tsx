@@ -9,7 +9,7 @@ import { useStore } from 'zustand';
 import type { AttestationDetail } from '../../shared/types/ui.js';
 import type { PolicyCheckResult } from '../../shared/types/verdict.js';
 import { DistinguishedName, TextWithNames } from '../components/dn.js';
-import { baseName, formatDateTime, formatDuration, formatTimesIn, shortDn, shortenHex } from '../components/format.js';
+import { formatDateTime, itemName, formatDuration, formatTimesIn, shortDn, shortenHex } from '../components/format.js';
 import { HashText } from '../components/hash-text.js';
 import { outcomeLabel, outcomeOf } from '../components/outcome.js';
 import { describeStepState, OutcomeBadge } from '../components/status-badge.js';
@@ -62,7 +62,9 @@ function OutcomeBox({ report }: { report: AttestationDetail }) {
           </>
         )}
       </p>
-      {reported && reported !== title ? <p className="reason-detail">Reported: {reported}</p> : null}
+      {reported && reported !== title && !report.policyChecks.some((c) => !c.passed && c.message === report.reason) ? (
+        <p className="reason-detail">Reported: {reported}</p>
+      ) : null}
       {words?.next ? <p>Next step: {words.next}</p> : null}
       {report.reasonCode ? (
         <p className="hint">
@@ -231,7 +233,7 @@ export function AttestationView({ attestationId }: { attestationId: string }) {
             </thead>
             <tbody>
               {report.hkdSteps.map((s, i) => {
-                const item = s.hkdSubject.includes('=') ? shortDn(s.hkdSubject) : baseName(s.hkdSubject);
+                const item = itemName(s.hkdSubject);
                 return (
                   <tr key={i} data-ok={s.ok}>
                     <td title={s.hkdSubject}>{item}</td>

@@ -11,7 +11,7 @@ import type { TrustImportFile, TrustItem, TrustKind } from '../../shared/types/u
 import { ConfirmDialog } from '../components/dialog.js';
 import { DistinguishedName } from '../components/dn.js';
 import { EmptyState } from '../components/empty-state.js';
-import { baseName, formatDate, formatDateTime, shortDn, shortenHex } from '../components/format.js';
+import { formatDate, itemName, formatDateTime, shortDn, shortenHex } from '../components/format.js';
 import { HashText } from '../components/hash-text.js';
 import { HealthBadge } from '../components/status-badge.js';
 import { describeCode } from '../state/errors.js';
@@ -63,7 +63,7 @@ export function describeChain(t: TrustItem, all: readonly TrustItem[]): string {
       ? 'Chain valid: signed by the IBM Z signing key, not revoked, valid now.'
       : 'Chain valid up to an imported root CA, with current CRLs.';
   if (t.chainStatus === 'invalid')
-    return describeCode(t.chainCode, t.chainDetail, { item: t.chainItem ? baseName(t.chainItem) : t.fileName });
+    return describeCode(t.chainCode, t.chainDetail, { item: t.chainItem ? itemName(t.chainItem) : t.fileName });
   if (t.chainStatus === 'unknown')
     return 'Not checked yet: import the IBM Z signing-key certificate, its intermediate CA and their CRLs.';
   if (t.kind === 'ca') {

@@ -329,6 +329,29 @@ describe('real port adapter', () => {
     await assert.rejects(sc.port.trustDependents('999999'), (e) => isAttestError(e, 'ERR_APP_NOT_FOUND'));
   });
 
+  test('issue 15: a chain that does not verify names its code and the item at fault (for plain words)', async () => {
+    const crl = (await sc.port.listTrust()).find((t) => t.fileName === 'demo-root-ca.crl')!;
+    await sc.port.removeTrust(crl.id);
+    try {
+      const items = await sc.port.listTrust();
+      const signing = items.find((t) => t.kind === 'signing-key')!;
+      assert.equal(signing.chainStatus, 'invalid');
+      assert.equal(signing.chainCode, 'ERR_CRL_MISSING');
+      assert.match(
+        signing.chainItem ?? '',
+        /DEMO IBM Z Root CA/,
+        `the CA without a CRL is named: ${signing.chainItem}`,
+      );
+      const hkd = items.find((t) => t.kind === 'hkd')!;
+      assert.equal(hkd.chainStatus, 'invalid');
+      assert.equal(hkd.chainCode, 'ERR_CRL_MISSING');
+      const guest = (await sc.port.listGuests({}))[0]!;
+      assert.equal(guest.trustIssue?.kind, 'chain');
+    } finally {
+      await sc.port.restoreTrust(crl.id);
+    }
+  });
+
   test('issue 15: a guest that names a removed HKD is flagged with its name', async () => {
     const hkd = (await sc.port.listTrust()).find((t) => t.kind === 'hkd')!;
     const g = await sc.port.addGuest({
