@@ -93,6 +93,7 @@ export const REQUEST_SCHEMAS = {
     to: isoDate,
     guestIds: z.array(id).max(1000),
     destination: z.string().min(1).max(4096),
+    organisation: z.string().max(200).optional(),
   }),
   'hostkey:decide': z.strictObject({ promptId: id, trust: z.boolean() }),
   'guests:timeline': z.strictObject({

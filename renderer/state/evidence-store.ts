@@ -28,8 +28,7 @@ export function createEvidenceStore(client: WorkstationClient): StoreApi<Evidenc
       if (get().running) return;
       const runId = newRunId();
       set({ running: { runId, done: 0, total: 0 }, result: undefined, error: undefined });
-      const { organisation: _organisation, ...rest } = request; // the export request names no organisation yet
-      const result = await client.call('evidence:export', { runId, ...rest });
+      const result = await client.call('evidence:export', { runId, ...request });
       set({ running: undefined });
       if (result.ok) set({ result: result.value });
       else set({ error: describeCode(result.error.code, result.error.message) });

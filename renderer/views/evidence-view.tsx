@@ -218,9 +218,15 @@ export function EvidenceView() {
           <p>
             SHA-256 <HashText value={result.sha256Hex} label="bundle SHA-256" short />
           </p>
+          {result.publicKeyPath ? (
+            <p>
+              The workstation&apos;s public key (give it to the auditor with the bundle):{' '}
+              <HashText value={result.publicKeyPath} label="public key location" />
+            </p>
+          ) : null}
           <p>The auditor verifies it offline, anywhere, with:</p>
           <p>
-            <HashText value={verifyCommand(result.path)} label="verify command" />
+            <HashText value={verifyCommand(result.path, result.publicKeyPath)} label="verify command" />
           </p>
           {electron ? (
             <button type="button" onClick={() => void stores.evidence.getState().reveal(result.path)}>

@@ -338,6 +338,8 @@ export interface EvidenceExportRequest {
   to: string;
   guestIds: string[];
   destination: string;
+  /** The organisation named on the report's cover (absent: the default name). */
+  organisation?: string;
 }
 
 /** Outcome of an evidence export. */
@@ -345,6 +347,8 @@ export interface EvidenceExportResult {
   path: string;
   attestationCount: number;
   sha256Hex: string;
+  /** The workstation's public key an auditor verifies the bundle with (absent when unknown). */
+  publicKeyPath?: string;
 }
 
 /** Asks the user whether to trust a guest's SSH host key on first contact. */

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { after, before, describe, test } from 'node:test';
 import { isAttestError } from '../../shared/errors/index.js';
 import type { AttestStepId, StepState } from '../../shared/types/ui.js';
@@ -401,10 +402,15 @@ describe('real port adapter', () => {
         to: new Date(Date.now() + 60_000).toISOString(),
         guestIds: [goodId],
         destination: join(sc.dir, 'evidence'),
+        organisation: 'Example Bank, Security Office',
       },
       control,
     );
     assert.equal(out.attestationCount, 4);
+    // issue 15: the organisation typed on the Evidence screen is the bundle's.
+    const files = unzipSync(readFileSync(out.path), { filter: (f) => f.name.endsWith('evidence.json') });
+    const json = JSON.parse(new TextDecoder().decode(Object.values(files)[0]!)) as { organisation?: string };
+    assert.equal(json.organisation, 'Example Bank, Security Office');
     assert.ok(existsSync(out.path) && out.path.endsWith('.zip'), out.path);
     assert.match(out.sha256Hex, /^[0-9a-f]{64}$/);
     assert.deepEqual(control.progress.at(-1), [4, 4]);

@@ -16,6 +16,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { memoryIo } from '../../main/cli/io.js';
+import { runCli } from '../../main/cli/main.js';
 import { startWebBridge, type WebBridge } from '../../main/web/server.js';
 import { buildRenderer } from '../../scripts/build-renderer.mjs';
 import type { E2eScenario, ScenarioFactory, ScenarioGuest } from './scenario.js';
@@ -642,7 +644,13 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
     assert.ok(m, `export result shown: ${text}`);
     assert.equal(Number(m[1]), 6, "the year's runs: 2 single, 1 refused, 1 retried, 2 batch");
     assert.ok(m[2]!.startsWith(scenario.evidenceDir) && existsSync(m[2]!), `bundle written: ${m[2]}`);
-    assert.match(text, new RegExp(`npx se-attest evidence verify ${m[2]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const key = /public key[^:]*: (\S+\.pem)/.exec(text)?.[1];
+    assert.ok(key && existsSync(key), `the public key's location is shown: ${key}`);
+    assert.match(text, new RegExp(`npx se-attest evidence verify ${esc(m[2]!)} --trusted-key ${esc(key)}`));
+    // The command shown is the one that works: run it.
+    const io = memoryIo(tmpdir());
+    assert.equal(await runCli(['evidence', 'verify', m[2]!, '--trusted-key', key], io), 0, io.stdout + io.stderr);
   }
   await checkScreen(page, '12-evidence', checked);
 

@@ -27,6 +27,7 @@ import type { EngineContext } from '../../engine/crypto/context.js';
 import { extractSeHeader, parseSeHeader } from '../../engine/formats/se-header.js';
 import type { AttestControl, FleetControl, HostKeyOffer, WorkstationPort } from '../../ipc/port.js';
 import { loadGuestSeHeader, type TransportFactory } from '../../services/attest-stored-guest.js';
+import { PUBLIC_KEY_FILE } from '../../services/evidence/signing-key.js';
 import { exportStoreEvidence } from '../../services/evidence/store-export.js';
 import { addGuest, editGuest, listGuestStatuses, removeGuest } from '../../services/guests.js';
 import { importTrustFiles, parseTrustFile, removeTrustItem } from '../../services/trust.js';
@@ -526,11 +527,17 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
           ...(guestNames.length > 0 ? { guestNames } : {}),
           destination: destination.path,
           zip: destination.zip,
+          ...(request.organisation?.trim() ? { organisation: request.organisation.trim() } : {}),
           keyDir: params.keyDir,
           signal: control.signal,
           onProgress: (done, total) => control.reportProgress(done, total),
         });
-        return { path: out.path, attestationCount: out.attestationCount, sha256Hex: out.sha256Hex };
+        return {
+          path: out.path,
+          attestationCount: out.attestationCount,
+          sha256Hex: out.sha256Hex,
+          publicKeyPath: join(params.keyDir, PUBLIC_KEY_FILE),
+        };
       }),
   };
 }
