@@ -116,8 +116,40 @@ async function measure(op: string, count: number, fn: (i: number) => Promise<num
   };
 }
 
+/**
+ * The first screen in Chromium (web mode, real services, temp database): from opening the sign-in URL to the
+ * Guests screen interactive, on an empty store and with 100,000 stored attestations. Needs Debian's Chromium.
+ */
+async function firstScreen(): Promise<object[]> {
+  const { browserSkipReason, measureFirstScreen, openFlowSession } = await import('../test/e2e/workstation-flow.js');
+  const { createRealScenario } = await import('../test/e2e/real-scenario.js');
+  const skip = browserSkipReason();
+  if (skip) return [{ op: 'ui-first-screen', skipped: skip }];
+  const out: object[] = [];
+  for (const stored of [0, 100_000]) {
+    const session = await openFlowSession(createRealScenario, 'bench');
+    try {
+      let ms: number | undefined;
+      if (stored === 0) {
+        const t0 = Date.now();
+        await session.open();
+        await session.page.getByRole('region', { name: 'No guests yet' }).waitFor();
+        ms = Date.now() - t0;
+      } else ms = await measureFirstScreen(session, stored);
+      out.push({ op: 'ui-first-screen', stored_attestations: stored, ms, goal_ms: 1500 });
+    } finally {
+      await session.close();
+    }
+  }
+  return out;
+}
+
 /** Runs the UI shell benchmarks. */
 export async function runUiBench(): Promise<object[]> {
+  return [...(await bridgeRoundTrips()), ...(await firstScreen())];
+}
+
+async function bridgeRoundTrips(): Promise<object[]> {
   const dir = await mkdtemp(join(tmpdir(), 'sea-bench-ui-'));
   await writeFile(join(dir, 'index.html'), '<!doctype html>');
   const bridge = await startWebBridge({ port: memoryPort(500, 100_000), staticDir: dir });
