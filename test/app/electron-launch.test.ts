@@ -81,6 +81,7 @@ test(
         page,
         cspViolations,
         screenshotPrefix: 'electron-',
+        resizable: false, // an Electron window is checked at its own size
         open: async () => undefined,
       });
       console.log(`# electron: first screen in ${metrics.firstScreenMs} ms`);
