@@ -289,7 +289,7 @@ export function TimelineChart({ timeline, onZoom, onOpen, zoomed }: TimelineChar
             .map(({ d, label }) => (
               <g key={d.getTime()} className="timeline-tick">
                 <line x1={x(d)} x2={x(d)} y1={innerBottom} y2={innerBottom + 4} />
-                <text x={x(d)} y={HEIGHT - 8} textAnchor="middle">
+                <text x={x(d)} y={HEIGHT - 8} textAnchor={x(d) < 40 ? 'start' : x(d) > width - 40 ? 'end' : 'middle'}>
                   {label}
                 </text>
               </g>
