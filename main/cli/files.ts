@@ -1,51 +1,23 @@
-/** File helpers for CLI commands: bounded reads, 0600 writes for secrets, and errors that name the file. */
-import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+/**
+ * File helpers of the CLI: writing result files with errors that name the file, and naming the input file in a
+ * coded error. Reading (bounded, positioned) and secret files live in main/fs, shared with the services.
+ */
+import { writeFileSync } from 'node:fs';
 import { AttestError, isAttestError } from '../../shared/errors/index.js';
-
-/** Resolves `path` against `cwd`. */
-export function resolvePath(cwd: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(cwd, path);
-}
+import { resolvePath, writeSecretFile } from '../fs/index.js';
 
 /**
- * Reads at most `maxSize` bytes of a file; a larger file fails fast with ERR_INPUT_TOO_LARGE without being read.
- * A missing or unreadable file is ERR_CLI_FILE_READ ("Cannot open `FILE`").
+ * Writes a result file. A `secret` file (an ARPK, a key) is written by main/fs's `writeSecretFile`: a new 0600
+ * file renamed into place, never through a symlink. Failures are ERR_CLI_FILE_WRITE (or main/fs's codes for a
+ * secret file), naming the path.
  */
-export function readFileBounded(cwd: string, path: string, maxSize: number): Uint8Array {
-  let fd: number;
-  try {
-    fd = openSync(resolvePath(cwd, path), 'r');
-  } catch (e) {
-    throw new AttestError(
-      'ERR_CLI_FILE_READ',
-      `Cannot open \`${path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
-      { path },
-    );
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size > maxSize)
-      throw new AttestError('ERR_INPUT_TOO_LARGE', `${path}: file is ${size} bytes, at most ${maxSize} are accepted`, {
-        path,
-      });
-    const out = new Uint8Array(size);
-    let at = 0;
-    while (at < size) {
-      const n = readSync(fd, out, at, size - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-    return at === size ? out : out.subarray(0, at);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Writes a file; `secret` files get mode 0600. Failures are ERR_CLI_FILE_WRITE naming the path. */
 export function writeFileChecked(cwd: string, path: string, data: Uint8Array | string, secret = false): void {
+  if (secret) {
+    writeSecretFile(path, data, { cwd });
+    return;
+  }
   try {
-    writeFileSync(resolvePath(cwd, path), data, secret ? { mode: 0o600 } : {});
+    writeFileSync(resolvePath(cwd, path), data);
   } catch (e) {
     throw new AttestError(
       'ERR_CLI_FILE_WRITE',
@@ -60,13 +32,8 @@ export function naming<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (isAttestError(e) && !e.message.startsWith(`${path}: `))
+    if (isAttestError(e) && !e.message.startsWith(`${path}: `) && !e.message.includes(`\`${path}\``))
       throw new AttestError(e.code, `${path}: ${e.message}`, { ...e.details, path });
     throw e;
   }
-}
-
-/** A commander collector for repeatable, comma-separated options (pvattest's `-k A -k B` or `-k A,B`). */
-export function collectList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').filter((v) => v !== '')];
 }

@@ -1,3 +1,5 @@
+import { isAttestError } from '../../shared/errors/index.js';
+
 /**
  * What a CLI command may touch besides its arguments: output streams, the working directory and the
  * environment. Tests pass an in-memory implementation; `bin/se-attest.js` passes the process's.
@@ -23,6 +25,13 @@ export class CliExit extends Error {
   constructor(readonly exitCode: number) {
     super(`exit ${exitCode}`);
   }
+}
+
+/** Formats an error for one line of stderr: the code and the message, never secrets. */
+export function describeError(error: unknown): string {
+  if (isAttestError(error)) return `${error.message} (${error.code})`;
+  if (error instanceof Error) return error.message;
+  return String(error);
 }
 
 /** The real process's io. */

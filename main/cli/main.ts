@@ -1,17 +1,54 @@
 /**
- * The `se-attest` command line: parses arguments with commander and dispatches to one module per command.
- * Commands only do file I/O and call services or the engine. Exit codes follow pvattest (0 / 1 / 2).
+ * The `se-attest` command line: commander parses the arguments and dispatches to one module per command.
+ * Exit codes follow pvattest (0 / 1 / 2).
+ *
+ * How a command is added — the pattern every command follows, so that a one-shot `se-attest verify` starts
+ * about as fast as `node -e 0` and `--help` loads no implementation at all (`npm run bench cli` measures it):
+ *
+ * 1. Flags and help go in `main/cli/flags/<group>.ts`: `export function register<Group>Commands(program, io)`
+ *    declares the commands, options and help texts. A flags module imports only commander, `../options.js`,
+ *    `../io.js`, other flags modules and `import type` of anything else — no engine, service, store, transport
+ *    or fs module (test/cli/lazy-commands.test.ts fails when one does).
+ * 2. The work goes in `main/cli/commands/<group>.ts` (or one module per command): exported `run…(io, opts)`
+ *    functions that read and write files, call services or the engine, and print. The action loads it:
+ *      .action(async (opts: XOptions) => (await import('../commands/x.js')).runX(io, opts))
+ *    A command whose rarely used option needs a heavy module imports that module inside the run function
+ *    (as `check` does for `-k` and `--firmware`).
+ * 3. Add the register function to COMMAND_GROUPS below, in the order `--help` lists the groups.
+ *
+ * The shipped CLI (bin/se-attest.js) runs an esbuild bundle of this module (scripts/build-cli.mjs): the flags
+ * and commander in one file, every implementation in its own chunk loaded by the `import()` above.
  */
 import { Command, CommanderError } from 'commander';
-import { isAttestError } from '../../shared/errors/index.js';
-import { CliExit, EXIT_ERROR, EXIT_OK, processIo, type CliIo } from './io.js';
-import { registerAttestCommands } from './commands/attest.js';
-import { registerDemoCommands } from './commands/demo.js';
-import { registerEngineCommands } from './commands/engine.js';
-import { registerEvidenceCommands } from './commands/evidence.js';
-import { registerHkdCommands } from './commands/hkd.js';
-import { registerOpenCommand } from './commands/open.js';
-import { registerStoreCommands } from './commands/store-commands.js';
+import { CliExit, EXIT_ERROR, EXIT_OK, describeError, processIo, type CliIo } from './io.js';
+import { registerAttestCommands } from './flags/attest.js';
+import { registerDemoCommands } from './flags/demo.js';
+import { registerEngineCommands } from './flags/engine.js';
+import { registerEvidenceCommands } from './flags/evidence.js';
+import { registerHkdCommands } from './flags/hkd.js';
+import { registerOpenCommand } from './flags/open.js';
+import { registerStoreCommands } from './flags/store.js';
+
+export { describeError } from './io.js';
+
+/** Every command group, in `--help` order: each registers its flags; implementations load when a command runs. */
+const COMMAND_GROUPS: readonly ((program: Command, io: CliIo) => void)[] = [
+  registerEngineCommands,
+  registerHkdCommands,
+  registerStoreCommands,
+  registerAttestCommands,
+  registerDemoCommands,
+  registerEvidenceCommands,
+  registerOpenCommand,
+];
+
+/** Applies the program's output and exit handling to `cmd` and every command below it. */
+function configureTree(cmd: Command, io: CliIo): void {
+  for (const sub of cmd.commands) {
+    sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    configureTree(sub, io);
+  }
+}
 
 /** Builds the commander program bound to `io`. */
 export function buildProgram(io: CliIo): Command {
@@ -22,24 +59,9 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError(false)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
-  registerEngineCommands(program, io);
-  registerHkdCommands(program, io);
-  registerStoreCommands(program, io);
-  registerAttestCommands(program, io);
-  registerDemoCommands(program, io);
-  registerEvidenceCommands(program, io);
-  registerOpenCommand(program, io);
-  for (const sub of program.commands) {
-    sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  }
+  for (const register of COMMAND_GROUPS) register(program, io);
+  configureTree(program, io);
   return program;
-}
-
-/** Formats an error for one line of stderr: the code and the message, never secrets. */
-export function describeError(error: unknown): string {
-  if (isAttestError(error)) return `${error.message} (${error.code})`;
-  if (error instanceof Error) return error.message;
-  return String(error);
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */

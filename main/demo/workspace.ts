@@ -13,7 +13,7 @@
  * | `guests/<name>.hdr` | each guest's SE header |
  */
 import 'reflect-metadata';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttestError } from '../../shared/errors/index.js';
 import { toHex } from '../engine/bytes.js';
@@ -31,10 +31,10 @@ import {
 } from '../sim/simulated-guest.js';
 import { computeHostKeyFingerprint } from '../transport/host-key.js';
 import { openStore, type Store } from '../store/index.js';
+import { readFileBounded, writeSecretFile } from '../fs/index.js';
 
 export const DEMO_LABEL = 'DEMO';
-/** Default folder of the demo workspace, relative to the working directory (`se-attest demo`, `npm start -- --demo`). */
-export const DEFAULT_DEMO_DIR = 'se-attest-demo';
+export { DEFAULT_DEMO_DIR } from './defaults.js';
 const MANIFEST = 'demo.json';
 
 /** One demo guest as kept in `demo.json`. */
@@ -69,9 +69,15 @@ export function demoPaths(dir: string) {
   };
 }
 
+/** The workspace's own files are small: larger ones (or directories, FIFOs) get main/fs's coded errors. */
+const MAX_WORKSPACE_FILE_SIZE = 1024 * 1024;
+
+function readText(path: string): string {
+  return Buffer.from(readFileBounded(path, MAX_WORKSPACE_FILE_SIZE)).toString('utf8');
+}
+
 function writeSecret(path: string, text: string): void {
-  writeFileSync(path, text, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writeSecretFile(path, text); // a new 0600 file, never written through a symlink
 }
 
 /** True when `dir` holds a demo workspace. */
@@ -84,7 +90,7 @@ export function readDemoManifest(dir: string): DemoManifest {
   const p = demoPaths(dir);
   if (!existsSync(p.manifest))
     throw new AttestError('ERR_STORE_OPEN', `${dir} is not a demo workspace (no ${MANIFEST})`);
-  return JSON.parse(readFileSync(p.manifest, 'utf8')) as DemoManifest;
+  return JSON.parse(readText(p.manifest)) as DemoManifest;
 }
 
 /**
@@ -197,8 +203,8 @@ export interface DemoGuests {
 export async function startDemoGuests(dir: string, store?: Store): Promise<DemoGuests> {
   const p = demoPaths(dir);
   const manifest = readDemoManifest(dir);
-  const hostKey = p521PrivateKeyFromPem(readFileSync(join(p.secrets, 'host-a.key'), 'utf8'));
-  const clientPublic = readFileSync(`${p.clientKey}.pub`, 'utf8');
+  const hostKey = p521PrivateKeyFromPem(readText(join(p.secrets, 'host-a.key')));
+  const clientPublic = readText(`${p.clientKey}.pub`);
   const started: { spec: DemoGuestSpec; guest: SimulatedGuest }[] = [];
   const own = store === undefined;
   const db = store ?? openStore({ path: p.db });
@@ -206,10 +212,10 @@ export async function startDemoGuests(dir: string, store?: Store): Promise<DemoG
     for (const spec of manifest.guests) {
       const guest = await startSimulatedGuest({
         hostPrivateKeys: [hostKey],
-        seHeader: new Uint8Array(readFileSync(join(p.guests, `${spec.name}.hdr`))),
+        seHeader: readFileBounded(join(p.guests, `${spec.name}.hdr`), MAX_WORKSPACE_FILE_SIZE),
         cuid: new Uint8Array(Buffer.from(spec.cuid, 'hex')),
         authorizedKeys: [clientPublic],
-        hostKey: readFileSync(join(p.secrets, `${spec.name}-ssh-host-key`), 'utf8'),
+        hostKey: readText(join(p.secrets, `${spec.name}-ssh-host-key`)),
         ...(spec.fault ? { fault: spec.fault } : {}),
       });
       started.push({ spec, guest });

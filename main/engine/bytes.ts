@@ -107,3 +107,26 @@ export function writeU64(bytes: Uint8Array, offset: number, value: bigint): void
 export function wipe(bytes: Uint8Array | undefined): void {
   bytes?.fill(0);
 }
+
+/**
+ * Random access to bytes that need not all be in memory — a multi-GiB image read by position (main/fs's
+ * `openFileForReading`), or an array (`byteSourceOf`). `read` returns the bytes at [offset, offset + length),
+ * fewer where the source ends, none past it.
+ */
+export interface ByteSource {
+  readonly size: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+/** A ByteSource over bytes in memory (reads are views, not copies). */
+export function byteSourceOf(bytes: Uint8Array): ByteSource {
+  return {
+    size: bytes.length,
+    read: (offset, length) => bytes.subarray(Math.min(offset, bytes.length), Math.min(offset + length, bytes.length)),
+  };
+}
+
+/** `input` as a ByteSource (arrays are wrapped). */
+export function asByteSource(input: Uint8Array | ByteSource): ByteSource {
+  return input instanceof Uint8Array ? byteSourceOf(input) : input;
+}

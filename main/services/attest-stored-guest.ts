@@ -3,7 +3,6 @@
  * trust material — offline by default — and record the attempt. Used by `se-attest attest NAME`, the
  * workstation UI and the demo.
  */
-import { readFileSync } from 'node:fs';
 import { AttestError, isAttestError } from '../../shared/errors/index.js';
 import type { Guest } from '../../shared/types/store.js';
 import type { EngineContext } from '../engine/crypto/context.js';
@@ -18,6 +17,7 @@ import {
   type HkdResult,
 } from '../engine/pki/hkd-verifier.js';
 import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
+import { readFileBounded, withFileForReading } from '../fs/index.js';
 import type { Store } from '../store/index.js';
 import { parseGuestAddress } from '../transport/guest-address.js';
 import type { GuestTransport } from '../transport/guest-transport.js';
@@ -33,7 +33,6 @@ import { attestAndRecord, type RecordedAttestation } from './attest-recorded.js'
 import { createCrlFetcher } from './crl-fetch.js';
 import { createStoreHkdVerifier, importTrustFiles, loadHostKeyDocuments } from './trust.js';
 
-const MAX_IMAGE_SIZE = 64 * 1024 * 1024;
 const MAX_KEY_FILE_SIZE = 64 * 1024;
 
 /**
@@ -75,22 +74,20 @@ export interface AttestStoredGuestParams {
   readonly onProgress?: (event: AttestGuestProgress) => void;
 }
 
-/** The guest's SE header: stored bytes, or the image file it names. */
+/**
+ * The guest's bare SE header: the stored bytes, or the header read out of the image file it names (by position:
+ * the image may be of any size). Errors: main/fs's ERR_FS_* (naming the guest), ERR_SEHDR_*.
+ */
 export function loadGuestSeHeader(store: Store, guest: Guest): Uint8Array {
   const stored = store.guests.seHeader(guest.id);
   if (stored) return stored;
-  if (guest.imagePath) {
+  const imagePath = guest.imagePath;
+  if (imagePath) {
     try {
-      const bytes = readFileSync(guest.imagePath);
-      if (bytes.length > MAX_IMAGE_SIZE)
-        throw new AttestError('ERR_INPUT_TOO_LARGE', `${guest.imagePath}: image larger than 64 MiB`);
-      return new Uint8Array(bytes);
+      return withFileForReading(imagePath, {}, (image) => extractSeHeader(image));
     } catch (e) {
-      if (e instanceof AttestError) throw e;
-      throw new AttestError(
-        'ERR_CLI_FILE_READ',
-        `Cannot open \`${guest.imagePath}\` (SE image of guest ${guest.name})`,
-      );
+      if (isAttestError(e)) throw new AttestError(e.code, `${e.message} (SE image of guest ${guest.name})`, e.details);
+      throw e;
     }
   }
   throw new AttestError('ERR_SEHDR_NOT_FOUND', `guest ${guest.name} has no SE header or image: add one first`);
@@ -113,18 +110,18 @@ export function sshTransportForGuest(
       );
     identity = { agent: p.agentSocket };
   } else {
-    let key: Buffer;
+    let key: Uint8Array;
     try {
-      key = readFileSync(guest.identityRef);
-    } catch {
+      key = readFileBounded(guest.identityRef, MAX_KEY_FILE_SIZE);
+    } catch (e) {
       throw new AttestError(
         'ERR_TRANSPORT_IDENTITY_INVALID',
-        `cannot read the identity file of guest ${guest.name}: ${guest.identityRef}`,
+        isAttestError(e, 'ERR_FS_TOO_LARGE')
+          ? `identity file of guest ${guest.name} is too large`
+          : `cannot read the identity file of guest ${guest.name}: ${isAttestError(e) ? e.message : guest.identityRef}`,
       );
     }
-    if (key.length > MAX_KEY_FILE_SIZE)
-      throw new AttestError('ERR_TRANSPORT_IDENTITY_INVALID', `identity file of guest ${guest.name} is too large`);
-    identity = { privateKey: new Uint8Array(key), ...(p.passphrase !== undefined ? { passphrase: p.passphrase } : {}) };
+    identity = { privateKey: key, ...(p.passphrase !== undefined ? { passphrase: p.passphrase } : {}) };
   }
   return new SshGuestTransport({
     guest: { address: parseGuestAddress(guest.sshTarget), hostKeys },

@@ -15,7 +15,8 @@
  * | 0x0c+n | 16 | GCM tag |
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { writeSecretFile } from '../fs/index.js';
 import { AttestError } from '../../shared/errors/index.js';
 
 export const ARPK_KEY_SIZE = 32;
@@ -94,28 +95,20 @@ function aadFor(id: number): Buffer {
 }
 
 function readOrCreateKeyFile(path: string, create: boolean): Buffer {
-  let fd: number | undefined;
   if (create) {
-    try {
-      fd = openSync(path, 'wx', 0o600);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new AttestError(
-          'ERR_STORE_KEY_FILE',
-          `cannot create the ARPK key file ${path}: ${(error as Error).message}`,
-          { path },
-        );
-      }
-    }
-  }
-  if (fd !== undefined) {
     const key = randomBytes(ARPK_KEY_SIZE);
+    let created: boolean;
     try {
-      writeSync(fd, key);
-    } finally {
-      closeSync(fd);
+      // a new 0600 file, fsync'd and linked into place: never half a key, never over someone else's key
+      created = writeSecretFile(path, key, { replace: false });
+    } catch (error) {
+      throw new AttestError(
+        'ERR_STORE_KEY_FILE',
+        `cannot create the ARPK key file ${path}: ${(error as Error).message}`,
+        { path },
+      );
     }
-    return key;
+    if (created) return key;
   }
   let key: Buffer;
   try {

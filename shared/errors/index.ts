@@ -6,6 +6,8 @@ import { APP_ERROR_CODES } from './app.js';
 import { CLI_ERROR_CODES } from './cli.js';
 import { ENGINE_ERROR_CODES } from './engine.js';
 import { EVIDENCE_ERROR_CODES } from './evidence.js';
+import { FIRMWARE_ERROR_CODES } from './firmware.js';
+import { FS_ERROR_CODES } from './fs.js';
 import { PKI_ERROR_CODES } from './pki.js';
 import { STORE_ERROR_CODES } from './store.js';
 import { TRANSPORT_ERROR_CODES } from './transport.js';
@@ -18,6 +20,8 @@ export const ERROR_CODES = [
   ...EVIDENCE_ERROR_CODES,
   ...APP_ERROR_CODES,
   ...CLI_ERROR_CODES,
+  ...FS_ERROR_CODES,
+  ...FIRMWARE_ERROR_CODES,
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

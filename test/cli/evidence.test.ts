@@ -7,11 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAttestError } from '../../shared/errors/index.js';
 import type { EvidenceDocument } from '../../shared/types/evidence.js';
-import {
-  parsePeriodBound,
-  registerEvidenceCommands,
-  type EvidenceCommandDeps,
-} from '../../main/cli/commands/evidence.js';
+import { parsePeriodBound, type EvidenceCommandDeps } from '../../main/cli/commands/evidence.js';
+import { registerEvidenceCommands } from '../../main/cli/flags/evidence.js';
 import { CliExit, memoryIo } from '../../main/cli/io.js';
 import { PUBLIC_KEY_FILE } from '../../main/services/evidence/signing-key.js';
 import { buildEvidenceFixture, type EvidenceFixture } from '../support/evidence-source.js';

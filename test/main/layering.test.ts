@@ -25,15 +25,17 @@ const RULES: Record<
     packages: (p) =>
       ['node:crypto', '@peculiar/x509', '@peculiar/asn1-schema', '@peculiar/asn1-x509', 'reflect-metadata'].includes(p),
   },
+  // Node file-system helpers shared by the store, services and CLI: bounded and positioned reads, secret files
+  'main/fs': { layers: ['shared'], packages: (p) => p.startsWith('node:') },
   // the store records verdicts with the engine's pure verdict function (judgeAttestation), and nothing else of it
   'main/store': {
-    layers: ['shared'],
+    layers: ['shared', 'main/fs'],
     files: ['main/engine/attest/verdict.ts'],
     packages: (p) => p === 'better-sqlite3' || p.startsWith('node:'),
   },
   'main/transport': { layers: ['shared'], packages: (p) => p === 'ssh2' || p.startsWith('node:') },
   'main/services': {
-    layers: ['shared', 'main/engine', 'main/store', 'main/transport'],
+    layers: ['shared', 'main/engine', 'main/fs', 'main/store', 'main/transport'],
     packages: (p) =>
       p.startsWith('node:') || ['pdfkit', 'yazl', 'yauzl', 'fflate', '@peculiar/x509', 'reflect-metadata'].includes(p),
   },
@@ -97,4 +99,7 @@ test('the check notices a forbidden import (the engine reaching for fs or SQLite
   // the store may use the pure verdict function only, not the rest of the engine
   assert.deepEqual(RULES['main/store']!.files, ['main/engine/attest/verdict.ts']);
   assert.equal(RULES['main/store']!.layers.includes('main/engine'), false);
+  assert.equal(rule.layers.includes('main/fs'), false, 'the engine reads no files, not even through main/fs');
+  assert.equal(RULES['main/fs']!.layers.includes('main/engine'), false, 'main/fs sits below the engine');
+  assert.equal(RULES['main/fs']!.packages('better-sqlite3'), false);
 });

@@ -1,7 +1,7 @@
 /** Shared fixtures for transport, sim and service tests: interop host keys, SE header, SSH client key. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerAttestCommands } from '../../main/cli/commands/attest.js';
+import { registerAttestCommands } from '../../main/cli/flags/attest.js';
 import { CliExit, EXIT_ERROR, EXIT_OK, type CliIo } from '../../main/cli/io.js';
 import { describeError } from '../../main/cli/main.js';
 import { p521PrivateKeyFromPem } from '../../main/engine/crypto/p521.js';

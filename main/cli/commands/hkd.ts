@@ -3,9 +3,8 @@
  * pvattest's certificate options, and prints one line per HKD. Also `verifyHkdFilesForCreate`, the verifier
  * behind `create` (a request only for verified HKDs; the first failure aborts, naming the HKD file).
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Command, Option } from 'commander';
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
 import {
   type FetchCrl,
@@ -21,13 +20,13 @@ import {
   verifiedHostKeys,
 } from '../../engine/pki/hkd-verifier.js';
 import { createCrlFetcher } from '../../services/crl-fetch.js';
-import { collectList, readFileBounded, resolvePath } from '../files.js';
+import { readFileBounded, resolvePath } from '../../fs/index.js';
 import { CliExit, EXIT_ERROR, EXIT_OK, type CliIo } from '../io.js';
 
 /**
- * Reads one PKI input file. A missing or unreadable file, a directory, a FIFO or a device is ERR_PKI_READ_FILE
- * (checked before the file is opened, so a FIFO without a writer never blocks); a file over the bound is
- * ERR_PKI_INPUT_TOO_LARGE.
+ * Reads one PKI input file (through main/fs: a FIFO without a writer never blocks, nothing is read past the
+ * bound). A missing or unreadable file, a directory, a FIFO or a device is ERR_PKI_READ_FILE; a file over the
+ * bound is ERR_PKI_INPUT_TOO_LARGE.
  */
 function readPkiFile(cwd: string, path: string, what: string): NamedBytes {
   // IBM's text ("Cannot read certificate at `PATH`"); what kind of file it is, when that is the reason
@@ -36,19 +35,14 @@ function readPkiFile(cwd: string, path: string, what: string): NamedBytes {
       path,
       ...(errno ? { errno } : {}),
     });
-  let st;
   try {
-    st = statSync(resolvePath(cwd, path));
+    return { name: path, bytes: readFileBounded(path, MAX_PKI_INPUT_SIZE, { cwd }) };
   } catch (e) {
-    throw cannotRead(undefined, (e as NodeJS.ErrnoException).code);
-  }
-  if (st.isDirectory()) throw cannotRead('a directory');
-  if (!st.isFile()) throw cannotRead(st.isFIFO() ? 'a FIFO' : 'not a regular file');
-  try {
-    return { name: path, bytes: readFileBounded(cwd, path, MAX_PKI_INPUT_SIZE) };
-  } catch (e) {
-    if (isAttestError(e, 'ERR_INPUT_TOO_LARGE')) throw new AttestError('ERR_PKI_INPUT_TOO_LARGE', e.message, { path });
-    throw cannotRead(undefined, (e as NodeJS.ErrnoException).code);
+    if (isAttestError(e, 'ERR_FS_TOO_LARGE')) throw new AttestError('ERR_PKI_INPUT_TOO_LARGE', e.message, { path });
+    if (isAttestError(e, 'ERR_FS_IS_DIRECTORY')) throw cannotRead('a directory');
+    if (isAttestError(e, 'ERR_FS_NOT_REGULAR_FILE')) throw cannotRead(String(e.details?.kind ?? 'not a regular file'));
+    if (isAttestError(e) && e.code.startsWith('ERR_FS_')) throw cannotRead(undefined, String(e.details?.errno ?? ''));
+    throw e;
   }
 }
 
@@ -144,7 +138,8 @@ function formatLine(h: HkdResult): string {
   return `${h.name}: ${h.reason} (${h.code ?? 'ERR_HKD_VERIFICATION_FAILED'})`;
 }
 
-interface HkdVerifyOptions {
+/** `hkd verify`'s options as parsed. */
+export interface HkdVerifyOptions {
   hostKeyDocument: string[];
   cert?: string[];
   crt?: string[];
@@ -176,54 +171,31 @@ export function crlSaver(io: CliIo, dir: string): (url: string, body: Uint8Array
   };
 }
 
-/** Adds `hkd verify` to the program. */
-export function registerHkdCommands(program: Command, io: CliIo): void {
-  const hkd = program.command('hkd').description('host-key document (HKD) tools');
-  hkd
-    .command('verify')
-    .description('verify host-key documents against the IBM Z signing key, its chain and CRLs')
-    .requiredOption(
-      '-k, --host-key-document <FILE>',
-      'host-key document (PEM or DER); repeatable or comma-separated',
-      collectList,
-    )
-    .option(
-      '-C, --cert <FILE>',
-      'IBM Z signing key and intermediate CA certificates; repeatable or comma-separated (required)',
-      collectList,
-    )
-    .addOption(new Option('--crt <FILE>', 'alias of --cert').hideHelp().argParser(collectList))
-    .option('--crl <FILE>', 'CRL file (PEM with one or more CRLs, or DER); repeatable or comma-separated', collectList)
-    .option('--root-ca <FILE>', 'trust anchor(s): every certificate in the file')
-    .option('--offline', 'never download CRLs; every CRL must be given locally')
-    .option('--at <ISO-TIME>', 'verification time (default: now)')
-    .option('--format <FORMAT>', 'text or json', 'text')
-    .option('--save-crls <DIR>', 'online: keep every downloaded CRL in DIR (PEM, "X509 CRL") for later --offline use')
-    .action(async (opts: HkdVerifyOptions & { saveCrls?: string }) => {
-      const certPaths = [...(opts.cert ?? []), ...(opts.crt ?? [])];
-      if (certPaths.length === 0)
-        throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --cert <FILE>');
-      if (opts.format !== 'text' && opts.format !== 'json')
-        throw new AttestError('ERR_CLI_USAGE', `--format: expected text or json, got ${opts.format}`);
-      const report = await verifyHkdFiles({
-        hkdPaths: opts.hostKeyDocument,
-        certPaths,
-        crlPaths: opts.crl ?? [],
-        rootCaPath: opts.rootCa,
-        offline: opts.offline === true,
-        at: parseAt(opts.at),
-        cwd: io.cwd,
-        ...(opts.saveCrls !== undefined && !opts.offline
-          ? { fetchCrl: createCrlFetcher({ onFetched: crlSaver(io, opts.saveCrls) }) }
-          : {}),
-      });
-      if (opts.format === 'json') io.out(`${JSON.stringify(hkdReportToJson(report), null, 2)}\n`);
-      else {
-        for (const h of report.hkds) {
-          if (h.verified) io.out(`${formatLine(h)}\n`);
-          else io.err(`${formatLine(h)}\n`);
-        }
-      }
-      throw new CliExit(report.verified ? EXIT_OK : EXIT_ERROR);
-    });
+/** Runs `hkd verify` (flags in main/cli/flags/hkd.ts). */
+export async function runHkdVerify(io: CliIo, opts: HkdVerifyOptions & { saveCrls?: string }): Promise<void> {
+  const certPaths = [...(opts.cert ?? []), ...(opts.crt ?? [])];
+  if (certPaths.length === 0)
+    throw new AttestError('ERR_CLI_USAGE', 'the following required arguments were not provided: --cert <FILE>');
+  if (opts.format !== 'text' && opts.format !== 'json')
+    throw new AttestError('ERR_CLI_USAGE', `--format: expected text or json, got ${opts.format}`);
+  const report = await verifyHkdFiles({
+    hkdPaths: opts.hostKeyDocument,
+    certPaths,
+    crlPaths: opts.crl ?? [],
+    rootCaPath: opts.rootCa,
+    offline: opts.offline === true,
+    at: parseAt(opts.at),
+    cwd: io.cwd,
+    ...(opts.saveCrls !== undefined && !opts.offline
+      ? { fetchCrl: createCrlFetcher({ onFetched: crlSaver(io, opts.saveCrls) }) }
+      : {}),
+  });
+  if (opts.format === 'json') io.out(`${JSON.stringify(hkdReportToJson(report), null, 2)}\n`);
+  else {
+    for (const h of report.hkds) {
+      if (h.verified) io.out(`${formatLine(h)}\n`);
+      else io.err(`${formatLine(h)}\n`);
+    }
+  }
+  throw new CliExit(report.verified ? EXIT_OK : EXIT_ERROR);
 }

@@ -3,15 +3,17 @@
  * `--no-verify` is given (pvattest's rule: exactly one of `--no-verify` or `--cert`).
  */
 import { AttestError } from '../../../shared/errors/index.js';
-import { hkdReportToJson, readHostKeyDocument, verifiedHostKeys } from '../../engine/index.js';
-import type { Command } from 'commander';
-import { collectList, naming, readFileBounded } from '../files.js';
+import { hkdReportToJson, verifiedHostKeys } from '../../engine/pki/hkd-verifier.js';
+import { MAX_HKD_FILE_SIZE, readHostKeyDocument } from '../../engine/pki/host-key-document.js';
+import { readFileBounded } from '../../fs/index.js';
+import { naming } from '../files.js';
+import { certFiles, type CertificateFlags } from '../flags/certificate-options.js';
 import type { CliIo } from '../io.js';
 import { verifyHkdFiles } from './hkd.js';
 
-/** Printed whenever host-key documents are used without verification. */
+/** pvattest's warning whenever host-key documents are used without verification (warn level, stderr). */
 export const NO_VERIFY_WARNING =
-  'WARNING: Host-key document verification is disabled. The attestation result may not be protected: anyone holding the private key of an unverified host-key document can forge attestations.\n';
+  'Host-key document verification is disabled. The attestation request may not be protected.\n';
 
 /** pvattest's certificate options. */
 export interface HostKeyOptions {
@@ -24,14 +26,19 @@ export interface HostKeyOptions {
   at?: string;
 }
 
-/** Adds pvattest's certificate options (`--no-verify`, `-C`, `--crl`, `--root-ca`, `--offline`) to a command. */
-export function addCertificateOptions(cmd: Command): Command {
-  return cmd
-    .option('--no-verify', 'do not verify the host-key documents (insecure; prints a warning)')
-    .option('-C, --cert <FILE>', 'certificate: IBM Z signing key and intermediate CA (repeatable)', collectList)
-    .option('--crl <FILE>', 'certificate revocation list (repeatable)', collectList)
-    .option('--root-ca <FILE>', 'root CA to trust instead of the configured set')
-    .option('--offline', 'do not download CRLs');
+/** The certificate flags as parsed by commander, in the form `resolveHostKeys` takes. */
+export function hostKeyOptionsFrom(
+  flags: CertificateFlags & { hostKeyDocument: string[]; at?: string },
+): HostKeyOptions {
+  return {
+    hostKeyDocument: flags.hostKeyDocument,
+    noVerify: flags.verify === false,
+    cert: certFiles(flags),
+    ...(flags.crl !== undefined ? { crl: flags.crl } : {}),
+    ...(flags.rootCa !== undefined ? { rootCa: flags.rootCa } : {}),
+    ...(flags.offline !== undefined ? { offline: flags.offline } : {}),
+    ...(flags.at !== undefined ? { at: flags.at } : {}),
+  };
 }
 
 /** A host key ready for a key slot. */
@@ -65,7 +72,10 @@ export async function resolveHostKeysWithReport(
   if (opts.noVerify) {
     const keys = opts.hostKeyDocument.map((path) => ({
       path,
-      publicCoords: naming(path, () => readHostKeyDocument(readFileBounded(io.cwd, path, 1024 * 1024)).publicCoords),
+      publicCoords: naming(
+        path,
+        () => readHostKeyDocument(readFileBounded(path, MAX_HKD_FILE_SIZE, { cwd: io.cwd })).publicCoords,
+      ),
     }));
     return { keys, report: undefined };
   }

@@ -1,11 +1,10 @@
 /**
- * Store commands of `se-attest`: `guest add|list|show|edit|remove`, `trust import|list`, `history GUEST`,
- * `audit verify`. Every command takes `--db PATH` (default `$SE_ATTEST_DB`, else
- * `~/.local/share/se-attestation-workstation/workstation.db`). Exit codes: 0 ok, 1 error, 2 audit chain broken.
+ * Store commands of `se-attest`: `guest add|list|show|edit|remove`, `trust import|list|remove`, `history GUEST`,
+ * `audit verify|list` (flags: main/cli/flags/store.ts). Every command takes `--db PATH` (default `$SE_ATTEST_DB`,
+ * else `~/.local/share/se-attestation-workstation/workstation.db`). Exit codes: 0 ok, 1 error, 2 audit chain broken.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Command, Option } from 'commander';
 import { AttestError } from '../../../shared/errors/index.js';
 import { ADD_DATA_KINDS, type AddDataKind } from '../../../shared/types/policy.js';
 import type { AttestationRecord, GuestInput, GuestPolicy, TrustKind } from '../../../shared/types/store.js';
@@ -17,12 +16,11 @@ import { MAX_PKI_INPUT_SIZE } from '../../engine/pki/hkd-verifier.js';
 import { importTrustFiles, listTrust, removeTrustItem } from '../../services/trust.js';
 import { resolveDbPath } from '../../store/default-path.js';
 import { openStore, type Store } from '../../store/index.js';
-import { naming, readFileBounded } from '../files.js';
+import { naming } from '../files.js';
 import { formatFailedChecks, statusLabel } from '../format/verdict-output.js';
 import { extractSeHeader } from '../../engine/formats/se-header.js';
+import { readFileBounded, withFileForReading } from '../../fs/index.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
-
-const MAX_HEADER_FILE = 64 * 1024 * 1024;
 
 export { resolveDbPath } from '../../store/default-path.js';
 
@@ -58,7 +56,8 @@ function nullable(v: string | undefined): string | null | undefined {
   return v === undefined ? undefined : v === '' ? null : v;
 }
 
-interface GuestOpts {
+/** The options of `guest add` and `guest edit` as parsed. */
+export interface GuestOpts {
   db?: string;
   target?: string;
   jump?: string;
@@ -76,23 +75,6 @@ interface GuestOpts {
   rename?: string;
 }
 
-function addGuestOptions(cmd: Command): Command {
-  return cmd
-    .option('--target <user@host[:port]>', 'SSH target ("" clears on edit)')
-    .option('--jump <host>', 'SSH jump host')
-    .option('--identity <path|agent>', 'SSH identity: a key file path or "agent" (never the key itself)')
-    .option('--host-key-fingerprint <fp>', 'pinned SSH host-key fingerprint, e.g. SHA256:...')
-    .option('--hdr <file>', 'SE header (or small image) to store with the guest')
-    .option('--image <path>', 'path of the SE image, when the header is not stored')
-    .option('--hkd <sha256...>', 'policy: SHA-256 of the stored HKDs to use')
-    .option('--expect-image-phkh <hex>', 'policy: expected image PHKH')
-    .option('--expect-attestation-phkh <hex>', 'policy: expected attestation PHKH')
-    .option('--expect-user-data <hex>', 'policy: expected user data')
-    .option('--require-add-data <list>', `policy: required additional data (${ADD_DATA_KINDS.join(',')})`)
-    .option('--notes <text>', 'free notes')
-    .option('--tag <tag...>', 'tags');
-}
-
 function guestInputFrom(io: CliIo, o: GuestOpts, current?: GuestPolicy): Partial<GuestInput> {
   const input: Partial<GuestInput> = {};
   if (o.target !== undefined) input.sshTarget = nullable(o.target);
@@ -105,9 +87,10 @@ function guestInputFrom(io: CliIo, o: GuestOpts, current?: GuestPolicy): Partial
   if (o.hdr !== undefined) {
     if (o.hdr === '') input.seHeaderHex = null;
     else {
-      // a bare header or an image (up to 64 MiB): the guest keeps the bare header
-      const bytes = readFileBounded(io.cwd, o.hdr, MAX_HEADER_FILE);
-      input.seHeaderHex = Buffer.from(naming(o.hdr, () => extractSeHeader(bytes))).toString('hex');
+      // a bare header or an image of any size (only its header is read): the guest keeps the bare header
+      const hdr = o.hdr;
+      const header = naming(hdr, () => withFileForReading(hdr, { cwd: io.cwd }, (f) => extractSeHeader(f)));
+      input.seHeaderHex = Buffer.from(header).toString('hex');
     }
   }
   const policy: GuestPolicy = { ...(current ?? {}) };
@@ -160,17 +143,6 @@ function failedChecksOf(records: readonly AttestationRecord[]): string {
   return parts.length > 0 ? `\nFailed policy checks:\n${parts.join('')}` : '';
 }
 
-function formatOption(): Option {
-  return new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
-}
-
-function dbOption(cmd: Command): Command {
-  return cmd.option(
-    '--db <path>',
-    'database file (default: $SE_ATTEST_DB or ~/.local/share/se-attestation-workstation/workstation.db)',
-  );
-}
-
 function parseSince(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const t = Date.parse(value);
@@ -185,271 +157,234 @@ function parsePositive(name: string, value: string | undefined, fallback: number
   return n;
 }
 
-/** Adds the guest, trust, history and audit commands to `program`. */
-export function registerStoreCommands(program: Command, io: CliIo): void {
-  const guest = program.command('guest').description('manage stored guests');
+/** `guest add NAME`. */
+export function guestAdd(io: CliIo, name: string, o: GuestOpts): void {
+  withStore(io, o, (store) => {
+    const g = addGuest(store, { ...guestInputFrom(io, o), name });
+    io.out(`added guest ${g.name} (id ${g.id})\n`);
+  });
+}
 
-  addGuestOptions(dbOption(guest.command('add').description('add a guest').argument('<name>'))).action(
-    (name: string, o: GuestOpts) => {
-      withStore(io, o, (store) => {
-        const g = addGuest(store, { ...guestInputFrom(io, o), name });
-        io.out(`added guest ${g.name} (id ${g.id})\n`);
-      });
-    },
-  );
+/** `guest edit NAME`. */
+export function guestEdit(io: CliIo, name: string, o: GuestOpts): void {
+  withStore(io, o, (store) => {
+    const current = store.guests.get(name);
+    const g = editGuest(store, name, guestInputFrom(io, o, current.policy));
+    io.out(`updated guest ${g.name}\n`);
+  });
+}
 
-  addGuestOptions(dbOption(guest.command('edit').description('change a guest').argument('<name>')))
-    .option('--rename <new-name>', 'new name')
-    .action((name: string, o: GuestOpts) => {
-      withStore(io, o, (store) => {
-        const current = store.guests.get(name);
-        const g = editGuest(store, name, guestInputFrom(io, o, current.policy));
-        io.out(`updated guest ${g.name}\n`);
-      });
-    });
+/** `guest remove NAME`. */
+export function guestRemove(io: CliIo, name: string, o: { db?: string }): void {
+  withStore(io, o, (store) => {
+    removeGuest(store, name);
+    io.out(`removed guest ${name}\n`);
+  });
+}
 
-  dbOption(guest.command('remove').description('remove a guest (its history is kept)').argument('<name>')).action(
-    (name: string, o: { db?: string }) => {
-      withStore(io, o, (store) => {
-        removeGuest(store, name);
-        io.out(`removed guest ${name}\n`);
-      });
-    },
-  );
+/** `guest list`. */
+export function guestList(io: CliIo, o: { db?: string; tag?: string; staleAfter?: string; format: string }): void {
+  withStore(io, o, (store) => {
+    const staleAfterMs = parsePositive('--stale-after', o.staleAfter, 24) * 3600_000;
+    const names = new Set(listGuests(store, o.tag).map((g) => g.name));
+    const statuses = listGuestStatuses(store, { staleAfterMs }).filter((s) => names.has(s.name));
+    if (o.format === 'json') {
+      io.out(`${JSON.stringify(statuses, null, 2)}\n`);
+      return;
+    }
+    // LAST OUTCOME is the latest run that counts for the status; LAST RUN the latest of any kind
+    io.out(
+      table([
+        ['NAME', 'STATUS', 'LAST OUTCOME', 'CODE', 'LAST VERIFIED', 'LAST RUN', 'ATTESTATIONS'],
+        ...statuses.map((s) => [
+          s.name,
+          s.health,
+          statusLabel(s.lastOutcome),
+          s.lastOutcomeCode,
+          s.lastVerifiedAt,
+          s.lastAttemptAt ? `${s.lastAttemptAt} (${statusLabel(s.lastStatus)})` : null,
+          s.attestationCount,
+        ]),
+      ]),
+    );
+  });
+}
 
-  dbOption(guest.command('list').description('list guests with their status'))
-    .option('--tag <tag>', 'only guests with this tag')
-    .option('--stale-after <hours>', 'a verification older than this is stale', '24')
-    .addOption(formatOption())
-    .action((o: { db?: string; tag?: string; staleAfter?: string; format: string }) => {
-      withStore(io, o, (store) => {
-        const staleAfterMs = parsePositive('--stale-after', o.staleAfter, 24) * 3600_000;
-        const names = new Set(listGuests(store, o.tag).map((g) => g.name));
-        const statuses = listGuestStatuses(store, { staleAfterMs }).filter((s) => names.has(s.name));
-        if (o.format === 'json') {
-          io.out(`${JSON.stringify(statuses, null, 2)}\n`);
-          return;
-        }
-        // LAST OUTCOME is the latest run that counts for the status; LAST RUN the latest of any kind
-        io.out(
+/** `guest show NAME`. */
+export function guestShow(io: CliIo, name: string, o: { db?: string; staleAfter?: string; format: string }): void {
+  withStore(io, o, (store) => {
+    const d = showGuest(store, name, { staleAfterMs: parsePositive('--stale-after', o.staleAfter, 24) * 3600_000 });
+    if (o.format === 'json') {
+      io.out(`${JSON.stringify({ ...d, recent: d.recent.map(toHistoryJson) }, null, 2)}\n`);
+      return;
+    }
+    const g = d.guest;
+    io.out(
+      table([
+        ['name', g.name],
+        ['status', d.status.health],
+        [
+          'last outcome',
+          d.status.lastOutcome
+            ? `${statusLabel(d.status.lastOutcome)}${d.status.lastOutcomeCode ? ` (${d.status.lastOutcomeCode})` : ''}`
+            : null,
+        ],
+        ['last verified', d.status.lastVerifiedAt],
+        ['ssh target', g.sshTarget],
+        ['jump host', g.jumpHost],
+        ['identity', g.identityRef],
+        ['host-key fingerprint', g.hostKeyFingerprint],
+        ['SE header', g.seHeaderSha256 ? `${g.seHeaderSize} bytes, SHA-256 ${g.seHeaderSha256}` : null],
+        ['image path', g.imagePath],
+        ['policy', JSON.stringify(g.policy)],
+        ['tags', g.tags.join(', ')],
+        ['notes', g.notes],
+      ]),
+    );
+    if (d.recent.length > 0) {
+      io.out(
+        '\n' +
           table([
-            ['NAME', 'STATUS', 'LAST OUTCOME', 'CODE', 'LAST VERIFIED', 'LAST RUN', 'ATTESTATIONS'],
-            ...statuses.map((s) => [
-              s.name,
-              s.health,
-              statusLabel(s.lastOutcome),
-              s.lastOutcomeCode,
-              s.lastVerifiedAt,
-              s.lastAttemptAt ? `${s.lastAttemptAt} (${statusLabel(s.lastStatus)})` : null,
-              s.attestationCount,
-            ]),
-          ]),
-        );
-      });
-    });
-
-  dbOption(guest.command('show').description('show a guest, its policy, status and latest attempts').argument('<name>'))
-    .option('--stale-after <hours>', 'a verification older than this is stale', '24')
-    .addOption(formatOption())
-    .action((name: string, o: { db?: string; staleAfter?: string; format: string }) => {
-      withStore(io, o, (store) => {
-        const d = showGuest(store, name, { staleAfterMs: parsePositive('--stale-after', o.staleAfter, 24) * 3600_000 });
-        if (o.format === 'json') {
-          io.out(`${JSON.stringify({ ...d, recent: d.recent.map(toHistoryJson) }, null, 2)}\n`);
-          return;
-        }
-        const g = d.guest;
-        io.out(
-          table([
-            ['name', g.name],
-            ['status', d.status.health],
-            [
-              'last outcome',
-              d.status.lastOutcome
-                ? `${statusLabel(d.status.lastOutcome)}${d.status.lastOutcomeCode ? ` (${d.status.lastOutcomeCode})` : ''}`
-                : null,
-            ],
-            ['last verified', d.status.lastVerifiedAt],
-            ['ssh target', g.sshTarget],
-            ['jump host', g.jumpHost],
-            ['identity', g.identityRef],
-            ['host-key fingerprint', g.hostKeyFingerprint],
-            ['SE header', g.seHeaderSha256 ? `${g.seHeaderSize} bytes, SHA-256 ${g.seHeaderSha256}` : null],
-            ['image path', g.imagePath],
-            ['policy', JSON.stringify(g.policy)],
-            ['tags', g.tags.join(', ')],
-            ['notes', g.notes],
-          ]),
-        );
-        if (d.recent.length > 0) {
-          io.out(
-            '\n' +
-              table([
-                ['ID', 'OUTCOME', 'STARTED', 'CODE', 'REASON'],
-                ...d.recent.map((r) => [r.id, statusLabel(r.status), r.startedAt, r.verdict?.code, reasonOf(r)]),
-              ]) +
-              failedChecksOf(d.recent),
-          );
-        }
-      });
-    });
-
-  const trust = program.command('trust').description('manage trust material (HKDs, certificates, CRLs)');
-
-  dbOption(
-    trust
-      .command('import')
-      .description('import HKDs, CA/signing-key certificates and CRLs (PEM or DER)')
-      .argument('<files...>'),
-  ).action((files: string[], o: { db?: string }) => {
-    const failed = withStore(io, o, (store) => {
-      const results = importTrustFiles(
-        store,
-        files.map((f) => ({ source: resolve(io.cwd, f), bytes: readFileBounded(io.cwd, f, MAX_PKI_INPUT_SIZE) })),
+            ['ID', 'OUTCOME', 'STARTED', 'CODE', 'REASON'],
+            ...d.recent.map((r) => [r.id, statusLabel(r.status), r.startedAt, r.verdict?.code, reasonOf(r)]),
+          ]) +
+          failedChecksOf(d.recent),
       );
-      let bad = 0;
-      for (const r of results) {
-        if (r.error) {
-          bad++;
-          io.err(`${r.source}: ${r.error.message} (${r.error.code})\n`);
-        }
-        for (const { item, created } of r.items) {
-          io.out(
-            `${created ? 'imported' : 'already present'}  ${item.kind}  ${item.sha256.slice(0, 16)}  ${item.subject ?? item.issuer}\n`,
-          );
-        }
-      }
-      return bad;
-    });
-    if (failed > 0) throw new CliExit(EXIT_ERROR);
+    }
   });
+}
 
-  dbOption(
-    trust
-      .command('remove')
-      .description('take trust material out of use (attestations that used it keep it)')
-      .argument('<sha256>', 'its SHA-256, or a unique prefix of at least 8 hex digits'),
-  ).action((sha: string, o: { db?: string }) => {
-    withStore(io, o, (store) => {
-      const wanted = sha.toLowerCase();
-      const matches = wanted.length >= 8 ? store.trust.list().filter((i) => i.sha256.startsWith(wanted)) : [];
-      if (matches.length !== 1) {
-        throw new AttestError(
-          'ERR_STORE_TRUST_NOT_FOUND',
-          matches.length === 0
-            ? `no trust item with SHA-256 ${sha}`
-            : `${sha} matches ${matches.length} items: give more digits`,
+/** `trust import FILES...`. */
+export function trustImport(io: CliIo, files: string[], o: { db?: string }): void {
+  const failed = withStore(io, o, (store) => {
+    const results = importTrustFiles(
+      store,
+      files.map((f) => ({
+        source: resolve(io.cwd, f),
+        bytes: readFileBounded(f, MAX_PKI_INPUT_SIZE, { cwd: io.cwd }),
+      })),
+    );
+    let bad = 0;
+    for (const r of results) {
+      if (r.error) {
+        bad++;
+        io.err(`${r.source}: ${r.error.message} (${r.error.code})\n`);
+      }
+      for (const { item, created } of r.items) {
+        io.out(
+          `${created ? 'imported' : 'already present'}  ${item.kind}  ${item.sha256.slice(0, 16)}  ${item.subject ?? item.issuer}\n`,
         );
       }
-      const removed = removeTrustItem(store, matches[0]!.id);
-      io.out(`removed  ${removed.kind}  ${removed.sha256.slice(0, 16)}  ${removed.subject ?? removed.issuer}\n`);
-    });
+    }
+    return bad;
   });
+  if (failed > 0) throw new CliExit(EXIT_ERROR);
+}
 
-  dbOption(trust.command('list').description('list trust material with freshness'))
-    .addOption(
-      new Option('--kind <kind>', 'only this kind').choices(['hkd', 'signing-key', 'ca', 'certificate', 'crl']),
-    )
-    .option('--expiring-days <n>', 'nextUpdate within this many days counts as expiring', '7')
-    .addOption(formatOption())
-    .action((o: { db?: string; kind?: TrustKind; expiringDays?: string; format: string }) => {
-      withStore(io, o, (store) => {
-        const items = listTrust(store, {
-          expiringDays: parsePositive('--expiring-days', o.expiringDays, 7),
-          ...(o.kind ? { kind: o.kind } : {}),
-        });
-        if (o.format === 'json') {
-          io.out(`${JSON.stringify(items, null, 2)}\n`);
-          return;
-        }
-        io.out(
-          table([
-            ['KIND', 'SHA-256', 'FRESHNESS', 'NEXT UPDATE', 'SUBJECT / ISSUER'],
-            ...items.map((i) => [
-              i.kind,
-              i.sha256.slice(0, 16),
-              i.freshness,
-              i.nextUpdate,
-              i.kind === 'crl' ? `issuer ${i.issuer}` : i.subject,
-            ]),
-          ]),
-        );
-      });
+/** `trust remove SHA256`. */
+export function trustRemove(io: CliIo, sha: string, o: { db?: string }): void {
+  withStore(io, o, (store) => {
+    const wanted = sha.toLowerCase();
+    const matches = wanted.length >= 8 ? store.trust.list().filter((i) => i.sha256.startsWith(wanted)) : [];
+    if (matches.length !== 1) {
+      throw new AttestError(
+        'ERR_STORE_TRUST_NOT_FOUND',
+        matches.length === 0
+          ? `no trust item with SHA-256 ${sha}`
+          : `${sha} matches ${matches.length} items: give more digits`,
+      );
+    }
+    const removed = removeTrustItem(store, matches[0]!.id);
+    io.out(`removed  ${removed.kind}  ${removed.sha256.slice(0, 16)}  ${removed.subject ?? removed.issuer}\n`);
+  });
+}
+
+/** `trust list`. */
+export function trustList(
+  io: CliIo,
+  o: { db?: string; kind?: TrustKind; expiringDays?: string; format: string },
+): void {
+  withStore(io, o, (store) => {
+    const items = listTrust(store, {
+      expiringDays: parsePositive('--expiring-days', o.expiringDays, 7),
+      ...(o.kind ? { kind: o.kind } : {}),
     });
+    if (o.format === 'json') {
+      io.out(`${JSON.stringify(items, null, 2)}\n`);
+      return;
+    }
+    io.out(
+      table([
+        ['KIND', 'SHA-256', 'FRESHNESS', 'NEXT UPDATE', 'SUBJECT / ISSUER'],
+        ...items.map((i) => [
+          i.kind,
+          i.sha256.slice(0, 16),
+          i.freshness,
+          i.nextUpdate,
+          i.kind === 'crl' ? `issuer ${i.issuer}` : i.subject,
+        ]),
+      ]),
+    );
+  });
+}
 
-  dbOption(program.command('history').description("a guest's attestation history, newest first").argument('<guest>'))
-    .option('--since <date>', 'only attempts started at or after this date (ISO 8601)')
-    .option('--limit <n>', 'at most this many')
-    .addOption(formatOption())
-    .action((name: string, o: { db?: string; since?: string; limit?: string; format: string }) => {
-      withStore(io, o, (store) => {
-        const since = parseSince(o.since);
-        const records = listHistory(store, name, {
-          ...(since ? { since } : {}),
-          ...(o.limit !== undefined ? { limit: parsePositive('--limit', o.limit, 50) } : {}),
-        });
-        if (o.format === 'json') {
-          io.out(`${JSON.stringify(records.map(toHistoryJson), null, 2)}\n`);
-          return;
-        }
-        io.out(
-          table([
-            ['ID', 'OUTCOME', 'STARTED', 'FINISHED', 'CUID', 'CODE', 'REASON'],
-            ...records.map((r) => [
-              r.id,
-              statusLabel(r.status),
-              r.startedAt,
-              r.finishedAt,
-              r.cuid,
-              r.verdict?.code,
-              reasonOf(r),
-            ]),
-          ]) + failedChecksOf(records),
-        );
-      });
+/** `history GUEST`. */
+export function history(
+  io: CliIo,
+  name: string,
+  o: { db?: string; since?: string; limit?: string; format: string },
+): void {
+  withStore(io, o, (store) => {
+    const since = parseSince(o.since);
+    const records = listHistory(store, name, {
+      ...(since ? { since } : {}),
+      ...(o.limit !== undefined ? { limit: parsePositive('--limit', o.limit, 50) } : {}),
     });
+    if (o.format === 'json') {
+      io.out(`${JSON.stringify(records.map(toHistoryJson), null, 2)}\n`);
+      return;
+    }
+    io.out(
+      table([
+        ['ID', 'OUTCOME', 'STARTED', 'FINISHED', 'CUID', 'CODE', 'REASON'],
+        ...records.map((r) => [
+          r.id,
+          statusLabel(r.status),
+          r.startedAt,
+          r.finishedAt,
+          r.cuid,
+          r.verdict?.code,
+          reasonOf(r),
+        ]),
+      ]) + failedChecksOf(records),
+    );
+  });
+}
 
-  const audit = program.command('audit').description('the hash-chained audit log');
+/** `audit verify`. */
+export function auditVerify(io: CliIo, o: { db?: string; format: string }): void {
+  const result = withStore(io, o, (store) => verifyAuditLog(store));
+  if (o.format === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
+  else if (result.ok) io.out(`audit chain intact: ${result.entries} entries, head ${result.headHash ?? '(empty)'}\n`);
+  else {
+    const b = result.firstBroken!;
+    const where = b.seq !== null ? `entry ${b.seq}` : `${b.subjectType} ${b.subjectId}`;
+    io.out(`audit chain BROKEN at ${where}: ${b.reason}\n`);
+  }
+  if (!result.ok) throw new CliExit(EXIT_ATTESTATION_FAILED);
+}
 
-  dbOption(
-    audit
-      .command('verify')
-      .description('walk the audit chain and check every audited row; names the first broken entry'),
-  )
-    .addOption(formatOption())
-    .action((o: { db?: string; format: string }) => {
-      const result = withStore(io, o, (store) => verifyAuditLog(store));
-      if (o.format === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
-      else if (result.ok)
-        io.out(`audit chain intact: ${result.entries} entries, head ${result.headHash ?? '(empty)'}\n`);
-      else {
-        const b = result.firstBroken!;
-        const where = b.seq !== null ? `entry ${b.seq}` : `${b.subjectType} ${b.subjectId}`;
-        io.out(`audit chain BROKEN at ${where}: ${b.reason}\n`);
-      }
-      if (!result.ok) throw new CliExit(EXIT_ATTESTATION_FAILED);
-    });
-
-  dbOption(audit.command('list').description('print audit entries'))
-    .option('--after <seq>', 'only entries after this sequence number', '0')
-    .addOption(formatOption())
-    .action((o: { db?: string; after?: string; format: string }) => {
-      withStore(io, o, (store) => {
-        const entries = listAuditEntries(store, { afterSeq: parsePositive('--after', o.after, 0) });
-        if (o.format === 'json') io.out(`${JSON.stringify(entries, null, 2)}\n`);
-        else
-          io.out(
-            table([
-              ['SEQ', 'AT', 'ACTION', 'SUBJECT', 'HASH'],
-              ...entries.map((e) => [
-                e.seq,
-                e.at,
-                e.action,
-                `${e.subjectType} ${e.subjectId ?? ''}`,
-                e.hash.slice(0, 16),
-              ]),
-            ]),
-          );
-      });
-    });
+/** `audit list`. */
+export function auditList(io: CliIo, o: { db?: string; after?: string; format: string }): void {
+  withStore(io, o, (store) => {
+    const entries = listAuditEntries(store, { afterSeq: parsePositive('--after', o.after, 0) });
+    if (o.format === 'json') io.out(`${JSON.stringify(entries, null, 2)}\n`);
+    else
+      io.out(
+        table([
+          ['SEQ', 'AT', 'ACTION', 'SUBJECT', 'HASH'],
+          ...entries.map((e) => [e.seq, e.at, e.action, `${e.subjectType} ${e.subjectId ?? ''}`, e.hash.slice(0, 16)]),
+        ]),
+      );
+  });
 }

@@ -2,7 +2,8 @@
  * The text pvattest prints for `verify` and `check`: the YAML result files (byte-identical to Rust pvattest
  * 2.43, spec §9.3 and §10.3), the human summary on stderr, and our JSON variant.
  */
-import type { AttestationCheck, AttestationVerification } from '../../engine/index.js';
+import type { AttestationCheck } from '../../engine/attest/check.js';
+import type { AttestationVerification } from '../../engine/attest/verify.js';
 import type { AdditionalDataFields } from '../../engine/formats/additional-data.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, type CliIo } from '../io.js';
 import { emitYaml, hexString, type YamlMapping, type YamlValue } from './yaml.js';
@@ -103,6 +104,7 @@ export function formatCheckYaml(c: AttestationCheck): string {
       ],
     ]);
   }
+  if (c.validFirmware !== undefined) entries.push(['valid_firmware', c.validFirmware]);
   return emitYaml(entries);
 }
 

@@ -8,7 +8,8 @@ import { aes256GcmDecrypt, constantTimeEqual } from '../crypto/primitives.js';
 import { ARPK_SIZE, decryptArcbWith, parseArcb, type Dialect } from '../formats/arcb.js';
 import { decodeAdditionalData, type AdditionalDataFields } from '../formats/additional-data.js';
 import { parseExchangeResponse } from '../formats/exchange.js';
-import { locateSeHeader, parseSeHeaderTagsC, readSeHeaderTags, type SeHeaderTags } from '../formats/se-header.js';
+import type { ByteSource } from '../bytes.js';
+import { findSeHeaderTags, parseSeHeaderTagsC, type SeHeaderTags } from '../formats/se-header.js';
 import { computeMeasurement } from './measurement.js';
 
 /** Inputs of `verifyAttestationResponse`. */
@@ -17,8 +18,8 @@ export interface VerifyAttestationResponseParams {
   readonly response: Uint8Array;
   /** The 32-byte ARPK written by `create`. */
   readonly arpk: Uint8Array;
-  /** A bare SE header, an SE image, or already extracted tags. */
-  readonly seHeader: Uint8Array | SeHeaderTags;
+  /** A bare SE header, an SE image (in memory, or a ByteSource read by position), or already extracted tags. */
+  readonly seHeader: Uint8Array | ByteSource | SeHeaderTags;
   /** Reader rules: IBM's Rust tool (default) or the C one. */
   readonly dialect?: Dialect;
 }
@@ -44,13 +45,13 @@ export interface AttestationVerification {
 
 /** Extracts the measured tags from a header/image (Rust or C rules) or passes given tags through. */
 export function resolveSeHeaderTags(
-  seHeader: Uint8Array | SeHeaderTags,
+  seHeader: Uint8Array | ByteSource | SeHeaderTags,
   dialect: Dialect,
 ): { tags: SeHeaderTags; warnings: string[] } {
-  if (!(seHeader instanceof Uint8Array)) return { tags: seHeader, warnings: [] };
+  if (!(seHeader instanceof Uint8Array) && !('read' in seHeader)) return { tags: seHeader, warnings: [] };
   if (dialect === 'c') return { tags: parseSeHeaderTagsC(seHeader), warnings: [] };
-  const location = locateSeHeader(seHeader);
-  return { tags: readSeHeaderTags(seHeader, location.offset), warnings: [...location.warnings] };
+  const { tags, location } = findSeHeaderTags(seHeader);
+  return { tags, warnings: [...location.warnings] };
 }
 
 /** Verifies an attestation response; see the module summary for the result/exception split. */

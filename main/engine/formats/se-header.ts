@@ -22,7 +22,7 @@
  * ipib_off u64 (8).
  */
 import { AttestError } from '../../../shared/errors/index.js';
-import { equalBytes, readU32, readU64 } from '../bytes.js';
+import { asByteSource, equalBytes, readU32, readU64, type ByteSource } from '../bytes.js';
 import { KEY_SLOT_SIZE } from './arcb.js';
 
 export const SE_HDR_MAGIC = new Uint8Array(Buffer.from('IBMSecEx', 'latin1'));
@@ -38,6 +38,11 @@ export const PAGE_SIZE = 0x1000;
 export const SE_HDR_PROBES = 0x15;
 export const PVEXTRACT_DEFAULT_SKIP_PAGES = 0x14;
 export const PVEXTRACT_DEFAULT_LENGTH_PAGES = 4;
+/**
+ * The largest SE header any reader accepts (real ones are 1 or 2 pages; Rust pvattest sets no limit, and the
+ * size field could claim 4 GiB): what a stored guest, perform and extraction hold in memory at most.
+ */
+export const MAX_SE_HEADER_SIZE = 64 * 1024 * 1024;
 const DIGEST_SIZE = 64;
 
 /** PLD, ALD, TLD and the header tag: what the measurement covers (Rust `BootHdrTags`). */
@@ -132,41 +137,53 @@ export function parseSeHeader(bytes: Uint8Array, offset = 0): SeHeader {
 
 /**
  * Reads only what the measurement needs (PLD, ALD, TLD, tag) from the header at `offset`, with the same checks
- * and errors as `parseSeHeader`; the returned arrays are views into `bytes`.
+ * and errors as `parseSeHeader`. From a ByteSource only the 0x1A0-byte head and the 16-byte tag are read, so the
+ * header's size field (up to 4 GiB) never decides how much is read.
  */
-export function readSeHeaderTags(bytes: Uint8Array, offset = 0): SeHeaderTags {
-  if (
-    offset + SE_HDR_HEAD_SIZE > bytes.length ||
-    !hasMagicAt(bytes, offset, SE_HDR_MAGIC) ||
-    readU32(bytes, offset + 0x08) !== SE_HDR_VERSION_1
-  ) {
-    return seHeaderTags(parseSeHeader(bytes, offset)); // throws the precise error
+export function readSeHeaderTags(input: Uint8Array | ByteSource, offset = 0): SeHeaderTags {
+  const source = asByteSource(input);
+  const head = source.read(offset, SE_HDR_HEAD_SIZE);
+  if (head.length < SE_HDR_HEAD_SIZE || !hasMagicAt(head, 0, SE_HDR_MAGIC)) return seHeaderTags(parseSeHeader(head));
+  const phs = readU32(head, 0x0c);
+  if (readU32(head, 0x08) !== SE_HDR_VERSION_1 || phs < SE_HDR_HEAD_SIZE + SE_HDR_TAG_SIZE)
+    return seHeaderTags(parseSeHeader(head)); // throws the precise error
+  const tag = source.read(offset + phs - SE_HDR_TAG_SIZE, SE_HDR_TAG_SIZE);
+  if (tag.length < SE_HDR_TAG_SIZE) {
+    throw new AttestError(
+      'ERR_SEHDR_TRUNCATED',
+      'Invalid SE header provided: failed to fill whole buffer (tag lies past the end)',
+    );
   }
-  const phs = readU32(bytes, offset + 0x0c);
-  if (phs < SE_HDR_HEAD_SIZE + SE_HDR_TAG_SIZE || offset + phs > bytes.length)
-    return seHeaderTags(parseSeHeader(bytes, offset));
   return {
-    pld: bytes.subarray(offset + 0xe0, offset + 0x120),
-    ald: bytes.subarray(offset + 0x120, offset + 0x160),
-    tld: bytes.subarray(offset + 0x160, offset + 0x1a0),
-    tag: bytes.subarray(offset + phs - SE_HDR_TAG_SIZE, offset + phs),
+    pld: head.subarray(0xe0, 0x120),
+    ald: head.subarray(0x120, 0x160),
+    tld: head.subarray(0x160, 0x1a0),
+    tag,
   };
+}
+
+/** True when `source` holds `magic` at `offset`. */
+function sourceHasMagic(source: ByteSource, offset: number, magic: Uint8Array): boolean {
+  return hasMagicAt(source.read(offset, magic.length), 0, magic);
 }
 
 /**
  * Finds the SE header as Rust `pvattest verify --hdr` does (§6.3): the `SeImgLnx` metadata at 0xC000 gives one
- * probe at hdr_off; otherwise 21 probes at page boundaries 0x0 … 0x14000. Throws ERR_SEHDR_NOT_FOUND.
+ * probe at hdr_off; otherwise 21 probes at page boundaries 0x0 … 0x14000. Reads at most 29 × 8 bytes of a
+ * ByteSource. Throws ERR_SEHDR_NOT_FOUND.
  */
-export function locateSeHeader(bytes: Uint8Array): SeHeaderLocation {
+export function locateSeHeader(input: Uint8Array | ByteSource): SeHeaderLocation {
+  const source = asByteSource(input);
   const warnings: string[] = [];
-  if (hasMagicAt(bytes, SE_IMG_META_OFFSET, SE_IMG_META_MAGIC)) {
-    if (SE_IMG_META_OFFSET + SE_IMG_META_SIZE > bytes.length) {
+  if (sourceHasMagic(source, SE_IMG_META_OFFSET, SE_IMG_META_MAGIC)) {
+    const meta = source.read(SE_IMG_META_OFFSET, SE_IMG_META_SIZE);
+    if (meta.length < SE_IMG_META_SIZE) {
       throw new AttestError('ERR_SEHDR_NOT_FOUND', 'Invalid SE header provided (image metadata is truncated)');
     }
-    const hdrOff = readU64(bytes, SE_IMG_META_OFFSET + 8);
-    const version = readU32(bytes, SE_IMG_META_OFFSET + 16);
+    const hdrOff = readU64(meta, 8);
+    const version = readU32(meta, 16);
     if (version !== 1) warnings.push(`Unknown Secure Execution boot image version ${version}`);
-    if (hdrOff <= BigInt(bytes.length) && hasMagicAt(bytes, Number(hdrOff), SE_HDR_MAGIC)) {
+    if (hdrOff <= BigInt(source.size) && sourceHasMagic(source, Number(hdrOff), SE_HDR_MAGIC)) {
       return { offset: Number(hdrOff), method: 'metadata', warnings };
     }
     throw new AttestError(
@@ -176,10 +193,19 @@ export function locateSeHeader(bytes: Uint8Array): SeHeaderLocation {
   }
   for (let k = 0; k < SE_HDR_PROBES; k++) {
     const at = k * PAGE_SIZE;
-    if (at + 8 > bytes.length) break;
-    if (hasMagicAt(bytes, at, SE_HDR_MAGIC)) return { offset: at, method: 'probe', warnings };
+    if (at + 8 > source.size) break;
+    if (sourceHasMagic(source, at, SE_HDR_MAGIC)) return { offset: at, method: 'probe', warnings };
   }
   throw new AttestError('ERR_SEHDR_NOT_FOUND', 'Invalid SE header provided');
+}
+
+/** Finds a header as Rust `verify --hdr` does and reads its measured tags (a ByteSource: a few hundred bytes). */
+export function findSeHeaderTags(input: Uint8Array | ByteSource): {
+  readonly tags: SeHeaderTags;
+  readonly location: SeHeaderLocation;
+} {
+  const location = locateSeHeader(input);
+  return { tags: readSeHeaderTags(input, location.offset), location };
 }
 
 /** Finds and parses the header in a bare header file or an SE image, as Rust `verify --hdr` does. */
@@ -188,31 +214,61 @@ export function findSeHeader(bytes: Uint8Array): SeHeader & { readonly location:
   return { ...parseSeHeader(bytes, location.offset), location };
 }
 
-/** The bare header (phs bytes) out of a header file or an SE image, found as Rust `verify --hdr` finds it. */
-export function extractSeHeader(headerOrImage: Uint8Array): Uint8Array {
-  const location = locateSeHeader(headerOrImage);
-  return headerOrImage.slice(location.offset, location.offset + parseSeHeader(headerOrImage, location.offset).phs);
+/**
+ * The bare header (phs bytes) starting at `offset`, read with `parseSeHeader`'s checks. From a ByteSource only the
+ * header is read; a size field above MAX_SE_HEADER_SIZE is ERR_SEHDR_INVALID.
+ */
+export function readSeHeaderAt(input: Uint8Array | ByteSource, offset: number): Uint8Array {
+  const source = asByteSource(input);
+  const head = source.read(offset, SE_HDR_HEAD_SIZE);
+  const phs = head.length >= 0x10 ? readU32(head, 0x0c) : 0;
+  if (phs > MAX_SE_HEADER_SIZE) {
+    throw new AttestError(
+      'ERR_SEHDR_INVALID',
+      `Invalid SE header provided (header size ${phs} exceeds the ${MAX_SE_HEADER_SIZE}-byte limit)`,
+    );
+  }
+  const header = source.read(offset, Math.max(phs, SE_HDR_HEAD_SIZE));
+  return header.slice(0, parseSeHeader(header).phs);
+}
+
+/** The bare header out of a header file or an SE image, found as Rust `verify --hdr` finds it (`readSeHeaderAt`). */
+export function extractSeHeader(headerOrImage: Uint8Array | ByteSource): Uint8Array {
+  const source = asByteSource(headerOrImage);
+  return readSeHeaderAt(source, locateSeHeader(source).offset);
 }
 
 /**
  * Reads the header tags with C pvattest's rules (§6.3 end): an extracted header only, size ≥ 640, phs equal
  * to the file size, magic, tag at phs − 16; no version check. Throws ERR_SEHDR_INVALID.
  */
-export function parseSeHeaderTagsC(bytes: Uint8Array): SeHeaderTags {
-  if (
-    bytes.length < SE_HDR_MIN_SIZE_C ||
-    !hasMagicAt(bytes, 0, SE_HDR_MAGIC) ||
-    readU32(bytes, 0x0c) !== bytes.length
-  ) {
+export function parseSeHeaderTagsC(input: Uint8Array | ByteSource): SeHeaderTags {
+  const source = asByteSource(input);
+  const head = source.read(0, SE_HDR_HEAD_SIZE);
+  if (source.size < SE_HDR_MIN_SIZE_C || !hasMagicAt(head, 0, SE_HDR_MAGIC) || readU32(head, 0x0c) !== source.size) {
     throw new AttestError('ERR_SEHDR_INVALID', 'Invalid SE header provided.');
   }
   return {
-    pld: bytes.slice(0xe0, 0x120),
-    ald: bytes.slice(0x120, 0x160),
-    tld: bytes.slice(0x160, 0x1a0),
-    tag: bytes.slice(bytes.length - SE_HDR_TAG_SIZE),
+    pld: head.slice(0xe0, 0x120),
+    ald: head.slice(0x120, 0x160),
+    tld: head.slice(0x160, 0x1a0),
+    tag: source.read(source.size - SE_HDR_TAG_SIZE, SE_HDR_TAG_SIZE).slice(),
   };
 }
+
+/** Where pvextract-hdr's window search found the header (§6.4), without the header's bytes. */
+export type SeHeaderWindowMatch =
+  | {
+      readonly outcome: 'extracted';
+      readonly offset: number;
+      /** The header's size field, as pvextract-hdr reports it. */
+      readonly sizeField: number;
+      /** How many bytes pvextract-hdr's `dd` copies: the size field, cut at the end of the file. */
+      readonly length: number;
+    }
+  | { readonly outcome: 'not-found' }
+  | { readonly outcome: 'bad-version'; readonly offset: number }
+  | { readonly outcome: 'multiple'; readonly offsets: readonly number[] };
 
 /** Outcome of `extractSeHeaderWindow`, mirroring pvextract-hdr's behaviour (§6.4). */
 export type SeHeaderExtraction =
@@ -227,36 +283,74 @@ export interface ExtractSeHeaderWindowParams {
   readonly lengthPages?: number;
 }
 
+/** The window is scanned in chunks of this size (a multiple of od's 16-byte rows). */
+const WINDOW_CHUNK_SIZE = 1024 * 1024;
+const OD_ROW_SIZE = 16;
+
 /**
- * pvextract-hdr's search: the 16-byte rows of [skip, skip+len) whose printable rendering contains `IBMSecEx`
- * give the header start (the row's address); the version at start+8 must be 0x100; `size` bytes are copied
- * (up to the end of the file), and the size field is reported as written.
+ * pvextract-hdr's search (§6.4) through positioned reads of the window only: the 16-byte rows of
+ * [skip, skip+len) whose printable rendering contains `IBMSecEx` (the 8 bytes inside one row: non-printable
+ * bytes render as '.', which the magic does not contain) give the header start (the row's address); the
+ * version at start+8 must be 0x100. Memory stays at one 1 MiB chunk whatever the window or file size.
  */
-export function extractSeHeaderWindow(bytes: Uint8Array, params: ExtractSeHeaderWindowParams = {}): SeHeaderExtraction {
+export function searchSeHeaderWindow(
+  input: Uint8Array | ByteSource,
+  params: ExtractSeHeaderWindowParams = {},
+): SeHeaderWindowMatch {
+  const source = asByteSource(input);
   const skip = (params.skipPages ?? PVEXTRACT_DEFAULT_SKIP_PAGES) * PAGE_SIZE;
   const length = (params.lengthPages ?? PVEXTRACT_DEFAULT_LENGTH_PAGES) * PAGE_SIZE;
   if (!Number.isSafeInteger(skip) || !Number.isSafeInteger(length) || skip < 0 || length < 0) {
     throw new AttestError('ERR_INPUT_INVALID', 'page counts must be non-negative integers');
   }
-  const end = Math.min(bytes.length, skip + length);
+  const end = Math.min(source.size, skip + length);
   const offsets: number[] = [];
-  for (let row = skip; row < end; row += 16) {
-    const rowEnd = Math.min(row + 16, end);
-    let text = '';
-    for (let i = row; i < rowEnd; i++) {
-      const b = bytes[i] ?? 0;
-      text += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
+  const magic = Buffer.from(SE_HDR_MAGIC);
+  for (let at = skip; at < end; at += WINDOW_CHUNK_SIZE) {
+    const chunk = source.read(at, Math.min(WINDOW_CHUNK_SIZE, end - at));
+    const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let lastRow = -1;
+    for (let hit = view.indexOf(magic); hit >= 0; hit = view.indexOf(magic, hit + 1)) {
+      const row = hit - (hit % OD_ROW_SIZE);
+      if (hit + magic.length <= row + OD_ROW_SIZE && row !== lastRow) {
+        offsets.push(at + row);
+        lastRow = row;
+      }
     }
-    if (text.includes('IBMSecEx')) offsets.push(row);
   }
   if (offsets.length === 0) return { outcome: 'not-found' };
   if (offsets.length > 1) return { outcome: 'multiple', offsets };
   const offset = offsets[0] as number;
-  if (offset + 12 > bytes.length || readU32(bytes, offset + 8) !== SE_HDR_VERSION_1)
-    return { outcome: 'bad-version', offset };
-  const sizeField = offset + 16 <= bytes.length ? readU32(bytes, offset + 12) : 0;
-  const header = bytes.slice(offset, Math.min(bytes.length, offset + sizeField));
-  return { outcome: 'extracted', offset, header, sizeField };
+  const fields = source.read(offset + 8, 8);
+  if (fields.length < 4 || readU32(fields, 0) !== SE_HDR_VERSION_1) return { outcome: 'bad-version', offset };
+  const sizeField = fields.length >= 8 ? readU32(fields, 4) : 0;
+  return { outcome: 'extracted', offset, sizeField, length: Math.min(source.size, offset + sizeField) - offset };
+}
+
+/**
+ * pvextract-hdr's search with the header's bytes: `size` bytes are copied (up to the end of the file), and the
+ * size field is reported as written. A size field above MAX_SE_HEADER_SIZE is ERR_SEHDR_INVALID.
+ */
+export function extractSeHeaderWindow(
+  input: Uint8Array | ByteSource,
+  params: ExtractSeHeaderWindowParams = {},
+): SeHeaderExtraction {
+  const source = asByteSource(input);
+  const match = searchSeHeaderWindow(source, params);
+  if (match.outcome !== 'extracted') return match;
+  if (match.length > MAX_SE_HEADER_SIZE) {
+    throw new AttestError(
+      'ERR_SEHDR_INVALID',
+      `the SE header's size field (${match.sizeField}) exceeds the ${MAX_SE_HEADER_SIZE}-byte limit`,
+      { offset: match.offset, sizeField: match.sizeField },
+    );
+  }
+  return {
+    outcome: 'extracted',
+    offset: match.offset,
+    header: source.read(match.offset, match.length).slice(),
+    sizeField: match.sizeField,
+  };
 }
 
 /** The tags of a parsed header. */

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { dirname, join } from 'node:path';
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import { SECRET_FILE_MODE, writeSecretFile } from '../../fs/index.js';
 
 const FIXED_MTIME = new Date('2000-01-01T00:00:00Z');
 
@@ -40,8 +41,12 @@ export function createDirectorySink(dir: string): BundleSink {
     put(rel, bytes, mode = 0o644) {
       ensureDir(rel);
       const full = join(dir, rel);
-      writeFileSync(full, bytes, { mode });
-      if (mode !== 0o644) chmodSync(full, mode);
+      // secret files (ARPKs): a new 0600 file renamed into place, never written through a symlink
+      if (mode === SECRET_FILE_MODE) writeSecretFile(full, bytes, { durable: false });
+      else {
+        writeFileSync(full, bytes, { mode });
+        if (mode !== 0o644) chmodSync(full, mode);
+      }
     },
     pathFor(rel) {
       ensureDir(rel);

@@ -4,9 +4,10 @@
  * SHA-256 over the SPKI DER (the OpenSSH fingerprint style, over SPKI rather than the SSH wire form).
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttestError } from '../../../shared/errors/index.js';
+import { writeSecretFile } from '../../fs/index.js';
 
 export const PRIVATE_KEY_FILE = 'evidence-ed25519.key';
 export const PUBLIC_KEY_FILE = 'evidence-ed25519.pub.pem';
@@ -73,12 +74,11 @@ export function loadOrCreateWorkstationKey(keyDir: string): WorkstationKey {
   const key = workstationKeyFrom(privateKey);
   try {
     mkdirSync(keyDir, { recursive: true, mode: 0o700 });
-    writeFileSync(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-    chmodSync(privPath, 0o600);
-    writeFileSync(join(keyDir, PUBLIC_KEY_FILE), key.publicKeyPem, { mode: 0o644 });
-  } catch (e) {
     // another process created it first: use theirs
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateWorkstationKey(keyDir);
+    const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'pem' });
+    if (!writeSecretFile(privPath, pkcs8, { replace: false })) return loadOrCreateWorkstationKey(keyDir);
+    writeFileSync(join(keyDir, PUBLIC_KEY_FILE), key.publicKeyPem, { mode: 0o644 });
+  } catch {
     throw new AttestError('ERR_EVIDENCE_KEY_FILE', `cannot write the evidence key in ${keyDir}`, { keyDir });
   }
   return key;

@@ -37,7 +37,10 @@ describe('se-attest attest', () => {
     );
     assert.equal(code, 0, io.stderr);
     assert.match(io.stdout, /^cuid: '0xc0c1c2c3c4c5c6c7c8c9cacbcccdcecf'$/m);
-    assert.match(io.stderr, /WARNING: Host-key document verification is disabled/);
+    assert.match(
+      io.stderr,
+      /^Host-key document verification is disabled\. The attestation request may not be protected\.$/m,
+    );
     for (const step of [
       'host-keys',
       'create',

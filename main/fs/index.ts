@@ -1,0 +1,15 @@
+/**
+ * Node file-system helpers shared by the store, the services and the CLI: bounded whole-file reads, positioned
+ * reads of large files, and secret-file writes (0600, atomic, never through a symlink).
+ */
+export {
+  describeFileKind,
+  openFileForReading,
+  readFileBounded,
+  refuseNonRegular,
+  resolvePath,
+  withFileForReading,
+  type FileParams,
+  type RandomAccessFile,
+} from './read.js';
+export { SECRET_FILE_MODE, writeSecretFile, type WriteSecretFileParams } from './secret-file.js';
