@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: prints one JSON line per measured operation. Arguments select suites by name
- * (engine, pki, fleet, store, evidence); default all.
+ * (engine, pki, store, fleet, evidence, ui, cli); default all.
  */
+import { runCliBench } from './cli.js';
 import { runEngineBench } from './engine.js';
 import { runEvidenceBench } from './evidence.js';
 import { runFleetBench } from './fleet.js';
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<object[]>> = {
   fleet: runFleetBench,
   evidence: runEvidenceBench,
   ui: runUiBench,
+  cli: runCliBench,
 };
 
 const wanted = process.argv.slice(2);

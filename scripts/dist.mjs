@@ -124,8 +124,9 @@ async function runDist(args) {
   await fetchElectron(electronVersion);
   logStep(2, 'compiling TypeScript (tsc -p tsconfig.json)');
   runCommand('tsc', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
-  logStep(3, 'bundling renderer and preload');
+  logStep(3, 'bundling renderer, preload and the CLI');
   runCommand('renderer/preload build', process.execPath, [join(root, 'scripts/build-renderer.mjs')]);
+  runCommand('CLI bundle', process.execPath, [join(root, 'scripts/build-cli.mjs')]);
   logStep(4, `rebuilding ${NATIVE_MODULES.join(', ')} for Electron ${electronVersion}`);
   const restore = await rebuildForElectron({ electronVersion });
   try {

@@ -14,7 +14,9 @@
  *      .action(async (opts: XOptions) => (await import('../commands/x.js')).runX(io, opts))
  *    A command whose rarely used option needs a heavy module imports that module inside the run function
  *    (as `check` does for `-k` and `--firmware`).
- * 3. Add the register function to COMMAND_GROUPS below, in the order `--help` lists the groups.
+ * 3. Add the group to COMMAND_GROUPS below (in the order `--help` lists them): its top-level command names and
+ *    its register function. A run registers only the group its first argument names (all of them for the
+ *    top-level `--help`, `help` or an unknown command); test/cli/lazy-commands.test.ts checks the names.
  *
  * The shipped CLI (bin/se-attest.js) runs an esbuild bundle of this module (scripts/build-cli.mjs): the flags
  * and commander in one file, every implementation in its own chunk loaded by the `import()` above.
@@ -31,15 +33,21 @@ import { registerStoreCommands } from './flags/store.js';
 
 export { describeError } from './io.js';
 
-/** Every command group, in `--help` order: each registers its flags; implementations load when a command runs. */
-const COMMAND_GROUPS: readonly ((program: Command, io: CliIo) => void)[] = [
-  registerEngineCommands,
-  registerHkdCommands,
-  registerStoreCommands,
-  registerAttestCommands,
-  registerDemoCommands,
-  registerEvidenceCommands,
-  registerOpenCommand,
+/** A group of commands: the top-level names it registers, and the function that registers their flags. */
+export interface CommandGroup {
+  readonly names: readonly string[];
+  readonly register: (program: Command, io: CliIo) => void;
+}
+
+/** Every command group, in `--help` order. */
+export const COMMAND_GROUPS: readonly CommandGroup[] = [
+  { names: ['create', 'verify', 'check', 'extract-hdr', 'perform'], register: registerEngineCommands },
+  { names: ['hkd'], register: registerHkdCommands },
+  { names: ['guest', 'trust', 'history', 'audit'], register: registerStoreCommands },
+  { names: ['attest'], register: registerAttestCommands },
+  { names: ['demo'], register: registerDemoCommands },
+  { names: ['evidence'], register: registerEvidenceCommands },
+  { names: ['open'], register: registerOpenCommand },
 ];
 
 /** Applies the program's output and exit handling to `cmd` and every command below it. */
@@ -50,8 +58,11 @@ function configureTree(cmd: Command, io: CliIo): void {
   }
 }
 
-/** Builds the commander program bound to `io`. */
-export function buildProgram(io: CliIo): Command {
+/**
+ * Builds the commander program bound to `io`: with `command`, only the group that defines it (when one does),
+ * else every group.
+ */
+export function buildProgram(io: CliIo, command?: string): Command {
   const program = new Command('se-attest');
   program
     .description('SE Attestation Workstation: create, perform, verify and check IBM Secure Execution attestations')
@@ -59,14 +70,15 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError(false)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
-  for (const register of COMMAND_GROUPS) register(program, io);
+  const named = COMMAND_GROUPS.filter((g) => command !== undefined && g.names.includes(command));
+  for (const group of named.length > 0 ? named : COMMAND_GROUPS) group.register(program, io);
   configureTree(program, io);
   return program;
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv[0]);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;

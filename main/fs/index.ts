@@ -3,13 +3,12 @@
  * reads of large files, and secret-file writes (0600, atomic, never through a symlink).
  */
 export {
-  describeFileKind,
   openFileForReading,
   readFileBounded,
-  refuseNonRegular,
+  refuseSpecialFile,
   resolvePath,
   withFileForReading,
   type FileParams,
   type RandomAccessFile,
 } from './read.js';
-export { SECRET_FILE_MODE, writeSecretFile, type WriteSecretFileParams } from './secret-file.js';
+export { SECRET_FILE_MODE, checkSecretFileTarget, writeSecretFile, type WriteSecretFileParams } from './secret-file.js';

@@ -6,7 +6,7 @@
  * (`openFileForReading`). Errors: ERR_FS_OPEN, ERR_FS_IS_DIRECTORY, ERR_FS_NOT_REGULAR_FILE, ERR_FS_TOO_LARGE,
  * ERR_FS_READ; messages name the path as given.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { AttestError } from '../../shared/errors/index.js';
 
@@ -41,6 +41,22 @@ export function refuseNonRegular(path: string, st: Stats): void {
     path,
     kind,
   });
+}
+
+/**
+ * For inputs another library opens (a database, a bundle folder or zip): refuses a FIFO, socket or device — and
+ * a directory unless `directory` is allowed — before that library could block on it or read it without end.
+ * A missing path passes (the opener reports it).
+ */
+export function refuseSpecialFile(path: string, params: FileParams & { readonly directory?: boolean } = {}): void {
+  let st: Stats;
+  try {
+    st = statSync(resolvePath(params.cwd ?? process.cwd(), path));
+  } catch {
+    return;
+  }
+  if (st.isDirectory() && params.directory === true) return;
+  refuseNonRegular(path, st);
 }
 
 // O_NONBLOCK: opening a FIFO that has no writer returns at once instead of blocking the process; it has no

@@ -79,6 +79,15 @@ function refuseToReplace(path: string, st: Stats): void {
     });
 }
 
+/**
+ * Checks, before any work is done, that `writeSecretFile(path, …)` may write there: nothing there yet, or a
+ * regular file. Throws its errors (ERR_FS_SYMLINK, ERR_FS_IS_DIRECTORY, ERR_FS_NOT_REGULAR_FILE).
+ */
+export function checkSecretFileTarget(path: string, params: FileParams = {}): void {
+  const existing = lstatTarget(path, resolvePath(params.cwd ?? process.cwd(), path));
+  if (existing !== undefined) refuseToReplace(path, existing);
+}
+
 function writeAll(fd: number, bytes: Uint8Array): void {
   let at = 0;
   while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);

@@ -12,13 +12,13 @@ import { systemContext } from '../../engine/crypto/context.js';
 import { parseAddDataList, type AddDataKind } from '../../engine/formats/additional-data.js';
 import { extractSeHeader } from '../../engine/formats/se-header.js';
 import { MAX_HKD_FILE_SIZE } from '../../engine/pki/host-key-document.js';
-import { readFileBounded, withFileForReading } from '../../fs/index.js';
+import { readFileBounded, refuseSpecialFile, withFileForReading } from '../../fs/index.js';
 import { attestAdHoc } from '../../services/attest-ad-hoc.js';
 import type { AttestGuestProgress } from '../../services/attest-guest.js';
 import type { RecordedAttestation } from '../../services/attest-recorded.js';
 import { attestStoredGuest } from '../../services/attest-stored-guest.js';
 import { resolveDbPath } from '../../store/default-path.js';
-import { openStore } from '../../store/index.js';
+import { openStore, type Store } from '../../store/index.js';
 import { parseKnownHosts, type KnownHostEntry } from '../../transport/host-key.js';
 import type { SshIdentity, SshTimeouts } from '../../transport/ssh-transport.js';
 import { naming, writeFileChecked } from '../files.js';
@@ -139,6 +139,7 @@ async function runStoredAttest(io: CliIo, opts: AttestOptions, name: string): Pr
   const noVerify = opts.verify === false;
   if (noVerify && !opts.quiet) io.err(NO_VERIFY_WARNING);
   const dbPath = resolveDbPath(io, opts.db);
+  refuseSpecialFile(dbPath);
   const store = openStore({ path: dbPath });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -230,6 +231,8 @@ export async function runAttest(io: CliIo, opts: AttestOptions, name: string | u
     opts.userData !== undefined ? readFileBounded(opts.userData, MAX_USER_DATA_FILE_SIZE, files) : undefined;
   const knownHosts = loadKnownHosts(io, opts.knownHosts);
   const timeouts = parseTimeouts(opts);
+  const dbPath = opts.db !== undefined ? resolveDbPath(io, opts.db) : undefined;
+  if (dbPath !== undefined) refuseSpecialFile(dbPath);
   if (hostKeyOptions.noVerify && !opts.quiet) io.err(NO_VERIFY_WARNING);
   const passphrase = io.env[PASSPHRASE_ENV];
   const identity: SshIdentity =
@@ -242,8 +245,9 @@ export async function runAttest(io: CliIo, opts: AttestOptions, name: string | u
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const store = opts.db !== undefined ? openStore({ path: resolveDbPath(io, opts.db) }) : undefined;
+  let store: Store | undefined;
   try {
+    if (dbPath !== undefined) store = openStore({ path: dbPath });
     const out = await attestAdHoc({
       guest: opts.guest,
       ...(opts.jump !== undefined ? { jump: opts.jump } : {}),

@@ -6,6 +6,7 @@
 import { createAttestationRequest } from '../../engine/attest/create.js';
 import { systemContext } from '../../engine/crypto/context.js';
 import { parseAddDataList, type AddDataKind } from '../../engine/formats/additional-data.js';
+import { checkSecretFileTarget } from '../../fs/index.js';
 import { writeFileChecked } from '../files.js';
 import type { CertificateFlags } from '../flags/certificate-options.js';
 import type { CliIo } from '../io.js';
@@ -27,6 +28,8 @@ export interface CreateOptions extends CertificateFlags {
 
 /** Runs `create`. */
 export async function runCreate(io: CliIo, opts: CreateOptions): Promise<void> {
+  // A symlink, folder or device as -a is refused before anything is created (nothing is written through it).
+  checkSecretFileTarget(opts.arpk, { cwd: io.cwd });
   const addData: AddDataKind[] = (opts.addData ?? []).flatMap((l) => parseAddDataList(l));
   const hostKeyOptions = hostKeyOptionsFrom(opts);
   // like pvattest: the warning comes before any HKD is read (a usage error is reported instead)

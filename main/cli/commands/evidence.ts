@@ -8,7 +8,7 @@ import { exportStoreEvidence, workstationKeyDir } from '../../services/evidence/
 import { openStore } from '../../store/index.js';
 import type { EvidenceSource } from '../../services/evidence/source.js';
 import { verifyEvidenceBundle } from '../../services/evidence/verify.js';
-import { readFileBounded, resolvePath } from '../../fs/index.js';
+import { readFileBounded, refuseSpecialFile, resolvePath } from '../../fs/index.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_OK, type CliIo } from '../io.js';
 
 /** What the evidence commands need from the application. */
@@ -47,6 +47,7 @@ export async function runEvidenceExport(io: CliIo, opts: ExportOptions, deps: Ev
   const from = parsePeriodBound(opts.from, false, '--from');
   const to = parsePeriodBound(opts.to, true, '--to');
   const dbPath = resolvePath(io.cwd, opts.db);
+  refuseSpecialFile(dbPath);
   const keyDir = opts.keyDir
     ? resolvePath(io.cwd, opts.keyDir)
     : (deps.keyDir ?? io.env.SE_ATTEST_KEY_DIR ?? workstationKeyDir(dbPath));
@@ -100,6 +101,7 @@ export async function runEvidenceVerify(
     opts.trustedKey !== undefined
       ? Buffer.from(readFileBounded(opts.trustedKey, MAX_TRUSTED_KEY_FILE_SIZE, { cwd: io.cwd }))
       : undefined;
+  refuseSpecialFile(path, { cwd: io.cwd, directory: true }); // a FIFO or device as the bundle: coded, never read
   const v = await verifyEvidenceBundle(resolvePath(io.cwd, path), trustedKey ? { trustedKey } : {});
   if (opts.format === 'json') io.out(`${JSON.stringify(v, null, 2)}\n`);
   else {

@@ -19,13 +19,14 @@ import { openStore, type Store } from '../../store/index.js';
 import { naming } from '../files.js';
 import { formatFailedChecks, statusLabel } from '../format/verdict-output.js';
 import { extractSeHeader } from '../../engine/formats/se-header.js';
-import { readFileBounded, withFileForReading } from '../../fs/index.js';
+import { readFileBounded, refuseSpecialFile, withFileForReading } from '../../fs/index.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
 
 export { resolveDbPath } from '../../store/default-path.js';
 
 function withStore<T>(io: CliIo, opts: { db?: string }, fn: (store: Store) => T, readOnly = false): T {
   const path = resolveDbPath(io, opts.db);
+  refuseSpecialFile(path); // a folder, FIFO or device as --db: a coded error before SQLite opens it
   if (!readOnly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const store = openStore({ path, readOnly });
   try {

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Bundles the `se-attest` CLI into dist/cli/ for a fast start (`npm run bench cli` measures it):
+//   dist/cli/main.js                 commander, every command's flags and help (main/cli/flags/*), runCli, and the
+//                                    modules whose classes must exist once (shared/errors, main/cli/io)
+//   dist/cli/commands/<name>/index.js  one file per command implementation (main/cli/commands/<name>.ts), loaded by
+//                                    the `import('../commands/<name>.js')` in its flags only when it runs; a lazy
+//                                    `import()` inside a command becomes a chunk beside it
+// Loading tsc's ~100 separate ES modules costs more than the command itself; one file per command does not.
+// Packages with native code or data files read at run time (better-sqlite3, ssh2, pdfkit, ...) stay external and
+// load from node_modules as before; commander (pure JavaScript, needed by every run) is bundled in.
+// Usage: node scripts/build-cli.mjs [--outdir DIR]
+import { build } from 'esbuild';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+/** Pure-JavaScript packages bundled in; every other dependency stays a runtime import from node_modules. */
+export const BUNDLED_PACKAGES = ['commander', '@peculiar/x509', 'reflect-metadata'];
+
+/** Modules whose identity matters across bundles (`instanceof AttestError`, `instanceof CliExit`): kept in main.js. */
+const SHARED_MODULES = ['shared/errors/index', 'main/cli/io'];
+
+/** The command implementations the flags load lazily: `import('../commands/<name>.js')` in main/cli/flags/*.ts. */
+export function lazyCommandModules() {
+  const dir = join(root, 'main/cli/flags');
+  const names = new Set();
+  for (const file of readdirSync(dir)) {
+    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(
+      /import\(\s*'\.\.\/commands\/([a-z0-9-]+)\.js'\s*\)/g,
+    ))
+      names.add(m[1]);
+  }
+  return [...names].sort();
+}
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: ['node20'],
+  minify: process.env.SE_ATTEST_CLI_NO_MINIFY !== '1',
+  sourcemap: true,
+  logLevel: 'warning',
+  legalComments: 'linked',
+  external: [...Object.keys(pkg.dependencies ?? {}).filter((n) => !BUNDLED_PACKAGES.includes(n)), 'electron'],
+  // bundled CommonJS (commander) calls require() for Node built-ins: give it a real one inside an ES module
+  banner: {
+    js: "import { createRequire as __seAttestRequire } from 'node:module';\nconst require = __seAttestRequire(import.meta.url);",
+  },
+};
+
+/** Resolves the shared modules (from a command bundle) and the lazy command imports (from main.js) to files. */
+function linkPlugin(kind) {
+  return {
+    name: `se-attest-${kind}`,
+    setup(b) {
+      b.onResolve({ filter: /\.js$/ }, (args) => {
+        if (!args.path.startsWith('.')) return undefined;
+        const target = resolve(args.resolveDir, args.path).slice(root.length).replace(/\.js$/, '');
+        if (kind === 'command' && SHARED_MODULES.includes(target)) return { path: '../../main.js', external: true };
+        const lazy = /^main\/cli\/commands\/([a-z0-9-]+)$/.exec(target);
+        if (kind === 'main' && lazy && args.importer.includes('/main/cli/flags/') && args.kind === 'dynamic-import')
+          return { path: `./commands/${lazy[1]}/index.js`, external: true };
+        return undefined;
+      });
+    },
+  };
+}
+
+/** Builds the CLI bundle into `outdir` (default dist/cli); resolves to the entry file. */
+export async function buildCli({ outdir = join(root, 'dist/cli') } = {}) {
+  rmSync(outdir, { recursive: true, force: true }); // no stale files of an earlier build
+  await build({
+    ...common,
+    stdin: {
+      contents: [
+        "export { buildProgram, runCli } from './main/cli/main.ts';",
+        ...SHARED_MODULES.map((m) => `export * from './${m}.ts';`),
+      ].join('\n'),
+      resolveDir: root,
+      sourcefile: 'se-attest-entry.ts',
+      loader: 'ts',
+    },
+    outfile: join(outdir, 'main.js'),
+    plugins: [linkPlugin('main')],
+  });
+  for (const name of lazyCommandModules()) {
+    await build({
+      ...common,
+      entryPoints: { index: join(root, `main/cli/commands/${name}.ts`) },
+      outdir: join(outdir, 'commands', name),
+      splitting: true,
+      chunkNames: '[name]-[hash]',
+      plugins: [linkPlugin('command')],
+    });
+  }
+  return join(outdir, 'main.js');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  const i = process.argv.indexOf('--outdir');
+  const out = await buildCli(i > 0 ? { outdir: resolve(process.argv[i + 1]) } : {});
+  console.log(`CLI bundled into ${out}`);
+}
