@@ -19,7 +19,6 @@ after(() => tmp.cleanup());
 const KEYS = join(INTEROP, 'keys');
 const RS = join(INTEROP, 'rs-min');
 const CERTS = join(PV_ASSETS, 'cert');
-const ASRCB = join(PV_ASSETS, 'exp/asrcb/null_none_default_cuid_one');
 const FINGERPRINT = `SHA256:${'A'.repeat(43)}`;
 
 type Kind = 'directory' | 'fifo' | 'dev-zero' | 'sparse-5g';
