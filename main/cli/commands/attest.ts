@@ -266,7 +266,7 @@ export async function runAttest(io: CliIo, opts: AttestOptions, name: string | u
       sudo: opts.sudo === true,
       timeouts,
       loadHostKeys: async () => {
-        const loaded = await resolveHostKeysWithReport(io, hostKeyOptions);
+        const loaded = await resolveHostKeysWithReport(io, hostKeyOptions, opts.quiet === true);
         return { keys: loaded.keys.map((k) => k.publicCoords), report: loaded.report };
       },
       seHeader,

@@ -34,7 +34,7 @@ export async function runCreate(io: CliIo, opts: CreateOptions): Promise<void> {
   const hostKeyOptions = hostKeyOptionsFrom(opts);
   // like pvattest: the warning comes before any HKD is read (a usage error is reported instead)
   if (hostKeyOptions.noVerify && !hostKeyOptions.cert?.length && !opts.quiet) io.err(NO_VERIFY_WARNING);
-  const hostKeys = await resolveHostKeys(io, hostKeyOptions);
+  const hostKeys = await resolveHostKeys(io, hostKeyOptions, opts.quiet === true);
   const request = createAttestationRequest({
     hostKeys: hostKeys.map((k) => k.publicCoords),
     addData,

@@ -48,8 +48,8 @@ export interface ResolvedHostKey {
 }
 
 /** Reads (and unless --no-verify, verifies) the host-key documents, in the order given. */
-export async function resolveHostKeys(io: CliIo, opts: HostKeyOptions): Promise<ResolvedHostKey[]> {
-  return (await resolveHostKeysWithReport(io, opts)).keys;
+export async function resolveHostKeys(io: CliIo, opts: HostKeyOptions, quiet = false): Promise<ResolvedHostKey[]> {
+  return (await resolveHostKeysWithReport(io, opts, quiet)).keys;
 }
 
 /**
@@ -59,6 +59,7 @@ export async function resolveHostKeys(io: CliIo, opts: HostKeyOptions): Promise<
 export async function resolveHostKeysWithReport(
   io: CliIo,
   opts: HostKeyOptions,
+  quiet = false,
 ): Promise<{ keys: ResolvedHostKey[]; report: unknown }> {
   const hasCert = (opts.cert?.length ?? 0) > 0;
   if (opts.noVerify && hasCert)
@@ -90,6 +91,10 @@ export async function resolveHostKeysWithReport(
     ...(opts.at !== undefined ? { at: new Date(opts.at) } : {}),
     cwd: io.cwd,
   });
+  // pvattest's warning for an HKD file holding several certificates (only the first is used)
+  for (const h of report.hkds)
+    if (!quiet && h.steps.some((st) => st.check === 'parse' && st.result === 'info' && st.certificate === h.name))
+      io.err(`The host-key document in '${h.name}' contains more than one certificate!\n`);
   return {
     keys: verifiedHostKeys(report).map((k) => ({ path: k.name, publicCoords: k.publicCoords })),
     report: hkdReportToJson(report),

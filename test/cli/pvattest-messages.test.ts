@@ -1,0 +1,57 @@
+/**
+ * Issue 13 (pvattest parity): IBM's success and warning lines where the spec shows them — `create` prints
+ * "Successfully generated the request" (stderr, warn level; `-q` silences it), the `--no-verify` warning with
+ * protectee "attestation request", and the warning for an HKD file holding several certificates.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { cli, tempDir } from '../support/cli.js';
+import { PV_ASSETS } from '../support/vectors.js';
+
+const tmp = tempDir('se-attest-msg-');
+after(() => tmp.cleanup());
+const CERTS = join(PV_ASSETS, 'cert');
+const CHAIN = [
+  '-C',
+  join(CERTS, 'ibm.crt'),
+  '-C',
+  join(CERTS, 'inter_ca.crt'),
+  '--crl',
+  `${join(CERTS, 'ibm.crl')},${join(CERTS, 'inter_ca.crl')}`,
+  '--root-ca',
+  join(CERTS, 'root_ca.chained.crt'),
+  '--offline',
+  '--at',
+  '2026-11-26T00:00:00Z',
+];
+
+describe('create: IBM’s lines', () => {
+  test('verified: "Successfully generated the request" on stderr, nothing on stdout', async () => {
+    const run = await cli(tmp.dir, 'create', '-k', join(CERTS, 'host.crt'), ...CHAIN, '-a', 'a1', '-o', 'r1');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, 'Successfully generated the request\n');
+    assert.equal(run.stdout, '');
+  });
+  test('-q prints nothing on success', async () => {
+    const run = await cli(tmp.dir, 'create', '-k', join(CERTS, 'host.crt'), ...CHAIN, '-a', 'a2', '-o', 'r2', '-q');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+  });
+  test('an HKD file with two certificates: IBM’s warning, then success', async () => {
+    const two = tmp.path('two.crt');
+    writeFileSync(two, readFileSync(join(CERTS, 'host.crt'), 'utf8') + readFileSync(join(CERTS, 'host2.crt'), 'utf8'));
+    const run = await cli(tmp.dir, 'create', '-k', two, ...CHAIN, '-a', 'a3', '-o', 'r3');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stderr,
+      `The host-key document in '${two}' contains more than one certificate!\nSuccessfully generated the request\n`,
+    );
+  });
+  test('a failure prints no success line', async () => {
+    const run = await cli(tmp.dir, 'create', '-k', join(CERTS, 'host_rev.crt'), ...CHAIN, '-a', 'a4', '-o', 'r4');
+    assert.equal(run.code, 1);
+    assert.doesNotMatch(run.stderr, /Successfully/);
+  });
+});
