@@ -130,7 +130,10 @@ function reportRecorded(io: CliIo, opts: AttestOptions, out: RecordedAttestation
     default:
       if (out.error instanceof AttestError) throw out.error;
       // the record keeps the service's code (never a CLI one)
-      throw new AttestError(isErrorCode(r.errorCode) ? r.errorCode : 'ERR_STORE_INTERNAL', r.errorMessage ?? 'attestation failed');
+      throw new AttestError(
+        isErrorCode(r.errorCode) ? r.errorCode : 'ERR_STORE_INTERNAL',
+        r.errorMessage ?? 'attestation failed',
+      );
   }
 }
 
