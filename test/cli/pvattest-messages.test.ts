@@ -1,14 +1,17 @@
 /**
  * Issue 13 (pvattest parity): IBM's success and warning lines where the spec shows them — `create` prints
  * "Successfully generated the request" (stderr, warn level; `-q` silences it), the `--no-verify` warning with
- * protectee "attestation request", and the warning for an HKD file holding several certificates.
+ * protectee "attestation request", and the warning for an HKD file holding several certificates; `verify -v`
+ * and the deprecated `-V`; C pvattest's `create --x-phkh-img/--x-phkh-att`.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { cli, tempDir } from '../support/cli.js';
-import { PV_ASSETS } from '../support/vectors.js';
+import { INTEROP, PV_ASSETS } from '../support/vectors.js';
+import { PAF_ATTESTATION_PHKH, PAF_IMAGE_PHKH, parseArcb } from '../../main/engine/formats/arcb.js';
+import { parseExchangeRequest } from '../../main/engine/formats/exchange.js';
 
 const tmp = tempDir('se-attest-msg-');
 after(() => tmp.cleanup());
@@ -53,5 +56,64 @@ describe('create: IBM’s lines', () => {
     const run = await cli(tmp.dir, 'create', '-k', join(CERTS, 'host_rev.crt'), ...CHAIN, '-a', 'a4', '-o', 'r4');
     assert.equal(run.code, 1);
     assert.doesNotMatch(run.stderr, /Successfully/);
+  });
+});
+
+describe('verify -v / -V and C pvattest’s create spellings', () => {
+  const RS = join(INTEROP, 'rs-min');
+  test('verify -v prints what the default prints; -V adds Rust pvattest’s deprecation warning first', async () => {
+    const common = ['-i', 'resp.bin', '-a', 'arp.key', '--hdr', 'hdr.input'];
+    const plain = await cli(RS, 'verify', ...common);
+    const verbose = await cli(RS, 'verify', '-v', ...common);
+    const old = await cli(RS, 'verify', '-V', ...common);
+    assert.equal(plain.code, 0);
+    assert.equal(verbose.stderr, plain.stderr);
+    assert.equal(old.code, 0);
+    assert.equal(old.stderr, `WARNING: Use of deprecated flag '-V'. Use '-v' or '--verbose' instead.\n${plain.stderr}`);
+  });
+  test('create --x-phkh-img --x-phkh-att request the same flags as --add-data phkh-img,phkh-att', async () => {
+    const hkd = join(INTEROP, 'keys/hostA.crt');
+    const flagsOf = (file: string) =>
+      parseArcb(parseExchangeRequest(new Uint8Array(readFileSync(tmp.path(file)))).arcb).flags;
+    assert.equal(
+      (
+        await cli(
+          tmp.dir,
+          'create',
+          '-k',
+          hkd,
+          '--no-verify',
+          '-q',
+          '--x-phkh-img',
+          '--x-phkh-att',
+          '-a',
+          'xa',
+          '-o',
+          'xr',
+        )
+      ).code,
+      0,
+    );
+    assert.equal(
+      (
+        await cli(
+          tmp.dir,
+          'create',
+          '-k',
+          hkd,
+          '--no-verify',
+          '-q',
+          '--add-data',
+          'phkh-img,phkh-att',
+          '-a',
+          'ya',
+          '-o',
+          'yr',
+        )
+      ).code,
+      0,
+    );
+    assert.equal(flagsOf('xr'), flagsOf('yr'));
+    assert.equal(flagsOf('xr') & (PAF_IMAGE_PHKH | PAF_ATTESTATION_PHKH), PAF_IMAGE_PHKH | PAF_ATTESTATION_PHKH);
   });
 });

@@ -24,13 +24,22 @@ export interface CreateOptions extends CertificateFlags {
   addData?: string[];
   quiet?: boolean;
   xNoNonce?: boolean;
+  /** C pvattest's experimental spellings of `--add-data phkh-img` / `phkh-att`. */
+  xPhkhImg?: boolean;
+  xPhkhAtt?: boolean;
 }
 
 /** Runs `create`. */
 export async function runCreate(io: CliIo, opts: CreateOptions): Promise<void> {
   // A symlink, folder or device as -a is refused before anything is created (nothing is written through it).
   checkSecretFileTarget(opts.arpk, { cwd: io.cwd });
-  const addData: AddDataKind[] = (opts.addData ?? []).flatMap((l) => parseAddDataList(l));
+  const addData: AddDataKind[] = [
+    ...new Set([
+      ...(opts.addData ?? []).flatMap((l) => parseAddDataList(l)),
+      ...(opts.xPhkhImg ? (['phkh-img'] as const) : []),
+      ...(opts.xPhkhAtt ? (['phkh-att'] as const) : []),
+    ]),
+  ];
   const hostKeyOptions = hostKeyOptionsFrom(opts);
   // like pvattest: the warning comes before any HKD is read (a usage error is reported instead)
   if (hostKeyOptions.noVerify && !hostKeyOptions.cert?.length && !opts.quiet) io.err(NO_VERIFY_WARNING);

@@ -30,10 +30,18 @@ export interface VerifyOptions {
   format: 'yaml' | 'json';
   userData?: string;
   quiet?: boolean;
+  /** `-v`: Rust pvattest prints the same for verify as by default. */
+  verbose?: boolean;
+  /** `-V`: C pvattest's verbose flag, deprecated in Rust pvattest (which warns and goes on). */
+  V?: boolean;
 }
+
+/** Rust pvattest's warning for `-V`. */
+export const DEPRECATED_V_WARNING = "WARNING: Use of deprecated flag '-V'. Use '-v' or '--verbose' instead.\n";
 
 /** Runs `verify`; a mismatch ends with exit 2 (CliExit). */
 export async function runVerify(io: CliIo, opts: VerifyOptions): Promise<void> {
+  if (opts.V) io.err(DEPRECATED_V_WARNING);
   const files = { cwd: io.cwd };
   const response = readFileBounded(opts.input, MAX_EXCHANGE_SIZE, files);
   const header = openFileForReading(opts.hdr, files);

@@ -38,6 +38,8 @@ export function registerEngineCommands(program: Command, io: CliIo): void {
     .option('--add-data <LIST>', ADD_DATA_HELP, collectList)
     .option('-q, --quiet', 'print only errors')
     .addOption(new Option('--x-no-nonce', 'leave out the nonce (C pvattest experimental option)').hideHelp())
+    .addOption(new Option('--x-phkh-img', 'C pvattest: as --add-data phkh-img').hideHelp())
+    .addOption(new Option('--x-phkh-att', 'C pvattest: as --add-data phkh-att').hideHelp())
     .action(async (opts: CreateOptions) => (await import('../commands/create.js')).runCreate(io, opts));
 
   program
@@ -50,6 +52,8 @@ export function registerEngineCommands(program: Command, io: CliIo): void {
     .addOption(new Option('--format <FORMAT>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('-u, --user-data <FILE>', 'write the verified user data here')
     .option('-q, --quiet', 'print nothing on success or mismatch')
+    .option('-v, --verbose', 'print the summary (as by default: what pvattest -v prints for verify)')
+    .addOption(new Option('-V', "deprecated spelling of -v (pvattest's warning)").hideHelp())
     .addOption(
       new Option('--dialect <TOOL>', "reader rules and YAML of IBM's Rust pvattest (2.33+) or of the C one (≤ 2.32)")
         .choices(['rust', 'c'])
