@@ -10,11 +10,12 @@ import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli } from '../scripts/build-cli.mjs';
+import { IBM_CERTS, ibmChainOptions } from '../test/support/vectors.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/se-attest.js');
 const INTEROP = join(ROOT, 'test/vectors/interop');
-const CERTS = join(ROOT, 'test/vectors/s390-tools/rust/pv/tests/assets/cert');
+const CERTS = IBM_CERTS;
 const RUNS = 11;
 const SPARSE_IMAGE_SIZE = 5 * 1024 ** 3;
 
@@ -66,27 +67,7 @@ function startCases(out: string): StartCase[] {
     },
     {
       command: 'create (1 HKD, chain and CRLs verified offline)',
-      args: [
-        'create',
-        '-k',
-        'host.crt',
-        '-C',
-        'ibm.crt',
-        '-C',
-        'inter_ca.crt',
-        '--crl',
-        'ibm.crl,inter_ca.crl',
-        '--root-ca',
-        'root_ca.chained.crt',
-        '--offline',
-        '--at',
-        '2026-11-26T00:00:00Z',
-        '-a',
-        join(out, 'a2'),
-        '-o',
-        join(out, 'r2'),
-        '-q',
-      ],
+      args: ['create', '-k', 'host.crt', ...ibmChainOptions(), '-a', join(out, 'a2'), '-o', join(out, 'r2'), '-q'],
       cwd: CERTS,
       goalAddedMs: 60,
     },

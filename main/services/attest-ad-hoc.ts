@@ -6,8 +6,6 @@
  * for evidence. The caller reads the files (HKDs, identity, header) and prints; errors carry the transport,
  * store, pki and engine codes of what failed.
  */
-import type { EngineContext } from '../engine/crypto/context.js';
-import type { AddDataKind } from '../engine/formats/additional-data.js';
 import { sha256Hex } from '../store/content-hash.js';
 import type { Store } from '../store/index.js';
 import { parseGuestAddress, type GuestAddress } from '../transport/guest-address.js';
@@ -19,12 +17,7 @@ import {
   type KnownHostEntry,
 } from '../transport/host-key.js';
 import { SshGuestTransport, type SshIdentity, type SshTimeouts } from '../transport/ssh-transport.js';
-import {
-  attestGuest,
-  type AttestGuestParams,
-  type AttestGuestProgress,
-  type AttestGuestResult,
-} from './attest-guest.js';
+import { attestGuest, type AttestGuestParams, type AttestGuestResult } from './attest-guest.js';
 import { attestAndRecord, type RecordedAttestation } from './attest-recorded.js';
 import { recordAdHocGuest } from './guests.js';
 import { importTrustFiles } from './trust.js';
@@ -51,21 +44,15 @@ export interface AdHocTarget {
   readonly onTrustedOnFirstUse?: (info: HostKeyInfo, address: GuestAddress) => void;
 }
 
-/** Inputs of `attestAdHoc`. */
-export interface AttestAdHocParams extends AdHocTarget {
+/** Inputs of `attestAdHoc`; `seHeader` is the guest's bare SE header. */
+export interface AttestAdHocParams
+  extends AdHocTarget, Pick<AttestGuestParams, 'seHeader' | 'addData' | 'userData' | 'ctx' | 'signal' | 'onProgress'> {
   readonly identity: SshIdentity;
   readonly remoteCommand?: string;
   readonly sudo?: boolean;
   readonly timeouts?: Partial<SshTimeouts>;
   /** Reads and verifies the HKDs (the CLI: from files); called once the run starts. */
   readonly loadHostKeys: () => Promise<LoadedHostKeys>;
-  /** The guest's bare SE header. */
-  readonly seHeader: Uint8Array;
-  readonly addData?: readonly AddDataKind[];
-  readonly userData?: Uint8Array;
-  readonly ctx: EngineContext;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (event: AttestGuestProgress) => void;
   /**
    * Record the run in `store` under `guestName` (default: the guest's host name); `hkdFiles` (the HKDs' bytes) are
    * imported as trust material.

@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ErrorCode } from '../../shared/errors/index.js';
 import { cli, tempDir } from '../support/cli.js';
-import { INTEROP, PV_ASSETS } from '../support/vectors.js';
+import { IBM_CERTS, INTEROP, ibmChainOptions } from '../support/vectors.js';
 
 const tmp = tempDir('se-attest-hostile-');
 after(() => tmp.cleanup());
 
 const KEYS = join(INTEROP, 'keys');
 const RS = join(INTEROP, 'rs-min');
-const CERTS = join(PV_ASSETS, 'cert');
+const CERTS = IBM_CERTS;
 const FINGERPRINT = `SHA256:${'A'.repeat(43)}`;
 
 type Kind = 'directory' | 'fifo' | 'dev-zero' | 'sparse-5g';
@@ -88,21 +88,7 @@ async function guestWithImage(image: string, kind: Kind): Promise<void> {
   assert.equal(edit.code, 0, edit.stderr);
 }
 
-const verifyChain = (over: Partial<Record<'-C' | '--crl' | '--root-ca', string>>) => [
-  '-C',
-  over['-C'] ?? join(CERTS, 'ibm.crt'),
-  '-C',
-  join(CERTS, 'inter_ca.crt'),
-  '--crl',
-  over['--crl'] ?? join(CERTS, 'ibm.crl'),
-  '--crl',
-  join(CERTS, 'inter_ca.crl'),
-  '--root-ca',
-  over['--root-ca'] ?? join(CERTS, 'root_ca.chained.crt'),
-  '--offline',
-  '--at',
-  '2026-11-26T00:00:00Z',
-];
+const verifyChain = ibmChainOptions;
 const createWith = (k: string, chain: string[]) => [
   'create',
   '-k',

@@ -9,26 +9,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { cli, tempDir } from '../support/cli.js';
-import { INTEROP, PV_ASSETS } from '../support/vectors.js';
+import { IBM_CERTS, INTEROP, ibmChainOptions } from '../support/vectors.js';
 import { PAF_ATTESTATION_PHKH, PAF_IMAGE_PHKH, parseArcb } from '../../main/engine/formats/arcb.js';
 import { parseExchangeRequest } from '../../main/engine/formats/exchange.js';
 
 const tmp = tempDir('se-attest-msg-');
 after(() => tmp.cleanup());
-const CERTS = join(PV_ASSETS, 'cert');
-const CHAIN = [
-  '-C',
-  join(CERTS, 'ibm.crt'),
-  '-C',
-  join(CERTS, 'inter_ca.crt'),
-  '--crl',
-  `${join(CERTS, 'ibm.crl')},${join(CERTS, 'inter_ca.crl')}`,
-  '--root-ca',
-  join(CERTS, 'root_ca.chained.crt'),
-  '--offline',
-  '--at',
-  '2026-11-26T00:00:00Z',
-];
+const CERTS = IBM_CERTS;
+const CHAIN = ibmChainOptions();
 
 describe('create: IBM’s lines', () => {
   test('verified: "Successfully generated the request" on stderr, nothing on stdout', async () => {
@@ -72,48 +60,26 @@ describe('verify -v / -V and C pvattest’s create spellings', () => {
     assert.equal(old.stderr, `WARNING: Use of deprecated flag '-V'. Use '-v' or '--verbose' instead.\n${plain.stderr}`);
   });
   test('create --x-phkh-img --x-phkh-att request the same flags as --add-data phkh-img,phkh-att', async () => {
-    const hkd = join(INTEROP, 'keys/hostA.crt');
-    const flagsOf = (file: string) =>
-      parseArcb(parseExchangeRequest(new Uint8Array(readFileSync(tmp.path(file)))).arcb).flags;
-    assert.equal(
-      (
-        await cli(
-          tmp.dir,
-          'create',
-          '-k',
-          hkd,
-          '--no-verify',
-          '-q',
-          '--x-phkh-img',
-          '--x-phkh-att',
-          '-a',
-          'xa',
-          '-o',
-          'xr',
-        )
-      ).code,
-      0,
-    );
-    assert.equal(
-      (
-        await cli(
-          tmp.dir,
-          'create',
-          '-k',
-          hkd,
-          '--no-verify',
-          '-q',
-          '--add-data',
-          'phkh-img,phkh-att',
-          '-a',
-          'ya',
-          '-o',
-          'yr',
-        )
-      ).code,
-      0,
-    );
-    assert.equal(flagsOf('xr'), flagsOf('yr'));
-    assert.equal(flagsOf('xr') & (PAF_IMAGE_PHKH | PAF_ATTESTATION_PHKH), PAF_IMAGE_PHKH | PAF_ATTESTATION_PHKH);
+    const flagsOf = async (name: string, ...spelling: string[]) => {
+      const hkd = join(INTEROP, 'keys/hostA.crt');
+      const run = await cli(
+        tmp.dir,
+        'create',
+        '-k',
+        hkd,
+        '--no-verify',
+        '-q',
+        ...spelling,
+        '-a',
+        `${name}.arpk`,
+        '-o',
+        name,
+      );
+      assert.equal(run.code, 0, run.stderr);
+      return parseArcb(parseExchangeRequest(new Uint8Array(readFileSync(tmp.path(name)))).arcb).flags;
+    };
+    const c = await flagsOf('xr', '--x-phkh-img', '--x-phkh-att');
+    assert.equal(c, await flagsOf('yr', '--add-data', 'phkh-img,phkh-att'));
+    assert.equal(c & (PAF_IMAGE_PHKH | PAF_ATTESTATION_PHKH), PAF_IMAGE_PHKH | PAF_ATTESTATION_PHKH);
   });
 });

@@ -42,3 +42,27 @@ export const ASRCB_ORDER = [
   'null_none_default_cuid_seven',
   'null_none_dump_cuid_one',
 ] as const;
+
+/** IBM's HKD fixtures (host.crt, ibm.crt, inter_ca.crt, their CRLs, root_ca.chained.crt). */
+export const IBM_CERTS = join(PV_ASSETS, 'cert');
+/** A time at which IBM's fixture chain and CRLs are valid. */
+export const IBM_CHAIN_AT = '2026-11-26T00:00:00Z';
+
+/** pvattest's certificate options for IBM's fixture chain, verified offline at IBM_CHAIN_AT (absolute paths). */
+export function ibmChainOptions(over: Partial<Record<'-C' | '--crl' | '--root-ca', string>> = {}): string[] {
+  return [
+    '-C',
+    over['-C'] ?? join(IBM_CERTS, 'ibm.crt'),
+    '-C',
+    join(IBM_CERTS, 'inter_ca.crt'),
+    '--crl',
+    over['--crl'] ?? join(IBM_CERTS, 'ibm.crl'),
+    '--crl',
+    join(IBM_CERTS, 'inter_ca.crl'),
+    '--root-ca',
+    over['--root-ca'] ?? join(IBM_CERTS, 'root_ca.chained.crt'),
+    '--offline',
+    '--at',
+    IBM_CHAIN_AT,
+  ];
+}
