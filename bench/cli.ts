@@ -31,7 +31,7 @@ interface StartCase {
 function startCases(out: string): StartCase[] {
   const rs = join(INTEROP, 'rs-min');
   const help = (args: string[]): StartCase => ({
-    command: `${args.join(' ')} --help`,
+    command: [...args, '--help'].join(' '),
     args: [...args, '--help'],
     cwd: rs,
     goalAddedMs: 30,
