@@ -2,7 +2,9 @@
  * CLI benchmarks. `cli-start` (issue 13): whole `se-attest` processes (bin/se-attest.js, the bundled CLI, rebuilt
  * first so the figures are of the current sources), spawn to exit, median of RUNS each, interleaved with bare
  * `node -e 0` runs in the same loop so that both see the same machine load; `added_ms` is the difference of the
- * medians. `cli-peak-rss` (issue 12): the peak RSS (`process.resourceUsage().maxRSS` of the child) of
+ * medians. On a busy machine wall time mostly measures the wait for a core, so each case also reports the CPU
+ * time its processes used (`cpu_ms`, mean per run, from the children's user + system time in /proc/self/stat),
+ * and `added_cpu_ms` beside the floor's. `cli-peak-rss` (issue 12): the peak RSS (`process.resourceUsage().maxRSS` of the child) of
  * `extract-hdr` (both search modes), `verify --hdr IMAGE` and `guest add --hdr IMAGE` on a sparse 5 GiB image.
  */
 import { spawnSync } from 'node:child_process';
@@ -74,14 +76,31 @@ function startCases(out: string): StartCase[] {
   ];
 }
 
-function timeOnce(args: readonly string[], cwd: string, expectExit: number): number {
+/** CPU time (ms) of the children this process has waited for: cutime + cstime of /proc/self/stat (Linux). */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** USER_HZ, the unit of /proc/self/stat's times (100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** Runs one process; returns its wall time and the CPU time it used, in ms. */
+function timeOnce(args: readonly string[], cwd: string, expectExit: number): { wall: number; cpu: number } {
+  const cpu0 = childrenCpuMs();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== expectExit)
     throw new Error(`${args.join(' ')}: exit ${r.status}, expected ${expectExit}: ${r.stderr.toString()}`);
-  return ms;
+  return { wall, cpu: childrenCpuMs() - cpu0 };
 }
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -92,17 +111,26 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 async function startupRecords(out: string): Promise<object[]> {
   const cases = startCases(out);
-  const floor: number[] = [];
-  const times = cases.map(() => [] as number[]);
+  const floor: { wall: number; cpu: number }[] = [];
+  const times = cases.map(() => [] as { wall: number; cpu: number }[]);
   for (let run = 0; run < RUNS; run++) {
     floor.push(timeOnce(['-e', '0'], ROOT, 0));
     cases.forEach((c, i) => times[i]!.push(timeOnce([BIN, ...c.args], c.cwd, c.exit ?? 0)));
   }
-  const floorMs = median(floor);
+  const floorMs = median(floor.map((t) => t.wall));
+  const floorCpu = mean(floor.map((t) => t.cpu));
   return [
-    { suite: 'cli', name: 'cli-start-floor', command: 'node -e 0', median_ms: round(floorMs), runs: RUNS },
+    {
+      suite: 'cli',
+      name: 'cli-start-floor',
+      command: 'node -e 0',
+      median_ms: round(floorMs),
+      cpu_ms: round(floorCpu),
+      runs: RUNS,
+    },
     ...cases.map((c, i) => {
-      const m = median(times[i]!);
+      const m = median(times[i]!.map((t) => t.wall));
+      const cpu = mean(times[i]!.map((t) => t.cpu));
       return {
         suite: 'cli',
         name: 'cli-start',
@@ -110,6 +138,8 @@ async function startupRecords(out: string): Promise<object[]> {
         median_ms: round(m),
         floor_ms: round(floorMs),
         added_ms: round(m - floorMs),
+        cpu_ms: round(cpu),
+        added_cpu_ms: round(cpu - floorCpu),
         goal_added_ms: c.goalAddedMs,
         met: m - floorMs <= c.goalAddedMs,
         runs: RUNS,
