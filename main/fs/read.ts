@@ -20,10 +20,10 @@ export function resolvePath(cwd: string, path: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
-/** `a FIFO (named pipe)`, `a directory`, ...: what a non-regular file is, for messages. */
+/** `a FIFO`, `a directory`, ...: what a non-regular file is, for messages. */
 export function describeFileKind(st: Stats): string {
   if (st.isDirectory()) return 'a directory';
-  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isFIFO()) return 'a FIFO';
   if (st.isSocket()) return 'a socket';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';
