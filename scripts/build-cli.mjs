@@ -16,8 +16,14 @@ import { join, resolve } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-/** Pure-JavaScript packages bundled in; every other dependency stays a runtime import from node_modules. */
-export const BUNDLED_PACKAGES = ['commander', '@peculiar/x509', 'reflect-metadata'];
+/**
+ * Pure-JavaScript packages bundled in (loading one file beats loading their dozens); every other dependency stays
+ * a runtime import from node_modules. The @peculiar family goes in or out together: the X.509 classes and the
+ * ASN.1 schema registry they share must exist once.
+ */
+export function isBundledPackage(name) {
+  return name === 'commander' || name === 'reflect-metadata' || name.startsWith('@peculiar/');
+}
 
 /** Modules whose identity matters across bundles (`instanceof AttestError`, `instanceof CliExit`): kept in main.js. */
 const SHARED_MODULES = ['shared/errors/index', 'main/cli/io'];
@@ -44,7 +50,7 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   legalComments: 'linked',
-  external: [...Object.keys(pkg.dependencies ?? {}).filter((n) => !BUNDLED_PACKAGES.includes(n)), 'electron'],
+  external: [...Object.keys(pkg.dependencies ?? {}).filter((n) => !isBundledPackage(n)), 'electron'],
   // bundled CommonJS (commander) calls require() for Node built-ins: give it a real one inside an ES module
   banner: {
     js: "import { createRequire as __seAttestRequire } from 'node:module';\nconst require = __seAttestRequire(import.meta.url);",

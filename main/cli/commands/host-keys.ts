@@ -4,6 +4,7 @@
  */
 import { AttestError } from '../../../shared/errors/index.js';
 import { hkdReportToJson, verifiedHostKeys } from '../../engine/pki/hkd-verifier.js';
+import { MAX_HKD_FILE_SIZE, readHostKeyDocument } from '../../engine/pki/host-key-document.js';
 import { readFileBounded } from '../../fs/index.js';
 import { naming } from '../files.js';
 import { certFiles, type CertificateFlags } from '../flags/certificate-options.js';
@@ -70,8 +71,6 @@ export async function resolveHostKeysWithReport(
     );
   }
   if (opts.noVerify) {
-    // loaded here only: the X.509 parser it uses costs more start-up time than the rest of `create`
-    const { MAX_HKD_FILE_SIZE, readHostKeyDocument } = await import('../../engine/pki/host-key-document.js');
     const keys = opts.hostKeyDocument.map((path) => ({
       path,
       publicCoords: naming(
