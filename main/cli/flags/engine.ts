@@ -80,10 +80,7 @@ export function registerEngineCommands(program: Command, io: CliIo): void {
     )
     .option('--firmware-check-version <VERSION>', 'firmware verification protocol: 1 or 2 (default 1)')
     .addOption(new Option('--fw-ver <VERSION>', 'alias of --firmware-check-version'))
-    .option(
-      '--firmware-verify-url <URL>',
-      'the firmware verification server to ask instead of IBM’s (https://esupport.ibm.com/eccedge/ent/z)',
-    )
+    .option('--firmware-verify-url <URL>', "the firmware verification server to ask instead of IBM's")
     .option('--firmware-timeout <SECONDS>', 'give up on the firmware verification server after this long (120)')
     .option('-q, --quiet', 'print nothing')
     .action(async (inArg: string | undefined, outArg: string | undefined, opts: CheckOptions) =>
