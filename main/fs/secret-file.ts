@@ -93,6 +93,28 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
+/** errno values of a file system that cannot make hard links. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/** Creates `full` (O_EXCL, 0600) with `bytes`; false when it already exists. */
+function createExclusively(full: string, bytes: Uint8Array, durable: boolean): boolean {
+  let fd: number;
+  try {
+    fd = openSync(full, CREATE_FLAGS, SECRET_FILE_MODE);
+  } catch (e) {
+    if (errnoOf(e) === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    fchmodSync(fd, SECRET_FILE_MODE);
+    writeAll(fd, bytes);
+    if (durable) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
 function syncFolder(folder: string): void {
   try {
     const fd = openSync(folder, constants.O_RDONLY);
@@ -146,7 +168,9 @@ export function writeSecretFile(path: string, data: Uint8Array | string, params:
         published = true;
       } catch (e) {
         if (errnoOf(e) === 'EEXIST') return false;
-        throw e;
+        if (!NO_HARD_LINKS.has(errnoOf(e))) throw e;
+        // a file system without hard links: create the target itself, exclusively (never replacing either)
+        if (!createExclusively(full, bytes, durable)) return false;
       }
     }
     if (durable) syncFolder(folder);
