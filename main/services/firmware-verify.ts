@@ -20,11 +20,11 @@ import {
 } from '../engine/attest/check.js';
 
 /** Total time for one verification, redirects included (IBM's tool: 120 s). */
-export const FIRMWARE_VERIFY_TIMEOUT_MS = 120_000;
+const FIRMWARE_VERIFY_TIMEOUT_MS = 120_000;
 /** Redirects followed at most (IBM's tool: 50). */
-export const FIRMWARE_VERIFY_MAX_REDIRECTS = 50;
+const FIRMWARE_VERIFY_MAX_REDIRECTS = 50;
 /** Largest answer read. */
-export const FIRMWARE_VERIFY_MAX_BYTES = 1024 * 1024;
+const FIRMWARE_VERIFY_MAX_BYTES = 1024 * 1024;
 
 /** Inputs of `verifyFirmwareState`. */
 export interface VerifyFirmwareStateParams {
@@ -38,7 +38,7 @@ export interface VerifyFirmwareStateParams {
 }
 
 /** Parses the base URL given by the user; only http: and https: are used. */
-export function parseFirmwareVerifyUrl(url: string): URL {
+function parseFirmwareVerifyUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -13,7 +13,7 @@ import type { CliIo } from '../io.js';
 import { NO_VERIFY_WARNING, hostKeyOptionsFrom, resolveHostKeys } from './host-keys.js';
 
 /** pvattest's success line. */
-export const CREATE_SUCCESS = 'Successfully generated the request\n';
+const CREATE_SUCCESS = 'Successfully generated the request\n';
 
 /** `create`'s options as parsed. */
 export interface CreateOptions extends CertificateFlags {

@@ -25,7 +25,7 @@ export interface ExtractOptions {
 }
 
 /** Parses a bash-arithmetic page count as pvextract-hdr does (`0x13`, `19`, `023`). */
-export function parsePageCount(text: string): number {
+function parsePageCount(text: string): number {
   const t = text.trim();
   let n: number;
   if (/^0[xX][0-9a-fA-F]+$/.test(t)) n = Number.parseInt(t.slice(2), 16);

@@ -37,7 +37,7 @@ export interface VerifyOptions {
 }
 
 /** Rust pvattest's warning for `-V`. */
-export const DEPRECATED_V_WARNING = "WARNING: Use of deprecated flag '-V'. Use '-v' or '--verbose' instead.\n";
+const DEPRECATED_V_WARNING = "WARNING: Use of deprecated flag '-V'. Use '-v' or '--verbose' instead.\n";
 
 /** Runs `verify`; a mismatch ends with exit 2 (CliExit). */
 export async function runVerify(io: CliIo, opts: VerifyOptions): Promise<void> {
