@@ -19,4 +19,13 @@ export const EVIDENCE_ERROR_CODES = [
   'ERR_EVIDENCE_MEASUREMENT_MISMATCH',
   'ERR_EVIDENCE_HKD_CHAIN',
   'ERR_EVIDENCE_AUDIT_CHAIN',
+  // issue 11/12: schema validation, recomputed outcomes, bounded reads, hostile zips, unauthenticated signer
+  'ERR_EVIDENCE_SCHEMA_INVALID',
+  'ERR_EVIDENCE_OUTCOME_MISMATCH',
+  'ERR_EVIDENCE_FILE_TOO_LARGE',
+  'ERR_EVIDENCE_JSON_INVALID',
+  'ERR_EVIDENCE_ZIP_ENTRY_INVALID',
+  'ERR_EVIDENCE_SIGNER_UNAUTHENTICATED',
+  // single-attestation report
+  'ERR_EVIDENCE_REPORT_FORMAT',
 ] as const;

@@ -5,8 +5,15 @@
  * `attestations/<id>/arpk.key`.
  */
 
-/** Version of evidence.json; bumped on any incompatible change. */
-export const EVIDENCE_SCHEMA_VERSION = '1.0.0';
+import type { AttestationPolicy } from './policy.js';
+import type { Outcome, OutcomeCounts, PolicyCheckResult } from './verdict.js';
+
+/**
+ * Version of evidence.json; bumped on any incompatible change. 2.0.0 (issue 11): each attestation carries the
+ * outcome of the one verdict model, the policy it was judged against and every check with expected vs seen;
+ * totals count each outcome separately.
+ */
+export const EVIDENCE_SCHEMA_VERSION = '2.0.0';
 /** The in-toto predicate type of the bundle manifest. */
 export const EVIDENCE_PREDICATE_TYPE = 'https://se-attestation-workstation.invalid/evidence-bundle/v1';
 /** in-toto Statement type and DSSE payload type. */
@@ -32,11 +39,20 @@ export const ATTESTATION_FILES = {
   verification: 'verification.json',
 } as const;
 
-/** Status of an attestation attempt as the store recorded it. */
-export type EvidenceAttestationStatus = 'pending' | 'verified' | 'mismatch' | 'error' | 'interrupted';
+/** Status of an attestation attempt as the store recorded it (stores before schema 6 record policy violations as `mismatch`). */
+export type EvidenceAttestationStatus = 'pending' | Outcome;
 
-/** Outcome of recomputing an attestation's measurement from its files. */
-export type EvidenceVerdict = 'verified' | 'mismatch' | 'no-response' | 'unreadable';
+/** Result of recomputing an attestation's measurement from its files (`unreadable`: the files were rejected). */
+export type EvidenceMeasurementResult = 'verified' | 'mismatch' | 'no-response' | 'unreadable';
+
+/** Where the policy an attestation was judged against comes from. */
+export type EvidencePolicySource =
+  /** Recorded with the attempt when it started (store schema 6 on). */
+  | 'recorded'
+  /** The attempt predates recorded policies: the guest's policy at export time was used. */
+  | 'guest-current'
+  /** No policy: only the measurement was judged. */
+  | 'none';
 
 /** State of the CRLs at the attestation time, as the chain re-check saw it. */
 export type EvidenceCrlState = 'valid' | 'revoked' | 'missing' | 'expired' | 'not-yet-valid' | 'not-checked';
@@ -59,9 +75,20 @@ export interface EvidenceAttestationRecord {
   status: EvidenceAttestationStatus;
   startedAt: string;
   finishedAt: string | null;
-  /** Measurement recomputed at export from the bundled files (`unreadable`: the files were rejected, see verdictCode). */
-  verdict: EvidenceVerdict;
-  verdictCode: string | null;
+  /** The outcome `judgeAttestation` computes from the folder's files and `policy` (only `verified` counts as verified). */
+  outcome: Outcome;
+  /** The code that explains a non-verified outcome (the first failed policy check, the error's code), else null. */
+  outcomeCode: string | null;
+  outcomeReason: string;
+  /** The policy the attestation was judged against (null: none; only the measurement was judged). */
+  policy: AttestationPolicy | null;
+  policySource: EvidencePolicySource;
+  /** Every policy check that was evaluated, with what was expected beside what was seen. */
+  checks: PolicyCheckResult[];
+  /** The measurement recomputed from the bundled files. */
+  measurementResult: EvidenceMeasurementResult;
+  /** The engine's code when the files were rejected (`unreadable`), else null. */
+  measurementCode: string | null;
   cuid: string | null;
   userData: string | null;
   measurement: string | null;
@@ -69,6 +96,9 @@ export interface EvidenceAttestationRecord {
   requestPhkhs: string[];
   imagePhkh: string | null;
   attestationPhkh: string | null;
+  secretStoreHash: string | null;
+  firmwareState: string | null;
+  /** The whole additional data of the response (hex), as received. */
   additionalData: string | null;
   errorCode: string | null;
   errorMessage: string | null;
@@ -84,10 +114,15 @@ export interface EvidenceAttestationRecord {
 /** Per-guest summary. */
 export interface EvidenceGuestSummary {
   name: string;
+  /** When the guest was added to the workstation (null: unknown, e.g. removed since). */
+  createdAt: string | null;
   attestations: number;
-  verified: number;
-  failed: number;
-  /** Longest time between consecutive verified attestations (and period edges), in seconds. */
+  /** Attestations per outcome. */
+  outcomes: OutcomeCounts;
+  /**
+   * Longest time without a verified attestation, in seconds, counted from the later of the period start and
+   * the guest's creation, up to min(period end, generatedAt).
+   */
   longestGapSeconds: number;
   longestGapFrom: string;
   longestGapTo: string;
@@ -101,6 +136,11 @@ export interface EvidenceTrustRecord {
   role: 'hkd' | 'certificate' | 'root' | 'crl';
   subject: string | null;
   issuer: string | null;
+  /** Subject CN and OU of a certificate (an HKD names its host this way), else null. */
+  subjectCn: string | null;
+  subjectOu: string | null;
+  /** Serial number (hex) of a certificate, else null. */
+  serial: string | null;
 }
 
 /** The audit-log summary in evidence.json. */
@@ -121,7 +161,7 @@ export interface EvidenceDocument {
   generatedAt: string;
   guestFilter: string[] | null;
   workstationKey: { algorithm: 'ed25519'; fingerprint: string; path: string };
-  totals: { guests: number; attestations: number; verified: number; failed: number };
+  totals: { guests: number; attestations: number; outcomes: OutcomeCounts };
   guests: EvidenceGuestSummary[];
   trust: EvidenceTrustRecord[];
   audit: EvidenceAuditSummary;
@@ -148,8 +188,10 @@ export type EvidenceCheckName =
   | 'key-fingerprint'
   | 'files'
   | 'digests'
+  | 'schema'
   | 'evidence'
   | 'measurement'
+  | 'outcome'
   | 'hkd-chain'
   | 'audit-chain';
 
@@ -165,8 +207,16 @@ export interface EvidenceCheckResult {
 
 /** Result of `verifyEvidenceBundle`. */
 export interface EvidenceBundleVerification {
+  /** Every check passed (the signer may still be unauthenticated: see `signer`). */
   ok: boolean;
   results: EvidenceCheckResult[];
   attestations: number;
   files: number;
+  /** Recomputed outcomes of the bundle's attestations (when evidence.json could be read). */
+  outcomes: OutcomeCounts | null;
+  /**
+   * Who signed: `authenticated` only when a trusted key was given and the bundle is signed by it. Without a
+   * trusted key the signature proves integrity, not origin (gpg's "not certified with a trusted signature").
+   */
+  signer: { authenticated: boolean; fingerprint: string | null };
 }

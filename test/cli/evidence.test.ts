@@ -71,16 +71,29 @@ test('export then verify: exit 0, one PASS line per check; --to DATE includes th
   );
   assert.equal(ex.code, 0, ex.stderr);
   assert.deepEqual(opened, [join(root, 'store.db')]);
-  assert.match(ex.stdout, /attestations: 9 \(8 verified, 1 failed\)/);
+  assert.match(ex.stdout, /attestations: 9 \(8 verified, 1 measurement mismatch\)/);
   const doc = JSON.parse(readFileSync(join(root, 'bundle', 'evidence.json'), 'utf8')) as EvidenceDocument;
   assert.equal(doc.period.to, '2028-01-01T00:00:00.000Z');
   assert.equal(doc.organisation, 'Example AG');
   const v = await run(deps(), 'evidence', 'verify', 'bundle', '--trusted-key', join(root, 'keys', PUBLIC_KEY_FILE));
   assert.equal(v.code, 0, v.stderr);
-  for (const check of ['signature', 'key-fingerprint', 'files', 'digests', 'measurement', 'hkd-chain', 'audit-chain']) {
+  for (const check of [
+    'signature',
+    'key-fingerprint',
+    'files',
+    'digests',
+    'schema',
+    'evidence',
+    'measurement',
+    'outcome',
+    'hkd-chain',
+    'audit-chain',
+  ]) {
     assert.match(v.stdout, new RegExp(`^PASS ${check}: `, 'm'));
   }
-  assert.match(v.stdout, /bundle verified: 9 attestations/);
+  assert.match(v.stdout, /bundle verified: 9 attestations \(8 verified, 1 measurement mismatch\)/);
+  assert.match(v.stdout, /signed by the trusted key SHA256:/);
+  assert.doesNotMatch(v.stderr, /NOT authenticated/);
 });
 
 test('a tampered bundle: exit 2 and a FAIL line naming the file and the check', async () => {

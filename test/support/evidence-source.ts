@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { EvidenceAttestationStatus, EvidenceAuditEntry } from '../../shared/types/evidence.js';
+import type { AttestationPolicy } from '../../shared/types/policy.js';
 import {
   createAttestationRequest,
   p521KeyPairFromPrivate,
@@ -96,7 +97,16 @@ export interface EvidenceFixtureParams {
   idleGuests?: number;
   /** Revoke HKD index 1 in the HKD CRL (attestations on it then fail the chain re-check). */
   revokeSecondHkd?: boolean;
+  /** Every n-th attestation is judged against a policy expecting another image PHKH (a policy violation). */
+  policyViolationEvery?: number;
+  /** Every attestation records a policy its response satisfies (HKD list, required add-data) unless it violates one. */
+  recordPolicies?: boolean;
+  /** When each guest was created (default: unknown). */
+  guestCreatedAt?: (name: string, index: number) => string | null;
 }
+
+/** The image PHKH a policy-violating fixture attestation is expected to have (not the one it has). */
+export const WRONG_IMAGE_PHKH = 'ab'.repeat(32);
 
 /** A built fixture. */
 export interface EvidenceFixture {
@@ -193,6 +203,13 @@ export async function buildEvidenceFixture(p: EvidenceFixtureParams): Promise<Ev
     const started = new Date(PERIOD_FROM.getTime() + Math.floor(((k + 0.5) * span) / perGuest) + g * 61_000);
     const id = n + 1;
     const hkd = pki.hkds[sample.hkdIndex]!;
+    const hkdSha = createHash('sha256').update(hkd.der).digest('hex');
+    const violates = !!p.policyViolationEvery && n % p.policyViolationEvery === p.policyViolationEvery - 1;
+    const policy: AttestationPolicy | null = violates
+      ? { expectedImagePhkh: WRONG_IMAGE_PHKH }
+      : p.recordPolicies
+        ? { hkdSha256: [hkdSha], requiredAddData: sample.response ? ['phkh-img', 'phkh-att'] : [] }
+        : null;
     attestations.push({
       id,
       guestName: guestNames[g]!,
@@ -204,11 +221,12 @@ export async function buildEvidenceFixture(p: EvidenceFixtureParams): Promise<Ev
       additionalData: null,
       errorCode: sample.errorCode,
       errorMessage: sample.errorCode ? 'the guest did not answer in time' : null,
+      policy,
       request: sample.request,
       response: sample.response,
       arpk: sample.arpk,
       seHeader: sample.seHeader,
-      hkds: [{ sha256: createHash('sha256').update(hkd.der).digest('hex'), bytes: hkd.der }],
+      hkds: [{ sha256: hkdSha, bytes: hkd.der }],
       hkdReport: { verified: true, at: started.toISOString() },
     });
     if (n < 2000)
@@ -223,6 +241,6 @@ export async function buildEvidenceFixture(p: EvidenceFixtureParams): Promise<Ev
     { sha256: '', role: 'crl', bytes: pki.intermediateCrl.der },
     { sha256: '', role: 'crl', bytes: pki.rootCrl.der },
   ].map((t) => ({ ...t, sha256: createHash('sha256').update(t.bytes).digest('hex') })) as EvidenceTrustItem[];
-  const guests = [...guestNames, ...idle].map((name) => ({ name }));
+  const guests = [...guestNames, ...idle].map((name, i) => ({ name, createdAt: p.guestCreatedAt?.(name, i) ?? null }));
   return { source: new MemoryEvidenceSource(guests, attestations, trust, audit), pki, guestNames };
 }

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { AttestError } from '../../../shared/errors/index.js';
+import { emptyOutcomeCounts, isVerifiedOutcome, type OutcomeCounts } from '../../../shared/types/verdict.js';
 import {
   ATTESTATION_FILES,
   BUNDLE_FILES,
@@ -32,8 +33,14 @@ import {
   type EvidenceTrustRecord,
 } from '../../../shared/types/evidence.js';
 import { signDsseEnvelope } from './dsse.js';
-import { createHkdChainChecker, type ChainHkd, type ChainMaterial, type HkdChainChecker } from './hkd-chain.js';
-import { recomputeAttestation } from './recompute.js';
+import {
+  certificateNames,
+  createHkdChainChecker,
+  type ChainHkd,
+  type ChainMaterial,
+  type HkdChainChecker,
+} from './hkd-chain.js';
+import { judgeBundleAttestation } from './recompute.js';
 import { writeReportPdf } from './report-pdf.js';
 import { EVIDENCE_JSON_SCHEMA } from './schema.js';
 import { loadOrCreateWorkstationKey, type WorkstationKey } from './signing-key.js';
@@ -66,8 +73,8 @@ export interface EvidenceExportResult {
   readonly path: string;
   readonly guests: number;
   readonly attestations: number;
-  readonly verified: number;
-  readonly failed: number;
+  /** Attestations per outcome (only `verified` counts as verified). */
+  readonly outcomes: OutcomeCounts;
   readonly files: number;
   readonly fingerprint: string;
   readonly auditHeadHash: string | null;
@@ -131,11 +138,45 @@ async function prepareOutDir(dir: string): Promise<void> {
 
 /** Per-guest counters while streaming. */
 interface GuestStats {
+  createdAt: string | null;
   attestations: number;
-  verified: number;
+  outcomes: OutcomeCounts;
+  /** Where gaps are counted from: the later of the period start and the guest's creation. */
+  gapStartMs: number;
   lastVerifiedMs: number | null;
   gap: { secs: number; from: number; to: number };
   hkds: Set<string>;
+}
+
+function newGuestStats(periodFrom: number, createdAt: string | null | undefined): GuestStats {
+  const created = createdAt ? Date.parse(createdAt) : Number.NaN;
+  const start = Number.isNaN(created) ? periodFrom : Math.max(periodFrom, created);
+  return {
+    createdAt: createdAt && !Number.isNaN(created) ? new Date(created).toISOString() : null,
+    attestations: 0,
+    outcomes: emptyOutcomeCounts(),
+    gapStartMs: start,
+    lastVerifiedMs: null,
+    gap: { secs: 0, from: start, to: start },
+    hkds: new Set(),
+  };
+}
+
+/** Trust-record names of a certificate (HKD, signing key, CA); nulls for CRLs and unreadable bytes. */
+function trustNames(
+  bytes: Uint8Array,
+  role: EvidenceTrustRecord['role'],
+  subject?: string | null,
+  issuer?: string | null,
+) {
+  const names = role === 'crl' ? null : certificateNames(bytes);
+  return {
+    subject: subject ?? names?.subject ?? null,
+    issuer: issuer ?? names?.issuer ?? null,
+    subjectCn: names?.subjectCn ?? null,
+    subjectOu: names?.subjectOu ?? null,
+    serial: names?.serial ?? null,
+  };
 }
 
 /** Exports an evidence bundle; see the module summary. */
@@ -172,25 +213,18 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
     };
 
     // Guests
-    const known = new Set<string>();
-    for await (const g of p.source.listGuests()) known.add(g.name);
+    const known = new Map<string, string | null>();
+    for await (const g of p.source.listGuests()) known.set(g.name, g.createdAt ?? null);
     const filter = p.guestNames && p.guestNames.length > 0 ? [...new Set(p.guestNames)] : null;
     if (filter) {
       const unknown = filter.filter((n) => !known.has(n));
       if (unknown.length > 0)
         throw new AttestError('ERR_EVIDENCE_SOURCE', `unknown guest(s): ${unknown.join(', ')}`, { guests: unknown });
     }
-    const guestNames = (filter ?? [...known]).sort();
+    const guestNames = (filter ?? [...known.keys()]).sort();
     const stats = new Map<string, GuestStats>();
     const periodFrom = p.from.getTime();
-    for (const n of guestNames)
-      stats.set(n, {
-        attestations: 0,
-        verified: 0,
-        lastVerifiedMs: null,
-        gap: { secs: 0, from: periodFrom, to: periodFrom },
-        hkds: new Set(),
-      });
+    for (const n of guestNames) stats.set(n, newGuestStats(periodFrom, known.get(n)));
 
     // Trust material (certificates, anchors, CRLs): small, kept for the chain re-check.
     const trust: EvidenceTrustRecord[] = [];
@@ -206,7 +240,7 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
       seenTrust.add(sha);
       const rel = `trust/${ROLE_DIR[t.role]}/${sha}.${ROLE_EXT[t.role]}`;
       put(rel, t.bytes);
-      trust.push({ path: rel, sha256: sha, role: t.role, subject: t.subject ?? null, issuer: t.issuer ?? null });
+      trust.push({ path: rel, sha256: sha, role: t.role, ...trustNames(t.bytes, t.role, t.subject, t.issuer) });
       const nb = { name: rel, bytes: t.bytes, sha256: sha };
       (t.role === 'certificate' ? material.certificates : t.role === 'root' ? material.roots : material.crls).push(nb);
     }
@@ -217,7 +251,6 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
     const records = createWriteStream(recordsPath);
     const ids = new Set<string>();
     let total = 0;
-    let verifiedTotal = 0;
     for await (const a of p.source.listAttestations({
       from: p.from,
       to: p.to,
@@ -230,13 +263,7 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
       if (!st) {
         if (filter) continue; // a guest outside the filter
         // attestations of a guest that was removed since: still evidence of the period
-        st = {
-          attestations: 0,
-          verified: 0,
-          lastVerifiedMs: null,
-          gap: { secs: 0, from: periodFrom, to: periodFrom },
-          hkds: new Set(),
-        };
+        st = newGuestStats(periodFrom, null);
         stats.set(a.guestName, st);
         guestNames.push(a.guestName);
       }
@@ -245,12 +272,11 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
       await out.drain();
       if (++total % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
       st.attestations++;
+      st.outcomes[record.outcome]++;
       for (const h of record.hkdSha256) st.hkds.add(h);
-      if (record.verdict === 'verified') {
-        verifiedTotal++;
-        st.verified++;
-        const t = Date.parse(record.startedAt);
-        const last = st.lastVerifiedMs ?? periodFrom;
+      if (isVerifiedOutcome(record.outcome)) {
+        const t = Math.max(Date.parse(record.startedAt), st.gapStartMs);
+        const last = st.lastVerifiedMs ?? st.gapStartMs;
         if ((t - last) / 1000 > st.gap.secs) st.gap = { secs: (t - last) / 1000, from: last, to: t };
         st.lastVerifiedMs = Math.max(t, last);
       }
@@ -260,14 +286,14 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
     guestNames.sort();
     const guests: EvidenceGuestSummary[] = guestNames.map((name) => {
       const st = stats.get(name)!;
-      const last = st.lastVerifiedMs ?? periodFrom;
+      const last = st.lastVerifiedMs ?? st.gapStartMs;
       if ((periodEnd - last) / 1000 > st.gap.secs)
         st.gap = { secs: (periodEnd - last) / 1000, from: last, to: periodEnd };
       return {
         name,
+        createdAt: st.createdAt,
         attestations: st.attestations,
-        verified: st.verified,
-        failed: st.attestations - st.verified,
+        outcomes: st.outcomes,
         longestGapSeconds: Math.max(0, st.gap.secs),
         longestGapFrom: new Date(st.gap.from).toISOString(),
         longestGapTo: new Date(st.gap.to).toISOString(),
@@ -275,6 +301,7 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
       };
     });
 
+    const outcomes = sumOutcomes(guests.map((g) => g.outcomes));
     // Audit log
     const audit = await writeAuditLog(out, p, subjects);
 
@@ -285,7 +312,7 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
       generatedAt: generatedAt.toISOString(),
       guestFilter: filter,
       workstationKey: { algorithm: 'ed25519', fingerprint: key.fingerprint, path: BUNDLE_FILES.publicKey },
-      totals: { guests: guests.length, attestations: total, verified: verifiedTotal, failed: total - verifiedTotal },
+      totals: { guests: guests.length, attestations: total, outcomes },
       guests,
       trust: trust.sort((x, y) => x.path.localeCompare(y.path)),
       audit,
@@ -349,8 +376,7 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
       path: zipPath ?? p.out,
       guests: guests.length,
       attestations: total,
-      verified: verifiedTotal,
-      failed: total - verifiedTotal,
+      outcomes,
       files: subjects.length + 1,
       fingerprint: key.fingerprint,
       auditHeadHash: audit.headHash,
@@ -387,17 +413,28 @@ async function writeAttestation(
     const sha = sha256Hex(h.bytes);
     const rel = `trust/hkds/${sha}.crt`;
     if (!trust.some((t) => t.sha256 === sha && t.role === 'hkd')) {
-      trust.push({ path: rel, sha256: sha, role: 'hkd', subject: null, issuer: null });
+      trust.push({ path: rel, sha256: sha, role: 'hkd', ...trustNames(h.bytes, 'hkd') });
       put(rel, h.bytes);
     }
     hkds.push({ name: rel, bytes: h.bytes, sha256: sha });
   }
-  const r = recomputeAttestation({
-    request: a.request ?? undefined,
-    response: a.response ?? undefined,
-    arpk: a.arpk ?? undefined,
-    seHeader: a.seHeader ?? undefined,
-  });
+  const policySource = a.policySource ?? (a.policy ? 'recorded' : 'none');
+  const { recomputed: r, verdict } = judgeBundleAttestation(
+    {
+      request: a.request ?? undefined,
+      response: a.response ?? undefined,
+      arpk: a.arpk ?? undefined,
+      seHeader: a.seHeader ?? undefined,
+    },
+    {
+      policy: a.policy,
+      status: a.status,
+      errorCode: a.errorCode,
+      errorMessage: a.errorMessage,
+      hkdSha256: hkds.map((h) => h.sha256),
+    },
+  );
+  const measured = r.verdict === 'verified' || r.verdict === 'mismatch';
   const chain = await checkChain(hkds, new Date(a.startedAt));
   const stored =
     a.hkdReport &&
@@ -412,16 +449,23 @@ async function writeAttestation(
     status: a.status,
     startedAt: new Date(a.startedAt).toISOString(),
     finishedAt: a.finishedAt === null ? null : new Date(a.finishedAt).toISOString(),
-    verdict: r.verdict,
-    verdictCode: r.code,
+    outcome: verdict.outcome,
+    outcomeCode: verdict.code,
+    outcomeReason: verdict.reason,
+    policy: a.policy,
+    policySource,
+    checks: verdict.checks,
+    measurementResult: r.verdict,
+    measurementCode: r.code,
     cuid: r.cuid ?? a.cuid,
-    userData: r.userData ?? (r.verdict === 'verified' || r.verdict === 'mismatch' ? null : a.userData),
+    userData: r.userData ?? (measured ? null : a.userData),
     measurement: r.measurement,
     requestPhkhs: r.requestPhkhs,
     imagePhkh: r.imagePhkh,
     attestationPhkh: r.attestationPhkh,
-    additionalData:
-      r.additionalData ?? (r.verdict === 'verified' || r.verdict === 'mismatch' ? null : a.additionalData),
+    secretStoreHash: r.secretStoreHash,
+    firmwareState: r.firmwareState,
+    additionalData: r.additionalData ?? (measured ? null : a.additionalData),
     errorCode: a.errorCode,
     errorMessage: a.errorMessage,
     hkdSha256: hkds.map((h) => h.sha256),
@@ -432,7 +476,7 @@ async function writeAttestation(
   const verification = {
     schemaVersion: EVIDENCE_SCHEMA_VERSION,
     attestation: record,
-    recomputed: { verdict: r.verdict, code: r.code, reason: r.reason, nonce: r.nonce },
+    recomputed: { measurement: r.verdict, code: r.code, reason: r.reason, nonce: r.nonce, verdict },
     storedHkdReport: a.hkdReport ?? null,
   };
   put(`${folder}/${ATTESTATION_FILES.verification}`, `${JSON.stringify(verification, null, 1)}\n`);
@@ -482,4 +526,11 @@ async function writeAuditLog(
   subjects.push({ name: BUNDLE_FILES.auditLog, digest: { sha256: await hashFile(path) } });
   await sink.commit(BUNDLE_FILES.auditLog);
   return summary;
+}
+
+/** The sum of per-guest outcome counts. */
+function sumOutcomes(all: readonly OutcomeCounts[]): OutcomeCounts {
+  const total = emptyOutcomeCounts();
+  for (const c of all) for (const k of Object.keys(total) as (keyof OutcomeCounts)[]) total[k] += c[k];
+  return total;
 }

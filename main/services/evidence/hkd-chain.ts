@@ -7,6 +7,33 @@
 import type { EvidenceCrlState, EvidenceHkdChain } from '../../../shared/types/evidence.js';
 import { PEM_LABEL_CERTIFICATE, encodePem } from '../../engine/pki/pem.js';
 import { readCertificates, readCrls, verifyHostKeyDocuments, type NamedBytes } from '../../engine/pki/hkd-verifier.js';
+import { firstValue, OID_CN, OID_OU } from '../../engine/pki/x509-parse.js';
+
+/** Names of a certificate as evidence shows them (an HKD names its host by subject CN/OU and serial). */
+export interface CertificateNames {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly subjectCn: string | null;
+  readonly subjectOu: string | null;
+  readonly serial: string;
+}
+
+/** The names of the first certificate in `bytes` (DER or PEM), or null when there is none or it is malformed. */
+export function certificateNames(bytes: Uint8Array): CertificateNames | null {
+  try {
+    const c = readCertificates(bytes)[0];
+    if (!c) return null;
+    return {
+      subject: c.subject.text,
+      issuer: c.issuer.text,
+      subjectCn: firstValue(c.subject, OID_CN) ?? null,
+      subjectOu: firstValue(c.subject, OID_OU) ?? null,
+      serial: c.serial,
+    };
+  } catch {
+    return null;
+  }
+}
 
 /** Trust material to verify HKDs with. */
 export interface ChainMaterial {

@@ -1,8 +1,11 @@
 /**
- * The human-readable report.pdf of an evidence bundle (pdfkit, streamed to disk page by page): cover,
- * per-guest summary table, then per guest every attestation with verdict, time, CUID, PHKHs, user data, HKD
- * chain verdict and CRL state. Failures are printed in red; gaps between verified attestations longer than
- * `gapWarningSeconds` get their own red line.
+ * The auditor's report.pdf of an evidence bundle (pdfkit, streamed to disk) and the PDF of one attestation's
+ * report. The bundle report: a cover (organisation, the period as two inclusive dates, generation time,
+ * workstation key fingerprint, the outcome totals), a summary per guest, the host-key documents named by host,
+ * then per guest a timeline of the period (one mark per attestation coloured by outcome, gaps without a verified
+ * attestation shaded, counted from the later of the period start and the guest's creation) followed by its
+ * table. Every row is measured before it is drawn (long values wrap, nothing overprints the next line), guests
+ * flow on without a page each (no mostly empty pages), and every page says "Page n of N".
  */
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
@@ -11,7 +14,9 @@ import type {
   EvidenceAttestationRecord,
   EvidenceDocument,
   EvidenceGuestSummary,
+  EvidenceTrustRecord,
 } from '../../../shared/types/evidence.js';
+import { OUTCOME_LABELS, OUTCOMES, type Outcome, type OutcomeCounts } from '../../../shared/types/verdict.js';
 
 /** Inputs of `writeReportPdf`. */
 export interface WriteReportPdfParams {
@@ -20,16 +25,36 @@ export interface WriteReportPdfParams {
   readonly document: Omit<EvidenceDocument, 'attestations'>;
   /** Attestations ordered by guest, then time. */
   readonly attestations: AsyncIterable<EvidenceAttestationRecord>;
-  /** Gaps longer than this are highlighted (default 8 days). */
+  /** Gaps longer than this are shaded and listed (default 8 days). */
   readonly gapWarningSeconds?: number;
 }
+
+type Doc = PDFKit.PDFDocument;
 
 const RED = '#b00020';
 const BLACK = '#000000';
 const GREY = '#555555';
+const LIGHT = '#dddddd';
+const GAP_FILL = '#f6c6c6';
+const BEFORE_FILL = '#eeeeee';
+/** One colour per outcome (marks, labels). */
+export const OUTCOME_COLOURS: Readonly<Record<Outcome, string>> = {
+  verified: '#1b7f3b',
+  'policy-violation': '#d9480f',
+  mismatch: '#b00020',
+  error: '#6a1b9a',
+  cancelled: '#777777',
+  interrupted: '#8d6e63',
+};
 const MARGIN = 40;
-const PAGE_BOTTOM = 842 - MARGIN - 14; // A4 height in points
+const PAGE_WIDTH = 595.28; // A4 in points
+const PAGE_HEIGHT = 841.89;
+const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN;
+/** Lowest y of content; the page number goes below it. */
+const PAGE_BOTTOM = PAGE_HEIGHT - MARGIN - 14;
 const DAY = 86_400;
+const MONO = 'Courier';
+const MONO_SIZE = 6.5;
 
 /** "12 d 3 h" style duration. */
 export function formatDuration(seconds: number): string {
@@ -39,20 +64,259 @@ export function formatDuration(seconds: number): string {
   return d > 0 ? `${d} d ${h} h` : h > 0 ? `${h} h ${m} min` : `${m} min`;
 }
 
-const short = (hex: string | null | undefined, n = 16): string =>
-  hex ? (hex.length > n ? `${hex.slice(0, n)}…` : hex) : '-';
-const isFailure = (a: EvidenceAttestationRecord): boolean =>
-  a.verdict !== 'verified' || a.hkdChain.verdict === 'failed';
+/** The period [from, to) as two inclusive dates (`2027-01-01` to `2027-12-31`); times when not whole days. */
+export function inclusivePeriod(fromIso: string, toIso: string): { from: string; to: string } {
+  const from = new Date(fromIso);
+  const to = new Date(toIso);
+  const wholeDays = (d: Date) => d.getTime() % 86_400_000 === 0;
+  if (wholeDays(from) && wholeDays(to))
+    return {
+      from: from.toISOString().slice(0, 10),
+      to: new Date(to.getTime() - 86_400_000).toISOString().slice(0, 10),
+    };
+  return { from: from.toISOString(), to: new Date(to.getTime() - 1).toISOString() };
+}
 
-/** Writes the report; resolves when the file is complete. */
+const shortHex = (hex: string | null | undefined, n = 16): string =>
+  hex ? (hex.length > n ? `${hex.slice(0, n)}…` : hex) : '-';
+const time = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+
+/** "host-a (OU …) serial 1A2B" for an HKD trust record. */
+export function hkdHostName(t: Pick<EvidenceTrustRecord, 'subjectCn' | 'subjectOu' | 'serial'> | undefined): string {
+  if (!t || (!t.subjectCn && !t.subjectOu)) return 'unknown host';
+  return [t.subjectCn, t.subjectOu].filter(Boolean).join(' / ');
+}
+
+/** Short text of one HKD in a table row: the host (OU, else CN) and the SHA-256 short; the HKD table has the rest. */
+function hkdLabel(sha: string, byHash: Map<string, EvidenceTrustRecord>): string {
+  const t = byHash.get(sha);
+  return `${t?.subjectOu ?? t?.subjectCn ?? 'unknown host'} (${sha.slice(0, 8)})`;
+}
+
+/** A page-aware writer: measured rows, page breaks with a repeated header. */
+class Pager {
+  y = MARGIN;
+  onNewPage: (() => void) | undefined;
+  constructor(readonly doc: Doc) {}
+  newPage(): void {
+    this.doc.addPage();
+    this.y = MARGIN;
+    this.onNewPage?.();
+  }
+  /** Makes room for `h` points, breaking the page when needed. */
+  ensure(h: number): void {
+    if (this.y + h > PAGE_BOTTOM) this.newPage();
+  }
+  /** Text at (x, y) in a width; returns its height. Never auto-paginates. */
+  text(s: string, x: number, width: number, opts: PDFKit.Mixins.TextOptions = {}): number {
+    const h = this.doc.heightOfString(s, { width, ...opts });
+    this.doc.text(s, x, this.y, { width, ...opts, height: h + 2 });
+    return h;
+  }
+}
+
+interface Column {
+  readonly title: string;
+  readonly width: number;
+  readonly mono?: boolean;
+}
+
+/** Draws one table row of measured cells; returns its height. */
+function row(
+  p: Pager,
+  cols: readonly Column[],
+  cells: readonly string[],
+  size: number,
+  colour: string,
+  bold = false,
+): number {
+  const doc = p.doc;
+  let h = 0;
+  const fontOf = (c: Column) => (c.mono ? MONO : bold ? 'Helvetica-Bold' : 'Helvetica');
+  cols.forEach((c, i) => {
+    doc.font(fontOf(c)).fontSize(c.mono ? Math.min(size, 7) : size);
+    h = Math.max(h, doc.heightOfString(cells[i] ?? '', { width: c.width - 3 }));
+  });
+  p.ensure(h + 2);
+  let x = MARGIN;
+  doc.fillColor(colour);
+  cols.forEach((c, i) => {
+    doc.font(fontOf(c)).fontSize(c.mono ? Math.min(size, 7) : size);
+    doc.text(cells[i] ?? '', x, p.y, { width: c.width - 3, height: h + 2 });
+    x += c.width;
+  });
+  p.y += h + 2;
+  return h;
+}
+
+/** A paragraph across the content width (measured, page-aware). */
+function paragraph(p: Pager, s: string, font: string, size: number, colour: string, indent = 0): void {
+  p.doc.font(font).fontSize(size).fillColor(colour);
+  const h = p.doc.heightOfString(s, { width: CONTENT_WIDTH - indent });
+  p.ensure(h);
+  p.doc.text(s, MARGIN + indent, p.y, { width: CONTENT_WIDTH - indent, height: h + 2 });
+  p.y += h + 1;
+}
+
+/** "12 verified, 3 policy violation, …" of non-zero counts. */
+function countsLine(c: OutcomeCounts): string {
+  const parts = OUTCOMES.filter((o) => c[o] > 0).map((o) => `${c[o]} ${OUTCOME_LABELS[o]}`);
+  return parts.length > 0 ? parts.join(', ') : 'no attestation';
+}
+
+/** Numbers every page "Page n of N" (pages are buffered). */
+function numberPages(doc: Doc, footer: string): void {
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0; // writing below the content area must not add a page
+    doc.font('Helvetica').fontSize(7).fillColor(GREY);
+    doc.text(footer, MARGIN, PAGE_HEIGHT - MARGIN + 2, { width: CONTENT_WIDTH / 2, lineBreak: false });
+    doc.text(`Page ${i + 1} of ${range.count}`, MARGIN + CONTENT_WIDTH / 2, PAGE_HEIGHT - MARGIN + 2, {
+      width: CONTENT_WIDTH / 2,
+      align: 'right',
+      lineBreak: false,
+    });
+    doc.page.margins.bottom = bottom;
+  }
+}
+
+/** The failed policy checks of an attestation, expected vs seen, as lines. */
+function violationLines(a: Pick<EvidenceAttestationRecord, 'checks'>): string[] {
+  return a.checks
+    .filter((c) => !c.passed)
+    .map((c) => `${c.check} (${c.code}): ${c.message}; expected ${c.expected || '-'}; seen ${c.seen ?? 'nothing'}`);
+}
+
+/** The detail line of an attestation below its row. */
+function detailLine(a: EvidenceAttestationRecord): string {
+  const phkhs = [
+    ...a.requestPhkhs.map((h) => `slot ${shortHex(h)}`),
+    a.imagePhkh ? `img ${shortHex(a.imagePhkh, 24)}` : '',
+    a.attestationPhkh ? `att ${shortHex(a.attestationPhkh, 24)}` : '',
+  ]
+    .filter(Boolean)
+    .join('  ');
+  // a policy violation's checks follow on their own lines
+  const why =
+    a.outcome === 'verified' || a.outcome === 'policy-violation'
+      ? ''
+      : `  ${a.outcomeCode ? `${a.outcomeCode}: ` : ''}${a.outcomeReason}`;
+  return `PHKH ${phkhs || '-'}  user data ${a.userData ? shortHex(a.userData, 32) : '-'}${why}`;
+}
+
+/** Draws the timeline of one guest: the period, the time before the guest existed, gaps, one mark per attestation. */
+function timeline(
+  p: Pager,
+  span: { from: number; to: number; start: number; end: number },
+  marks: readonly { t: number; outcome: Outcome }[],
+  gaps: readonly { from: number; to: number }[],
+): void {
+  const doc = p.doc;
+  const h = 26;
+  p.ensure(h + 16);
+  const x0 = MARGIN;
+  const w = CONTENT_WIDTH;
+  const y0 = p.y;
+  const xOf = (t: number) => x0 + (Math.min(Math.max(t, span.from), span.to) - span.from) * (w / (span.to - span.from));
+  doc.save();
+  doc.rect(x0, y0, w, h).fillColor('#fafafa').fill();
+  if (span.start > span.from)
+    doc
+      .rect(x0, y0, xOf(span.start) - x0, h)
+      .fillColor(BEFORE_FILL)
+      .fill();
+  for (const g of gaps)
+    doc
+      .rect(xOf(g.from), y0, Math.max(0.5, xOf(g.to) - xOf(g.from)), h)
+      .fillColor(GAP_FILL)
+      .fill();
+  for (const m of marks) {
+    const x = xOf(m.t);
+    doc
+      .moveTo(x, y0 + 3)
+      .lineTo(x, y0 + h - 3)
+      .lineWidth(1.2)
+      .strokeColor(OUTCOME_COLOURS[m.outcome])
+      .stroke();
+  }
+  doc.rect(x0, y0, w, h).lineWidth(0.5).strokeColor(LIGHT).stroke();
+  doc.restore();
+  // month ticks
+  doc.font('Helvetica').fontSize(5.5).fillColor(GREY);
+  const first = new Date(span.from);
+  let tick = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1);
+  if (tick < span.from) tick = Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1);
+  const months = (span.to - span.from) / (30 * 86_400_000);
+  const step = months > 18 ? 3 : 1;
+  let i = 0;
+  while (tick < span.to) {
+    if (i++ % step === 0) {
+      const d = new Date(tick);
+      doc.text(d.toISOString().slice(0, 7), xOf(tick) - 12, y0 + h + 1, { width: 30, lineBreak: false });
+    }
+    const d = new Date(tick);
+    tick = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  }
+  p.y = y0 + h + 10;
+}
+
+/** The legend of outcome colours and shadings. */
+function legend(p: Pager): void {
+  const doc = p.doc;
+  p.ensure(12);
+  let x = MARGIN;
+  doc.font('Helvetica').fontSize(7);
+  const item = (fill: string, label: string, bar: boolean) => {
+    if (bar)
+      doc
+        .rect(x, p.y + 1, 2, 7)
+        .fillColor(fill)
+        .fill();
+    else
+      doc
+        .rect(x, p.y + 1, 9, 7)
+        .fillColor(fill)
+        .fill();
+    x += bar ? 5 : 12;
+    doc.fillColor(BLACK).text(label, x, p.y, { lineBreak: false });
+    x += doc.widthOfString(label) + 10;
+  };
+  for (const o of OUTCOMES) item(OUTCOME_COLOURS[o], OUTCOME_LABELS[o], true);
+  item(GAP_FILL, 'gap without a verified attestation', false);
+  item(BEFORE_FILL, 'before the guest existed', false);
+  p.y += 12;
+}
+
+const SUMMARY_COLS: Column[] = [
+  { title: 'Guest', width: 105 },
+  { title: 'Attest.', width: 38 },
+  ...OUTCOMES.map((o) => ({ title: OUTCOME_LABELS[o], width: o === 'policy-violation' || o === 'mismatch' ? 52 : 44 })),
+  { title: 'Longest gap', width: 56 },
+];
+SUMMARY_COLS.push({ title: 'HKDs', width: CONTENT_WIDTH - SUMMARY_COLS.reduce((s, c) => s + c.width, 0) });
+
+const LIST_COLS: Column[] = [
+  { title: 'Started (UTC)', width: 78 },
+  { title: 'Outcome', width: 62 },
+  { title: 'CUID', width: 140, mono: true },
+  { title: 'HKD (host, SHA-256)', width: 112 },
+  { title: 'HKD chain / CRL', width: 63 },
+  { title: 'Id', width: CONTENT_WIDTH - 78 - 62 - 140 - 112 - 63 },
+];
+
+/** Writes the bundle report; resolves when the file is complete. */
 export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
   const gapWarning = p.gapWarningSeconds ?? 8 * DAY;
   const d = p.document;
+  const period = inclusivePeriod(d.period.from, d.period.to);
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
+    bufferPages: true,
     info: {
-      Title: `SE attestation evidence ${d.period.from} – ${d.period.to}`,
+      Title: `SE attestation evidence ${period.from} to ${period.to}`,
       Author: d.organisation,
       Subject: `workstation key ${d.workstationKey.fingerprint}`,
     },
@@ -60,220 +324,345 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
   const out = createWriteStream(p.path);
   doc.pipe(out);
   const done = finished(out);
+  const pager = new Pager(doc);
+  const byHash = new Map(d.trust.filter((t) => t.role === 'hkd').map((t) => [t.sha256, t]));
 
   // Cover
-  doc.font('Helvetica-Bold').fontSize(22).text('Secure Execution attestation evidence', { align: 'left' });
-  doc.moveDown(1.5).font('Helvetica').fontSize(12);
-  const cover: [string, string, boolean][] = [
-    ['Organisation', d.organisation, false],
-    ['Period', `${d.period.from} to ${d.period.to} (end exclusive)`, false],
-    ['Generated at', d.generatedAt, false],
-    ['Workstation key fingerprint', d.workstationKey.fingerprint, true],
-    ['Guests', String(d.totals.guests), false],
-    ['Attestations', `${d.totals.attestations} (${d.totals.verified} verified, ${d.totals.failed} failed)`, false],
-    ['Audit log', `${d.audit.entries} entries, head hash`, false],
-    ['', d.audit.headHash ?? '-', true],
-  ];
-  for (const [k, v, mono] of cover) {
-    // identifiers never wrap (a wrapped fingerprint cannot be compared by eye or by text search)
-    if (mono) {
-      if (k) doc.font('Helvetica-Bold').fontSize(12).text(`${k}:`, MARGIN);
-      const y = doc.y;
-      doc.font('Courier').fontSize(9).text(v, MARGIN, y, { lineBreak: false });
-      doc.x = MARGIN;
-      doc.y = y + 12;
-    } else doc.font('Helvetica-Bold').fontSize(12).text(`${k}: `, { continued: true }).font('Helvetica').text(v);
-    doc.moveDown(0.3);
+  doc.font('Helvetica-Bold').fontSize(20).fillColor(BLACK);
+  pager.y += pager.text('Secure Execution attestation evidence', MARGIN, CONTENT_WIDTH) + 14;
+  const field = (k: string, v: string, mono = false) => {
+    doc.font('Helvetica-Bold').fontSize(10.5).fillColor(BLACK);
+    const kh = pager.text(k ? `${k}:` : '', MARGIN, 150);
+    doc.font(mono ? MONO : 'Helvetica').fontSize(mono ? 8.5 : 10.5);
+    const vh = pager.text(v, MARGIN + 150, CONTENT_WIDTH - 150);
+    pager.y += Math.max(kh, vh) + 4;
+  };
+  field('Organisation', d.organisation);
+  field('Period', `${period.from} to ${period.to} (both inclusive)`);
+  field('Generated at', time(d.generatedAt));
+  field('Workstation key', d.workstationKey.fingerprint, true);
+  field('Guests', String(d.totals.guests));
+  field('Attestations', String(d.totals.attestations));
+  field('Audit log', `${d.audit.entries} entries, head hash`);
+  field('', d.audit.headHash ?? '-', true);
+  pager.y += 8;
+  doc.font('Helvetica-Bold').fontSize(12).fillColor(BLACK);
+  pager.y += pager.text('Outcomes of the period', MARGIN, CONTENT_WIDTH) + 4;
+  for (const o of OUTCOMES) {
+    doc
+      .rect(MARGIN, pager.y + 2, 8, 8)
+      .fillColor(OUTCOME_COLOURS[o])
+      .fill();
+    doc
+      .font(o === 'verified' ? 'Helvetica' : 'Helvetica-Bold')
+      .fontSize(10)
+      .fillColor(BLACK);
+    doc.text(`${OUTCOME_LABELS[o]}: ${d.totals.outcomes[o]}`, MARGIN + 14, pager.y, { lineBreak: false });
+    pager.y += 14;
   }
-  doc.moveDown(1).fontSize(9).fillColor(GREY);
-  doc.text(
-    'This report is the readable view of evidence.json. Every file of the bundle is listed with its SHA-256 in manifest.intoto.json ' +
-      '(an in-toto Statement in a DSSE envelope signed with the Ed25519 key whose fingerprint is printed above). ' +
-      'Re-verify offline with: se-attest evidence verify <bundle> --trusted-key <key.pem>. Each attestations/<id>/ folder is accepted by ' +
-      'pvattest verify -i response.bin --arpk arpk.key --hdr se-header.bin.',
+  pager.y += 4;
+  paragraph(
+    pager,
+    'Only "verified" counts as verified: the measurement recomputed from the bundled files matched AND every check of ' +
+      'the policy recorded with the attestation passed. "policy violation": the measurement matched but a policy check ' +
+      'failed (expected and seen values are listed). "measurement mismatch": the measurement did not verify. ' +
+      '"error", "cancelled", "interrupted": nothing could be judged.',
+    'Helvetica',
+    8,
+    GREY,
   );
-  doc.fillColor(BLACK);
+  pager.y += 4;
+  paragraph(
+    pager,
+    'This report is the readable view of evidence.json. Every file of the bundle is listed with its SHA-256 in ' +
+      'manifest.intoto.json (an in-toto Statement in a DSSE envelope signed with the Ed25519 key whose fingerprint is ' +
+      'printed above). Re-verify offline with: se-attest evidence verify <bundle> --trusted-key <key.pem>. Each ' +
+      'attestations/<id>/ folder is accepted by pvattest verify -i response.bin --arpk arpk.key --hdr se-header.bin.',
+    'Helvetica',
+    8,
+    GREY,
+  );
+  pager.y += 12;
 
-  // Summary table
-  doc.addPage();
-  doc.font('Helvetica-Bold').fontSize(16).text('Summary per guest');
-  const cols = [
-    { title: 'Guest', x: MARGIN, w: 150 },
-    { title: 'Attestations', x: 195, w: 60 },
-    { title: 'Verified', x: 258, w: 50 },
-    { title: 'Failed', x: 310, w: 40 },
-    { title: 'Longest gap', x: 352, w: 70 },
-    { title: 'HKDs used', x: 425, w: 130 },
-  ];
-  let y = doc.y + 8;
-  const header = () => {
-    doc.font('Helvetica-Bold').fontSize(9).fillColor(BLACK);
-    for (const c of cols) doc.text(c.title, c.x, y, { width: c.w, lineBreak: false });
-    y += 14;
-  };
-  header();
-  for (const g of d.guests) {
-    if (y > PAGE_BOTTOM) {
-      doc.addPage();
-      y = MARGIN;
-      header();
-    }
-    summaryRow(doc, g, cols, y, gapWarning);
-    y += 13;
-  }
-
-  // Per-guest lists
-  let current: string | undefined;
-  let lastVerifiedMs: number | undefined;
-  const guestByName = new Map(d.guests.map((g) => [g.name, g]));
-  const listCols = [
-    { title: 'Time (started)', x: MARGIN, w: 105 },
-    { title: 'Verdict', x: 147, w: 62 },
-    { title: 'CUID', x: 211, w: 105 },
-    { title: 'HKD chain', x: 318, w: 60 },
-    { title: 'CRL', x: 380, w: 55 },
-    { title: 'Id', x: 437, w: 118 },
-  ];
-  const listHeader = () => {
-    doc.font('Helvetica-Bold').fontSize(8).fillColor(BLACK);
-    for (const c of listCols) doc.text(c.title, c.x, y, { width: c.w, lineBreak: false });
-    y += 12;
-  };
-  const ensure = (h: number) => {
-    if (y + h > PAGE_BOTTOM) {
-      doc.addPage();
-      y = MARGIN;
-      listHeader();
-    }
-  };
-  const startGuest = (name: string) => {
-    doc.addPage();
-    y = MARGIN;
-    const g = guestByName.get(name);
-    doc.font('Helvetica-Bold').fontSize(14).fillColor(BLACK).text(`Guest ${name}`, MARGIN, y, { lineBreak: false });
-    y += 20;
-    if (g) {
-      doc
-        .font('Helvetica')
-        .fontSize(9)
-        .fillColor(g.failed > 0 ? RED : BLACK);
-      doc.text(
-        `${g.attestations} attestations, ${g.verified} verified, ${g.failed} failed; longest gap ${formatDuration(g.longestGapSeconds)}`,
-        MARGIN,
-        y,
-        {
-          lineBreak: false,
-        },
-      );
-      y += 16;
-    }
-    listHeader();
-  };
-  const gapLine = (fromMs: number, toMs: number) => {
-    const secs = (toMs - fromMs) / 1000;
-    if (secs <= gapWarning) return;
-    ensure(12);
-    doc.font('Helvetica-Bold').fontSize(8).fillColor(RED);
-    doc.text(
-      `GAP: ${formatDuration(secs)} without a verified attestation (${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()})`,
-      MARGIN,
-      y,
-      {
-        lineBreak: false,
-      },
+  // Summary per guest (continues on the cover page when there is room)
+  const summaryHeader = () =>
+    row(
+      pager,
+      SUMMARY_COLS,
+      SUMMARY_COLS.map((c) => c.title),
+      7.5,
+      BLACK,
+      true,
     );
-    y += 12;
-  };
+  pager.ensure(60);
+  doc.font('Helvetica-Bold').fontSize(13).fillColor(BLACK);
+  pager.y += pager.text('Summary per guest', MARGIN, CONTENT_WIDTH) + 4;
+  pager.onNewPage = summaryHeader;
+  summaryHeader();
+  for (const g of d.guests) summaryRow(pager, g, gapWarning);
+  pager.onNewPage = undefined;
+
+  // Host-key documents by host
+  pager.y += 10;
+  const hkds = d.trust.filter((t) => t.role === 'hkd');
+  pager.ensure(40);
+  doc.font('Helvetica-Bold').fontSize(13).fillColor(BLACK);
+  pager.y += pager.text('Host-key documents used', MARGIN, CONTENT_WIDTH) + 4;
+  const hkdCols: Column[] = [
+    { title: 'Host (subject CN / OU)', width: 200 },
+    { title: 'Serial', width: 95, mono: true },
+    { title: 'SHA-256', width: CONTENT_WIDTH - 295, mono: true },
+  ];
+  const hkdHeader = () =>
+    row(
+      pager,
+      hkdCols,
+      hkdCols.map((c) => c.title),
+      7.5,
+      BLACK,
+      true,
+    );
+  pager.onNewPage = hkdHeader;
+  hkdHeader();
+  if (hkds.length === 0) row(pager, hkdCols, ['none', '', ''], 7.5, GREY);
+  for (const t of hkds) row(pager, hkdCols, [hkdHostName(t), t.serial ?? '-', t.sha256], 7.5, BLACK);
+  pager.onNewPage = undefined;
+  pager.y += 6;
+  legend(pager);
+
+  // Per guest: timeline, then the table
+  const guestByName = new Map(d.guests.map((g) => [g.name, g]));
   const periodFrom = Date.parse(d.period.from);
-  const periodEnd = Math.min(Date.parse(d.period.to), Date.parse(d.generatedAt));
+  const periodTo = Date.parse(d.period.to);
+  const periodEnd = Math.min(periodTo, Date.parse(d.generatedAt));
+  const listHeader = () =>
+    row(
+      pager,
+      LIST_COLS,
+      LIST_COLS.map((c) => c.title),
+      7,
+      BLACK,
+      true,
+    );
+  const drawGuest = (g: EvidenceGuestSummary | undefined, name: string, list: EvidenceAttestationRecord[]) => {
+    // a guest starts on a new page only when its heading, timeline and a few rows do not fit
+    pager.onNewPage = undefined;
+    if (pager.y + 150 > PAGE_BOTTOM) pager.newPage();
+    else pager.y += 14;
+    const created = g?.createdAt ? Date.parse(g.createdAt) : Number.NaN;
+    const start = Number.isNaN(created) ? periodFrom : Math.max(periodFrom, created);
+    doc.font('Helvetica-Bold').fontSize(13).fillColor(BLACK);
+    pager.y += pager.text(`Guest ${name}`, MARGIN, CONTENT_WIDTH) + 2;
+    const counts = g?.outcomes;
+    const bad = list.some((a) => a.outcome !== 'verified') || list.length === 0;
+    paragraph(
+      pager,
+      `${list.length} attestations: ${counts ? countsLine(counts) : 'no attestation'}; longest gap without a verified attestation ${formatDuration(g?.longestGapSeconds ?? 0)}` +
+        (g?.createdAt ? `; guest created ${time(g.createdAt)}` : ''),
+      'Helvetica',
+      8.5,
+      bad ? RED : BLACK,
+    );
+    pager.y += 3;
+    // gaps: from the later of period start and creation, between verified attestations, to the period end
+    const gaps: { from: number; to: number }[] = [];
+    let last = start;
+    for (const a of list) {
+      if (a.outcome !== 'verified') continue;
+      const t = Math.max(Date.parse(a.startedAt), start);
+      if ((t - last) / 1000 > gapWarning) gaps.push({ from: last, to: t });
+      last = Math.max(last, t);
+    }
+    if (start < periodEnd && (periodEnd - last) / 1000 > gapWarning) gaps.push({ from: last, to: periodEnd });
+    timeline(
+      pager,
+      { from: periodFrom, to: periodTo, start, end: periodEnd },
+      list.map((a) => ({ t: Date.parse(a.startedAt), outcome: a.outcome })),
+      gaps,
+    );
+    for (const gap of gaps)
+      paragraph(
+        pager,
+        `GAP: ${formatDuration((gap.to - gap.from) / 1000)} without a verified attestation (${time(new Date(gap.from).toISOString())} to ${time(new Date(gap.to).toISOString())})`,
+        'Helvetica-Bold',
+        7.5,
+        RED,
+      );
+    if (list.length === 0) {
+      paragraph(pager, 'No attestation in this period.', 'Helvetica-Bold', 8.5, RED);
+      return;
+    }
+    pager.y += 3;
+    listHeader();
+    pager.onNewPage = listHeader;
+    for (const a of list) attestationRow(pager, a, byHash);
+    pager.onNewPage = undefined;
+  };
+
+  let current: string | undefined;
+  let buffer: EvidenceAttestationRecord[] = [];
   for await (const a of p.attestations) {
     if (a.guest !== current) {
-      if (current !== undefined) gapLine(lastVerifiedMs ?? periodFrom, periodEnd);
+      if (current !== undefined) drawGuest(guestByName.get(current), current, buffer);
       current = a.guest;
-      lastVerifiedMs = undefined;
-      startGuest(a.guest);
+      buffer = [];
     }
-    const t = Date.parse(a.startedAt);
-    if (a.verdict === 'verified') {
-      gapLine(lastVerifiedMs ?? periodFrom, t);
-      lastVerifiedMs = t;
-    }
-    ensure(22);
-    const bad = isFailure(a);
-    doc
-      .font(bad ? 'Helvetica-Bold' : 'Helvetica')
-      .fontSize(8)
-      .fillColor(bad ? RED : BLACK);
-    const cells = [
-      a.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
-      a.verdict === 'verified' ? 'VERIFIED' : a.verdict.toUpperCase(),
-      a.cuid ?? '-',
-      a.hkdChain.verdict,
-      a.hkdChain.crlState,
-      a.id,
-    ];
-    cells.forEach((text, i) =>
-      doc.text(text, listCols[i]!.x, y, { width: listCols[i]!.w, lineBreak: false, ellipsis: true }),
-    );
-    y += 10;
-    doc
-      .font('Courier')
-      .fontSize(6.5)
-      .fillColor(bad ? RED : GREY);
-    const phkhs = [
-      ...a.requestPhkhs.map((h) => `slot ${short(h)}`),
-      a.imagePhkh ? `img ${short(a.imagePhkh)}` : '',
-      a.attestationPhkh ? `att ${short(a.attestationPhkh)}` : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
-    const extra =
-      bad && (a.verdictCode || a.errorCode || a.hkdChain.code)
-        ? `  ${a.verdictCode ?? a.errorCode ?? a.hkdChain.code}`
-        : '';
-    doc.text(`PHKH ${phkhs || '-'}  user data ${short(a.userData, 24)}${extra}`, MARGIN + 8, y, {
-      width: 515,
-      lineBreak: false,
-      ellipsis: true,
-    });
-    y += 11;
+    buffer.push(a);
   }
-  if (current !== undefined) gapLine(lastVerifiedMs ?? periodFrom, periodEnd);
+  if (current !== undefined) drawGuest(guestByName.get(current), current, buffer);
   // guests without any attestation in the period
-  for (const g of d.guests) {
-    if (g.attestations > 0) continue;
-    startGuest(g.name);
-    doc
-      .font('Helvetica-Bold')
-      .fontSize(9)
-      .fillColor(RED)
-      .text('No attestation in this period.', MARGIN, y, { lineBreak: false });
-  }
+  for (const g of d.guests) if (g.attestations === 0) drawGuest(g, g.name, []);
+  numberPages(doc, `${d.organisation} · ${period.from} to ${period.to}`);
   doc.end();
   await done;
 }
 
-function summaryRow(
-  doc: PDFKit.PDFDocument,
-  g: EvidenceGuestSummary,
-  cols: { x: number; w: number }[],
-  y: number,
-  gapWarning: number,
-): void {
-  const cells: [string, boolean][] = [
-    [g.name, g.failed > 0 || g.verified === 0],
-    [String(g.attestations), g.attestations === 0],
-    [String(g.verified), false],
-    [String(g.failed), g.failed > 0],
-    [formatDuration(g.longestGapSeconds), g.longestGapSeconds > gapWarning],
-    [g.hkdSha256.length === 0 ? '-' : g.hkdSha256.map((h) => h.slice(0, 8)).join(' '), false],
+function summaryRow(p: Pager, g: EvidenceGuestSummary, gapWarning: number): void {
+  const bad = g.attestations === 0 || g.outcomes.verified < g.attestations;
+  const cells = [
+    g.name,
+    String(g.attestations),
+    ...OUTCOMES.map((o) => String(g.outcomes[o])),
+    formatDuration(g.longestGapSeconds) + (g.longestGapSeconds > gapWarning ? ' !' : ''),
+    g.hkdSha256.length === 0 ? '-' : g.hkdSha256.map((h) => h.slice(0, 8)).join(' '),
   ];
-  cells.forEach(([text, bad], i) => {
-    doc
-      .font(bad ? 'Helvetica-Bold' : 'Helvetica')
-      .fontSize(8.5)
-      .fillColor(bad ? RED : BLACK);
-    doc.text(text, cols[i]!.x, y, { width: cols[i]!.w, lineBreak: false, ellipsis: true });
+  row(p, SUMMARY_COLS, cells, 7.5, bad ? RED : BLACK, bad);
+}
+
+function attestationRow(p: Pager, a: EvidenceAttestationRecord, byHash: Map<string, EvidenceTrustRecord>): void {
+  const bad = a.outcome !== 'verified' || a.hkdChain.verdict === 'failed';
+  const colour = a.outcome === 'verified' ? (bad ? RED : BLACK) : OUTCOME_COLOURS[a.outcome];
+  const cells = [
+    time(a.startedAt),
+    OUTCOME_LABELS[a.outcome],
+    a.cuid ?? '-',
+    a.hkdSha256.length === 0 ? '-' : a.hkdSha256.map((h) => hkdLabel(h, byHash)).join('; '),
+    `${a.hkdChain.verdict} / ${a.hkdChain.crlState}`,
+    a.id,
+  ];
+  // the row, its detail line and its violations stay together on one page
+  const doc = p.doc;
+  const details = [detailLine(a), ...violationLines(a)];
+  doc.font(MONO).fontSize(MONO_SIZE);
+  const detailHeight = details.reduce((s, t) => s + doc.heightOfString(t, { width: CONTENT_WIDTH - 8 }) + 1, 0);
+  p.ensure(14 + detailHeight);
+  row(p, LIST_COLS, cells, 7, colour, bad);
+  doc
+    .font(MONO)
+    .fontSize(MONO_SIZE)
+    .fillColor(bad ? colour : GREY);
+  details.forEach((t, i) => {
+    if (i > 0) doc.fillColor(RED);
+    p.y += p.text(t, MARGIN + 8, CONTENT_WIDTH - 8) + 1;
   });
-  doc.fillColor(BLACK);
+  p.y += 2;
+}
+
+/** Inputs of `writeAttestationReportPdf`. */
+export interface WriteAttestationReportPdfParams {
+  readonly path: string;
+  readonly report: AttestationReportDocument;
+}
+
+/** One attestation's report (`se-attest report ID --format json`, the report screen's export). */
+export interface AttestationReportDocument {
+  readonly kind: 'se-attestation-report';
+  readonly schemaVersion: string;
+  readonly generatedAt: string;
+  readonly attestation: EvidenceAttestationRecord;
+  /** The HKDs the request was encrypted for, named by host. */
+  readonly hkds: readonly Pick<EvidenceTrustRecord, 'sha256' | 'subject' | 'subjectCn' | 'subjectOu' | 'serial'>[];
+}
+
+/** Writes one attestation's report as a PDF. */
+export async function writeAttestationReportPdf(p: WriteAttestationReportPdfParams): Promise<void> {
+  const a = p.report.attestation;
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    bufferPages: true,
+    info: { Title: `Attestation ${a.id} of ${a.guest}`, Subject: `outcome ${a.outcome}` },
+  });
+  const out = createWriteStream(p.path);
+  doc.pipe(out);
+  const done = finished(out);
+  const pager = new Pager(doc);
+  doc.font('Helvetica-Bold').fontSize(18).fillColor(BLACK);
+  pager.y += pager.text(`Attestation ${a.id} of guest ${a.guest}`, MARGIN, CONTENT_WIDTH) + 8;
+  doc.font('Helvetica-Bold').fontSize(14).fillColor(OUTCOME_COLOURS[a.outcome]);
+  pager.y += pager.text(`Outcome: ${OUTCOME_LABELS[a.outcome]}`, MARGIN, CONTENT_WIDTH) + 2;
+  paragraph(pager, `${a.outcomeCode ? `${a.outcomeCode}: ` : ''}${a.outcomeReason}`, 'Helvetica', 9, BLACK);
+  pager.y += 8;
+  const cols: Column[] = [
+    { title: '', width: 130 },
+    { title: '', width: CONTENT_WIDTH - 130, mono: true },
+  ];
+  const fields: [string, string][] = [
+    ['Started', time(a.startedAt)],
+    ['Finished', a.finishedAt ? time(a.finishedAt) : '-'],
+    ['Recorded status', a.status],
+    ['Measurement', `${a.measurementResult}${a.measurementCode ? ` (${a.measurementCode})` : ''}`],
+    ['CUID', a.cuid ?? '-'],
+    ['User data', a.userData ?? '-'],
+    ['Image PHKH', a.imagePhkh ?? '-'],
+    ['Attestation PHKH', a.attestationPhkh ?? '-'],
+    ['Measurement (HMAC)', a.measurement ?? '-'],
+    ['Request key slots', a.requestPhkhs.join(' ') || '-'],
+    [
+      'HKD chain',
+      `${a.hkdChain.verdict} / CRLs ${a.hkdChain.crlState}${a.hkdChain.code ? ` (${a.hkdChain.code})` : ''}`,
+    ],
+    ['Policy source', a.policySource],
+    ['Error', a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ''}` : '-'],
+  ];
+  for (const [k, v] of fields) row(pager, cols, [k, v], 8.5, BLACK);
+  pager.y += 10;
+  doc.font('Helvetica-Bold').fontSize(12).fillColor(BLACK);
+  pager.y += pager.text('Policy checks (expected vs seen)', MARGIN, CONTENT_WIDTH) + 4;
+  const checkCols: Column[] = [
+    { title: 'Check', width: 95 },
+    { title: 'Result', width: 45 },
+    { title: 'Expected', width: (CONTENT_WIDTH - 140) / 2, mono: true },
+    { title: 'Seen', width: (CONTENT_WIDTH - 140) / 2, mono: true },
+  ];
+  row(
+    pager,
+    checkCols,
+    checkCols.map((c) => c.title),
+    8,
+    BLACK,
+    true,
+  );
+  if (a.checks.length === 0)
+    row(pager, checkCols, [a.policy ? 'not evaluated' : 'no policy recorded', '', '', ''], 8, GREY);
+  for (const c of a.checks)
+    row(
+      pager,
+      checkCols,
+      [c.check, c.passed ? 'passed' : 'FAILED', c.expected || '-', c.seen ?? '(nothing)'],
+      8,
+      c.passed ? BLACK : RED,
+      !c.passed,
+    );
+  pager.y += 10;
+  doc.font('Helvetica-Bold').fontSize(12).fillColor(BLACK);
+  pager.y += pager.text('Host-key documents', MARGIN, CONTENT_WIDTH) + 4;
+  const hkdCols: Column[] = [
+    { title: 'Host (subject CN / OU)', width: 200 },
+    { title: 'Serial', width: 95, mono: true },
+    { title: 'SHA-256', width: CONTENT_WIDTH - 295, mono: true },
+  ];
+  row(
+    pager,
+    hkdCols,
+    hkdCols.map((c) => c.title),
+    8,
+    BLACK,
+    true,
+  );
+  if (p.report.hkds.length === 0) row(pager, hkdCols, ['none recorded', '', ''], 8, GREY);
+  for (const h of p.report.hkds) row(pager, hkdCols, [hkdHostName(h), h.serial ?? '-', h.sha256], 8, BLACK);
+  numberPages(doc, `Generated ${time(p.report.generatedAt)}`);
+  doc.end();
+  await done;
 }

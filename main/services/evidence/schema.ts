@@ -1,14 +1,57 @@
 /**
- * The JSON Schema (draft 2020-12) of evidence.json, shipped in every bundle as evidence.schema.json.
- * Human documentation: docs/evidence-schema.md.
+ * The JSON Schema (draft 2020-12) of evidence.json, shipped in every bundle as evidence.schema.json, and the
+ * verifier's own schemas of the other JSON files it reads (the DSSE envelope, its in-toto Statement, the
+ * audit log, an attestation's verification.json). Human documentation: docs/evidence-schema.md.
  */
-import { EVIDENCE_SCHEMA_VERSION } from '../../../shared/types/evidence.js';
+import {
+  ATTESTATION_FILES,
+  EVIDENCE_PREDICATE_TYPE,
+  EVIDENCE_SCHEMA_VERSION,
+  IN_TOTO_PAYLOAD_TYPE,
+  IN_TOTO_STATEMENT_TYPE,
+} from '../../../shared/types/evidence.js';
+import { ADD_DATA_KINDS } from '../../../shared/types/policy.js';
+import { OUTCOMES, POLICY_CHECK_CODES, POLICY_CHECKS } from '../../../shared/types/verdict.js';
 
 const hex = { type: 'string', pattern: '^[0-9a-f]*$' } as const;
 const hexOrNull = { anyOf: [hex, { type: 'null' }] } as const;
 const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const time = { type: 'string', format: 'date-time' } as const;
 const strOrNull = { type: ['string', 'null'] } as const;
+const count = { type: 'integer', minimum: 0 } as const;
+/** A count per outcome (OutcomeCounts). */
+const outcomeCounts = {
+  type: 'object',
+  required: [...OUTCOMES],
+  additionalProperties: false,
+  properties: Object.fromEntries(OUTCOMES.map((o) => [o, count])),
+} as const;
+/** The policy recorded with an attestation (AttestationPolicy). */
+const policy = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    hkdSha256: { type: 'array', items: sha256 },
+    expectedImagePhkh: hex,
+    expectedAttestationPhkh: hex,
+    expectedUserData: hex,
+    requiredAddData: { type: 'array', items: { enum: [...ADD_DATA_KINDS] } },
+  },
+} as const;
+/** One policy check with expected vs seen (PolicyCheckResult). */
+const policyCheck = {
+  type: 'object',
+  required: ['check', 'passed', 'code', 'expected', 'seen', 'message'],
+  additionalProperties: false,
+  properties: {
+    check: { enum: [...POLICY_CHECKS] },
+    passed: { type: 'boolean' },
+    code: { enum: [...new Set(Object.values(POLICY_CHECK_CODES))] },
+    expected: { type: 'string' },
+    seen: strOrNull,
+    message: { type: 'string' },
+  },
+} as const;
 
 /** The schema object. */
 export const EVIDENCE_JSON_SCHEMA = {
@@ -54,12 +97,11 @@ export const EVIDENCE_JSON_SCHEMA = {
     },
     totals: {
       type: 'object',
-      required: ['guests', 'attestations', 'verified', 'failed'],
+      required: ['guests', 'attestations', 'outcomes'],
       properties: {
-        guests: { type: 'integer' },
-        attestations: { type: 'integer' },
-        verified: { type: 'integer' },
-        failed: { type: 'integer' },
+        guests: count,
+        attestations: count,
+        outcomes: { ...outcomeCounts, description: 'attestations per outcome; only verified counts as verified' },
       },
     },
     guests: {
@@ -68,9 +110,9 @@ export const EVIDENCE_JSON_SCHEMA = {
         type: 'object',
         required: [
           'name',
+          'createdAt',
           'attestations',
-          'verified',
-          'failed',
+          'outcomes',
           'longestGapSeconds',
           'longestGapFrom',
           'longestGapTo',
@@ -78,12 +120,14 @@ export const EVIDENCE_JSON_SCHEMA = {
         ],
         properties: {
           name: { type: 'string' },
-          attestations: { type: 'integer' },
-          verified: { type: 'integer' },
-          failed: { type: 'integer' },
+          createdAt: { anyOf: [time, { type: 'null' }] },
+          attestations: count,
+          outcomes: outcomeCounts,
           longestGapSeconds: {
             type: 'number',
-            description: 'longest time without a verified attestation, period edges included',
+            minimum: 0,
+            description:
+              'longest time without a verified attestation, from the later of the period start and the guest creation',
           },
           longestGapFrom: time,
           longestGapTo: time,
@@ -102,6 +146,9 @@ export const EVIDENCE_JSON_SCHEMA = {
           role: { enum: ['hkd', 'certificate', 'root', 'crl'] },
           subject: strOrNull,
           issuer: strOrNull,
+          subjectCn: strOrNull,
+          subjectOu: strOrNull,
+          serial: strOrNull,
         },
       },
     },
@@ -120,27 +167,67 @@ export const EVIDENCE_JSON_SCHEMA = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['id', 'guest', 'status', 'startedAt', 'verdict', 'hkdChain', 'folder', 'files'],
+        required: [
+          'id',
+          'guest',
+          'status',
+          'startedAt',
+          'finishedAt',
+          'outcome',
+          'outcomeCode',
+          'outcomeReason',
+          'policy',
+          'policySource',
+          'checks',
+          'measurementResult',
+          'measurementCode',
+          'cuid',
+          'userData',
+          'measurement',
+          'requestPhkhs',
+          'imagePhkh',
+          'attestationPhkh',
+          'secretStoreHash',
+          'firmwareState',
+          'additionalData',
+          'errorCode',
+          'errorMessage',
+          'hkdSha256',
+          'hkdChain',
+          'folder',
+          'files',
+        ],
         properties: {
           id: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
           guest: { type: 'string' },
           status: {
-            enum: ['pending', 'verified', 'mismatch', 'error', 'interrupted'],
-            description: 'as recorded at attestation time',
+            enum: ['pending', ...OUTCOMES],
+            description: 'as recorded at attestation time (stores before schema 6: policy violations as mismatch)',
           },
           startedAt: time,
           finishedAt: { anyOf: [time, { type: 'null' }] },
-          verdict: {
-            enum: ['verified', 'mismatch', 'no-response', 'unreadable'],
-            description: 'recomputed from the folder at export',
+          outcome: {
+            enum: [...OUTCOMES],
+            description: 'judged from the folder files and the recorded policy (judgeAttestation)',
           },
-          verdictCode: strOrNull,
+          outcomeCode: strOrNull,
+          outcomeReason: { type: 'string' },
+          policy: { anyOf: [policy, { type: 'null' }] },
+          policySource: { enum: ['recorded', 'guest-current', 'none'] },
+          checks: { type: 'array', items: policyCheck },
+          measurementResult: {
+            enum: ['verified', 'mismatch', 'no-response', 'unreadable'],
+            description: 'the measurement recomputed from the folder at export',
+          },
+          measurementCode: strOrNull,
           cuid: hexOrNull,
           userData: hexOrNull,
           measurement: hexOrNull,
           requestPhkhs: { type: 'array', items: sha256 },
           imagePhkh: hexOrNull,
           attestationPhkh: hexOrNull,
+          secretStoreHash: hexOrNull,
+          firmwareState: hexOrNull,
           additionalData: hexOrNull,
           errorCode: strOrNull,
           errorMessage: strOrNull,
@@ -157,12 +244,99 @@ export const EVIDENCE_JSON_SCHEMA = {
             },
           },
           folder: { type: 'string' },
-          files: {
-            type: 'array',
-            items: { enum: ['request.bin', 'response.bin', 'arpk.key', 'se-header.bin', 'verification.json'] },
-          },
+          files: { type: 'array', uniqueItems: true, items: { enum: Object.values(ATTESTATION_FILES) } },
         },
       },
+    },
+  },
+} as const;
+
+/** The DSSE envelope of manifest.intoto.json. */
+export const ENVELOPE_JSON_SCHEMA = {
+  type: 'object',
+  required: ['payloadType', 'payload', 'signatures'],
+  properties: {
+    payloadType: { const: IN_TOTO_PAYLOAD_TYPE },
+    payload: { type: 'string', pattern: '^[A-Za-z0-9+/]*={0,2}$' },
+    signatures: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 16,
+      items: {
+        type: 'object',
+        required: ['sig'],
+        properties: { keyid: { type: 'string' }, sig: { type: 'string', maxLength: 1024 } },
+      },
+    },
+  },
+} as const;
+
+/** The in-toto Statement v1 inside the envelope. */
+export const STATEMENT_JSON_SCHEMA = {
+  type: 'object',
+  required: ['_type', 'subject', 'predicateType', 'predicate'],
+  properties: {
+    _type: { const: IN_TOTO_STATEMENT_TYPE },
+    predicateType: { const: EVIDENCE_PREDICATE_TYPE },
+    subject: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'digest'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 1024 },
+          digest: { type: 'object', required: ['sha256'], properties: { sha256 } },
+        },
+      },
+    },
+    predicate: {
+      type: 'object',
+      required: ['workstationKeyFingerprint', 'attestations', 'auditHeadHash'],
+      properties: {
+        schemaVersion: { type: 'string' },
+        workstationKeyFingerprint: { type: 'string' },
+        attestations: count,
+        guests: count,
+        auditHeadHash: { anyOf: [sha256, { type: 'null' }] },
+      },
+    },
+  },
+} as const;
+
+/** audit-log.json. */
+export const AUDIT_LOG_JSON_SCHEMA = {
+  type: 'object',
+  required: ['entries'],
+  properties: {
+    entries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['seq', 'at', 'action', 'subjectType', 'subjectId', 'data', 'prevHash', 'hash'],
+        properties: {
+          seq: { type: 'integer', minimum: 1 },
+          at: { type: 'string' },
+          action: { type: 'string' },
+          subjectType: { type: 'string' },
+          subjectId: { type: ['integer', 'null'] },
+          data: { type: 'object' },
+          prevHash: sha256,
+          hash: sha256,
+        },
+      },
+    },
+  },
+} as const;
+
+/** attestations/<id>/verification.json (the parts the verifier compares). */
+export const VERIFICATION_JSON_SCHEMA = {
+  type: 'object',
+  required: ['attestation'],
+  properties: {
+    attestation: {
+      type: 'object',
+      required: ['id', 'outcome'],
+      properties: { id: { type: 'string' }, outcome: { enum: [...OUTCOMES] } },
     },
   },
 } as const;

@@ -7,11 +7,18 @@
  * - `listAttestations` yields attestations ordered by guest name, then `startedAt`, then id.
  * - `listAuditEntries` yields entries ordered by `seq`.
  */
-import type { EvidenceAttestationStatus, EvidenceAuditEntry } from '../../../shared/types/evidence.js';
+import type {
+  EvidenceAttestationStatus,
+  EvidenceAuditEntry,
+  EvidencePolicySource,
+} from '../../../shared/types/evidence.js';
+import type { AttestationPolicy } from '../../../shared/types/policy.js';
 
 /** A guest known to the store. */
 export interface EvidenceGuest {
   readonly name: string;
+  /** When the guest was added (gaps are never counted from before it existed); absent = unknown. */
+  readonly createdAt?: string | null;
 }
 
 /** One HKD an attestation request was encrypted for. */
@@ -37,6 +44,10 @@ export interface EvidenceAttestation {
   readonly additionalData: string | null;
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
+  /** The policy the attempt is judged against (see `policySource`); null = only the measurement is judged. */
+  readonly policy: AttestationPolicy | null;
+  /** Where `policy` comes from (default: `recorded` when a policy is given, else `none`). */
+  readonly policySource?: EvidencePolicySource;
   /** Request exchange file, response exchange file, ARPK (32 bytes), SE header; null when not kept. */
   readonly request: Uint8Array | null;
   readonly response: Uint8Array | null;

@@ -5,6 +5,7 @@
  * time, so exports stay streaming.
  */
 import type { EvidenceAttestationStatus, EvidenceAuditEntry } from '../../../shared/types/evidence.js';
+import type { AttestationPolicy } from '../../../shared/types/policy.js';
 import type { AttestationRecord } from '../../../shared/types/store.js';
 import type { Store } from '../../store/index.js';
 import type {
@@ -25,6 +26,35 @@ function additionalHex(r: AttestationRecord): string | null {
   return parts.length > 0 ? parts.join('') : null;
 }
 
+/** A policy with at least one check, or null. */
+function policyOrNull(p: AttestationPolicy | null | undefined): AttestationPolicy | null {
+  if (!p) return null;
+  const any =
+    (p.hkdSha256?.length ?? 0) > 0 ||
+    (p.requiredAddData?.length ?? 0) > 0 ||
+    p.expectedImagePhkh !== undefined ||
+    p.expectedAttestationPhkh !== undefined ||
+    p.expectedUserData !== undefined;
+  return any ? p : null;
+}
+
+/**
+ * The policy an attempt is judged against: the one recorded with it when it started (store schema 6 on);
+ * for older rows, the guest's current policy (marked `guest-current`, so the bundle says so).
+ */
+function policyOf(
+  r: AttestationRecord,
+  guestPolicy: () => AttestationPolicy | undefined,
+): { policy: AttestationPolicy | null; policySource: 'recorded' | 'guest-current' | 'none' } {
+  const recorded = (r as { policy?: AttestationPolicy | null }).policy;
+  if (recorded !== undefined && recorded !== null) {
+    const p = policyOrNull(recorded);
+    return { policy: p, policySource: p ? 'recorded' : 'none' };
+  }
+  const current = policyOrNull(guestPolicy());
+  return { policy: current, policySource: current ? 'guest-current' : 'none' };
+}
+
 /** An EvidenceSource reading `store` (which the caller keeps open and closes). */
 export function createStoreEvidenceSource(store: Store): EvidenceSource {
   const hkdBytes = new Map<string, Uint8Array>();
@@ -38,7 +68,7 @@ export function createStoreEvidenceSource(store: Store): EvidenceSource {
   };
   return {
     async *listGuests() {
-      for (const g of store.guests.list()) yield { name: g.name };
+      for (const g of store.guests.list()) yield { name: g.name, createdAt: g.createdAt };
     },
     async *listAttestations(p: ListEvidenceAttestationsParams): AsyncIterable<EvidenceAttestation> {
       const guestIds = p.guestNames?.map((n) => store.guests.get(n).id);
@@ -58,6 +88,7 @@ export function createStoreEvidenceSource(store: Store): EvidenceSource {
           additionalData: additionalHex(r),
           errorCode: r.errorCode,
           errorMessage: r.errorMessage,
+          ...policyOf(r, () => store.guests.getById(r.guestId)?.policy),
           request: secrets.request,
           response: secrets.response,
           arpk: secrets.arpk,

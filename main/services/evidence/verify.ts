@@ -1,32 +1,67 @@
 /**
  * Offline re-verification of an evidence bundle (directory or zip): envelope signature (bundled key, and the
- * trusted key when given), key fingerprint agreement, no missing or extra files, every file's SHA-256, the
- * evidence.json records against the folders, each attestation's measurement recomputed from its own files,
- * each HKD chain re-verified at the attestation's time with the bundled CRLs, and the audit chain.
- * Never throws for a bad bundle: every problem is a failed result naming the file and the check.
+ * trusted key when given), key fingerprint agreement, no missing or extra files, every file's SHA-256,
+ * evidence.json against its JSON Schema (before anything else reads it), the evidence.json records against
+ * the folders, each attestation's measurement AND outcome recomputed from its own files and the recorded
+ * policy (the one verdict model, `judgeBundleAttestation`), each HKD chain re-verified at the attestation's
+ * time with the bundled CRLs, and the audit chain.
+ *
+ * Hostile bundles (issue 12): every read is bounded (BUNDLE_READ_LIMITS and the sizes the container
+ * declares), JSON nesting is bounded before parsing, every JSON file is schema-checked before use, large
+ * files are hashed as streams. Never throws for a bad bundle: every problem is a failed result naming the
+ * check and the file; anything unforeseen is still a named `bundle` failure.
  */
 import { createHash, type KeyObject } from 'node:crypto';
+import { AttestError, type ErrorCode } from '../../../shared/errors/index.js';
 import {
   ATTESTATION_FILES,
   BUNDLE_FILES,
-  EVIDENCE_PREDICATE_TYPE,
-  EVIDENCE_SCHEMA_VERSION,
-  IN_TOTO_PAYLOAD_TYPE,
-  IN_TOTO_STATEMENT_TYPE,
   type EvidenceAttestationRecord,
   type EvidenceAuditEntry,
+  type EvidenceAuditSummary,
   type EvidenceBundleVerification,
   type EvidenceCheckName,
   type EvidenceCheckResult,
   type EvidenceDocument,
 } from '../../../shared/types/evidence.js';
-import type { ErrorCode } from '../../../shared/errors/index.js';
+import { emptyOutcomeCounts, OUTCOME_LABELS, type OutcomeCounts } from '../../../shared/types/verdict.js';
+import { MAX_EXCHANGE_SIZE } from '../../engine/formats/exchange.js';
 import { walkAuditChain } from './audit-chain.js';
 import { verifyDsseEnvelope, type DsseEnvelope } from './dsse.js';
 import { createHkdChainChecker, type ChainHkd, type ChainMaterial, type HkdChainChecker } from './hkd-chain.js';
-import { recomputeAttestation } from './recompute.js';
+import { parseBoundedJson } from './json-reader.js';
+import { judgeBundleAttestation } from './recompute.js';
+import { isKnownEvidenceSchema, validateBundleJson, type BundleSchemaName } from './schema-validate.js';
 import { fingerprintPublicKey, parseEd25519PublicKey } from './signing-key.js';
 import { openBundle, type BundleReader } from './zip.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/**
+ * The most bytes `evidence verify` reads of each file (README "Evidence bundles"). They fit real bundles with
+ * room to spare (10,000 attestations: evidence.json ≈ 30 MiB, manifest ≈ 8 MiB) and keep peak RSS < 512 MiB.
+ * report.pdf and files without content checks are only hashed, as streams, whatever their size.
+ */
+export const BUNDLE_READ_LIMITS = {
+  manifest: 32 * MiB,
+  evidence: 64 * MiB,
+  schema: 1 * MiB,
+  auditLog: 64 * MiB,
+  publicKey: 64 * KiB,
+  /** request.bin, response.bin: the largest exchange file any reader accepts (a real one is a few KiB). */
+  exchange: MAX_EXCHANGE_SIZE,
+  arpk: 1 * KiB,
+  seHeader: 64 * KiB,
+  verification: 1 * MiB,
+  certificate: 1 * MiB,
+  crl: 32 * MiB,
+  /** All trust material together (certificates, anchors, CRLs, HKDs), held for the chain re-check. */
+  trustTotal: 128 * MiB,
+} as const;
+
+/** Files up to this size are hashed from one read; larger ones as streams. */
+const SMALL_FILE = 1 * MiB;
 
 /** Options of `verifyEvidenceBundle`. */
 export interface VerifyEvidenceBundleParams {
@@ -45,8 +80,10 @@ const CHECK_ORDER: EvidenceCheckName[] = [
   'key-fingerprint',
   'files',
   'digests',
+  'schema',
   'evidence',
   'measurement',
+  'outcome',
   'hkd-chain',
   'audit-chain',
 ];
@@ -70,6 +107,11 @@ class Results {
     const list = this.failures.get(check) ?? [];
     list.push({ check, ok: false, ...(file !== undefined ? { file } : {}), code, detail });
     this.failures.set(check, list);
+  }
+  /** Records a failed read as a failure of `check`. */
+  failRead(check: EvidenceCheckName, file: string, e: unknown): void {
+    if (e instanceof AttestError) this.fail(check, file, e.code, e.message);
+    else this.fail(check, file, 'ERR_EVIDENCE_BUNDLE_UNREADABLE', (e as Error)?.message ?? String(e));
   }
   pass(check: EvidenceCheckName, detail: string): void {
     this.passes.set(check, detail);
@@ -108,39 +150,118 @@ async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T)
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-async function digestOf(bundle: BundleReader, name: string, large: boolean): Promise<string> {
-  if (!large)
-    return createHash('sha256')
-      .update(await bundle.read(name))
-      .digest('hex');
+const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** SHA-256 of a file: one bounded read for small files, a stream for large ones. */
+async function digestOf(bundle: BundleReader, name: string): Promise<string> {
+  if (bundle.size(name) <= SMALL_FILE) return sha256Hex(await bundle.read(name, SMALL_FILE));
   const h = createHash('sha256');
   for await (const chunk of await bundle.stream(name)) h.update(chunk as Buffer);
   return h.digest('hex');
 }
 
-function parseJson<T>(bytes: Buffer): T | undefined {
-  try {
-    return JSON.parse(bytes.toString('utf8')) as T;
-  } catch {
-    return undefined;
+/** Searches a stream for `re` (matches up to `overlap` bytes long), holding one chunk at a time. */
+async function findInStream(
+  stream: AsyncIterable<unknown>,
+  re: RegExp,
+  overlap = 256,
+): Promise<RegExpExecArray | null> {
+  let tail = '';
+  for await (const chunk of stream) {
+    const text = tail + (chunk as Buffer).toString('latin1');
+    const m = re.exec(text);
+    if (m) return m;
+    tail = text.slice(-overlap);
   }
+  return null;
 }
 
-/** Re-verifies a bundle; `ok` only when every check passed. */
+/** The per-file limit of a bundle-relative path (undefined: only hashed, never read whole). */
+export function readLimitOf(name: string): number | undefined {
+  switch (name) {
+    case BUNDLE_FILES.manifest:
+      return BUNDLE_READ_LIMITS.manifest;
+    case BUNDLE_FILES.evidence:
+      return BUNDLE_READ_LIMITS.evidence;
+    case BUNDLE_FILES.schema:
+      return BUNDLE_READ_LIMITS.schema;
+    case BUNDLE_FILES.auditLog:
+      return BUNDLE_READ_LIMITS.auditLog;
+    case BUNDLE_FILES.publicKey:
+      return BUNDLE_READ_LIMITS.publicKey;
+  }
+  if (name.startsWith('trust/crls/')) return BUNDLE_READ_LIMITS.crl;
+  if (name.startsWith('trust/')) return BUNDLE_READ_LIMITS.certificate;
+  const file = name.slice(name.lastIndexOf('/') + 1);
+  switch (file) {
+    case ATTESTATION_FILES.request:
+    case ATTESTATION_FILES.response:
+      return BUNDLE_READ_LIMITS.exchange;
+    case ATTESTATION_FILES.arpk:
+      return BUNDLE_READ_LIMITS.arpk;
+    case ATTESTATION_FILES.seHeader:
+      return BUNDLE_READ_LIMITS.seHeader;
+    case ATTESTATION_FILES.verification:
+      return BUNDLE_READ_LIMITS.verification;
+  }
+  return undefined;
+}
+
+/** Reads and schema-checks one JSON file; every problem is a failure of `check` naming `name`. */
+async function readJsonFile<T>(
+  bundle: BundleReader,
+  r: Results,
+  check: EvidenceCheckName,
+  name: string,
+  schema: BundleSchemaName | undefined,
+  what: string,
+  onBytes?: (bytes: Buffer) => void,
+): Promise<T | undefined> {
+  if (!bundle.has(name)) {
+    r.fail(check, name, 'ERR_EVIDENCE_FILE_MISSING', `${what} is missing`);
+    return undefined;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await bundle.read(name, readLimitOf(name) ?? SMALL_FILE);
+  } catch (e) {
+    r.failRead(check, name, e);
+    return undefined;
+  }
+  onBytes?.(bytes);
+  const parsed = parseBoundedJson(bytes);
+  if (!parsed.ok) {
+    r.fail(check, name, 'ERR_EVIDENCE_JSON_INVALID', `${what}: ${parsed.reason}`);
+    return undefined;
+  }
+  if (schema) {
+    const violations = validateBundleJson(schema, parsed.value);
+    for (const v of violations) r.fail(check, name, 'ERR_EVIDENCE_SCHEMA_INVALID', `${v.path}: ${v.message}`);
+    if (violations.length > 0) return undefined;
+  }
+  return parsed.value as T;
+}
+
+/** Re-verifies a bundle; `ok` only when every check passed (see `signer` for who signed). */
 export async function verifyEvidenceBundle(
   path: string,
   params: VerifyEvidenceBundleParams = {},
 ): Promise<EvidenceBundleVerification> {
   const r = new Results(params.maxFailuresPerCheck ?? 50);
+  const signer: EvidenceBundleVerification['signer'] = { authenticated: false, fingerprint: null };
   let bundle: BundleReader;
   try {
     bundle = await openBundle(path);
   } catch (e) {
-    r.fail('bundle', path, 'ERR_EVIDENCE_BUNDLE_UNREADABLE', (e as Error).message);
-    return { ok: false, results: r.list(), attestations: 0, files: 0 };
+    r.failRead('bundle', path, e);
+    return finish(r, 0, 0, null, signer);
   }
   try {
-    return await verifyOpened(bundle, params, r);
+    return await verifyOpened(bundle, params, r, signer);
+  } catch (e) {
+    // a defect of the verifier or the platform, never a pass: still a named check
+    r.fail('bundle', undefined, 'ERR_EVIDENCE_INTERNAL', `verification stopped: ${(e as Error)?.message ?? e}`);
+    return finish(r, 0, bundle.files.length, null, signer);
   } finally {
     await bundle.close();
   }
@@ -150,69 +271,46 @@ async function verifyOpened(
   bundle: BundleReader,
   params: VerifyEvidenceBundleParams,
   r: Results,
+  signer: EvidenceBundleVerification['signer'],
 ): Promise<EvidenceBundleVerification> {
   r.pass('bundle', `${bundle.files.length} files`);
-  const readIf = async (name: string): Promise<Buffer | undefined> =>
-    bundle.has(name) ? bundle.read(name) : undefined;
 
   // manifest
-  let envelope: DsseEnvelope | undefined;
+  let envelope: DsseEnvelope | undefined = await readJsonFile<DsseEnvelope>(
+    bundle,
+    r,
+    'manifest',
+    BUNDLE_FILES.manifest,
+    'envelope',
+    'the signed manifest',
+  );
   let statement: Statement | undefined;
-  const manifestBytes = await readIf(BUNDLE_FILES.manifest);
-  if (!manifestBytes)
-    r.fail('manifest', BUNDLE_FILES.manifest, 'ERR_EVIDENCE_FILE_MISSING', 'the signed manifest is missing');
-  else {
-    envelope = parseJson<DsseEnvelope>(manifestBytes);
-    if (
-      !envelope ||
-      typeof envelope.payload !== 'string' ||
-      !Array.isArray(envelope.signatures) ||
-      envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE
-    ) {
-      r.fail(
-        'manifest',
-        BUNDLE_FILES.manifest,
-        'ERR_EVIDENCE_MANIFEST_INVALID',
-        `not a DSSE envelope with payloadType ${IN_TOTO_PAYLOAD_TYPE}`,
-      );
+  if (envelope) {
+    const payload = parseBoundedJson(Buffer.from(envelope.payload, 'base64'));
+    if (!payload.ok) {
+      r.fail('manifest', BUNDLE_FILES.manifest, 'ERR_EVIDENCE_MANIFEST_INVALID', `the payload: ${payload.reason}`);
       envelope = undefined;
     } else {
-      statement = parseJson<Statement>(Buffer.from(envelope.payload, 'base64'));
-      const validSubjects =
-        Array.isArray(statement?.subject) &&
-        statement.subject.every(
-          (s) =>
-            typeof s?.name === 'string' &&
-            typeof s.digest?.sha256 === 'string' &&
-            /^[0-9a-f]{64}$/.test(s.digest.sha256),
-        );
-      if (
-        !statement ||
-        statement._type !== IN_TOTO_STATEMENT_TYPE ||
-        statement.predicateType !== EVIDENCE_PREDICATE_TYPE ||
-        !validSubjects
-      ) {
-        r.fail(
-          'manifest',
-          BUNDLE_FILES.manifest,
-          'ERR_EVIDENCE_MANIFEST_INVALID',
-          'the payload is not an in-toto Statement v1 of an evidence bundle',
-        );
-        statement = undefined;
-      } else r.pass('manifest', `in-toto Statement v1, ${statement.subject.length} subjects`);
+      const violations = validateBundleJson('statement', payload.value);
+      for (const v of violations)
+        r.fail('manifest', BUNDLE_FILES.manifest, 'ERR_EVIDENCE_MANIFEST_INVALID', `payload ${v.path}: ${v.message}`);
+      if (violations.length === 0) {
+        statement = payload.value as Statement;
+        r.pass('manifest', `in-toto Statement v1, ${statement.subject.length} subjects`);
+      }
     }
   }
 
   // signature
   let bundledKey: KeyObject | undefined;
-  const keyBytes = await readIf(BUNDLE_FILES.publicKey);
-  if (!keyBytes)
+  if (!bundle.has(BUNDLE_FILES.publicKey))
     r.fail('signature', BUNDLE_FILES.publicKey, 'ERR_EVIDENCE_FILE_MISSING', 'the workstation public key is missing');
   else {
     try {
+      const keyBytes = await bundle.read(BUNDLE_FILES.publicKey, BUNDLE_READ_LIMITS.publicKey);
       bundledKey = parseEd25519PublicKey(keyBytes, BUNDLE_FILES.publicKey);
     } catch (e) {
-      r.fail('signature', BUNDLE_FILES.publicKey, 'ERR_EVIDENCE_KEY_FILE', (e as Error).message);
+      r.failRead('signature', BUNDLE_FILES.publicKey, e);
     }
   }
   let trusted: KeyObject | undefined;
@@ -226,6 +324,7 @@ async function verifyOpened(
       r.fail('signature', undefined, 'ERR_EVIDENCE_KEY_FILE', (e as Error).message);
     }
   }
+  if (bundledKey) signer.fingerprint = fingerprintPublicKey(bundledKey);
   if (envelope) {
     if (bundledKey && !verifyDsseEnvelope(envelope, bundledKey))
       r.fail(
@@ -244,37 +343,20 @@ async function verifyOpened(
     if (!r.failed('signature') && bundledKey)
       r.pass(
         'signature',
-        `DSSE Ed25519 signature valid (${fingerprintPublicKey(bundledKey)}${trusted ? ', the trusted key' : ''})`,
+        trusted
+          ? `DSSE Ed25519 signature valid, made by the trusted key ${fingerprintPublicKey(trusted)}`
+          : `DSSE Ed25519 signature valid for the bundled key ${fingerprintPublicKey(bundledKey)} (signer not authenticated: no trusted key given)`,
       );
-  }
+  } else if (!r.failed('signature'))
+    r.fail('signature', BUNDLE_FILES.manifest, 'ERR_EVIDENCE_SIGNATURE_INVALID', 'no valid envelope to check');
 
-  // evidence.json (parsed early: the fingerprint check needs it)
-  let evidence: EvidenceDocument | undefined;
-  const evidenceBytes = await readIf(BUNDLE_FILES.evidence);
-  if (!evidenceBytes)
-    r.fail('evidence', BUNDLE_FILES.evidence, 'ERR_EVIDENCE_FILE_MISSING', 'evidence.json is missing');
-  else {
-    evidence = parseJson<EvidenceDocument>(evidenceBytes);
-    if (
-      !evidence ||
-      evidence.schemaVersion !== EVIDENCE_SCHEMA_VERSION ||
-      !Array.isArray(evidence.attestations) ||
-      !Array.isArray(evidence.trust)
-    ) {
-      r.fail(
-        'evidence',
-        BUNDLE_FILES.evidence,
-        'ERR_EVIDENCE_RECORD_INVALID',
-        `not an evidence document of schema ${EVIDENCE_SCHEMA_VERSION}`,
-      );
-      evidence = undefined;
-    }
-  }
+  // evidence.json: schema first, nothing reads it before
+  const evidence: EvidenceDocument | undefined = await readEvidence(bundle, r);
 
   // key fingerprint agreement
   if (bundledKey) {
     const fp = fingerprintPublicKey(bundledKey);
-    const recorded = evidence?.workstationKey?.fingerprint;
+    const recorded = evidence?.workstationKey.fingerprint;
     if (recorded !== undefined && recorded !== fp)
       r.fail(
         'key-fingerprint',
@@ -282,31 +364,37 @@ async function verifyOpened(
         'ERR_EVIDENCE_KEY_MISMATCH',
         `evidence.json records key ${recorded}, the bundle carries ${fp}`,
       );
-    if (statement && statement.predicate?.workstationKeyFingerprint !== fp)
+    if (statement && statement.predicate.workstationKeyFingerprint !== fp)
       r.fail(
         'key-fingerprint',
         BUNDLE_FILES.manifest,
         'ERR_EVIDENCE_KEY_MISMATCH',
-        `the manifest names key ${String(statement.predicate?.workstationKeyFingerprint)}, the bundle carries ${fp}`,
+        `the manifest names key ${String(statement.predicate.workstationKeyFingerprint)}, the bundle carries ${fp}`,
       );
-    const pdf = await readIf(BUNDLE_FILES.report);
-    if (pdf) {
+    if (bundle.has(BUNDLE_FILES.report)) {
       // the cover's fingerprint is also in the PDF's Info dictionary (Subject), which is never compressed
-      const m = /\(workstation key (SHA256:[A-Za-z0-9+/]{43})\)/.exec(pdf.toString('latin1'));
-      if (!m)
-        r.fail(
-          'key-fingerprint',
-          BUNDLE_FILES.report,
-          'ERR_EVIDENCE_KEY_MISMATCH',
-          'the report does not record a workstation key fingerprint',
+      try {
+        const m = await findInStream(
+          await bundle.stream(BUNDLE_FILES.report),
+          /\(workstation key (SHA256:[A-Za-z0-9+/]{43})\)/,
         );
-      else if (m[1] !== fp)
-        r.fail(
-          'key-fingerprint',
-          BUNDLE_FILES.report,
-          'ERR_EVIDENCE_KEY_MISMATCH',
-          `the report names key ${m[1]!}, the bundle carries ${fp}`,
-        );
+        if (!m)
+          r.fail(
+            'key-fingerprint',
+            BUNDLE_FILES.report,
+            'ERR_EVIDENCE_KEY_MISMATCH',
+            'the report does not record a workstation key fingerprint',
+          );
+        else if (m[1] !== fp)
+          r.fail(
+            'key-fingerprint',
+            BUNDLE_FILES.report,
+            'ERR_EVIDENCE_KEY_MISMATCH',
+            `the report names key ${m[1]!}, the bundle carries ${fp}`,
+          );
+      } catch (e) {
+        r.failRead('key-fingerprint', BUNDLE_FILES.report, e);
+      }
     }
     if (trusted && fingerprintPublicKey(trusted) !== fp)
       r.fail(
@@ -321,6 +409,7 @@ async function verifyOpened(
         `${fp} matches evidence.json, the report, the manifest${trusted ? ' and the trusted key' : ''}`,
       );
   }
+  signer.authenticated = trusted !== undefined && !r.failed('signature') && !r.failed('key-fingerprint');
 
   // files and digests
   const listed = new Map<string, string>();
@@ -346,25 +435,138 @@ async function verifyOpened(
     for (const name of bundle.files)
       if (name !== BUNDLE_FILES.manifest && !listed.has(name))
         r.fail('files', name, 'ERR_EVIDENCE_FILE_EXTRA', 'in the bundle but not in the signed manifest');
-    for (const name of bundle.odd)
-      r.fail('files', name, 'ERR_EVIDENCE_FILE_EXTRA', 'not a regular file or an unsafe name');
-    if (!r.failed('files')) r.pass('files', `${listed.size} files listed, none missing, none extra`);
+  }
+  for (const o of bundle.odd) r.fail('files', o.name, o.code, `refused: ${o.reason}`);
+  if (statement && !r.failed('files')) r.pass('files', `${listed.size} files listed, none missing, none extra`);
+  if (statement) {
     // Files of attestation folders are hashed by the per-attestation check, which reads them anyway.
-    if (evidence)
-      for (const a of evidence.attestations) for (const f of a.files ?? []) claimed.add(`attestations/${a.id}/${f}`);
+    if (evidence) for (const a of evidence.attestations) for (const f of a.files) claimed.add(`${a.folder}/${f}`);
     await forEachLimit(
       [...listed].filter(([name]) => bundle.has(name) && !claimed.has(name)),
       CONCURRENCY,
       async ([name]) => {
-        const actual = await digestOf(bundle, name, name === BUNDLE_FILES.report || name === BUNDLE_FILES.evidence);
-        checkDigest(name, actual);
+        try {
+          checkDigest(name, await digestOf(bundle, name));
+        } catch (e) {
+          r.failRead('digests', name, e);
+        }
       },
     );
   }
 
-  if (!evidence) return finish(r, 0, bundle.files.length);
+  if (!evidence) return finish(r, 0, bundle.files.length, null, signer);
 
-  // evidence records against the bundle's folders
+  checkRecords(bundle, evidence, statement, r);
+
+  // trust material for the chain re-check
+  const material: { certificates: ChainHkd[]; roots: ChainHkd[]; crls: ChainHkd[] } = {
+    certificates: [],
+    roots: [],
+    crls: [],
+  };
+  const hkdBytes = new Map<string, ChainHkd>();
+  let trustBytes = 0;
+  for (const t of evidence.trust) {
+    if (!bundle.has(t.path)) continue;
+    let bytes: Buffer;
+    try {
+      bytes = await bundle.read(t.path, readLimitOf(t.path) ?? BUNDLE_READ_LIMITS.certificate);
+    } catch (e) {
+      r.failRead('hkd-chain', t.path, e);
+      continue;
+    }
+    trustBytes += bytes.length;
+    if (trustBytes > BUNDLE_READ_LIMITS.trustTotal) {
+      r.fail(
+        'hkd-chain',
+        t.path,
+        'ERR_EVIDENCE_FILE_TOO_LARGE',
+        `the trust material exceeds ${BUNDLE_READ_LIMITS.trustTotal} bytes in all`,
+      );
+      break;
+    }
+    const item = { name: t.path, bytes: new Uint8Array(bytes), sha256: t.sha256 };
+    if (t.role === 'hkd') hkdBytes.set(t.sha256, item);
+    else
+      (t.role === 'certificate' ? material.certificates : t.role === 'root' ? material.roots : material.crls).push(
+        item,
+      );
+  }
+  const checkChain = (params.createChainChecker ?? createHkdChainChecker)(material);
+
+  // measurement, outcome and HKD chain per attestation
+  const recomputedOutcomes = emptyOutcomeCounts();
+  let chains = 0;
+  await forEachLimit(evidence.attestations, CONCURRENCY, async (a) => {
+    const outcome = await checkAttestation(bundle, a, r, checkChain, hkdBytes, statement ? checkDigest : undefined);
+    recomputedOutcomes[outcome]++;
+    if (a.hkdChain.verdict !== 'not-checked') chains++;
+  });
+  if (!r.failed('measurement'))
+    r.pass(
+      'measurement',
+      `${evidence.attestations.length} attestations' measurements recomputed from their files, each as recorded`,
+    );
+  if (!r.failed('outcome'))
+    r.pass(
+      'outcome',
+      `${evidence.attestations.length} outcomes recomputed from the files and the recorded policies, each as recorded: ${describeOutcomes(recomputedOutcomes)}`,
+    );
+  if (statement && !r.failed('digests')) r.pass('digests', `${digestsChecked} SHA-256 digests match the manifest`);
+  if (!r.failed('hkd-chain'))
+    r.pass(
+      'hkd-chain',
+      `${chains} HKD chains re-verified at their attestation times with the bundled CRLs, each as recorded`,
+    );
+
+  // audit chain: evidence.json is released first (only its audit summary is needed)
+  const attestations = evidence.attestations.length;
+  const auditSummary = evidence.audit;
+  evidence.attestations.length = 0;
+  evidence.trust.length = 0;
+  material.crls.length = 0;
+  hkdBytes.clear();
+  await checkAudit(bundle, r, auditSummary, statement);
+  return finish(r, attestations, bundle.files.length, recomputedOutcomes, signer);
+}
+
+/** evidence.json read and validated against the JSON Schema shipped in the bundle (the verifier's own). */
+async function readEvidence(bundle: BundleReader, r: Results): Promise<EvidenceDocument | undefined> {
+  const schema = await readJsonFile<unknown>(
+    bundle,
+    r,
+    'schema',
+    BUNDLE_FILES.schema,
+    undefined,
+    'the evidence.json schema',
+  );
+  if (schema !== undefined && !isKnownEvidenceSchema(schema))
+    r.fail(
+      'schema',
+      BUNDLE_FILES.schema,
+      'ERR_EVIDENCE_SCHEMA_INVALID',
+      'not the JSON Schema of this evidence version (validated against the known one instead)',
+    );
+  const evidence = await readJsonFile<EvidenceDocument>(
+    bundle,
+    r,
+    'schema',
+    BUNDLE_FILES.evidence,
+    'evidence',
+    'evidence.json',
+  );
+  if (evidence && !r.failed('schema'))
+    r.pass('schema', `evidence.json is valid against ${BUNDLE_FILES.schema} (schema ${evidence.schemaVersion})`);
+  return evidence;
+}
+
+/** The evidence.json records against the bundle's folders, trust files and totals. */
+function checkRecords(
+  bundle: BundleReader,
+  evidence: EvidenceDocument,
+  statement: Statement | undefined,
+  r: Results,
+): void {
   const folders = new Map<string, Set<string>>();
   for (const f of bundle.files) {
     const m = /^attestations\/([^/]+)\/([^/]+)$/.exec(f);
@@ -376,13 +578,24 @@ async function verifyOpened(
       r.fail('evidence', f, 'ERR_EVIDENCE_FILE_EXTRA', 'not inside an attestation folder');
   }
   const ids = new Set<string>();
+  const perGuest = new Map<string, OutcomeCounts>();
   for (const a of evidence.attestations) {
     const folder = `attestations/${a.id}`;
+    if (a.folder !== folder)
+      r.fail(
+        'evidence',
+        BUNDLE_FILES.evidence,
+        'ERR_EVIDENCE_RECORD_INVALID',
+        `attestation ${a.id} names folder ${a.folder}`,
+      );
     if (ids.has(a.id))
       r.fail('evidence', BUNDLE_FILES.evidence, 'ERR_EVIDENCE_RECORD_INVALID', `attestation ${a.id} is recorded twice`);
     ids.add(a.id);
+    const counts = perGuest.get(a.guest) ?? emptyOutcomeCounts();
+    counts[a.outcome]++;
+    perGuest.set(a.guest, counts);
     const present = folders.get(a.id) ?? new Set<string>();
-    const recorded = new Set(a.files ?? []);
+    const recorded = new Set(a.files);
     for (const f of recorded)
       if (!present.has(f))
         r.fail('evidence', `${folder}/${f}`, 'ERR_EVIDENCE_FILE_MISSING', 'recorded in evidence.json but missing');
@@ -396,15 +609,29 @@ async function verifyOpened(
   for (const t of evidence.trust)
     if (!bundle.has(t.path))
       r.fail('evidence', t.path, 'ERR_EVIDENCE_FILE_MISSING', 'trust item recorded in evidence.json but missing');
-  const verifiedCount = evidence.attestations.filter((a) => a.verdict === 'verified').length;
-  if (evidence.totals?.attestations !== evidence.attestations.length || evidence.totals?.verified !== verifiedCount)
+  const total = emptyOutcomeCounts();
+  for (const c of perGuest.values()) for (const k of Object.keys(total) as (keyof OutcomeCounts)[]) total[k] += c[k];
+  const same = (x: OutcomeCounts, y: OutcomeCounts) =>
+    (Object.keys(x) as (keyof OutcomeCounts)[]).every((k) => x[k] === y[k]);
+  if (evidence.totals.attestations !== evidence.attestations.length || !same(evidence.totals.outcomes, total))
     r.fail(
       'evidence',
       BUNDLE_FILES.evidence,
       'ERR_EVIDENCE_RECORD_INVALID',
-      'the totals do not match the attestation records',
+      `the period totals (${describeOutcomes(evidence.totals.outcomes)}) do not count the attestation records (${describeOutcomes(total)})`,
     );
-  if (statement && statement.predicate?.attestations !== evidence.attestations.length)
+  for (const g of evidence.guests) {
+    const counted = perGuest.get(g.name) ?? emptyOutcomeCounts();
+    const n = Object.values(counted).reduce((x, y) => x + y, 0);
+    if (g.attestations !== n || !same(g.outcomes, counted))
+      r.fail(
+        'evidence',
+        BUNDLE_FILES.evidence,
+        'ERR_EVIDENCE_RECORD_INVALID',
+        `guest ${g.name}: the totals (${describeOutcomes(g.outcomes)}) do not count its attestation records (${describeOutcomes(counted)})`,
+      );
+  }
+  if (statement && statement.predicate.attestations !== evidence.attestations.length)
     r.fail(
       'evidence',
       BUNDLE_FILES.manifest,
@@ -414,88 +641,68 @@ async function verifyOpened(
   if (!r.failed('evidence'))
     r.pass(
       'evidence',
-      `evidence.json (schema ${evidence.schemaVersion}): ${evidence.attestations.length} attestations, ${evidence.guests.length} guests`,
+      `evidence.json (schema ${evidence.schemaVersion}): ${evidence.attestations.length} attestations, ${evidence.guests.length} guests, totals agree`,
     );
-
-  // trust material for the chain re-check
-  const material: { certificates: ChainHkd[]; roots: ChainHkd[]; crls: ChainHkd[] } = {
-    certificates: [],
-    roots: [],
-    crls: [],
-  };
-  const hkdBytes = new Map<string, ChainHkd>();
-  for (const t of evidence.trust) {
-    if (!bundle.has(t.path)) continue;
-    const item = { name: t.path, bytes: new Uint8Array(await bundle.read(t.path)), sha256: t.sha256 };
-    if (t.role === 'hkd') hkdBytes.set(t.sha256, item);
-    else
-      (t.role === 'certificate' ? material.certificates : t.role === 'root' ? material.roots : material.crls).push(
-        item,
-      );
-  }
-  const checkChain = (params.createChainChecker ?? createHkdChainChecker)(material);
-
-  // measurement and HKD chain per attestation
-  let measured = 0;
-  let chains = 0;
-  await forEachLimit(evidence.attestations, CONCURRENCY, async (a) => {
-    await checkAttestation(bundle, a, r, checkChain, hkdBytes, statement ? checkDigest : undefined);
-    if (a.verdict === 'verified') measured++;
-    if (a.hkdChain?.verdict !== 'not-checked') chains++;
-  });
-  if (!r.failed('measurement'))
-    r.pass(
-      'measurement',
-      `${evidence.attestations.length} attestations recomputed from their files (${measured} verified), each as recorded`,
-    );
-  if (statement && !r.failed('digests')) r.pass('digests', `${digestsChecked} SHA-256 digests match the manifest`);
-  if (!r.failed('hkd-chain'))
-    r.pass(
-      'hkd-chain',
-      `${chains} HKD chains re-verified at their attestation times with the bundled CRLs, each as recorded`,
-    );
-
-  // audit chain
-  const auditBytes = await readIf(BUNDLE_FILES.auditLog);
-  const audit = auditBytes ? parseJson<{ entries: EvidenceAuditEntry[] }>(auditBytes) : undefined;
-  if (!audit || !Array.isArray(audit.entries))
-    r.fail('audit-chain', BUNDLE_FILES.auditLog, 'ERR_EVIDENCE_AUDIT_CHAIN', 'audit-log.json is missing or unreadable');
-  else {
-    for (const p of walkAuditChain(audit.entries))
-      r.fail('audit-chain', BUNDLE_FILES.auditLog, 'ERR_EVIDENCE_AUDIT_CHAIN', `seq ${p.seq ?? '?'}: ${p.reason}`);
-    const head = audit.entries.length > 0 ? audit.entries[audit.entries.length - 1]!.hash : null;
-    const anchor = audit.entries.length > 0 ? audit.entries[0]!.prevHash : null;
-    if (
-      evidence.audit?.entries !== audit.entries.length ||
-      evidence.audit?.headHash !== head ||
-      evidence.audit?.anchorPrevHash !== anchor
-    )
-      r.fail(
-        'audit-chain',
-        BUNDLE_FILES.auditLog,
-        'ERR_EVIDENCE_AUDIT_CHAIN',
-        'the entries, anchor or head hash differ from those recorded in evidence.json',
-      );
-    if (statement && (statement.predicate?.auditHeadHash ?? null) !== head)
-      r.fail(
-        'audit-chain',
-        BUNDLE_FILES.auditLog,
-        'ERR_EVIDENCE_AUDIT_CHAIN',
-        'the head hash differs from the one in the signed manifest',
-      );
-    if (!r.failed('audit-chain'))
-      r.pass('audit-chain', `${audit.entries.length} entries re-walked, head ${head ?? '-'}`);
-  }
-  return finish(r, evidence.attestations.length, bundle.files.length);
 }
 
-function finish(r: Results, attestations: number, files: number): EvidenceBundleVerification {
+/** "3 verified, 1 policy violation" (zero counts left out). */
+export function describeOutcomes(c: OutcomeCounts): string {
+  const parts = (Object.keys(c) as (keyof OutcomeCounts)[])
+    .filter((k) => c[k] > 0)
+    .map((k) => `${c[k]} ${OUTCOME_LABELS[k]}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+async function checkAudit(
+  bundle: BundleReader,
+  r: Results,
+  summary: EvidenceAuditSummary,
+  statement: Statement | undefined,
+): Promise<void> {
+  const audit = await readJsonFile<{ entries: EvidenceAuditEntry[] }>(
+    bundle,
+    r,
+    'audit-chain',
+    BUNDLE_FILES.auditLog,
+    'audit-log',
+    'audit-log.json',
+  );
+  if (!audit) return;
+  for (const p of walkAuditChain(audit.entries))
+    r.fail('audit-chain', BUNDLE_FILES.auditLog, 'ERR_EVIDENCE_AUDIT_CHAIN', `seq ${p.seq ?? '?'}: ${p.reason}`);
+  const head = audit.entries.length > 0 ? audit.entries[audit.entries.length - 1]!.hash : null;
+  const anchor = audit.entries.length > 0 ? audit.entries[0]!.prevHash : null;
+  if (summary.entries !== audit.entries.length || summary.headHash !== head || summary.anchorPrevHash !== anchor)
+    r.fail(
+      'audit-chain',
+      BUNDLE_FILES.auditLog,
+      'ERR_EVIDENCE_AUDIT_CHAIN',
+      'the entries, anchor or head hash differ from those recorded in evidence.json',
+    );
+  if (statement && (statement.predicate.auditHeadHash ?? null) !== head)
+    r.fail(
+      'audit-chain',
+      BUNDLE_FILES.auditLog,
+      'ERR_EVIDENCE_AUDIT_CHAIN',
+      'the head hash differs from the one in the signed manifest',
+    );
+  if (!r.failed('audit-chain')) r.pass('audit-chain', `${audit.entries.length} entries re-walked, head ${head ?? '-'}`);
+}
+
+function finish(
+  r: Results,
+  attestations: number,
+  files: number,
+  outcomes: OutcomeCounts | null,
+  signer: EvidenceBundleVerification['signer'],
+): EvidenceBundleVerification {
   const results = r.list();
   const ok =
     results.length > 0 && results.every((x) => x.ok) && CHECK_ORDER.every((c) => results.some((x) => x.check === c));
-  return { ok, results, attestations, files };
+  return { ok, results, attestations, files, outcomes, signer };
 }
 
+/** Checks one attestation; returns the outcome recomputed from its files. */
 async function checkAttestation(
   bundle: BundleReader,
   a: EvidenceAttestationRecord,
@@ -503,50 +710,89 @@ async function checkAttestation(
   checkChain: HkdChainChecker,
   hkdBytes: Map<string, ChainHkd>,
   checkDigest: ((name: string, actual: string) => void) | undefined,
-): Promise<void> {
+): Promise<EvidenceAttestationRecord['outcome']> {
   const folder = `attestations/${a.id}`;
   const file = (n: string) => `${folder}/${n}`;
-  const get = async (n: string) => {
-    if (!bundle.has(file(n))) return undefined;
-    const bytes = await bundle.read(file(n));
-    checkDigest?.(file(n), createHash('sha256').update(bytes).digest('hex'));
-    return new Uint8Array(bytes);
+  const get = async (n: string): Promise<Uint8Array | undefined> => {
+    const name = file(n);
+    if (!bundle.has(name)) return undefined;
+    try {
+      const bytes = await bundle.read(name, readLimitOf(name) ?? SMALL_FILE);
+      checkDigest?.(name, sha256Hex(bytes));
+      return new Uint8Array(bytes);
+    } catch (e) {
+      r.failRead('measurement', name, e);
+      // still hashed, as a stream: a file that cannot be used is not thereby unchecked
+      try {
+        if (checkDigest) {
+          const h = createHash('sha256');
+          for await (const chunk of await bundle.stream(name)) h.update(chunk as Buffer);
+          checkDigest(name, h.digest('hex'));
+        }
+      } catch (e2) {
+        r.failRead('digests', name, e2);
+      }
+      return undefined;
+    }
   };
-  for (const extra of a.files ?? []) {
-    if (!(Object.values(ATTESTATION_FILES) as string[]).includes(extra)) await get(extra); // hashed only
-  }
   const files = {
     request: await get(ATTESTATION_FILES.request),
     response: await get(ATTESTATION_FILES.response),
     arpk: await get(ATTESTATION_FILES.arpk),
     seHeader: await get(ATTESTATION_FILES.seHeader),
   };
-  const re = recomputeAttestation(files);
+  const { recomputed: re, verdict } = judgeBundleAttestation(files, {
+    policy: a.policy,
+    status: a.status,
+    errorCode: a.errorCode,
+    errorMessage: a.errorMessage,
+    hkdSha256: a.hkdSha256,
+  });
+  const culprit = files.response
+    ? ATTESTATION_FILES.response
+    : files.request
+      ? ATTESTATION_FILES.request
+      : ATTESTATION_FILES.verification;
   const differs: string[] = [];
-  if (re.verdict !== a.verdict)
-    differs.push(`verdict ${re.verdict}${re.code ? ` (${re.code})` : ''}, recorded ${a.verdict}`);
+  if (re.verdict !== a.measurementResult)
+    differs.push(`measurement ${re.verdict}${re.code ? ` (${re.code})` : ''}, recorded ${a.measurementResult}`);
   if (re.verdict === 'verified' || re.verdict === 'mismatch') {
     if (re.cuid !== a.cuid) differs.push('CUID');
     if (re.userData !== a.userData) differs.push('user data');
     if (re.measurement !== a.measurement) differs.push('measurement');
     if (re.imagePhkh !== a.imagePhkh || re.attestationPhkh !== a.attestationPhkh) differs.push('PHKHs');
+    if (re.additionalData !== a.additionalData) differs.push('additional data');
   }
-  if (differs.length > 0) {
-    const culprit = files.response
-      ? ATTESTATION_FILES.response
-      : files.request
-        ? ATTESTATION_FILES.request
-        : ATTESTATION_FILES.verification;
+  if (differs.length > 0)
     r.fail(
       'measurement',
       file(culprit),
       'ERR_EVIDENCE_MEASUREMENT_MISMATCH',
       `recomputed from the folder: ${differs.join(', ')}`,
     );
+  const recordedChecks = a.checks.map((c) => `${c.check}:${c.passed}:${c.expected}:${c.seen ?? ''}`).join('|');
+  const recomputedChecks = verdict.checks.map((c) => `${c.check}:${c.passed}:${c.expected}:${c.seen ?? ''}`).join('|');
+  if (verdict.outcome !== a.outcome || verdict.code !== a.outcomeCode || recordedChecks !== recomputedChecks) {
+    const why = verdict.code ? ` (${verdict.code}: ${verdict.reason})` : ` (${verdict.reason})`;
+    r.fail(
+      'outcome',
+      file(culprit),
+      'ERR_EVIDENCE_OUTCOME_MISMATCH',
+      verdict.outcome !== a.outcome
+        ? `attestation ${a.id} (guest ${a.guest}): evidence.json records ${a.outcome}, the bundle's files and recorded policy recompute to ${verdict.outcome}${why}`
+        : `attestation ${a.id} (guest ${a.guest}): the recorded ${a.outcome} has other policy checks or code than recomputed${why}`,
+    );
   }
-  const vj = await get(ATTESTATION_FILES.verification);
-  const parsed = vj ? parseJson<{ attestation?: { id?: string; verdict?: string } }>(Buffer.from(vj)) : undefined;
-  if (!parsed || parsed.attestation?.id !== a.id || parsed.attestation?.verdict !== a.verdict)
+  const vj = await readJsonFile<{ attestation: { id: string; outcome: string } }>(
+    bundle,
+    r,
+    'measurement',
+    file(ATTESTATION_FILES.verification),
+    'verification',
+    'verification.json',
+    (bytes) => checkDigest?.(file(ATTESTATION_FILES.verification), sha256Hex(bytes)),
+  );
+  if (vj && (vj.attestation.id !== a.id || vj.attestation.outcome !== a.outcome))
     r.fail(
       'measurement',
       file(ATTESTATION_FILES.verification),
@@ -555,7 +801,7 @@ async function checkAttestation(
     );
 
   const hkds: ChainHkd[] = [];
-  for (const sha of a.hkdSha256 ?? []) {
+  for (const sha of a.hkdSha256) {
     const h = hkdBytes.get(sha);
     if (!h) {
       r.fail(
@@ -564,18 +810,19 @@ async function checkAttestation(
         'ERR_EVIDENCE_FILE_MISSING',
         `HKD used by ${folder} is not in the bundle`,
       );
-      return;
+      return verdict.outcome;
     }
     hkds.push(h);
   }
   const chain = await checkChain(hkds, new Date(a.startedAt));
-  if (chain.verdict !== a.hkdChain?.verdict || (chain.code ?? null) !== (a.hkdChain?.code ?? null)) {
-    const culprit = hkds.find((h) => chain.reason?.startsWith(`${h.name}:`))?.name ?? hkds[0]?.name ?? folder;
+  if (chain.verdict !== a.hkdChain.verdict || (chain.code ?? null) !== (a.hkdChain.code ?? null)) {
+    const culpritHkd = hkds.find((h) => chain.reason?.startsWith(`${h.name}:`))?.name ?? hkds[0]?.name ?? folder;
     r.fail(
       'hkd-chain',
-      culprit,
+      culpritHkd,
       'ERR_EVIDENCE_HKD_CHAIN',
-      `for ${folder} at ${a.startedAt}: re-verified ${chain.verdict}${chain.code ? ` (${chain.code}: ${chain.reason ?? ''})` : ''}, recorded ${a.hkdChain?.verdict ?? '-'}`,
+      `for ${folder} at ${a.startedAt}: re-verified ${chain.verdict}${chain.code ? ` (${chain.code}: ${chain.reason ?? ''})` : ''}, recorded ${a.hkdChain.verdict}`,
     );
   }
+  return verdict.outcome;
 }

@@ -1,17 +1,27 @@
 /**
  * Bundle containers: writing a directory as a zip (yazl, streamed file by file) and reading a bundle from a
  * directory or a zip (yauzl, central directory indexed once, entries streamed on demand).
+ *
+ * Reading is bounded (issue 12): every read names the most bytes it accepts and is refused, before any byte is
+ * read, when the declared size (the zip's central directory, or the file's size on disk) is larger; a zip
+ * entry that inflates past its declared size is stopped while inflating (yauzl's size validation and a count
+ * of our own); encrypted entries, unknown compression methods and unsafe names are refused when the zip is
+ * indexed. Large files are read as streams (hashed without holding them).
  */
-import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import yauzl from 'yauzl';
-import { AttestError } from '../../../shared/errors/index.js';
+import { AttestError, type ErrorCode } from '../../../shared/errors/index.js';
 
 const FIXED_MTIME = new Date('2000-01-01T00:00:00Z');
+/** Most entries a bundle may have (10,000 attestations make ~50,000). */
+export const MAX_BUNDLE_ENTRIES = 1_000_000;
+/** Zip compression methods a bundle may use: stored and deflate. */
+const ZIP_METHODS: Record<number, string> = { 0: 'stored', 8: 'deflate' };
 
 /** Lists regular files under `dir` as bundle-relative paths (`/` separators); other entries are returned in `odd`. */
 export async function listDirectory(dir: string): Promise<{ files: string[]; odd: string[] }> {
@@ -24,6 +34,8 @@ export async function listDirectory(dir: string): Promise<{ files: string[]; odd
       if (e.isDirectory()) await walk(r);
       else if (e.isFile()) files.push(r);
       else odd.push(r);
+      if (files.length + odd.length > MAX_BUNDLE_ENTRIES)
+        throw new AttestError('ERR_EVIDENCE_BUNDLE_UNREADABLE', `more than ${MAX_BUNDLE_ENTRIES} files`, { dir });
     }
   };
   await walk('');
@@ -48,16 +60,59 @@ export async function zipDirectory(dir: string, zipPath: string): Promise<void> 
   await finished(out);
 }
 
+/** An entry the reader refuses (not a regular file, an unsafe or duplicate name, encrypted, unknown method). */
+export interface RefusedEntry {
+  readonly name: string;
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
+
 /** Read access to a bundle in a directory or a zip. */
 export interface BundleReader {
   /** Regular files, bundle-relative, sorted. */
   readonly files: readonly string[];
-  /** Entries that are not regular files or have unsafe names (always a failure). */
-  readonly odd: readonly string[];
+  /** Entries that are refused (always a failure of the files check). */
+  readonly odd: readonly RefusedEntry[];
   has(name: string): boolean;
-  read(name: string): Promise<Buffer>;
+  /** The declared size (zip central directory, or size on disk). */
+  size(name: string): number;
+  /**
+   * Reads a whole file of at most `maxBytes`; throws ERR_EVIDENCE_FILE_TOO_LARGE (declared larger, nothing read)
+   * or ERR_EVIDENCE_ZIP_ENTRY_INVALID (inflates past its declared size, corrupt).
+   */
+  read(name: string, maxBytes: number): Promise<Buffer>;
+  /** Streams a file (never more than its declared size); stream errors are ERR_EVIDENCE_ZIP_ENTRY_INVALID. */
   stream(name: string): Promise<Readable>;
   close(): Promise<void>;
+}
+
+const tooLarge = (name: string, size: number, max: number) =>
+  new AttestError('ERR_EVIDENCE_FILE_TOO_LARGE', `${size} bytes, more than the ${max} bytes this file may have`, {
+    file: name,
+    size,
+    max,
+  });
+const entryInvalid = (name: string, reason: string) =>
+  new AttestError('ERR_EVIDENCE_ZIP_ENTRY_INVALID', reason, { file: name });
+
+/** Reads `stream` to its end, refusing more than `max` bytes. */
+async function readBounded(name: string, stream: Readable, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const c of stream) {
+      total += (c as Buffer).length;
+      if (total > max) {
+        stream.destroy();
+        throw entryInvalid(name, `inflates past its declared size of ${max} bytes`);
+      }
+      chunks.push(c as Buffer);
+    }
+  } catch (e) {
+    if (e instanceof AttestError) throw e;
+    throw entryInvalid(name, (e as Error).message);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 /** Opens a bundle directory or zip file; throws ERR_EVIDENCE_BUNDLE_UNREADABLE. */
@@ -68,20 +123,59 @@ export async function openBundle(path: string): Promise<BundleReader> {
   } catch {
     throw new AttestError('ERR_EVIDENCE_BUNDLE_UNREADABLE', `cannot open ${path}`, { file: path });
   }
-  if (st.isDirectory()) {
-    const { files, odd } = await listDirectory(path);
-    const set = new Set(files);
-    return {
-      files,
-      odd,
-      has: (n) => set.has(n),
-      // sync reads: bundles hold tens of thousands of tiny files, and async reads wait on the thread pool
-      read: async (n) => readFileSync(join(path, n)),
-      stream: async (n) => createReadStream(join(path, n)),
-      close: async () => {},
-    };
-  }
+  if (st.isDirectory()) return openDirectoryBundle(path);
+  if (!st.isFile())
+    throw new AttestError('ERR_EVIDENCE_BUNDLE_UNREADABLE', `${path} is neither a folder nor a zip file`, {
+      file: path,
+    });
   return openZipBundle(path);
+}
+
+async function openDirectoryBundle(path: string): Promise<BundleReader> {
+  const { files, odd } = await listDirectory(path);
+  const set = new Set(files);
+  const sizeOf = (n: string): number => {
+    try {
+      return fstatSizeOf(join(path, n));
+    } catch {
+      return 0;
+    }
+  };
+  return {
+    files,
+    odd: odd.map((name) => ({ name, code: 'ERR_EVIDENCE_FILE_EXTRA', reason: 'not a regular file' })),
+    has: (n) => set.has(n),
+    size: sizeOf,
+    // sync reads: bundles hold tens of thousands of tiny files, and async reads wait on the thread pool
+    read: async (n, maxBytes) => {
+      const fd = openSync(join(path, n), 'r');
+      try {
+        const size = fstatSync(fd).size;
+        if (size > maxBytes) throw tooLarge(n, size, maxBytes);
+        const buf = Buffer.allocUnsafe(size);
+        let done = 0;
+        while (done < size) {
+          const got = readSync(fd, buf, done, size - done, done);
+          if (got === 0) break;
+          done += got;
+        }
+        return buf.subarray(0, done);
+      } finally {
+        closeSync(fd);
+      }
+    },
+    stream: async (n) => createReadStream(join(path, n)),
+    close: async () => {},
+  };
+}
+
+function fstatSizeOf(file: string): number {
+  const fd = openSync(file, 'r');
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -174,20 +268,32 @@ async function openZipBundle(path: string): Promise<BundleReader> {
     closeSync(fd);
     throw unreadable();
   });
+  if (zip.entryCount > MAX_BUNDLE_ENTRIES) {
+    zip.close();
+    throw new AttestError('ERR_EVIDENCE_BUNDLE_UNREADABLE', `${path} has more than ${MAX_BUNDLE_ENTRIES} entries`, {
+      file: path,
+    });
+  }
   const entries = new Map<string, yauzl.Entry>();
-  const odd: string[] = [];
+  const odd: RefusedEntry[] = [];
   await new Promise<void>((resolve, reject) => {
     zip.on('entry', (e: yauzl.Entry) => {
       const name = e.fileName;
+      const refuse = (code: ErrorCode, reason: string) => odd.push({ name, code, reason });
       if (name.endsWith('/')) {
         // directory entry
       } else if (
         name.startsWith('/') ||
         name.split('/').some((s) => s === '..' || s === '.' || s === '') ||
-        name.includes('\\') ||
-        entries.has(name)
+        name.includes('\\')
       ) {
-        odd.push(name);
+        refuse('ERR_EVIDENCE_FILE_EXTRA', 'an unsafe name');
+      } else if (entries.has(name)) {
+        refuse('ERR_EVIDENCE_ZIP_ENTRY_INVALID', 'a second entry of that name');
+      } else if ((e.generalPurposeBitFlag & 0x1) !== 0) {
+        refuse('ERR_EVIDENCE_ZIP_ENTRY_INVALID', 'an encrypted entry (bundles are never encrypted)');
+      } else if (ZIP_METHODS[e.compressionMethod] === undefined) {
+        refuse('ERR_EVIDENCE_ZIP_ENTRY_INVALID', `unknown compression method ${e.compressionMethod}`);
       } else {
         entries.set(name, e);
       }
@@ -205,17 +311,21 @@ async function openZipBundle(path: string): Promise<BundleReader> {
       return Promise.reject(
         new AttestError('ERR_EVIDENCE_FILE_MISSING', `${name} is not in the bundle`, { file: name }),
       );
-    return new Promise((resolve, reject) => zip.openReadStream(e, (err, s) => (err || !s ? reject(err) : resolve(s))));
+    return new Promise((resolve, reject) =>
+      zip.openReadStream(e, (err, s) =>
+        err || !s ? reject(entryInvalid(name, err?.message ?? 'unreadable')) : resolve(s),
+      ),
+    );
   };
   return {
     files: [...entries.keys()].sort(),
-    odd: odd.sort(),
+    odd: odd.sort((x, y) => x.name.localeCompare(y.name)),
     has: (n) => entries.has(n),
-    read: async (n) => {
-      const s = await stream(n);
-      const chunks: Buffer[] = [];
-      for await (const c of s) chunks.push(c as Buffer);
-      return Buffer.concat(chunks);
+    size: (n) => entries.get(n)?.uncompressedSize ?? 0,
+    read: async (n, maxBytes) => {
+      const declared = entries.get(n)?.uncompressedSize ?? 0;
+      if (declared > maxBytes) throw tooLarge(n, declared, maxBytes);
+      return readBounded(n, await stream(n), declared);
     },
     stream,
     close: async () => {

@@ -109,17 +109,29 @@ describe('evidence export', () => {
     assert.equal((await verifyEvidenceBundle(base.path, { trustedKey: trusted })).ok, true);
   });
 
-  test('records the recomputed verdicts: verified, mismatch and no-response, and the per-guest summary', () => {
-    const verdicts = evidence.attestations.map((a) => a.verdict);
-    assert.equal(verdicts.filter((x) => x === 'mismatch').length, 3); // n = 6, 13, 20
-    assert.equal(verdicts.filter((x) => x === 'no-response').length, 2); // n = 10, 21
-    assert.equal(evidence.totals.verified, 19);
+  test('records the recomputed outcomes: verified, mismatch and error, and the per-guest summary', () => {
+    const outcomes = evidence.attestations.map((a) => a.outcome);
+    assert.equal(outcomes.filter((x) => x === 'mismatch').length, 3); // n = 6, 13, 20
+    assert.equal(outcomes.filter((x) => x === 'error').length, 2); // n = 10, 21
+    assert.equal(evidence.attestations.filter((a) => a.measurementResult === 'no-response').length, 2);
+    assert.equal(evidence.totals.outcomes.verified, 19);
+    assert.deepEqual(evidence.totals.outcomes, {
+      verified: 19,
+      'policy-violation': 0,
+      mismatch: 3,
+      error: 2,
+      cancelled: 0,
+      interrupted: 0,
+    });
     const idle = evidence.guests.find((g) => g.name === 'idle-0')!;
     assert.equal(idle.attestations, 0);
     assert.equal(idle.longestGapSeconds, (PERIOD_TO.getTime() - PERIOD_FROM.getTime()) / 1000);
     for (const g of evidence.guests.filter((x) => x.name.startsWith('guest-'))) {
       assert.equal(g.attestations, 6);
-      assert.equal(g.verified + g.failed, 6);
+      assert.equal(
+        Object.values(g.outcomes).reduce((x, y) => x + y, 0),
+        6,
+      );
     }
     assert.ok(evidence.attestations.every((a) => a.hkdChain.verdict === 'verified' && a.hkdChain.crlState === 'valid'));
     // audit: only the period's entries, anchored on the entry before them
@@ -140,7 +152,7 @@ describe('evidence export', () => {
     for (const a of evidence.attestations) {
       const dir = join(base.path, a.folder);
       if (!a.files.includes('response.bin')) {
-        assert.equal(a.verdict, 'no-response');
+        assert.equal(a.measurementResult, 'no-response');
         continue;
       }
       const r = independentlyVerify(
@@ -148,7 +160,7 @@ describe('evidence export', () => {
         readFileSync(join(dir, 'arpk.key')),
         readFileSync(join(dir, 'se-header.bin')),
       );
-      assert.equal(r.verified, a.verdict === 'verified', `attestation ${a.id}`);
+      assert.equal(r.verified, a.measurementResult === 'verified', `attestation ${a.id}`);
       assert.equal(r.cuid, a.cuid);
       assert.equal(r.userData, a.userData);
       checked++;
@@ -160,15 +172,17 @@ describe('evidence export', () => {
     const text = execFileSync('pdftotext', ['-layout', join(base.path, 'report.pdf'), '-'], { encoding: 'utf8' });
     assert.match(text, /Example Bank AG/);
     assert.ok(text.includes(base.fingerprint), 'fingerprint on the cover');
-    assert.match(text, /Attestations: 24 \(19 verified, 5 failed\)/);
+    assert.match(text, /Attestations:\s+24/);
+    assert.match(text, /verified: 19/);
+    assert.match(text, /measurement mismatch: 3/);
+    assert.match(text, /error: 2/);
     for (const g of evidence.guests) {
       assert.ok(text.includes(`Guest ${g.name}`), g.name);
       if (g.attestations > 0)
-        assert.ok(text.includes(`${g.attestations} attestations, ${g.verified} verified, ${g.failed} failed`), g.name);
+        assert.ok(text.includes(`${g.attestations} attestations: ${g.outcomes.verified} verified`), g.name);
     }
     assert.match(text, /No attestation in this period/);
-    assert.match(text, /MISMATCH/);
-    assert.match(text, /NO-RESPONSE/);
+    assert.match(text, /Page 1 of \d+/);
     assert.match(text, /GAP: \d+ d \d+ h without a verified attestation/);
   });
 
@@ -262,7 +276,7 @@ describe('evidence export', () => {
 describe('evidence re-verification catches tampering', () => {
   test('a flipped byte in a response: digest and measurement checks name response.bin', async () => {
     const dir = fresh('response');
-    const a = firstWith((x) => x.verdict === 'verified');
+    const a = firstWith((x) => x.outcome === 'verified');
     const file = `${a.folder}/response.bin`;
     flipByte(join(dir, file), 0x40 + 0x190 + 5); // inside the measurement
     const v = await verifyEvidenceBundle(dir);
@@ -339,7 +353,7 @@ describe('evidence re-verification catches tampering', () => {
 
   test('swapped responses re-signed with the real key: only the measurement recomputation catches it', async () => {
     const dir = fresh('swapped');
-    const [a, b] = evidence.attestations.filter((x) => x.verdict === 'verified');
+    const [a, b] = evidence.attestations.filter((x) => x.outcome === 'verified');
     writeFileSync(join(dir, a!.folder, 'response.bin'), readFileSync(join(dir, b!.folder, 'response.bin')));
     await resignBundle(dir, loadOrCreateWorkstationKey(keyDir).privateKey);
     const v = await verifyEvidenceBundle(dir);
