@@ -108,11 +108,30 @@ class Pager {
     if (this.y + h > PAGE_BOTTOM) this.newPage();
   }
   /** Text at (x, y) in a width; returns its height. Never auto-paginates. */
-  text(s: string, x: number, width: number, opts: PDFKit.Mixins.TextOptions = {}): number {
-    const h = this.doc.heightOfString(s, { width, ...opts });
-    this.doc.text(s, x, this.y, { width, ...opts, height: h + 2 });
-    return h;
+  text(s: string, x: number, width: number): number {
+    return place(this.doc, s, x, this.y, width);
   }
+}
+
+/** Courier's advance: 600/1000 em for every glyph. */
+const MONO_ADVANCE = 0.6;
+
+/**
+ * Height of `s` in `width` with the current font: one line when it fits (cheap), else measured wrapped.
+ * `monoSize`: the text is Courier at that size, whose width is arithmetic (pdfkit's per-glyph kerning lookups
+ * dominate the time of a year's PDF).
+ */
+function measure(doc: Doc, s: string, width: number, monoSize?: number): number {
+  const w = monoSize !== undefined ? s.length * MONO_ADVANCE * monoSize : doc.widthOfString(s);
+  if (!s.includes('\n') && w <= width) return doc.currentLineHeight(true);
+  return doc.heightOfString(s, { width });
+}
+
+/** Draws `s` at (x, y), wrapped in `width` when it does not fit on one line; returns its height. */
+function place(doc: Doc, s: string, x: number, y: number, width: number, h = measure(doc, s, width)): number {
+  if (h <= doc.currentLineHeight(true) + 0.01) doc.text(s, x, y, { lineBreak: false });
+  else doc.text(s, x, y, { width, height: h + 2 });
+  return h;
 }
 
 interface Column {
@@ -133,16 +152,18 @@ function row(
   const doc = p.doc;
   let h = 0;
   const fontOf = (c: Column) => (c.mono ? MONO : bold ? 'Helvetica-Bold' : 'Helvetica');
-  cols.forEach((c, i) => {
+  const heights = cols.map((c, i) => {
     doc.font(fontOf(c)).fontSize(c.mono ? Math.min(size, 7) : size);
-    h = Math.max(h, doc.heightOfString(cells[i] ?? '', { width: c.width - 3 }));
+    const ch = measure(doc, cells[i] ?? '', c.width - 3, c.mono ? Math.min(size, 7) : undefined);
+    h = Math.max(h, ch);
+    return ch;
   });
   p.ensure(h + 2);
   let x = MARGIN;
   doc.fillColor(colour);
   cols.forEach((c, i) => {
     doc.font(fontOf(c)).fontSize(c.mono ? Math.min(size, 7) : size);
-    doc.text(cells[i] ?? '', x, p.y, { width: c.width - 3, height: h + 2 });
+    place(doc, cells[i] ?? '', x, p.y, c.width - 3, heights[i]);
     x += c.width;
   });
   p.y += h + 2;
@@ -152,9 +173,9 @@ function row(
 /** A paragraph across the content width (measured, page-aware). */
 function paragraph(p: Pager, s: string, font: string, size: number, colour: string, indent = 0): void {
   p.doc.font(font).fontSize(size).fillColor(colour);
-  const h = p.doc.heightOfString(s, { width: CONTENT_WIDTH - indent });
+  const h = measure(p.doc, s, CONTENT_WIDTH - indent);
   p.ensure(h);
-  p.doc.text(s, MARGIN + indent, p.y, { width: CONTENT_WIDTH - indent, height: h + 2 });
+  place(p.doc, s, MARGIN + indent, p.y, CONTENT_WIDTH - indent, h);
   p.y += h + 1;
 }
 
@@ -193,8 +214,8 @@ function violationLines(a: Pick<EvidenceAttestationRecord, 'checks'>): string[] 
 function detailLine(a: EvidenceAttestationRecord): string {
   const phkhs = [
     ...a.requestPhkhs.map((h) => `slot ${shortHex(h)}`),
-    a.imagePhkh ? `img ${shortHex(a.imagePhkh, 24)}` : '',
-    a.attestationPhkh ? `att ${shortHex(a.attestationPhkh, 24)}` : '',
+    a.imagePhkh ? `img ${shortHex(a.imagePhkh)}` : '',
+    a.attestationPhkh ? `att ${shortHex(a.attestationPhkh)}` : '',
   ]
     .filter(Boolean)
     .join('  ');
@@ -203,7 +224,7 @@ function detailLine(a: EvidenceAttestationRecord): string {
     a.outcome === 'verified' || a.outcome === 'policy-violation'
       ? ''
       : `  ${a.outcomeCode ? `${a.outcomeCode}: ` : ''}${a.outcomeReason}`;
-  return `PHKH ${phkhs || '-'}  user data ${a.userData ? shortHex(a.userData, 32) : '-'}${why}`;
+  return `id ${a.id}  PHKH ${phkhs || '-'}  user data ${a.userData ? shortHex(a.userData, 24) : '-'}${why}`;
 }
 
 /** Draws the timeline of one guest: the period, the time before the guest existed, gaps, one mark per attestation. */
@@ -299,11 +320,10 @@ SUMMARY_COLS.push({ title: 'HKDs', width: CONTENT_WIDTH - SUMMARY_COLS.reduce((s
 
 const LIST_COLS: Column[] = [
   { title: 'Started (UTC)', width: 78 },
-  { title: 'Outcome', width: 62 },
+  { title: 'Outcome', width: 64 },
   { title: 'CUID', width: 140, mono: true },
-  { title: 'HKD (host, SHA-256)', width: 112 },
-  { title: 'HKD chain / CRL', width: 63 },
-  { title: 'Id', width: CONTENT_WIDTH - 78 - 62 - 140 - 112 - 63 },
+  { title: 'HKD (host, SHA-256)', width: CONTENT_WIDTH - 78 - 64 - 140 - 64 },
+  { title: 'HKD chain / CRL', width: 64 },
 ];
 
 /** Writes the bundle report; resolves when the file is complete. */
@@ -538,13 +558,13 @@ function attestationRow(p: Pager, a: EvidenceAttestationRecord, byHash: Map<stri
     a.cuid ?? '-',
     a.hkdSha256.length === 0 ? '-' : a.hkdSha256.map((h) => hkdLabel(h, byHash)).join('; '),
     `${a.hkdChain.verdict} / ${a.hkdChain.crlState}`,
-    a.id,
   ];
   // the row, its detail line and its violations stay together on one page
   const doc = p.doc;
   const details = [detailLine(a), ...violationLines(a)];
   doc.font(MONO).fontSize(MONO_SIZE);
-  const detailHeight = details.reduce((s, t) => s + doc.heightOfString(t, { width: CONTENT_WIDTH - 8 }) + 1, 0);
+  const heights = details.map((t) => measure(doc, t, CONTENT_WIDTH - 8, MONO_SIZE));
+  const detailHeight = heights.reduce((s, h) => s + h + 1, 0);
   p.ensure(14 + detailHeight);
   row(p, LIST_COLS, cells, 7, colour, bad);
   doc
@@ -553,7 +573,7 @@ function attestationRow(p: Pager, a: EvidenceAttestationRecord, byHash: Map<stri
     .fillColor(bad ? colour : GREY);
   details.forEach((t, i) => {
     if (i > 0) doc.fillColor(RED);
-    p.y += p.text(t, MARGIN + 8, CONTENT_WIDTH - 8) + 1;
+    p.y += place(doc, t, MARGIN + 8, p.y, CONTENT_WIDTH - 8, heights[i]) + 1;
   });
   p.y += 2;
 }

@@ -1,4 +1,7 @@
-/** Issue 7: a year of 10,000 attestations over 200 guests exports and re-verifies (real software-UV responses, reused). */
+/**
+ * Issue 7: a year of 10,000 attestations over 200 guests exports and re-verifies (real software-UV responses,
+ * reused); issue 12: its verification in a child process stays under 512 MiB peak RSS.
+ */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,11 +13,12 @@ import { verifyEvidenceBundle } from '../../../main/services/evidence/verify.js'
 import { openBundle } from '../../../main/services/evidence/zip.js';
 import { buildEvidenceFixture, PERIOD_FROM, PERIOD_TO } from '../../support/evidence-source.js';
 import { independentlyVerify } from '../../support/evidence-independent.js';
+import { verifyInChild, VERIFY_RSS_BOUND_MIB } from '../../support/evidence-rss.js';
 
 const root = mkdtempSync(join(tmpdir(), 'evidence-year-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('10,000 attestations over 200 guests export (zip) and verify', { timeout: 120_000 }, async () => {
+test('10,000 attestations over 200 guests export (zip) and verify', { timeout: 600_000 }, async () => {
   const fx = await buildEvidenceFixture({
     guests: 200,
     attestations: 10_000,
@@ -52,4 +56,8 @@ test('10,000 attestations over 200 guests export (zip) and verify', { timeout: 1
   assert.equal(v.ok, true, JSON.stringify(v.results.filter((x) => !x.ok).slice(0, 5)));
   assert.equal(v.attestations, 10_000);
   assert.ok(v.files > 50_000);
+  // issue 12: verifying the year in a fresh process stays under the RSS bound
+  const child = await verifyInChild(r.path);
+  assert.equal(child.ok, true, JSON.stringify(child.failures.slice(0, 5)));
+  assert.ok(child.maxRssMiB < VERIFY_RSS_BOUND_MIB, `peak RSS ${child.maxRssMiB} MiB`);
 });
