@@ -207,7 +207,11 @@ function numberPages(doc: Doc, footer: string): void {
 function violationLines(a: Pick<EvidenceAttestationRecord, 'checks'>): string[] {
   return a.checks
     .filter((c) => !c.passed)
-    .map((c) => `${c.check} (${c.code}): ${c.message}; expected ${c.expected || '-'}; seen ${c.seen ?? 'nothing'}`);
+    .flatMap((c) => [
+      `${c.check} (${c.code}): ${c.message}`,
+      `    expected: ${c.expected || '-'}`,
+      `    seen:     ${c.seen ?? '(nothing)'}`,
+    ]);
 }
 
 /** The detail line of an attestation below its row. */

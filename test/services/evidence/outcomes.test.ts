@@ -262,7 +262,7 @@ describe('issue 11: the auditor PDF', () => {
     const v = firstWith('policy-violation');
     // expected vs seen of a violation, in full (wrapped lines are joined for the search)
     const flat = text.replace(/\s+/g, '');
-    assert.ok(flat.includes(`expected${WRONG_IMAGE_PHKH};seen${v.imagePhkh}`), 'expected vs seen');
+    assert.ok(flat.includes(`expected:${WRONG_IMAGE_PHKH}seen:${v.imagePhkh}`), 'expected vs seen');
     assert.match(text, /IBM Z Host Key/);
     const pages = pdfWords(join(base.path, 'report.pdf'));
     for (let i = 0; i < pages.length; i++)

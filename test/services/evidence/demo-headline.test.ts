@@ -1,0 +1,139 @@
+/**
+ * Issue 11, "Must show": the demo workspace, every guest attested (twice), the year exported with the CLI; then
+ * evidence.json and the PDF's text (pdftotext) say analytics' attestations are policy violations, ledger's
+ * measurement mismatches and payments' verified, and each guest's totals agree with `se-attest history
+ * --format json`. The bundle re-verifies with the workstation key as the trusted key.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EvidenceDocument } from '../../../shared/types/evidence.js';
+import { emptyOutcomeCounts, isOutcome, type Outcome } from '../../../shared/types/verdict.js';
+import { createDemoWorkspace, demoPaths, startDemoGuests } from '../../../main/demo/workspace.js';
+import { systemContext } from '../../../main/engine/index.js';
+import { attestStoredGuest } from '../../../main/services/attest-stored-guest.js';
+import { workstationKeyDir } from '../../../main/services/evidence/store-export.js';
+import { PUBLIC_KEY_FILE } from '../../../main/services/evidence/signing-key.js';
+import { openStore } from '../../../main/store/index.js';
+import { cli, tempDir } from '../../support/cli.js';
+import { pdfText } from '../../support/pdf-text.js';
+
+const tmp = tempDir('evidence-demo-');
+after(() => tmp.cleanup());
+
+const EXPECTED: Record<string, Outcome> = { analytics: 'policy-violation', ledger: 'mismatch', payments: 'verified' };
+
+/** A history row's outcome (`outcome` from store schema 6 on; older stores record violations as mismatch + ERR_POLICY_*). */
+function historyOutcome(h: { outcome?: unknown; status: string; error_code: string | null }): Outcome {
+  if (isOutcome(h.outcome)) return h.outcome;
+  if (h.status === 'mismatch' && h.error_code?.startsWith('ERR_POLICY_')) return 'policy-violation';
+  assert.ok(isOutcome(h.status), h.status);
+  return h.status;
+}
+
+test(
+  'demo: export, then evidence.json and the PDF show each guest as the one verdict model judges it',
+  { timeout: 600_000 },
+  async () => {
+    const dir = tmp.path('ws');
+    const ctx = systemContext();
+    await createDemoWorkspace(dir, ctx);
+    const db = demoPaths(dir).db;
+    const store = openStore({ path: db });
+    const running = await startDemoGuests(dir, store);
+    try {
+      for (let round = 0; round < 2; round++)
+        for (const name of Object.keys(EXPECTED)) await attestStoredGuest({ store, guest: name, ctx });
+    } finally {
+      await running.close();
+      store.close();
+    }
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const ex = await cli(
+      tmp.dir,
+      'evidence',
+      'export',
+      '--db',
+      db,
+      '--from',
+      day(-1),
+      '--to',
+      day(1),
+      '-o',
+      'bundle',
+      '--organisation',
+      'Demo Bank AG',
+    );
+    assert.equal(ex.code, 0, ex.stderr);
+    const bundle = tmp.path('bundle');
+    const doc = JSON.parse(readFileSync(join(bundle, 'evidence.json'), 'utf8')) as EvidenceDocument;
+
+    // evidence.json
+    for (const [guest, outcome] of Object.entries(EXPECTED)) {
+      const mine = doc.attestations.filter((a) => a.guest === guest);
+      assert.equal(mine.length, 2, guest);
+      for (const a of mine) assert.equal(a.outcome, outcome, `${guest} attestation ${a.id}: ${a.outcomeReason}`);
+    }
+    const violation = doc.attestations.find((a) => a.guest === 'analytics')!;
+    const check = violation.checks.find((c) => c.check === 'image-phkh')!;
+    assert.equal(check.passed, false);
+    assert.equal(check.seen, violation.imagePhkh);
+    assert.notEqual(check.expected, check.seen);
+    assert.equal(doc.totals.outcomes.verified, 2, 'only payments counts as verified');
+    assert.equal(doc.totals.outcomes['policy-violation'], 2);
+    assert.equal(doc.totals.outcomes.mismatch, 2);
+
+    // the totals agree with `se-attest history --format json` for each guest
+    for (const g of doc.guests) {
+      const h = await cli(tmp.dir, 'history', g.name, '--db', db, '--format', 'json');
+      assert.equal(h.code, 0, h.stderr);
+      const rows = JSON.parse(h.stdout) as { outcome?: unknown; status: string; error_code: string | null }[];
+      const counts = emptyOutcomeCounts();
+      for (const r of rows) counts[historyOutcome(r)]++;
+      assert.deepEqual(g.outcomes, counts, g.name);
+      assert.equal(g.attestations, rows.length);
+    }
+
+    // the PDF's text
+    const text = pdfText(join(bundle, 'report.pdf'));
+    assert.match(text, /Organisation:\s+Demo Bank AG/);
+    assert.match(text, /verified: 2\b/);
+    assert.match(text, /policy violation: 2\b/);
+    assert.match(text, /measurement mismatch: 2\b/);
+    const section = (name: string) => {
+      const start = text.indexOf(`Guest ${name}\n`);
+      assert.ok(start >= 0, `section of ${name}`);
+      const next = text.slice(start + 1).search(/Guest [a-z]+\n/);
+      return next < 0 ? text.slice(start) : text.slice(start, start + 1 + next);
+    };
+    const rowsOf = (s: string) => s.split('\n').filter((l) => /^\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z/.test(l));
+    for (const [guest, label] of [
+      ['analytics', 'policy violation'],
+      ['ledger', 'measurement'],
+      ['payments', 'verified'],
+    ] as const) {
+      const rows = rowsOf(section(guest));
+      assert.equal(rows.length, 2, `${guest} rows:\n${section(guest)}`);
+      for (const r of rows) assert.ok(r.includes(label), `${guest}: ${r}`);
+    }
+    assert.match(section('analytics'), /image-phkh \(ERR_POLICY_IMAGE_PHKH\)/);
+    assert.match(section('analytics'), /expected: [0-9a-f]{64}\n\s+seen: +[0-9a-f]{64}/);
+    assert.match(text, /Page 1 of \d+/);
+
+    // and it re-verifies with the workstation key as the trusted key
+    const v = await cli(
+      tmp.dir,
+      'evidence',
+      'verify',
+      'bundle',
+      '--trusted-key',
+      join(workstationKeyDir(db), PUBLIC_KEY_FILE),
+    );
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(
+      v.stdout,
+      /bundle verified: 6 attestations \(2 verified, 2 policy violation, 2 measurement mismatch\)/,
+    );
+  },
+);
