@@ -28,4 +28,5 @@ export const EVIDENCE_ERROR_CODES = [
   'ERR_EVIDENCE_SIGNER_UNAUTHENTICATED',
   // single-attestation report
   'ERR_EVIDENCE_REPORT_FORMAT',
+  'ERR_EVIDENCE_REPORT_WRITE',
 ] as const;

@@ -18,7 +18,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { AttestError } from '../../../shared/errors/index.js';
-import { emptyOutcomeCounts, isVerifiedOutcome, type OutcomeCounts } from '../../../shared/types/verdict.js';
+import {
+  emptyOutcomeCounts,
+  isVerifiedOutcome,
+  type OutcomeCounts,
+  type Verdict,
+} from '../../../shared/types/verdict.js';
 import {
   ATTESTATION_FILES,
   BUNDLE_FILES,
@@ -39,8 +44,9 @@ import {
   type ChainHkd,
   type ChainMaterial,
   type HkdChainChecker,
+  type HkdChainResult,
 } from './hkd-chain.js';
-import { judgeBundleAttestation } from './recompute.js';
+import { judgeBundleAttestation, type RecomputedAttestation } from './recompute.js';
 import { writeReportPdf } from './report-pdf.js';
 import { EVIDENCE_JSON_SCHEMA } from './schema.js';
 import { loadOrCreateWorkstationKey, type WorkstationKey } from './signing-key.js';
@@ -418,6 +424,31 @@ async function writeAttestation(
     }
     hkds.push({ name: rel, bytes: h.bytes, sha256: sha });
   }
+  const chain = await checkChain(hkds, new Date(a.startedAt));
+  files.push(ATTESTATION_FILES.verification);
+  const { record, recomputed: r, verdict } = evidenceRecordOf(id, a, hkds, chain, files);
+  const verification = {
+    schemaVersion: EVIDENCE_SCHEMA_VERSION,
+    attestation: record,
+    recomputed: { measurement: r.verdict, code: r.code, reason: r.reason, nonce: r.nonce, verdict },
+    storedHkdReport: a.hkdReport ?? null,
+  };
+  put(`${folder}/${ATTESTATION_FILES.verification}`, `${JSON.stringify(verification, null, 1)}\n`);
+  return record;
+}
+
+/**
+ * The evidence record of one attestation: recomputed from its own files and judged against its recorded policy
+ * (`judgeBundleAttestation`, the one verdict model), with the HKD chain verdict at its time. `files`: the names
+ * the folder holds (single-attestation reports pass none).
+ */
+export function evidenceRecordOf(
+  id: string,
+  a: EvidenceAttestation,
+  hkds: readonly ChainHkd[],
+  chain: HkdChainResult,
+  files: readonly string[],
+): { record: EvidenceAttestationRecord; recomputed: RecomputedAttestation; verdict: Verdict } {
   const policySource = a.policySource ?? (a.policy ? 'recorded' : 'none');
   const { recomputed: r, verdict } = judgeBundleAttestation(
     {
@@ -435,14 +466,12 @@ async function writeAttestation(
     },
   );
   const measured = r.verdict === 'verified' || r.verdict === 'mismatch';
-  const chain = await checkChain(hkds, new Date(a.startedAt));
   const stored =
     a.hkdReport &&
     typeof a.hkdReport === 'object' &&
     typeof (a.hkdReport as { verified?: unknown }).verified === 'boolean'
       ? (a.hkdReport as { verified: boolean }).verified
       : null;
-  files.push(ATTESTATION_FILES.verification);
   const record: EvidenceAttestationRecord = {
     id,
     guest: a.guestName,
@@ -470,17 +499,10 @@ async function writeAttestation(
     errorMessage: a.errorMessage,
     hkdSha256: hkds.map((h) => h.sha256),
     hkdChain: { ...chain, storedVerdict: stored },
-    folder,
-    files: files.sort(),
+    folder: `attestations/${id}`,
+    files: [...files].sort(),
   };
-  const verification = {
-    schemaVersion: EVIDENCE_SCHEMA_VERSION,
-    attestation: record,
-    recomputed: { measurement: r.verdict, code: r.code, reason: r.reason, nonce: r.nonce, verdict },
-    storedHkdReport: a.hkdReport ?? null,
-  };
-  put(`${folder}/${ATTESTATION_FILES.verification}`, `${JSON.stringify(verification, null, 1)}\n`);
-  return record;
+  return { record, recomputed: r, verdict };
 }
 
 async function writeAuditLog(

@@ -81,11 +81,18 @@ const shortHex = (hex: string | null | undefined, n = 16): string =>
   hex ? (hex.length > n ? `${hex.slice(0, n)}…` : hex) : '-';
 const time = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 
-/** "host-a (OU …) serial 1A2B" for an HKD trust record. */
-export function hkdHostName(t: Pick<EvidenceTrustRecord, 'subjectCn' | 'subjectOu' | 'serial'> | undefined): string {
+/** An HKD's host as its subject names it: the OU (IBM puts the machine there) over the CN, one per line. */
+export function hkdHostName(t: Pick<EvidenceTrustRecord, 'subjectCn' | 'subjectOu'> | undefined): string {
   if (!t || (!t.subjectCn && !t.subjectOu)) return 'unknown host';
-  return [t.subjectCn, t.subjectOu].filter(Boolean).join(' / ');
+  return [t.subjectOu, t.subjectCn ? `CN ${t.subjectCn}` : null].filter(Boolean).join('\n');
 }
+
+/** Columns of an HKD table. */
+const HKD_COLS: Column[] = [
+  { title: 'Host (subject OU, CN)', width: 195 },
+  { title: 'Serial', width: 140, mono: true },
+  { title: 'SHA-256', width: CONTENT_WIDTH - 335, mono: true },
+];
 
 /** Short text of one HKD in a table row: the host (OU, else CN) and the SHA-256 short; the HKD table has the rest. */
 function hkdLabel(sha: string, byHash: Map<string, EvidenceTrustRecord>): string {
@@ -432,11 +439,7 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
   pager.ensure(40);
   doc.font('Helvetica-Bold').fontSize(13).fillColor(BLACK);
   pager.y += pager.text('Host-key documents used', MARGIN, CONTENT_WIDTH) + 4;
-  const hkdCols: Column[] = [
-    { title: 'Host (subject CN / OU)', width: 200 },
-    { title: 'Serial', width: 95, mono: true },
-    { title: 'SHA-256', width: CONTENT_WIDTH - 295, mono: true },
-  ];
+  const hkdCols = HKD_COLS;
   const hkdHeader = () =>
     row(
       pager,
@@ -645,9 +648,8 @@ export async function writeAttestationReportPdf(p: WriteAttestationReportPdfPara
   pager.y += pager.text('Policy checks (expected vs seen)', MARGIN, CONTENT_WIDTH) + 4;
   const checkCols: Column[] = [
     { title: 'Check', width: 95 },
-    { title: 'Result', width: 45 },
-    { title: 'Expected', width: (CONTENT_WIDTH - 140) / 2, mono: true },
-    { title: 'Seen', width: (CONTENT_WIDTH - 140) / 2, mono: true },
+    { title: 'Result', width: 50 },
+    { title: 'What it means', width: CONTENT_WIDTH - 145 },
   ];
   row(
     pager,
@@ -658,24 +660,18 @@ export async function writeAttestationReportPdf(p: WriteAttestationReportPdfPara
     true,
   );
   if (a.checks.length === 0)
-    row(pager, checkCols, [a.policy ? 'not evaluated' : 'no policy recorded', '', '', ''], 8, GREY);
-  for (const c of a.checks)
-    row(
-      pager,
-      checkCols,
-      [c.check, c.passed ? 'passed' : 'FAILED', c.expected || '-', c.seen ?? '(nothing)'],
-      8,
-      c.passed ? BLACK : RED,
-      !c.passed,
-    );
+    row(pager, checkCols, [a.policy ? 'not evaluated' : 'no policy recorded', '', ''], 8, GREY);
+  for (const c of a.checks) {
+    const colour = c.passed ? BLACK : RED;
+    row(pager, checkCols, [c.check, c.passed ? 'passed' : 'FAILED', c.message], 8, colour, !c.passed);
+    paragraph(pager, `expected: ${c.expected || '-'}`, MONO, 7, colour, 12);
+    paragraph(pager, `seen:     ${c.seen ?? '(nothing)'}`, MONO, 7, colour, 12);
+    pager.y += 3;
+  }
   pager.y += 10;
   doc.font('Helvetica-Bold').fontSize(12).fillColor(BLACK);
   pager.y += pager.text('Host-key documents', MARGIN, CONTENT_WIDTH) + 4;
-  const hkdCols: Column[] = [
-    { title: 'Host (subject CN / OU)', width: 200 },
-    { title: 'Serial', width: 95, mono: true },
-    { title: 'SHA-256', width: CONTENT_WIDTH - 295, mono: true },
-  ];
+  const hkdCols = HKD_COLS;
   row(
     pager,
     hkdCols,

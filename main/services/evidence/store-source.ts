@@ -55,6 +55,37 @@ function policyOf(
   return { policy: current, policySource: current ? 'guest-current' : 'none' };
 }
 
+/** One stored attempt with every byte needed to re-verify it (`hkd` reads an HKD's bytes by SHA-256). */
+export function storeEvidenceAttestation(
+  store: Store,
+  id: number,
+  hkd: (sha256: string) => Uint8Array = (sha) => store.trust.bytes(sha),
+): EvidenceAttestation {
+  const r = store.attestations.get(id);
+  const secrets = store.attestations.secrets(id);
+  const phkhs = [r.additionalData?.imagePhkh, r.additionalData?.attestationPhkh].filter((x): x is string => !!x);
+  return {
+    id: r.id,
+    guestName: r.guestName,
+    status: r.status as EvidenceAttestationStatus,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    cuid: r.cuid,
+    phkhs,
+    userData: r.userData,
+    additionalData: additionalHex(r),
+    errorCode: r.errorCode,
+    errorMessage: r.errorMessage,
+    ...policyOf(r, () => store.guests.getById(r.guestId)?.policy),
+    request: secrets.request,
+    response: secrets.response,
+    arpk: secrets.arpk,
+    seHeader: store.attestations.seHeader(id) ?? store.guests.seHeader(r.guestId),
+    hkds: r.hkdSha256.map((sha256) => ({ sha256, bytes: hkd(sha256) })),
+    hkdReport: r.hkdReport,
+  };
+}
+
 /** An EvidenceSource reading `store` (which the caller keeps open and closes). */
 export function createStoreEvidenceSource(store: Store): EvidenceSource {
   const hkdBytes = new Map<string, Uint8Array>();
@@ -72,31 +103,8 @@ export function createStoreEvidenceSource(store: Store): EvidenceSource {
     },
     async *listAttestations(p: ListEvidenceAttestationsParams): AsyncIterable<EvidenceAttestation> {
       const guestIds = p.guestNames?.map((n) => store.guests.get(n).id);
-      for (const id of store.attestations.idsInPeriod({ from: p.from, to: p.to, ...(guestIds ? { guestIds } : {}) })) {
-        const r = store.attestations.get(id);
-        const secrets = store.attestations.secrets(id);
-        const phkhs = [r.additionalData?.imagePhkh, r.additionalData?.attestationPhkh].filter((x): x is string => !!x);
-        yield {
-          id: r.id,
-          guestName: r.guestName,
-          status: r.status as EvidenceAttestationStatus,
-          startedAt: r.startedAt,
-          finishedAt: r.finishedAt,
-          cuid: r.cuid,
-          phkhs,
-          userData: r.userData,
-          additionalData: additionalHex(r),
-          errorCode: r.errorCode,
-          errorMessage: r.errorMessage,
-          ...policyOf(r, () => store.guests.getById(r.guestId)?.policy),
-          request: secrets.request,
-          response: secrets.response,
-          arpk: secrets.arpk,
-          seHeader: store.attestations.seHeader(id) ?? store.guests.seHeader(r.guestId),
-          hkds: r.hkdSha256.map((sha256) => ({ sha256, bytes: hkd(sha256) })),
-          hkdReport: r.hkdReport,
-        };
-      }
+      for (const id of store.attestations.idsInPeriod({ from: p.from, to: p.to, ...(guestIds ? { guestIds } : {}) }))
+        yield storeEvidenceAttestation(store, id, hkd);
     },
     async *listTrustMaterial(): AsyncIterable<EvidenceTrustItem> {
       for (const kind of ['signing-key', 'ca', 'certificate', 'crl'] as const) {

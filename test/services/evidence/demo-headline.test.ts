@@ -4,7 +4,7 @@
  * measurement mismatches and payments' verified, and each guest's totals agree with `se-attest history
  * --format json`. The bundle re-verifies with the workstation key as the trusted key.
  */
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,23 +32,28 @@ function historyOutcome(h: { outcome?: unknown; status: string; error_code: stri
   return h.status;
 }
 
+let db: string;
+
+before(async () => {
+  const dir = tmp.path('ws');
+  const ctx = systemContext();
+  await createDemoWorkspace(dir, ctx);
+  db = demoPaths(dir).db;
+  const store = openStore({ path: db });
+  const running = await startDemoGuests(dir, store);
+  try {
+    for (let round = 0; round < 2; round++)
+      for (const name of Object.keys(EXPECTED)) await attestStoredGuest({ store, guest: name, ctx });
+  } finally {
+    await running.close();
+    store.close();
+  }
+});
+
 test(
   'demo: export, then evidence.json and the PDF show each guest as the one verdict model judges it',
   { timeout: 600_000 },
   async () => {
-    const dir = tmp.path('ws');
-    const ctx = systemContext();
-    await createDemoWorkspace(dir, ctx);
-    const db = demoPaths(dir).db;
-    const store = openStore({ path: db });
-    const running = await startDemoGuests(dir, store);
-    try {
-      for (let round = 0; round < 2; round++)
-        for (const name of Object.keys(EXPECTED)) await attestStoredGuest({ store, guest: name, ctx });
-    } finally {
-      await running.close();
-      store.close();
-    }
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     const ex = await cli(
       tmp.dir,
@@ -135,5 +140,55 @@ test(
       v.stdout,
       /bundle verified: 6 attestations \(2 verified, 2 policy violation, 2 measurement mismatch\)/,
     );
+  },
+);
+
+test(
+  "one attestation's report from the CLI, as JSON and PDF: outcome, checks with expected vs seen, HKDs by host",
+  { timeout: 120_000 },
+  async () => {
+    const h = await cli(tmp.dir, 'history', 'analytics', '--db', db, '--format', 'json');
+    const id = String((JSON.parse(h.stdout) as { id: number }[])[0]!.id);
+    const json = await cli(tmp.dir, 'report', id, '--db', db, '-o', 'one.json');
+    assert.equal(json.code, 0, json.stderr);
+    assert.match(
+      json.stdout,
+      new RegExp(`report of attestation ${id} \\(analytics\\): policy violation \\(ERR_POLICY_IMAGE_PHKH\\)`),
+    );
+    const report = JSON.parse(readFileSync(tmp.path('one.json'), 'utf8')) as {
+      kind: string;
+      attestation: EvidenceDocument['attestations'][number];
+      hkds: { sha256: string; subjectOu: string | null; serial: string | null }[];
+    };
+    assert.equal(report.kind, 'se-attestation-report');
+    assert.equal(report.attestation.outcome, 'policy-violation');
+    const failed = report.attestation.checks.filter((c) => !c.passed);
+    assert.deepEqual(
+      failed.map((c) => c.check),
+      ['image-phkh'],
+    );
+    assert.equal(failed[0]!.seen, report.attestation.imagePhkh);
+    assert.match(report.hkds[0]!.subjectOu ?? '', /DEMO IBM Z Host Key/);
+    assert.ok(report.hkds[0]!.serial);
+    assert.doesNotMatch(readFileSync(tmp.path('one.json'), 'utf8'), /arpk/i, 'no secret in the report');
+
+    const pdf = await cli(tmp.dir, 'report', id, '--db', db, '-o', 'one.pdf', '--format', 'pdf');
+    assert.equal(pdf.code, 0, pdf.stderr);
+    const text = pdfText(tmp.path('one.pdf'));
+    assert.match(text, new RegExp(`Attestation ${id} of guest analytics`));
+    assert.match(text, /Outcome: policy violation/);
+    assert.match(text, /image-phkh\s+FAILED/);
+    assert.ok(
+      text.replace(/\s+/g, '').includes(`expected:${failed[0]!.expected}seen:${failed[0]!.seen}`),
+      'expected beside seen',
+    );
+    assert.match(text.replace(/\s+/g, ' '), /DEMO IBM Z Host Key 3931 00000000DEA0A/);
+    assert.match(text, /Page 1 of 1/);
+
+    const bad = await cli(tmp.dir, 'report', id, '--db', db, '-o', 'x.txt', '--format', 'yaml');
+    assert.equal(bad.code, 1);
+    const missing = await cli(tmp.dir, 'report', '99999', '--db', db, '-o', 'y.json');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /ERR_STORE/);
   },
 );
