@@ -61,6 +61,8 @@ function memoryPort(guestCount: number, historyTotal: number): WorkstationPort {
     attestFleet: notUsed,
     getAttestation: notUsed,
     exportEvidence: notUsed,
+    evidenceDefaults: notUsed,
+    exportAttestationReport: notUsed,
   };
 }
 

@@ -10,6 +10,10 @@ import type {
   AttestationDetail,
   AttestationSummary,
   AttestProgressEvent,
+  AttestationReportExportRequest,
+  AttestationReportExportResult,
+  EvidenceDefaults,
+  EvidenceDefaultsRequest,
   EvidenceExportRequest,
   EvidenceExportResult,
   FleetGuestResult,
@@ -53,6 +57,10 @@ export interface ContractMap {
   'history:list': { req: HistoryQuery; res: HistoryPage };
   'attestation:get': { req: { id: string }; res: AttestationDetail };
   'evidence:export': { req: EvidenceExportRequest; res: EvidenceExportResult };
+  /** The Evidence screen's defaults: remembered organisation, the workstation public key, the verify command. */
+  'evidence:defaults': { req: EvidenceDefaultsRequest; res: EvidenceDefaults };
+  /** One attestation's report as a PDF or JSON file (the report screen's "Export report"). */
+  'attestation:export': { req: AttestationReportExportRequest; res: AttestationReportExportResult };
   'hostkey:decide': { req: { promptId: string; trust: boolean }; res: { accepted: boolean } };
   'guests:timeline': { req: TimelineQuery; res: GuestTimeline };
   'trust:dependents': { req: { id: string }; res: TrustDependents };
@@ -90,6 +98,8 @@ export const CHANNELS = [
   'trust:dependents',
   'trust:restore',
   'evidence:reveal',
+  'evidence:defaults',
+  'attestation:export',
 ] as const satisfies readonly Channel[];
 
 // Compile-time proof that CHANNELS lists every key of ContractMap.

@@ -116,6 +116,8 @@ export const HANDLERS: { [C in Channel]: Handler<C> } = {
       ctx.exportedPaths.add(result.path);
       return result;
     }),
+  'evidence:defaults': (req, ctx) => ctx.port.evidenceDefaults(req),
+  'attestation:export': (req, ctx) => ctx.port.exportAttestationReport(req),
   'hostkey:decide': async (req, ctx) => {
     if (!ctx.decideHostKey(req.promptId, req.trust)) {
       throw new AttestError('ERR_APP_NOT_FOUND', 'no pending host-key prompt with that id');

@@ -7,6 +7,10 @@ import type {
   AttestationDetail,
   AttestationSummary,
   AttestStepId,
+  AttestationReportExportRequest,
+  AttestationReportExportResult,
+  EvidenceDefaults,
+  EvidenceDefaultsRequest,
   EvidenceExportRequest,
   EvidenceExportResult,
   FleetGuestResult,
@@ -104,4 +108,8 @@ export interface WorkstationPort {
   getAttestation(id: string): Promise<AttestationDetail>;
   /** Exports an evidence bundle (issue 7). */
   exportEvidence(request: Omit<EvidenceExportRequest, 'runId'>, control: TaskControl): Promise<EvidenceExportResult>;
+  /** The Evidence screen's defaults (remembered organisation, workstation public key, verify command). */
+  evidenceDefaults(request: EvidenceDefaultsRequest): Promise<EvidenceDefaults>;
+  /** Writes one attestation's report (PDF or JSON); ERR_APP_NOT_FOUND for an unknown attestation. */
+  exportAttestationReport(request: AttestationReportExportRequest): Promise<AttestationReportExportResult>;
 }

@@ -105,6 +105,12 @@ export const REQUEST_SCHEMAS = {
   'trust:dependents': z.strictObject({ id }),
   'trust:restore': z.strictObject({ id }),
   'evidence:reveal': z.strictObject({ path: z.string().min(1).max(4096) }),
+  'evidence:defaults': z.strictObject({ bundlePath: z.string().min(1).max(4096).optional() }),
+  'attestation:export': z.strictObject({
+    id,
+    format: z.enum(['pdf', 'json']),
+    destination: z.string().min(1).max(4096).optional(),
+  }),
 } satisfies { [C in Channel]: z.ZodType<unknown> };
 
 // Each schema's output must be assignable to the contract request type.

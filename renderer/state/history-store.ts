@@ -34,6 +34,8 @@ export interface HistoryState {
   error?: string;
   report?: AttestationDetail;
   reportError?: string;
+  /** Where the opened report was last exported to (`attestation:export`), or why that failed. */
+  reportExport?: { path: string } | { error: string };
   /** Switches to a guest (or all) and loads the first page (and, for a guest, its timeline); all time. */
   open(guestId: string | undefined): Promise<void>;
   /** Zooms to a period (undefined: all time): the timeline and the list show only that period. */
@@ -43,6 +45,8 @@ export interface HistoryState {
   /** The row at an index if loaded. */
   rowAt(index: number): AttestationSummary | undefined;
   openReport(id: string): Promise<void>;
+  /** Writes the opened attestation's report (PDF or JSON) to the workspace's reports folder. */
+  exportReport(id: string, format: 'pdf' | 'json'): Promise<void>;
 }
 
 /** Number of rows currently held in memory. */
@@ -112,10 +116,18 @@ export function createHistoryStore(client: WorkstationClient): StoreApi<HistoryS
         return get().pages[Math.floor(index / HISTORY_PAGE_SIZE)]?.[index % HISTORY_PAGE_SIZE];
       },
       async openReport(id) {
-        set({ report: undefined, reportError: undefined });
+        set({ report: undefined, reportError: undefined, reportExport: undefined });
         const result = await client.call('attestation:get', { id });
         if (result.ok) set({ report: result.value });
         else set({ reportError: describeCode(result.error.code, result.error.message) });
+      },
+      async exportReport(id, format) {
+        const result = await client.call('attestation:export', { id, format });
+        set({
+          reportExport: result.ok
+            ? { path: result.value.path }
+            : { error: describeCode(result.error.code, result.error.message) },
+        });
       },
     };
   });

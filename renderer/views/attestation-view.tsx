@@ -80,6 +80,7 @@ export function AttestationView({ attestationId }: { attestationId: string }) {
   const stores = useStores();
   const report = useStore(stores.history, (s) => s.report);
   const reportError = useStore(stores.history, (s) => s.reportError);
+  const reportExport = useStore(stores.history, (s) => s.reportExport);
   useEffect(() => {
     void stores.history.getState().openReport(attestationId);
   }, [stores, attestationId]);
@@ -100,11 +101,19 @@ export function AttestationView({ attestationId }: { attestationId: string }) {
           Attestation of {report.guestName} <OutcomeBadge outcome={outcome} />
         </h1>
         <div className="toolbar">
+          <button type="button" onClick={() => void stores.history.getState().exportReport(report.id, 'pdf')}>
+            Export report
+          </button>
           <a className="button" href={hrefOf({ name: 'guest', guestId: report.guestId })}>
             Guest {report.guestName}
           </a>
         </div>
       </header>
+      {reportExport ? (
+        <p role="status" className={'error' in reportExport ? 'error-box' : 'note'}>
+          {'error' in reportExport ? reportExport.error : `Report saved to ${reportExport.path}`}
+        </p>
+      ) : null}
       <OutcomeBox report={report} />
       {checks.length > 0 ? (
         <section aria-labelledby="checks-h">

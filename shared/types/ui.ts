@@ -338,7 +338,10 @@ export interface EvidenceExportRequest {
   to: string;
   guestIds: string[];
   destination: string;
-  /** The organisation named on the report's cover (absent: the default name). */
+  /**
+   * The organisation named on the report's cover (issue 11). Remembered for this workspace, so the Evidence
+   * screen can offer it next time (`evidence:defaults`). Absent or empty: the remembered one is used.
+   */
   organisation?: string;
 }
 
@@ -349,6 +352,50 @@ export interface EvidenceExportResult {
   sha256Hex: string;
   /** The workstation's public key an auditor verifies the bundle with (absent when unknown). */
   publicKeyPath?: string;
+  /** Attestations per outcome (only `verified` counts as verified). */
+  outcomes: OutcomeCounts;
+  /** The `SHA256:…` fingerprint of the workstation key that signed the bundle. */
+  fingerprint: string;
+  /** The exact command an auditor runs to re-verify this bundle with the workstation key as the trusted key. */
+  verifyCommand: string;
+}
+
+/** Request of `evidence:defaults`: what the Evidence screen shows before an export. */
+export interface EvidenceDefaultsRequest {
+  /** A bundle (zip or folder) to write the verify command for; absent: the command has a `<bundle>` placeholder. */
+  bundlePath?: string;
+}
+
+/** The Evidence screen's defaults (issue 11). */
+export interface EvidenceDefaults {
+  /** The organisation remembered for this workspace (the last one exported with), or null. */
+  organisation: string | null;
+  /** Where the workstation's Ed25519 public key (PEM) is: the file an auditor passes as `--trusted-key`. */
+  publicKeyPath: string;
+  /** Its `SHA256:…` fingerprint, to compare out of band (the key is created on first use). */
+  publicKeyFingerprint: string;
+  /** The exact command: `se-attest evidence verify '<bundle>' --trusted-key '<publicKeyPath>'` (shell-quoted). */
+  verifyCommand: string;
+}
+
+/** Request of `attestation:export`: one attestation's report as a file (issue 11). */
+export interface AttestationReportExportRequest {
+  /** The attestation id (as in `AttestationSummary.id`). */
+  id: string;
+  format: 'pdf' | 'json';
+  /**
+   * Where to write: a path ending in `.pdf`/`.json` is the file itself; anything else is a folder that receives
+   * `attestation-<id>.<format>`. Absent: the workspace's `reports/` folder beside the database.
+   */
+  destination?: string;
+}
+
+/** What `attestation:export` wrote. */
+export interface AttestationReportExportResult {
+  path: string;
+  format: 'pdf' | 'json';
+  /** The outcome the report shows (recomputed from the stored files against the recorded policy). */
+  outcome: Outcome;
 }
 
 /** Asks the user whether to trust a guest's SSH host key on first contact. */

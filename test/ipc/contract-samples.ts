@@ -32,4 +32,6 @@ export const SAMPLE_REQUESTS: { [C in Channel]: RequestOf<C> } = {
   'trust:dependents': { id: 't-missing' },
   'trust:restore': { id: 't-missing' },
   'evidence:reveal': { path: '/tmp/x/evidence.zip' },
+  'evidence:defaults': { bundlePath: '/tmp/evidence 2027.zip' },
+  'attestation:export': { id: 'att-missing', format: 'pdf' },
 };

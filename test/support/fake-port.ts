@@ -28,6 +28,8 @@ import {
 } from '../../shared/types/ui.js';
 import type { Outcome } from '../../shared/types/verdict.js';
 import type { AttestControl, FleetControl, TaskControl, TrustFile, WorkstationPort } from '../../main/ipc/port.js';
+import { evidenceVerifyCommand } from '../../main/services/evidence/verify-command.js';
+import { emptyOutcomeCounts } from '../../shared/types/verdict.js';
 
 /** Options of the fake. */
 export interface FakePortParams {
@@ -75,9 +77,14 @@ export interface FakePort extends WorkstationPort {
   readonly rowsServed: number;
 }
 
+/** The fake workstation key (the Evidence screen's defaults). */
+export const FAKE_PUBLIC_KEY_PATH = '/workspace/keys/evidence-ed25519.pub.pem';
+export const FAKE_KEY_FINGERPRINT = 'SHA256:FAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfakeFAK';
+
 /** Creates the in-memory port. */
 export function createFakePort(params: FakePortParams = {}): FakePort {
   const now = params.now ?? (() => new Date());
+  let organisation: string | null = null;
   const staleMs = (params.staleAfterHours ?? 24) * 3_600_000;
   const tampered = new Set(params.tamperedHosts ?? []);
   const unreachable = params.unreachableHosts ?? {};
@@ -585,10 +592,33 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
         return t >= from && t <= to && (request.guestIds.length === 0 || request.guestIds.includes(r.guestId));
       });
       control.reportProgress(chosen.length, chosen.length, 'bundle written');
+      const path = `${request.destination.replace(/\/+$/, '')}/evidence-${now().toISOString().slice(0, 10)}.zip`;
+      if (request.organisation) organisation = request.organisation;
+      const outcomes = emptyOutcomeCounts();
+      for (const c of chosen) outcomes[c.verdict === 'verified' ? 'verified' : 'mismatch']++;
       return {
-        path: `${request.destination.replace(/\/+$/, '')}/evidence-${now().toISOString().slice(0, 10)}.zip`,
+        path,
         attestationCount: chosen.length,
         sha256Hex: sha256Hex(JSON.stringify(chosen.map((c) => c.id))),
+        outcomes,
+        fingerprint: FAKE_KEY_FINGERPRINT,
+        verifyCommand: evidenceVerifyCommand(FAKE_PUBLIC_KEY_PATH, path),
+      };
+    },
+    async evidenceDefaults(request) {
+      return {
+        organisation,
+        publicKeyPath: FAKE_PUBLIC_KEY_PATH,
+        publicKeyFingerprint: FAKE_KEY_FINGERPRINT,
+        verifyCommand: evidenceVerifyCommand(FAKE_PUBLIC_KEY_PATH, request.bundlePath),
+      };
+    },
+    async exportAttestationReport(request) {
+      const found = await this.getAttestation(request.id);
+      return {
+        path: `${request.destination ?? '/workspace/reports'}/attestation-${request.id}.${request.format}`,
+        format: request.format,
+        outcome: found.verdict === 'verified' ? 'verified' : 'mismatch',
       };
     },
   };

@@ -5,7 +5,7 @@
  * evidence export (services/evidence/store-export). Store records are translated to the UI's plain data.
  */
 import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { shortDn } from '../../../shared/dn.js';
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
 import type { AttestationRecord, Guest, GuestInput as StoreGuestInput } from '../../../shared/types/store.js';
@@ -45,6 +45,8 @@ import {
 import { buildTimeline, type TimelineRow } from './timeline.js';
 import { guestTrustIssue, trustDependents } from './trust-dependents.js';
 import { createTrustView, summarizeHealth, type TrustViewItem } from './trust-view.js';
+import { evidenceDefaults, exportReportTo, organisationMemory } from './evidence-view.js';
+import { evidenceVerifyCommand } from '../../services/evidence/verify-command.js';
 
 /** Inputs of `createStorePort`. */
 export interface CreateStorePortParams {
@@ -52,6 +54,8 @@ export interface CreateStorePortParams {
   readonly ctx: EngineContext;
   /** Folder of the workstation's evidence signing key (`keys/` beside the database). */
   readonly keyDir: string;
+  /** Where single-attestation reports go by default (default `reports/` beside the key folder). */
+  readonly reportsDir?: string;
   /** Guests attested at the same time in a batch (default 4). */
   readonly fleetConcurrency?: number;
   /** A verification older than this makes a guest stale (default 24 h). */
@@ -253,6 +257,9 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
       ...(params.transportFactory ? { transportFactory: params.transportFactory } : {}),
     });
   }
+
+  const organisation = organisationMemory(store);
+  const reportsDir = params.reportsDir ?? join(dirname(params.keyDir), 'reports');
 
   return {
     async listGuests(query) {
@@ -520,6 +527,7 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
           return g.name;
         });
         const destination = resolveDestination(request.destination, now());
+        const org = request.organisation?.trim() || organisation.get();
         const out = await exportStoreEvidence({
           store,
           from: new Date(request.from),
@@ -527,18 +535,26 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
           ...(guestNames.length > 0 ? { guestNames } : {}),
           destination: destination.path,
           zip: destination.zip,
-          ...(request.organisation?.trim() ? { organisation: request.organisation.trim() } : {}),
           keyDir: params.keyDir,
+          ...(org ? { organisation: org } : {}),
           signal: control.signal,
           onProgress: (done, total) => control.reportProgress(done, total),
         });
+        if (org) organisation.set(org);
         return {
           path: out.path,
           attestationCount: out.attestationCount,
           sha256Hex: out.sha256Hex,
           publicKeyPath: join(params.keyDir, PUBLIC_KEY_FILE),
+          outcomes: out.outcomes,
+          fingerprint: out.fingerprint,
+          verifyCommand: evidenceVerifyCommand(join(params.keyDir, PUBLIC_KEY_FILE), out.path),
         };
       }),
+
+    evidenceDefaults: (request) => mapped(() => evidenceDefaults(params.keyDir, organisation, request)),
+
+    exportAttestationReport: (request) => mapped(() => exportReportTo(store, reportsDir, request)),
   };
 }
 

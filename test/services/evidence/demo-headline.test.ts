@@ -7,13 +7,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { isAttestError } from '../../../shared/errors/index.js';
 import type { EvidenceDocument } from '../../../shared/types/evidence.js';
 import { emptyOutcomeCounts, isOutcome, type Outcome } from '../../../shared/types/verdict.js';
 import { createDemoWorkspace, demoPaths, startDemoGuests } from '../../../main/demo/workspace.js';
 import { systemContext } from '../../../main/engine/index.js';
 import { attestStoredGuest } from '../../../main/services/attest-stored-guest.js';
+import { createStorePort } from '../../../main/app/port/store-port.js';
 import { workstationKeyDir } from '../../../main/services/evidence/store-export.js';
+import { openBundle } from '../../../main/services/evidence/zip.js';
 import { PUBLIC_KEY_FILE } from '../../../main/services/evidence/signing-key.js';
 import { openStore } from '../../../main/store/index.js';
 import { cli, tempDir } from '../../support/cli.js';
@@ -190,5 +193,70 @@ test(
     const missing = await cli(tmp.dir, 'report', '99999', '--db', db, '-o', 'y.json');
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /ERR_STORE/);
+  },
+);
+
+test(
+  "the Evidence screen's contract: organisation remembered per workspace, defaults with the exact verify command, report export",
+  { timeout: 120_000 },
+  async () => {
+    const store = openStore({ path: db });
+    try {
+      const keyDir = workstationKeyDir(db);
+      const port = createStorePort({ store, ctx: systemContext(), keyDir });
+      const before = await port.evidenceDefaults({});
+      assert.equal(before.publicKeyPath, join(keyDir, PUBLIC_KEY_FILE));
+      assert.match(before.publicKeyFingerprint, /^SHA256:[A-Za-z0-9+/]{43}$/);
+      assert.equal(before.verifyCommand, `se-attest evidence verify <bundle> --trusted-key ${before.publicKeyPath}`);
+      const control = { runId: 'run-x', signal: new AbortController().signal, reportProgress: () => undefined };
+      const from = new Date(Date.now() - 86_400_000).toISOString();
+      const to = new Date(Date.now() + 86_400_000).toISOString();
+      const out = await port.exportEvidence(
+        { from, to, guestIds: [], destination: tmp.path('ui-bundles'), organisation: 'Screen Bank AG' },
+        control,
+      );
+      assert.equal(out.outcomes.verified, 2);
+      assert.equal(out.outcomes['policy-violation'], 2);
+      assert.equal(out.fingerprint, before.publicKeyFingerprint);
+      const defaults = await port.evidenceDefaults({ bundlePath: out.path });
+      assert.equal(defaults.organisation, 'Screen Bank AG', 'remembered for the workspace');
+      assert.equal(defaults.verifyCommand, out.verifyCommand);
+      // the command is exact: run it
+      const [cmd, ...args] = out.verifyCommand.split(' ');
+      assert.equal(cmd, 'se-attest');
+      const v = await cli(tmp.dir, ...args);
+      assert.equal(v.code, 0, v.stderr);
+      assert.match(v.stdout, /^bundle verified: 6 attestations/m);
+      // the next export without an organisation uses the remembered one
+      const again = await port.exportEvidence(
+        { from, to, guestIds: [], destination: tmp.path('ui-bundles-2') },
+        control,
+      );
+      const zipped = await openBundle(again.path);
+      try {
+        const second = JSON.parse((await zipped.read('evidence.json', 1 << 24)).toString('utf8')) as EvidenceDocument;
+        assert.equal(second.organisation, 'Screen Bank AG');
+      } finally {
+        await zipped.close();
+      }
+
+      const h = await cli(tmp.dir, 'history', 'ledger', '--db', db, '--format', 'json');
+      const id = String((JSON.parse(h.stdout) as { id: number }[])[0]!.id);
+      const rep = await port.exportAttestationReport({ id, format: 'json' });
+      assert.equal(rep.outcome, 'mismatch');
+      assert.equal(rep.path, join(dirname(keyDir), 'reports', `attestation-${id}.json`));
+      assert.equal(
+        (JSON.parse(readFileSync(rep.path, 'utf8')) as { attestation: { outcome: string } }).attestation.outcome,
+        'mismatch',
+      );
+      const pdf = await port.exportAttestationReport({ id, format: 'pdf', destination: tmp.path('chosen.pdf') });
+      assert.equal(pdf.path, tmp.path('chosen.pdf'));
+      assert.match(pdfText(pdf.path), /Outcome: measurement mismatch/);
+      await assert.rejects(port.exportAttestationReport({ id: '999999', format: 'pdf' }), (e) =>
+        isAttestError(e, 'ERR_APP_NOT_FOUND'),
+      );
+    } finally {
+      store.close();
+    }
   },
 );
