@@ -40,7 +40,7 @@ const MiB = 1024 * KiB;
 
 /**
  * The most bytes `evidence verify` reads of each file (README "Evidence bundles"). They fit real bundles with
- * room to spare (10,000 attestations: evidence.json ≈ 30 MiB, manifest ≈ 8 MiB) and keep peak RSS < 512 MiB.
+ * room to spare (10,000 attestations: evidence.json ≈ 17 MiB, manifest ≈ 8 MiB) and keep peak RSS < 512 MiB.
  * report.pdf and files without content checks are only hashed, as streams, whatever their size.
  */
 export const BUNDLE_READ_LIMITS = {
