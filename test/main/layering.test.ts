@@ -37,7 +37,9 @@ const RULES: Record<
   'main/services': {
     layers: ['shared', 'main/engine', 'main/fs', 'main/store', 'main/transport'],
     packages: (p) =>
-      p.startsWith('node:') || ['pdfkit', 'yazl', 'yauzl', 'fflate', '@peculiar/x509', 'reflect-metadata'].includes(p),
+      p.startsWith('node:') ||
+      p === 'ajv/dist/2020.js' ||
+      ['pdfkit', 'yazl', 'yauzl', 'fflate', '@peculiar/x509', 'reflect-metadata'].includes(p),
   },
   'main/ipc': { layers: ['shared'], packages: (p) => p.startsWith('node:') || ['electron', 'zod'].includes(p) },
   'main/web': { layers: ['shared', 'main/ipc'], packages: (p) => p.startsWith('node:') },

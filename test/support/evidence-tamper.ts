@@ -1,9 +1,10 @@
 /** Helpers for evidence tamper tests: copy a bundle, flip a byte, and re-sign a bundle with any key. */
 import { createHash, type KeyObject } from 'node:crypto';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUNDLE_FILES, IN_TOTO_PAYLOAD_TYPE } from '../../shared/types/evidence.js';
 import { signDsseEnvelope, type DsseEnvelope } from '../../main/services/evidence/dsse.js';
+import { hashFile } from '../../main/services/evidence/export.js';
 import { workstationKeyFrom } from '../../main/services/evidence/signing-key.js';
 import { listDirectory } from '../../main/services/evidence/zip.js';
 
@@ -37,14 +38,10 @@ export async function resignBundle(
   const { files } = await listDirectory(dir);
   statement.subject = files
     .filter((f) => f !== BUNDLE_FILES.manifest)
-    .map((name) => ({
-      name,
-      digest: {
-        sha256: createHash('sha256')
-          .update(readFileSync(join(dir, name)))
-          .digest('hex'),
-      },
-    }));
+    .map((name) => ({ name, digest: { sha256: '' }, annotations: { size: statSync(join(dir, name)).size } }));
+  // hashed as streams: crafted files may be hundreds of MiB
+  for (const subject of statement.subject as { name: string; digest: { sha256: string } }[])
+    subject.digest.sha256 = await hashFile(join(dir, subject.name));
   if (opts.replaceKey) statement.predicate.workstationKeyFingerprint = key.fingerprint;
   const env = signDsseEnvelope(
     IN_TOTO_PAYLOAD_TYPE,

@@ -86,9 +86,11 @@ export interface EvidenceExportResult {
   readonly auditHeadHash: string | null;
 }
 
+/** One in-toto subject; `annotations.size` is the file's byte length (the verifier reads no more). */
 interface Subject {
   name: string;
   digest: { sha256: string };
+  annotations: { size: number };
 }
 
 const sha256Hex = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
@@ -110,9 +112,24 @@ export function safeAttestationId(id: string | number): string {
 
 /** SHA-256 of a file, streamed. */
 export async function hashFile(path: string): Promise<string> {
+  return (await describeFile(path)).sha256;
+}
+
+/** SHA-256 and byte length of a file, streamed. */
+async function describeFile(path: string): Promise<{ sha256: string; size: number }> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
+  let size = 0;
+  for await (const chunk of createReadStream(path)) {
+    h.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: h.digest('hex'), size };
+}
+
+/** The subject of a file produced at `path`. */
+async function fileSubject(name: string, path: string): Promise<Subject> {
+  const { sha256, size } = await describeFile(path);
+  return { name, digest: { sha256 }, annotations: { size } };
 }
 
 async function writeChunk(stream: WriteStream, text: string): Promise<void> {
@@ -215,7 +232,8 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
     const subjects: Subject[] = [];
     const put = (rel: string, bytes: Uint8Array | string, mode = 0o644): void => {
       out.put(rel, bytes, mode);
-      subjects.push({ name: rel, digest: { sha256: sha256Hex(bytes) } });
+      const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+      subjects.push({ name: rel, digest: { sha256: sha256Hex(bytes) }, annotations: { size } });
     };
 
     // Guests
@@ -339,7 +357,7 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
     }
     await writeChunk(ev, '\n ]\n}\n');
     await closeStream(ev);
-    subjects.push({ name: BUNDLE_FILES.evidence, digest: { sha256: await hashFile(evidencePath) } });
+    subjects.push(await fileSubject(BUNDLE_FILES.evidence, evidencePath));
     await out.commit(BUNDLE_FILES.evidence);
 
     // report.pdf
@@ -350,7 +368,7 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
       attestations: readNdjson<EvidenceAttestationRecord>(recordsPath),
       ...(p.gapWarningSeconds !== undefined ? { gapWarningSeconds: p.gapWarningSeconds } : {}),
     });
-    subjects.push({ name: BUNDLE_FILES.report, digest: { sha256: await hashFile(pdfPath) } });
+    subjects.push(await fileSubject(BUNDLE_FILES.report, pdfPath));
     await out.commit(BUNDLE_FILES.report);
 
     // manifest
@@ -545,7 +563,7 @@ async function writeAuditLog(
   }
   await writeChunk(out, '\n ]\n}\n');
   await closeStream(out);
-  subjects.push({ name: BUNDLE_FILES.auditLog, digest: { sha256: await hashFile(path) } });
+  subjects.push(await fileSubject(BUNDLE_FILES.auditLog, path));
   await sink.commit(BUNDLE_FILES.auditLog);
   return summary;
 }

@@ -286,6 +286,7 @@ export const STATEMENT_JSON_SCHEMA = {
         properties: {
           name: { type: 'string', minLength: 1, maxLength: 1024 },
           digest: { type: 'object', required: ['sha256'], properties: { sha256 } },
+          annotations: { type: 'object', properties: { size: count } },
         },
       },
     },

@@ -90,7 +90,7 @@ const CHECK_ORDER: EvidenceCheckName[] = [
 
 interface Statement {
   _type: string;
-  subject: { name: string; digest: { sha256: string } }[];
+  subject: { name: string; digest: { sha256: string }; annotations?: { size?: number } }[];
   predicateType: string;
   predicate: { workstationKeyFingerprint?: string; auditHeadHash?: string | null; attestations?: number };
 }
@@ -268,12 +268,23 @@ export async function verifyEvidenceBundle(
 }
 
 async function verifyOpened(
-  bundle: BundleReader,
+  container: BundleReader,
   params: VerifyEvidenceBundleParams,
   r: Results,
   signer: EvidenceBundleVerification['signer'],
 ): Promise<EvidenceBundleVerification> {
-  r.pass('bundle', `${bundle.files.length} files`);
+  r.pass('bundle', `${container.files.length} files`);
+  // once the manifest is read, no file is read past the size it declares (nor past its own limit)
+  const declared = new Map<string, number>();
+  const bundle: BundleReader = {
+    ...container,
+    read: (name, max) => container.read(name, Math.min(max, declared.get(name) ?? max)),
+  };
+  /** False when the manifest declares another size (a files failure; the file is then neither read nor hashed). */
+  const sizeAgrees = (name: string) => {
+    const size = declared.get(name);
+    return size === undefined || container.size(name) === size;
+  };
 
   // manifest
   let envelope: DsseEnvelope | undefined = await readJsonFile<DsseEnvelope>(
@@ -296,6 +307,9 @@ async function verifyOpened(
         r.fail('manifest', BUNDLE_FILES.manifest, 'ERR_EVIDENCE_MANIFEST_INVALID', `payload ${v.path}: ${v.message}`);
       if (violations.length === 0) {
         statement = payload.value as Statement;
+        for (const s of statement.subject)
+          if (s.annotations?.size !== undefined && s.name !== BUNDLE_FILES.manifest)
+            declared.set(s.name, s.annotations.size);
         r.pass('manifest', `in-toto Statement v1, ${statement.subject.length} subjects`);
       }
     }
@@ -429,9 +443,20 @@ async function verifyOpened(
     }
     if (listed.has(BUNDLE_FILES.manifest))
       r.fail('files', BUNDLE_FILES.manifest, 'ERR_EVIDENCE_MANIFEST_INVALID', 'the manifest lists itself');
-    for (const name of listed.keys())
-      if (!bundle.has(name))
+    for (const name of listed.keys()) {
+      if (!bundle.has(name)) {
         r.fail('files', name, 'ERR_EVIDENCE_FILE_MISSING', 'listed in the manifest but missing from the bundle');
+        continue;
+      }
+      const size = declared.get(name);
+      if (size !== undefined && bundle.size(name) !== size)
+        r.fail(
+          'files',
+          name,
+          bundle.size(name) > size ? 'ERR_EVIDENCE_FILE_TOO_LARGE' : 'ERR_EVIDENCE_DIGEST_MISMATCH',
+          `holds ${bundle.size(name)} bytes, the signed manifest declares ${size}`,
+        );
+    }
     for (const name of bundle.files)
       if (name !== BUNDLE_FILES.manifest && !listed.has(name))
         r.fail('files', name, 'ERR_EVIDENCE_FILE_EXTRA', 'in the bundle but not in the signed manifest');
@@ -442,7 +467,7 @@ async function verifyOpened(
     // Files of attestation folders are hashed by the per-attestation check, which reads them anyway.
     if (evidence) for (const a of evidence.attestations) for (const f of a.files) claimed.add(`${a.folder}/${f}`);
     await forEachLimit(
-      [...listed].filter(([name]) => bundle.has(name) && !claimed.has(name)),
+      [...listed].filter(([name]) => bundle.has(name) && !claimed.has(name) && sizeAgrees(name)),
       CONCURRENCY,
       async ([name]) => {
         try {
@@ -498,7 +523,15 @@ async function verifyOpened(
   const recomputedOutcomes = emptyOutcomeCounts();
   let chains = 0;
   await forEachLimit(evidence.attestations, CONCURRENCY, async (a) => {
-    const outcome = await checkAttestation(bundle, a, r, checkChain, hkdBytes, statement ? checkDigest : undefined);
+    const outcome = await checkAttestation(
+      bundle,
+      a,
+      r,
+      checkChain,
+      hkdBytes,
+      statement ? checkDigest : undefined,
+      sizeAgrees,
+    );
     recomputedOutcomes[outcome]++;
     if (a.hkdChain.verdict !== 'not-checked') chains++;
   });
@@ -710,6 +743,7 @@ async function checkAttestation(
   checkChain: HkdChainChecker,
   hkdBytes: Map<string, ChainHkd>,
   checkDigest: ((name: string, actual: string) => void) | undefined,
+  sizeAgrees: (name: string) => boolean,
 ): Promise<EvidenceAttestationRecord['outcome']> {
   const folder = `attestations/${a.id}`;
   const file = (n: string) => `${folder}/${n}`;
@@ -724,7 +758,7 @@ async function checkAttestation(
       r.failRead('measurement', name, e);
       // still hashed, as a stream: a file that cannot be used is not thereby unchecked
       try {
-        if (checkDigest) {
+        if (checkDigest && sizeAgrees(name)) {
           const h = createHash('sha256');
           for await (const chunk of await bundle.stream(name)) h.update(chunk as Buffer);
           checkDigest(name, h.digest('hex'));

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +14,14 @@ import { MAX_JSON_DEPTH, parseBoundedJson } from '../../../main/services/evidenc
 import { cli } from '../../support/cli.js';
 import { editJson, patchZipEntry, zipBundle } from '../../support/evidence-craft.js';
 import { buildEvidenceFixture, PERIOD_FROM, PERIOD_TO } from '../../support/evidence-source.js';
-import { copyBundle } from '../../support/evidence-tamper.js';
+import { copyBundle, resignBundle } from '../../support/evidence-tamper.js';
 
 let root: string;
 let base: EvidenceExportResult;
 let n = 0;
 const fresh = () => copyBundle(base.path, join(root, `b-${n++}`));
+/** Re-signs a crafted bundle with a key of anyone's (the manifest then declares the crafted files). */
+const anyone = (dir: string) => resignBundle(dir, generateKeyPairSync('ed25519').privateKey);
 
 /** Runs `evidence verify` and asserts exit 2 with only named-check failure lines on stderr. */
 async function failsNamed(path: string, check: string, detail?: RegExp): Promise<string> {
@@ -71,6 +74,7 @@ describe('issue 12: crafted evidence.json and audit logs fail as named checks, e
     test(`evidence.json with ${name}`, async () => {
       const dir = fresh();
       editJson(dir, 'evidence.json', edit);
+      await anyone(dir);
       await failsNamed(dir, 'schema evidence.json', detail);
     });
 
@@ -79,14 +83,17 @@ describe('issue 12: crafted evidence.json and audit logs fail as named checks, e
     editJson(dir, 'evidence.json', () => undefined);
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'evidence.json'), '{"attestations": [');
+    await anyone(dir);
     await failsNamed(dir, 'schema evidence.json', /not JSON/);
     writeFileSync(join(dir, 'evidence.json'), `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    await anyone(dir);
     await failsNamed(dir, 'schema evidence.json', /nested deeper than 64 levels/);
   });
 
   test('audit entries [null, 5, "x"]', async () => {
     const dir = fresh();
     editJson(dir, 'audit-log.json', (d) => void (d.entries = [null, 5, 'x']));
+    await anyone(dir);
     const err = await failsNamed(dir, 'audit-chain audit-log.json', /\$\.entries\[0\]: must be object/);
     assert.match(err, /\$\.entries\[1\]: must be object/);
     assert.match(err, /\$\.entries\[2\]: must be object/);
@@ -98,6 +105,7 @@ describe('issue 12: crafted evidence.json and audit logs fail as named checks, e
     const text = readFileSync(join(dir, 'audit-log.json'), 'utf8');
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     writeFileSync(join(dir, 'audit-log.json'), text.replace('"data":{', `"data":{"deep":${deep},`));
+    await anyone(dir);
     await failsNamed(dir, 'audit-chain audit-log.json', /nested deeper than/);
   });
 
@@ -110,6 +118,14 @@ describe('issue 12: crafted evidence.json and audit logs fail as named checks, e
       d.payload = Buffer.from(JSON.stringify({ subject: [null] })).toString('base64');
     });
     await failsNamed(dir, 'manifest manifest.intoto.json', /payload \$\.subject\[0\]: must be object/);
+  });
+
+  test('a file larger than the signed manifest declares is neither read nor hashed', async () => {
+    const dir = fresh();
+    editJson(dir, 'evidence.json', (d) => void (d.organisation = 'x'.repeat(10_000)));
+    const err = await failsNamed(dir, 'files evidence.json', /holds \d+ bytes, the signed manifest declares \d+/);
+    assert.match(err, /^FAIL schema evidence\.json: .*\(ERR_EVIDENCE_FILE_TOO_LARGE\)$/m);
+    assert.doesNotMatch(err, /FAIL digests evidence\.json/);
   });
 
   test('the depth bound is a bound of the reader, not of valid JSON', () => {

@@ -7,6 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { BUNDLE_READ_LIMITS } from '../../../main/services/evidence/verify.js';
 import { sparseFile, zipBundle } from '../../support/evidence-craft.js';
 import { verifyInChild, VERIFY_RSS_BOUND_MIB } from '../../support/evidence-rss.js';
 import { buildEvidenceFixture, PERIOD_FROM, PERIOD_TO } from '../../support/evidence-source.js';
-import { copyBundle } from '../../support/evidence-tamper.js';
+import { copyBundle, resignBundle } from '../../support/evidence-tamper.js';
 
 const BOMB = 600 * 1024 * 1024;
 let root: string;
@@ -45,7 +46,7 @@ const names = (v: { failures: { check: string; file?: string; code?: string }[] 
   v.failures.map((f) => `${f.check} ${f.file ?? '-'} ${f.code ?? '-'}`);
 
 test(
-  'zip: a 600 MiB report.pdf bomb and a 600 MiB request.bin: streamed, refused, RSS bounded',
+  'zip: a 600 MiB report.pdf bomb and a 600 MiB request.bin: refused by the declared sizes, RSS bounded',
   { timeout: 600_000 },
   async () => {
     const zip = join(root, 'bomb-pdf.zip');
@@ -54,9 +55,10 @@ test(
     const v = await verifyInChild(zip);
     assert.equal(v.ok, false);
     const got = names(v);
-    assert.ok(got.includes('digests report.pdf ERR_EVIDENCE_DIGEST_MISMATCH'), got.join('\n'));
+    // larger than the signed manifest declares: neither read nor hashed
+    assert.ok(got.includes('files report.pdf ERR_EVIDENCE_FILE_TOO_LARGE'), got.join('\n'));
+    assert.ok(got.includes(`files ${requestFile} ERR_EVIDENCE_FILE_TOO_LARGE`), got.join('\n'));
     assert.ok(got.includes(`measurement ${requestFile} ERR_EVIDENCE_FILE_TOO_LARGE`), got.join('\n'));
-    assert.ok(got.includes(`digests ${requestFile} ERR_EVIDENCE_DIGEST_MISMATCH`), got.join('\n'));
     assert.ok(v.maxRssMiB < VERIFY_RSS_BOUND_MIB, `peak RSS ${v.maxRssMiB} MiB`);
   },
 );
@@ -89,6 +91,21 @@ test(
     const got = names(v);
     assert.ok(got.includes('manifest manifest.intoto.json ERR_EVIDENCE_FILE_TOO_LARGE'), got.join('\n'));
     assert.ok(got.includes('schema evidence.json ERR_EVIDENCE_FILE_TOO_LARGE'), got.join('\n'));
+    assert.ok(v.maxRssMiB < VERIFY_RSS_BOUND_MIB, `peak RSS ${v.maxRssMiB} MiB`);
+  },
+);
+
+test(
+  'directory: a 600 MiB report.pdf the (re-signed) manifest declares is hashed as a stream',
+  { timeout: 600_000 },
+  async () => {
+    const dir = copyBundle(base.path, join(root, 'declared'));
+    sparseFile(join(dir, 'report.pdf'), BOMB);
+    await resignBundle(dir, generateKeyPairSync('ed25519').privateKey);
+    const v = await verifyInChild(dir);
+    const got = names(v);
+    assert.ok(!got.some((g) => g.startsWith('digests') || g.startsWith('files')), got.join('\n'));
+    assert.ok(got.includes('key-fingerprint report.pdf ERR_EVIDENCE_KEY_MISMATCH'), got.join('\n'));
     assert.ok(v.maxRssMiB < VERIFY_RSS_BOUND_MIB, `peak RSS ${v.maxRssMiB} MiB`);
   },
 );
