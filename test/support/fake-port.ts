@@ -595,7 +595,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
       const path = `${request.destination.replace(/\/+$/, '')}/evidence-${now().toISOString().slice(0, 10)}.zip`;
       if (request.organisation) organisation = request.organisation;
       const outcomes = emptyOutcomeCounts();
-      for (const c of chosen) outcomes[c.verdict === 'verified' ? 'verified' : 'mismatch']++;
+      for (const c of chosen) if (c.outcome !== 'pending') outcomes[c.outcome]++;
       return {
         path,
         attestationCount: chosen.length,
@@ -618,7 +618,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
       return {
         path: `${request.destination ?? '/workspace/reports'}/attestation-${request.id}.${request.format}`,
         format: request.format,
-        outcome: found.verdict === 'verified' ? 'verified' : 'mismatch',
+        outcome: found.outcome === 'pending' ? 'interrupted' : found.outcome,
       };
     },
   };

@@ -27,26 +27,15 @@ export interface OrganisationMemory {
 /** The settings key of the remembered organisation. */
 export const ORGANISATION_SETTING = 'evidence.organisation';
 
-/**
- * The organisation remembered for the workspace: in the store's per-workspace settings when the store has them,
- * else for the life of the port.
- */
+/** The organisation remembered for the workspace, in the store's per-workspace settings (audited on change). */
 export function organisationMemory(store: Store): OrganisationMemory {
-  const settings = (store as { settings?: { get(key: string): unknown; set(key: string, value: string): void } })
-    .settings;
-  if (settings)
-    return {
-      get: () => {
-        const v = settings.get(ORGANISATION_SETTING);
-        return typeof v === 'string' && v.length > 0 ? v : null;
-      },
-      set: (value) => settings.set(ORGANISATION_SETTING, value),
-    };
-  let remembered: string | null = null;
   return {
-    get: () => remembered,
+    get: () => {
+      const v = store.settings.get(ORGANISATION_SETTING);
+      return v !== null && v.length > 0 ? v : null;
+    },
     set: (value) => {
-      remembered = value;
+      if (store.settings.get(ORGANISATION_SETTING) !== value) store.settings.set(ORGANISATION_SETTING, value);
     },
   };
 }

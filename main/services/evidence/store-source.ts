@@ -46,9 +46,8 @@ function policyOf(
   r: AttestationRecord,
   guestPolicy: () => AttestationPolicy | undefined,
 ): { policy: AttestationPolicy | null; policySource: 'recorded' | 'guest-current' | 'none' } {
-  const recorded = (r as { policy?: AttestationPolicy | null }).policy;
-  if (recorded !== undefined && recorded !== null) {
-    const p = policyOrNull(recorded);
+  if (r.policy !== null) {
+    const p = policyOrNull(r.policy);
     return { policy: p, policySource: p ? 'recorded' : 'none' };
   }
   const current = policyOrNull(guestPolicy());

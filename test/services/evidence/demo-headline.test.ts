@@ -27,12 +27,10 @@ after(() => tmp.cleanup());
 
 const EXPECTED: Record<string, Outcome> = { analytics: 'policy-violation', ledger: 'mismatch', payments: 'verified' };
 
-/** A history row's outcome (`outcome` from store schema 6 on; older stores record violations as mismatch + ERR_POLICY_*). */
-function historyOutcome(h: { outcome?: unknown; status: string; error_code: string | null }): Outcome {
-  if (isOutcome(h.outcome)) return h.outcome;
-  if (h.status === 'mismatch' && h.error_code?.startsWith('ERR_POLICY_')) return 'policy-violation';
-  assert.ok(isOutcome(h.status), h.status);
-  return h.status;
+/** A finished history row's outcome (`se-attest history --format json`). */
+function historyOutcome(h: { outcome?: unknown }): Outcome {
+  assert.ok(isOutcome(h.outcome), `history outcome ${String(h.outcome)}`);
+  return h.outcome;
 }
 
 let db: string;
@@ -84,6 +82,8 @@ test(
       for (const a of mine) assert.equal(a.outcome, outcome, `${guest} attestation ${a.id}: ${a.outcomeReason}`);
     }
     const violation = doc.attestations.find((a) => a.guest === 'analytics')!;
+    assert.equal(violation.policySource, 'recorded', 'the policy recorded when the attempt started (store schema 6)');
+    assert.equal(violation.status, 'policy-violation', 'as the store recorded it');
     const check = violation.checks.find((c) => c.check === 'image-phkh')!;
     assert.equal(check.passed, false);
     assert.equal(check.seen, violation.imagePhkh);
@@ -96,7 +96,7 @@ test(
     for (const g of doc.guests) {
       const h = await cli(tmp.dir, 'history', g.name, '--db', db, '--format', 'json');
       assert.equal(h.code, 0, h.stderr);
-      const rows = JSON.parse(h.stdout) as { outcome?: unknown; status: string; error_code: string | null }[];
+      const rows = JSON.parse(h.stdout) as { outcome?: unknown }[];
       const counts = emptyOutcomeCounts();
       for (const r of rows) counts[historyOutcome(r)]++;
       assert.deepEqual(g.outcomes, counts, g.name);
