@@ -1,5 +1,5 @@
 /** Helpers for evidence tamper tests: copy a bundle, flip a byte, and re-sign a bundle with any key. */
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUNDLE_FILES, IN_TOTO_PAYLOAD_TYPE } from '../../shared/types/evidence.js';
