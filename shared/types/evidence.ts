@@ -180,20 +180,24 @@ export interface EvidenceAuditEntry {
   hash: string;
 }
 
+/** The re-verification checks, in the order `evidence verify` reports them. */
+export const EVIDENCE_CHECKS = [
+  'bundle',
+  'manifest',
+  'signature',
+  'key-fingerprint',
+  'files',
+  'digests',
+  'schema',
+  'evidence',
+  'measurement',
+  'outcome',
+  'hkd-chain',
+  'audit-chain',
+] as const;
+
 /** Names of the re-verification checks. */
-export type EvidenceCheckName =
-  | 'bundle'
-  | 'manifest'
-  | 'signature'
-  | 'key-fingerprint'
-  | 'files'
-  | 'digests'
-  | 'schema'
-  | 'evidence'
-  | 'measurement'
-  | 'outcome'
-  | 'hkd-chain'
-  | 'audit-chain';
+export type EvidenceCheckName = (typeof EVIDENCE_CHECKS)[number];
 
 /** One line of the verification output: a check's summary, or one failure naming its file. */
 export interface EvidenceCheckResult {

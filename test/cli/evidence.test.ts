@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAttestError } from '../../shared/errors/index.js';
-import type { EvidenceDocument } from '../../shared/types/evidence.js';
+import { EVIDENCE_CHECKS, type EvidenceDocument } from '../../shared/types/evidence.js';
 import { parsePeriodBound, type EvidenceCommandDeps } from '../../main/cli/commands/evidence.js';
 import { registerEvidenceCommands } from '../../main/cli/flags/evidence.js';
 import { CliExit, memoryIo } from '../../main/cli/io.js';
@@ -77,18 +77,7 @@ test('export then verify: exit 0, one PASS line per check; --to DATE includes th
   assert.equal(doc.organisation, 'Example AG');
   const v = await run(deps(), 'evidence', 'verify', 'bundle', '--trusted-key', join(root, 'keys', PUBLIC_KEY_FILE));
   assert.equal(v.code, 0, v.stderr);
-  for (const check of [
-    'signature',
-    'key-fingerprint',
-    'files',
-    'digests',
-    'schema',
-    'evidence',
-    'measurement',
-    'outcome',
-    'hkd-chain',
-    'audit-chain',
-  ]) {
+  for (const check of EVIDENCE_CHECKS) {
     assert.match(v.stdout, new RegExp(`^PASS ${check}: `, 'm'));
   }
   assert.match(v.stdout, /bundle verified: 9 attestations \(8 verified, 1 measurement mismatch\)/);

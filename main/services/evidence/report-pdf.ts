@@ -87,6 +87,28 @@ export function hkdHostName(t: Pick<EvidenceTrustRecord, 'subjectCn' | 'subjectO
   return [t.subjectOu, t.subjectCn ? `CN ${t.subjectCn}` : null].filter(Boolean).join('\n');
 }
 
+/** The table of HKDs by host (header repeated on each page). */
+function hkdTable(
+  p: Pager,
+  hkds: readonly Pick<EvidenceTrustRecord, 'sha256' | 'subjectCn' | 'subjectOu' | 'serial'>[],
+  size: number,
+): void {
+  const header = () =>
+    row(
+      p,
+      HKD_COLS,
+      HKD_COLS.map((c) => c.title),
+      size,
+      BLACK,
+      true,
+    );
+  p.onNewPage = header;
+  header();
+  if (hkds.length === 0) row(p, HKD_COLS, ['none recorded', '', ''], size, GREY);
+  for (const h of hkds) row(p, HKD_COLS, [hkdHostName(h), h.serial ?? '-', h.sha256], size, BLACK);
+  p.onNewPage = undefined;
+}
+
 /** Columns of an HKD table. */
 const HKD_COLS: Column[] = [
   { title: 'Host (subject OU, CN)', width: 195 },
@@ -439,21 +461,7 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
   pager.ensure(40);
   doc.font('Helvetica-Bold').fontSize(13).fillColor(BLACK);
   pager.y += pager.text('Host-key documents used', MARGIN, CONTENT_WIDTH) + 4;
-  const hkdCols = HKD_COLS;
-  const hkdHeader = () =>
-    row(
-      pager,
-      hkdCols,
-      hkdCols.map((c) => c.title),
-      7.5,
-      BLACK,
-      true,
-    );
-  pager.onNewPage = hkdHeader;
-  hkdHeader();
-  if (hkds.length === 0) row(pager, hkdCols, ['none', '', ''], 7.5, GREY);
-  for (const t of hkds) row(pager, hkdCols, [hkdHostName(t), t.serial ?? '-', t.sha256], 7.5, BLACK);
-  pager.onNewPage = undefined;
+  hkdTable(pager, hkds, 7.5);
   pager.y += 6;
   legend(pager);
 
@@ -671,17 +679,7 @@ export async function writeAttestationReportPdf(p: WriteAttestationReportPdfPara
   pager.y += 10;
   doc.font('Helvetica-Bold').fontSize(12).fillColor(BLACK);
   pager.y += pager.text('Host-key documents', MARGIN, CONTENT_WIDTH) + 4;
-  const hkdCols = HKD_COLS;
-  row(
-    pager,
-    hkdCols,
-    hkdCols.map((c) => c.title),
-    8,
-    BLACK,
-    true,
-  );
-  if (p.report.hkds.length === 0) row(pager, hkdCols, ['none recorded', '', ''], 8, GREY);
-  for (const h of p.report.hkds) row(pager, hkdCols, [hkdHostName(h), h.serial ?? '-', h.sha256], 8, BLACK);
+  hkdTable(pager, p.report.hkds, 8);
   numberPages(doc, `Generated ${time(p.report.generatedAt)}`);
   doc.end();
   await done;

@@ -16,6 +16,7 @@ import { AttestError, type ErrorCode } from '../../../shared/errors/index.js';
 import {
   ATTESTATION_FILES,
   BUNDLE_FILES,
+  EVIDENCE_CHECKS,
   type EvidenceAttestationRecord,
   type EvidenceAuditEntry,
   type EvidenceAuditSummary,
@@ -73,20 +74,7 @@ export interface VerifyEvidenceBundleParams {
   readonly maxFailuresPerCheck?: number;
 }
 
-const CHECK_ORDER: EvidenceCheckName[] = [
-  'bundle',
-  'manifest',
-  'signature',
-  'key-fingerprint',
-  'files',
-  'digests',
-  'schema',
-  'evidence',
-  'measurement',
-  'outcome',
-  'hkd-chain',
-  'audit-chain',
-];
+const CHECK_ORDER: readonly EvidenceCheckName[] = EVIDENCE_CHECKS;
 
 interface Statement {
   _type: string;
