@@ -1,7 +1,7 @@
 /**
- * The Evidence screen's side of the port (issue 11): the organisation remembered per workspace, the screen's
- * defaults (remembered organisation, the workstation public key and the exact verify command), and one
- * attestation's report written where the report screen asks.
+ * The Evidence screen's side of the port (issue 11): the screen's defaults (the organisation remembered per
+ * workspace, the workstation public key and the exact verify command), and one attestation's report written
+ * where the report screen asks.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,42 +14,17 @@ import type {
 } from '../../../shared/types/ui.js';
 import { exportAttestationReport } from '../../services/evidence/attestation-report.js';
 import { loadOrCreateWorkstationKey, PUBLIC_KEY_FILE } from '../../services/evidence/signing-key.js';
+import { rememberedOrganisation } from '../../services/evidence/store-export.js';
 import { evidenceVerifyCommand } from '../../services/evidence/verify-command.js';
 import type { Store } from '../../store/index.js';
 import { parseId } from './mappers.js';
 
-/** Where the remembered organisation is kept. */
-export interface OrganisationMemory {
-  get(): string | null;
-  set(value: string): void;
-}
-
-/** The settings key of the remembered organisation. */
-export const ORGANISATION_SETTING = 'evidence.organisation';
-
-/** The organisation remembered for the workspace, in the store's per-workspace settings (audited on change). */
-export function organisationMemory(store: Store): OrganisationMemory {
-  return {
-    get: () => {
-      const v = store.settings.get(ORGANISATION_SETTING);
-      return v !== null && v.length > 0 ? v : null;
-    },
-    set: (value) => {
-      if (store.settings.get(ORGANISATION_SETTING) !== value) store.settings.set(ORGANISATION_SETTING, value);
-    },
-  };
-}
-
 /** The Evidence screen's defaults; creates the workstation key on first use (its fingerprint is shown). */
-export function evidenceDefaults(
-  keyDir: string,
-  memory: OrganisationMemory,
-  request: EvidenceDefaultsRequest,
-): EvidenceDefaults {
+export function evidenceDefaults(store: Store, keyDir: string, request: EvidenceDefaultsRequest): EvidenceDefaults {
   const key = loadOrCreateWorkstationKey(keyDir);
   const publicKeyPath = join(keyDir, PUBLIC_KEY_FILE);
   return {
-    organisation: memory.get(),
+    organisation: rememberedOrganisation(store),
     publicKeyPath,
     publicKeyFingerprint: key.fingerprint,
     verifyCommand: evidenceVerifyCommand(publicKeyPath, request.bundlePath),

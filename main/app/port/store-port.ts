@@ -45,7 +45,7 @@ import {
 import { buildTimeline, type TimelineRow } from './timeline.js';
 import { guestTrustIssue, trustDependents } from './trust-dependents.js';
 import { createTrustView, summarizeHealth, type TrustViewItem } from './trust-view.js';
-import { evidenceDefaults, exportReportTo, organisationMemory } from './evidence-view.js';
+import { evidenceDefaults, exportReportTo } from './evidence-view.js';
 import { evidenceVerifyCommand } from '../../services/evidence/verify-command.js';
 
 /** Inputs of `createStorePort`. */
@@ -258,7 +258,6 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
     });
   }
 
-  const organisation = organisationMemory(store);
   const reportsDir = params.reportsDir ?? join(dirname(params.keyDir), 'reports');
 
   return {
@@ -527,7 +526,6 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
           return g.name;
         });
         const destination = resolveDestination(request.destination, now());
-        const org = request.organisation?.trim() || organisation.get();
         const out = await exportStoreEvidence({
           store,
           from: new Date(request.from),
@@ -536,11 +534,10 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
           destination: destination.path,
           zip: destination.zip,
           keyDir: params.keyDir,
-          ...(org ? { organisation: org } : {}),
+          ...(request.organisation ? { organisation: request.organisation } : {}),
           signal: control.signal,
           onProgress: (done, total) => control.reportProgress(done, total),
         });
-        if (org) organisation.set(org);
         return {
           path: out.path,
           attestationCount: out.attestationCount,
@@ -552,7 +549,7 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
         };
       }),
 
-    evidenceDefaults: (request) => mapped(() => evidenceDefaults(params.keyDir, organisation, request)),
+    evidenceDefaults: (request) => mapped(() => evidenceDefaults(store, params.keyDir, request)),
 
     exportAttestationReport: (request) => mapped(() => exportReportTo(store, reportsDir, request)),
   };

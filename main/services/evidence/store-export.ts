@@ -1,6 +1,7 @@
 /**
  * Use case: export the evidence bundle of a period from the workstation's store, and record the export in the
- * audit log (`export.made`, with the SHA-256 of the bundle's signed manifest, or of the zip).
+ * audit log (`export.made`, with the SHA-256 of the bundle's signed manifest, or of the zip). The organisation
+ * named on the report is remembered per workspace (store settings): an export without one uses the last one.
  */
 import { dirname, join } from 'node:path';
 import type { Store } from '../../store/index.js';
@@ -20,6 +21,7 @@ export interface ExportStoreEvidenceParams {
   readonly zip?: boolean;
   /** Where the workstation's Ed25519 signing key lives (created on first use). */
   readonly keyDir: string;
+  /** Named on the report's cover and remembered for the workspace; absent or blank: the remembered one. */
   readonly organisation?: string;
   readonly now?: () => Date;
   readonly signal?: AbortSignal;
@@ -31,6 +33,17 @@ export interface StoreEvidenceExport extends EvidenceExportResult {
   readonly attestationCount: number;
   /** SHA-256 of the zip, or of the directory bundle's signed manifest (recorded in the audit log). */
   readonly sha256Hex: string;
+}
+
+/** The settings key of the organisation remembered for the workspace. */
+export const ORGANISATION_SETTING = 'evidence.organisation';
+/** The organisation named when none was ever given. */
+export const DEFAULT_ORGANISATION = 'unspecified organisation';
+
+/** The organisation remembered for the workspace (the last one exported with), or null. */
+export function rememberedOrganisation(store: Store): string | null {
+  const v = store.settings.get(ORGANISATION_SETTING);
+  return v !== null && v.trim().length > 0 ? v : null;
 }
 
 /** The default key folder of a database: `keys/` beside it. */
@@ -45,6 +58,8 @@ export async function exportStoreEvidence(p: ExportStoreEvidenceParams): Promise
   const ids = p.store.attestations.idsInPeriod({ from: p.from, to: p.to, ...(guestIds ? { guestIds } : {}) });
   p.signal?.throwIfAborted();
   p.onProgress?.(0, ids.length);
+  const given = p.organisation?.trim();
+  const organisation = given || rememberedOrganisation(p.store) || DEFAULT_ORGANISATION;
   const result = await exportEvidenceBundle({
     source: createStoreEvidenceSource(p.store),
     from: p.from,
@@ -53,10 +68,11 @@ export async function exportStoreEvidence(p: ExportStoreEvidenceParams): Promise
     out: p.destination,
     ...(p.zip ? { zip: true } : {}),
     keyDir: p.keyDir,
-    organisation: p.organisation ?? 'SE Attestation Workstation',
+    organisation,
     ...(p.now ? { now: p.now } : {}),
   });
   const sha256Hex = await hashFile(p.zip ? result.path : join(result.path, 'manifest.intoto.json'));
+  if (given && given !== rememberedOrganisation(p.store)) p.store.settings.set(ORGANISATION_SETTING, given);
   recordExport(p.store, {
     path: result.path,
     sha256: sha256Hex,

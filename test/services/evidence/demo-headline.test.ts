@@ -205,6 +205,7 @@ test(
       const keyDir = workstationKeyDir(db);
       const port = createStorePort({ store, ctx: systemContext(), keyDir });
       const before = await port.evidenceDefaults({});
+      assert.equal(before.organisation, 'Demo Bank AG', "remembered from the CLI export's --organisation");
       assert.equal(before.publicKeyPath, join(keyDir, PUBLIC_KEY_FILE));
       assert.match(before.publicKeyFingerprint, /^SHA256:[A-Za-z0-9+/]{43}$/);
       assert.equal(before.verifyCommand, `se-attest evidence verify <bundle> --trusted-key ${before.publicKeyPath}`);
