@@ -169,6 +169,9 @@ interface Column {
   readonly mono?: boolean;
 }
 
+/** Heights of table cells already measured (font, size, width, text → points); fonts are the built-in AFM ones. */
+const MEASURED = new Map<string, number>();
+
 /** Draws one table row of measured cells; returns its height. */
 function row(
   p: Pager,
@@ -182,8 +185,16 @@ function row(
   let h = 0;
   const fontOf = (c: Column) => (c.mono ? MONO : bold ? 'Helvetica-Bold' : 'Helvetica');
   const heights = cols.map((c, i) => {
-    doc.font(fontOf(c)).fontSize(c.mono ? Math.min(size, 7) : size);
-    const ch = measure(doc, cells[i] ?? '', c.width - 3, c.mono ? Math.min(size, 7) : undefined);
+    const text = cells[i] ?? '';
+    const fontSize = c.mono ? Math.min(size, 7) : size;
+    // outcome labels, HKD names and chain states repeat on every row: measured once
+    const key = `${fontOf(c)}|${fontSize}|${c.width}|${text}`;
+    let ch = MEASURED.get(key);
+    if (ch === undefined) {
+      doc.font(fontOf(c)).fontSize(fontSize);
+      ch = measure(doc, text, c.width - 3, c.mono ? fontSize : undefined);
+      if (MEASURED.size < 100_000) MEASURED.set(key, ch);
+    }
     h = Math.max(h, ch);
     return ch;
   });
