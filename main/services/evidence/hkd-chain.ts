@@ -7,7 +7,7 @@
 import type { EvidenceCrlState, EvidenceHkdChain } from '../../../shared/types/evidence.js';
 import { PEM_LABEL_CERTIFICATE, encodePem } from '../../engine/pki/pem.js';
 import { readCertificates, readCrls, verifyHostKeyDocuments, type NamedBytes } from '../../engine/pki/hkd-verifier.js';
-import { firstValue, OID_CN, OID_OU } from '../../engine/pki/x509-parse.js';
+import { firstValue, OID_CN, OID_OU } from '../../engine/pki/names.js';
 
 /** Names of a certificate as evidence shows them (an HKD names its host by subject CN/OU and serial). */
 export interface CertificateNames {
