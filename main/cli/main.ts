@@ -29,6 +29,7 @@ import { registerEngineCommands } from './flags/engine.js';
 import { registerEvidenceCommands } from './flags/evidence.js';
 import { registerHkdCommands } from './flags/hkd.js';
 import { registerOpenCommand } from './flags/open.js';
+import { registerReportCommands } from './flags/report.js';
 import { registerStoreCommands } from './flags/store.js';
 
 export { describeError } from './io.js';
@@ -48,6 +49,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { names: ['demo'], register: registerDemoCommands },
   { names: ['evidence'], register: registerEvidenceCommands },
   { names: ['open'], register: registerOpenCommand },
+  { names: ['report'], register: registerReportCommands },
 ];
 
 /** Applies the program's output and exit handling to `cmd` and every command below it. */

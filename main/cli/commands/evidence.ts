@@ -4,10 +4,10 @@
  */
 import { AttestError } from '../../../shared/errors/index.js';
 import { exportEvidenceBundle, type EvidenceExportResult } from '../../services/evidence/export.js';
-import { exportStoreEvidence, workstationKeyDir } from '../../services/evidence/store-export.js';
+import { DEFAULT_ORGANISATION, exportStoreEvidence, workstationKeyDir } from '../../services/evidence/store-export.js';
 import { openStore } from '../../store/index.js';
 import type { EvidenceSource } from '../../services/evidence/source.js';
-import { verifyEvidenceBundle } from '../../services/evidence/verify.js';
+import { describeOutcomes, verifyEvidenceBundle } from '../../services/evidence/verify.js';
 import { readFileBounded, refuseSpecialFile, resolvePath } from '../../fs/index.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_OK, type CliIo } from '../io.js';
 
@@ -57,14 +57,22 @@ export async function runEvidenceExport(io: CliIo, opts: ExportOptions, deps: Ev
     ...(opts.guest ? { guestNames: opts.guest } : {}),
     zip: opts.zip === true,
     keyDir,
-    organisation: opts.organisation ?? io.env.SE_ATTEST_ORGANISATION ?? 'unspecified organisation',
+    // the workstation's store remembers the organisation; an injected source has no settings
+    ...((opts.organisation ?? io.env.SE_ATTEST_ORGANISATION)
+      ? { organisation: (opts.organisation ?? io.env.SE_ATTEST_ORGANISATION)! }
+      : {}),
     ...(deps.now ? { now: deps.now } : {}),
   };
   let r: EvidenceExportResult;
   if (deps.openSource) {
     const source = await deps.openSource(dbPath);
     try {
-      r = await exportEvidenceBundle({ ...common, source, out: resolvePath(io.cwd, opts.output) });
+      r = await exportEvidenceBundle({
+        organisation: DEFAULT_ORGANISATION,
+        ...common,
+        source,
+        out: resolvePath(io.cwd, opts.output),
+      });
     } finally {
       await source.close?.();
     }
@@ -78,9 +86,7 @@ export async function runEvidenceExport(io: CliIo, opts: ExportOptions, deps: Ev
     }
   }
   io.out(`evidence bundle: ${r.path}\n`);
-  io.out(
-    `guests: ${r.guests}, attestations: ${r.attestations} (${r.verified} verified, ${r.failed} failed), files: ${r.files}\n`,
-  );
+  io.out(`guests: ${r.guests}, attestations: ${r.attestations} (${describeOutcomes(r.outcomes)}), files: ${r.files}\n`);
   io.out(`signed by workstation key ${r.fingerprint}\n`);
   io.out(`audit head hash: ${r.auditHeadHash ?? '-'}\n`);
   throw new CliExit(EXIT_OK);
@@ -110,7 +116,24 @@ export async function runEvidenceVerify(
       if (r.ok) io.out(line);
       else io.err(line);
     }
-    io.out(v.ok ? `bundle verified: ${v.attestations} attestations, ${v.files} files\n` : 'bundle NOT verified\n');
+    const counts = v.outcomes ? ` (${describeOutcomes(v.outcomes)})` : '';
+    if (!v.ok) io.out('bundle NOT verified\n');
+    else if (v.signer.authenticated)
+      io.out(
+        `bundle verified: ${v.attestations} attestations${counts}, ${v.files} files, signed by the trusted key ${v.signer.fingerprint ?? '-'}\n`,
+      );
+    else {
+      // gpg's "not certified with a trusted signature": intact and consistent, but the signer is unknown
+      io.err(
+        `WARNING: the signer was NOT authenticated (ERR_EVIDENCE_SIGNER_UNAUTHENTICATED): the bundle is intact and ` +
+          `consistent, but it is signed by whatever key it carries.\n` +
+          `Signing key fingerprint: ${v.signer.fingerprint ?? '-'}\n` +
+          `Compare it with the workstation's published key, or pass --trusted-key FILE.\n`,
+      );
+      io.out(
+        `bundle consistent, signer not authenticated: ${v.attestations} attestations${counts}, ${v.files} files, signing key ${v.signer.fingerprint ?? '-'}\n`,
+      );
+    }
   }
   throw new CliExit(v.ok ? EXIT_OK : EXIT_ATTESTATION_FAILED);
 }

@@ -1,61 +1,41 @@
 /**
  * `se-attest report ID --db PATH -o FILE [--format pdf|json]` (issue 11): one attestation's report — its outcome
  * (the one verdict model, recomputed from the stored files and the recorded policy), every policy check with
- * expected vs seen, the HKDs by host — written as a PDF or as JSON.
+ * expected vs seen, the HKDs by host — written as a PDF or as JSON. Flags in main/cli/flags/report.ts.
  */
-import { Option, type Command } from 'commander';
 import { AttestError } from '../../../shared/errors/index.js';
 import { OUTCOME_LABELS } from '../../../shared/types/verdict.js';
-import {
-  exportAttestationReport,
-  parseReportFormat,
-  REPORT_FORMATS,
-} from '../../services/evidence/attestation-report.js';
+import { exportAttestationReport, parseReportFormat } from '../../services/evidence/attestation-report.js';
 import { openStore } from '../../store/index.js';
 import { resolveDbPath } from '../../store/default-path.js';
-import { resolvePath } from '../files.js';
+import { resolvePath } from '../../fs/index.js';
 import { CliExit, EXIT_OK, type CliIo } from '../io.js';
 
-interface ReportOptions {
+/** Options of `report`. */
+export interface ReportOptions {
   db?: string;
   output: string;
   format?: string;
 }
 
-/** Adds `report` to the program. */
-export function registerReportCommands(program: Command, io: CliIo): void {
-  program
-    .command('report')
-    .description("export one attestation's report (outcome, policy checks with expected vs seen, HKDs by host)")
-    .argument('<ID>', 'the attestation id (as `se-attest history` lists it)')
-    .option(
-      '--db <path>',
-      'database file (default: $SE_ATTEST_DB or ~/.local/share/se-attestation-workstation/workstation.db)',
-    )
-    .requiredOption('-o, --output <FILE>', 'the report file to write')
-    .addOption(
-      new Option('--format <FORMAT>', 'pdf or json (default: from the file name, else pdf)').choices([
-        ...REPORT_FORMATS,
-      ]),
-    )
-    .action(async (idText: string, o: ReportOptions) => {
-      if (!/^[1-9]\d{0,15}$/.test(idText))
-        throw new AttestError('ERR_CLI_USAGE', `ID: expected an attestation id (a positive number), got ${idText}`);
-      const format = parseReportFormat(o.format ?? (/\.json$/i.test(o.output) ? 'json' : 'pdf'));
-      const store = openStore({ path: resolveDbPath(io, o.db), readOnly: true });
-      try {
-        const r = await exportAttestationReport({
-          store,
-          id: Number(idText),
-          path: resolvePath(io.cwd, o.output),
-          format,
-        });
-        const a = r.report.attestation;
-        io.out(`report of attestation ${a.id} (${a.guest}): ${OUTCOME_LABELS[a.outcome]}`);
-        io.out(`${a.outcomeCode ? ` (${a.outcomeCode})` : ''}\nwritten to ${r.path} (${r.format})\n`);
-      } finally {
-        store.close();
-      }
-      throw new CliExit(EXIT_OK);
+/** Runs `report`. */
+export async function runReport(io: CliIo, idText: string, o: ReportOptions): Promise<void> {
+  if (!/^[1-9]\d{0,15}$/.test(idText))
+    throw new AttestError('ERR_CLI_USAGE', `ID: expected an attestation id (a positive number), got ${idText}`);
+  const format = parseReportFormat(o.format ?? (/\.json$/i.test(o.output) ? 'json' : 'pdf'));
+  const store = openStore({ path: resolveDbPath(io, o.db), readOnly: true });
+  try {
+    const r = await exportAttestationReport({
+      store,
+      id: Number(idText),
+      path: resolvePath(io.cwd, o.output),
+      format,
     });
+    const a = r.report.attestation;
+    io.out(`report of attestation ${a.id} (${a.guest}): ${OUTCOME_LABELS[a.outcome]}`);
+    io.out(`${a.outcomeCode ? ` (${a.outcomeCode})` : ''}\nwritten to ${r.path} (${r.format})\n`);
+  } finally {
+    store.close();
+  }
+  throw new CliExit(EXIT_OK);
 }

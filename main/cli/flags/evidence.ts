@@ -23,7 +23,7 @@ export function registerEvidenceCommands(program: Command, io: CliIo, deps: Evid
     .option('--guest <NAME>', 'only this guest; repeatable or comma-separated', collectList)
     .requiredOption('-o, --output <DIR>', 'bundle directory (must not exist or be empty); with --zip, the zip file')
     .option('--zip', 'write one zip file instead of a directory')
-    .option('--organisation <NAME>', 'organisation named on the report', undefined)
+    .option('--organisation <NAME>', 'organisation named on the report (remembered for the workspace)', undefined)
     .option('--key-dir <DIR>', 'directory of the workstation signing key (created on first use)')
     .action(async (opts: ExportOptions) => (await import('../commands/evidence.js')).runEvidenceExport(io, opts, deps));
   evidence
