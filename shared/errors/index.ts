@@ -9,6 +9,7 @@ import { EVIDENCE_ERROR_CODES } from './evidence.js';
 import { FIRMWARE_ERROR_CODES } from './firmware.js';
 import { FS_ERROR_CODES } from './fs.js';
 import { PKI_ERROR_CODES } from './pki.js';
+import { SECRET_ERROR_CODES } from './secret.js';
 import { STORE_ERROR_CODES } from './store.js';
 import { TRANSPORT_ERROR_CODES } from './transport.js';
 
@@ -22,6 +23,7 @@ export const ERROR_CODES = [
   ...CLI_ERROR_CODES,
   ...FS_ERROR_CODES,
   ...FIRMWARE_ERROR_CODES,
+  ...SECRET_ERROR_CODES,
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,8 +1,9 @@
 /**
  * Cryptographic building blocks of IBM SE attestation (spec §1): SHA-256/512, HMAC-SHA512, AES-256-GCM,
- * the ANSI X9.63 SHA-256 KDF (one block, counter 1, no SharedInfo) and a constant-time compare.
+ * the ANSI X9.63 SHA-256 KDF (one block, counter 1, no SharedInfo), HKDF-SHA512 (RFC 5869) and a constant-time
+ * compare.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { AttestError, type ErrorCode } from '../../../shared/errors/index.js';
 
 export const AES_256_KEY_SIZE = 32;
@@ -35,6 +36,11 @@ export function hmacSha512(key: Uint8Array, ...parts: readonly Uint8Array[]): Ui
 /** ANSI X9.63 KDF with SHA-256, one output block: SHA-256(Z ‖ 00 00 00 01). */
 export function kdfX963Sha256(sharedSecret: Uint8Array): Uint8Array {
   return sha256(sharedSecret, Uint8Array.of(0, 0, 0, 1));
+}
+
+/** HKDF (RFC 5869, extract-then-expand) with SHA-512. */
+export function hkdfSha512(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  return new Uint8Array(hkdfSync('sha512', ikm, salt, info, length));
 }
 
 function checkKeyAndIv(key: Uint8Array, iv: Uint8Array): void {

@@ -44,6 +44,15 @@ export const PVEXTRACT_DEFAULT_LENGTH_PAGES = 4;
  */
 export const MAX_SE_HEADER_SIZE = 64 * 1024 * 1024;
 const DIGEST_SIZE = 64;
+/** Offsets in the header's encrypted area (§6.1): CCK (32), XTS key (64), PSW (16), SCF (8), … */
+export const SE_HDR_CONF_CCK_OFFSET = 0x00;
+export const SE_HDR_CONF_CCK_SIZE = 32;
+export const SE_HDR_CONF_SCF_OFFSET = 0x70;
+export const SE_HDR_CONF_MIN_SIZE = 0x80;
+/** Secret control flags (MSB0): bit 1, every add-secret request must carry the CCK-derived extension secret. */
+export const SCF_CCK_EXTENSION_SECRET_ENFORCEMENT = 1n << 62n;
+/** Bit 2: update-CCK secrets are allowed. */
+export const SCF_CCK_UPDATE_ALLOWED = 1n << 61n;
 
 /** PLD, ALD, TLD and the header tag: what the measurement covers (Rust `BootHdrTags`). */
 export interface SeHeaderTags {

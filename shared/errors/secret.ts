@@ -1,0 +1,50 @@
+/**
+ * Error codes of IBM add-secret requests (pvsecret create / verify, the software secret store) and of secret
+ * release after attestation. Append only; never rename a code once used. Messages never carry secret values.
+ */
+export const SECRET_ERROR_CODES = [
+  // the request (pvsecret's reader rules, spec add-secret §2.9 and §4.3)
+  'ERR_SECRET_REQUEST_INVALID',
+  'ERR_SECRET_REQUEST_TOO_SMALL',
+  'ERR_SECRET_REQUEST_TRUNCATED',
+  'ERR_SECRET_REQUEST_VERSION',
+  'ERR_SECRET_USER_DATA_TYPE',
+  // inputs of create (spec add-secret §3, §4, §5.2)
+  'ERR_SECRET_CUID_HEX_LENGTH',
+  'ERR_SECRET_CUID_HEX_INVALID',
+  'ERR_SECRET_CUID_FILE',
+  'ERR_SECRET_CUID_UNVERIFIED',
+  'ERR_SECRET_TYPE_UNKNOWN',
+  'ERR_SECRET_KEY_SIZE',
+  'ERR_SECRET_EC_CURVE',
+  'ERR_SECRET_EC_KEY_UNREADABLE',
+  'ERR_SECRET_ASSOCIATION_SIZE',
+  'ERR_SECRET_EXTENSION_SIZE',
+  'ERR_SECRET_CCK_SIZE',
+  'ERR_SECRET_FLAGS_INVALID',
+  'ERR_SECRET_USER_DATA_SIZE',
+  'ERR_SECRET_SIGNING_KEY_UNSUPPORTED',
+  // verify (spec add-secret §4.3)
+  'ERR_SECRET_USER_CERT_INVALID',
+  'ERR_SECRET_USER_KEY_MISMATCH',
+  'ERR_SECRET_USER_KEY_MISSING',
+  'ERR_SECRET_SIGNATURE_INVALID',
+  // the guest side: secret IDs, list and retrieve forms (spec add-secret §6)
+  'ERR_SECRET_ID_INVALID',
+  'ERR_SECRET_LIST_INVALID',
+  'ERR_SECRET_DECRYPT_FAILED',
+  // release after attestation
+  'ERR_RELEASE_NOT_FOUND',
+  'ERR_RELEASE_INVALID',
+  'ERR_RELEASE_VALUE_UNAVAILABLE',
+  'ERR_RELEASE_KEYCHAIN_UNAVAILABLE',
+  'ERR_RELEASE_NOT_VERIFIED',
+  'ERR_RELEASE_DUPLICATE_ID',
+  'ERR_RELEASE_COMMAND_MISSING',
+  'ERR_RELEASE_ADD_FAILED',
+  'ERR_RELEASE_LOCK_FAILED',
+  'ERR_RELEASE_LIST_FAILED',
+  'ERR_RELEASE_STORE_CHECK_FAILED',
+  'ERR_RELEASE_CHANNEL_MISMATCH',
+  'ERR_RELEASE_GUEST_COMMAND_FAILED',
+] as const;
