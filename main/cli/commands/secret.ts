@@ -237,7 +237,7 @@ function validateCreate(opts: CreateOptions, kind: Kind, kindOpts: KindOptions):
   if (opts.policy !== undefined && opts.userData !== undefined) throw conflict('--policy <FILE>', '--user-data <FILE>');
   if (kindOpts.inputSecret !== undefined && kindOpts.outputSecret !== undefined)
     throw conflict('--input-secret <FILE>', '--output-secret <FILE>');
-  if (opts.verify !== false && !opts.cert?.length) {
+  if (!opts.cert?.length) {
     for (const [flag, set] of [
       ['--crl <FILE>', opts.crl?.length],
       ['--offline', opts.offline],
