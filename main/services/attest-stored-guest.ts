@@ -57,6 +57,8 @@ export interface AttestStoredGuestParams {
   readonly noVerify?: boolean;
   /** User data for `perform -u`. */
   readonly userData?: Uint8Array;
+  /** Additional data to request beyond the guest policy's (e.g. `secret-store-hash` around a secret release). */
+  readonly extraAddData?: readonly AddDataKind[];
   /** First contact with an unpinned guest: trust its key without asking (CLI `--trust-on-first-use`). */
   readonly trustOnFirstUse?: boolean;
   /** OpenSSH known_hosts entries to trust an unpinned guest by (hashed and `[host]:port` entries included). */
@@ -155,7 +157,7 @@ export async function attestStoredGuest(p: AttestStoredGuestParams): Promise<Rec
         return trusted;
       }
     : undefined;
-  const addData: AddDataKind[] = addDataNeededBy(policy);
+  const addData: AddDataKind[] = [...new Set([...addDataNeededBy(policy), ...(p.extraAddData ?? [])])];
   const hkdItems = loadHostKeyDocuments(store, policy.hkdSha256);
   let report: unknown;
   // Without a pin a host is trusted by known_hosts, on first use or by decision; the jump host is never pinned.

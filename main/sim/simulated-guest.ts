@@ -8,9 +8,17 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { connect as connectTcp } from 'node:net';
 import ssh2, { type AuthContext, type Connection, type ServerChannel, type SFTPWrapper } from 'ssh2';
 import { isAttestError } from '../../shared/errors/index.js';
+import { systemContext } from '../engine/crypto/context.js';
+import { sha256 } from '../engine/crypto/primitives.js';
 import { performAttestation } from '../engine/attest/ultravisor.js';
+import { SoftwareSecretStore } from '../engine/attest/secret-store.js';
 import { computeHostKeyFingerprint } from '../transport/host-key.js';
-import { UV_DEVICE_CHECK_COMMAND, parseMktempCommand } from '../transport/remote-commands.js';
+import {
+  UV_DEVICE_CHECK_COMMAND,
+  parseHostKeyDigestCommand,
+  parseMktempCommand,
+} from '../transport/remote-commands.js';
+import { runPvsecret, type PvsecretFiles } from './pvsecret.js';
 
 const { Server, utils } = ssh2;
 
@@ -26,7 +34,11 @@ export type SimulatedFault =
   | 'garbage-response'
   | 'tampered-measurement'
   | 'oversized-response'
-  | 'cleanup-failure';
+  | 'cleanup-failure'
+  | 'secret-add-rejected'
+  | 'secret-store-locked'
+  | 'pvsecret-missing'
+  | 'channel-key-mismatch';
 
 export const SIMULATED_FAULTS: readonly SimulatedFault[] = [
   'wrong-host-key',
@@ -40,6 +52,10 @@ export const SIMULATED_FAULTS: readonly SimulatedFault[] = [
   'tampered-measurement',
   'oversized-response',
   'cleanup-failure',
+  'secret-add-rejected',
+  'secret-store-locked',
+  'pvsecret-missing',
+  'channel-key-mismatch',
 ];
 
 /** How to build a simulated guest. */
@@ -70,6 +86,22 @@ export interface SimulatedGuestParams {
   readonly allowForwarding?: boolean;
   /** Replaces the software Ultravisor (tests of the transport alone). */
   readonly perform?: (request: Uint8Array, userData: Uint8Array | undefined) => Uint8Array;
+  /** The command name `add`, `lock`, `list` and `retrieve` are expected after (default `pvsecret`). */
+  readonly pvsecretCommand?: string;
+  /** Listable secrets the secret store holds at most. */
+  readonly secretStoreCapacity?: number;
+  /** The Ultravisor rc of `secret-add-rejected` (default 0x010c, "unable to add secret"). */
+  readonly secretAddRc?: number;
+  /** Where the guest keeps its SSH public host key (default `/etc/ssh/ssh_host_ed25519_key.pub`). */
+  readonly sshHostKeyFile?: string;
+  /** Guest commands that read a secret on standard input (channel-bound release), e.g. `cryptsetup open …`. */
+  readonly secretSinks?: readonly string[];
+}
+
+/** Bytes a secret-sink command received on its standard input. */
+export interface ReceivedSecret {
+  readonly command: string;
+  readonly stdin: Uint8Array;
 }
 
 /** A running simulated guest. */
@@ -87,6 +119,14 @@ export interface SimulatedGuest {
   readonly commands: readonly string[];
   /** Number of `pvattest perform` runs that reached the Ultravisor. */
   readonly performCount: number;
+  /** The guest's secret store in its software Ultravisor. */
+  readonly secretStore: SoftwareSecretStore;
+  /** Every add-secret request `pvsecret add` was given (accepted or not). */
+  readonly addSecretRequests: readonly Uint8Array[];
+  /** What secret-sink commands received on standard input, in order. */
+  readonly received: readonly ReceivedSecret[];
+  /** The SSH public key blob the guest presents. */
+  readonly hostKeyBlob: Uint8Array;
   close(): Promise<void>;
 }
 
@@ -163,6 +203,21 @@ export async function startSimulatedGuest(params: SimulatedGuestParams): Promise
   const claimed = utils.parseKey(claimedKey);
   if (claimed instanceof Error) throw claimed;
   const fingerprint = computeHostKeyFingerprint((Array.isArray(claimed) ? claimed[0] : claimed).getPublicSSH());
+  const served = utils.parseKey(servedKey);
+  if (served instanceof Error) throw served;
+  const hostKeyBlob = new Uint8Array((Array.isArray(served) ? served[0] : served).getPublicSSH());
+  const hostKeyFile = params.sshHostKeyFile ?? '/etc/ssh/ssh_host_ed25519_key.pub';
+  const pvsecret = params.pvsecretCommand ?? 'pvsecret';
+  const secretStore = new SoftwareSecretStore(
+    { hostPrivateKeys: params.hostPrivateKeys, seHeader: params.seHeader, cuid: params.cuid },
+    {
+      ctx: systemContext(),
+      ...(params.secretStoreCapacity !== undefined ? { capacity: params.secretStoreCapacity } : {}),
+    },
+  );
+  if (params.fault === 'secret-store-locked') secretStore.lock();
+  const addSecretRequests: Uint8Array[] = [];
+  const received: ReceivedSecret[] = [];
   const allowed = params.authorizedKeys.map(authorizedBlob);
   const delayMs = params.fault === 'slow-link' ? (params.slowLinkDelayMs ?? 50) : 0;
   const later = (fn: () => void) => (delayMs > 0 ? void setTimeout(fn, delayMs) : fn());
@@ -218,6 +273,7 @@ export async function startSimulatedGuest(params: SimulatedGuestParams): Promise
             seHeader: params.seHeader,
             cuid: params.cuid,
             ...(ud ? { userData: ud } : {}),
+            secretStore: secretStore.hashInput(),
           }));
       response = Buffer.from(uv(new Uint8Array(request), userData ? new Uint8Array(userData) : undefined));
     } catch (error) {
@@ -240,11 +296,23 @@ export async function startSimulatedGuest(params: SimulatedGuestParams): Promise
     finish(0);
   };
 
+  const fileSystem: PvsecretFiles = {
+    read: (path) => {
+      const f = files.get(path);
+      return f === undefined ? undefined : new Uint8Array(f);
+    },
+    write: (path, data) => {
+      if (!dirs.has(parentOf(path))) return false;
+      files.set(path, Buffer.from(data));
+      return true;
+    },
+  };
+
   const runCommand = (command: string, channel: ServerChannel) => {
     commands.push(command);
-    const finish = (code: number, stderr?: string, stdout?: string) =>
+    const finish = (code: number, stderr?: string, stdout?: string | Uint8Array) =>
       later(() => {
-        if (stdout) channel.write(stdout);
+        if (stdout && stdout.length > 0) channel.write(typeof stdout === 'string' ? stdout : Buffer.from(stdout));
         if (stderr) channel.stderr.write(stderr);
         channel.exit(code);
         channel.end();
@@ -256,6 +324,27 @@ export async function startSimulatedGuest(params: SimulatedGuestParams): Promise
       return finish(0, undefined, `${dir}\n`);
     }
     if (command === UV_DEVICE_CHECK_COMMAND) return finish(params.fault === 'missing-uv-device' ? 1 : 0);
+    const digest = parseHostKeyDigestCommand(command);
+    if (digest) {
+      if (digest.keyFile !== hostKeyFile)
+        return finish(1, `ssh-keygen: ${digest.keyFile}: No such file or directory\n`);
+      if (!dirs.has(parentOf(digest.output)))
+        return finish(2, `sh: 1: cannot create ${digest.output}: Directory nonexistent\n`);
+      // a relay in between presents its own key; the guest reads the key it really holds
+      const own = params.fault === 'channel-key-mismatch' ? new Uint8Array(randomBytes(51)) : hostKeyBlob;
+      files.set(digest.output, Buffer.from(sha256(own)));
+      return finish(0);
+    }
+    const sink = params.secretSinks?.find((c) => c === command.trim());
+    if (sink !== undefined) {
+      const chunks: Buffer[] = [];
+      channel.on('data', (d: Buffer) => chunks.push(Buffer.from(d)));
+      channel.on('end', () => {
+        received.push({ command: sink, stdin: new Uint8Array(Buffer.concat(chunks)) });
+        finish(0);
+      });
+      return;
+    }
     let words: string[];
     try {
       words = splitShellWords(command);
@@ -277,6 +366,16 @@ export async function startSimulatedGuest(params: SimulatedGuestParams): Promise
     const cmdWords = splitShellWords(pvattest);
     const matches = cmdWords.every((w, i) => words[i] === w) && words[cmdWords.length] === 'perform';
     if (matches) return runPerform(words.slice(cmdWords.length + 1), channel, finish);
+    const secretWords = splitShellWords(pvsecret);
+    if (params.fault !== 'pvsecret-missing' && secretWords.every((w, i) => words[i] === w)) {
+      const out = runPvsecret(words.slice(secretWords.length), {
+        store: secretStore,
+        files: fileSystem,
+        onAdd: (request) => addSecretRequests.push(request.slice()),
+        ...(params.fault === 'secret-add-rejected' ? { rejectAddWith: params.secretAddRc ?? 0x010c } : {}),
+      });
+      return finish(out.exitCode, out.stderr, out.stdout);
+    }
     return finish(127, `sh: 1: ${words[0] ?? ''}: not found\n`);
   };
 
@@ -418,6 +517,10 @@ export async function startSimulatedGuest(params: SimulatedGuestParams): Promise
     get performCount() {
       return performCount;
     },
+    secretStore,
+    addSecretRequests,
+    received,
+    hostKeyBlob,
     close: () =>
       new Promise<void>((resolve) => {
         for (const ch of hangingChannels) ch.destroy();

@@ -129,7 +129,8 @@ export function currentOwner(): string {
   return `${process.pid}@${hostname()}`;
 }
 
-function processAlive(pid: number): boolean {
+/** True when process `pid` runs on this host. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

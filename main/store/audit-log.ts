@@ -25,6 +25,7 @@ import {
   type SettingRow,
   type TrustRow,
 } from './content-hash.js';
+import { hashReleaseRow, hashReleaseRunRow, type ReleaseRow, type ReleaseRunRow } from './release-repository.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -248,17 +249,33 @@ export class AuditLog {
         const bad = checkRow('attestation', a.id, actual);
         if (bad) return bad;
       }
-      // settings exist from schema 6 on (a file opened read-only may be older)
-      const hasSettings = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").get();
-      if (hasSettings) {
+      // settings exist from schema 6 on, releases from schema 7 on (a file opened read-only may be older)
+      const hasTable = (name: string) =>
+        db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+      if (hasTable('settings')) {
         for (const s of db.prepare('SELECT * FROM settings ORDER BY id').iterate() as IterableIterator<SettingRow>) {
           const bad = checkRow('setting', s.id, hashSettingRow(s));
           if (bad) return bad;
         }
       }
-      const gone = [...latest.entries()].filter(
-        ([k]) =>
-          k.startsWith('guest:') || k.startsWith('trust:') || k.startsWith('attestation:') || k.startsWith('setting:'),
+      if (hasTable('release_runs')) {
+        const releases = db
+          .prepare('SELECT * FROM secret_releases ORDER BY id')
+          .iterate() as IterableIterator<ReleaseRow>;
+        for (const r of releases) {
+          const bad = checkRow('release', r.id, hashReleaseRow(r));
+          if (bad) return bad;
+        }
+        const runs = db.prepare('SELECT * FROM release_runs ORDER BY id').iterate() as IterableIterator<ReleaseRunRow>;
+        for (const r of runs) {
+          const bad = checkRow('release-run', r.id, hashReleaseRunRow(r));
+          if (bad) return bad;
+        }
+      }
+      const gone = [...latest.entries()].filter(([k]) =>
+        ['guest:', 'trust:', 'attestation:', 'setting:', 'release:', 'release-run:'].some((prefix) =>
+          k.startsWith(prefix),
+        ),
       );
       if (gone.length > 0) {
         const first = gone.sort((x, y) => x[1].seq - y[1].seq)[0]!;

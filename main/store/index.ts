@@ -21,3 +21,4 @@ export {
 export { AuditLog, GENESIS_HASH, computeEntryHash } from './audit-log.js';
 export { canonicalJson } from '../../shared/canonical-json.js';
 export { ArpkSealer } from './arpk-seal.js';
+export { ReleaseRepository, type FinishReleaseRunParams, type ReleaseRunFacts } from './release-repository.js';

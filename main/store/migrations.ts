@@ -11,6 +11,7 @@
  * | 4 | trust_items.removed_at: trust material is removed softly, so past attestations keep their HKDs |
  * | 5 | guests.host_key_type (the pinned key's algorithm); attestations.host_key_fingerprint (the key the guest presented) |
  * | 6 | attestations rebuilt: status takes the outcome model (policy-violation, cancelled), policy_json (the policy each attempt is judged against); existing rows mapped and audited; settings |
+ * | 7 | secret_releases (what a guest may be given after it verified; never the value) and release_runs (each release: its add-secret request, the CUID, the gating attestations) |
  */
 import type Database from 'better-sqlite3';
 import { AttestError } from '../../shared/errors/index.js';
@@ -250,6 +251,51 @@ CREATE TABLE settings (
 );
 `,
     migrate: migrateOutcomes,
+  },
+  {
+    version: 7,
+    description: 'secret releases of guests and the record of each release run',
+    sql: `
+CREATE TABLE secret_releases (
+  id INTEGER PRIMARY KEY,
+  guest_id INTEGER NOT NULL REFERENCES guests(id),
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('uv', 'channel')),
+  config_json TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  removed_at TEXT,
+  content_hash TEXT NOT NULL
+);
+CREATE UNIQUE INDEX secret_releases_active ON secret_releases(guest_id, name) WHERE removed_at IS NULL;
+CREATE TABLE release_runs (
+  id INTEGER PRIMARY KEY,
+  guest_id INTEGER NOT NULL REFERENCES guests(id),
+  release_id INTEGER REFERENCES secret_releases(id),
+  release_name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'released', 'failed', 'interrupted')),
+  failed_step TEXT,
+  error_code TEXT,
+  error_message TEXT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  cuid BLOB,
+  secret_type INTEGER,
+  secret_name TEXT,
+  secret_id BLOB,
+  request BLOB,
+  added INTEGER NOT NULL DEFAULT 0,
+  locked INTEGER NOT NULL DEFAULT 0,
+  prior_request_sha256_json TEXT NOT NULL DEFAULT '[]',
+  binding_sha256 TEXT,
+  gate_attestation_id INTEGER REFERENCES attestations(id),
+  check_attestation_id INTEGER REFERENCES attestations(id),
+  owner TEXT,
+  content_hash TEXT NOT NULL
+);
+CREATE INDEX release_runs_guest ON release_runs(guest_id, id);
+`,
   },
 ];
 

@@ -14,6 +14,7 @@ import { applyMigrations, readSchemaVersion } from './migrations.js';
 import { SettingsRepository } from './settings-repository.js';
 import { toStoreError } from './sqlite-errors.js';
 import { statementCache, type StoreContext } from './store-context.js';
+import { ReleaseRepository } from './release-repository.js';
 import { TrustRepository } from './trust-repository.js';
 
 /** Options of `openStore`. */
@@ -43,6 +44,7 @@ export class Store {
   readonly attestations: AttestationRepository;
   /** Per-workspace settings (schema 6), audited on change. */
   readonly settings: SettingsRepository;
+  readonly releases: ReleaseRepository;
   readonly audit: AuditLog;
   /** Ids of pending attempts marked `interrupted` while opening. */
   readonly interruptedAtOpen: readonly number[];
@@ -55,6 +57,7 @@ export class Store {
     this.trust = new TrustRepository(ctx);
     this.attestations = new AttestationRepository(ctx);
     this.settings = new SettingsRepository(ctx);
+    this.releases = new ReleaseRepository(ctx);
     this.audit = ctx.audit;
     this.interruptedAtOpen = interrupted;
   }
@@ -121,6 +124,7 @@ export function openStore(p: OpenStoreParams): Store {
     (ctx as { audit: AuditLog }).audit = new AuditLog(db, ctx.now);
     const store = new Store(ctx);
     const interrupted = readOnly || p.skipRecovery ? [] : store.attestations.recoverInterrupted(openedAt);
+    if (!readOnly && !p.skipRecovery) store.releases.recoverInterrupted(openedAt);
     return interrupted.length > 0 ? new Store(ctx, interrupted) : store;
   } catch (error) {
     db.close();

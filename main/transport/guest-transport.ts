@@ -30,6 +30,11 @@ export interface PerformOnGuestParams {
   readonly request: Uint8Array;
   /** Optional user data (at most 256 bytes) passed with `-u`. */
   readonly userData?: Uint8Array;
+  /**
+   * User data computed inside the guest instead: the SHA-256 of the SSH public host-key file at this path (the
+   * key blob, i.e. the key's SHA256 fingerprint), read on the guest over the same connection.
+   */
+  readonly userDataFromHostKeyFile?: string;
   readonly signal?: AbortSignal;
   readonly onStep?: (event: GuestStepEvent) => void;
 }
@@ -51,4 +56,33 @@ export interface GuestTransport {
   readonly target: string;
   /** Uploads the request, runs perform, downloads the response, and removes the guest temp dir in every outcome. */
   performOnGuest(params: PerformOnGuestParams): Promise<PerformOnGuestResult>;
+}
+
+/** A command run in a fresh private temp dir on the guest. */
+export interface GuestCommandParams {
+  /** The shell command, given the temp dir's path (quote it with `quoteShellArg`). */
+  readonly command: (dir: string) => string;
+  /** Files uploaded into the temp dir first (mode 0600, created new). */
+  readonly files?: readonly { readonly name: string; readonly bytes: Uint8Array }[];
+  /** Bytes written from memory to the command's standard input (never through a file). */
+  readonly stdin?: Uint8Array;
+  readonly signal?: AbortSignal;
+}
+
+/** What the command did (stdout and stderr capped; stderr without control characters). */
+export interface GuestCommandResult {
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * One open connection to a guest, for a sequence of operations that must happen over the channel whose host
+ * key was checked once (attest, upload, run, attest again).
+ */
+export interface GuestSession extends GuestTransport {
+  /** The host key the guest presented on this connection. */
+  readonly hostKey: HostKeyInfo;
+  runCommand(params: GuestCommandParams): Promise<GuestCommandResult>;
+  close(): Promise<void>;
 }

@@ -63,3 +63,27 @@ export function buildPerformCommand(params: {
 export function buildCleanupCommand(dir: string): string {
   return `rm -rf -- ${quoteShellArg(dir)}`;
 }
+
+const HOST_KEY_DIGEST =
+  /^umask 077 && ssh-keygen -l -E sha256 -f '((?:[^']|'\\'')+)' \| awk '\{print \$2\}' \| sed -e 's\/\^SHA256:\/\/' -e 's\/\$\/=\/' \| base64 -d > '((?:[^']|'\\'')+)'$/;
+
+/**
+ * Writes the 32-byte SHA-256 of an SSH public host-key file's key blob (its `SHA256:` fingerprint, decoded) to
+ * `output`: the guest's own view of the key it presents, used as attestation user data (channel binding).
+ */
+export function buildHostKeyDigestCommand(keyFile: string, output: string): string {
+  return `umask 077 && ssh-keygen -l -E sha256 -f ${quoteShellArg(keyFile)} | awk '{print $2}' | sed -e 's/^SHA256://' -e 's/$/=/' | base64 -d > ${quoteShellArg(output)}`;
+}
+
+/** The key file and output of a command built by `buildHostKeyDigestCommand`, or undefined. */
+export function parseHostKeyDigestCommand(command: string): { keyFile: string; output: string } | undefined {
+  const m = HOST_KEY_DIGEST.exec(command);
+  const unquote = (s: string) => s.replace(/'\\''/g, "'");
+  return m ? { keyFile: unquote(m[1]!), output: unquote(m[2]!) } : undefined;
+}
+
+/** The usual OpenSSH host public key of a key type (`ssh-ed25519` → `/etc/ssh/ssh_host_ed25519_key.pub`). */
+export function defaultHostKeyFile(keyType: string): string {
+  const name = keyType === 'ssh-rsa' ? 'rsa' : keyType.startsWith('ecdsa-') ? 'ecdsa' : keyType.replace(/^ssh-/, '');
+  return `/etc/ssh/ssh_host_${name}_key.pub`;
+}

@@ -9,6 +9,9 @@ import ssh2, { type Client as SshClient, type ClientChannel, type ConnectConfig,
 import { AttestError, isAttestError, type ErrorCode } from '../../shared/errors/index.js';
 import { formatGuestAddress, type GuestAddress } from './guest-address.js';
 import type {
+  GuestCommandParams,
+  GuestCommandResult,
+  GuestSession,
   GuestStep,
   GuestStepEvent,
   GuestTransport,
@@ -24,6 +27,7 @@ import {
   UV_DEVICE_CHECK_COMMAND,
   buildCleanupByRunIdCommand,
   buildCleanupCommand,
+  buildHostKeyDigestCommand,
   buildMktempCommand,
   buildPerformCommand,
   isRunTempDir,
@@ -152,7 +156,7 @@ function orderHostKeyAlgorithms(hop: SshHop): string[] | undefined {
 }
 
 /** A cancellable scope: rejects when the parent signal aborts, the total timer fires, or the step timer fires. */
-class RunScope {
+export class RunScope {
   private readonly total = new AbortController();
   private readonly timer: NodeJS.Timeout;
 
@@ -337,8 +341,11 @@ function openClient(
   });
 }
 
-/** Runs a command over exec, capturing capped stdout/stderr; aborting closes the channel. */
-function execRemote(client: SshClient, command: string, signal: AbortSignal): Promise<ExecResult> {
+/**
+ * Runs a command over exec, capturing capped stdout/stderr; aborting closes the channel. `stdin` (from memory,
+ * never a file) is written to the command's standard input, which is then closed.
+ */
+function execRemote(client: SshClient, command: string, signal: AbortSignal, stdin?: Uint8Array): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     client.exec(command, (error, channel: ClientChannel) => {
       if (error) {
@@ -374,6 +381,7 @@ function execRemote(client: SshClient, command: string, signal: AbortSignal): Pr
         signal.removeEventListener('abort', onAbort);
         resolve({ code, signal: sig, stdout, stderr });
       });
+      if (stdin !== undefined) channel.end(Buffer.from(stdin.buffer, stdin.byteOffset, stdin.byteLength));
     });
   });
 }
@@ -468,6 +476,42 @@ function downloadFile(sftp: SFTPWrapper, path: string, cap: number, target: stri
   });
 }
 
+/** Emits events to a listener that must never break the run. */
+function emitter(onStep: ((e: GuestStepEvent) => void) | undefined): (e: GuestStepEvent) => void {
+  return (e) => {
+    try {
+      onStep?.(e);
+    } catch {
+      // a progress listener must not break the run
+    }
+  };
+}
+
+type Timed = <T>(
+  step: GuestStep,
+  ms: number,
+  fn: (s: AbortSignal) => Promise<T>,
+  extra?: (v: T) => Partial<GuestStepEvent>,
+  cancellable?: boolean,
+) => Promise<T>;
+
+/** Runs steps in a scope, emitting start / done / failed with their timing and code. */
+function timer(scope: RunScope, emit: (e: GuestStepEvent) => void): Timed {
+  return async (step, ms, fn, extra, cancellable = true) => {
+    const started = Date.now();
+    emit({ step, status: 'start' });
+    try {
+      const value = await scope.step(step, ms, fn, cancellable);
+      emit({ step, status: 'done', elapsedMs: Date.now() - started, ...extra?.(value) });
+      return value;
+    } catch (error) {
+      const code: ErrorCode = isAttestError(error) ? error.code : 'ERR_TRANSPORT_INTERNAL';
+      emit({ step, status: 'failed', elapsedMs: Date.now() - started, code });
+      throw error;
+    }
+  };
+}
+
 /** The ssh2 GuestTransport. */
 export class SshGuestTransport implements GuestTransport {
   readonly target: string;
@@ -484,53 +528,76 @@ export class SshGuestTransport implements GuestTransport {
 
   /** Connects (through the jump host if any), runs the perform steps, always cleans up, and closes. */
   async performOnGuest(p: PerformOnGuestParams): Promise<PerformOnGuestResult> {
-    const t = this.timeouts;
-    const emit = (e: GuestStepEvent) => {
-      try {
-        p.onStep?.(e);
-      } catch {
-        // a progress listener must not break the run
-      }
-    };
-    const scope = new RunScope(this.target, p.signal, t.totalMs);
+    const scope = new RunScope(this.target, p.signal, this.timeouts.totalMs);
+    const emit = emitter(p.onStep);
     const clients: SshClient[] = [];
-    let client: SshClient | undefined;
-    let dir: string | undefined;
-    let prepareStarted = false;
-    const runId = randomBytes(8).toString('hex');
-    const timed = async <T>(
-      step: GuestStep,
-      ms: number,
-      fn: (s: AbortSignal) => Promise<T>,
-      extra?: (v: T) => Partial<GuestStepEvent>,
-      cancellable = true,
-    ) => {
-      const started = Date.now();
-      emit({ step, status: 'start' });
-      try {
-        const value = await scope.step(step, ms, fn, cancellable);
-        emit({ step, status: 'done', elapsedMs: Date.now() - started, ...extra?.(value) });
-        return value;
-      } catch (error) {
-        const code: ErrorCode = isAttestError(error) ? error.code : 'ERR_TRANSPORT_INTERNAL';
-        emit({ step, status: 'failed', elapsedMs: Date.now() - started, code });
-        throw error;
-      }
-    };
-    let primaryError: unknown;
     try {
-      checkIdentity(this.params.identity);
-      if (this.params.jumpIdentity) checkIdentity(this.params.jumpIdentity);
-      const hops = this.params.jump ? [this.params.jump, this.params.guest] : [this.params.guest];
-      const connected = await timed(
-        'connect',
-        hops.reduce((ms, hop) => ms + this.hopConnectMs(hop), 0),
-        (signal) => this.connect(signal, clients),
-        (v) => ({ hostKey: v.hostKey }),
-      );
-      client = connected.client;
-      const c = client;
-      prepareStarted = true;
+      const connected = await this.connectTimed(timer(scope, emit), clients);
+      return await this.performSteps(scope, emit, connected.client, connected.hostKey, p);
+    } finally {
+      scope.dispose();
+      for (const x of clients.reverse()) x.end();
+    }
+  }
+
+  /**
+   * Opens one connection for several operations (attest, upload, commands, attest again) so that everything
+   * happens over the channel whose host key was checked once. Emits the `connect` step.
+   */
+  async openSession(
+    p: { signal?: AbortSignal; onStep?: (event: GuestStepEvent) => void } = {},
+  ): Promise<SshGuestSession> {
+    const hops = this.params.jump ? [this.params.jump, this.params.guest] : [this.params.guest];
+    const budget = hops.reduce((ms, hop) => ms + this.hopConnectMs(hop), 0);
+    const scope = new RunScope(this.target, p.signal, budget + this.timeouts.connectMs);
+    const clients: SshClient[] = [];
+    try {
+      const connected = await this.connectTimed(timer(scope, emitter(p.onStep)), clients);
+      return new SshGuestSession(this, clients, connected.client, connected.hostKey);
+    } catch (error) {
+      for (const x of clients.reverse()) x.end();
+      throw error;
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /** The connect step: identities checked, then every hop connected. */
+  private async connectTimed(timed: Timed, clients: SshClient[]): Promise<{ client: SshClient; hostKey: HostKeyInfo }> {
+    checkIdentity(this.params.identity);
+    if (this.params.jumpIdentity) checkIdentity(this.params.jumpIdentity);
+    const hops = this.params.jump ? [this.params.jump, this.params.guest] : [this.params.guest];
+    return timed(
+      'connect',
+      hops.reduce((ms, hop) => ms + this.hopConnectMs(hop), 0),
+      (signal) => this.connect(signal, clients),
+      (v) => ({ hostKey: v.hostKey }),
+    );
+  }
+
+  /** @internal The run's timeouts. */
+  get runTimeouts(): SshTimeouts {
+    return this.timeouts;
+  }
+
+  /**
+   * @internal Prepare (private temp dir), upload, [user data from the guest's host-key file], perform, download,
+   * and cleanup in every outcome once the temp dir was asked for.
+   */
+  async performSteps(
+    scope: RunScope,
+    emit: (e: GuestStepEvent) => void,
+    c: SshClient,
+    hostKey: HostKeyInfo,
+    p: PerformOnGuestParams,
+  ): Promise<PerformOnGuestResult> {
+    const t = this.timeouts;
+    const timed = timer(scope, emit);
+    const runId = randomBytes(8).toString('hex');
+    let dir: string | undefined;
+    let primaryError: unknown;
+    const withUserData = p.userData !== undefined || p.userDataFromHostKeyFile !== undefined;
+    try {
       dir = await timed('prepare', t.stepMs, (signal) => this.makeTempDir(c, runId, signal));
       const d = dir;
       const sftp = await timed(
@@ -540,13 +607,24 @@ export class SshGuestTransport implements GuestTransport {
           const s = await openSftp(c, signal);
           await uploadFile(s, `${d}/${REQUEST_FILE}`, p.request);
           if (p.userData !== undefined) await uploadFile(s, `${d}/${USER_DATA_FILE}`, p.userData);
+          if (p.userDataFromHostKeyFile !== undefined) {
+            const r = await execRemote(
+              c,
+              buildHostKeyDigestCommand(p.userDataFromHostKeyFile, `${d}/${USER_DATA_FILE}`),
+              signal,
+            );
+            if (r.code !== 0)
+              throw new AttestError(
+                'ERR_TRANSPORT_REMOTE_COMMAND_FAILED',
+                `could not read the SSH host key ${p.userDataFromHostKeyFile} on ${this.target} (exit ${r.code}): ${sanitizeGuestText(r.stderr, 300)}`,
+                { exitCode: r.code },
+              );
+          }
           return s;
         },
         () => ({ bytes: p.request.length + (p.userData?.length ?? 0) }),
       );
-      const performed = await timed('perform', t.stepMs, (signal) =>
-        this.runPerform(c, d, p.userData !== undefined, signal),
-      );
+      const performed = await timed('perform', t.stepMs, (signal) => this.runPerform(c, d, withUserData, signal));
       const response = await timed(
         'download',
         t.stepMs,
@@ -563,60 +641,99 @@ export class SshGuestTransport implements GuestTransport {
         (r) => ({ bytes: r.length }),
       );
       sftp.end();
-      return { response, hostKey: connected.hostKey, exitCode: 0, stderr: performed };
+      return { response, hostKey, exitCode: 0, stderr: performed };
+    } catch (error) {
+      primaryError = error;
+      throw error;
+    } finally {
+      await this.cleanupSteps(timed, c, dir, runId, primaryError);
+    }
+  }
+
+  /** @internal Removes the run's temp dir (by path, or by run id when its path never came back). */
+  async cleanupSteps(
+    timed: Timed,
+    c: SshClient,
+    dir: string | undefined,
+    runId: string,
+    primaryError: unknown,
+  ): Promise<void> {
+    const d = dir ?? `$TMPDIR/se-attest.${runId}.*`;
+    const command = dir !== undefined ? buildCleanupCommand(dir) : buildCleanupByRunIdCommand(runId);
+    try {
+      await timed(
+        'cleanup',
+        this.timeouts.cleanupMs,
+        async (signal) => {
+          const r = await execRemote(c, command, signal);
+          if (r.code !== 0) {
+            throw new AttestError(
+              'ERR_TRANSPORT_REMOTE_COMMAND_FAILED',
+              `could not remove ${d} on ${this.target}: ${sanitizeGuestText(r.stderr, 300)}`,
+              {
+                leftoverDirectory: d,
+              },
+            );
+          }
+        },
+        undefined,
+        false,
+      );
+    } catch (cleanupError) {
+      // The first error wins; a failed cleanup after success is reported as the error (the guest needs attention).
+      if (primaryError === undefined) {
+        throw isAttestError(cleanupError)
+          ? new AttestError(cleanupError.code, cleanupError.message, {
+              ...cleanupError.details,
+              step: 'cleanup',
+              leftoverDirectory: d,
+            })
+          : cleanupError;
+      }
+      // otherwise the primary error stays the reported one, naming the directory that may be left behind
+      if (isAttestError(primaryError)) {
+        throw new AttestError(primaryError.code, primaryError.message, {
+          ...primaryError.details,
+          leftoverDirectory: d,
+        });
+      }
+    }
+  }
+
+  /**
+   * @internal Runs one command in a fresh private temp dir holding `files`, writing `stdin` (from memory) to the
+   * command's standard input; the dir is removed afterwards in every outcome.
+   */
+  async runInTempDir(c: SshClient, p: GuestCommandParams): Promise<GuestCommandResult> {
+    const t = this.timeouts;
+    const scope = new RunScope(this.target, p.signal, t.totalMs);
+    const timed = timer(scope, emitter(undefined));
+    const runId = randomBytes(8).toString('hex');
+    let dir: string | undefined;
+    let primaryError: unknown;
+    try {
+      dir = await timed('prepare', t.stepMs, (signal) => this.makeTempDir(c, runId, signal));
+      const d = dir;
+      if (p.files?.length) {
+        await timed('upload', t.stepMs, async (signal) => {
+          const s = await openSftp(c, signal);
+          for (const f of p.files ?? []) await uploadFile(s, `${d}/${f.name}`, f.bytes);
+          s.end();
+        });
+      }
+      const r = await timed('perform', t.stepMs, (signal) => execRemote(c, p.command(d), signal, p.stdin));
+      if (r.code === null && r.signal === undefined)
+        throw new AttestError(
+          'ERR_TRANSPORT_CONNECTION_LOST',
+          `the connection to ${this.target} was lost while a command ran`,
+        );
+      return { exitCode: r.code, stdout: r.stdout, stderr: sanitizeGuestText(r.stderr) };
     } catch (error) {
       primaryError = error;
       throw error;
     } finally {
       scope.dispose();
-      if (client && prepareStarted) {
-        const c = client;
-        const d = dir ?? `$TMPDIR/se-attest.${runId}.*`;
-        const command = dir !== undefined ? buildCleanupCommand(dir) : buildCleanupByRunIdCommand(runId);
-        try {
-          await timed(
-            'cleanup',
-            t.cleanupMs,
-            async (signal) => {
-              const r = await execRemote(c, command, signal);
-              if (r.code !== 0) {
-                throw new AttestError(
-                  'ERR_TRANSPORT_REMOTE_COMMAND_FAILED',
-                  `could not remove ${d} on ${this.target}: ${sanitizeGuestText(r.stderr, 300)}`,
-                  {
-                    leftoverDirectory: d,
-                  },
-                );
-              }
-            },
-            undefined,
-            false,
-          );
-        } catch (cleanupError) {
-          // The first error wins; a failed cleanup after success is reported as the error (the guest needs attention).
-          if (primaryError === undefined) {
-            for (const x of clients.reverse()) x.end();
-            // eslint-disable-next-line no-unsafe-finally
-            throw isAttestError(cleanupError)
-              ? new AttestError(cleanupError.code, cleanupError.message, {
-                  ...cleanupError.details,
-                  step: 'cleanup',
-                  leftoverDirectory: d,
-                })
-              : cleanupError;
-          }
-          // otherwise the primary error stays the reported one, naming the directory that may be left behind
-          if (isAttestError(primaryError)) {
-            for (const x of clients.reverse()) x.end();
-            // eslint-disable-next-line no-unsafe-finally
-            throw new AttestError(primaryError.code, primaryError.message, {
-              ...primaryError.details,
-              leftoverDirectory: d,
-            });
-          }
-        }
-      }
-      for (const x of clients.reverse()) x.end();
+      await this.cleanupSteps(timed, c, dir, runId, primaryError);
     }
   }
 
@@ -711,5 +828,49 @@ export class SshGuestTransport implements GuestTransport {
       `pvattest perform failed on ${this.target} with ${r.code === null ? `signal ${r.signal}` : `exit code ${r.code}`}${hint}: ${stderr || '(no stderr)'}`,
       details,
     );
+  }
+}
+
+/** One open connection to a guest (see `SshGuestTransport.openSession`). */
+export class SshGuestSession implements GuestSession {
+  readonly target: string;
+  private closed = false;
+
+  constructor(
+    private readonly transport: SshGuestTransport,
+    private readonly clients: SshClient[],
+    private readonly client: SshClient,
+    readonly hostKey: HostKeyInfo,
+  ) {
+    this.target = transport.target;
+  }
+
+  /** A perform over this connection (no new connect step). */
+  async performOnGuest(p: PerformOnGuestParams): Promise<PerformOnGuestResult> {
+    this.assertOpen();
+    const scope = new RunScope(this.target, p.signal, this.transport.runTimeouts.totalMs);
+    try {
+      return await this.transport.performSteps(scope, emitter(p.onStep), this.client, this.hostKey, p);
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /** Runs a command over this connection in a private temp dir, with files and standard input from memory. */
+  async runCommand(p: GuestCommandParams): Promise<GuestCommandResult> {
+    this.assertOpen();
+    return this.transport.runInTempDir(this.client, p);
+  }
+
+  /** Closes the connection (and the jump host's). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const x of [...this.clients].reverse()) x.end();
+  }
+
+  private assertOpen(): void {
+    if (this.closed)
+      throw new AttestError('ERR_TRANSPORT_CONNECTION_LOST', `the session with ${this.target} is closed`);
   }
 }

@@ -174,14 +174,20 @@ export type AuditAction =
   | 'attestation.interrupted'
   | 'attestation.migrated'
   | 'setting.changed'
-  | 'export.made';
+  | 'export.made'
+  | 'release.configured'
+  | 'release.removed'
+  | 'release.started'
+  | 'release.progress'
+  | 'release.finished'
+  | 'release.interrupted';
 
 /** One audit log entry. */
 export interface AuditEntry {
   seq: number;
   at: string;
   action: AuditAction;
-  subjectType: 'guest' | 'trust' | 'attestation' | 'setting' | 'export';
+  subjectType: 'guest' | 'trust' | 'attestation' | 'setting' | 'export' | 'release' | 'release-run';
   subjectId: number | null;
   data: Record<string, unknown>;
   prevHash: string;
