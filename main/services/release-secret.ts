@@ -190,6 +190,8 @@ export async function releaseSecret(p: ReleaseSecretParams): Promise<ReleaseOutc
     }
   };
 
+  let gate: AttestationRecord | undefined;
+  let check: AttestationRecord | undefined;
   // One connection for everything: the first attestation opens it, every later step reuses it.
   let session: GuestSession | undefined;
   const channel = release.kind === 'channel';
@@ -224,6 +226,11 @@ export async function releaseSecret(p: ReleaseSecretParams): Promise<ReleaseOutc
         ...(p.signal ? { signal: p.signal } : {}),
         onProgress: (e) => emit(name, 'start', { attest: e }),
       });
+      // the attestation that gated (or refused) the release is part of its record, verified or not
+      if (name === 'attest') {
+        gate = recorded.record;
+        store.releases.noteRun(runId, { gateAttestationId: gate.id });
+      } else check = recorded.record;
       const outcome = attestationOutcome(recorded.record);
       if (outcome !== 'verified')
         fail(
@@ -235,14 +242,11 @@ export async function releaseSecret(p: ReleaseSecretParams): Promise<ReleaseOutc
       return recorded;
     });
 
-  let gate: AttestationRecord | undefined;
-  let check: AttestationRecord | undefined;
   let locked = false;
   try {
     const first = await attest('attest');
-    gate = first.record;
-    const cuid = new Uint8Array(Buffer.from(gate.cuid!, 'hex'));
-    store.releases.noteRun(runId, { cuid, gateAttestationId: gate.id });
+    const cuid = new Uint8Array(Buffer.from(first.record.cuid!, 'hex'));
+    store.releases.noteRun(runId, { cuid });
     if (channel) {
       const open = session!;
       await step('channel-check', () => {
@@ -402,7 +406,6 @@ export async function releaseSecret(p: ReleaseSecretParams): Promise<ReleaseOutc
         });
       }
       const second = await attest('re-attest');
-      check = second.record;
       await step('check', () => {
         const requests = [...prior, request].map((bytes, i) => ({ name: `request ${i + 1}`, bytes }));
         const c = checkAttestation({

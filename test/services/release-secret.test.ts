@@ -210,6 +210,8 @@ describe('uv release', () => {
       false,
     );
     assert.equal(out.run.requestSha256, null);
+    assert.equal(out.run.gateAttestationId, out.gate?.id, 'the refusing attestation is recorded with the run');
+    assert.equal(out.gate?.status, 'mismatch');
   });
   test('a policy violation (image built for another host) also stops the release', async () => {
     const g = await guestWith('other-host', uv());
