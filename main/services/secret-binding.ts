@@ -16,10 +16,9 @@ export interface AttestationBinding {
   readonly seHeader: Uint8Array | null;
 }
 
-/** The outcome of a stored attempt (only `verified` ever counts as verified). */
+/** The outcome of a stored attempt, as `judgeAttestation` decided it (only `verified` ever counts as verified). */
 export function attestationOutcome(record: AttestationRecord): string {
-  const verdict = (record as AttestationRecord & { verdict?: { outcome?: string } }).verdict;
-  return verdict?.outcome ?? record.status;
+  return record.verdict?.outcome ?? record.status;
 }
 
 /** The CUID and SE header of stored attestation `id`; throws ERR_SECRET_CUID_UNVERIFIED unless it verified. */
