@@ -190,6 +190,30 @@ export async function createDemoWorkspace(dir: string, ctx: EngineContext): Prom
   return manifest;
 }
 
+/** The secret each demo guest may be given once it verified (an Ultravisor plaintext secret, store locked after). */
+export const DEMO_RELEASE = 'api-token';
+
+/**
+ * Configures the demo release of every guest (idempotent; older workspaces get it on their next run): a random
+ * token per guest in `secrets/<name>-api-token` (0600), released as a pvsecret plaintext secret and locked.
+ */
+export function ensureDemoReleases(dir: string, store: Store, ctx: EngineContext): void {
+  const p = demoPaths(dir);
+  for (const spec of readDemoManifest(dir).guests) {
+    const file = join(p.secrets, `${spec.name}-${DEMO_RELEASE}`);
+    if (!existsSync(file)) writeSecret(file, `demo-${spec.name}-${toHex(ctx.randomBytes(16))}`);
+    const guest = store.guests.get(spec.name);
+    if (store.releases.list(guest.id).some((r) => r.name === DEMO_RELEASE)) continue;
+    store.releases.configure(guest.id, {
+      name: DEMO_RELEASE,
+      kind: 'uv',
+      uvKind: 'plain',
+      source: { kind: 'file', path: file },
+      lock: true,
+    });
+  }
+}
+
 /** Running simulated guests of a workspace. */
 export interface DemoGuests {
   readonly guests: readonly { spec: DemoGuestSpec; guest: SimulatedGuest }[];

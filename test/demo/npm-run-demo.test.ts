@@ -1,6 +1,7 @@
-// Issues 8 and 11: `npm run demo` in a temporary directory shows the whole workstation working — payments
+// Issues 8, 11 and 14: `npm run demo` in a temporary directory shows the whole workstation working — payments
 // verified, analytics a policy violation (expected beside seen), ledger a measurement mismatch, each outcome
-// counted on its own — and the evidence bundle it exports verifies on its own.
+// counted on its own; payments alone is given its secret (the failing guests receive nothing) — and the evidence
+// bundle it exports verifies on its own.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -38,6 +39,19 @@ test('npm run demo: verified, policy violation and mismatch with the right reaso
   assert.match(out, /✘ ledger +MEASUREMENT MISMATCH — /);
   assert.match(out, /Summary: 1 verified, 1 policy violation, 1 measurement mismatch \(of 3 guests\)/);
   assert.doesNotMatch(out, /\d+ failed/, 'no outcome is lumped with another');
+  assert.match(out, /Release after attestation: each guest asks for its api-token; only a verified guest is given it/);
+  assert.match(
+    out,
+    /✔ payments +api-token released — request SHA-256 [0-9a-f]{16}…, bound to CUID 0x[0-9a-f]{32}, store locked; checked by attestation \d+/,
+  );
+  assert.match(
+    out,
+    /✘ analytics +api-token NOT SENT — ERR_RELEASE_NOT_VERIFIED at step "attest" \(attestation \d+\); the guest received 0 add-secret requests/,
+  );
+  assert.match(
+    out,
+    /✘ ledger +api-token NOT SENT — ERR_RELEASE_NOT_VERIFIED at step "attest" \(attestation \d+\); the guest received 0 add-secret requests/,
+  );
   assert.match(out, /Evidence re-verified offline: all checks passed/);
   assert.match(out, /npm start -- --demo/);
 
@@ -48,7 +62,8 @@ test('npm run demo: verified, policy violation and mismatch with the right reaso
   assert.equal(bundles.length, 1);
   const check = await verifyEvidenceBundle(join(ws, 'evidence', bundles[0]!));
   assert.equal(check.ok, true, JSON.stringify(check.results.filter((r) => !r.ok)));
-  assert.equal(check.attestations, 3);
+  // three attestations, then the releases: payments' gate and check, and the two refusing gates
+  assert.equal(check.attestations, 7);
 
   const store = openStore({ path: join(ws, 'workstation.db') });
   try {
@@ -64,6 +79,14 @@ test('npm run demo: verified, policy violation and mismatch with the right reaso
     assert.equal(failed[0]?.expected, analytics.policy?.expectedImagePhkh);
     assert.equal(failed[0]?.seen, analytics.additionalData?.imagePhkh);
     assert.notEqual(failed[0]?.expected, failed[0]?.seen);
+    const runs = store.releases.listRuns({});
+    assert.deepEqual(runs.map((r) => [r.guestName, r.status, r.added]).sort(), [
+      ['analytics', 'failed', false],
+      ['ledger', 'failed', false],
+      ['payments', 'released', true],
+    ]);
+    for (const name of ['payments', 'analytics', 'ledger'])
+      assert.equal(statSync(join(ws, 'secrets', `${name}-api-token`)).mode & 0o777, 0o600);
     assert.equal(store.audit.verify().ok, true);
   } finally {
     store.close();
