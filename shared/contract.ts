@@ -33,6 +33,13 @@ import type {
   TrustImportResult,
   TrustItem,
 } from './types/ui.js';
+import type {
+  GuestReleases,
+  ReleaseProgressEvent,
+  ReleaseRunRecord,
+  SecretRelease,
+  SecretReleaseInput,
+} from './types/release.js';
 
 /** The value or the error of one call. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: AppErrorPayload };
@@ -53,6 +60,9 @@ export interface ContractMap {
   'trust:remove': { req: { id: string }; res: { removed: true } };
   'attest:run': { req: { runId: string; guestId: string }; res: AttestationSummary };
   'fleet:attest': { req: { runId: string; guestIds: string[] }; res: FleetGuestResult[] };
+  'release:list': { req: { guestId: string }; res: GuestReleases };
+  'release:configure': { req: { guestId: string; release: SecretReleaseInput }; res: SecretRelease };
+  'release:run': { req: { runId: string; guestId: string; release: string; force?: boolean }; res: ReleaseRunRecord };
   'task:cancel': { req: { runId: string }; res: { cancelled: boolean } };
   'history:list': { req: HistoryQuery; res: HistoryPage };
   'attestation:get': { req: { id: string }; res: AttestationDetail };
@@ -89,6 +99,9 @@ export const CHANNELS = [
   'trust:remove',
   'attest:run',
   'fleet:attest',
+  'release:list',
+  'release:configure',
+  'release:run',
   'task:cancel',
   'history:list',
   'attestation:get',
@@ -111,6 +124,7 @@ void ALL_CHANNELS_LISTED;
 export interface EventMap {
   'attest:progress': AttestProgressEvent;
   'fleet:progress': FleetProgressEvent;
+  'release:progress': ReleaseProgressEvent;
   'task:progress': TaskProgressEvent;
   'hostkey:prompt': HostKeyPrompt;
 }
@@ -122,6 +136,7 @@ export type EventName = keyof EventMap;
 export const EVENTS = [
   'attest:progress',
   'fleet:progress',
+  'release:progress',
   'task:progress',
   'hostkey:prompt',
 ] as const satisfies readonly EventName[];

@@ -103,6 +103,21 @@ export const HANDLERS: { [C in Channel]: Handler<C> } = {
       };
       return ctx.port.attestFleet([...new Set(req.guestIds)], control);
     }),
+  'release:list': (req, ctx) => ctx.port.listReleases(req.guestId),
+  'release:configure': (req, ctx) => ctx.port.configureRelease(req.guestId, req.release),
+  'release:run': (req, ctx) =>
+    withRun(ctx, req.runId, (signal) =>
+      ctx.port.runRelease(
+        req.guestId,
+        req.release,
+        {
+          runId: req.runId,
+          signal,
+          reportRelease: (e) => ctx.emit('release:progress', { runId: req.runId, ...e, at: new Date().toISOString() }),
+        },
+        req.force === true,
+      ),
+    ),
   'task:cancel': async (req, ctx) => ({ cancelled: ctx.cancelRun(req.runId) }),
   'history:list': (req, ctx) => ctx.port.listHistory(req),
   'attestation:get': (req, ctx) => ctx.port.getAttestation(req.id),

@@ -28,6 +28,13 @@ import type {
   TrustItem,
   AppErrorPayload,
 } from '../../shared/types/ui.js';
+import type {
+  GuestReleases,
+  ReleaseProgressEvent,
+  ReleaseRunRecord,
+  SecretRelease,
+  SecretReleaseInput,
+} from '../../shared/types/release.js';
 
 /** Cancellation and progress reporting of one long-running task. */
 export interface TaskControl {
@@ -68,6 +75,13 @@ export interface FleetControl extends AttestControl {
   reportGuestDone(result: FleetGuestResult, done: number, total: number): void;
 }
 
+/** Controls of a release run: cancellation and its step events. */
+export interface ReleaseControl {
+  readonly runId: string;
+  readonly signal: AbortSignal;
+  reportRelease(event: Omit<ReleaseProgressEvent, 'runId' | 'at'>): void;
+}
+
 /** A file for trust import, as bytes. */
 export interface TrustFile {
   name: string;
@@ -100,6 +114,12 @@ export interface WorkstationPort {
   runAttestation(guestId: string, control: AttestControl): Promise<AttestationSummary>;
   /** Attests several guests. */
   attestFleet(guestIds: readonly string[], control: FleetControl): Promise<FleetGuestResult[]>;
+  /** A guest's secret releases and its latest release runs. */
+  listReleases(guestId: string): Promise<GuestReleases>;
+  /** Adds or replaces a secret release of a guest (a file or keychain source: the desktop has no stdin). */
+  configureRelease(guestId: string, input: SecretReleaseInput): Promise<SecretRelease>;
+  /** Releases a configured secret once the guest verified; a failed release resolves with its run (status failed). */
+  runRelease(guestId: string, release: string, control: ReleaseControl, force?: boolean): Promise<ReleaseRunRecord>;
   /** A page of history, newest first. */
   listHistory(query: HistoryQuery): Promise<HistoryPage>;
   /** A guest's attempts over a period for the timeline chart (bucketed when dense). */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Channel, RequestOf } from '../../shared/contract.js';
 import { ADD_DATA_KINDS } from '../../shared/types/policy.js';
+import { RELEASE_KINDS, UV_SECRET_KINDS } from '../../shared/types/release.js';
 
 /** Largest accepted trust-import file (decoded), matching the HKD reader's 1 MiB limit with headroom for CRLs. */
 export const MAX_IMPORT_FILE_BYTES = 4 * 1024 * 1024;
@@ -56,6 +57,34 @@ const guestInputShape = {
   jumpHost: z.union([z.literal(''), sshTarget]).optional(),
 };
 
+const releaseName = z.string().trim().min(1).max(128);
+const oneLine = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^[^\n\r\0]*$/, 'one line');
+/** A release as the UI may configure it: a file or keychain source (the desktop has no standard input). */
+const releaseInput = z.strictObject({
+  name: releaseName,
+  kind: z.enum(RELEASE_KINDS),
+  source: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('file'), path: oneLine }),
+    z.strictObject({
+      kind: z.literal('keychain'),
+      service: z.string().min(1).max(256),
+      account: z.string().min(1).max(256),
+    }),
+  ]),
+  uvKind: z.enum(UV_SECRET_KINDS).optional(),
+  secretName: releaseName.optional(),
+  useName: z.boolean().optional(),
+  disableDump: z.boolean().optional(),
+  lock: z.boolean().optional(),
+  pvsecretCommand: oneLine.optional(),
+  command: oneLine.optional(),
+  hostKeyFile: oneLine.optional(),
+});
+
 /** One schema per channel; the `satisfies` clause ties each schema to the contract's request type. */
 export const REQUEST_SCHEMAS = {
   'app:info': z.strictObject({}),
@@ -78,6 +107,9 @@ export const REQUEST_SCHEMAS = {
   'trust:remove': z.strictObject({ id }),
   'attest:run': z.strictObject({ runId, guestId: id }),
   'fleet:attest': z.strictObject({ runId, guestIds: z.array(id).min(1).max(1000) }),
+  'release:list': z.strictObject({ guestId: id }),
+  'release:configure': z.strictObject({ guestId: id, release: releaseInput }),
+  'release:run': z.strictObject({ runId, guestId: id, release: releaseName, force: z.boolean().optional() }),
   'task:cancel': z.strictObject({ runId }),
   'history:list': z.strictObject({
     guestId: id.optional(),

@@ -17,6 +17,7 @@ import { useStores } from '../state/stores.js';
 import { ADD_DATA_TEXT, GuestForm } from './guest-form.js';
 import { TrustCell } from './guests-view.js';
 import { HistoryList } from './history-list.js';
+import { ReleaseDialog } from './release-dialog.js';
 
 /** The guest detail screen. */
 export function GuestDetailView({ guestId }: { guestId: string }) {
@@ -30,6 +31,7 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
   const hkds = useMemo(() => trustItems.filter((t) => t.kind === 'hkd'), [trustItems]);
   const [editing, setEditing] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState(false);
+  const [releasing, setReleasing] = useState(false);
   useEffect(() => {
     void stores.guests.getState().loadDetail(guestId);
     void stores.trust.getState().load();
@@ -67,6 +69,9 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
             }}
           >
             Attest now
+          </button>
+          <button type="button" disabled={running} onClick={() => setReleasing(true)}>
+            Release…
           </button>
           <button type="button" className="danger" onClick={() => setConfirmRemove(true)}>
             Remove
@@ -267,6 +272,9 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
               });
           }}
         />
+      ) : null}
+      {releasing ? (
+        <ReleaseDialog guestId={detail.id} guestName={detail.name} onClose={() => setReleasing(false)} />
       ) : null}
     </section>
   );

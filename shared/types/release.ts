@@ -108,3 +108,20 @@ export interface ReleaseRunRecord {
   checkAttestationId: number | null;
   contentHash: string;
 }
+
+/** A guest's releases and its latest runs (what `release:list` returns). */
+export interface GuestReleases {
+  releases: SecretRelease[];
+  runs: ReleaseRunRecord[];
+}
+
+/** Progress of a release run (`release:progress`; secret-free). */
+export interface ReleaseProgressEvent {
+  runId: string;
+  guestId: string;
+  release: string;
+  step: ReleaseStep;
+  status: 'start' | 'done' | 'failed';
+  code?: string;
+  at: string;
+}

@@ -17,6 +17,12 @@ export const SAMPLE_REQUESTS: { [C in Channel]: RequestOf<C> } = {
   'trust:remove': { id: 't-missing' },
   'attest:run': { runId: 'run-sample-0002', guestId: 'g-missing' },
   'fleet:attest': { runId: 'run-sample-0003', guestIds: ['g-missing'] },
+  'release:list': { guestId: 'g-missing' },
+  'release:configure': {
+    guestId: 'g-missing',
+    release: { name: 'disk', kind: 'uv', uvKind: 'plain', source: { kind: 'file', path: '/tmp/value' }, lock: true },
+  },
+  'release:run': { runId: 'run-sample-0006', guestId: 'g-missing', release: 'disk' },
   'task:cancel': { runId: 'run-sample-0004' },
   'history:list': { offset: 0, limit: 10 },
   'attestation:get': { id: 'att-missing' },

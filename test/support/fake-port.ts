@@ -27,6 +27,7 @@ import {
   type TrustItem,
 } from '../../shared/types/ui.js';
 import type { Outcome } from '../../shared/types/verdict.js';
+import type { ReleaseRunRecord, SecretRelease } from '../../shared/types/release.js';
 import type { AttestControl, FleetControl, TaskControl, TrustFile, WorkstationPort } from '../../main/ipc/port.js';
 import { evidenceVerifyCommand } from '../../main/services/evidence/verify-command.js';
 import { emptyOutcomeCounts } from '../../shared/types/verdict.js';
@@ -96,6 +97,9 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
   let nextTrust = 1;
   let nextAttestation = 1;
   let rowsServed = 0;
+  // releases and runs by the fake's guest id ('g1', …); the records carry a numeric stand-in
+  const releases: { guestId: string; release: SecretRelease }[] = [];
+  const runs: { guestId: string; run: ReleaseRunRecord }[] = [];
 
   function historyOf(guestId?: string): AttestationDetail[] {
     return guestId === undefined ? records : records.filter((r) => r.guestId === guestId);
@@ -583,6 +587,73 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
         hkdSteps: [],
         steps: ATTEST_STEPS.map((step) => ({ step, state: 'done' as const })),
       };
+    },
+    async listReleases(guestId) {
+      if (!guests.has(guestId)) throw new AttestError('ERR_APP_NOT_FOUND', `no guest ${guestId}`);
+      return {
+        releases: releases.filter((r) => r.guestId === guestId).map((r) => r.release),
+        runs: runs
+          .filter((r) => r.guestId === guestId)
+          .map((r) => r.run)
+          .reverse(),
+      };
+    },
+    async configureRelease(guestId, input) {
+      if (!guests.has(guestId)) throw new AttestError('ERR_APP_NOT_FOUND', `no guest ${guestId}`);
+      const at = now().toISOString();
+      const kept = releases.findIndex((r) => r.guestId === guestId && r.release.name === input.name);
+      const id = kept >= 0 ? releases[kept]!.release.id : releases.length + 1;
+      const release: SecretRelease = { ...input, id, guestId: Number(guestId.slice(1)), createdAt: at, updatedAt: at };
+      if (kept >= 0) releases[kept] = { guestId, release };
+      else releases.push({ guestId, release });
+      return release;
+    },
+    async runRelease(guestId, name, control) {
+      const row = guests.get(guestId);
+      const release = releases.find((r) => r.guestId === guestId && r.release.name === name)?.release;
+      if (!row || !release) throw new AttestError('ERR_RELEASE_NOT_FOUND', `no release ${name}`);
+      // the fake gates on the guest's last attestation (the real port attests again)
+      const last = statusOf(row).last;
+      const verified = last?.outcome === 'verified' && !tampered.has(hostOf(row.input.sshTarget));
+      control.reportRelease({
+        guestId,
+        release: name,
+        step: 'attest',
+        status: verified ? 'done' : 'failed',
+        ...(verified ? {} : { code: 'ERR_RELEASE_NOT_VERIFIED' }),
+      });
+      const at = now().toISOString();
+      const run: ReleaseRunRecord = {
+        id: runs.length + 1,
+        guestId: release.guestId,
+        guestName: row.input.name,
+        releaseId: release.id,
+        releaseName: name,
+        kind: release.kind,
+        status: verified ? 'released' : 'failed',
+        failedStep: verified ? null : 'attest',
+        errorCode: verified ? null : 'ERR_RELEASE_NOT_VERIFIED',
+        errorMessage: verified
+          ? null
+          : `release of "${name}" to ${row.input.name} failed at step "attest": nothing was sent`,
+        startedAt: at,
+        finishedAt: at,
+        cuid: last?.cuidHex ?? null,
+        secretType: null,
+        secretName: name,
+        secretId: null,
+        requestSha256: verified ? sha256Hex(`${guestId}:${name}:${runs.length}`) : null,
+        requestSize: null,
+        added: verified,
+        locked: verified && release.lock === true,
+        priorRequestSha256: [],
+        bindingSha256: null,
+        gateAttestationId: last ? runs.length + 1 : null,
+        checkAttestationId: null,
+        contentHash: sha256Hex(`run ${runs.length}`),
+      };
+      runs.push({ guestId, run });
+      return run;
     },
     async exportEvidence(request, control): Promise<EvidenceExportResult> {
       const from = Date.parse(request.from);

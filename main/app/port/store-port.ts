@@ -44,6 +44,7 @@ import {
 } from './mappers.js';
 import { buildTimeline, type TimelineRow } from './timeline.js';
 import { guestTrustIssue, trustDependents } from './trust-dependents.js';
+import { createReleasePort } from './release-port.js';
 import { createTrustView, summarizeHealth, type TrustViewItem } from './trust-view.js';
 import { evidenceDefaults, exportReportTo } from './evidence-view.js';
 import { evidenceVerifyCommand } from '../../services/evidence/verify-command.js';
@@ -261,6 +262,7 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
   const reportsDir = params.reportsDir ?? join(dirname(params.keyDir), 'reports');
 
   return {
+    ...createReleasePort({ store, ctx, ...(agentSocket ? { agentSocket } : {}) }),
     async listGuests(query) {
       const trust = await trustView.list(now());
       const statuses = new Map(
