@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: prints one JSON line per measured operation. Arguments select suites by name
- * (engine, pki, store, fleet, evidence, ui, cli); default all.
+ * (engine, pki, store, fleet, evidence, ui, cli, secret); default all.
  */
 import { runCliBench } from './cli.js';
 import { runEngineBench } from './engine.js';
 import { runEvidenceBench } from './evidence.js';
 import { runFleetBench } from './fleet.js';
 import { runPkiBench } from './pki.js';
+import { runSecretBench } from './secret.js';
 import { runStoreBench } from './store.js';
 import { runUiBench } from './ui.js';
 
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<object[]>> = {
   evidence: runEvidenceBench,
   ui: runUiBench,
   cli: runCliBench,
+  secret: runSecretBench,
 };
 
 const wanted = process.argv.slice(2);
