@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   SoftwareSecretStore,
+  createAttestationRequest,
   createFakeIbmPki,
+  performAttestation,
+  readHostKeyDocument,
   decryptAddSecretRequest,
   p521PrivateKeyFromPem,
   sha256,
@@ -121,6 +124,20 @@ describe("interop-secret: IBM's pvsecret create command lines", () => {
       const judged = judge(dir, ours);
       for (const k of [...STABLE, 'secretSha256', 'extSecretSha256', 'bootTagsSha256'])
         assert.deepEqual(judged[k], expected[k], k);
+      if (existsSync(join(SECRET, c, 'other-guest.json'))) {
+        // our request, given to the other guest of the case (other CUID or other SE header), is refused as IBM's was
+        const other = JSON.parse(text(c, 'other-guest.json')) as { rc: number };
+        const argv = text(c, 'other-guest.cmd.txt').trim().split(/\s+/);
+        const store = new SoftwareSecretStore(
+          {
+            hostPrivateKeys: [p521PrivateKeyFromPem(readFileSync(join(dir, 'host.key'), 'utf8'))],
+            seHeader: new Uint8Array(readFileSync(join(dir, argv[argv.indexOf('--hdr') + 1]!))),
+            cuid: new Uint8Array(Buffer.from(argv[argv.indexOf('--cuid') + 1]!, 'hex')),
+          },
+          { ctx: systemContext() },
+        );
+        assert.equal(store.add(ours).rc, other.rc);
+      }
       if (existsSync(join(SECRET, c, 'verify.cmd.txt'))) {
         for (const request of ['req.bin', join(SECRET, c, 'req.bin')]) {
           const argv = argvOf(text(c, 'verify.cmd.txt')).map((a) => (a === 'req.bin' ? request : a));
@@ -141,6 +158,76 @@ describe("interop-secret: IBM's pvsecret create command lines", () => {
     assert.equal(run.stderr, `${text('bad-cuid-len', 'create.stderr').trimEnd()} (ERR_SECRET_CUID_HEX_LENGTH)\n`);
     assert.equal(existsSync(join(dir, 'req.bin')), false);
     assert.equal(existsSync(join(dir, 'short_cuid_key.yaml')), false);
+  });
+});
+
+describe('requests made by secret create in the software UV, checked by se-attest check', () => {
+  test('accepted for the right CUID, refused for another; the store hash is what check --secret computes, in order', async () => {
+    const keys = join(SECRET, 'keys');
+    const cuid = 'c1'.repeat(16);
+    const made: string[] = [];
+    for (const [i, kind] of [
+      ['assoc', 'association'],
+      ['meta', 'meta'],
+    ] as const) {
+      const name = `${i}.bin`;
+      const args = [
+        'secret',
+        'create',
+        '-k',
+        join(keys, 'hostA.crt'),
+        '--no-verify',
+        '--hdr',
+        join(keys, 'hdr1.bin'),
+        '--cuid-hex',
+        cuid,
+        '-o',
+        name,
+        kind,
+      ];
+      const run = await cli(tmp.dir, ...(kind === 'association' ? [...args, 'vault key', '--stdout'] : args));
+      assert.equal(run.code, 0, run.stderr);
+      made.push(name);
+    }
+    const guest = {
+      hostPrivateKeys: [p521PrivateKeyFromPem(readFileSync(join(keys, 'hostA.key'), 'utf8'))],
+      seHeader: new Uint8Array(readFileSync(join(keys, 'hdr1.bin'))),
+    };
+    const store = new SoftwareSecretStore(
+      { ...guest, cuid: new Uint8Array(Buffer.from(cuid, 'hex')) },
+      { ctx: systemContext() },
+    );
+    const elsewhere = new SoftwareSecretStore({ ...guest, cuid: new Uint8Array(16).fill(9) }, { ctx: systemContext() });
+    for (const f of made) {
+      const bytes = new Uint8Array(readFileSync(tmp.path(f)));
+      assert.equal(store.add(bytes).rc, 1);
+      assert.equal(elsewhere.add(bytes).rc, 0x010c);
+    }
+    const hostA = readFileSync(join(keys, 'hostA.crt'));
+    const att = createAttestationRequest({
+      hostKeys: [readHostKeyDocument(new Uint8Array(hostA)).publicCoords],
+      addData: ['secret-store-hash'],
+      ctx: systemContext(),
+    });
+    writeFileSync(
+      tmp.path('store-resp.bin'),
+      performAttestation({
+        request: att.exchange,
+        ...guest,
+        cuid: new Uint8Array(Buffer.from(cuid, 'hex')),
+        secretStore: store.hashInput(),
+      }),
+    );
+    const check = (secrets: string, locked: string) =>
+      cli(tmp.dir, 'check', 'store-resp.bin', 'store-check.yaml', '--secret', secrets, '--secret-store-locked', locked);
+    const ok = await check(made.join(','), 'false');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(
+      readFileSync(tmp.path('store-check.yaml'), 'utf8'),
+      /secret_store:\n  add_secret_requests:\n  - assoc\.bin\n  - meta\.bin\n  locked: false\n/,
+    );
+    assert.equal((await check([...made].reverse().join(','), 'false')).code, 2);
+    assert.equal((await check(made.join(','), 'true')).code, 2);
   });
 });
 

@@ -288,6 +288,17 @@ describe('channel-bound release (simulated guest)', () => {
     assert.deepEqual([out.run.failedStep, out.error?.code], ['channel-check', 'ERR_RELEASE_CHANNEL_MISMATCH']);
     assert.deepEqual(g.received, []);
   });
+  test('a tampered guest: the gate fails and no passphrase byte arrives', async () => {
+    const g = await guestWith('tampered-vault', channel(), 'tampered-measurement', { secretSinks: [SINK] });
+    const out = await releaseSecret({ store, guest: 'tampered-vault', release: 'disk', ctx });
+    assert.deepEqual([out.run.failedStep, out.error?.code], ['attest', 'ERR_RELEASE_NOT_VERIFIED']);
+    assert.deepEqual(g.received, []);
+    assert.equal(
+      g.commands.some((c) => c.includes('cryptsetup')),
+      false,
+      'the command never ran',
+    );
+  });
   test('a failing guest command is reported with its exit code, the value redacted', async () => {
     await guestWith('nocmd', channel({ command: 'cryptsetup open --key-file=- /dev/vdz data' }), undefined, {
       secretSinks: [SINK],
