@@ -224,7 +224,7 @@ describe('requests made by secret create in the software UV, checked by se-attes
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(
       readFileSync(tmp.path('store-check.yaml'), 'utf8'),
-      /secret_store:\n  add_secret_requests:\n  - assoc\.bin\n  - meta\.bin\n  locked: false\n/,
+      /secret_store:\n {2}add_secret_requests:\n {2}- assoc\.bin\n {2}- meta\.bin\n {2}locked: false\n/,
     );
     assert.equal((await check([...made].reverse().join(','), 'false')).code, 2);
     assert.equal((await check(made.join(','), 'true')).code, 2);

@@ -64,7 +64,7 @@ describe('pvsecret on the simulated guest', () => {
     const yaml = await session.runCommand({ command: () => 'pvsecret list --format yaml' });
     assert.match(
       yaml.stdout,
-      /^total_num_secrets: 1\nsecrets:\n- index: 0\n  stype: 2\n  len: 32\n  id: 0x[0-9a-f]{64}\n$/,
+      /^total_num_secrets: 1\nsecrets:\n- index: 0\n {2}stype: 2\n {2}len: 32\n {2}id: 0x[0-9a-f]{64}\n$/,
     );
     const bin = await session.runCommand({
       command: (d) => `pvsecret list --format bin -o ${quoteShellArg(`${d}/list.bin`)}`,
