@@ -64,17 +64,19 @@ const oneLine = z
   .max(4096)
   .regex(/^[^\n\r\0]*$/, 'one line');
 /** A release as the UI may configure it: a file or keychain source (the desktop has no standard input). */
+const valueSource = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('file'), path: oneLine }),
+  z.strictObject({
+    kind: z.literal('keychain'),
+    service: z.string().min(1).max(256),
+    account: z.string().min(1).max(256),
+  }),
+]);
 const releaseInput = z.strictObject({
   name: releaseName,
   kind: z.enum(RELEASE_KINDS),
-  source: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('file'), path: oneLine }),
-    z.strictObject({
-      kind: z.literal('keychain'),
-      service: z.string().min(1).max(256),
-      account: z.string().min(1).max(256),
-    }),
-  ]),
+  source: valueSource,
+  cckSource: valueSource.optional(),
   uvKind: z.enum(UV_SECRET_KINDS).optional(),
   secretName: releaseName.optional(),
   useName: z.boolean().optional(),

@@ -338,8 +338,13 @@ export async function releaseSecret(p: ReleaseSecretParams): Promise<ReleaseOutc
           );
       });
       const value = await step('read-value', () => readReleaseValue(release.source, p.values));
+      let cck: Uint8Array | undefined;
       let made: { bytes: Uint8Array; type: number };
       try {
+        if (release.cckSource) {
+          const source = release.cckSource;
+          cck = await step('read-value', () => readReleaseValue(source, p.values));
+        }
         made = await step('create', () => {
           const seHeader = store.attestations.seHeader(gate!.id);
           if (!seHeader)
@@ -357,6 +362,7 @@ export async function releaseSecret(p: ReleaseSecretParams): Promise<ReleaseOutc
               bootTags: readSeHeaderTags(seHeader!),
               cuid,
               flags: release.disableDump ? ASRCB_FLAG_DISABLE_DUMP : 0n,
+              ...(cck ? { extensionSecret: { kind: 'derived' as const, cck } } : {}),
               ctx: p.ctx,
             }).bytes;
             return { bytes, type: secret.type };
@@ -366,6 +372,7 @@ export async function releaseSecret(p: ReleaseSecretParams): Promise<ReleaseOutc
         });
       } finally {
         wipe(value);
+        wipe(cck);
       }
       const request = made.bytes;
       store.releases.noteRun(runId, { request, secretName, secretType: made.type, ...(id ? { secretId: id } : {}) });

@@ -127,14 +127,21 @@ export function validateReleaseInput(input: SecretReleaseInput): SecretReleaseIn
     invalid(`invalid release name "${String(input.name)}" (letters, digits, space . _ @ : + -; at most 128)`);
   if (!(RELEASE_KINDS as readonly string[]).includes(input.kind))
     invalid(`unknown release kind "${String(input.kind)}"`);
-  const s = input.source;
-  if (s?.kind === 'file') {
-    if (typeof s.path !== 'string' || s.path === '' || s.path.length > MAX_TEXT)
-      invalid('the value file path is empty');
-  } else if (s?.kind === 'keychain') {
-    if (!s.service || !s.account || s.service.length > 256 || s.account.length > 256)
-      invalid('a keychain source needs a service and an account');
-  } else if (s?.kind !== 'stdin') invalid('the value source must be a file, stdin or the keychain');
+  const checkSource = (src: SecretReleaseInput['source'] | undefined, what: string) => {
+    if (src?.kind === 'file') {
+      if (typeof src.path !== 'string' || src.path === '' || src.path.length > MAX_TEXT)
+        invalid(`the ${what} file path is empty`);
+    } else if (src?.kind === 'keychain') {
+      if (!src.service || !src.account || src.service.length > 256 || src.account.length > 256)
+        invalid(`a keychain source (${what}) needs a service and an account`);
+    } else if (src?.kind !== 'stdin') invalid(`the ${what} source must be a file, stdin or the keychain`);
+  };
+  checkSource(input.source, 'value');
+  if (input.cckSource !== undefined) {
+    checkSource(input.cckSource, 'CCK');
+    if (input.cckSource.kind === 'stdin' && input.source.kind === 'stdin')
+      invalid('the value and the CCK cannot both come from standard input');
+  }
   if (input.kind === 'uv') {
     if (!(UV_SECRET_KINDS as readonly string[]).includes(input.uvKind ?? ''))
       invalid(`a uv release needs a secret kind: ${UV_SECRET_KINDS.join(', ')}`);
@@ -142,7 +149,7 @@ export function validateReleaseInput(input: SecretReleaseInput): SecretReleaseIn
   } else {
     if (typeof input.command !== 'string' || input.command.trim() === '' || /[\n\r\0]/.test(input.command))
       invalid('a channel release needs the guest command (one line) that reads the value on standard input');
-    if (input.uvKind !== undefined || input.lock || input.disableDump || input.useName)
+    if (input.uvKind !== undefined || input.lock || input.disableDump || input.useName || input.cckSource)
       invalid('uv options do not apply to a channel release');
   }
   for (const text of [input.secretName, input.pvsecretCommand, input.command, input.hostKeyFile])

@@ -36,6 +36,11 @@ export interface SecretReleaseInput {
   disableDump?: boolean;
   /** `uv`: lock the secret store after adding. */
   lock?: boolean;
+  /**
+   * `uv`: where the image's customer communication key (CCK) is read from at release time; the request then carries
+   * the extension secret derived from it (pvsecret's `--cck`), which images with SCF bit 1 require.
+   */
+  cckSource?: ValueSource;
   /** `uv`: the pvsecret command on the guest (default `pvsecret`; e.g. `sudo -n pvsecret`). */
   pvsecretCommand?: string;
   /** `channel`: the guest command that reads the value on standard input, e.g. `cryptsetup open --key-file=- /dev/vdb data`. */

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { SecretReleaseInput } from '../../shared/types/release.js';
 import {
+  SCF_CCK_EXTENSION_SECRET_ENFORCEMENT,
   checkAttestation,
   createFakeIbmPki,
   decryptAddSecretRequest,
@@ -74,16 +75,21 @@ async function guestWith(
   name: string,
   release: SecretReleaseInput,
   fault?: SimulatedFault,
-  extra: { secretSinks?: string[] } = {},
+  extra: { secretSinks?: string[]; scf?: bigint; cck?: Uint8Array } = {},
 ) {
-  const seHeader = sealSeHeader({ hostKeys: [hostCoords], cck: ctx.randomBytes(32), ctx });
+  const seHeader = sealSeHeader({
+    hostKeys: [hostCoords],
+    cck: extra.cck ?? ctx.randomBytes(32),
+    scf: extra.scf ?? 0n,
+    ctx,
+  });
   const g = await startSimulatedGuest({
     hostPrivateKeys: [hostPriv],
     seHeader,
     cuid: ctx.randomBytes(16),
     authorizedKeys: [client.public],
     ...(fault ? { fault } : {}),
-    ...extra,
+    ...(extra.secretSinks ? { secretSinks: extra.secretSinks } : {}),
   });
   running.push(g);
   const guest = store.guests.add({
@@ -240,6 +246,23 @@ describe('uv release', () => {
     await guestWith('nopvsecret', uv(), 'pvsecret-missing');
     const missing = await releaseSecret({ store, guest: 'nopvsecret', release: 'tls-key', ctx });
     assert.deepEqual([missing.run.failedStep, missing.error?.code], ['list', 'ERR_RELEASE_COMMAND_MISSING']);
+  });
+  test('an image that enforces the CCK-derived extension secret: refused without the CCK, released with it', async () => {
+    const cck = ctx.randomBytes(32);
+    writeFileSync(tmp.path('cck.bin'), cck, { mode: 0o600 });
+    const g = await guestWith('cck-guest', uv({ lock: false }), undefined, {
+      scf: SCF_CCK_EXTENSION_SECRET_ENFORCEMENT,
+      cck,
+    });
+    const without = await releaseSecret({ store, guest: 'cck-guest', release: 'tls-key', ctx });
+    assert.deepEqual([without.run.failedStep, without.error?.details?.rc], ['add', 0x010c]);
+    store.releases.configure(
+      store.guests.get('cck-guest').id,
+      uv({ lock: false, cckSource: { kind: 'file', path: tmp.path('cck.bin') } }),
+    );
+    const withCck = await releaseSecret({ store, guest: 'cck-guest', release: 'tls-key', ctx });
+    assert.equal(withCck.run.status, 'released', withCck.error?.message);
+    assert.equal(g.secretStore.list().total, 1);
   });
   test('a value that does not fit its kind stops at create; an unreadable value file at read-value', async () => {
     await guestWith('badvalue', uv({ uvKind: 'aes' }));

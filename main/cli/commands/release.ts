@@ -48,6 +48,8 @@ interface AddOptions {
   fromFile?: string;
   fromStdin?: boolean;
   fromKeychain?: string;
+  cckFromFile?: string;
+  cckFromKeychain?: string;
 }
 
 function withStore<T>(io: CliIo, db: string | undefined, fn: (store: Store) => T | Promise<T>): Promise<T> {
@@ -107,6 +109,9 @@ export function releaseInputFrom(io: CliIo, name: string, o: AddOptions): Secret
     ...(o.disableDump ? { disableDump: true } : {}),
     lock: o.lock === true,
     ...(o.pvsecret !== undefined ? { pvsecretCommand: o.pvsecret } : {}),
+    ...(o.cckFromFile !== undefined || o.cckFromKeychain !== undefined
+      ? { cckSource: valueSource(io, { kind: o.kind, fromFile: o.cckFromFile, fromKeychain: o.cckFromKeychain }) }
+      : {}),
   };
 }
 
@@ -229,6 +234,11 @@ export function registerReleaseCommands(program: Command, io: CliIo): void {
     .option('--from-file <PATH>', 'the value is read from this file at release time')
     .option('--from-stdin', 'the value is read from standard input at release time')
     .option('--from-keychain <SERVICE:ACCOUNT>', 'the value is read from the OS keychain at release time')
+    .option(
+      '--cck-from-file <PATH>',
+      "uv: the image's CCK (32 bytes), for images that require the CCK-derived extension secret",
+    )
+    .option('--cck-from-keychain <SERVICE:ACCOUNT>', "uv: the image's CCK from the OS keychain")
     .action(async (guestName: string, name: string, o: AddOptions) =>
       withStore(io, o.db, (store) => {
         const g = store.guests.get(guestName);
