@@ -34,8 +34,8 @@ import {
   type RetrievableType,
   type SeHeaderTags,
 } from '../../engine/index.js';
-import { readCertificates } from '../../engine/pki/hkd-verifier.js';
-import { publicKeyOf } from '../../engine/pki/x509-parse.js';
+import { readCertificates, readHkdFile } from '../../engine/pki/pki-files.js';
+import { publicKeyOf } from '../../engine/pki/x509.js';
 import { verifiedAttestationBinding } from '../../services/secret-binding.js';
 import { openStore } from '../../store/index.js';
 import { collectList, naming, readFileBounded, resolvePath, writeFileChecked } from '../files.js';
@@ -399,9 +399,8 @@ async function runCreate(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: K
     const hkdPaths = hostKeyOptions.hostKeyDocument!;
     for (const path of hkdPaths) {
       info(`Use host-key document at '${path}'\n`);
-      const text = Buffer.from(readFileBounded(io.cwd, path, MAX_SMALL_FILE)).toString('latin1');
-      if ((text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length > 1)
-        warn(`The host-key document in '${path}' contains more than one certificate!\n`);
+      const file = readHkdFile(path, readFileBounded(io.cwd, path, MAX_SMALL_FILE));
+      if (file.certificatesInFile > 1) warn(`The host-key document in '${path}' contains more than one certificate!\n`);
     }
     const hostKeys = await resolveHostKeys(io, { ...hostKeyOptions, hostKeyDocument: hkdPaths });
     const request = createAddSecretRequest({
@@ -466,7 +465,7 @@ function readUserCert(io: CliIo, path: string) {
   } catch {
     throw new AttestError('ERR_SECRET_USER_CERT_INVALID', 'Cannot read user-verification certificate.');
   }
-  const key = certs[0] ? publicKeyOf(certs[0].spki) : null;
+  const key = certs[0] ? publicKeyOf(certs[0]) : null;
   if (!key) throw new AttestError('ERR_SECRET_USER_CERT_INVALID', 'File does not contain a X509 certificate');
   return key;
 }
