@@ -23,7 +23,7 @@ import { equalBytes, toHex, wipe } from '../engine/bytes.js';
 import type { EngineContext } from '../engine/crypto/context.js';
 import { sha256 } from '../engine/crypto/primitives.js';
 import { checkAttestation } from '../engine/attest/check.js';
-import { ASRCB_FLAG_DISABLE_DUMP } from '../engine/formats/asrcb.js';
+import { ASRCB_FLAG_DISABLE_DUMP, ASRCB_TAG_SIZE } from '../engine/formats/asrcb.js';
 import { readSeHeaderTags } from '../engine/formats/se-header.js';
 import { readHostKeyDocument } from '../engine/pki/host-key-document.js';
 import { createAddSecretRequest } from '../engine/secret/add-secret-request.js';
@@ -297,7 +297,12 @@ export async function releaseSecret(p: ReleaseSecretParams): Promise<ReleaseOutc
       const open = session!;
       const pvsecret = release.pvsecretCommand ?? DEFAULT_PVSECRET;
       const prior = store.releases.addedRequests(guest.id, cuid);
-      store.releases.noteRun(runId, { priorRequestSha256: prior.map((r) => toHex(sha256(r))) });
+      store.releases.noteRun(runId, {
+        priorRequests: prior.map((r) => ({
+          sha256: toHex(sha256(r)),
+          tag: toHex(r.subarray(r.length - ASRCB_TAG_SIZE)),
+        })),
+      });
       await step('store-check', () => {
         const named = prior.map((bytes, i) => ({ name: `request ${i + 1}`, bytes }));
         const unlocked = checkAttestation({

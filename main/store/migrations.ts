@@ -287,7 +287,7 @@ CREATE TABLE release_runs (
   request BLOB,
   added INTEGER NOT NULL DEFAULT 0,
   locked INTEGER NOT NULL DEFAULT 0,
-  prior_request_sha256_json TEXT NOT NULL DEFAULT '[]',
+  prior_requests_json TEXT NOT NULL DEFAULT '[]',
   binding_sha256 TEXT,
   gate_attestation_id INTEGER REFERENCES attestations(id),
   check_attestation_id INTEGER REFERENCES attestations(id),

@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { AttestError } from '../../shared/errors/index.js';
 import {
   RELEASE_KINDS,
+  type PriorRequest,
   UV_SECRET_KINDS,
   type ReleaseRunRecord,
   type ReleaseRunStatus,
@@ -57,7 +58,7 @@ export interface ReleaseRunRow {
   request: Uint8Array | null;
   added: number;
   locked: number;
-  prior_request_sha256_json: string;
+  prior_requests_json: string;
   binding_sha256: string | null;
   gate_attestation_id: number | null;
   check_attestation_id: number | null;
@@ -108,7 +109,7 @@ export function hashReleaseRunRow(r: Omit<ReleaseRunRow, 'content_hash'>): strin
       blob(r.request),
       r.added,
       r.locked,
-      r.prior_request_sha256_json,
+      r.prior_requests_json,
       r.binding_sha256,
       r.gate_attestation_id,
       r.check_attestation_id,
@@ -165,7 +166,7 @@ export interface ReleaseRunFacts {
   secretName?: string;
   secretId?: Uint8Array;
   request?: Uint8Array;
-  priorRequestSha256?: readonly string[];
+  priorRequests?: readonly PriorRequest[];
   bindingSha256?: string;
   gateAttestationId?: number;
 }
@@ -261,7 +262,7 @@ export class ReleaseRepository {
       const cur = this.requirePending(id);
       this.ctx
         .stmt(
-          `UPDATE release_runs SET cuid = ?, secret_type = ?, secret_name = ?, secret_id = ?, request = ?, prior_request_sha256_json = ?,
+          `UPDATE release_runs SET cuid = ?, secret_type = ?, secret_name = ?, secret_id = ?, request = ?, prior_requests_json = ?,
              binding_sha256 = ?, gate_attestation_id = ? WHERE id = ?`,
         )
         .run(
@@ -270,7 +271,7 @@ export class ReleaseRepository {
           facts.secretName ?? cur.secret_name,
           facts.secretId ? Buffer.from(facts.secretId) : cur.secret_id,
           facts.request ? Buffer.from(facts.request) : cur.request,
-          facts.priorRequestSha256 ? JSON.stringify(facts.priorRequestSha256) : cur.prior_request_sha256_json,
+          facts.priorRequests ? JSON.stringify(facts.priorRequests) : cur.prior_requests_json,
           facts.bindingSha256 ?? cur.binding_sha256,
           facts.gateAttestationId ?? cur.gate_attestation_id,
           id,
@@ -473,7 +474,7 @@ export class ReleaseRepository {
       requestSize: r.request ? r.request.length : null,
       added: r.added === 1,
       locked: r.locked === 1,
-      priorRequestSha256: JSON.parse(r.prior_request_sha256_json) as string[],
+      priorRequests: JSON.parse(r.prior_requests_json) as PriorRequest[],
       bindingSha256: r.binding_sha256,
       gateAttestationId: r.gate_attestation_id,
       checkAttestationId: r.check_attestation_id,

@@ -76,6 +76,12 @@ export type ReleaseStep = (typeof RELEASE_STEPS)[number];
 /** Life cycle of one release run. */
 export type ReleaseRunStatus = 'pending' | 'released' | 'failed' | 'interrupted';
 
+/** An add-secret request already in a guest's store: its SHA-256 and its tag (what the store hash measures). */
+export interface PriorRequest {
+  sha256: string;
+  tag: string;
+}
+
 /** One release run (no value): what was sent, to which instance, gated by which attestations. */
 export interface ReleaseRunRecord {
   id: number;
@@ -104,8 +110,8 @@ export interface ReleaseRunRecord {
   added: boolean;
   /** `uv`: the store was locked by this run. */
   locked: boolean;
-  /** `uv`: SHA-256 (hex) of the requests already in the store before this one, in add order. */
-  priorRequestSha256: string[];
+  /** `uv`: the requests already in the store before this one, in add order (SHA-256 and tag, hex). */
+  priorRequests: PriorRequest[];
   /** `channel`: SHA-256 (hex) of the SSH host key the guest presented (= the attested user data). */
   bindingSha256: string | null;
   /** The attestation that gated the release, and (uv) the one that checked the store afterwards. */

@@ -188,7 +188,7 @@ describe('uv release', () => {
     assert.equal((await releaseSecret({ store, guest: 'ledger2', release: 'first', ctx })).run.status, 'released');
     const second = await releaseSecret({ store, guest: 'ledger2', release: 'second', ctx });
     assert.equal(second.run.status, 'released', second.error?.message);
-    assert.equal(second.run.priorRequestSha256.length, 1);
+    assert.equal(second.run.priorRequests.length, 1);
     const third = await releaseSecret({ store, guest: 'ledger2', release: 'first', ctx, force: true });
     assert.equal(third.run.failedStep, 'store-check', 'the store was locked by the second release');
     assert.match(third.error!.message, /is locked/);

@@ -646,7 +646,7 @@ export function createFakePort(params: FakePortParams = {}): FakePort {
         requestSize: null,
         added: verified,
         locked: verified && release.lock === true,
-        priorRequestSha256: [],
+        priorRequests: [],
         bindingSha256: null,
         gateAttestationId: last ? runs.length + 1 : null,
         checkAttestationId: null,
