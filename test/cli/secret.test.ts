@@ -24,9 +24,9 @@ import { runCli } from '../../main/cli/main.js';
 import { splitShellWords } from '../../main/sim/simulated-guest.js';
 import { cli, tempDir } from '../support/cli.js';
 import { writePkiFiles } from '../support/pki-files.js';
-import { ASRCB_ORDER, PV_ASSETS, VECTORS } from '../support/vectors.js';
+import { ASRCB_ORDER, INTEROP_SECRET, PV_ASSETS, interopSecretCases } from '../support/vectors.js';
 
-const SECRET = join(VECTORS, 'interop-secret');
+const SECRET = INTEROP_SECRET;
 const tmp = tempDir('se-attest-secret-');
 after(() => tmp.cleanup());
 const text = (c: string, f: string) => readFileSync(join(SECRET, c, f), 'utf8');
@@ -95,15 +95,7 @@ function judge(dir: string, request: Uint8Array): Record<string, unknown> {
 }
 
 describe("interop-secret: IBM's pvsecret create command lines", () => {
-  for (const c of [
-    'assoc-cuidhex',
-    'meta-dump-ext',
-    'retr-aes128-2hkd',
-    'retr-aesxts-rsa2048',
-    'retr-ecp521-usename-ecsig',
-    'retr-hmac-cck',
-    'retr-plain-cuidyaml',
-  ]) {
+  for (const c of interopSecretCases()) {
     test(c, async () => {
       const dir = workdir(c);
       const run = await cli(dir, ...argvOf(text(c, 'cmd.txt')));

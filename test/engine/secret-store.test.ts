@@ -39,18 +39,10 @@ import {
   type CreateAddSecretRequestParams,
   type GuestSecret,
 } from '../../main/engine/index.js';
-import { VECTORS, vector, vectorText } from '../support/vectors.js';
+import { INTEROP_SECRET, interopSecretCases, vector, vectorText } from '../support/vectors.js';
 
-const SECRET_DIR = join(VECTORS, 'interop-secret');
-const CASES = [
-  'assoc-cuidhex',
-  'meta-dump-ext',
-  'retr-aes128-2hkd',
-  'retr-aesxts-rsa2048',
-  'retr-ecp521-usename-ecsig',
-  'retr-hmac-cck',
-  'retr-plain-cuidyaml',
-];
+const SECRET_DIR = INTEROP_SECRET;
+const CASES = interopSecretCases();
 const caseFile = (c: string, f: string) => vector(`interop-secret/${c}/${f}`);
 const caseText = (c: string, f: string) => vectorText(`interop-secret/${c}/${f}`);
 const hostKeyOf = (c: string) => p521PrivateKeyFromPem(caseText(c, 'host.key'));

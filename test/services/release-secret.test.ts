@@ -10,103 +10,49 @@ import type { SecretReleaseInput } from '../../shared/types/release.js';
 import {
   SCF_CCK_EXTENSION_SECRET_ENFORCEMENT,
   checkAttestation,
-  createFakeIbmPki,
   decryptAddSecretRequest,
-  p521PrivateKeyFromPem,
-  readHostKeyDocument,
-  sealSeHeader,
   systemContext,
   toHex,
-  type FakeIbmPki,
 } from '../../main/engine/index.js';
 import { releaseSecret, type ReleaseProgress } from '../../main/services/release-secret.js';
 import { verifyAuditLog } from '../../main/services/audit.js';
-import { importTrustFiles } from '../../main/services/trust.js';
-import {
-  generateSshKeyPair,
-  startSimulatedGuest,
-  type SimulatedFault,
-  type SimulatedGuest,
-} from '../../main/sim/simulated-guest.js';
-import { openStore, type Store } from '../../main/store/index.js';
-import { tempDir } from '../support/cli.js';
-import { chainPems } from '../support/pki-files.js';
+import type { SimulatedFault } from '../../main/sim/simulated-guest.js';
+import type { Store } from '../../main/store/index.js';
+import { releaseWorkstation, type ReleaseWorkstation } from '../support/release-fixture.js';
 
 const ctx = systemContext();
-const tmp = tempDir('se-attest-release-');
-const client = generateSshKeyPair();
-const running: SimulatedGuest[] = [];
 const VALUE = 'tls-private-key: correct horse battery staple';
 const PASSPHRASE = 'luks passphrase 4711, never logged';
 const SINK = 'cryptsetup open --key-file=- /dev/vdb data';
-let pki: FakeIbmPki;
+let ws: ReleaseWorkstation;
 let store: Store;
 let hostPriv: Uint8Array;
-let hostCoords: Uint8Array;
-let phkh: string;
 let hkdSha: string;
+const tmp = { path: (name: string) => ws.path(name) };
 
 before(async () => {
-  writeFileSync(tmp.path('id_ed25519'), client.private, { mode: 0o600 });
+  ws = await releaseWorkstation();
+  store = ws.store;
+  hostPriv = ws.hostPrivateKey;
+  hkdSha = ws.hkdSha256;
   writeFileSync(tmp.path('value.txt'), VALUE, { mode: 0o600 });
   writeFileSync(tmp.path('passphrase'), PASSPHRASE, { mode: 0o600 });
-  pki = await createFakeIbmPki({ ctx, hkdCount: 2 });
-  store = openStore({ path: tmp.path('ws.db') });
-  const files: [string, string][] = [...chainPems(pki), ['hkd0.crt', pki.hkds[0]!.pem], ['hkd1.crt', pki.hkds[1]!.pem]];
-  const imported = importTrustFiles(
-    store,
-    files.map(([name, text]) => ({ source: name, bytes: new TextEncoder().encode(text) })),
-  );
-  assert.ok(imported.every((r) => r.error === undefined));
-  hkdSha = imported[6]!.items[0]!.item.sha256;
-  hostPriv = p521PrivateKeyFromPem(pki.hkds[0]!.privateKeyPem);
-  const doc = readHostKeyDocument(new TextEncoder().encode(pki.hkds[0]!.pem));
-  hostCoords = doc.publicCoords;
-  phkh = toHex(doc.phkh);
 });
-after(async () => {
-  await Promise.all(running.map((g) => g.close()));
-  store?.close();
-  tmp.cleanup();
-});
+after(() => ws.close());
 
 /** A simulated guest on host 0 with a sealed SE header, stored with a policy, and one configured release. */
-async function guestWith(
+function guestWith(
   name: string,
   release: SecretReleaseInput,
   fault?: SimulatedFault,
   extra: { secretSinks?: string[]; scf?: bigint; cck?: Uint8Array } = {},
 ) {
-  const seHeader = sealSeHeader({
-    hostKeys: [hostCoords],
-    cck: extra.cck ?? ctx.randomBytes(32),
-    scf: extra.scf ?? 0n,
-    ctx,
-  });
-  const g = await startSimulatedGuest({
-    hostPrivateKeys: [hostPriv],
-    seHeader,
-    cuid: ctx.randomBytes(16),
-    authorizedKeys: [client.public],
+  return ws.addGuest(name, {
+    release,
     ...(fault ? { fault } : {}),
-    ...(extra.secretSinks ? { secretSinks: extra.secretSinks } : {}),
+    ...(extra.secretSinks ? { sim: { secretSinks: extra.secretSinks } } : {}),
+    header: { ...(extra.cck ? { cck: extra.cck } : {}), ...(extra.scf !== undefined ? { scf: extra.scf } : {}) },
   });
-  running.push(g);
-  const guest = store.guests.add({
-    name,
-    sshTarget: g.address,
-    identityRef: tmp.path('id_ed25519'),
-    hostKeyFingerprint: g.fingerprint,
-    seHeaderHex: toHex(seHeader),
-    policy: {
-      hkdSha256: [hkdSha],
-      requiredAddData: ['phkh-img', 'phkh-att'],
-      expectedImagePhkh: phkh,
-      expectedAttestationPhkh: phkh,
-    },
-  });
-  store.releases.configure(guest.id, release);
-  return g;
 }
 
 const uv = (over: Partial<SecretReleaseInput> = {}): SecretReleaseInput => ({

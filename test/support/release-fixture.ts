@@ -31,10 +31,19 @@ export interface ReleaseWorkstation {
   readonly dbPath: string;
   readonly store: Store;
   readonly path: (name: string) => string;
-  /** Starts a simulated guest and stores it (optionally with a release). */
+  /** The host's P-521 private key (the guests' Ultravisors hold it). */
+  readonly hostPrivateKey: Uint8Array;
+  /** SHA-256 (hex) of the stored HKD the guests' policies allow. */
+  readonly hkdSha256: string;
+  /** Starts a simulated guest and stores it (optionally with a release; its sealed SE header's CCK and SCF). */
   addGuest(
     name: string,
-    opts?: { fault?: SimulatedFault; release?: SecretReleaseInput; sim?: Partial<SimulatedGuestParams> },
+    opts?: {
+      fault?: SimulatedFault;
+      release?: SecretReleaseInput;
+      sim?: Partial<SimulatedGuestParams>;
+      header?: { cck?: Uint8Array; scf?: bigint };
+    },
   ): Promise<SimulatedGuest>;
   close(): Promise<void>;
 }
@@ -63,8 +72,15 @@ export async function releaseWorkstation(): Promise<ReleaseWorkstation> {
     dbPath,
     store,
     path: tmp.path,
+    hostPrivateKey: hostPriv,
+    hkdSha256: hkdSha,
     async addGuest(name, opts = {}) {
-      const seHeader = sealSeHeader({ hostKeys: [doc.publicCoords], cck: ctx.randomBytes(32), ctx });
+      const seHeader = sealSeHeader({
+        hostKeys: [doc.publicCoords],
+        cck: opts.header?.cck ?? ctx.randomBytes(32),
+        scf: opts.header?.scf ?? 0n,
+        ctx,
+      });
       const g = await startSimulatedGuest({
         hostPrivateKeys: [hostPriv],
         seHeader,

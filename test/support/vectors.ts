@@ -66,3 +66,13 @@ export function ibmChainOptions(over: Partial<Record<'-C' | '--crl' | '--root-ca
     IBM_CHAIN_AT,
   ];
 }
+
+export const INTEROP_SECRET = join(VECTORS, 'interop-secret');
+
+/** The interop-secret cases whose command made a request (each with req.bin, host.key, hdr.input, cuid.hex, expected.json). */
+export function interopSecretCases(): string[] {
+  return readdirSync(INTEROP_SECRET, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && readdirSync(join(INTEROP_SECRET, d.name)).includes('req.bin'))
+    .map((d) => d.name)
+    .sort();
+}
