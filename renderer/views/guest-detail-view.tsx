@@ -274,7 +274,15 @@ export function GuestDetailView({ guestId }: { guestId: string }) {
         />
       ) : null}
       {releasing ? (
-        <ReleaseDialog guestId={detail.id} guestName={detail.name} onClose={() => setReleasing(false)} />
+        <ReleaseDialog
+          guestId={detail.id}
+          guestName={detail.name}
+          onClose={() => {
+            setReleasing(false);
+            // a release attests the guest: show its new status and history
+            void stores.guests.getState().loadDetail(detail.id);
+          }}
+        />
       ) : null}
     </section>
   );

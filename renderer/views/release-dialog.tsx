@@ -109,7 +109,7 @@ function AddReleaseForm({ onAdd }: { onAdd: (input: SecretReleaseInput) => Promi
               ))}
             </select>
           </label>
-          <label>
+          <label className="check">
             <input type="checkbox" checked={lock} onChange={(e) => setLock(e.target.checked)} /> Lock the store
             afterwards
           </label>
@@ -137,7 +137,7 @@ function AddReleaseForm({ onAdd }: { onAdd: (input: SecretReleaseInput) => Promi
       )}
       <fieldset>
         <legend>The value comes from</legend>
-        <label>
+        <label className="check">
           <input type="radio" checked={sourceKind === 'file'} onChange={() => setSourceKind('file')} /> a file on this
           computer{' '}
           <input
@@ -147,7 +147,7 @@ function AddReleaseForm({ onAdd }: { onAdd: (input: SecretReleaseInput) => Promi
             disabled={sourceKind !== 'file'}
           />
         </label>
-        <label>
+        <label className="check">
           <input type="radio" checked={sourceKind === 'keychain'} onChange={() => setSourceKind('keychain')} /> the OS
           keychain{' '}
           <input
@@ -227,7 +227,7 @@ export function ReleaseDialog({ guestId, guestName, onClose, store: given }: Rel
       ) : state.loading ? null : (
         <p>No release configured for this guest yet.</p>
       )}
-      <label>
+      <label className="check">
         <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Add again even if the
         guest already holds a secret with this ID
       </label>

@@ -16,7 +16,7 @@ import type { SimulatedGuest } from '../../main/sim/simulated-guest.js';
 import { startWebBridge, type WebBridge } from '../../main/web/server.js';
 import { buildRenderer } from '../../scripts/build-renderer.mjs';
 import { releaseWorkstation, type ReleaseWorkstation } from '../support/release-fixture.js';
-import { browserSkipReason, CHROMIUM_PATH, watchPageErrors } from './workstation-flow.js';
+import { browserSkipReason, checkScreen, CHROMIUM_PATH, watchPageErrors } from './workstation-flow.js';
 
 const skip = browserSkipReason();
 if (skip) console.log(`# release e2e skipped: ${skip}`);
@@ -61,7 +61,7 @@ after(async () => {
 });
 
 async function openRelease(name: string) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Guests', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Guests', exact: true }).click();
   await page.locator(`tr[data-guest="${name}"]`).getByText(name, { exact: true }).click();
   await page.getByRole('button', { name: 'Release…' }).click();
   return page.getByRole('dialog', { name: `Release a secret to ${name}` });
@@ -76,6 +76,8 @@ test(
     await dialog.getByText(/^Released api-token \(attestations \d+ and \d+\)/).waitFor({ timeout: 60_000 });
     assert.equal(genuine.secretStore.locked, true);
     assert.equal(genuine.addSecretRequests.length, 1);
+    const checked: string[] = [];
+    await checkScreen(page, '15-release-dialog', checked, 'viewport');
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     const refused = await openRelease('ledger');
@@ -84,6 +86,7 @@ test(
       .getByText('Not released — failed at “Attest”: The guest did not verify, so nothing was sent to it.')
       .waitFor({ timeout: 60_000 });
     assert.deepEqual(tampered.addSecretRequests, []);
+    await checkScreen(page, '16-release-refused', checked, 'viewport');
     assert.deepEqual(errors, []);
   },
 );
