@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,7 @@ describe('channel-bound release against a real OpenSSH sshd', { skip: unavailabl
         '#!/bin/sh',
         '[ "$1" = perform ] || exit 2',
         'shift',
+        `dirname "$2" >> ${JSON.stringify(join(dir, 'dirs.log'))}`,
         `exec ${JSON.stringify(process.execPath)} --import ${JSON.stringify(tsx)} ${JSON.stringify(join(dir, 'se-attest.mjs'))} perform --host-key ${JSON.stringify(join(dir, 'host.key'))} --hdr ${JSON.stringify(join(dir, 'se.hdr'))} --cuid ${CUID} "$@"`,
         '',
       ].join('\n'),
@@ -58,7 +59,8 @@ describe('channel-bound release against a real OpenSSH sshd', { skip: unavailabl
     chmodSync(join(dir, 'pvattest'), 0o755);
     chmodSync(join(dir, 'receive-secret'), 0o755);
     writeFileSync(join(dir, 'passphrase'), PASSPHRASE, { mode: 0o600 });
-    sshd = await startSshd({ pathDir: dir });
+    // the guest's temp dirs live in this test's folder: other tests watch /tmp for leftovers of their own
+    sshd = await startSshd({ pathDir: dir, env: { TMPDIR: dir } });
     store = openStore({ path: join(dir, 'ws.db') });
     const files: [string, string][] = [...chainPems(pki), ['hkd0.crt', hkd.pem]];
     const imported = importTrustFiles(
@@ -104,6 +106,13 @@ describe('channel-bound release against a real OpenSSH sshd', { skip: unavailabl
     assert.equal(out.gate?.hostKeyFingerprint, sshd.fingerprint);
     assert.equal(out.run.bindingSha256, presented);
     assert.equal(JSON.stringify(store.audit.list({})).includes(PASSPHRASE), false);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => /^se-attest\.[0-9a-f]{16}\./.test(n)),
+      [],
+      'every temp dir on the guest was removed',
+    );
+    for (const used of readFileSync(join(dir, 'dirs.log'), 'utf8').trim().split('\n'))
+      assert.ok(used.startsWith(`${dir}/se-attest.`), `the guest's temp dir ${used} is in the test's folder`);
   });
   test('user data of another key: refused at channel-check, the passphrase never arrives', async () => {
     const out = await releaseSecret({ store, guest: 'vault', release: 'relayed', ctx });

@@ -39,6 +39,8 @@ export interface StartSshdParams {
   readonly pathDir?: string;
   /** Reuse the client key of another server (so one identity fits both). */
   readonly identityPath?: string;
+  /** More environment of every session (e.g. TMPDIR, so a test's temp dirs never mix with another test's). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 async function freePort(): Promise<number> {
@@ -84,7 +86,9 @@ export async function startSshd(params: StartSshdParams = {}): Promise<RealSshd>
     'PermitRootLogin prohibit-password',
     'AllowTcpForwarding yes',
     'Subsystem sftp internal-sftp',
-    `SetEnv PATH=${params.pathDir ? `${params.pathDir}:` : ''}${basePath}`,
+    `SetEnv PATH=${params.pathDir ? `${params.pathDir}:` : ''}${basePath}${Object.entries(params.env ?? {})
+      .map(([k, v]) => ` ${k}=${v}`)
+      .join('')}`,
     'LogLevel INFO',
     '',
   ].join('\n');

@@ -60,12 +60,16 @@ export function scanPemBlocks(bytes: Uint8Array, code: ErrorCode): PemBlock[] | 
   return sawBegin ? blocks : null;
 }
 
-/** Encodes DER bytes as a PEM block with the given label (64-column base64, trailing newline). */
-export function encodePem(label: string, der: Uint8Array): string {
+/**
+ * Encodes DER bytes as a PEM block with the given label (64-column base64, trailing newline); optional RFC 1421
+ * style header lines (e.g. pvsecret's `kind: AES-128-KEY`) come first, followed by an empty line.
+ */
+export function encodePem(label: string, der: Uint8Array, headers: readonly string[] = []): string {
   const b64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+  const head = headers.length > 0 ? `${headers.join('\n')}\n\n` : '';
+  return `-----BEGIN ${label}-----\n${head}${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
 function fail(code: ErrorCode, message: string): never {

@@ -15,6 +15,7 @@
 import { AttestError } from '../../../shared/errors/index.js';
 import { readU32, viewOf, writeU32 } from '../bytes.js';
 import { SECRET_ID_SIZE } from '../formats/asrcb.js';
+import { encodePem } from '../pki/pem.js';
 import { MAX_PLAINTEXT_PAYLOAD, SECRET_TYPE_PLAINTEXT, secretTypeListName } from './kinds.js';
 import { formatSecretId, secretIdHex } from './secret-id.js';
 
@@ -107,18 +108,10 @@ export function unpackPlaintext(buffer: Uint8Array): Uint8Array | undefined {
   return buffer.slice(2, 2 + len);
 }
 
-function base64Lines(bytes: Uint8Array): string {
-  const b64 = Buffer.from(bytes).toString('base64');
-  return (b64.match(/.{1,64}/g) ?? []).join('\n');
-}
-
 /** `pvsecret retrieve --outform pem`: a PLAINTEXT SECRET block, or an IBM PROTECTED KEY block with its kind. */
 export function formatRetrievedSecretPem(type: number, buffer: Uint8Array): string {
-  if (type === SECRET_TYPE_PLAINTEXT) {
-    const payload = unpackPlaintext(buffer) ?? buffer;
-    return `-----BEGIN PLAINTEXT SECRET-----\n${base64Lines(payload)}\n-----END PLAINTEXT SECRET-----\n`;
-  }
-  return `-----BEGIN IBM PROTECTED KEY-----\nkind: ${secretTypeListName(type)}\n\n${base64Lines(buffer)}\n-----END IBM PROTECTED KEY-----\n`;
+  if (type === SECRET_TYPE_PLAINTEXT) return encodePem('PLAINTEXT SECRET', unpackPlaintext(buffer) ?? buffer);
+  return encodePem('IBM PROTECTED KEY', buffer, [`kind: ${secretTypeListName(type)}`]);
 }
 
 /** `pvsecret retrieve --outform bin`: the plaintext payload, or the protected-key blob as it came. */
