@@ -1,10 +1,9 @@
-import { isAttestError } from '../../shared/errors/index.js';
+import { AttestError, isAttestError } from '../../shared/errors/index.js';
 
 /**
  * What a CLI command may touch besides its arguments: output streams, the working directory and the
  * environment. Tests pass an in-memory implementation; `bin/se-attest.js` passes the process's.
  */
-import { AttestError } from '../../shared/errors/index.js';
 export interface CliIo {
   /** Writes text to standard output as given (no newline added). */
   out(text: string): void;

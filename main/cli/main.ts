@@ -30,6 +30,8 @@ import { registerEvidenceCommands } from './flags/evidence.js';
 import { registerHkdCommands } from './flags/hkd.js';
 import { registerOpenCommand } from './flags/open.js';
 import { registerReportCommands } from './flags/report.js';
+import { registerReleaseCommands } from './flags/release.js';
+import { registerSecretCommands } from './flags/secret.js';
 import { registerStoreCommands } from './flags/store.js';
 
 export { describeError } from './io.js';
@@ -50,6 +52,8 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { names: ['evidence'], register: registerEvidenceCommands },
   { names: ['open'], register: registerOpenCommand },
   { names: ['report'], register: registerReportCommands },
+  { names: ['secret'], register: registerSecretCommands },
+  { names: ['release'], register: registerReleaseCommands },
 ];
 
 /** Applies the program's output and exit handling to `cmd` and every command below it. */

@@ -4,9 +4,10 @@
  * macOS). The value is returned to the caller, who wipes it; it never reaches a log, a message or the store.
  */
 import { execFile } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { AttestError } from '../../shared/errors/index.js';
+
+import { AttestError, isAttestError } from '../../shared/errors/index.js';
 import type { ValueSource } from '../../shared/types/release.js';
+import { readFileBounded } from '../fs/index.js';
 
 /** The largest value read (a passphrase, a key file or a plaintext secret). */
 export const MAX_RELEASE_VALUE_SIZE = 1024 * 1024;
@@ -25,28 +26,13 @@ export interface ReadValueParams {
 const unavailable = (message: string, details?: Record<string, unknown>) =>
   new AttestError('ERR_RELEASE_VALUE_UNAVAILABLE', message, details);
 
-function readValueFile(path: string): Uint8Array {
-  let fd: number;
+/** A value file: a regular file of at most 1 MiB (main/fs's reader); its failure code is kept in the details. */
+function readValueFile(path: string, cwd: string | undefined): Uint8Array {
   try {
-    fd = openSync(path, 'r');
+    return readFileBounded(path, MAX_RELEASE_VALUE_SIZE, cwd !== undefined ? { cwd } : {});
   } catch (e) {
-    throw unavailable(`cannot open the value file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { path });
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw unavailable(`the value file ${path} is not a regular file`, { path });
-    if (st.size > MAX_RELEASE_VALUE_SIZE)
-      throw new AttestError('ERR_INPUT_TOO_LARGE', `the value file ${path} is larger than 1 MiB`, { path });
-    const out = new Uint8Array(st.size);
-    let at = 0;
-    while (at < out.length) {
-      const n = readSync(fd, out, at, out.length - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-    return at === out.length ? out : out.subarray(0, at);
-  } finally {
-    closeSync(fd);
+    if (!isAttestError(e)) throw e;
+    throw unavailable(`the value file cannot be used: ${e.message}`, { path, cause: e.code });
   }
 }
 
@@ -98,10 +84,8 @@ export function readOsKeychain(service: string, account: string): Promise<Uint8A
 /** Reads the value of `source`; throws ERR_RELEASE_VALUE_UNAVAILABLE / ERR_RELEASE_KEYCHAIN_UNAVAILABLE. */
 export async function readReleaseValue(source: ValueSource, p: ReadValueParams = {}): Promise<Uint8Array> {
   switch (source.kind) {
-    case 'file': {
-      const path = p.cwd && !source.path.startsWith('/') ? `${p.cwd}/${source.path}` : source.path;
-      return readValueFile(path);
-    }
+    case 'file':
+      return readValueFile(source.path, p.cwd);
     case 'stdin':
       if (!p.stdin) throw unavailable('this release reads its value from standard input: run it from the command line');
       return p.stdin(MAX_RELEASE_VALUE_SIZE);

@@ -3,7 +3,17 @@
 // judges exactly as it judged IBM's; `secret verify` on every golden vector and on IBM's signed requests; HKDs
 // verified exactly as `create` verifies them; the CUID from a verified result only; coded errors for bad input.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -373,7 +383,10 @@ describe('secret create: options, files and errors', () => {
       hostPrivateKeys: [p521PrivateKeyFromPem(readFileSync(join(keys, 'hostA.key'), 'utf8'))],
     });
     assert.equal(toHex(opened.value), toHex(secret));
-    const again = await cli(
+    // a symlink as --output-secret is refused before anything is written, and what it points to is untouched
+    writeFileSync(tmp.path('elsewhere'), 'keep me');
+    symlinkSync(tmp.path('elsewhere'), tmp.path('link.key'));
+    const linked = await cli(
       tmp.dir,
       ...base,
       '-o',
@@ -382,15 +395,28 @@ describe('secret create: options, files and errors', () => {
       'x',
       '--stdout',
       '--output-secret',
+      'link.key',
+    );
+    assert.equal(linked.code, 1);
+    assert.match(linked.stderr, /ERR_FS_SYMLINK/);
+    assert.equal(readFileSync(tmp.path('elsewhere'), 'utf8'), 'keep me');
+    assert.equal(existsSync(tmp.path('a2.bin')), false, 'refused before the request was written');
+    // an existing file is replaced by a new 0600 file (as pvsecret overwrites it), whatever its mode was
+    chmodSync(tmp.path('assoc.key'), 0o644);
+    const again = await cli(
+      tmp.dir,
+      ...base,
+      '-o',
+      'a3.bin',
+      'association',
+      'y',
+      '--stdout',
+      '--output-secret',
       'assoc.key',
     );
-    assert.equal(again.code, 1);
-    assert.match(again.stderr, /ERR_CLI_FILE_WRITE/);
-    assert.equal(
-      toHex(readFileSync(tmp.path('assoc.key'))),
-      toHex(secret),
-      'an existing secret file is never overwritten',
-    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(statSync(tmp.path('assoc.key')).mode & 0o777, 0o600);
+    assert.notEqual(toHex(readFileSync(tmp.path('assoc.key'))), toHex(secret));
   });
   test('YAML names that YAML would read as numbers are quoted; the retrievable kind line', async () => {
     writeFileSync(tmp.path('k192'), new Uint8Array(24).fill(3));

@@ -5,26 +5,27 @@
  * standard input or the OS keychain at release time; they are never stored, printed or logged.
  * Exit codes: 0 every release done, 2 a guest did not verify (nothing was sent), 1 any other failure.
  */
-import { type Command, Option } from 'commander';
 import { AttestError } from '../../../shared/errors/index.js';
 import {
   RELEASE_KINDS,
   UV_SECRET_KINDS,
   type ReleaseKind,
+  type SecretRelease,
   type SecretReleaseInput,
   type UvSecretKind,
   type ValueSource,
 } from '../../../shared/types/release.js';
-import { systemContext } from '../../engine/index.js';
+import { systemContext } from '../../engine/crypto/context.js';
 import { releaseSecret, type ReleaseProgress } from '../../services/release-secret.js';
 import { describeValueSource } from '../../services/release-value.js';
 import { openStore, type Store } from '../../store/index.js';
-import { collectList, resolvePath } from '../files.js';
+import { resolvePath } from '../../fs/index.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
-import { PASSPHRASE_ENV } from './attest.js';
-import { resolveDbPath } from './store-commands.js';
+import { PASSPHRASE_ENV } from '../flags/attest.js';
+import { resolveDbPath } from '../../store/default-path.js';
 
-interface RunOptions {
+/** `release`'s options as parsed. */
+export interface ReleaseRunOptions {
   secret?: string[];
   db?: string;
   force?: boolean;
@@ -34,7 +35,8 @@ interface RunOptions {
   quiet?: boolean;
 }
 
-interface AddOptions {
+/** `guest release add`'s options as parsed. */
+export interface ReleaseAddOptions {
   db?: string;
   kind: string;
   type?: string;
@@ -59,7 +61,7 @@ function withStore<T>(io: CliIo, db: string | undefined, fn: (store: Store) => T
     .finally(() => store.close());
 }
 
-function valueSource(io: CliIo, o: AddOptions): ValueSource {
+function valueSource(io: CliIo, o: ReleaseAddOptions): ValueSource {
   const given = [o.fromFile !== undefined, o.fromStdin === true, o.fromKeychain !== undefined].filter(Boolean).length;
   if (given !== 1)
     throw new AttestError(
@@ -78,7 +80,7 @@ function valueSource(io: CliIo, o: AddOptions): ValueSource {
 }
 
 /** The release input of `guest release add`. */
-export function releaseInputFrom(io: CliIo, name: string, o: AddOptions): SecretReleaseInput {
+export function releaseInputFrom(io: CliIo, name: string, o: ReleaseAddOptions): SecretReleaseInput {
   if (!(RELEASE_KINDS as readonly string[]).includes(o.kind))
     throw new AttestError(
       'ERR_CLI_USAGE',
@@ -115,6 +117,10 @@ export function releaseInputFrom(io: CliIo, name: string, o: AddOptions): Secret
   };
 }
 
+function describeRelease(r: SecretRelease): string {
+  return `${r.name}\t${r.kind}${r.uvKind ? ` ${r.uvKind}` : ''}\tfrom ${describeValueSource(r.source)}${r.lock ? '\tlock' : ''}\n`;
+}
+
 function describeProgress(e: ReleaseProgress): string | undefined {
   if (e.attest) {
     const a = e.attest;
@@ -125,15 +131,13 @@ function describeProgress(e: ReleaseProgress): string | undefined {
   return `[${e.step}] ${e.status}${e.code ? `, ${e.code}` : ''}\n`;
 }
 
-async function runRelease(io: CliIo, guest: string, o: RunOptions): Promise<void> {
+/** `release GUEST [--secret NAME …]`. */
+export async function runRelease(io: CliIo, guest: string, o: ReleaseRunOptions): Promise<void> {
   await withStore(io, o.db, async (store) => {
     const g = store.guests.get(guest);
     if (!o.secret?.length) {
       // no --secret: what this guest may be given, and what it was given
-      for (const r of store.releases.list(g.id))
-        io.out(
-          `${r.name}\t${r.kind}${r.uvKind ? ` ${r.uvKind}` : ''}\tfrom ${describeValueSource(r.source)}${r.lock ? '\tlock' : ''}\n`,
-        );
+      for (const r of store.releases.list(g.id)) io.out(describeRelease(r));
       for (const run of store.releases.listRuns({ guestId: g.id, limit: 20 }))
         io.out(
           `run ${run.id}\t${run.startedAt}\t${run.releaseName}\t${run.status}${run.failedStep ? ` at ${run.failedStep} (${run.errorCode})` : ''}\n`,
@@ -188,94 +192,30 @@ async function runRelease(io: CliIo, guest: string, o: RunOptions): Promise<void
   });
 }
 
-/** Registers `release` and `guest release add|list|remove`. */
-export function registerReleaseCommands(program: Command, io: CliIo): void {
-  program
-    .command('release')
-    .description('release secrets to a stored guest once it verified (without --secret: its releases and their runs)')
-    .argument('<GUEST>')
-    .option('--secret <NAME>', 'a configured release (repeatable, in order)', collectList)
-    .option('--db <PATH>', 'database (default $SE_ATTEST_DB or the per-user database)')
-    .option('--force', "add even when the guest's store already holds a secret with this ID")
-    .option('--online', 'download missing CRLs while verifying the host-key documents')
-    .option('--trust-on-first-use', "accept the guest's SSH host key on first contact")
-    .addOption(new Option('--format <FORMAT>', 'also print the run records').choices(['text', 'json']).default('text'))
-    .option('-q, --quiet', 'errors only')
-    .action(async (guest: string, o: RunOptions) => runRelease(io, guest, o));
+/** `guest release add GUEST NAME`. */
+export async function runReleaseAdd(io: CliIo, guestName: string, name: string, o: ReleaseAddOptions): Promise<void> {
+  await withStore(io, o.db, (store) => {
+    const g = store.guests.get(guestName);
+    const r = store.releases.configure(g.id, releaseInputFrom(io, name, o));
+    io.out(
+      `release ${r.name} of guest ${g.name}: ${r.kind}${r.uvKind ? ` ${r.uvKind}` : ''}, value from ${describeValueSource(r.source)}\n`,
+    );
+  });
+}
 
-  const guest = program.commands.find((c) => c.name() === 'guest') ?? program.command('guest');
-  const rel = guest.command('release').description('what a stored guest may be given once it verified');
-  rel
-    .command('add')
-    .description('add (or replace) a secret release of a guest')
-    .argument('<GUEST>')
-    .argument('<NAME>')
-    .option('--db <PATH>', 'database')
-    .addOption(
-      new Option(
-        '--kind <KIND>',
-        'uv: an Ultravisor secret (pvsecret); channel: a value written to a guest command',
-      ).default('uv'),
-    )
-    .option('--type <TYPE>', `uv: ${UV_SECRET_KINDS.join(', ')} (default plain)`)
-    .option('--secret-name <NAME>', 'uv: the name the secret ID is made from (default NAME)')
-    .option('--use-name', 'uv: the ID is the name itself (31 bytes), as pvsecret --use-name')
-    .option('--disable-dump', 'uv: set the disable-dump flag')
-    .option('--lock', 'uv: lock the secret store after adding')
-    .option('--pvsecret <CMD>', 'uv: pvsecret on the guest (default pvsecret, e.g. "sudo -n pvsecret")')
-    .option(
-      '--command <CMD>',
-      'channel: the guest command reading the value on stdin, e.g. "cryptsetup open --key-file=- /dev/vdb data"',
-    )
-    .option(
-      '--host-key-file <PATH>',
-      "channel: the guest's SSH public host-key file (default by key type under /etc/ssh)",
-    )
-    .option('--from-file <PATH>', 'the value is read from this file at release time')
-    .option('--from-stdin', 'the value is read from standard input at release time')
-    .option('--from-keychain <SERVICE:ACCOUNT>', 'the value is read from the OS keychain at release time')
-    .option(
-      '--cck-from-file <PATH>',
-      "uv: the image's CCK (32 bytes), for images that require the CCK-derived extension secret",
-    )
-    .option('--cck-from-keychain <SERVICE:ACCOUNT>', "uv: the image's CCK from the OS keychain")
-    .action(async (guestName: string, name: string, o: AddOptions) =>
-      withStore(io, o.db, (store) => {
-        const g = store.guests.get(guestName);
-        const r = store.releases.configure(g.id, releaseInputFrom(io, name, o));
-        io.out(
-          `release ${r.name} of guest ${g.name}: ${r.kind}${r.uvKind ? ` ${r.uvKind}` : ''}, value from ${describeValueSource(r.source)}\n`,
-        );
-      }),
-    );
-  rel
-    .command('list')
-    .description("a guest's secret releases")
-    .argument('<GUEST>')
-    .option('--db <PATH>', 'database')
-    .addOption(new Option('--format <FORMAT>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (guestName: string, o: { db?: string; format: string }) =>
-      withStore(io, o.db, (store) => {
-        const list = store.releases.list(store.guests.get(guestName).id);
-        if (o.format === 'json') return void io.out(`${JSON.stringify(list, null, 2)}\n`);
-        for (const r of list)
-          io.out(
-            `${r.name}\t${r.kind}${r.uvKind ? ` ${r.uvKind}` : ''}\tfrom ${describeValueSource(r.source)}${r.lock ? '\tlock' : ''}\n`,
-          );
-      }),
-    );
-  rel
-    .command('remove')
-    .description('remove a secret release (its runs stay in the history)')
-    .argument('<GUEST>')
-    .argument('<NAME>')
-    .option('--db <PATH>', 'database')
-    .action(async (guestName: string, name: string, o: { db?: string }) =>
-      withStore(io, o.db, (store) => {
-        store.releases.remove(store.guests.get(guestName).id, name);
-        io.out(`removed release ${name} of guest ${guestName}\n`);
-      }),
-    );
-  for (const c of [rel, ...rel.commands])
-    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+/** `guest release list GUEST`. */
+export async function runReleaseList(io: CliIo, guestName: string, o: { db?: string; format: string }): Promise<void> {
+  await withStore(io, o.db, (store) => {
+    const list = store.releases.list(store.guests.get(guestName).id);
+    if (o.format === 'json') return void io.out(`${JSON.stringify(list, null, 2)}\n`);
+    for (const r of list) io.out(describeRelease(r));
+  });
+}
+
+/** `guest release remove GUEST NAME`. */
+export async function runReleaseRemove(io: CliIo, guestName: string, name: string, o: { db?: string }): Promise<void> {
+  await withStore(io, o.db, (store) => {
+    store.releases.remove(store.guests.get(guestName).id, name);
+    io.out(`removed release ${name} of guest ${guestName}\n`);
+  });
 }

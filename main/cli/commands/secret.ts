@@ -5,44 +5,46 @@
  * (16 raw bytes, pvattest's verify YAML, or our verify JSON when it verified), or from a stored attestation
  * (`--attestation ID`, which must have verified). Secret values are read from files and never printed.
  */
-import { closeSync, constants as fsConstants, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Command, Option } from 'commander';
 import { parseDocument, isMap, isScalar, type Node as YamlNode } from 'yaml';
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
+import { fromHex, toHex } from '../../engine/bytes.js';
+import { systemContext } from '../../engine/crypto/context.js';
+import { ASRCB_FLAG_DISABLE_DUMP } from '../../engine/formats/asrcb.js';
 import {
-  ASRCB_FLAG_DISABLE_DUMP,
-  RETRIEVABLE_TYPES,
-  associationSecret,
-  createAddSecretRequest,
-  encodePolicyReference,
   extractSeHeader,
-  fromHex,
-  metaSecret,
-  readPrivateKey,
-  readSeHeaderTags,
-  retrievableSecret,
-  secretIdHex,
-  secretTypeListName,
-  systemContext,
-  toHex,
-  updateCckSecret,
-  verifyAddSecretRequest,
   locateSeHeader,
-  type ExtensionSecretSource,
-  type GuestSecret,
-  type RetrievableType,
+  readSeHeaderTags,
   type SeHeaderTags,
-} from '../../engine/index.js';
+} from '../../engine/formats/se-header.js';
 import { readCertificates, readHkdFile } from '../../engine/pki/pki-files.js';
 import { publicKeyOf } from '../../engine/pki/x509.js';
+import {
+  createAddSecretRequest,
+  verifyAddSecretRequest,
+  type ExtensionSecretSource,
+} from '../../engine/secret/add-secret-request.js';
+import { RETRIEVABLE_TYPES, secretTypeListName, type RetrievableType } from '../../engine/secret/kinds.js';
+import { secretIdHex } from '../../engine/secret/secret-id.js';
+import { encodePolicyReference } from '../../engine/secret/user-data.js';
+import {
+  associationSecret,
+  metaSecret,
+  readPrivateKey,
+  retrievableSecret,
+  updateCckSecret,
+  type GuestSecret,
+} from '../../engine/secret/values.js';
+import { checkSecretFileTarget, readFileBounded, resolvePath, writeSecretFile } from '../../fs/index.js';
 import { verifiedAttestationBinding } from '../../services/secret-binding.js';
+import { resolveDbPath } from '../../store/default-path.js';
 import { openStore } from '../../store/index.js';
-import { collectList, naming, readFileBounded, resolvePath, writeFileChecked } from '../files.js';
+import { naming, writeFileChecked } from '../files.js';
+import { certFiles, type CertificateFlags } from '../flags/certificate-options.js';
 import { yamlString } from '../format/yaml.js';
 import { CliExit, EXIT_ERROR, writeStdoutBytes, type CliIo } from '../io.js';
-import { addCertificateOptions, resolveHostKeys, type HostKeyOptions } from './host-keys.js';
-import { resolveDbPath } from './store-commands.js';
+import { hostKeyOptionsFrom, resolveHostKeys } from './host-keys.js';
 
 /** pvsecret's warning when host-key documents are not verified. */
 export const SECRET_NO_VERIFY_WARNING =
@@ -52,9 +54,10 @@ const MAX_SMALL_FILE = 1024 * 1024;
 const MAX_REQUEST_FILE = 0x100000 + 1;
 const SE_GUEST_FLAG = '/sys/firmware/uv/prot_virt_guest';
 
-interface CreateOptions extends Omit<HostKeyOptions, 'hostKeyDocument'> {
+/** `secret create`'s options as parsed (the subcommand's are in SecretKindOptions). */
+export interface SecretCreateOptions extends CertificateFlags {
   hostKeyDocument?: string[];
-  crt?: string[];
+  at?: string;
   hdr?: string;
   force?: boolean;
   output?: string;
@@ -73,10 +76,10 @@ interface CreateOptions extends Omit<HostKeyOptions, 'hostKeyDocument'> {
   useName?: boolean;
   verbose: number;
   quiet?: boolean;
-  verify?: boolean;
 }
 
-interface KindOptions {
+/** Options of the `secret create` subcommands. */
+export interface SecretKindOptions {
   stdout?: boolean;
   inputSecret?: string;
   outputSecret?: string;
@@ -85,7 +88,8 @@ interface KindOptions {
 }
 
 /** The subcommand and its argument. */
-type Kind = { kind: 'meta' } | { kind: 'association' | 'retrievable'; name: string } | { kind: 'update-cck' };
+export type SecretKind =
+  { kind: 'meta' } | { kind: 'association' | 'retrievable'; name: string } | { kind: 'update-cck' };
 
 const usage = (message: string): AttestError => new AttestError('ERR_CLI_USAGE', message);
 const required = (what: string): AttestError => usage(`the following required arguments were not provided: ${what}`);
@@ -97,31 +101,6 @@ export function secretInfoPath(output: string, name: string): string {
   if (!output.includes('/')) return file;
   const parent = dirname(output);
   return parent === '/' ? `/${file}` : `${parent}/${file}`;
-}
-
-/** Writes a secret file: created new (never over an existing file or through a symlink), mode 0600. */
-function writeNewSecretFile(cwd: string, path: string, data: Uint8Array): void {
-  let fd: number;
-  try {
-    fd = openSync(
-      resolvePath(cwd, path),
-      fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW,
-      0o600,
-    );
-  } catch (e) {
-    throw new AttestError(
-      'ERR_CLI_FILE_WRITE',
-      `Cannot create \`${path}\`: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
-      {
-        path,
-      },
-    );
-  }
-  try {
-    writeSync(fd, data);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** The YAML pvsecret writes for an association or retrievable secret (serde_yaml's quoting). */
@@ -193,7 +172,7 @@ export function readCuidFile(bytes: Uint8Array, path: string): Uint8Array {
   return fromHex(value);
 }
 
-function parseFlags(opts: CreateOptions): bigint {
+function parseFlags(opts: SecretCreateOptions): bigint {
   if (opts.flags?.length && opts.pcf !== undefined) throw conflict('--flags <FLAGS>', '--pcf <PCF>');
   if (opts.pcf !== undefined) {
     const clean = opts.pcf.replace(/^0x/i, '');
@@ -222,7 +201,7 @@ function isSecureExecutionGuest(): boolean {
 }
 
 /** Validates the CLI as pvsecret's `validate_cli` and clap do, before anything is read. */
-function validateCreate(opts: CreateOptions, kind: Kind, kindOpts: KindOptions): void {
+function validateCreate(opts: SecretCreateOptions, kind: SecretKind, kindOpts: SecretKindOptions): void {
   if (!opts.hostKeyDocument?.length) throw required('--host-key-document <FILE>');
   if (opts.output === undefined) throw required('--output <FILE>');
   if (opts.hdr === undefined && opts.attestation === undefined) throw required('--hdr <FILE>');
@@ -254,7 +233,7 @@ function validateCreate(opts: CreateOptions, kind: Kind, kindOpts: KindOptions):
   }
 }
 
-function buildSecret(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: KindOptions): GuestSecret {
+function buildSecret(io: CliIo, opts: SecretCreateOptions, kind: SecretKind, kindOpts: SecretKindOptions): GuestSecret {
   const useName = opts.useName === true;
   switch (kind.kind) {
     case 'meta':
@@ -262,7 +241,7 @@ function buildSecret(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: KindO
     case 'association': {
       const value =
         kindOpts.inputSecret !== undefined
-          ? readFileBounded(io.cwd, kindOpts.inputSecret, 4096)
+          ? readFileBounded(kindOpts.inputSecret, 4096, { cwd: io.cwd })
           : systemContext().randomBytes(32);
       try {
         return naming(kindOpts.inputSecret ?? 'association secret', () => associationSecret(kind.name, value, useName));
@@ -278,7 +257,7 @@ function buildSecret(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: KindO
           'ERR_SECRET_TYPE_UNKNOWN',
           `invalid value '${kindOpts.type}' for '--type <TYPE>' [possible values: ${RETRIEVABLE_TYPES.join(', ')}]`,
         );
-      const input = readFileBounded(io.cwd, kindOpts.secret, MAX_SMALL_FILE);
+      const input = readFileBounded(kindOpts.secret, MAX_SMALL_FILE, { cwd: io.cwd });
       try {
         return retrievableSecret({
           name: kind.name,
@@ -293,7 +272,7 @@ function buildSecret(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: KindO
     }
     case 'update-cck': {
       if (kindOpts.secret === undefined) throw required('--secret <FILE>');
-      const input = readFileBounded(io.cwd, kindOpts.secret, 4096);
+      const input = readFileBounded(kindOpts.secret, 4096, { cwd: io.cwd });
       try {
         return updateCckSecret(input);
       } finally {
@@ -303,15 +282,15 @@ function buildSecret(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: KindO
   }
 }
 
-function readExtension(io: CliIo, opts: CreateOptions): ExtensionSecretSource {
+function readExtension(io: CliIo, opts: SecretCreateOptions): ExtensionSecretSource {
   if (opts.extensionSecret !== undefined) {
-    const value = readFileBounded(io.cwd, opts.extensionSecret, 4096);
+    const value = readFileBounded(opts.extensionSecret, 4096, { cwd: io.cwd });
     if (value.length !== 32)
       throw new AttestError('ERR_SECRET_EXTENSION_SIZE', 'extension secret must be exactly 32 bytes long');
     return { kind: 'simple', value };
   }
   if (opts.cck !== undefined) {
-    const cck = readFileBounded(io.cwd, opts.cck, 4096);
+    const cck = readFileBounded(opts.cck, 4096, { cwd: io.cwd });
     if (cck.length !== 32) throw new AttestError('ERR_SECRET_CCK_SIZE', 'CCK must be exactly 32 bytes long');
     return { kind: 'derived', cck };
   }
@@ -319,7 +298,7 @@ function readExtension(io: CliIo, opts: CreateOptions): ExtensionSecretSource {
 }
 
 function readHeaderTags(io: CliIo, path: string): SeHeaderTags {
-  const bytes = readFileBounded(io.cwd, path, MAX_SE_FILE);
+  const bytes = readFileBounded(path, MAX_SE_FILE, { cwd: io.cwd });
   try {
     locateSeHeader(bytes);
     return readSeHeaderTags(extractSeHeader(bytes));
@@ -330,15 +309,19 @@ function readHeaderTags(io: CliIo, path: string): SeHeaderTags {
   }
 }
 
-async function runCreate(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: KindOptions): Promise<void> {
+/** Runs `secret create SUBCOMMAND`. */
+export async function runSecretCreate(
+  io: CliIo,
+  opts: SecretCreateOptions,
+  kind: SecretKind,
+  kindOpts: SecretKindOptions,
+): Promise<void> {
   const info = (t: string) => (opts.verbose > 0 && !opts.quiet ? io.err(t) : undefined);
   const warn = (t: string) => (!opts.quiet ? io.err(t) : undefined);
-  const hostKeyOptions = {
-    ...opts,
-    cert: [...(opts.cert ?? []), ...(opts.crt ?? [])],
-    noVerify: opts.verify === false,
-  };
+  const hostKeyOptions = { ...opts, cert: certFiles(opts), noVerify: opts.verify === false };
   validateCreate(hostKeyOptions, kind, kindOpts);
+  // a symlink, folder or device as --output-secret is refused before anything is read or created
+  if (kindOpts.outputSecret !== undefined) checkSecretFileTarget(kindOpts.outputSecret, { cwd: io.cwd });
   if (isSecureExecutionGuest() && !opts.force) {
     warn('The system seems to be a Secure Execution guest\n');
     throw new AttestError(
@@ -354,7 +337,7 @@ async function runCreate(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: K
     let cuid: Uint8Array | undefined;
     if (opts.cuidHex !== undefined) cuid = parseCuidHex(opts.cuidHex);
     else if (opts.cuid !== undefined)
-      cuid = readCuidFile(readFileBounded(io.cwd, opts.cuid, MAX_SMALL_FILE), opts.cuid);
+      cuid = readCuidFile(readFileBounded(opts.cuid, MAX_SMALL_FILE, { cwd: io.cwd }), opts.cuid);
     else if (opts.attestation !== undefined) {
       const id = Number(opts.attestation);
       if (!Number.isSafeInteger(id) || id <= 0)
@@ -376,17 +359,17 @@ async function runCreate(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: K
     if (extensionSecret.kind === 'derived') cleanup.push(extensionSecret.cck);
     let userData: Uint8Array | undefined;
     if (opts.userData !== undefined) {
-      userData = readFileBounded(io.cwd, opts.userData, 64 * 1024);
+      userData = readFileBounded(opts.userData, 64 * 1024, { cwd: io.cwd });
       if (userData.length === 0) warn('Added empty user-data file.\n');
     } else if (opts.policy !== undefined) {
-      const ref = encodePolicyReference(readFileBounded(io.cwd, opts.policy, MAX_SE_FILE), opts.policy);
+      const ref = encodePolicyReference(readFileBounded(opts.policy, MAX_SE_FILE, { cwd: io.cwd }), opts.policy);
       io.out(`${toHex(ref.hash)}\n`);
       // IBM's quirk: with a signing key the reference is dropped (a signed, empty user-data block)
       if (opts.userSignKey === undefined) userData = ref.block;
     }
     let userSigningKey;
     if (opts.userSignKey !== undefined) {
-      const keyBytes = readFileBounded(io.cwd, opts.userSignKey, MAX_SMALL_FILE);
+      const keyBytes = readFileBounded(opts.userSignKey, MAX_SMALL_FILE, { cwd: io.cwd });
       userSigningKey = readPrivateKey(keyBytes);
       keyBytes.fill(0);
       if (!userSigningKey)
@@ -399,10 +382,18 @@ async function runCreate(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: K
     const hkdPaths = hostKeyOptions.hostKeyDocument!;
     for (const path of hkdPaths) {
       info(`Use host-key document at '${path}'\n`);
-      const file = readHkdFile(path, readFileBounded(io.cwd, path, MAX_SMALL_FILE));
-      if (file.certificatesInFile > 1) warn(`The host-key document in '${path}' contains more than one certificate!\n`);
+      // the verified path warns about several certificates itself (resolveHostKeys)
+      if (
+        hostKeyOptions.noVerify &&
+        readHkdFile(path, readFileBounded(path, MAX_SMALL_FILE, { cwd: io.cwd })).certificatesInFile > 1
+      )
+        warn(`The host-key document in '${path}' contains more than one certificate!\n`);
     }
-    const hostKeys = await resolveHostKeys(io, { ...hostKeyOptions, hostKeyDocument: hkdPaths });
+    const hostKeys = await resolveHostKeys(
+      io,
+      hostKeyOptionsFrom({ ...opts, hostKeyDocument: hkdPaths }),
+      opts.quiet === true,
+    );
     const request = createAddSecretRequest({
       secret,
       hostKeys: hostKeys.map((k) => k.publicCoords),
@@ -430,7 +421,7 @@ async function runCreate(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: K
       }
     }
     if (kind.kind === 'association' && kindOpts.outputSecret !== undefined)
-      writeNewSecretFile(io.cwd, kindOpts.outputSecret, secret.value);
+      writeSecretFile(kindOpts.outputSecret, secret.value, { cwd: io.cwd });
   } finally {
     for (const b of cleanup) b.fill(0);
   }
@@ -439,11 +430,12 @@ async function runCreate(io: CliIo, opts: CreateOptions, kind: Kind, kindOpts: K
 function appendTocPolicy(io: CliIo, path: string, tag: Uint8Array): void {
   const full = resolvePath(io.cwd, path);
   let before = '';
-  if (existsSync(full)) before = Buffer.from(readFileBounded(io.cwd, path, MAX_SMALL_FILE)).toString('utf8');
+  if (existsSync(full)) before = Buffer.from(readFileBounded(path, MAX_SMALL_FILE, { cwd: io.cwd })).toString('utf8');
   writeFileChecked(io.cwd, path, `${before}${toHex(tag)}\n`);
 }
 
-interface VerifyOptions {
+/** `secret verify`'s options as parsed. */
+export interface SecretVerifyOptions {
   input?: string;
   output?: string;
   userCert?: string;
@@ -452,13 +444,13 @@ interface VerifyOptions {
 }
 
 async function readInput(io: CliIo, path: string): Promise<Uint8Array> {
-  if (path !== '-') return readFileBounded(io.cwd, path, MAX_REQUEST_FILE);
+  if (path !== '-') return readFileBounded(path, MAX_REQUEST_FILE, { cwd: io.cwd });
   if (!io.readStdin) throw new AttestError('ERR_CLI_FILE_READ', 'Cannot open `-`: no standard input');
   return io.readStdin(MAX_REQUEST_FILE);
 }
 
 function readUserCert(io: CliIo, path: string) {
-  const bytes = readFileBounded(io.cwd, path, MAX_SMALL_FILE);
+  const bytes = readFileBounded(path, MAX_SMALL_FILE, { cwd: io.cwd });
   let certs;
   try {
     certs = readCertificates(bytes, 'ERR_SECRET_USER_CERT_INVALID');
@@ -470,7 +462,8 @@ function readUserCert(io: CliIo, path: string) {
   return key;
 }
 
-async function runVerify(io: CliIo, opts: VerifyOptions, positional: string[]): Promise<void> {
+/** Runs `secret verify`. */
+export async function runSecretVerify(io: CliIo, opts: SecretVerifyOptions, positional: string[]): Promise<void> {
   if (opts.input !== undefined && positional.length > 1) throw conflict('--input <FILE>', '[INPUT]');
   const input = opts.input ?? positional.shift();
   const output = opts.output ?? positional.shift() ?? '-';
@@ -491,97 +484,4 @@ async function runVerify(io: CliIo, opts: VerifyOptions, positional: string[]): 
     else writeFileChecked(io.cwd, output, result.output);
   }
   if (!opts.quiet) io.err('Successfully verified the request.\n');
-}
-
-const increase = (_: string, previous: number) => previous + 1;
-
-/** Registers `secret create` (with meta, association, retrievable, update-cck) and `secret verify`. */
-export function registerSecretCommands(program: Command, io: CliIo): void {
-  const secret = program.command('secret').description("IBM add-secret requests: pvsecret's create and verify");
-  const create = addCertificateOptions(
-    secret
-      .command('create')
-      .description('create an add-secret request (pvsecret create)')
-      .option('-k, --host-key-document <FILE>', 'host-key document (repeatable or comma-separated)', collectList),
-  )
-    .addOption(new Option('--crt <FILE>', 'alias of --cert').argParser(collectList).hideHelp())
-    .option('--at <ISO-TIME>', 'verify the host-key documents as of this time')
-    .option('--hdr <FILE>', 'the SE header or SE image the secret is bound to')
-    .option('-f, --force', 'create the request even on a Secure Execution guest')
-    .option('-o, --output <FILE>', 'where to write the request (- for stdout)')
-    .option('--extension-secret <FILE>', 'a 32-byte extension secret')
-    .option('--cck <FILE>', 'the 32-byte customer communication key: derive the extension secret from it')
-    .option('--cuid-hex <HEXSTRING>', 'bind to this CUID (32 hex digits)')
-    .option(
-      '--cuid <FILE>',
-      'bind to the CUID in this file: 16 raw bytes, or a verified attestation result (YAML/JSON)',
-    )
-    .option(
-      '--attestation <ID>',
-      'bind to the CUID (and SE header) of this stored attestation, which must have verified',
-    )
-    .option('--db <PATH>', 'database holding --attestation (default $SE_ATTEST_DB or the per-user database)')
-    .option('--flags <FLAGS>', 'request flags: disable-dump', collectList)
-    .addOption(new Option('--pcf <HEX>', 'raw request flags (no validity checks)').hideHelp())
-    .option(
-      '--user-data <FILE>',
-      'user data (at most 512 bytes, 256 when signed with EC or RSA 2048, 128 with RSA 3072)',
-    )
-    .option('--user-sign-key <FILE>', 'sign the request with this EC P-521 or RSA 2048/3072 private key')
-    .option('--policy <FILE>', 'carry a reference (SHA-256 and path) to this policy file as user data')
-    .option('--toc-policy <FILE>', "append the request's tag (hex) to this file")
-    .option('--use-name', 'use the name (31 bytes) as the secret ID instead of its SHA-256')
-    .option('-v, --verbose', 'more messages', increase, 0)
-    .option('-q, --quiet', 'errors only');
-  const parentOpts = (cmd: Command) => cmd.parent!.opts<CreateOptions>();
-  create
-    .command('meta')
-    .description('a meta secret (carries flags only)')
-    .action(async (_opts: KindOptions, cmd: Command) => runCreate(io, parentOpts(cmd), { kind: 'meta' }, {}));
-  create
-    .command('association')
-    .description('an association secret (connects the guest to a crypto card)')
-    .argument('<NAME>')
-    .option('--stdout', 'print the secret info to stdout instead of NAME.yaml')
-    .option('--input-secret <FILE>', 'the 32-byte secret (default: random)')
-    .option('--output-secret <FILE>', 'save the random secret here (mode 0600, created new)')
-    .action(async (name: string, opts: KindOptions, cmd: Command) =>
-      runCreate(io, parentOpts(cmd), { kind: 'association', name }, opts),
-    );
-  create
-    .command('retrievable')
-    .alias('retr')
-    .description('a secret the guest can retrieve: plaintext, AES, AES-XTS, HMAC-SHA or EC private key')
-    .argument('<NAME>')
-    .option('--stdout', 'print the secret info to stdout instead of NAME.yaml')
-    .option('--secret <FILE>', 'the secret (an EC key as PEM or DER)')
-    .option('--type <TYPE>', `kind of secret: ${RETRIEVABLE_TYPES.join(', ')}`)
-    .action(async (name: string, opts: KindOptions, cmd: Command) =>
-      runCreate(io, parentOpts(cmd), { kind: 'retrievable', name }, opts),
-    );
-  create
-    .command('update-cck')
-    .alias('cck')
-    .description('replace the customer communication key')
-    .option('--secret <FILE>', 'the new 32-byte CCK')
-    .action(async (opts: KindOptions, cmd: Command) => runCreate(io, parentOpts(cmd), { kind: 'update-cck' }, opts));
-  secret
-    .command('verify')
-    .description('check an add-secret request and its user-data signature without decrypting it (pvsecret verify)')
-    .argument('[INPUT]')
-    .argument('[OUTPUT]')
-    .option('-i, --input <FILE>', 'the request (- for stdin)')
-    .option('-o, --output <FILE>', 'where to write the user data (default stdout)')
-    .option('--user-cert <FILE>', 'certificate (PEM or DER) of the key that signed the user data')
-    .option('-v, --verbose', 'show the cause of an error', increase, 0)
-    .option('-q, --quiet', 'errors only')
-    .action(async (inArg: string | undefined, outArg: string | undefined, opts: VerifyOptions) =>
-      runVerify(
-        io,
-        opts,
-        [inArg, outArg].filter((v): v is string => v !== undefined),
-      ),
-    );
-  for (const c of [secret, create, ...create.commands, ...secret.commands])
-    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 }

@@ -7,6 +7,7 @@ import { ADD_DATA_KINDS } from '../../../shared/types/policy.js';
 import type { TrustKind } from '../../../shared/types/store.js';
 import type { GuestOpts } from '../commands/store-commands.js';
 import type { CliIo } from '../io.js';
+import { registerGuestReleaseCommands } from './release.js';
 
 const load = () => import('../commands/store-commands.js');
 
@@ -68,6 +69,8 @@ export function registerStoreCommands(program: Command, io: CliIo): void {
     .action(async (name: string, o: { db?: string; staleAfter?: string; format: string }) =>
       (await load()).guestShow(io, name, o),
     );
+
+  registerGuestReleaseCommands(guest, io);
 
   const trust = program.command('trust').description('manage trust material (HKDs, certificates, CRLs)');
 
