@@ -1,8 +1,6 @@
 // @jsxRuntime automatic
 /** The attestation stepper: verify HKDs → create → connect → upload → perform → download → verify → record. */
-import { ATTEST_STEPS, type AttestStepId } from '../../shared/types/ui.js';
-import type { StepView } from '../state/attest-store.js';
-import { plainMessage } from '../state/errors.js';
+import { ATTEST_STEPS, type AttestStepId, type StepState } from '../../shared/types/ui.js';
 import { describeStepState } from './status-badge.js';
 
 /** Names of the steps. */
@@ -23,7 +21,8 @@ export function Stepper({
   label,
   over = false,
 }: {
-  steps: Record<AttestStepId, StepView>;
+  /** Each step's state and message (already in plain words: the stepper shows it as given). */
+  steps: Record<AttestStepId, { readonly state: StepState; readonly message?: string }>;
   label: string;
   /** The run has ended: steps that never started are shown as skipped. */
   over?: boolean;
@@ -43,7 +42,7 @@ export function Stepper({
             <span className="step-dot" aria-hidden="true" />
             <span className="step-title">{STEP_TITLES[id]}</span>
             <span className="step-state">{describeStepState(s.state, over)}</span>
-            {s.message ? <span className="step-message">{plainMessage(s.message)}</span> : null}
+            {s.message ? <span className="step-message">{s.message}</span> : null}
           </li>
         );
       })}

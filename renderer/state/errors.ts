@@ -263,6 +263,12 @@ export function plainMessage(message: string): string {
     .trim();
 }
 
+/** The validation issues (`field: problem`) a refused call reports in its details; none for anything else. */
+export function issuesOf(error: unknown): string[] {
+  const issues = error instanceof CallError ? error.details?.['issues'] : undefined;
+  return Array.isArray(issues) ? issues.filter((i): i is string => typeof i === 'string') : [];
+}
+
 /** Code and text of anything thrown by a call. */
 export function describeError(error: unknown): { code: string; text: string } {
   if (error instanceof CallError) return { code: error.code, text: describeCode(error.code, error.message) };

@@ -10,10 +10,22 @@ import { HashText } from '../components/hash-text.js';
 import { outcomeOf } from '../components/outcome.js';
 import { OutcomeBadge } from '../components/status-badge.js';
 import { Stepper } from '../components/stepper.js';
-import { codeText } from '../state/errors.js';
+import type { GuestRunView } from '../state/attest-store.js';
+import { codeText, plainMessage } from '../state/errors.js';
 import { hrefOf } from '../state/router.js';
 import { useStores } from '../state/stores.js';
+import { ATTEST_STEPS } from '../../shared/types/ui.js';
 import { isVerifiedOutcome } from '../../shared/types/verdict.js';
+
+/** The steps of a run with their messages in plain words (no command-line flags), as the stepper shows them. */
+function plainSteps(steps: GuestRunView['steps']): GuestRunView['steps'] {
+  const out = { ...steps };
+  for (const id of ATTEST_STEPS) {
+    const message = steps[id].message;
+    if (message) out[id] = { ...steps[id], message: plainMessage(message) };
+  }
+  return out;
+}
 
 /** The attest screen. */
 export function AttestView() {
@@ -85,7 +97,7 @@ export function AttestView() {
               <a href={hrefOf({ name: 'guest', guestId: id })}>{nameOf(id)}</a>{' '}
               {outcome ? <OutcomeBadge outcome={outcome} /> : null}
             </h2>
-            <Stepper steps={g.steps} label={`Steps for ${nameOf(id)}`} over={over || o !== undefined} />
+            <Stepper steps={plainSteps(g.steps)} label={`Steps for ${nameOf(id)}`} over={over || o !== undefined} />
             {o && !isVerifiedOutcome(outcome) ? (
               <div className="error-box" role="alert" data-reason-code={o.reasonCode}>
                 <p>{o.reasonText}</p>

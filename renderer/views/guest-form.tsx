@@ -14,11 +14,10 @@ import {
   type SeHeaderFacts,
   type TrustItem,
 } from '../../shared/types/ui.js';
-import { CallError } from '../api/client.js';
 import { Dialog } from '../components/dialog.js';
 import { formatDate, shortDn, shortenHex } from '../components/format.js';
 import { HashText } from '../components/hash-text.js';
-import { describeError } from '../state/errors.js';
+import { describeError, issuesOf } from '../state/errors.js';
 import { bytesToBase64 } from '../state/trust-store.js';
 
 /** What each additional-data kind proves. */
@@ -251,8 +250,7 @@ export function GuestForm({ title, hkds, initial, currentHeader, onSubmit, onSav
       onSaved?.({ name: input.name });
       onClose();
     } catch (err) {
-      const issues =
-        err instanceof CallError && Array.isArray(err.details?.['issues']) ? (err.details['issues'] as string[]) : [];
+      const issues = issuesOf(err);
       const marked: Partial<Record<Field, string>> = {};
       for (const issue of issues) {
         const f = fieldOfIssue(issue);
