@@ -42,7 +42,7 @@ const MAIN_LAYERS: LayerTable = {
   'main/transport': { may: ['shared'], packages: ['ssh2', 'node:*'] },
   'main/services': {
     may: ['shared', 'main/engine', 'main/fs', 'main/store', 'main/transport'],
-    packages: ['node:*', 'pdfkit', 'yazl', 'yauzl', 'fflate', 'ajv/dist/2020.js', ...X509],
+    packages: ['node:*', 'pdfkit', 'yauzl', 'fflate', 'ajv/dist/2020.js', ...X509],
   },
   // the IPC handlers see the WorkstationPort interface only (main/app/port implements it over the services)
   'main/ipc': { may: ['shared'], packages: ['node:*', 'electron', 'zod'] },

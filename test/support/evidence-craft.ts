@@ -8,7 +8,8 @@ import { closeSync, createWriteStream, openSync, readFileSync, writeFileSync, wr
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import yazl from 'yazl';
+import { crc32, createDeflateRaw } from 'node:zlib';
+import { Zip, ZipDeflate, type ZipInputFile } from 'fflate';
 import { listDirectory } from '../../main/services/evidence/zip.js';
 
 /** Rewrites a JSON file of a bundle folder through `edit` (which may return a replacement). */
@@ -36,25 +37,58 @@ export function zeros(size: number): Readable {
   });
 }
 
-/** Zips a bundle folder; `replace` gives entries streamed from elsewhere (e.g. 600 MiB of zeros, deflated). */
+/**
+ * Zips a bundle folder with fflate (the project's one zip writer); `replace` gives entries of `size` zero bytes
+ * (e.g. 600 MiB), deflated by Node's zlib as they stream, so a bomb is a few KiB on disk and never held.
+ */
 export async function zipBundle(
   dir: string,
   zipPath: string,
   replace: Record<string, { size: number }> = {},
 ): Promise<void> {
-  const zip = new yazl.ZipFile();
   const out = createWriteStream(zipPath);
-  zip.outputStream.pipe(out);
+  let failure: Error | undefined;
+  const zip = new Zip((err, chunk, final) => {
+    if (err) {
+      failure = err;
+      out.destroy(err);
+      return;
+    }
+    out.write(chunk);
+    if (final) out.end();
+  });
+  const done = finished(out);
   const { files } = await listDirectory(dir);
-  for (const f of files) {
+  for (const f of [...files, ...Object.keys(replace).filter((f) => !files.includes(f))]) {
     const r = replace[f];
-    if (r) zip.addReadStream(zeros(r.size), f, { compress: true, size: r.size });
-    else zip.addFile(join(dir, f), f, { compress: true });
+    if (r) await addDeflatedStream(zip, f, zeros(r.size));
+    else {
+      const entry = new ZipDeflate(f, { level: 6 });
+      zip.add(entry);
+      entry.push(readFileSync(join(dir, f)), true);
+    }
   }
-  for (const [f, r] of Object.entries(replace))
-    if (!files.includes(f)) zip.addReadStream(zeros(r.size), f, { compress: true, size: r.size });
   zip.end();
-  await finished(out);
+  await done;
+  if (failure) throw failure;
+}
+
+/** Adds entry `name` holding what `source` yields, deflated by Node's zlib (fast for large entries). */
+async function addDeflatedStream(zip: Zip, name: string, source: Readable): Promise<void> {
+  const entry: ZipInputFile = { filename: name, size: 0, crc: 0, compression: 8 };
+  zip.add(entry);
+  let crc = 0;
+  let size = 0;
+  source.on('data', (chunk: Buffer) => {
+    crc = crc32(chunk, crc);
+    size += chunk.length;
+  });
+  const deflate = source.pipe(createDeflateRaw());
+  for await (const chunk of deflate) entry.ondata!(null, new Uint8Array(chunk as Buffer), false);
+  // size and CRC must be right before the entry's last chunk: the data descriptor and central directory carry them
+  entry.size = size;
+  entry.crc = crc;
+  entry.ondata!(null, new Uint8Array(0), true);
 }
 
 /** Patches of one zip entry's headers (central directory, and the local header where it holds the field). */

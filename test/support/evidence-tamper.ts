@@ -1,4 +1,4 @@
-/** Helpers for evidence tamper tests: copy a bundle, flip a byte, and re-sign a bundle with any key. */
+/** Helpers for evidence tamper tests: copy a bundle, flip a byte, re-sign a bundle with any key, zip a folder. */
 import type { KeyObject } from 'node:crypto';
 import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,12 +6,21 @@ import { BUNDLE_FILES, IN_TOTO_PAYLOAD_TYPE } from '../../shared/types/evidence.
 import { signDsseEnvelope, type DsseEnvelope } from '../../main/services/evidence/dsse.js';
 import { hashFile } from '../../main/services/evidence/export.js';
 import { workstationKeyFrom } from '../../main/services/evidence/signing-key.js';
+import { createZipSink } from '../../main/services/evidence/bundle-sink.js';
 import { listDirectory } from '../../main/services/evidence/zip.js';
 
 /** Copies a bundle directory. */
 export function copyBundle(from: string, to: string): string {
   cpSync(from, to, { recursive: true });
   return to;
+}
+
+/** Zips a (tampered) bundle folder with the exporter's own zip writer, keeping each file's mode. */
+export async function zipBundleDirectory(dir: string, zipPath: string): Promise<void> {
+  const sink = createZipSink(zipPath, dir);
+  const { files } = await listDirectory(dir);
+  for (const f of files) sink.put(f, readFileSync(join(dir, f)), statSync(join(dir, f)).mode & 0o777);
+  await sink.finish();
 }
 
 /** Flips one bit of the byte at `offset` (default: the middle). */

@@ -36,7 +36,8 @@ const SOURCE = /\.tsx?$/;
 const IMPORT =
   /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
 
-function sources(dir: string): string[] {
+/** The TypeScript sources (`.ts`, `.tsx`) under `dir`, recursively; none if it does not exist. */
+export function sourceFiles(dir: string): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -45,7 +46,7 @@ function sources(dir: string): string[] {
   }
   return names.flatMap((name) => {
     const full = join(dir, name);
-    if (statSync(full).isDirectory()) return name === 'node_modules' ? [] : sources(full);
+    if (statSync(full).isDirectory()) return name === 'node_modules' ? [] : sourceFiles(full);
     return SOURCE.test(name) ? [full] : [];
   });
 }
@@ -59,6 +60,11 @@ function codeOf(file: string): string {
     .split('\n')
     .filter((line) => !COMMENT_LINE.test(line))
     .join('\n');
+}
+
+/** Every module specifier `file` imports or re-exports (statically, or by a literal dynamic import). */
+export function importsOf(file: string): string[] {
+  return [...codeOf(file).matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
 }
 
 const within = (path: string, prefix: string): boolean => path === prefix || path.startsWith(`${prefix}/`);
@@ -100,7 +106,7 @@ export function checkLayers(root: string, table: LayerTable): LayerReport {
   const seen = new Set<string>();
   let checked = 0;
   for (const top of tops) {
-    for (const file of sources(join(root, top))) {
+    for (const file of sourceFiles(join(root, top))) {
       const rel = relative(root, file).split('\\').join('/');
       const layer = layerOf(table, rel);
       if (layer === undefined) {
@@ -110,8 +116,7 @@ export function checkLayers(root: string, table: LayerTable): LayerReport {
       seen.add(layer);
       checked++;
       const rule = table[layer]!;
-      for (const m of codeOf(file).matchAll(IMPORT)) {
-        const spec = m[1] ?? m[2] ?? m[3] ?? '';
+      for (const spec of importsOf(file)) {
         if (spec.startsWith('.')) {
           const target = targetOf(root, file, spec);
           const targetLayer = layerOf(table, target);

@@ -1,6 +1,6 @@
 /**
- * Bundle containers: writing a directory as a zip (yazl, streamed file by file) and reading a bundle from a
- * directory or a zip (yauzl, central directory indexed once, entries streamed on demand).
+ * Reading a bundle from a directory or a zip (yauzl, central directory indexed once, entries streamed on
+ * demand). Bundles are written by `bundle-sink.ts` (fflate).
  *
  * Reading is bounded (issue 12): every read names the most bytes it accepts and is refused, before any byte is
  * read, when the declared size (the zip's central directory, or the file's size on disk) is larger; a zip
@@ -8,16 +8,13 @@
  * of our own); encrypted entries, unknown compression methods and unsafe names are refused when the zip is
  * indexed. Large files are read as streams (hashed without holding them).
  */
-import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import yazl from 'yazl';
 import yauzl from 'yauzl';
 import { AttestError, type ErrorCode } from '../../../shared/errors/index.js';
 
-const FIXED_MTIME = new Date('2000-01-01T00:00:00Z');
 /** Most entries a bundle may have (10,000 attestations make ~50,000). */
 export const MAX_BUNDLE_ENTRIES = 1_000_000;
 /** Zip compression methods a bundle may use: stored and deflate. */
@@ -40,24 +37,6 @@ export async function listDirectory(dir: string): Promise<{ files: string[]; odd
   };
   await walk('');
   return { files: files.sort(), odd: odd.sort() };
-}
-
-/** Zips every file of `dir` into `zipPath` (sorted, fixed mtime, 0600 kept for secrets). */
-export async function zipDirectory(dir: string, zipPath: string): Promise<void> {
-  const zip = new yazl.ZipFile();
-  const out = createWriteStream(zipPath);
-  zip.outputStream.pipe(out);
-  const { files } = await listDirectory(dir);
-  for (const f of files) {
-    const st = await lstat(join(dir, f));
-    zip.addFile(join(dir, f), f, {
-      mtime: FIXED_MTIME,
-      mode: 0o100000 | (st.mode & 0o777),
-      compress: !f.endsWith('.pdf'),
-    });
-  }
-  zip.end();
-  await finished(out);
 }
 
 /** An entry the reader refuses (not a regular file, an unsafe or duplicate name, encrypted, unknown method). */

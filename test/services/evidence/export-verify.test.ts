@@ -27,7 +27,6 @@ import {
   PUBLIC_KEY_FILE,
 } from '../../../main/services/evidence/signing-key.js';
 import { verifyEvidenceBundle } from '../../../main/services/evidence/verify.js';
-import { zipDirectory } from '../../../main/services/evidence/zip.js';
 import yauzl from 'yauzl';
 import {
   buildEvidenceFixture,
@@ -37,7 +36,7 @@ import {
   type EvidenceFixture,
 } from '../../support/evidence-source.js';
 import { independentlyVerify } from '../../support/evidence-independent.js';
-import { copyBundle, flipByte, resignBundle } from '../../support/evidence-tamper.js';
+import { copyBundle, flipByte, resignBundle, zipBundleDirectory } from '../../support/evidence-tamper.js';
 
 const NOW = () => new Date('2028-01-02T00:00:00Z');
 let root: string;
@@ -398,7 +397,7 @@ describe('evidence re-verification catches tampering', () => {
     const dir = fresh('zip-src');
     const file = `${evidence.attestations[1]!.folder}/se-header.bin`;
     flipByte(join(dir, file), 0x100);
-    await zipDirectory(dir, join(root, 'tampered.zip'));
+    await zipBundleDirectory(dir, join(root, 'tampered.zip'));
     const vt = await verifyEvidenceBundle(join(root, 'tampered.zip'));
     assertFailsNaming(vt, 'digests', file, 'ERR_EVIDENCE_DIGEST_MISMATCH');
     assertFailsNaming(
