@@ -1,9 +1,14 @@
 /**
  * Engine benchmarks: `create` with 1 and 16 HKDs and `verify`, in-process, each beside the raw Node crypto
- * floor of the same work (customer keygen + one ECDH per slot + AES-GCM + HMAC) measured in the same run.
+ * floor of the same work (customer keygen + one ECDH per slot + AES-GCM + HMAC) measured in the same run; and
+ * `fuzz-call`: the time per call of each target of the fuzz test (test/engine/fuzz.test.ts, run in a child
+ * process with FUZZ_REPORT), the figure the test once capped at 3 s per call and no longer asserts.
  */
+import { spawnSync } from 'node:child_process';
 import { createCipheriv, createECDH, createHmac, createPublicKey, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   coordsFromSpki,
   createAttestationRequest,
@@ -57,6 +62,26 @@ function rawVerify(): void {
   createHmac('sha512', Buffer.alloc(64)).update(Buffer.alloc(300)).digest();
 }
 
+/** Runs the fuzz test once and returns one record per target: calls, mean and slowest call. */
+function fuzzCalls(): object[] {
+  const dir = mkdtempSync(join(tmpdir(), 'se-attest-fuzz-bench-'));
+  try {
+    const report = join(dir, 'timings.jsonl');
+    const test = new URL('../test/engine/fuzz.test.ts', import.meta.url).pathname;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=dot', test], {
+      env: { ...process.env, FUZZ_REPORT: report, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (run.status !== 0) return [{ op: 'fuzz-call', failed: `the fuzz test exited with ${run.status}` }];
+    return readFileSync(report, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => ({ op: 'fuzz-call', ...(JSON.parse(line) as object) }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Returns one record per measured operation. */
 export async function runEngineBench(): Promise<object[]> {
   const ctx = systemContext();
@@ -107,5 +132,6 @@ export async function runEngineBench(): Promise<object[]> {
     performAttestation({ request: req.exchange, hostPrivateKeys: [hostPriv], seHeader, cuid: ctx.randomBytes(16) }),
   );
   out.push({ op: 'perform-software-uv', ops_per_s: perform.ops_per_s, mean_us: perform.mean_us });
+  out.push(...fuzzCalls());
   return out;
 }

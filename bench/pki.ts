@@ -3,15 +3,20 @@
  * `hkd-verify` (chain + one HKD, from bytes), `hkd-verify-second` (one more HKD against a validated chain),
  * `crl-lookup` (one HKD against a signing-key CRL with 100k revoked serials), `crl-parse-100k` (the verifier's CRL
  * reader: @peculiar/x509 for the CRL, the small DER reader for its revoked list) and, once, the same CRL read by
- * @peculiar/x509 alone (`crl-parse-100k-x509-only`: the measured reason the DER reader is kept for that list).
+ * @peculiar/x509 alone (`crl-parse-100k-x509-only`: the measured reason the DER reader is kept for that list);
+ * `crl-fetch-timeout`: how long the online CRL fetcher takes to give up on a server that never answers (a loopback
+ * server; the figure test/services/crl-fetch.test.ts no longer asserts).
  */
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { X509Crl } from '@peculiar/x509';
 import { createHkdVerifier, type NamedBytes } from '../main/engine/pki/hkd-verifier.js';
 import { createFakeIbmPki, reissueCrlWithSerials } from '../main/engine/pki/demo-pki.js';
 import { clearParseCache, parseCrl } from '../main/engine/pki/x509.js';
 import { systemContext } from '../main/engine/crypto/context.js';
+import { createCrlFetcher } from '../main/services/crl-fetch.js';
 
 const DIR = new URL('../test/vectors/s390-tools/rust/pv/tests/assets/cert/', import.meta.url).pathname;
 const AT = new Date('2026-11-26T00:00:00Z');
@@ -32,6 +37,38 @@ async function measureAsync(
   }
   const meanNs = elapsed / iterations;
   return { ops_per_s: Math.round(1e9 / meanNs), mean_us: Math.round(meanNs / 10) / 100, iterations };
+}
+
+/** The CRL fetcher against a loopback server that accepts and never answers: ms until it gives up, 5 runs. */
+async function crlFetchTimeout(timeoutMs: number): Promise<object> {
+  const hanging = new Set<ServerResponse>();
+  const server = createServer((_req, res) => void hanging.add(res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/never.crl`;
+    const fetchCrl = createCrlFetcher({ timeoutMs });
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const start = process.hrtime.bigint();
+      await fetchCrl(url).then(
+        () => {
+          throw new Error('the hanging server answered');
+        },
+        () => undefined,
+      );
+      runs.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    runs.sort((a, b) => a - b);
+    return {
+      op: 'crl-fetch-timeout',
+      timeout_ms: timeoutMs,
+      median_ms: Math.round(runs[2]!),
+      max_ms: Math.round(runs[4]!),
+    };
+  } finally {
+    for (const res of hanging) res.destroy();
+    server.close();
+  }
 }
 
 /** Runs the PKI benchmarks and returns JSON-able records. */
@@ -130,5 +167,6 @@ export async function runPkiBench(): Promise<object[]> {
     revoked_serials: 100_000,
     note: 'HKD check against a validated chain; CRL indexed once',
   });
+  records.push(await crlFetchTimeout(300));
   return records;
 }

@@ -126,7 +126,7 @@ async function measure(op: string, count: number, fn: (i: number) => Promise<num
  * Guests screen interactive, on an empty store and with 100,000 stored attestations. Needs Debian's Chromium.
  */
 async function firstScreen(): Promise<object[]> {
-  const { browserSkipReason, measureFirstScreen, openFlowSession } = await import('../test/e2e/workstation-flow.js');
+  const { browserSkipReason, openFlowSession, openGuestsTable } = await import('../test/e2e/workstation-flow.js');
   const { createRealScenario } = await import('../test/e2e/real-scenario.js');
   const skip = browserSkipReason();
   if (skip) return [{ op: 'ui-first-screen', skipped: skip }];
@@ -134,13 +134,13 @@ async function firstScreen(): Promise<object[]> {
   for (const stored of [0, 100_000]) {
     const session = await openFlowSession(createRealScenario, 'bench');
     try {
-      let ms: number | undefined;
+      if (stored > 0) await session.scenario.seedStoredAttestations!(stored);
+      const t0 = performance.now();
       if (stored === 0) {
-        const t0 = Date.now();
         await session.open();
         await session.page.getByRole('region', { name: 'No guests yet' }).waitFor();
-        ms = Date.now() - t0;
-      } else ms = await measureFirstScreen(session, stored);
+      } else await openGuestsTable(session);
+      const ms = Math.round(performance.now() - t0);
       out.push({ op: 'ui-first-screen', stored_attestations: stored, ms, goal_ms: 1500 });
     } finally {
       await session.close();

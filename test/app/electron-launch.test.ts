@@ -76,7 +76,7 @@ test(
         t.diagnostic('flow skipped: the scenario has no database the Electron main process can open');
         return;
       }
-      const metrics = await runWorkstationFlow({
+      await runWorkstationFlow({
         scenario,
         page,
         cspViolations,
@@ -84,7 +84,6 @@ test(
         resizable: false, // an Electron window is checked at its own size
         open: async () => undefined,
       });
-      console.log(`# electron: first screen in ${metrics.firstScreenMs} ms`);
     } finally {
       await app.close();
       await scenario.close();

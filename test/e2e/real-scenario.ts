@@ -162,7 +162,6 @@ export async function createRealScenario(): Promise<RealScenario> {
         withStore((store) => seedAttempts(store, store.guests.get(guestName).id, count));
       },
       async seedStoredAttestations(count) {
-        const t0 = Date.now();
         const stored = withStore((store) => {
           const per = Math.ceil(count / 10);
           for (let i = 0; i < 10; i++) {
@@ -172,7 +171,6 @@ export async function createRealScenario(): Promise<RealScenario> {
           return store.attestations.count();
         });
         if (stored < count) throw new Error(`seeded ${stored} attestations, wanted ${count}`);
-        console.log(`# e2e: stored ${stored} attestations (real store, audit chain included) in ${Date.now() - t0} ms`);
       },
       rowsServed: () => rowsServed,
       async close() {

@@ -1,8 +1,12 @@
 // Fuzz-style robustness: thousands of seeded random mutations of valid files (bit flips, byte sets, truncations,
 // extensions, u32/u64 field overwrites with boundary values) fed to every parser and to the verify / perform /
 // check operations. Each call must end in a result or an AttestError: never another exception type, never a
-// hang. The seed is fixed (override with FUZZ_SEED=n); failures print the target, seed and iteration.
+// hang (the suite's timeout is the hang guard). The seed is fixed (override with FUZZ_SEED=n); failures print the
+// target, seed and iteration. How long the calls take is not asserted (issue 13: no wall-clock assertions):
+// with FUZZ_REPORT=file each target's call count, mean and slowest call are appended to that file as JSON lines,
+// which `npm run bench engine` reports (fuzz-call).
 import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { isAttestError } from '../../shared/errors/index.js';
 import {
@@ -38,8 +42,6 @@ import {
 import { vector, vectorText } from '../support/vectors.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5e_a77e57) >>> 0;
-/** The slowest single call allowed (generous: a slow shared machine); anything above counts as a hang. */
-const MAX_CALL_MS = 3000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Seeded PRNG and mutators
@@ -150,11 +152,12 @@ interface Stats {
   results: number;
   errors: number;
   failures: string[];
-  slowestMs: number;
+  /** Per target (a probe's label without dialect, offset or parameters): calls, total and slowest time. */
+  timings: Map<string, { calls: number; totalMs: number; slowestMs: number }>;
 }
 
 function newStats(): Stats {
-  return { results: 0, errors: 0, failures: [], slowestMs: 0 };
+  return { results: 0, errors: 0, failures: [], timings: new Map() };
 }
 
 /** Runs `fn`; a non-AttestError exception or a failed invariant is recorded with the seed and iteration. */
@@ -180,15 +183,26 @@ function probe<T>(
     }
   } finally {
     const ms = performance.now() - start;
-    if (ms > stats.slowestMs) stats.slowestMs = ms;
-    if (ms > MAX_CALL_MS)
-      stats.failures.push(`${label}: seed=${SEED} iteration=${iteration}: took ${ms.toFixed(0)} ms (hang?)`);
+    const target = label.replace(/\[[^\]]*\]|@.*$|\((?!image\)).*$/s, ''); // without dialect, offset, parameters
+    const t = stats.timings.get(target) ?? { calls: 0, totalMs: 0, slowestMs: 0 };
+    stats.timings.set(target, { calls: t.calls + 1, totalMs: t.totalMs + ms, slowestMs: Math.max(t.slowestMs, ms) });
   }
 }
 
+/** Appends each target's timings to FUZZ_REPORT (JSON lines), for the benchmark. */
+function reportTimings(stats: Stats): void {
+  const file = process.env['FUZZ_REPORT'];
+  if (!file) return;
+  for (const [target, t] of stats.timings)
+    appendFileSync(
+      file,
+      `${JSON.stringify({ target, calls: t.calls, mean_us: Math.round((t.totalMs / t.calls) * 1000), slowest_ms: +t.slowestMs.toFixed(2) })}\n`,
+    );
+}
+
 function assertClean(stats: Stats, opts: { needResults?: boolean; needErrors?: boolean } = {}): void {
-  if (process.env['FUZZ_VERBOSE'])
-    console.log(`results=${stats.results} errors=${stats.errors} slowest=${stats.slowestMs.toFixed(1)}ms`);
+  reportTimings(stats);
+  if (process.env['FUZZ_VERBOSE']) console.log(`results=${stats.results} errors=${stats.errors}`);
   assert.deepEqual(stats.failures.slice(0, 10), [], `${stats.failures.length} failure(s); first ones listed`);
   if (opts.needResults ?? true)
     assert.ok(stats.results > 0, 'no mutation ended in a result: the fuzz inputs are too broken to be useful');
@@ -257,7 +271,7 @@ const IMAGE_HOT = [
 
 // ---------------------------------------------------------------------------------------------------------------
 
-describe(`fuzz (seed ${SEED})`, { timeout: 120_000 }, () => {
+describe(`fuzz (seed ${SEED})`, { timeout: 300_000 }, () => {
   test('exchange readers (request and response, both dialects) on mutated requests and responses', () => {
     const rng = new Rng(SEED ^ 0x01);
     const stats = newStats();
