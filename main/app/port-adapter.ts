@@ -19,7 +19,7 @@ import { systemContext, type EngineContext } from '../engine/crypto/context.js';
 import type { WorkstationPort } from '../ipc/port.js';
 import { attestStoredGuest, type TransportFactory } from '../services/attest-stored-guest.js';
 import { workstationKeyDir } from '../services/evidence/store-export.js';
-import { resolveDbPath } from '../store/default-path.js';
+import { resolveDbPath } from '../services/db-path.js';
 import { openStore, type Store } from '../store/index.js';
 import { createStorePort } from './port/store-port.js';
 

@@ -82,28 +82,10 @@ const MAIN_LAYERS: LayerTable = {
   'main/sim': { may: ['shared', 'main/engine', 'main/transport'], packages: ['node:*', 'ssh2', 'tsx/esm/api'] },
 };
 
-/**
- * Known debt, listed so that it can only shrink: the CLI still opens the store and builds SSH transports itself
- * (issue 13 moves that into services once the CLI's own rework has landed).
- */
-const KNOWN_OFFENDERS = [
-  'main/cli/commands/attest.ts → main/store/default-path.ts (main/cli may not import main/store)',
-  'main/cli/commands/attest.ts → main/store/index.ts (main/cli may not import main/store)',
-  'main/cli/commands/attest.ts → main/transport/host-key.ts (main/cli may not import main/transport)',
-  'main/cli/commands/attest.ts → main/transport/ssh-transport.ts (main/cli may not import main/transport)',
-  'main/cli/commands/evidence.ts → main/store/index.ts (main/cli may not import main/store)',
-  'main/cli/commands/open.ts → main/store/default-path.ts (main/cli may not import main/store)',
-  'main/cli/commands/report.ts → main/store/index.ts (main/cli may not import main/store)',
-  'main/cli/commands/report.ts → main/store/default-path.ts (main/cli may not import main/store)',
-  'main/cli/commands/store-commands.ts → main/store/default-path.ts (main/cli may not import main/store)',
-  'main/cli/commands/store-commands.ts → main/store/index.ts (main/cli may not import main/store)',
-  'main/cli/commands/store-commands.ts → main/store/default-path.ts (main/cli may not import main/store)',
-];
-
 test('each layer of main/ and shared/ imports only what the architecture allows', () => {
   const report = checkLayers(ROOT, MAIN_LAYERS);
   assert.ok(report.checked > 100, `sources found (${report.checked})`);
-  assert.deepEqual(report.offenders, KNOWN_OFFENDERS);
+  assert.deepEqual(report.offenders, []);
   assert.deepEqual(report.unruled, [], 'every source file of main/ and shared/ belongs to a layer of the table');
   assert.deepEqual(report.empty, [], 'every layer of the table holds source files');
 });

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Command } from 'commander';
-import { resolveDbPath } from '../../main/cli/commands/store-commands.js';
+import { resolveDbPath } from '../../main/services/db-path.js';
 import { registerStoreCommands } from '../../main/cli/flags/store.js';
 import { CliExit, memoryIo } from '../../main/cli/io.js';
 import { openStore } from '../../main/store/index.js';

@@ -4,7 +4,6 @@
  * Progress goes to stderr, the verification result (YAML or JSON) to stdout or `-o`. Exit 0 verified,
  * 1 error (or cancelled), 2 measurement mismatch (or, for a recorded run, a policy violation), as `verify`.
  */
-import { join } from 'node:path';
 import { AttestError, isErrorCode } from '../../../shared/errors/index.js';
 import { OUTCOME_LABELS } from '../../../shared/types/verdict.js';
 import type { AttestationVerification } from '../../engine/attest/verify.js';
@@ -13,14 +12,13 @@ import { parseAddDataList, type AddDataKind } from '../../engine/formats/additio
 import { extractSeHeader } from '../../engine/formats/se-header.js';
 import { MAX_HKD_FILE_SIZE } from '../../engine/pki/host-key-document.js';
 import { readFileBounded, refuseSpecialFile, withFileForReading } from '../../fs/index.js';
-import { attestAdHoc } from '../../services/attest-ad-hoc.js';
+import { attestAdHoc, type AttestAdHocParams } from '../../services/attest-ad-hoc.js';
 import type { AttestGuestProgress } from '../../services/attest-guest.js';
 import type { RecordedAttestation } from '../../services/attest-recorded.js';
 import { attestStoredGuest } from '../../services/attest-stored-guest.js';
-import { resolveDbPath } from '../../store/default-path.js';
-import { openStore, type Store } from '../../store/index.js';
-import { parseKnownHosts, type KnownHostEntry } from '../../transport/host-key.js';
-import type { SshIdentity, SshTimeouts } from '../../transport/ssh-transport.js';
+import { loadKnownHosts } from '../../services/known-hosts.js';
+import { resolveDbPath } from '../../services/db-path.js';
+import { openWorkspace, type Store } from '../../services/workspace.js';
 import { naming, writeFileChecked } from '../files.js';
 import type { CertificateFlags } from '../flags/certificate-options.js';
 import { PASSPHRASE_ENV } from '../flags/attest.js';
@@ -30,7 +28,6 @@ import { CliExit, type CliIo } from '../io.js';
 import { NO_VERIFY_WARNING, hostKeyOptionsFrom, resolveHostKeysWithReport } from './host-keys.js';
 
 const MAX_KEY_FILE_SIZE = 64 * 1024;
-const MAX_KNOWN_HOSTS_SIZE = 4 * 1024 * 1024;
 const MAX_USER_DATA_FILE_SIZE = 257;
 
 /** `attest`'s options as parsed. */
@@ -66,20 +63,6 @@ function parseSeconds(value: string | undefined, flag: string): number | undefin
   if (!Number.isFinite(n) || n <= 0 || n > 86_400)
     throw new AttestError('ERR_CLI_USAGE', `${flag} must be a number of seconds between 0 and 86400`);
   return Math.round(n * 1000);
-}
-
-/** The known_hosts entries to trust: `--known-hosts FILE`, else ~/.ssh/known_hosts when it is readable. */
-function loadKnownHosts(io: CliIo, path: string | undefined): KnownHostEntry[] {
-  const read = (p: string) =>
-    parseKnownHosts(Buffer.from(readFileBounded(p, MAX_KNOWN_HOSTS_SIZE, { cwd: io.cwd })).toString('utf8'));
-  if (path !== undefined) return read(path);
-  const home = io.env.HOME;
-  if (home === undefined) return [];
-  try {
-    return read(join(home, '.ssh', 'known_hosts'));
-  } catch {
-    return []; // no (readable) default file: nothing is known
-  }
 }
 
 function describeProgress(e: AttestGuestProgress): string | undefined {
@@ -141,9 +124,7 @@ function reportRecorded(io: CliIo, opts: AttestOptions, out: RecordedAttestation
 async function runStoredAttest(io: CliIo, opts: AttestOptions, name: string): Promise<void> {
   const noVerify = opts.verify === false;
   if (noVerify && !opts.quiet) io.err(NO_VERIFY_WARNING);
-  const dbPath = resolveDbPath(io, opts.db);
-  refuseSpecialFile(dbPath);
-  const store = openStore({ path: dbPath });
+  const store = openWorkspace(resolveDbPath(io, opts.db));
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -185,8 +166,8 @@ function parseAt(at: string): Date {
   return new Date(t);
 }
 
-function parseTimeouts(opts: AttestOptions): Partial<SshTimeouts> {
-  const timeouts: Partial<SshTimeouts> = {};
+function parseTimeouts(opts: AttestOptions): NonNullable<AttestAdHocParams['timeouts']> {
+  const timeouts: NonNullable<AttestAdHocParams['timeouts']> = {};
   const connectMs = parseSeconds(opts.connectTimeout, '--connect-timeout');
   const stepMs = parseSeconds(opts.stepTimeout, '--step-timeout');
   const totalMs = parseSeconds(opts.timeout, '--timeout');
@@ -238,7 +219,7 @@ export async function runAttest(io: CliIo, opts: AttestOptions, name: string | u
   if (dbPath !== undefined) refuseSpecialFile(dbPath);
   if (hostKeyOptions.noVerify && !opts.quiet) io.err(NO_VERIFY_WARNING);
   const passphrase = io.env[PASSPHRASE_ENV];
-  const identity: SshIdentity =
+  const identity: AttestAdHocParams['identity'] =
     opts.identity !== undefined
       ? {
           privateKey: readFileBounded(opts.identity, MAX_KEY_FILE_SIZE, files),
@@ -250,7 +231,7 @@ export async function runAttest(io: CliIo, opts: AttestOptions, name: string | u
   process.once('SIGINT', onSigint);
   let store: Store | undefined;
   try {
-    if (dbPath !== undefined) store = openStore({ path: dbPath });
+    if (dbPath !== undefined) store = openWorkspace(dbPath);
     const out = await attestAdHoc({
       guest: opts.guest,
       ...(opts.jump !== undefined ? { jump: opts.jump } : {}),

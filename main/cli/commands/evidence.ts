@@ -5,9 +5,9 @@
 import { AttestError } from '../../../shared/errors/index.js';
 import { exportEvidenceBundle, type EvidenceExportResult } from '../../services/evidence/export.js';
 import { DEFAULT_ORGANISATION, exportStoreEvidence, workstationKeyDir } from '../../services/evidence/store-export.js';
-import { openStore } from '../../store/index.js';
 import type { EvidenceSource } from '../../services/evidence/source.js';
 import { describeOutcomes, verifyEvidenceBundle } from '../../services/evidence/verify.js';
+import { openWorkspace } from '../../services/workspace.js';
 import { readFileBounded, refuseSpecialFile, resolvePath } from '../../fs/index.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_OK, type CliIo } from '../io.js';
 
@@ -78,7 +78,7 @@ export async function runEvidenceExport(io: CliIo, opts: ExportOptions, deps: Ev
     }
   } else {
     // The workstation's own database: the export is also recorded in its audit log.
-    const store = openStore({ path: dbPath });
+    const store = openWorkspace(dbPath);
     try {
       r = await exportStoreEvidence({ ...common, store, destination: resolvePath(io.cwd, opts.output) });
     } finally {

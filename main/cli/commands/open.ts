@@ -5,7 +5,7 @@
  * one running. Flags: main/cli/flags/open.ts.
  */
 import { AttestError } from '../../../shared/errors/index.js';
-import { resolveDbPath } from '../../store/default-path.js';
+import { resolveDbPath } from '../../services/db-path.js';
 import { instanceDir, listInstances, requestSignInUrl } from '../../web/instance.js';
 import type { CliIo } from '../io.js';
 

@@ -6,8 +6,8 @@
 import { AttestError } from '../../../shared/errors/index.js';
 import { OUTCOME_LABELS } from '../../../shared/types/verdict.js';
 import { exportAttestationReport, parseReportFormat } from '../../services/evidence/attestation-report.js';
-import { openStore } from '../../store/index.js';
-import { resolveDbPath } from '../../store/default-path.js';
+import { resolveDbPath } from '../../services/db-path.js';
+import { openWorkspace } from '../../services/workspace.js';
 import { resolvePath } from '../../fs/index.js';
 import { CliExit, EXIT_OK, type CliIo } from '../io.js';
 
@@ -23,7 +23,7 @@ export async function runReport(io: CliIo, idText: string, o: ReportOptions): Pr
   if (!/^[1-9]\d{0,15}$/.test(idText))
     throw new AttestError('ERR_CLI_USAGE', `ID: expected an attestation id (a positive number), got ${idText}`);
   const format = parseReportFormat(o.format ?? (/\.json$/i.test(o.output) ? 'json' : 'pdf'));
-  const store = openStore({ path: resolveDbPath(io, o.db), readOnly: true });
+  const store = openWorkspace(resolveDbPath(io, o.db), { readOnly: true });
   try {
     const r = await exportAttestationReport({
       store,

@@ -3,8 +3,7 @@
  * `audit verify|list` (flags: main/cli/flags/store.ts). Every command takes `--db PATH` (default `$SE_ATTEST_DB`,
  * else `~/.local/share/se-attestation-workstation/workstation.db`). Exit codes: 0 ok, 1 error, 2 audit chain broken.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AttestError } from '../../../shared/errors/index.js';
 import { ADD_DATA_KINDS, type AddDataKind } from '../../../shared/types/policy.js';
 import type { AttestationRecord, GuestInput, GuestPolicy, TrustKind } from '../../../shared/types/store.js';
@@ -14,21 +13,17 @@ import { addGuest, editGuest, listGuestStatuses, listGuests, removeGuest, showGu
 import { listHistory, toHistoryJson } from '../../services/history.js';
 import { MAX_PKI_INPUT_SIZE } from '../../engine/pki/hkd-verifier.js';
 import { importTrustFiles, listTrust, removeTrustItem } from '../../services/trust.js';
-import { resolveDbPath } from '../../store/default-path.js';
-import { openStore, type Store } from '../../store/index.js';
+import { resolveDbPath } from '../../services/db-path.js';
+import { openWorkspace, type Store } from '../../services/workspace.js';
 import { naming } from '../files.js';
 import { formatFailedChecks, statusLabel } from '../format/verdict-output.js';
 import { extractSeHeader } from '../../engine/formats/se-header.js';
-import { readFileBounded, refuseSpecialFile, withFileForReading } from '../../fs/index.js';
+import { readFileBounded, withFileForReading } from '../../fs/index.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
 
-export { resolveDbPath } from '../../store/default-path.js';
-
 function withStore<T>(io: CliIo, opts: { db?: string }, fn: (store: Store) => T, readOnly = false): T {
-  const path = resolveDbPath(io, opts.db);
-  refuseSpecialFile(path); // a folder, FIFO or device as --db: a coded error before SQLite opens it
-  if (!readOnly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const store = openStore({ path, readOnly });
+  // a folder, FIFO or device as --db: a coded error before SQLite opens it
+  const store = openWorkspace(resolveDbPath(io, opts.db), { readOnly, createFolder: true });
   try {
     return fn(store);
   } finally {

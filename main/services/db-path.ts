@@ -1,4 +1,7 @@
-/** Where the workstation's database lives unless told otherwise (shared by the CLI and the app). */
+/**
+ * Where the workstation's database lives unless told otherwise (shared by the CLI and the app). Kept apart from
+ * `workspace.ts` so that finding the path loads no SQLite (`se-attest open` only looks for a running instance).
+ */
 import { join, resolve } from 'node:path';
 import { AttestError } from '../../shared/errors/index.js';
 
