@@ -14,6 +14,8 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/layering/', import.meta.url));
 
 /** The engine's shared byte helpers, which every engine folder may use. */
 const ENGINE_BYTES = 'main/engine/bytes.ts';
+/** The ARCB key slot, which add-secret requests share byte for byte. */
+const ATTEST_KEY_SLOT = 'main/engine/attest/create.ts';
 const X509 = ['@peculiar/x509', '@peculiar/asn1-schema', '@peculiar/asn1-x509', 'reflect-metadata'];
 
 /** Per layer: the paths it may import from (besides itself) and the packages it may use. */
@@ -28,9 +30,16 @@ const MAIN_LAYERS: LayerTable = {
     may: ['shared', ENGINE_BYTES, 'main/engine/formats', 'main/engine/crypto'],
     packages: ['node:crypto', ...X509],
   },
+  // the software Ultravisor's secret store (attest/secret-store.ts) reads add-secret requests with engine/secret
   'main/engine/attest': {
-    may: ['shared', ENGINE_BYTES, 'main/engine/formats', 'main/engine/crypto', 'main/engine/pki'],
+    may: ['shared', ENGINE_BYTES, 'main/engine/formats', 'main/engine/crypto', 'main/engine/pki', 'main/engine/secret'],
     packages: [],
+  },
+  // add-secret requests: an add-secret key slot is the ARCB's (attest/create.ts's buildKeySlot, README); user-data
+  // signatures and customer private keys through node:crypto's sign/verify and key parsing (no I/O)
+  'main/engine/secret': {
+    may: ['shared', ENGINE_BYTES, 'main/engine/formats', 'main/engine/crypto', 'main/engine/pki', ATTEST_KEY_SLOT],
+    packages: ['node:crypto'],
   },
   // Node file-system helpers shared by the store, services and CLI: bounded and positioned reads, secret files
   'main/fs': { may: ['shared'], packages: ['node:*'] },
@@ -70,7 +79,8 @@ const MAIN_LAYERS: LayerTable = {
   // `se-attest demo` runs the demo (main/demo), `se-attest open` finds a running web instance (main/web).
   'main/cli': {
     may: ['shared', 'main/services', 'main/engine', 'main/fs', 'main/demo', 'main/web/instance.ts'],
-    packages: ['node:*', 'commander'],
+    // yaml: `secret create --cuid FILE` reads pvattest's verify YAML for the CUID
+    packages: ['node:*', 'commander', 'yaml'],
   },
   // the demo workspace (a product feature): simulated guests, trust, store and the services over them
   'main/demo': {

@@ -18,11 +18,11 @@ import {
 import { systemContext } from '../../engine/crypto/context.js';
 import { releaseSecret, type ReleaseProgress } from '../../services/release-secret.js';
 import { describeValueSource } from '../../services/release-value.js';
-import { openStore, type Store } from '../../store/index.js';
+import { openWorkspace, type Store } from '../../services/workspace.js';
 import { resolvePath } from '../../fs/index.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
 import { PASSPHRASE_ENV } from '../flags/attest.js';
-import { resolveDbPath } from '../../store/default-path.js';
+import { resolveDbPath } from '../../services/db-path.js';
 
 /** `release`'s options as parsed. */
 export interface ReleaseRunOptions {
@@ -55,7 +55,7 @@ export interface ReleaseAddOptions {
 }
 
 function withStore<T>(io: CliIo, db: string | undefined, fn: (store: Store) => T | Promise<T>): Promise<T> {
-  const store = openStore({ path: resolveDbPath(io, db) });
+  const store = openWorkspace(resolveDbPath(io, db));
   return Promise.resolve()
     .then(() => fn(store))
     .finally(() => store.close());

@@ -38,8 +38,8 @@ import {
 } from '../../engine/secret/values.js';
 import { checkSecretFileTarget, readFileBounded, resolvePath, writeSecretFile } from '../../fs/index.js';
 import { verifiedAttestationBinding } from '../../services/secret-binding.js';
-import { resolveDbPath } from '../../store/default-path.js';
-import { openStore } from '../../store/index.js';
+import { resolveDbPath } from '../../services/db-path.js';
+import { openWorkspace } from '../../services/workspace.js';
 import { naming, writeFileChecked } from '../files.js';
 import { certFiles, type CertificateFlags } from '../flags/certificate-options.js';
 import { yamlString } from '../format/yaml.js';
@@ -342,7 +342,7 @@ export async function runSecretCreate(
       const id = Number(opts.attestation);
       if (!Number.isSafeInteger(id) || id <= 0)
         throw usage(`--attestation: not an attestation id: '${opts.attestation}'`);
-      const store = openStore({ path: resolveDbPath(io, opts.db), readOnly: true });
+      const store = openWorkspace(resolveDbPath(io, opts.db), { readOnly: true });
       try {
         const binding = verifiedAttestationBinding(store, id);
         cuid = binding.cuid;
