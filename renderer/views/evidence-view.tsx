@@ -38,12 +38,6 @@ export function isIsoDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
-/** The shell command that verifies a bundle offline with the workstation's public key. */
-export function verifyCommand(bundlePath: string, publicKeyPath?: string): string {
-  const q = (s: string): string => (/^[A-Za-z0-9_./:@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  return `npx se-attest evidence verify ${q(bundlePath)}${publicKeyPath ? ` --trusted-key ${q(publicKeyPath)}` : ''}`;
-}
-
 /** The evidence screen. */
 export function EvidenceView() {
   const stores = useStores();
@@ -51,17 +45,24 @@ export function EvidenceView() {
   const running = useStore(stores.evidence, (s) => s.running);
   const result = useStore(stores.evidence, (s) => s.result);
   const error = useStore(stores.evidence, (s) => s.error);
+  const defaults = useStore(stores.evidence, (s) => s.defaults);
   const [preset, setPreset] = useState<PeriodPreset>('this-year');
   const initial = presetPeriod('this-year', new Date());
   const [from, setFrom] = useState(initial.from);
   const [to, setTo] = useState(initial.to);
   const [chosen, setChosen] = useState<string[]>([]);
   const [organisation, setOrganisation] = useState('');
+  // the organisation remembered for this workspace fills the field until the user types their own
+  const [organisationEdited, setOrganisationEdited] = useState(false);
   const [destination, setDestination] = useState('');
   const [invalid, setInvalid] = useState<{ from?: string; to?: string; destination?: string }>({});
   useEffect(() => {
     void stores.guests.getState().load();
+    void stores.evidence.getState().loadDefaults();
   }, [stores]);
+  useEffect(() => {
+    if (!organisationEdited && defaults?.organisation) setOrganisation(defaults.organisation);
+  }, [defaults, organisationEdited]);
 
   function choose(p: PeriodPreset): void {
     setPreset(p);
@@ -167,7 +168,10 @@ export function EvidenceView() {
             id="evidence-organisation"
             value={organisation}
             placeholder="e.g. Example Bank, Security Office"
-            onChange={(e) => setOrganisation(e.target.value)}
+            onChange={(e) => {
+              setOrganisationEdited(true);
+              setOrganisation(e.target.value);
+            }}
           />
         </div>
         <div className="field">
@@ -201,6 +205,18 @@ export function EvidenceView() {
           </button>
         </div>
       </form>
+      {defaults && !result ? (
+        <div className="card export-key">
+          <p>
+            Bundles are signed with the workstation key{' '}
+            <HashText value={defaults.publicKeyFingerprint} label="signing key fingerprint" />; its public key (for the
+            auditor) is <HashText value={defaults.publicKeyPath} label="public key location" />.
+          </p>
+          <p>
+            The auditor verifies a bundle with <HashText value={defaults.verifyCommand} label="verify command" />
+          </p>
+        </div>
+      ) : null}
       {running ? (
         <p role="status">Exporting… {running.total > 0 ? `${running.done} of ${running.total}` : ''}</p>
       ) : null}
@@ -224,9 +240,12 @@ export function EvidenceView() {
               <HashText value={result.publicKeyPath} label="public key location" />
             </p>
           ) : null}
+          <p>
+            Signed by the workstation key <HashText value={result.fingerprint} label="signing key fingerprint" />
+          </p>
           <p>The auditor verifies it offline, anywhere, with:</p>
           <p>
-            <HashText value={verifyCommand(result.path, result.publicKeyPath)} label="verify command" />
+            <HashText value={result.verifyCommand} label="verify command" />
           </p>
           {electron ? (
             <button type="button" onClick={() => void stores.evidence.getState().reveal(result.path)}>

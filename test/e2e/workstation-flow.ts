@@ -641,10 +641,15 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
     const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const key = /public key[^:]*: (\S+\.pem)/.exec(text)?.[1];
     assert.ok(key && existsSync(key), `the public key's location is shown: ${key}`);
-    assert.match(text, new RegExp(`npx se-attest evidence verify ${esc(m[2]!)} --trusted-key ${esc(key)}`));
+    assert.match(text, new RegExp(`se-attest evidence verify ${esc(m[2]!)} --trusted-key ${esc(key)}`));
     // The command shown is the one that works: run it.
     const io = memoryIo(tmpdir());
     assert.equal(await runCli(['evidence', 'verify', m[2]!, '--trusted-key', key], io), 0, io.stdout + io.stderr);
+    // The organisation is remembered for the workspace: the screen offers it again after a reload.
+    await page.reload();
+    await evidenceForm.waitFor();
+    await page.waitForFunction("document.getElementById('evidence-organisation')?.value !== ''");
+    assert.equal(await evidenceForm.getByLabel('Organisation').inputValue(), 'Example Bank, Security Office');
   }
   await checkScreen(page, '12-evidence', checked);
 

@@ -28,7 +28,6 @@ const chart = await load<{
 const evidence = await load<{
   presetPeriod(p: string, now: Date): { from: string; to: string };
   isIsoDate(s: string): boolean;
-  verifyCommand(bundle: string, key?: string): string;
 }>('views/evidence-view.tsx');
 const history = await load<{
   fillHeight(p: { topInPage: number; viewport: number; rows: number; rowHeight: number }): number;
@@ -265,17 +264,6 @@ describe('evidence and history helpers', () => {
     assert.equal(evidence.isIsoDate('2027-02-29'), false);
     assert.equal(evidence.isIsoDate('2028-02-29'), true);
     assert.equal(evidence.isIsoDate('03/15/2027'), false);
-  });
-
-  test('the exact verify command, quoted for the shell', () => {
-    assert.equal(
-      evidence.verifyCommand('/data/evidence-2027.zip', '/home/me/keys/workstation.pub.pem'),
-      'npx se-attest evidence verify /data/evidence-2027.zip --trusted-key /home/me/keys/workstation.pub.pem',
-    );
-    assert.equal(
-      evidence.verifyCommand("/tmp/it's here.zip"),
-      "npx se-attest evidence verify '/tmp/it'\\''s here.zip'",
-    );
   });
 
   test('the history fills the space below it, never more than its rows need', () => {

@@ -309,6 +309,35 @@ describe('evidence store', () => {
     });
     assert.equal(stores.evidence.getState().error, describeCode('ERR_APP_BAD_REQUEST'));
   });
+
+  test("defaults: the workspace's remembered organisation, the key and the port's exact verify command", async () => {
+    const client = createTestClient();
+    const stores = createStores(client);
+    await stores.evidence.getState().loadDefaults();
+    const before = stores.evidence.getState().defaults;
+    assert.equal(before?.organisation, null, 'nothing remembered yet');
+    assert.match(before?.verifyCommand ?? '', /^se-attest evidence verify <bundle> --trusted-key \S+\.pem$/);
+    assert.match(before?.publicKeyFingerprint ?? '', /^SHA256:/);
+    await stores.evidence.getState().exportBundle({
+      from: '2026-01-01T00:00:00.000Z',
+      to: '2026-12-31T23:59:59.999Z',
+      guestIds: [],
+      destination: '/tmp/out',
+      organisation: 'Example Bank',
+    });
+    const result = stores.evidence.getState().result;
+    assert.ok(result);
+    assert.equal(
+      result.verifyCommand,
+      `se-attest evidence verify ${result.path} --trusted-key ${before?.publicKeyPath}`,
+    );
+    assert.equal(stores.evidence.getState().defaults?.organisation, 'Example Bank', 'reloaded after the export');
+    assert.deepEqual(
+      client.calls.filter((c) => c.channel === 'evidence:defaults').length,
+      2,
+      'defaults asked for on load and after the export',
+    );
+  });
 });
 
 describe('ui store', () => {
