@@ -29,4 +29,7 @@ export const EVIDENCE_ERROR_CODES = [
   // single-attestation report
   'ERR_EVIDENCE_REPORT_FORMAT',
   'ERR_EVIDENCE_REPORT_WRITE',
+  // issue 14: secret releases and the attestations that gated them
+  'ERR_EVIDENCE_RELEASE_GATE',
+  'ERR_EVIDENCE_RELEASE_MISMATCH',
 ] as const;

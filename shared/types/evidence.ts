@@ -6,14 +6,16 @@
  */
 
 import type { AttestationPolicy } from './policy.js';
+import type { ReleaseKind, ReleaseRunStatus, ReleaseStep } from './release.js';
 import type { Outcome, OutcomeCounts, PolicyCheckResult } from './verdict.js';
 
 /**
  * Version of evidence.json; bumped on any incompatible change. 2.0.0 (issue 11): each attestation carries the
  * outcome of the one verdict model, the policy it was judged against and every check with expected vs seen;
- * totals count each outcome separately.
+ * totals count each outcome separately. 2.1.0 (issue 14): the secret releases of the period and the attestations
+ * that gated them (`releases`, `releases/<id>/`).
  */
-export const EVIDENCE_SCHEMA_VERSION = '2.0.0';
+export const EVIDENCE_SCHEMA_VERSION = '2.1.0';
 /** The in-toto predicate type of the bundle manifest. */
 export const EVIDENCE_PREDICATE_TYPE = 'https://se-attestation-workstation.invalid/evidence-bundle/v1';
 /** in-toto Statement type and DSSE payload type. */
@@ -37,6 +39,11 @@ export const ATTESTATION_FILES = {
   arpk: 'arpk.key',
   seHeader: 'se-header.bin',
   verification: 'verification.json',
+} as const;
+
+/** Files of one release folder `releases/<id>/` (a `uv` release's add-secret request: encrypted, no clear value). */
+export const RELEASE_FILES = {
+  request: 'add-secret-request.bin',
 } as const;
 
 /** Status of an attestation attempt as the store recorded it (stores before schema 6 record policy violations as `mismatch`). */
@@ -111,6 +118,45 @@ export interface EvidenceAttestationRecord {
   files: string[];
 }
 
+/** An attestation that gated a release: `gate` before anything was sent, `check` (uv) the store afterwards. */
+export interface EvidenceGatingAttestation {
+  id: string;
+  role: 'gate' | 'check';
+  /** Its outcome as this bundle recomputes it (null: it is not in the bundle). */
+  outcome: Outcome | null;
+}
+
+/** One secret release of the period (issue 14): what was sent, to which instance, gated by which attestations; never the value. */
+export interface EvidenceReleaseRecord {
+  id: string;
+  guest: string;
+  release: string;
+  kind: ReleaseKind;
+  status: ReleaseRunStatus;
+  failedStep: ReleaseStep | null;
+  errorCode: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  /** The CUID of the attested instance the release was bound to (recorded only once the gate verified). */
+  cuid: string | null;
+  secretName: string | null;
+  secretType: number | null;
+  secretId: string | null;
+  /** `uv`: SHA-256 of the add-secret request (in `releases/<id>/`), whether the Ultravisor accepted it, the lock. */
+  requestSha256: string | null;
+  added: boolean;
+  locked: boolean;
+  /** `uv`: the requests already in the store before this one, in add order (SHA-256 and tag). */
+  priorRequests: { sha256: string; tag: string }[];
+  /** `channel`: SHA-256 of the SSH host key presented on the release's connection (= the attested user data). */
+  bindingSha256: string | null;
+  /** The attestations that gated the release, in order. */
+  gatingAttestations: EvidenceGatingAttestation[];
+  /** Bundle-relative folder (`releases/<id>`) and its files (a uv release's request); null when there are none. */
+  folder: string | null;
+  files: string[];
+}
+
 /** Per-guest summary. */
 export interface EvidenceGuestSummary {
   name: string;
@@ -165,6 +211,8 @@ export interface EvidenceDocument {
   guests: EvidenceGuestSummary[];
   trust: EvidenceTrustRecord[];
   audit: EvidenceAuditSummary;
+  /** The secret releases of the period, by start time (schema 2.1.0 on). */
+  releases: EvidenceReleaseRecord[];
   attestations: EvidenceAttestationRecord[];
 }
 
@@ -193,6 +241,7 @@ export const EVIDENCE_CHECKS = [
   'measurement',
   'outcome',
   'hkd-chain',
+  'release',
   'audit-chain',
 ] as const;
 

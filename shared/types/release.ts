@@ -74,7 +74,8 @@ export const RELEASE_STEPS = [
 export type ReleaseStep = (typeof RELEASE_STEPS)[number];
 
 /** Life cycle of one release run. */
-export type ReleaseRunStatus = 'pending' | 'released' | 'failed' | 'interrupted';
+export const RELEASE_RUN_STATUSES = ['pending', 'released', 'failed', 'interrupted'] as const;
+export type ReleaseRunStatus = (typeof RELEASE_RUN_STATUSES)[number];
 
 /** An add-secret request already in a guest's store: its SHA-256 and its tag (what the store hash measures). */
 export interface PriorRequest {

@@ -7,6 +7,7 @@
  * Bundle layout (bundle-relative paths):
  *   report.pdf, evidence.json, evidence.schema.json, audit-log.json, workstation-key.pub.pem,
  *   attestations/<id>/{request.bin,response.bin,arpk.key(0600),se-header.bin,verification.json},
+ *   releases/<id>/add-secret-request.bin (a uv release's request: encrypted for its host, never a clear value),
  *   trust/{hkds,certificates,roots,crls}/<sha256>.<ext>,
  *   manifest.intoto.json (DSSE envelope over an in-toto Statement listing every other file).
  */
@@ -21,6 +22,7 @@ import { AttestError } from '../../../shared/errors/index.js';
 import {
   emptyOutcomeCounts,
   isVerifiedOutcome,
+  type Outcome,
   type OutcomeCounts,
   type Verdict,
 } from '../../../shared/types/verdict.js';
@@ -31,10 +33,12 @@ import {
   EVIDENCE_SCHEMA_VERSION,
   IN_TOTO_PAYLOAD_TYPE,
   IN_TOTO_STATEMENT_TYPE,
+  RELEASE_FILES,
   type EvidenceAttestationRecord,
   type EvidenceAuditSummary,
   type EvidenceDocument,
   type EvidenceGuestSummary,
+  type EvidenceReleaseRecord,
   type EvidenceTrustRecord,
 } from '../../../shared/types/evidence.js';
 import { signDsseEnvelope } from './dsse.js';
@@ -50,7 +54,7 @@ import { judgeBundleAttestation, type RecomputedAttestation } from './recompute.
 import { writeReportPdf } from './report-pdf.js';
 import { EVIDENCE_JSON_SCHEMA } from './schema.js';
 import { loadOrCreateWorkstationKey, type WorkstationKey } from './signing-key.js';
-import type { EvidenceAttestation, EvidenceSource, EvidenceTrustRole } from './source.js';
+import type { EvidenceAttestation, EvidenceRelease, EvidenceSource, EvidenceTrustRole } from './source.js';
 import { createDirectorySink, createZipSink, type BundleSink } from './bundle-sink.js';
 
 /** Inputs of `exportEvidenceBundle`. */
@@ -102,11 +106,11 @@ const ROLE_DIR: Record<EvidenceTrustRole | 'hkd', string> = {
 };
 const ROLE_EXT: Record<EvidenceTrustRole | 'hkd', string> = { hkd: 'crt', certificate: 'crt', root: 'crt', crl: 'crl' };
 
-/** A folder-safe attestation id; throws ERR_EVIDENCE_SOURCE for ids that are not. */
-export function safeAttestationId(id: string | number): string {
+/** A folder-safe attestation (or release) id; throws ERR_EVIDENCE_SOURCE for ids that are not. */
+export function safeAttestationId(id: string | number, what: 'attestation' | 'release' = 'attestation'): string {
   const s = String(id);
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(s) || s === '.' || s === '..')
-    throw new AttestError('ERR_EVIDENCE_SOURCE', `attestation id '${s}' cannot name a folder`);
+    throw new AttestError('ERR_EVIDENCE_SOURCE', `${what} id '${s}' cannot name a folder`);
   return s;
 }
 
@@ -274,6 +278,8 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
     const recordsPath = join(scratch, 'records.ndjson');
     const records = createWriteStream(recordsPath);
     const ids = new Set<string>();
+    /** Outcome per exported attestation id (the releases name the ones that gated them). */
+    const outcomeOf = new Map<string, Outcome>();
     let total = 0;
     for await (const a of p.source.listAttestations({
       from: p.from,
@@ -292,6 +298,7 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
         guestNames.push(a.guestName);
       }
       const record = await writeAttestation(id, a, put, checkChain, trust);
+      outcomeOf.set(id, record.outcome);
       await writeChunk(records, `${JSON.stringify(record)}\n`);
       await out.drain();
       if (++total % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -306,6 +313,24 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
       }
     }
     await closeStream(records);
+
+    // Secret releases (few): each with the outcomes of its gating attestations as exported above
+    const releases: EvidenceReleaseRecord[] = [];
+    const releaseIds = new Set<string>();
+    for await (const rel of p.source.listReleases?.({
+      from: p.from,
+      to: p.to,
+      ...(filter ? { guestNames: filter } : {}),
+    }) ?? []) {
+      const record = writeRelease(rel, put, outcomeOf);
+      if (releaseIds.has(record.id))
+        throw new AttestError('ERR_EVIDENCE_SOURCE', `release id ${record.id} appears twice`);
+      releaseIds.add(record.id);
+      releases.push(record);
+    }
+    releases.sort(
+      (x, y) => x.startedAt.localeCompare(y.startedAt) || x.id.localeCompare(y.id, 'en', { numeric: true }),
+    );
     const periodEnd = Math.min(p.to.getTime(), generatedAt.getTime());
     guestNames.sort();
     const guests: EvidenceGuestSummary[] = guestNames.map((name) => {
@@ -340,6 +365,7 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
       guests,
       trust: trust.sort((x, y) => x.path.localeCompare(y.path)),
       audit,
+      releases,
     };
     put(BUNDLE_FILES.publicKey, key.publicKeyPem);
     put(BUNDLE_FILES.schema, `${JSON.stringify(EVIDENCE_JSON_SCHEMA, null, 2)}\n`);
@@ -385,6 +411,7 @@ export async function exportEvidenceBundle(p: ExportEvidenceParams): Promise<Evi
         workstationKeyFingerprint: key.fingerprint,
         attestations: total,
         guests: guests.length,
+        releases: releases.length,
         auditHeadHash: audit.headHash,
       },
     };
@@ -453,6 +480,54 @@ async function writeAttestation(
   };
   put(`${folder}/${ATTESTATION_FILES.verification}`, `${JSON.stringify(verification, null, 1)}\n`);
   return record;
+}
+
+/** Writes a release's folder (a uv release's add-secret request) and returns its evidence record; never a value. */
+function writeRelease(
+  rel: EvidenceRelease,
+  put: (rel: string, bytes: Uint8Array | string, mode?: number) => void,
+  outcomeOf: ReadonlyMap<string, Outcome>,
+): EvidenceReleaseRecord {
+  const id = safeAttestationId(rel.id, 'release');
+  const folder = `releases/${id}`;
+  const files: string[] = [];
+  if (rel.request) {
+    files.push(RELEASE_FILES.request);
+    put(`${folder}/${RELEASE_FILES.request}`, rel.request);
+  }
+  const gating = (
+    [
+      ['gate', rel.gateAttestationId],
+      ['check', rel.checkAttestationId],
+    ] as const
+  ).flatMap(([role, at]) => {
+    if (at === null) return [];
+    const atId = String(at);
+    return [{ id: atId, role, outcome: outcomeOf.get(atId) ?? null }];
+  });
+  return {
+    id,
+    guest: rel.guestName,
+    release: rel.releaseName,
+    kind: rel.kind,
+    status: rel.status,
+    failedStep: rel.failedStep,
+    errorCode: rel.errorCode,
+    startedAt: new Date(rel.startedAt).toISOString(),
+    finishedAt: rel.finishedAt === null ? null : new Date(rel.finishedAt).toISOString(),
+    cuid: rel.cuid,
+    secretName: rel.secretName,
+    secretType: rel.secretType,
+    secretId: rel.secretId,
+    requestSha256: rel.request ? sha256Hex(rel.request) : null,
+    added: rel.added,
+    locked: rel.locked,
+    priorRequests: rel.priorRequests.map((r) => ({ sha256: r.sha256, tag: r.tag })),
+    bindingSha256: rel.bindingSha256,
+    gatingAttestations: gating,
+    folder: files.length > 0 ? folder : null,
+    files,
+  };
 }
 
 /**

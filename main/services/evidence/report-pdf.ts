@@ -4,7 +4,8 @@
  * workstation key fingerprint, the outcome totals), a summary per guest, the host-key documents named by host,
  * then per guest a timeline of the period (one mark per attestation coloured by outcome, gaps without a verified
  * attestation shaded, counted from the later of the period start and the guest's creation) followed by its
- * table. Every row is measured before it is drawn (long values wrap, nothing overprints the next line), guests
+ * table and its secret releases (issue 14: secret name, kind, request SHA-256, the gating attestations and their
+ * outcomes, the result; never a value). Every row is measured before it is drawn (long values wrap, nothing overprints the next line), guests
  * flow on without a page each (no mostly empty pages), and every page says "Page n of N".
  */
 import { createWriteStream } from 'node:fs';
@@ -14,6 +15,7 @@ import type {
   EvidenceAttestationRecord,
   EvidenceDocument,
   EvidenceGuestSummary,
+  EvidenceReleaseRecord,
   EvidenceTrustRecord,
 } from '../../../shared/types/evidence.js';
 import { OUTCOME_LABELS, OUTCOMES, type Outcome, type OutcomeCounts } from '../../../shared/types/verdict.js';
@@ -370,6 +372,67 @@ const LIST_COLS: Column[] = [
   { title: 'HKD chain / CRL', width: 64 },
 ];
 
+const RELEASE_COLS: Column[] = [
+  { title: 'Started (UTC)', width: 78 },
+  { title: 'Secret (release)', width: 92 },
+  { title: 'Kind', width: 30 },
+  { title: 'Request SHA-256', width: 80, mono: true },
+  { title: 'Gated by (attestation: outcome)', width: 120 },
+];
+RELEASE_COLS.push({ title: 'Result', width: CONTENT_WIDTH - RELEASE_COLS.reduce((s, c) => s + c.width, 0) });
+
+/** The result column of a release: released / failed at a step (code) / interrupted / pending; the store's lock. */
+export function releaseResult(
+  x: Pick<EvidenceReleaseRecord, 'status' | 'failedStep' | 'errorCode' | 'locked' | 'kind'>,
+): string {
+  if (x.status === 'released') return x.kind === 'uv' ? `released${x.locked ? ', store locked' : ''}` : 'released';
+  if (x.status === 'failed')
+    return `FAILED at ${x.failedStep ?? '?'}${x.errorCode ? ` (${x.errorCode})` : ''}${x.locked ? ', store locked' : ''}`;
+  return x.status === 'interrupted' ? 'INTERRUPTED' : 'pending';
+}
+
+/** The table of a guest's secret releases (header repeated on each page). */
+function releaseTable(p: Pager, list: readonly EvidenceReleaseRecord[]): void {
+  const header = () =>
+    row(
+      p,
+      RELEASE_COLS,
+      RELEASE_COLS.map((c) => c.title),
+      7,
+      BLACK,
+      true,
+    );
+  p.ensure(40);
+  p.y += 6;
+  p.doc.font('Helvetica-Bold').fontSize(10).fillColor(BLACK);
+  p.y += p.text(`Secret releases (${list.length})`, MARGIN, CONTENT_WIDTH) + 3;
+  header();
+  p.onNewPage = header;
+  for (const x of list) {
+    const gates = x.gatingAttestations.map(
+      (g) => `${g.role} ${g.id}: ${g.outcome ? OUTCOME_LABELS[g.outcome] : 'not in the bundle'}`,
+    );
+    const bad = x.status !== 'released' || x.gatingAttestations.some((g) => g.outcome !== 'verified');
+    const secret = x.secretName && x.secretName !== x.release ? `${x.secretName} (${x.release})` : x.release;
+    row(
+      p,
+      RELEASE_COLS,
+      [
+        time(x.startedAt),
+        secret,
+        x.kind,
+        x.requestSha256 ? shortHex(x.requestSha256) : x.bindingSha256 ? `key ${shortHex(x.bindingSha256)}` : '-',
+        gates.join('\n') || 'none',
+        releaseResult(x),
+      ],
+      7,
+      bad ? RED : BLACK,
+      x.status !== 'released',
+    );
+  }
+  p.onNewPage = undefined;
+}
+
 /** Writes the bundle report; resolves when the file is complete. */
 export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
   const gapWarning = p.gapWarningSeconds ?? 8 * DAY;
@@ -407,6 +470,8 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
   field('Workstation key', d.workstationKey.fingerprint, true);
   field('Guests', String(d.totals.guests));
   field('Attestations', String(d.totals.attestations));
+  const sent = d.releases.filter((x) => x.status === 'released').length;
+  field('Secret releases', `${d.releases.length} (${sent} released, ${d.releases.length - sent} not)`);
   field('Audit log', `${d.audit.entries} entries, head hash`);
   field('', d.audit.headHash ?? '-', true);
   pager.y += 8;
@@ -534,16 +599,20 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
         7.5,
         RED,
       );
-    if (list.length === 0) {
-      paragraph(pager, 'No attestation in this period.', 'Helvetica-Bold', 8.5, RED);
-      return;
+    const released = releasesOf.get(name) ?? [];
+    releasesOf.delete(name);
+    if (list.length === 0) paragraph(pager, 'No attestation in this period.', 'Helvetica-Bold', 8.5, RED);
+    else {
+      pager.y += 3;
+      listHeader();
+      pager.onNewPage = listHeader;
+      for (const a of list) attestationRow(pager, a, byHash);
+      pager.onNewPage = undefined;
     }
-    pager.y += 3;
-    listHeader();
-    pager.onNewPage = listHeader;
-    for (const a of list) attestationRow(pager, a, byHash);
-    pager.onNewPage = undefined;
+    if (released.length > 0) releaseTable(pager, released);
   };
+  const releasesOf = new Map<string, EvidenceReleaseRecord[]>();
+  for (const x of d.releases) releasesOf.set(x.guest, [...(releasesOf.get(x.guest) ?? []), x]);
 
   let current: string | undefined;
   let buffer: EvidenceAttestationRecord[] = [];
@@ -558,6 +627,8 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
   if (current !== undefined) drawGuest(guestByName.get(current), current, buffer);
   // guests without any attestation in the period
   for (const g of d.guests) if (g.attestations === 0) drawGuest(g, g.name, []);
+  // releases of guests drawn nowhere else (removed since, no attestation in the period)
+  for (const name of [...releasesOf.keys()]) drawGuest(undefined, name, []);
   numberPages(doc, `${d.organisation} · ${period.from} to ${period.to}`);
   doc.end();
   await done;

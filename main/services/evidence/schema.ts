@@ -9,8 +9,11 @@ import {
   EVIDENCE_SCHEMA_VERSION,
   IN_TOTO_PAYLOAD_TYPE,
   IN_TOTO_STATEMENT_TYPE,
+  RELEASE_FILES,
 } from '../../../shared/types/evidence.js';
 import { ADD_DATA_KINDS } from '../../../shared/types/policy.js';
+import { RELEASE_KINDS, RELEASE_RUN_STATUSES, RELEASE_STEPS } from '../../../shared/types/release.js';
+import { ASRCB_TAG_SIZE } from '../../engine/formats/asrcb.js';
 import { OUTCOMES, POLICY_CHECK_CODES, POLICY_CHECKS } from '../../../shared/types/verdict.js';
 
 const hex = { type: 'string', pattern: '^[0-9a-f]*$' } as const;
@@ -53,6 +56,88 @@ const policyCheck = {
   },
 } as const;
 
+/** One secret release (issue 14; EvidenceReleaseRecord): what was sent and the attestations that gated it, never the value. */
+const release = {
+  type: 'object',
+  required: [
+    'id',
+    'guest',
+    'release',
+    'kind',
+    'status',
+    'failedStep',
+    'errorCode',
+    'startedAt',
+    'finishedAt',
+    'cuid',
+    'secretName',
+    'secretType',
+    'secretId',
+    'requestSha256',
+    'added',
+    'locked',
+    'priorRequests',
+    'bindingSha256',
+    'gatingAttestations',
+    'folder',
+    'files',
+  ],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
+    guest: { type: 'string' },
+    release: { type: 'string', description: 'the name of the configured release' },
+    kind: {
+      enum: [...RELEASE_KINDS],
+      description: 'uv: an Ultravisor secret (pvsecret add); channel: written over the attested SSH channel',
+    },
+    status: { enum: [...RELEASE_RUN_STATUSES] },
+    failedStep: { anyOf: [{ enum: [...RELEASE_STEPS] }, { type: 'null' }] },
+    errorCode: strOrNull,
+    startedAt: time,
+    finishedAt: { anyOf: [time, { type: 'null' }] },
+    cuid: {
+      ...hexOrNull,
+      description: 'the attested instance the release was bound to; recorded only once the gate verified',
+    },
+    secretName: strOrNull,
+    secretType: { type: ['integer', 'null'], minimum: 0 },
+    secretId: hexOrNull,
+    requestSha256: {
+      anyOf: [sha256, { type: 'null' }],
+      description: 'SHA-256 of releases/<id>/add-secret-request.bin',
+    },
+    added: { type: 'boolean' },
+    locked: { type: 'boolean' },
+    priorRequests: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['sha256', 'tag'],
+        additionalProperties: false,
+        properties: { sha256, tag: { type: 'string', pattern: `^[0-9a-f]{${2 * ASRCB_TAG_SIZE}}$` } },
+      },
+    },
+    bindingSha256: { anyOf: [sha256, { type: 'null' }] },
+    gatingAttestations: {
+      type: 'array',
+      maxItems: 2,
+      items: {
+        type: 'object',
+        required: ['id', 'role', 'outcome'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
+          role: { enum: ['gate', 'check'] },
+          outcome: { anyOf: [{ enum: [...OUTCOMES] }, { type: 'null' }] },
+        },
+      },
+    },
+    folder: strOrNull,
+    files: { type: 'array', uniqueItems: true, items: { enum: Object.values(RELEASE_FILES) } },
+  },
+} as const;
+
 /** The schema object. */
 export const EVIDENCE_JSON_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -69,6 +154,7 @@ export const EVIDENCE_JSON_SCHEMA = {
     'guests',
     'trust',
     'audit',
+    'releases',
     'attestations',
   ],
   properties: {
@@ -163,6 +249,7 @@ export const EVIDENCE_JSON_SCHEMA = {
         headHash: { anyOf: [sha256, { type: 'null' }] },
       },
     },
+    releases: { type: 'array', items: release, description: 'the secret releases of the period, by start time' },
     attestations: {
       type: 'array',
       items: {
@@ -298,6 +385,7 @@ export const STATEMENT_JSON_SCHEMA = {
         workstationKeyFingerprint: { type: 'string' },
         attestations: count,
         guests: count,
+        releases: count,
         auditHeadHash: { anyOf: [sha256, { type: 'null' }] },
       },
     },

@@ -13,6 +13,7 @@ import type {
   EvidencePolicySource,
 } from '../../../shared/types/evidence.js';
 import type { AttestationPolicy } from '../../../shared/types/policy.js';
+import type { PriorRequest, ReleaseKind, ReleaseRunStatus, ReleaseStep } from '../../../shared/types/release.js';
 
 /** A guest known to the store. */
 export interface EvidenceGuest {
@@ -80,6 +81,31 @@ export interface ListEvidenceAttestationsParams {
   readonly guestNames?: readonly string[];
 }
 
+/** One secret release run (no value; a uv release's add-secret request is encrypted for its host). Ids of
+ * the gating attestations are those `listAttestations` yields. */
+export interface EvidenceRelease {
+  readonly id: string | number;
+  readonly guestName: string;
+  readonly releaseName: string;
+  readonly kind: ReleaseKind;
+  readonly status: ReleaseRunStatus;
+  readonly failedStep: ReleaseStep | null;
+  readonly errorCode: string | null;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly cuid: string | null;
+  readonly secretName: string | null;
+  readonly secretType: number | null;
+  readonly secretId: string | null;
+  readonly request: Uint8Array | null;
+  readonly added: boolean;
+  readonly locked: boolean;
+  readonly priorRequests: readonly PriorRequest[];
+  readonly bindingSha256: string | null;
+  readonly gateAttestationId: string | number | null;
+  readonly checkAttestationId: string | number | null;
+}
+
 /** Read access to everything an evidence bundle holds. */
 export interface EvidenceSource {
   /** Every guest, by name. */
@@ -90,6 +116,8 @@ export interface EvidenceSource {
   listTrustMaterial(): AsyncIterable<EvidenceTrustItem>;
   /** Audit entries with `from <= at < to`, ordered by seq. */
   listAuditEntries(params: { readonly from: Date; readonly to: Date }): AsyncIterable<EvidenceAuditEntry>;
+  /** Secret releases of a period (`from <= startedAt < to`), ordered by id. Optional (a source without releases). */
+  listReleases?(params: ListEvidenceAttestationsParams): AsyncIterable<EvidenceRelease>;
   /** Releases the source (closes the database). Optional. */
   close?(): Promise<void> | void;
 }

@@ -10,6 +10,7 @@ import type { AttestationRecord } from '../../../shared/types/store.js';
 import type { Store } from '../../store/index.js';
 import type {
   EvidenceAttestation,
+  EvidenceRelease,
   EvidenceSource,
   EvidenceTrustItem,
   ListEvidenceAttestationsParams,
@@ -117,6 +118,35 @@ export function createStoreEvidenceSource(store: Store): EvidenceSource {
             issuer: item.issuer,
           };
         }
+      }
+    },
+    async *listReleases(p: ListEvidenceAttestationsParams): AsyncIterable<EvidenceRelease> {
+      const only = p.guestNames ? new Set(p.guestNames) : undefined;
+      const runs = store.releases.listRuns({ from: p.from, to: p.to }).reverse();
+      for (const r of runs) {
+        if (only && !only.has(r.guestName)) continue;
+        yield {
+          id: r.id,
+          guestName: r.guestName,
+          releaseName: r.releaseName,
+          kind: r.kind,
+          status: r.status,
+          failedStep: r.failedStep,
+          errorCode: r.errorCode,
+          startedAt: r.startedAt,
+          finishedAt: r.finishedAt,
+          cuid: r.cuid,
+          secretName: r.secretName,
+          secretType: r.secretType,
+          secretId: r.secretId,
+          request: store.releases.runRequest(r.id),
+          added: r.added,
+          locked: r.locked,
+          priorRequests: r.priorRequests,
+          bindingSha256: r.bindingSha256,
+          gateAttestationId: r.gateAttestationId,
+          checkAttestationId: r.checkAttestationId,
+        };
       }
     },
     async *listAuditEntries(p: { readonly from: Date; readonly to: Date }): AsyncIterable<EvidenceAuditEntry> {

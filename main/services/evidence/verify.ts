@@ -4,7 +4,8 @@
  * evidence.json against its JSON Schema (before anything else reads it), the evidence.json records against
  * the folders, each attestation's measurement AND outcome recomputed from its own files and the recorded
  * policy (the one verdict model, `judgeBundleAttestation`), each HKD chain re-verified at the attestation's
- * time with the bundled CRLs, and the audit chain.
+ * time with the bundled CRLs, each secret release against the attestations that gated it (issue 14), and the
+ * audit chain.
  *
  * Hostile bundles (issue 12): every read is bounded (BUNDLE_READ_LIMITS and the sizes the container
  * declares), JSON nesting is bounded before parsing, every JSON file is schema-checked before use, large
@@ -24,8 +25,12 @@ import {
   type EvidenceCheckName,
   type EvidenceCheckResult,
   type EvidenceDocument,
+  type EvidenceReleaseRecord,
+  RELEASE_FILES,
 } from '../../../shared/types/evidence.js';
-import { emptyOutcomeCounts, OUTCOME_LABELS, type OutcomeCounts } from '../../../shared/types/verdict.js';
+import { emptyOutcomeCounts, OUTCOME_LABELS, type Outcome, type OutcomeCounts } from '../../../shared/types/verdict.js';
+import { computeSecretStoreHash } from '../../engine/attest/measurement.js';
+import { ASRCB_MAX_SIZE, parseAddSecretRequest } from '../../engine/formats/asrcb.js';
 import { MAX_EXCHANGE_SIZE } from '../../engine/formats/exchange.js';
 import { walkAuditChain } from './audit-chain.js';
 import { verifyDsseEnvelope, type DsseEnvelope } from './dsse.js';
@@ -55,6 +60,8 @@ export const BUNDLE_READ_LIMITS = {
   arpk: 1 * KiB,
   seHeader: 64 * KiB,
   verification: 1 * MiB,
+  /** releases/<id>/add-secret-request.bin: the largest request the Ultravisor accepts. */
+  addSecretRequest: ASRCB_MAX_SIZE,
   certificate: 1 * MiB,
   crl: 32 * MiB,
   /** All trust material together (certificates, anchors, CRLs, HKDs), held for the chain re-check. */
@@ -180,6 +187,8 @@ export function readLimitOf(name: string): number | undefined {
   }
   if (name.startsWith('trust/crls/')) return BUNDLE_READ_LIMITS.crl;
   if (name.startsWith('trust/')) return BUNDLE_READ_LIMITS.certificate;
+  if (name.startsWith('releases/'))
+    return name.endsWith(`/${RELEASE_FILES.request}`) ? BUNDLE_READ_LIMITS.addSecretRequest : undefined;
   const file = name.slice(name.lastIndexOf('/') + 1);
   switch (file) {
     case ATTESTATION_FILES.request:
@@ -452,8 +461,12 @@ async function verifyOpened(
   for (const o of bundle.odd) r.fail('files', o.name, o.code, `refused: ${o.reason}`);
   if (statement && !r.failed('files')) r.pass('files', `${listed.size} files listed, none missing, none extra`);
   if (statement) {
-    // Files of attestation folders are hashed by the per-attestation check, which reads them anyway.
+    // Files of attestation folders are hashed by the per-attestation check, which reads them anyway; so are
+    // those of release folders by the release check.
     if (evidence) for (const a of evidence.attestations) for (const f of a.files) claimed.add(`${a.folder}/${f}`);
+    if (evidence)
+      for (const x of evidence.releases)
+        if (x.folder === releaseFolder(x)) for (const f of x.files) claimed.add(`${x.folder}/${f}`);
     await forEachLimit(
       [...listed].filter(([name]) => bundle.has(name) && !claimed.has(name) && sizeAgrees(name)),
       CONCURRENCY,
@@ -509,9 +522,10 @@ async function verifyOpened(
 
   // measurement, outcome and HKD chain per attestation
   const recomputedOutcomes = emptyOutcomeCounts();
+  const recomputedById = new Map<string, RecomputedFacts>();
   let chains = 0;
   await forEachLimit(evidence.attestations, CONCURRENCY, async (a) => {
-    const outcome = await checkAttestation(
+    const facts = await checkAttestation(
       bundle,
       a,
       r,
@@ -520,7 +534,8 @@ async function verifyOpened(
       statement ? checkDigest : undefined,
       sizeAgrees,
     );
-    recomputedOutcomes[outcome]++;
+    recomputedOutcomes[facts.outcome]++;
+    recomputedById.set(a.id, facts);
     if (a.hkdChain.verdict !== 'not-checked') chains++;
   });
   if (!r.failed('measurement'))
@@ -540,11 +555,14 @@ async function verifyOpened(
       `${chains} HKD chains re-verified at their attestation times with the bundled CRLs, each as recorded`,
     );
 
+  await checkReleases(bundle, evidence, recomputedById, r, statement ? checkDigest : undefined);
+
   // audit chain: evidence.json is released first (only its audit summary is needed)
   const attestations = evidence.attestations.length;
   const auditSummary = evidence.audit;
   evidence.attestations.length = 0;
   evidence.trust.length = 0;
+  recomputedById.clear();
   material.crls.length = 0;
   hkdBytes.clear();
   await checkAudit(bundle, r, auditSummary, statement);
@@ -598,6 +616,7 @@ function checkRecords(
     } else if (f.startsWith('attestations/'))
       r.fail('evidence', f, 'ERR_EVIDENCE_FILE_EXTRA', 'not inside an attestation folder');
   }
+  checkReleaseRecords(bundle, evidence, r);
   const ids = new Set<string>();
   const perGuest = new Map<string, OutcomeCounts>();
   for (const a of evidence.attestations) {
@@ -663,6 +682,154 @@ function checkRecords(
     r.pass(
       'evidence',
       `evidence.json (schema ${evidence.schemaVersion}): ${evidence.attestations.length} attestations, ${evidence.guests.length} guests, totals agree`,
+    );
+}
+
+/** The folder a release's files are in: `releases/<id>`. */
+const releaseFolder = (x: Pick<EvidenceReleaseRecord, 'id'>) => `releases/${x.id}`;
+
+/** The release records against the bundle's `releases/` folders. */
+function checkReleaseRecords(bundle: BundleReader, evidence: EvidenceDocument, r: Results): void {
+  const folders = new Map<string, Set<string>>();
+  for (const f of bundle.files) {
+    const m = /^releases\/([^/]+)\/([^/]+)$/.exec(f);
+    if (m) {
+      const set = folders.get(m[1]!) ?? new Set<string>();
+      set.add(m[2]!);
+      folders.set(m[1]!, set);
+    } else if (f.startsWith('releases/'))
+      r.fail('evidence', f, 'ERR_EVIDENCE_FILE_EXTRA', 'not inside a release folder');
+  }
+  const ids = new Set<string>();
+  for (const x of evidence.releases) {
+    const folder = releaseFolder(x);
+    if (ids.has(x.id))
+      r.fail('evidence', BUNDLE_FILES.evidence, 'ERR_EVIDENCE_RECORD_INVALID', `release ${x.id} is recorded twice`);
+    ids.add(x.id);
+    if (x.folder !== (x.files.length > 0 ? folder : null))
+      r.fail(
+        'evidence',
+        BUNDLE_FILES.evidence,
+        'ERR_EVIDENCE_RECORD_INVALID',
+        `release ${x.id} names folder ${String(x.folder)} for ${x.files.length} files`,
+      );
+    const present = folders.get(x.id) ?? new Set<string>();
+    for (const f of x.files)
+      if (!present.has(f))
+        r.fail('evidence', `${folder}/${f}`, 'ERR_EVIDENCE_FILE_MISSING', 'recorded in evidence.json but missing');
+    for (const f of present)
+      if (!x.files.includes(f))
+        r.fail('evidence', `${folder}/${f}`, 'ERR_EVIDENCE_FILE_EXTRA', 'not recorded in evidence.json');
+  }
+  for (const id of folders.keys())
+    if (!ids.has(id))
+      r.fail('evidence', `releases/${id}`, 'ERR_EVIDENCE_FILE_EXTRA', 'a folder without a release in evidence.json');
+}
+
+/** "release 3 ("tls-key" to payments)": how a failure names a release. */
+const nameRelease = (x: EvidenceReleaseRecord) => `release ${x.id} ("${x.release}" to ${x.guest})`;
+
+/**
+ * Each release against the attestations that gated it (issue 14), from the bundle's own files: every gating
+ * attestation is in the bundle, of the release's guest, and recomputes to the outcome the release records; a
+ * release that got past its gate (it records the CUID it was bound to only then) was gated by a `verified`
+ * attestation of that very instance; a uv release's request is the recorded one (SHA-256), bound to that CUID,
+ * and, when released, the checking attestation is `verified` and measured the store hash of exactly the recorded
+ * requests (lock state included); a released channel secret went over the connection whose host key the gate
+ * attested (user data = the recorded binding).
+ */
+async function checkReleases(
+  bundle: BundleReader,
+  evidence: EvidenceDocument,
+  recomputed: ReadonlyMap<string, RecomputedFacts>,
+  r: Results,
+  checkDigest: ((name: string, actual: string) => void) | undefined,
+): Promise<void> {
+  let gated = 0;
+  for (const x of evidence.releases) {
+    const where = x.folder ?? BUNDLE_FILES.evidence;
+    const gateFail = (detail: string) =>
+      r.fail('release', where, 'ERR_EVIDENCE_RELEASE_GATE', `${nameRelease(x)}: ${detail}`);
+    const mismatch = (detail: string) =>
+      r.fail('release', where, 'ERR_EVIDENCE_RELEASE_MISMATCH', `${nameRelease(x)}: ${detail}`);
+    const facts = new Map<'gate' | 'check', RecomputedFacts>();
+    for (const g of x.gatingAttestations) {
+      const f = recomputed.get(g.id);
+      if (!f) {
+        gateFail(`its ${g.role} attestation ${g.id} is not in the bundle`);
+        continue;
+      }
+      if (f.guest !== x.guest) gateFail(`its ${g.role} attestation ${g.id} is of guest ${f.guest}`);
+      if (f.outcome !== g.outcome)
+        gateFail(
+          `its ${g.role} attestation ${g.id} recomputes to ${f.outcome} from the bundle's files, the release records ${String(g.outcome)}`,
+        );
+      facts.set(g.role, f);
+    }
+    const gate = facts.get('gate');
+    const passedGate = x.cuid !== null || x.status === 'released' || x.added;
+    if (passedGate) {
+      const gateId = x.gatingAttestations.find((g) => g.role === 'gate')?.id;
+      if (gateId === undefined) gateFail('it went past its gate without a gating attestation');
+      else if (gate && gate.outcome !== 'verified')
+        gateFail(
+          `it went past its gate, but its gate attestation ${gateId} recomputes to ${gate.outcome}, not verified`,
+        );
+      else if (gate && gate.cuid !== x.cuid)
+        mismatch(
+          `bound to CUID ${String(x.cuid)}, but its gate attestation ${gateId} attested CUID ${String(gate.cuid)}`,
+        );
+    }
+    // the request (uv)
+    let tag: Uint8Array | undefined;
+    if (x.folder === releaseFolder(x) && x.files.includes(RELEASE_FILES.request)) {
+      const name = `${x.folder}/${RELEASE_FILES.request}`;
+      try {
+        const bytes = await bundle.read(name, BUNDLE_READ_LIMITS.addSecretRequest);
+        const sha = sha256Hex(bytes);
+        checkDigest?.(name, sha);
+        if (sha !== x.requestSha256)
+          mismatch(`the request's SHA-256 is ${sha}, the release records ${String(x.requestSha256)}`);
+        const layout = parseAddSecretRequest(new Uint8Array(bytes));
+        tag = layout.tag;
+        const cuid = Buffer.from(layout.cuid).toString('hex');
+        if (cuid !== x.cuid) mismatch(`the request is bound to CUID ${cuid}, the release records ${String(x.cuid)}`);
+        if (x.secretType !== null && layout.secretHeader && layout.secretHeader.type !== x.secretType)
+          mismatch(`the request holds secret type ${layout.secretHeader.type}, the release records ${x.secretType}`);
+        const id = layout.secretHeader?.id ? Buffer.from(layout.secretHeader.id).toString('hex') : null;
+        if (x.secretId !== null && id !== x.secretId)
+          mismatch(`the request holds secret ID ${String(id)}, the release records ${x.secretId}`);
+      } catch (e) {
+        if (e instanceof AttestError) r.fail('release', name, e.code, `${nameRelease(x)}: ${e.message}`);
+        else r.failRead('release', name, e);
+      }
+    } else if (x.kind === 'uv' && (x.added || x.status === 'released'))
+      mismatch('a uv release that reached the guest without its add-secret request in the bundle');
+    if (x.status === 'released' && x.kind === 'uv') {
+      const check = facts.get('check');
+      const checkId = x.gatingAttestations.find((g) => g.role === 'check')?.id;
+      if (checkId === undefined) gateFail('released without the attestation that checked the secret store');
+      else if (check && check.outcome !== 'verified')
+        gateFail(`its check attestation ${checkId} recomputes to ${check.outcome}, not verified`);
+      else if (check && tag) {
+        const tags = [...x.priorRequests.map((q) => new Uint8Array(Buffer.from(q.tag, 'hex'))), tag];
+        const expected = Buffer.from(computeSecretStoreHash(tags, x.locked)).toString('hex');
+        if (check.secretStoreHash !== expected)
+          mismatch(
+            `its check attestation ${checkId} measured secret-store hash ${String(check.secretStoreHash)}, not that of the ${tags.length} recorded request(s)${x.locked ? ', locked' : ''}`,
+          );
+      }
+    }
+    if (x.status === 'released' && x.kind === 'channel' && gate && gate.userData !== x.bindingSha256)
+      mismatch(
+        `sent over a connection with host key SHA-256 ${String(x.bindingSha256)}, but its gate attestation attested user data ${String(gate.userData)}`,
+      );
+    if (passedGate) gated++;
+  }
+  if (!r.failed('release'))
+    r.pass(
+      'release',
+      `${evidence.releases.length} releases: every gating attestation in the bundle and recomputed as recorded; the ${gated} that went past their gate were gated by a verified attestation of their instance`,
     );
 }
 
@@ -732,7 +899,7 @@ async function checkAttestation(
   hkdBytes: Map<string, ChainHkd>,
   checkDigest: ((name: string, actual: string) => void) | undefined,
   sizeAgrees: (name: string) => boolean,
-): Promise<EvidenceAttestationRecord['outcome']> {
+): Promise<RecomputedFacts> {
   const folder = `attestations/${a.id}`;
   const file = (n: string) => `${folder}/${n}`;
   const get = async (n: string): Promise<Uint8Array | undefined> => {
@@ -832,7 +999,7 @@ async function checkAttestation(
         'ERR_EVIDENCE_FILE_MISSING',
         `HKD used by ${folder} is not in the bundle`,
       );
-      return verdict.outcome;
+      return factsOf(a, re, verdict.outcome);
     }
     hkds.push(h);
   }
@@ -846,5 +1013,22 @@ async function checkAttestation(
       `for ${folder} at ${a.startedAt}: re-verified ${chain.verdict}${chain.code ? ` (${chain.code}: ${chain.reason ?? ''})` : ''}, recorded ${a.hkdChain.verdict}`,
     );
   }
-  return verdict.outcome;
+  return factsOf(a, re, verdict.outcome);
+}
+
+/** What the release check needs of an attestation, as recomputed from its folder. */
+interface RecomputedFacts {
+  readonly guest: string;
+  readonly outcome: Outcome;
+  readonly cuid: string | null;
+  readonly userData: string | null;
+  readonly secretStoreHash: string | null;
+}
+
+function factsOf(
+  a: EvidenceAttestationRecord,
+  re: { cuid: string | null; userData: string | null; secretStoreHash: string | null },
+  outcome: Outcome,
+): RecomputedFacts {
+  return { guest: a.guest, outcome, cuid: re.cuid, userData: re.userData, secretStoreHash: re.secretStoreHash };
 }
