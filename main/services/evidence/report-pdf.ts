@@ -374,8 +374,8 @@ const LIST_COLS: Column[] = [
 
 const RELEASE_COLS: Column[] = [
   { title: 'Started (UTC)', width: 78 },
-  { title: 'Secret (release)', width: 92 },
-  { title: 'Kind', width: 30 },
+  { title: 'Secret (release)', width: 86 },
+  { title: 'Kind', width: 36 },
   { title: 'Request SHA-256', width: 80, mono: true },
   { title: 'Gated by (attestation: outcome)', width: 120 },
 ];
@@ -421,7 +421,7 @@ function releaseTable(p: Pager, list: readonly EvidenceReleaseRecord[]): void {
         time(x.startedAt),
         secret,
         x.kind,
-        x.requestSha256 ? shortHex(x.requestSha256) : x.bindingSha256 ? `key ${shortHex(x.bindingSha256)}` : '-',
+        x.requestSha256 ? shortHex(x.requestSha256) : x.bindingSha256 ? `key ${shortHex(x.bindingSha256, 12)}` : '-',
         gates.join('\n') || 'none',
         releaseResult(x),
       ],
