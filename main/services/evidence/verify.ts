@@ -87,7 +87,12 @@ interface Statement {
   _type: string;
   subject: { name: string; digest: { sha256: string }; annotations?: { size?: number } }[];
   predicateType: string;
-  predicate: { workstationKeyFingerprint?: string; auditHeadHash?: string | null; attestations?: number };
+  predicate: {
+    workstationKeyFingerprint?: string;
+    auditHeadHash?: string | null;
+    attestations?: number;
+    releases?: number;
+  };
 }
 
 class Results {
@@ -677,6 +682,13 @@ function checkRecords(
       BUNDLE_FILES.manifest,
       'ERR_EVIDENCE_RECORD_INVALID',
       'the manifest predicate counts a different number of attestations',
+    );
+  if (statement && (statement.predicate.releases ?? 0) !== evidence.releases.length)
+    r.fail(
+      'evidence',
+      BUNDLE_FILES.manifest,
+      'ERR_EVIDENCE_RECORD_INVALID',
+      'the manifest predicate counts a different number of releases',
     );
   if (!r.failed('evidence'))
     r.pass(
