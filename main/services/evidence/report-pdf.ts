@@ -5,8 +5,9 @@
  * then per guest a timeline of the period (one mark per attestation coloured by outcome, gaps without a verified
  * attestation shaded, counted from the later of the period start and the guest's creation) followed by its
  * table and its secret releases (issue 14: secret name, kind, request SHA-256, the gating attestations and their
- * outcomes, the result; never a value). Every row is measured before it is drawn (long values wrap, nothing overprints the next line), guests
- * flow on without a page each (no mostly empty pages), and every page says "Page n of N".
+ * outcomes, the result; never a value). Every row is measured before it is drawn (long values wrap, nothing
+ * overprints the next line), guests flow on without a page each (no mostly empty pages), and every page says
+ * "Page n of N".
  */
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
@@ -382,7 +383,7 @@ const RELEASE_COLS: Column[] = [
 RELEASE_COLS.push({ title: 'Result', width: CONTENT_WIDTH - RELEASE_COLS.reduce((s, c) => s + c.width, 0) });
 
 /** The result column of a release: released / failed at a step (code) / interrupted / pending; the store's lock. */
-export function releaseResult(
+function releaseResult(
   x: Pick<EvidenceReleaseRecord, 'status' | 'failedStep' | 'errorCode' | 'locked' | 'kind'>,
 ): string {
   if (x.status === 'released') return x.kind === 'uv' ? `released${x.locked ? ', store locked' : ''}` : 'released';
