@@ -96,15 +96,7 @@ function hkdTable(
   hkds: readonly Pick<EvidenceTrustRecord, 'sha256' | 'subjectCn' | 'subjectOu' | 'serial'>[],
   size: number,
 ): void {
-  const header = () =>
-    row(
-      p,
-      HKD_COLS,
-      HKD_COLS.map((c) => c.title),
-      size,
-      BLACK,
-      true,
-    );
+  const header = headerRow(p, HKD_COLS, size);
   p.onNewPage = header;
   header();
   if (hkds.length === 0) row(p, HKD_COLS, ['none recorded', '', ''], size, GREY);
@@ -211,6 +203,20 @@ function row(
   });
   p.y += h + 2;
   return h;
+}
+
+/** Draws a table's header row (bold column titles); the returned function draws it again on each new page. */
+function headerRow(p: Pager, cols: readonly Column[], size: number): () => void {
+  return () => {
+    row(
+      p,
+      cols,
+      cols.map((c) => c.title),
+      size,
+      BLACK,
+      true,
+    );
+  };
 }
 
 /** A paragraph across the content width (measured, page-aware). */
@@ -394,15 +400,7 @@ function releaseResult(
 
 /** The table of a guest's secret releases (header repeated on each page). */
 function releaseTable(p: Pager, list: readonly EvidenceReleaseRecord[]): void {
-  const header = () =>
-    row(
-      p,
-      RELEASE_COLS,
-      RELEASE_COLS.map((c) => c.title),
-      7,
-      BLACK,
-      true,
-    );
+  const header = headerRow(p, RELEASE_COLS, 7);
   p.ensure(40);
   p.y += 6;
   p.doc.font('Helvetica-Bold').fontSize(10).fillColor(BLACK);

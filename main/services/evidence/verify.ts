@@ -611,16 +611,7 @@ function checkRecords(
   statement: Statement | undefined,
   r: Results,
 ): void {
-  const folders = new Map<string, Set<string>>();
-  for (const f of bundle.files) {
-    const m = /^attestations\/([^/]+)\/([^/]+)$/.exec(f);
-    if (m) {
-      const set = folders.get(m[1]!) ?? new Set<string>();
-      set.add(m[2]!);
-      folders.set(m[1]!, set);
-    } else if (f.startsWith('attestations/'))
-      r.fail('evidence', f, 'ERR_EVIDENCE_FILE_EXTRA', 'not inside an attestation folder');
-  }
+  checkFolderFiles(bundle, r, 'attestations', evidence.attestations);
   checkReleaseRecords(bundle, evidence, r);
   const ids = new Set<string>();
   const perGuest = new Map<string, OutcomeCounts>();
@@ -639,18 +630,7 @@ function checkRecords(
     const counts = perGuest.get(a.guest) ?? emptyOutcomeCounts();
     counts[a.outcome]++;
     perGuest.set(a.guest, counts);
-    const present = folders.get(a.id) ?? new Set<string>();
-    const recorded = new Set(a.files);
-    for (const f of recorded)
-      if (!present.has(f))
-        r.fail('evidence', `${folder}/${f}`, 'ERR_EVIDENCE_FILE_MISSING', 'recorded in evidence.json but missing');
-    for (const f of present)
-      if (!recorded.has(f))
-        r.fail('evidence', `${folder}/${f}`, 'ERR_EVIDENCE_FILE_EXTRA', 'not recorded in evidence.json');
   }
-  for (const id of folders.keys())
-    if (!ids.has(id))
-      r.fail('evidence', `attestations/${id}`, 'ERR_EVIDENCE_FILE_EXTRA', 'a folder without a record in evidence.json');
   for (const t of evidence.trust)
     if (!bundle.has(t.path))
       r.fail('evidence', t.path, 'ERR_EVIDENCE_FILE_MISSING', 'trust item recorded in evidence.json but missing');
@@ -700,18 +680,48 @@ function checkRecords(
 /** The folder a release's files are in: `releases/<id>`. */
 const releaseFolder = (x: Pick<EvidenceReleaseRecord, 'id'>) => `releases/${x.id}`;
 
-/** The release records against the bundle's `releases/` folders. */
-function checkReleaseRecords(bundle: BundleReader, evidence: EvidenceDocument, r: Results): void {
+/**
+ * The files of the `<top>/<id>/` folders against the records' `files`: recorded but missing, present but not
+ * recorded, folders without a record, files outside any folder.
+ */
+function checkFolderFiles(
+  bundle: BundleReader,
+  r: Results,
+  top: 'attestations' | 'releases',
+  records: readonly { readonly id: string; readonly files: readonly string[] }[],
+): void {
   const folders = new Map<string, Set<string>>();
   for (const f of bundle.files) {
-    const m = /^releases\/([^/]+)\/([^/]+)$/.exec(f);
-    if (m) {
-      const set = folders.get(m[1]!) ?? new Set<string>();
-      set.add(m[2]!);
-      folders.set(m[1]!, set);
-    } else if (f.startsWith('releases/'))
-      r.fail('evidence', f, 'ERR_EVIDENCE_FILE_EXTRA', 'not inside a release folder');
+    if (!f.startsWith(`${top}/`)) continue;
+    const m = /^[^/]+\/([^/]+)\/([^/]+)$/.exec(f);
+    if (!m) {
+      const what = top === 'attestations' ? 'an attestation' : 'a release';
+      r.fail('evidence', f, 'ERR_EVIDENCE_FILE_EXTRA', `not inside ${what} folder`);
+      continue;
+    }
+    const set = folders.get(m[1]!) ?? new Set<string>();
+    set.add(m[2]!);
+    folders.set(m[1]!, set);
   }
+  for (const x of records) {
+    const present = folders.get(x.id) ?? new Set<string>();
+    const recorded = new Set(x.files);
+    for (const f of recorded)
+      if (!present.has(f))
+        r.fail('evidence', `${top}/${x.id}/${f}`, 'ERR_EVIDENCE_FILE_MISSING', 'recorded in evidence.json but missing');
+    for (const f of present)
+      if (!recorded.has(f))
+        r.fail('evidence', `${top}/${x.id}/${f}`, 'ERR_EVIDENCE_FILE_EXTRA', 'not recorded in evidence.json');
+  }
+  const ids = new Set(records.map((x) => x.id));
+  for (const id of folders.keys())
+    if (!ids.has(id))
+      r.fail('evidence', `${top}/${id}`, 'ERR_EVIDENCE_FILE_EXTRA', 'a folder without a record in evidence.json');
+}
+
+/** The release records: unique ids, their folders (`releases/<id>` when they have files). */
+function checkReleaseRecords(bundle: BundleReader, evidence: EvidenceDocument, r: Results): void {
+  checkFolderFiles(bundle, r, 'releases', evidence.releases);
   const ids = new Set<string>();
   for (const x of evidence.releases) {
     const folder = releaseFolder(x);
@@ -725,17 +735,7 @@ function checkReleaseRecords(bundle: BundleReader, evidence: EvidenceDocument, r
         'ERR_EVIDENCE_RECORD_INVALID',
         `release ${x.id} names folder ${String(x.folder)} for ${x.files.length} files`,
       );
-    const present = folders.get(x.id) ?? new Set<string>();
-    for (const f of x.files)
-      if (!present.has(f))
-        r.fail('evidence', `${folder}/${f}`, 'ERR_EVIDENCE_FILE_MISSING', 'recorded in evidence.json but missing');
-    for (const f of present)
-      if (!x.files.includes(f))
-        r.fail('evidence', `${folder}/${f}`, 'ERR_EVIDENCE_FILE_EXTRA', 'not recorded in evidence.json');
   }
-  for (const id of folders.keys())
-    if (!ids.has(id))
-      r.fail('evidence', `releases/${id}`, 'ERR_EVIDENCE_FILE_EXTRA', 'a folder without a release in evidence.json');
 }
 
 /** "release 3 ("tls-key" to payments)": how a failure names a release. */
