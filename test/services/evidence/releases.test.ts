@@ -180,6 +180,35 @@ describe('releases in the evidence bundle (issue 14)', () => {
     );
   });
 
+  test('a bundle of one guest holds only its releases, and verifies', async () => {
+    const day = 86_400_000;
+    const dir = ws.path('vault-only');
+    const ex = await cli(
+      ws.dir,
+      'evidence',
+      'export',
+      '--db',
+      ws.dbPath,
+      '--from',
+      new Date(Date.now() - day).toISOString(),
+      '--to',
+      new Date(Date.now() + day).toISOString(),
+      '--guest',
+      'vault',
+      '--key-dir',
+      keyDir,
+      '-o',
+      dir,
+    );
+    assert.equal(ex.code, 0, ex.stderr);
+    assert.deepEqual(
+      evidenceOf(dir).releases.map((x) => [x.guest, x.release, x.status]),
+      [['vault', 'disk', 'released']],
+    );
+    const v = await cli(ws.dir, 'evidence', 'verify', dir);
+    assert.equal(v.code, 0, v.stderr);
+  });
+
   test('a tampered gating attestation fails the release check, naming the release (exit 2)', async () => {
     const dir = copyBundle(bundle, ws.path('tampered-gate'));
     const gate = runs.payments!.gateAttestationId!;
@@ -216,6 +245,23 @@ describe('releases in the evidence bundle (issue 14)', () => {
     assert.match(
       failed[0]!.detail,
       /release \d+ \("disk" to vault\): its gate attestation 999999 is not in the bundle/,
+    );
+  });
+
+  test('a channel release recorded on another host key than its gate attested fails', async () => {
+    const dir = copyBundle(bundle, ws.path('other-channel'));
+    const ev = evidenceOf(dir);
+    ev.releases.find((r) => r.guest === 'vault')!.bindingSha256 = 'ab'.repeat(32);
+    writeFileSync(join(dir, BUNDLE_FILES.evidence), JSON.stringify(ev));
+    await resignBundle(dir, loadOrCreateWorkstationKey(keyDir).privateKey);
+    const failed = (await verifyEvidenceBundle(dir)).results.filter((r) => !r.ok);
+    assert.deepEqual(
+      failed.map((r) => [r.check, r.code]),
+      [['release', 'ERR_EVIDENCE_RELEASE_MISMATCH']],
+    );
+    assert.match(
+      failed[0]!.detail,
+      /"disk" to vault\): sent over a connection with host key SHA-256 (ab)+, but its gate/,
     );
   });
 
