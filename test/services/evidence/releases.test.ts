@@ -35,6 +35,28 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+/** `se-attest evidence export` of the store, a period around now, into `out`. */
+function exportBundle(out: string, ...extra: string[]) {
+  const day = 86_400_000;
+  const around = (ms: number) => new Date(Date.now() + ms).toISOString();
+  return cli(
+    ws.dir,
+    'evidence',
+    'export',
+    '--db',
+    ws.dbPath,
+    '--from',
+    around(-day),
+    '--to',
+    around(day),
+    '--key-dir',
+    keyDir,
+    '-o',
+    out,
+    ...extra,
+  );
+}
+
 const evidenceOf = (dir: string) =>
   JSON.parse(readFileSync(join(dir, BUNDLE_FILES.evidence), 'utf8')) as EvidenceDocument;
 
@@ -66,24 +88,7 @@ before(async () => {
   );
   keyDir = ws.path('keys');
   bundle = ws.path('bundle');
-  const day = 86_400_000;
-  const ex = await cli(
-    ws.dir,
-    'evidence',
-    'export',
-    '--db',
-    ws.dbPath,
-    '--from',
-    new Date(Date.now() - day).toISOString(),
-    '--to',
-    new Date(Date.now() + day).toISOString(),
-    '--organisation',
-    'Example Bank',
-    '--key-dir',
-    keyDir,
-    '-o',
-    bundle,
-  );
+  const ex = await exportBundle(bundle, '--organisation', 'Example Bank');
   assert.equal(ex.code, 0, ex.stderr);
 });
 after(() => ws.close());
@@ -181,25 +186,8 @@ describe('releases in the evidence bundle (issue 14)', () => {
   });
 
   test('a bundle of one guest holds only its releases, and verifies', async () => {
-    const day = 86_400_000;
     const dir = ws.path('vault-only');
-    const ex = await cli(
-      ws.dir,
-      'evidence',
-      'export',
-      '--db',
-      ws.dbPath,
-      '--from',
-      new Date(Date.now() - day).toISOString(),
-      '--to',
-      new Date(Date.now() + day).toISOString(),
-      '--guest',
-      'vault',
-      '--key-dir',
-      keyDir,
-      '-o',
-      dir,
-    );
+    const ex = await exportBundle(dir, '--guest', 'vault');
     assert.equal(ex.code, 0, ex.stderr);
     assert.deepEqual(
       evidenceOf(dir).releases.map((x) => [x.guest, x.release, x.status]),
