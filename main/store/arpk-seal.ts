@@ -14,7 +14,7 @@
  * | 0x0c | n | ciphertext |
  * | 0x0c+n | 16 | GCM tag |
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { writeSecretFile } from '../fs/index.js';
 import { AttestError } from '../../shared/errors/index.js';
@@ -22,11 +22,15 @@ import { AttestError } from '../../shared/errors/index.js';
 export const ARPK_KEY_SIZE = 32;
 const NONCE_SIZE = 12;
 const TAG_SIZE = 16;
+/** Nonces drawn from the CSPRNG at once (one call per 256 seals instead of one each); each is used once. */
+const NONCE_POOL_SIZE = NONCE_SIZE * 256;
 
 /** Seals and opens ARPKs with the local key; the key is loaded (or created) lazily on first use. */
 export class ArpkSealer {
   private key: Buffer | undefined;
   private id: string | undefined;
+  private readonly nonces = Buffer.alloc(NONCE_POOL_SIZE);
+  private nextNonce = NONCE_POOL_SIZE;
 
   /** `keyPath` = the key file; `key` = an in-memory key (tests, `:memory:` databases). */
   constructor(
@@ -49,11 +53,23 @@ export class ArpkSealer {
   /** Encrypts `arpk` for attestation `id`. */
   seal(arpk: Uint8Array, id: number): Uint8Array {
     const key = this.loadKey(true);
-    const nonce = randomBytes(NONCE_SIZE);
+    const nonce = this.freshNonce();
     const cipher = createCipheriv('aes-256-gcm', key, nonce);
     cipher.setAAD(aadFor(id));
-    const ct = Buffer.concat([cipher.update(arpk), cipher.final()]);
-    return new Uint8Array(Buffer.concat([nonce, ct, cipher.getAuthTag()]));
+    const ct = cipher.update(arpk);
+    const last = cipher.final();
+    return Buffer.concat([nonce, ct, last, cipher.getAuthTag()]);
+  }
+
+  /** A random nonce never handed out before (a copy: the pool is refilled in place). */
+  private freshNonce(): Buffer {
+    if (this.nextNonce + NONCE_SIZE > NONCE_POOL_SIZE) {
+      randomFillSync(this.nonces);
+      this.nextNonce = 0;
+    }
+    const nonce = Buffer.from(this.nonces.subarray(this.nextNonce, this.nextNonce + NONCE_SIZE));
+    this.nextNonce += NONCE_SIZE;
+    return nonce;
   }
 
   /** Decrypts a sealed ARPK of attestation `id`; throws ERR_STORE_ARPK_UNREADABLE (wrong/missing key, altered). */

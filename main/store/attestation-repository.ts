@@ -9,6 +9,7 @@
  * always what the one verdict function decides.
  */
 import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { AttestError, type ErrorCode } from '../../shared/errors/index.js';
 import type {
@@ -21,7 +22,14 @@ import type {
 } from '../../shared/types/store.js';
 import type { Verdict } from '../../shared/types/verdict.js';
 import { judgeAttestation } from '../engine/attest/verdict.js';
-import { hashAttestationRow, sha256Hex, type AttestationRow } from './content-hash.js';
+import {
+  attestationBlobHashes,
+  blobHash,
+  hashAttestationRow,
+  sha256Hex,
+  type AttestationBlobHashes,
+  type AttestationRow,
+} from './content-hash.js';
 import { readTransaction, writeTransaction, type StoreContext } from './store-context.js';
 
 /** Inputs known before the guest is contacted. */
@@ -83,10 +91,74 @@ export interface ListAttestationsParams {
 
 const SUMMARY_COLUMNS = `a.*, g.name AS guest_name`;
 
+/** The columns `begin` writes and those `finish` changes (bound by position: cheaper than by name). */
+const INSERT_COLUMNS = [
+  'id',
+  'guest_id',
+  'status',
+  'started_at',
+  'steps_json',
+  'hkd_sha256_json',
+  'hkd_report_json',
+  'add_data_json',
+  'request',
+  'arpk_sealed',
+  'arpk_key_id',
+  'owner',
+  'se_header_sha256',
+  'policy_json',
+  'content_hash',
+] as const satisfies readonly (keyof AttestationRow)[];
+/** The columns every `finish` sets; the HKD report, request and sealed ARPK only when it is given them. */
+const FINISH_COLUMNS = [
+  'status',
+  'error_code',
+  'error_message',
+  'finished_at',
+  'steps_json',
+  'cuid',
+  'measurement',
+  'user_data',
+  'additional_data_json',
+  'response',
+  'owner',
+  'host_key_fingerprint',
+  'content_hash',
+] as const satisfies readonly (keyof AttestationRow)[];
+
+/**
+ * The columns of each `finish` variant, by a bit set: 1 = the HKD report is given, 2 = the request, 4 = the
+ * ARPK. Built once; the statements are prepared on first use.
+ */
+const FINISH_VARIANTS: readonly (readonly (keyof AttestationRow)[])[] = Array.from({ length: 8 }, (_, bits) => [
+  ...FINISH_COLUMNS,
+  ...(bits & 1 ? (['hkd_report_json'] as const) : []),
+  ...(bits & 2 ? (['request'] as const) : []),
+  ...(bits & 4 ? (['arpk_sealed', 'arpk_key_id'] as const) : []),
+]);
+
 type JudgedColumns = Pick<
   AttestationRow,
   'status' | 'error_code' | 'error_message' | 'user_data' | 'additional_data_json' | 'hkd_sha256_json' | 'policy_json'
 >;
+
+/** The JSON columns a verdict needs, parsed (a writer that has the values passes them instead of text). */
+interface ParsedColumns {
+  readonly policy: AttestationPolicy | null;
+  readonly hkdSha256: string[];
+  readonly additionalData: AttestationAdditionalData | null;
+}
+
+function parseJudged(
+  r: Pick<AttestationRow, 'policy_json' | 'hkd_sha256_json' | 'additional_data_json'>,
+): ParsedColumns {
+  return {
+    policy: r.policy_json == null ? null : (JSON.parse(r.policy_json) as AttestationPolicy),
+    hkdSha256: JSON.parse(r.hkd_sha256_json) as string[],
+    additionalData:
+      r.additional_data_json === null ? null : (JSON.parse(r.additional_data_json) as AttestationAdditionalData),
+  };
+}
 
 /**
  * The verdict of a stored attempt from its row alone (null while pending): failures by their code, an
@@ -95,6 +167,13 @@ type JudgedColumns = Pick<
  * recorded before schema 6 (no policy column) keeps its recorded code.
  */
 export function judgeStoredRow(r: JudgedColumns): Verdict | null {
+  return judgeParsed(r, parseJudged(r));
+}
+
+function judgeParsed(
+  r: Pick<AttestationRow, 'status' | 'error_code' | 'error_message' | 'user_data'>,
+  c: ParsedColumns,
+): Verdict | null {
   switch (r.status as AttestationStatus) {
     case 'pending':
       return null;
@@ -104,17 +183,11 @@ export function judgeStoredRow(r: JudgedColumns): Verdict | null {
     case 'cancelled':
       return judgeAttestation({ kind: 'failed', code: r.error_code, message: r.error_message });
     default: {
-      const policy = r.policy_json == null ? null : (JSON.parse(r.policy_json) as AttestationPolicy);
       return judgeAttestation({
         kind: 'measured',
         measurementVerified: r.status !== 'mismatch',
-        policy,
-        seen: {
-          userData: hexOrNull(r.user_data),
-          additionalData:
-            r.additional_data_json === null ? null : (JSON.parse(r.additional_data_json) as AttestationAdditionalData),
-          hkdSha256: JSON.parse(r.hkd_sha256_json) as string[],
-        },
+        policy: c.policy,
+        seen: { userData: hexOrNull(r.user_data), additionalData: c.additionalData, hkdSha256: c.hkdSha256 },
         recordedViolation:
           r.status === 'policy-violation' && r.error_code !== null
             ? { code: r.error_code, message: r.error_message }
@@ -140,20 +213,35 @@ export function processAlive(pid: number): boolean {
 }
 
 function hexOrNull(b: Uint8Array | null | undefined): string | null {
-  return b == null ? null : Buffer.from(b).toString('hex');
+  if (b == null) return null;
+  return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('hex');
 }
+
+/** A pending row this connection wrote, with its blob hashes (see `AttestationRepository.pending`). */
+interface PendingRow {
+  readonly row: AttestationRow;
+  readonly blobs: AttestationBlobHashes;
+  readonly parsed: ParsedColumns;
+}
+
+/** Most pending rows remembered per connection (a run that never finishes must not grow memory). */
+const MAX_REMEMBERED_PENDING = 256;
 
 /** Attestation rows of one store. */
 export class AttestationRepository {
   private readonly insertStmt;
   private readonly rowStmt;
+  private readonly finishStmts: (Database.Statement | undefined)[] = [];
+  /**
+   * The pending rows `begin` wrote on this connection, so `finish` need not read them back and rehash their
+   * blobs. `finish` uses an entry only when the stored row still carries the same content hash (anything that
+   * changed it — another process, a rollback that freed the id — makes `finish` read the row from the file).
+   */
+  private readonly pending = new Map<number, PendingRow>();
 
   constructor(private readonly ctx: StoreContext) {
     this.insertStmt = ctx.db.prepare(
-      `INSERT INTO attestations (id, guest_id, status, started_at, steps_json, hkd_sha256_json, hkd_report_json, add_data_json,
-         request, arpk_sealed, arpk_key_id, owner, se_header_sha256, policy_json, content_hash)
-       VALUES (@id, @guest_id, @status, @started_at, @steps_json, @hkd_sha256_json, @hkd_report_json, @add_data_json,
-         @request, @arpk_sealed, @arpk_key_id, @owner, @se_header_sha256, @policy_json, @content_hash)`,
+      `INSERT INTO attestations (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
     );
     this.rowStmt = ctx.db.prepare('SELECT * FROM attestations WHERE id = ?');
   }
@@ -161,11 +249,10 @@ export class AttestationRepository {
   /** Writes a `pending` attempt for guest `guestId` and returns its id (call before contacting the guest). */
   begin(guestId: number, p: BeginAttestationParams = {}): number {
     return writeTransaction(this.ctx, () => {
-      const guest = this.ctx.stmt('SELECT id FROM guests WHERE id = ?').get(guestId);
-      if (!guest) throw new AttestError('ERR_STORE_GUEST_NOT_FOUND', `no guest with id ${guestId}`, { guestId });
       const id = this.ctx.stmt('SELECT coalesce(max(id), 0) + 1 FROM attestations').pluck().get() as number;
       const at = this.ctx.now().toISOString();
-      const row: Omit<AttestationRow, 'content_hash'> = {
+      // every row object is built with all columns in one order (one hidden class: no spreads, no deletes)
+      const row: AttestationRow = {
         id,
         guest_id: guestId,
         status: 'pending',
@@ -181,35 +268,72 @@ export class AttestationRepository {
         measurement: null,
         user_data: null,
         additional_data_json: null,
+        // a copy: the caller may reuse or wipe its buffer while the row is remembered for `finish`
         request: p.request ? Buffer.from(p.request) : null,
         response: null,
-        arpk_sealed: p.arpk ? Buffer.from(this.ctx.sealer.seal(p.arpk, id)) : null,
+        arpk_sealed: p.arpk ? this.ctx.sealer.seal(p.arpk, id) : null,
         arpk_key_id: p.arpk ? this.ctx.sealer.keyId() : null,
         owner: this.ctx.owner,
         se_header_sha256: p.seHeader ? sha256Hex(p.seHeader) : null,
+        host_key_fingerprint: null,
         policy_json: p.policy == null ? null : canonicalJson(p.policy),
+        content_hash: '',
       };
       if (p.seHeader) {
         this.ctx
           .stmt('INSERT OR IGNORE INTO se_headers (sha256, bytes) VALUES (?, ?)')
           .run(row.se_header_sha256, Buffer.from(p.seHeader));
       }
-      const contentHash = hashAttestationRow(row);
-      this.insertStmt.run({ ...row, content_hash: contentHash });
+      const blobs = attestationBlobHashes(row);
+      const contentHash = hashAttestationRow(row, blobs);
+      row.content_hash = contentHash;
+      try {
+        // values spread as arguments: better-sqlite3 reads arguments faster than array elements
+        this.insertStmt.run(...INSERT_COLUMNS.map((c) => row[c]));
+      } catch (error) {
+        // the foreign key on guest_id is the existence check (one statement less per attempt)
+        if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY' && !this.guestExists(guestId))
+          throw new AttestError('ERR_STORE_GUEST_NOT_FOUND', `no guest with id ${guestId}`, { guestId });
+        throw error;
+      }
       this.ctx.audit.append({
         action: 'attestation.started',
         subjectType: 'attestation',
         subjectId: id,
         data: { guestId, contentHash },
       });
+      this.remember(id, { row, blobs, parsed: parseJudged(row) });
       return id;
     });
+  }
+
+  private guestExists(id: number): boolean {
+    return this.ctx.stmt('SELECT 1 FROM guests WHERE id = ?').get(id) !== undefined;
+  }
+
+  private remember(id: number, entry: PendingRow): void {
+    this.pending.delete(id);
+    if (this.pending.size >= MAX_REMEMBERED_PENDING) this.pending.delete(this.pending.keys().next().value!);
+    this.pending.set(id, entry);
+  }
+
+  /** The pending row `id` as stored now: the remembered one when its content hash still matches, else read. */
+  private currentRow(id: number): PendingRow {
+    const remembered = this.pending.get(id);
+    this.pending.delete(id);
+    if (remembered) {
+      const now = this.ctx.stmt('SELECT status, content_hash FROM attestations WHERE id = ?').get(id) as
+        Pick<AttestationRow, 'status' | 'content_hash'> | undefined;
+      if (now?.content_hash === remembered.row.content_hash && now.status === remembered.row.status) return remembered;
+    }
+    const row = this.requireRow(id);
+    return { row, blobs: attestationBlobHashes(row), parsed: parseJudged(row) };
   }
 
   /** Completes a pending attempt in one transaction; throws ERR_STORE_ATTESTATION_NOT_PENDING otherwise. */
   finish(id: number, p: FinishAttestationParams): AttestationRecord {
     return writeTransaction(this.ctx, () => {
-      const cur = this.requireRow(id);
+      const { row: cur, blobs: curBlobs, parsed: curParsed } = this.currentRow(id);
       if (cur.status !== 'pending') {
         throw new AttestError('ERR_STORE_ATTESTATION_NOT_PENDING', `attestation ${id} is ${cur.status}, not pending`, {
           id,
@@ -217,38 +341,44 @@ export class AttestationRepository {
         });
       }
       const at = this.ctx.now().toISOString();
-      const add = p.additionalData
-        ? Object.fromEntries(
-            Object.entries(p.additionalData)
-              .filter(([, v]) => v != null)
-              .map(([k, v]) => [k, hexOrNull(v)]),
-          )
-        : undefined;
-      const row: Omit<AttestationRow, 'content_hash'> = {
-        ...cur,
+      let add: Record<string, string> | undefined;
+      if (p.additionalData) {
+        add = {};
+        for (const [k, v] of Object.entries(p.additionalData)) if (v != null) add[k] = hexOrNull(v)!;
+      }
+      const row: AttestationRow = {
+        id: cur.id,
+        guest_id: cur.guest_id,
         status: p.status,
         error_code: p.errorCode ?? null,
         error_message: p.errorMessage ?? null,
+        started_at: cur.started_at,
         finished_at: at,
         steps_json: JSON.stringify({
           ...(JSON.parse(cur.steps_json) as AttestationSteps),
           ...(p.steps ?? {}),
           finished: at,
         }),
+        hkd_sha256_json: cur.hkd_sha256_json,
         hkd_report_json: p.hkdReport === undefined ? cur.hkd_report_json : JSON.stringify(p.hkdReport),
-        cuid: p.cuid ? Buffer.from(p.cuid) : null,
-        measurement: p.measurement ? Buffer.from(p.measurement) : null,
-        user_data: p.userData ? Buffer.from(p.userData) : null,
+        add_data_json: cur.add_data_json,
+        // bound as given: SQLite copies them, and nothing keeps them after this transaction
+        cuid: p.cuid ?? null,
+        measurement: p.measurement ?? null,
+        user_data: p.userData ?? null,
         additional_data_json: add ? JSON.stringify(add) : null,
-        request: p.request ? Buffer.from(p.request) : cur.request,
-        response: p.response ? Buffer.from(p.response) : null,
-        arpk_sealed: p.arpk ? Buffer.from(this.ctx.sealer.seal(p.arpk, id)) : cur.arpk_sealed,
+        request: p.request ?? cur.request,
+        response: p.response ?? null,
+        arpk_sealed: p.arpk ? this.ctx.sealer.seal(p.arpk, id) : cur.arpk_sealed,
         arpk_key_id: p.arpk ? this.ctx.sealer.keyId() : cur.arpk_key_id,
         owner: null,
+        se_header_sha256: cur.se_header_sha256 ?? null,
         host_key_fingerprint: p.hostKeyFingerprint ?? cur.host_key_fingerprint ?? null,
+        policy_json: cur.policy_json ?? null,
+        content_hash: '',
       };
-      delete (row as Partial<AttestationRow>).content_hash;
-      const verdict = judgeStoredRow(row);
+      const parsed: ParsedColumns = { ...curParsed, additionalData: add ?? null };
+      const verdict = judgeParsed(row, parsed);
       if (verdict?.outcome !== p.status) {
         throw new AttestError(
           'ERR_STORE_OUTCOME_MISMATCH',
@@ -256,16 +386,23 @@ export class AttestationRepository {
           { id, status: p.status, verdict: verdict?.outcome ?? null },
         );
       }
-      const contentHash = hashAttestationRow(row);
-      this.ctx
-        .stmt(
-          `UPDATE attestations SET status = @status, error_code = @error_code, error_message = @error_message, finished_at = @finished_at,
-             steps_json = @steps_json, hkd_report_json = @hkd_report_json, cuid = @cuid, measurement = @measurement, user_data = @user_data,
-             additional_data_json = @additional_data_json, request = @request, response = @response, arpk_sealed = @arpk_sealed,
-             arpk_key_id = @arpk_key_id, owner = @owner, host_key_fingerprint = @host_key_fingerprint, content_hash = @content_hash
-             WHERE id = @id`,
-        )
-        .run({ ...row, content_hash: contentHash });
+      const blobs: AttestationBlobHashes = {
+        cuid: blobHash(row.cuid),
+        measurement: blobHash(row.measurement),
+        user_data: blobHash(row.user_data),
+        request: p.request ? blobHash(row.request) : curBlobs.request,
+        response: blobHash(row.response),
+        arpk_sealed: p.arpk ? blobHash(row.arpk_sealed) : curBlobs.arpk_sealed,
+      };
+      const contentHash = hashAttestationRow(row, blobs);
+      row.content_hash = contentHash;
+      const bits = (p.hkdReport !== undefined ? 1 : 0) | (p.request ? 2 : 0) | (p.arpk ? 4 : 0);
+      const columns = FINISH_VARIANTS[bits]!;
+      const values: unknown[] = columns.map((c) => row[c]);
+      values.push(id);
+      (this.finishStmts[bits] ??= this.ctx.db.prepare(
+        `UPDATE attestations SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
+      )).run(...values);
       this.ctx.audit.append({
         action: 'attestation.finished',
         subjectType: 'attestation',
@@ -273,7 +410,7 @@ export class AttestationRepository {
         data: { guestId: cur.guest_id, status: p.status, errorCode: p.errorCode ?? null, contentHash },
       });
       const guestName = this.ctx.stmt('SELECT name FROM guests WHERE id = ?').pluck().get(cur.guest_id) as string;
-      return this.toRecord({ ...row, content_hash: contentHash, guest_name: guestName }, verdict);
+      return this.toRecord(row, guestName, parsed, verdict, blobs);
     });
   }
 
@@ -302,14 +439,14 @@ export class AttestationRepository {
       for (const r of stale()) {
         const cur = this.requireRow(r.id);
         const at = this.ctx.now().toISOString();
-        const row: Omit<AttestationRow, 'content_hash'> = {
+        // (content_hash is not part of what it hashes)
+        const row: AttestationRow = {
           ...cur,
           status: 'interrupted',
           finished_at: at,
           error_message: 'the process recording this attestation ended before it finished',
           owner: null,
         };
-        delete (row as Partial<AttestationRow>).content_hash;
         const contentHash = hashAttestationRow(row);
         this.ctx
           .stmt(
@@ -347,7 +484,10 @@ export class AttestationRepository {
 
   /** One attempt (without secrets); throws ERR_STORE_ATTESTATION_NOT_FOUND. */
   get(id: number): AttestationRecord {
-    return readTransaction(this.ctx, () => this.toRecord(this.rowWithName(id)));
+    return readTransaction(this.ctx, () => {
+      const r = this.rowWithName(id);
+      return this.toRecord(r, r.guest_name);
+    });
   }
 
   /** Attempts of guest `guestId`, newest first. */
@@ -367,7 +507,7 @@ export class AttestationRepository {
           ) as (AttestationRow & {
           guest_name: string;
         })[]
-      ).map((r) => this.toRecord(r)),
+      ).map((r) => this.toRecord(r, r.guest_name)),
     );
   }
 
@@ -412,32 +552,34 @@ export class AttestationRepository {
   }
 
   private toRecord(
-    r: AttestationRow & { guest_name: string },
-    verdict: Verdict | null = judgeStoredRow(r),
+    r: AttestationRow,
+    guestName: string,
+    parsed: ParsedColumns = parseJudged(r),
+    verdict: Verdict | null = judgeParsed(r, parsed),
+    blobs?: Pick<AttestationBlobHashes, 'request' | 'response'>,
   ): AttestationRecord {
     return {
       id: r.id,
       guestId: r.guest_id,
-      guestName: r.guest_name,
+      guestName,
       status: r.status as AttestationStatus,
-      policy: r.policy_json == null ? null : (JSON.parse(r.policy_json) as AttestationPolicy),
+      policy: parsed.policy,
       verdict,
       errorCode: r.error_code,
       errorMessage: r.error_message,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
       steps: JSON.parse(r.steps_json) as AttestationSteps,
-      hkdSha256: JSON.parse(r.hkd_sha256_json) as string[],
+      hkdSha256: parsed.hkdSha256,
       hkdReport: r.hkd_report_json === null ? null : (JSON.parse(r.hkd_report_json) as unknown),
       addData: JSON.parse(r.add_data_json) as AddDataKind[],
       cuid: hexOrNull(r.cuid),
       measurement: hexOrNull(r.measurement),
       userData: hexOrNull(r.user_data),
-      additionalData:
-        r.additional_data_json === null ? null : (JSON.parse(r.additional_data_json) as AttestationAdditionalData),
-      requestSha256: r.request ? sha256Hex(r.request) : null,
+      additionalData: parsed.additionalData,
+      requestSha256: blobs ? blobs.request : blobHash(r.request),
       requestSize: r.request ? r.request.length : null,
-      responseSha256: r.response ? sha256Hex(r.response) : null,
+      responseSha256: blobs ? blobs.response : blobHash(r.response),
       responseSize: r.response ? r.response.length : null,
       hasArpk: r.arpk_sealed !== null,
       seHeaderSha256: r.se_header_sha256 ?? null,

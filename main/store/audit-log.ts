@@ -59,14 +59,19 @@ export type HashedAuditFields = Pick<AuditEntry, 'seq' | 'at' | 'subjectId' | 'd
  * {seq, at, action, subjectType, subjectId, data})). Evidence bundles re-walk exported entries with it.
  */
 export function computeEntryHash(prevHash: string, entry: HashedAuditFields): string {
-  const body = canonicalJson({
-    seq: entry.seq,
-    at: entry.at,
-    action: entry.action,
-    subjectType: entry.subjectType,
-    subjectId: entry.subjectId,
-    data: entry.data,
-  });
+  return entryHash(prevHash, entry, canonicalJson(entry.data));
+}
+
+/**
+ * `computeEntryHash` with the entry's data already in canonical JSON (the appender has it: it is what it
+ * stores). The body is canonicalJson({seq, at, action, subjectType, subjectId, data}) written out: its keys
+ * in canonical order (action, at, data, seq, subjectId, subjectType), each value as canonicalJson writes it.
+ */
+function entryHash(prevHash: string, entry: Omit<HashedAuditFields, 'data'>, dataJson: string): string {
+  const body =
+    `{"action":${canonicalJson(entry.action)},"at":${canonicalJson(entry.at)},"data":${dataJson},` +
+    `"seq":${canonicalJson(entry.seq)},"subjectId":${canonicalJson(entry.subjectId)},` +
+    `"subjectType":${canonicalJson(entry.subjectType)}}`;
   return sha256Hex(Buffer.concat([Buffer.from(prevHash, 'hex'), Buffer.from(body, 'utf8')]));
 }
 
@@ -104,20 +109,25 @@ export class AuditLog {
     const head = this.headStmt.get() as { seq: number; hash: string } | undefined;
     const seq = (head?.seq ?? 0) + 1;
     const prevHash = head?.hash ?? GENESIS_HASH;
-    const base = {
+    const at = this.now().toISOString();
+    // The hash covers exactly the stored text (canonical JSON reads back to the same canonical JSON).
+    const dataJson = canonicalJson(p.data);
+    const hash = entryHash(
+      prevHash,
+      { seq, at, action: p.action, subjectType: p.subjectType, subjectId: p.subjectId },
+      dataJson,
+    );
+    this.insertStmt.run(seq, at, p.action, p.subjectType, p.subjectId, dataJson, prevHash, hash);
+    return {
       seq,
-      at: this.now().toISOString(),
+      at,
       action: p.action,
       subjectType: p.subjectType,
       subjectId: p.subjectId,
-      data: p.data,
+      data: JSON.parse(dataJson) as Record<string, unknown>,
+      prevHash,
+      hash,
     };
-    // Round-trip through JSON so the hashed value is exactly what is stored and read back.
-    const dataJson = canonicalJson(p.data);
-    base.data = JSON.parse(dataJson) as Record<string, unknown>;
-    const hash = computeEntryHash(prevHash, base);
-    this.insertStmt.run(seq, base.at, p.action, p.subjectType, p.subjectId, dataJson, prevHash, hash);
-    return { ...base, prevHash, hash };
   }
 
   /** Entries in order, optionally from `afterSeq` on, at most `limit`. */

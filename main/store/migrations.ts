@@ -12,6 +12,7 @@
  * | 5 | guests.host_key_type (the pinned key's algorithm); attestations.host_key_fingerprint (the key the guest presented) |
  * | 6 | attestations rebuilt: status takes the outcome model (policy-violation, cancelled), policy_json (the policy each attempt is judged against); existing rows mapped and audited; settings |
  * | 7 | secret_releases (what a guest may be given after it verified; never the value) and release_runs (each release: its add-secret request, the CUID, the gating attestations) |
+ * | 8 | the (guest, status) index replaced by a partial index of verified attempts per guest: one index page less written per attempt |
  */
 import type Database from 'better-sqlite3';
 import { AttestError } from '../../shared/errors/index.js';
@@ -295,6 +296,17 @@ CREATE TABLE release_runs (
   content_hash TEXT NOT NULL
 );
 CREATE INDEX release_runs_guest ON release_runs(guest_id, id);
+`,
+  },
+  {
+    version: 8,
+    description: 'a partial index of verified attempts per guest instead of the (guest, status) index',
+    // The (guest_id, status) index was written twice per attempt (pending, then its outcome). A guest's last
+    // attempt of any outcome is found through attestations_guest (guest_id, id), its last verified one through
+    // this partial index, which an attempt enters once, and only when verified.
+    sql: `
+DROP INDEX attestations_guest_status;
+CREATE INDEX attestations_guest_verified ON attestations(guest_id, id) WHERE status = 'verified';
 `,
   },
 ];

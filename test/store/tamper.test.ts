@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { openStore } from '../../main/store/index.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson, GENESIS_HASH, openStore } from '../../main/store/index.js';
 import { hashAttestationRow } from '../../main/store/content-hash.js';
 import { seedStore, tempDb } from './helpers.js';
 
@@ -140,6 +141,43 @@ describe('audit rows', () => {
       store.close();
     } finally {
       t.cleanup();
+    }
+  });
+});
+
+describe('issue 13: the entry hash written by the appender', () => {
+  test('is SHA-256(previous hash ‖ canonical JSON of {seq, at, action, subjectType, subjectId, data}), as specified', () => {
+    const store = openStore({ path: ':memory:' });
+    try {
+      store.transaction(() => {
+        store.audit.append({ action: 'export.made', subjectType: 'export', subjectId: null, data: {} });
+        store.audit.append({
+          action: 'guest.added',
+          subjectType: 'guest',
+          subjectId: 42,
+          data: { name: 'ünïcødé "q" \u2028', n: 1e21, list: [null, true, -0.5], z: { b: 1, a: [] } },
+        });
+      });
+      let prev = GENESIS_HASH;
+      for (const e of store.audit.list()) {
+        const body = canonicalJson({
+          seq: e.seq,
+          at: e.at,
+          action: e.action,
+          subjectType: e.subjectType,
+          subjectId: e.subjectId,
+          data: e.data,
+        });
+        const expected = createHash('sha256')
+          .update(Buffer.concat([Buffer.from(prev, 'hex'), Buffer.from(body, 'utf8')]))
+          .digest('hex');
+        assert.equal(e.hash, expected, `entry ${e.seq}`);
+        assert.equal(e.prevHash, prev);
+        prev = e.hash;
+      }
+      assert.equal(store.audit.verify().ok, true);
+    } finally {
+      store.close();
     }
   });
 });
