@@ -249,6 +249,7 @@ export class GuestRepository {
         lastAttemptAt: r.last?.started_at ?? null,
         lastStatus: r.last?.status ?? null,
         lastErrorCode: r.last?.error_code ?? null,
+        lastOutcomeId: r.judged_id,
         lastOutcome: (r.judged?.status as Outcome | undefined) ?? null,
         lastOutcomeCode: r.judged?.error_code ?? null,
         lastOutcomeAt: r.judged?.started_at ?? null,

@@ -67,7 +67,8 @@ export interface GuestStatus {
   lastStatus: AttestationStatus | null;
   /** Error code of that latest attempt. */
   lastErrorCode: string | null;
-  /** The latest outcome that counts for the status (STATUS_OUTCOMES), its code and when it started. */
+  /** The latest attempt that counts for the status (STATUS_OUTCOMES): its id, outcome, code and start. */
+  lastOutcomeId: number | null;
   lastOutcome: Outcome | null;
   lastOutcomeCode: string | null;
   lastOutcomeAt: string | null;

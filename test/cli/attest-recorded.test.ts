@@ -151,6 +151,9 @@ describe('recorded attestations through the CLI', () => {
     const strict = listed.find((g: { name: string }) => g.name === 'strict');
     assert.equal(strict.lastOutcome, 'policy-violation');
     assert.equal(strict.lastErrorCode, 'ERR_POLICY_IMAGE_PHKH');
+    assert.equal(strict.last.outcome, 'policy-violation');
+    assert.match(strict.last.reason, /image PHKH differs/);
+    assert.equal(strict.last.checks.find((c: { passed: boolean }) => !c.passed).expected, expected);
     const shown = JSON.parse((await cli(tmp.dir, 'guest', 'show', 'strict', '--db', db(), '--format', 'json')).stdout);
     assert.equal(shown.recent[0].outcome, 'policy-violation');
     assert.equal(shown.status.lastOutcome, 'policy-violation');

@@ -185,7 +185,12 @@ export function guestList(io: CliIo, o: { db?: string; tag?: string; staleAfter?
     const names = new Set(listGuests(store, o.tag).map((g) => g.name));
     const statuses = listGuestStatuses(store, { staleAfterMs }).filter((s) => names.has(s.name));
     if (o.format === 'json') {
-      io.out(`${JSON.stringify(statuses, null, 2)}\n`);
+      // each guest's status fields, and its latest attempt that counts for it in the history's shape
+      const listed = statuses.map((s) => ({
+        ...s,
+        last: s.lastOutcomeId === null ? null : toHistoryJson(store.attestations.get(s.lastOutcomeId)),
+      }));
+      io.out(`${JSON.stringify(listed, null, 2)}\n`);
       return;
     }
     // LAST OUTCOME is the latest run that counts for the status; LAST RUN the latest of any kind
