@@ -53,23 +53,26 @@ export class ArpkSealer {
   /** Encrypts `arpk` for attestation `id`. */
   seal(arpk: Uint8Array, id: number): Uint8Array {
     const key = this.loadKey(true);
-    const nonce = this.freshNonce();
+    // written in place: nonce, then ciphertext, then tag (no intermediate copies)
+    const sealed = Buffer.allocUnsafe(NONCE_SIZE + arpk.length + TAG_SIZE);
+    const nonce = sealed.subarray(0, NONCE_SIZE);
+    this.freshNonce(nonce);
     const cipher = createCipheriv('aes-256-gcm', key, nonce);
     cipher.setAAD(aadFor(id));
-    const ct = cipher.update(arpk);
-    const last = cipher.final();
-    return Buffer.concat([nonce, ct, last, cipher.getAuthTag()]);
+    let n = NONCE_SIZE + cipher.update(arpk).copy(sealed, NONCE_SIZE);
+    n += cipher.final().copy(sealed, n);
+    cipher.getAuthTag().copy(sealed, n);
+    return sealed;
   }
 
-  /** A random nonce never handed out before (a copy: the pool is refilled in place). */
-  private freshNonce(): Buffer {
+  /** Writes a random nonce never handed out before into `into` (the pool is refilled in place). */
+  private freshNonce(into: Buffer): void {
     if (this.nextNonce + NONCE_SIZE > NONCE_POOL_SIZE) {
       randomFillSync(this.nonces);
       this.nextNonce = 0;
     }
-    const nonce = Buffer.from(this.nonces.subarray(this.nextNonce, this.nextNonce + NONCE_SIZE));
+    this.nonces.copy(into, 0, this.nextNonce, this.nextNonce + NONCE_SIZE);
     this.nextNonce += NONCE_SIZE;
-    return nonce;
   }
 
   /** Decrypts a sealed ARPK of attestation `id`; throws ERR_STORE_ARPK_UNREADABLE (wrong/missing key, altered). */

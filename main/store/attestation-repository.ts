@@ -249,62 +249,75 @@ export class AttestationRepository {
   /** Writes a `pending` attempt for guest `guestId` and returns its id (call before contacting the guest). */
   begin(guestId: number, p: BeginAttestationParams = {}): number {
     return writeTransaction(this.ctx, () => {
-      const id = this.ctx.stmt('SELECT coalesce(max(id), 0) + 1 FROM attestations').pluck().get() as number;
       const at = this.ctx.now().toISOString();
-      // every row object is built with all columns in one order (one hidden class: no spreads, no deletes)
-      const row: AttestationRow = {
-        id,
-        guest_id: guestId,
-        status: 'pending',
-        error_code: null,
-        error_message: null,
-        started_at: at,
-        finished_at: null,
-        steps_json: JSON.stringify({ started: at, ...(p.steps ?? {}) }),
-        hkd_sha256_json: JSON.stringify(p.hkdSha256 ?? []),
-        hkd_report_json: p.hkdReport === undefined ? null : JSON.stringify(p.hkdReport),
-        add_data_json: JSON.stringify(p.addData ?? []),
-        cuid: null,
-        measurement: null,
-        user_data: null,
-        additional_data_json: null,
-        // a copy: the caller may reuse or wipe its buffer while the row is remembered for `finish`
-        request: p.request ? Buffer.from(p.request) : null,
-        response: null,
-        arpk_sealed: p.arpk ? this.ctx.sealer.seal(p.arpk, id) : null,
-        arpk_key_id: p.arpk ? this.ctx.sealer.keyId() : null,
-        owner: this.ctx.owner,
-        se_header_sha256: p.seHeader ? sha256Hex(p.seHeader) : null,
-        host_key_fingerprint: null,
-        policy_json: p.policy == null ? null : canonicalJson(p.policy),
-        content_hash: '',
-      };
+      const seHeaderSha256 = p.seHeader ? sha256Hex(p.seHeader) : null;
       if (p.seHeader) {
         this.ctx
           .stmt('INSERT OR IGNORE INTO se_headers (sha256, bytes) VALUES (?, ?)')
-          .run(row.se_header_sha256, Buffer.from(p.seHeader));
+          .run(seHeaderSha256, Buffer.from(p.seHeader));
       }
-      const blobs = attestationBlobHashes(row);
-      const contentHash = hashAttestationRow(row, blobs);
-      row.content_hash = contentHash;
+      const id = this.ctx.stmt('SELECT coalesce(max(id), 0) + 1 FROM attestations').pluck().get() as number;
+      // a copy: the caller may reuse or wipe its buffer while the row is remembered for `finish`
+      const entry = this.pendingRow(id, guestId, p, at, p.request ? Buffer.from(p.request) : null, seHeaderSha256);
       try {
         // values spread as arguments: better-sqlite3 reads arguments faster than array elements
-        this.insertStmt.run(...INSERT_COLUMNS.map((c) => row[c]));
+        this.insertStmt.run(...INSERT_COLUMNS.map((c) => entry.row[c]));
       } catch (error) {
         // the foreign key on guest_id is the existence check (one statement less per attempt)
         if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY' && !this.guestExists(guestId))
           throw new AttestError('ERR_STORE_GUEST_NOT_FOUND', `no guest with id ${guestId}`, { guestId });
         throw error;
       }
-      this.ctx.audit.append({
+      this.ctx.audit.record({
         action: 'attestation.started',
         subjectType: 'attestation',
         subjectId: id,
-        data: { guestId, contentHash },
+        data: { guestId, contentHash: entry.row.content_hash },
       });
-      this.remember(id, { row, blobs, parsed: parseJudged(row) });
+      this.remember(id, entry);
       return id;
     });
+  }
+
+  /** The pending row `begin` writes as attempt `id` (the ARPK is sealed for that id), with its hashes. */
+  private pendingRow(
+    id: number,
+    guestId: number,
+    p: BeginAttestationParams,
+    at: string,
+    request: Buffer | null,
+    seHeaderSha256: string | null,
+  ): PendingRow {
+    // every row object is built with all columns in one order (one hidden class: no spreads, no deletes)
+    const row: AttestationRow = {
+      id,
+      guest_id: guestId,
+      status: 'pending',
+      error_code: null,
+      error_message: null,
+      started_at: at,
+      finished_at: null,
+      steps_json: JSON.stringify({ started: at, ...(p.steps ?? {}) }),
+      hkd_sha256_json: JSON.stringify(p.hkdSha256 ?? []),
+      hkd_report_json: p.hkdReport === undefined ? null : JSON.stringify(p.hkdReport),
+      add_data_json: JSON.stringify(p.addData ?? []),
+      cuid: null,
+      measurement: null,
+      user_data: null,
+      additional_data_json: null,
+      request,
+      response: null,
+      arpk_sealed: p.arpk ? this.ctx.sealer.seal(p.arpk, id) : null,
+      arpk_key_id: p.arpk ? this.ctx.sealer.keyId() : null,
+      owner: this.ctx.owner,
+      se_header_sha256: seHeaderSha256,
+      host_key_fingerprint: null,
+      policy_json: p.policy == null ? null : canonicalJson(p.policy),
+      content_hash: '',
+    };
+    const blobs = attestationBlobHashes(row);
+    row.content_hash = hashAttestationRow(row, blobs);
+    return { row, blobs, parsed: parseJudged(row) };
   }
 
   private guestExists(id: number): boolean {
@@ -317,101 +330,121 @@ export class AttestationRepository {
     this.pending.set(id, entry);
   }
 
-  /** The pending row `id` as stored now: the remembered one when its content hash still matches, else read. */
-  private currentRow(id: number): PendingRow {
-    const remembered = this.pending.get(id);
-    this.pending.delete(id);
-    if (remembered) {
-      const now = this.ctx.stmt('SELECT status, content_hash FROM attestations WHERE id = ?').get(id) as
-        Pick<AttestationRow, 'status' | 'content_hash'> | undefined;
-      if (now?.content_hash === remembered.row.content_hash && now.status === remembered.row.status) return remembered;
-    }
-    const row = this.requireRow(id);
-    return { row, blobs: attestationBlobHashes(row), parsed: parseJudged(row) };
-  }
-
   /** Completes a pending attempt in one transaction; throws ERR_STORE_ATTESTATION_NOT_PENDING otherwise. */
   finish(id: number, p: FinishAttestationParams): AttestationRecord {
     return writeTransaction(this.ctx, () => {
-      const { row: cur, blobs: curBlobs, parsed: curParsed } = this.currentRow(id);
-      if (cur.status !== 'pending') {
-        throw new AttestError('ERR_STORE_ATTESTATION_NOT_PENDING', `attestation ${id} is ${cur.status}, not pending`, {
+      const at = this.ctx.now().toISOString();
+      const remembered = this.pending.get(id);
+      this.pending.delete(id);
+      const done = remembered && this.complete(remembered, p, at, true);
+      if (done) return done;
+      // not begun on this connection, or the stored row changed since: finish the row as stored
+      const row = this.requireRow(id);
+      if (row.status !== 'pending') {
+        throw new AttestError('ERR_STORE_ATTESTATION_NOT_PENDING', `attestation ${id} is ${row.status}, not pending`, {
           id,
-          status: cur.status,
+          status: row.status,
         });
       }
-      const at = this.ctx.now().toISOString();
-      let add: Record<string, string> | undefined;
-      if (p.additionalData) {
-        add = {};
-        for (const [k, v] of Object.entries(p.additionalData)) if (v != null) add[k] = hexOrNull(v)!;
-      }
-      const row: AttestationRow = {
-        id: cur.id,
-        guest_id: cur.guest_id,
-        status: p.status,
-        error_code: p.errorCode ?? null,
-        error_message: p.errorMessage ?? null,
-        started_at: cur.started_at,
-        finished_at: at,
-        steps_json: JSON.stringify({
-          ...(JSON.parse(cur.steps_json) as AttestationSteps),
-          ...(p.steps ?? {}),
-          finished: at,
-        }),
-        hkd_sha256_json: cur.hkd_sha256_json,
-        hkd_report_json: p.hkdReport === undefined ? cur.hkd_report_json : JSON.stringify(p.hkdReport),
-        add_data_json: cur.add_data_json,
-        // bound as given: SQLite copies them, and nothing keeps them after this transaction
-        cuid: p.cuid ?? null,
-        measurement: p.measurement ?? null,
-        user_data: p.userData ?? null,
-        additional_data_json: add ? JSON.stringify(add) : null,
-        request: p.request ?? cur.request,
-        response: p.response ?? null,
-        arpk_sealed: p.arpk ? this.ctx.sealer.seal(p.arpk, id) : cur.arpk_sealed,
-        arpk_key_id: p.arpk ? this.ctx.sealer.keyId() : cur.arpk_key_id,
-        owner: null,
-        se_header_sha256: cur.se_header_sha256 ?? null,
-        host_key_fingerprint: p.hostKeyFingerprint ?? cur.host_key_fingerprint ?? null,
-        policy_json: cur.policy_json ?? null,
-        content_hash: '',
-      };
-      const parsed: ParsedColumns = { ...curParsed, additionalData: add ?? null };
-      const verdict = judgeParsed(row, parsed);
-      if (verdict?.outcome !== p.status) {
-        throw new AttestError(
-          'ERR_STORE_OUTCOME_MISMATCH',
-          `attestation ${id}: outcome ${p.status} is not the verdict of its row (${verdict?.outcome ?? 'none'})`,
-          { id, status: p.status, verdict: verdict?.outcome ?? null },
-        );
-      }
-      const blobs: AttestationBlobHashes = {
-        cuid: blobHash(row.cuid),
-        measurement: blobHash(row.measurement),
-        user_data: blobHash(row.user_data),
-        request: p.request ? blobHash(row.request) : curBlobs.request,
-        response: blobHash(row.response),
-        arpk_sealed: p.arpk ? blobHash(row.arpk_sealed) : curBlobs.arpk_sealed,
-      };
-      const contentHash = hashAttestationRow(row, blobs);
-      row.content_hash = contentHash;
-      const bits = (p.hkdReport !== undefined ? 1 : 0) | (p.request ? 2 : 0) | (p.arpk ? 4 : 0);
-      const columns = FINISH_VARIANTS[bits]!;
-      const values: unknown[] = columns.map((c) => row[c]);
-      values.push(id);
-      (this.finishStmts[bits] ??= this.ctx.db.prepare(
-        `UPDATE attestations SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
-      )).run(...values);
-      this.ctx.audit.append({
-        action: 'attestation.finished',
-        subjectType: 'attestation',
-        subjectId: id,
-        data: { guestId: cur.guest_id, status: p.status, errorCode: p.errorCode ?? null, contentHash },
-      });
-      const guestName = this.ctx.stmt('SELECT name FROM guests WHERE id = ?').pluck().get(cur.guest_id) as string;
-      return this.toRecord(row, guestName, parsed, verdict, blobs);
+      const finished = this.complete(
+        { row, blobs: attestationBlobHashes(row), parsed: parseJudged(row) },
+        p,
+        at,
+        false,
+      );
+      if (!finished) throw new Error(`attestation ${id} changed inside its own write transaction`);
+      return finished;
     });
+  }
+
+  /**
+   * Writes the finished row built from pending row `cur` and its audit entry. When `cur` is a remembered row
+   * (`remembered`), the UPDATE itself checks that the stored row is still that one (pending, same content
+   * hash), and undefined is returned when it is not or when `p` is not its verdict, for the caller to decide
+   * on the row as stored.
+   */
+  private complete(
+    cur: PendingRow,
+    p: FinishAttestationParams,
+    at: string,
+    remembered: boolean,
+  ): AttestationRecord | undefined {
+    const { row: was, blobs: wasBlobs, parsed: wasParsed } = cur;
+    const id = was.id;
+    let add: Record<string, string> | undefined;
+    if (p.additionalData) {
+      add = {};
+      for (const [k, v] of Object.entries(p.additionalData)) if (v != null) add[k] = hexOrNull(v)!;
+    }
+    const row: AttestationRow = {
+      id,
+      guest_id: was.guest_id,
+      status: p.status,
+      error_code: p.errorCode ?? null,
+      error_message: p.errorMessage ?? null,
+      started_at: was.started_at,
+      finished_at: at,
+      steps_json: JSON.stringify({
+        ...(JSON.parse(was.steps_json) as AttestationSteps),
+        ...(p.steps ?? {}),
+        finished: at,
+      }),
+      hkd_sha256_json: was.hkd_sha256_json,
+      hkd_report_json: p.hkdReport === undefined ? was.hkd_report_json : JSON.stringify(p.hkdReport),
+      add_data_json: was.add_data_json,
+      // bound as given: SQLite copies them, and nothing keeps them after this transaction
+      cuid: p.cuid ?? null,
+      measurement: p.measurement ?? null,
+      user_data: p.userData ?? null,
+      additional_data_json: add ? JSON.stringify(add) : null,
+      request: p.request ?? was.request,
+      response: p.response ?? null,
+      arpk_sealed: p.arpk ? this.ctx.sealer.seal(p.arpk, id) : was.arpk_sealed,
+      arpk_key_id: p.arpk ? this.ctx.sealer.keyId() : was.arpk_key_id,
+      owner: null,
+      se_header_sha256: was.se_header_sha256 ?? null,
+      host_key_fingerprint: p.hostKeyFingerprint ?? was.host_key_fingerprint ?? null,
+      policy_json: was.policy_json ?? null,
+      content_hash: '',
+    };
+    const parsed: ParsedColumns = { ...wasParsed, additionalData: add ?? null };
+    const verdict = judgeParsed(row, parsed);
+    if (verdict?.outcome !== p.status) {
+      if (remembered) return undefined;
+      throw new AttestError(
+        'ERR_STORE_OUTCOME_MISMATCH',
+        `attestation ${id}: outcome ${p.status} is not the verdict of its row (${verdict?.outcome ?? 'none'})`,
+        { id, status: p.status, verdict: verdict?.outcome ?? null },
+      );
+    }
+    const blobs: AttestationBlobHashes = {
+      cuid: blobHash(row.cuid),
+      measurement: blobHash(row.measurement),
+      user_data: blobHash(row.user_data),
+      request: p.request ? blobHash(row.request) : wasBlobs.request,
+      response: blobHash(row.response),
+      arpk_sealed: p.arpk ? blobHash(row.arpk_sealed) : wasBlobs.arpk_sealed,
+    };
+    const contentHash = hashAttestationRow(row, blobs);
+    row.content_hash = contentHash;
+    const bits = (p.hkdReport !== undefined ? 1 : 0) | (p.request ? 2 : 0) | (p.arpk ? 4 : 0);
+    const columns = FINISH_VARIANTS[bits]!;
+    const values: unknown[] = columns.map((c) => row[c]);
+    values.push(id, was.content_hash);
+    // the UPDATE itself checks that the stored row is still the pending one it was built from
+    const updated = (this.finishStmts[bits] ??= this.ctx.db.prepare(
+      `UPDATE attestations SET ${columns.map((c) => `${c} = ?`).join(', ')}
+       WHERE id = ? AND status = 'pending' AND content_hash = ?`,
+    )).run(...values);
+    if (updated.changes !== 1) return undefined;
+    this.ctx.audit.record({
+      action: 'attestation.finished',
+      subjectType: 'attestation',
+      subjectId: id,
+      data: { guestId: was.guest_id, status: p.status, errorCode: p.errorCode ?? null, contentHash },
+    });
+    const guestName = this.ctx.stmt('SELECT name FROM guests WHERE id = ?').pluck().get(was.guest_id) as string;
+    return this.toRecord(row, guestName, parsed, verdict, blobs);
   }
 
   /**

@@ -59,20 +59,36 @@ export type HashedAuditFields = Pick<AuditEntry, 'seq' | 'at' | 'subjectId' | 'd
  * {seq, at, action, subjectType, subjectId, data})). Evidence bundles re-walk exported entries with it.
  */
 export function computeEntryHash(prevHash: string, entry: HashedAuditFields): string {
-  return entryHash(prevHash, entry, canonicalJson(entry.data));
+  return entryHash(prevHash, entry.seq, entry.at, entry, canonicalJson(entry.data));
 }
+
+/** The bytes an entry hash covers, written in place for entries up to this size. */
+const HASHED_BYTES = 4096;
+const hashed = Buffer.allocUnsafe(HASHED_BYTES);
 
 /**
  * `computeEntryHash` with the entry's data already in canonical JSON (the appender has it: it is what it
  * stores). The body is canonicalJson({seq, at, action, subjectType, subjectId, data}) written out: its keys
  * in canonical order (action, at, data, seq, subjectId, subjectType), each value as canonicalJson writes it.
  */
-function entryHash(prevHash: string, entry: Omit<HashedAuditFields, 'data'>, dataJson: string): string {
+function entryHash(
+  prevHash: string,
+  seq: number,
+  at: string,
+  entry: Pick<HashedAuditFields, 'action' | 'subjectType' | 'subjectId'>,
+  dataJson: string,
+): string {
   const body =
-    `{"action":${canonicalJson(entry.action)},"at":${canonicalJson(entry.at)},"data":${dataJson},` +
-    `"seq":${canonicalJson(entry.seq)},"subjectId":${canonicalJson(entry.subjectId)},` +
+    `{"action":${canonicalJson(entry.action)},"at":${canonicalJson(at)},"data":${dataJson},` +
+    `"seq":${canonicalJson(seq)},"subjectId":${canonicalJson(entry.subjectId)},` +
     `"subjectType":${canonicalJson(entry.subjectType)}}`;
-  return sha256Hex(Buffer.concat([Buffer.from(prevHash, 'hex'), Buffer.from(body, 'utf8')]));
+  // In place when it fits (at most 3 UTF-8 bytes per UTF-16 code unit); a hash read from elsewhere (an
+  // exported bundle) may be anything, and is hashed as its hex decoding, as always.
+  if (32 + body.length * 3 > HASHED_BYTES || prevHash.length !== 64 || hashed.write(prevHash, 0, 32, 'hex') !== 32) {
+    return sha256Hex(Buffer.concat([Buffer.from(prevHash, 'hex'), Buffer.from(body, 'utf8')]));
+  }
+  const n = hashed.write(body, 32, 'utf8');
+  return sha256Hex(hashed.subarray(0, 32 + n));
 }
 
 function toEntry(r: AuditRow): AuditEntry {
@@ -105,6 +121,17 @@ export class AuditLog {
 
   /** Appends one entry; must run inside the caller's write transaction. Returns the entry. */
   append(p: AuditAppendParams): AuditEntry {
+    const { seq, at, dataJson, prevHash, hash } = this.write(p);
+    const data = JSON.parse(dataJson) as Record<string, unknown>;
+    return { seq, at, action: p.action, subjectType: p.subjectType, subjectId: p.subjectId, data, prevHash, hash };
+  }
+
+  /** `append` for a writer that does not read the entry back (the per-attempt path: no copy of its data). */
+  record(p: AuditAppendParams): void {
+    this.write(p);
+  }
+
+  private write(p: AuditAppendParams): { seq: number; at: string; dataJson: string; prevHash: string; hash: string } {
     if (!this.db.inTransaction) throw new Error('AuditLog.append must run inside a write transaction');
     const head = this.headStmt.get() as { seq: number; hash: string } | undefined;
     const seq = (head?.seq ?? 0) + 1;
@@ -112,22 +139,9 @@ export class AuditLog {
     const at = this.now().toISOString();
     // The hash covers exactly the stored text (canonical JSON reads back to the same canonical JSON).
     const dataJson = canonicalJson(p.data);
-    const hash = entryHash(
-      prevHash,
-      { seq, at, action: p.action, subjectType: p.subjectType, subjectId: p.subjectId },
-      dataJson,
-    );
+    const hash = entryHash(prevHash, seq, at, p, dataJson);
     this.insertStmt.run(seq, at, p.action, p.subjectType, p.subjectId, dataJson, prevHash, hash);
-    return {
-      seq,
-      at,
-      action: p.action,
-      subjectType: p.subjectType,
-      subjectId: p.subjectId,
-      data: JSON.parse(dataJson) as Record<string, unknown>,
-      prevHash,
-      hash,
-    };
+    return { seq, at, dataJson, prevHash, hash };
   }
 
   /** Entries in order, optionally from `afterSeq` on, at most `limit`. */

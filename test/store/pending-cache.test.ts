@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { hashAttestationRow, type AttestationRow } from '../../main/store/content-hash.js';
 import { openStore } from '../../main/store/index.js';
 import { isAttestError } from '../../shared/errors/index.js';
 import { patternBytes, tempDb } from './helpers.js';
@@ -116,4 +117,37 @@ test('finish writes the request, sealed ARPK and HKD report only when given them
   assert.equal(k.requestSize, 640);
   assert.equal(store.audit.verify().ok, true);
   store.close();
+});
+
+test('a pending row another writer changed (still pending, its hash recorded) is finished as stored, not as remembered', () => {
+  const t = tempDb();
+  try {
+    const a = openStore({ path: t.path });
+    const g = a.guests.add({ name: 'g' });
+    const id = a.attestations.begin(g.id, { request: patternBytes(640, 1), steps: { requestCreated: 'early' } });
+    // another connection rewrites the pending row's steps and records the new content hash, as a writer would
+    const b = openStore({ path: t.path, skipRecovery: true });
+    b.transaction(() => {
+      const row = b.db.prepare('SELECT * FROM attestations WHERE id = ?').get(id) as AttestationRow;
+      const changed = { ...row, steps_json: JSON.stringify({ started: row.started_at, requestCreated: 'rewritten' }) };
+      const contentHash = hashAttestationRow(changed);
+      b.db
+        .prepare('UPDATE attestations SET steps_json = ?, content_hash = ? WHERE id = ?')
+        .run(changed.steps_json, contentHash, id);
+      b.audit.append({
+        action: 'attestation.started',
+        subjectType: 'attestation',
+        subjectId: id,
+        data: { contentHash },
+      });
+    });
+    b.close();
+    const r = a.attestations.finish(id, finishParams(2));
+    assert.equal(r.steps.requestCreated, 'rewritten', 'the stored row, not the remembered one');
+    assert.deepEqual(r, a.attestations.get(id));
+    assert.equal(a.audit.verify().ok, true);
+    a.close();
+  } finally {
+    t.cleanup();
+  }
 });
