@@ -108,6 +108,76 @@ export function wipe(bytes: Uint8Array | undefined): void {
   bytes?.fill(0);
 }
 
+/** What a secret shows instead of its bytes wherever it is printed or serialised. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Bytes that are a secret (an ARPK, a KEK, an ECDH shared secret, a measurement or protection key, a secret's
+ * value): the one type the engine and its callers hold them in. The holder owns the bytes and wipes them with
+ * `wipe()` (in a `finally`, or through `withSecret`); printing or serialising it never shows them (`toJSON`,
+ * `toString` and `util.inspect` give `[redacted]`), so a secret cannot reach a log, an IPC payload or an error
+ * message by accident.
+ */
+export class SecretBytes {
+  #bytes: Uint8Array | undefined;
+
+  /** Takes ownership of `bytes`: they are wiped with this holder. */
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+
+  /** The bytes themselves (for the crypto call that needs them); ERR_INPUT_INVALID once wiped or released. */
+  get bytes(): Uint8Array {
+    if (this.#bytes === undefined) throw new AttestError('ERR_INPUT_INVALID', 'secret bytes used after wiping');
+    return this.#bytes;
+  }
+
+  /** Number of bytes (0 once wiped). */
+  get length(): number {
+    return this.#bytes?.length ?? 0;
+  }
+
+  /** True once wiped or released. */
+  get wiped(): boolean {
+    return this.#bytes === undefined;
+  }
+
+  /** Zeroes the bytes and forgets them (idempotent). */
+  wipe(): void {
+    wipe(this.#bytes);
+    this.#bytes = undefined;
+  }
+
+  /** Hands the bytes to a caller who from now on owns them (and wipes them); this holder no longer does. */
+  release(): Uint8Array {
+    const bytes = this.bytes;
+    this.#bytes = undefined;
+    return bytes;
+  }
+
+  toJSON(): string {
+    return REDACTED;
+  }
+
+  toString(): string {
+    return REDACTED;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `SecretBytes(${this.length}) ${REDACTED}`;
+  }
+}
+
+/** Runs `use` on secret bytes (taking ownership) and wipes them afterwards, whether `use` returns or throws. */
+export function withSecret<T>(bytes: Uint8Array, use: (secret: SecretBytes) => T): T {
+  const secret = new SecretBytes(bytes);
+  try {
+    return use(secret);
+  } finally {
+    secret.wipe();
+  }
+}
+
 /**
  * Random access to bytes that need not all be in memory — a multi-GiB image read by position (main/fs's
  * `openFileForReading`), or an array (`byteSourceOf`). `read` returns the bytes at [offset, offset + length),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Channel, RequestOf } from '../../shared/contract.js';
+import { SHA256_FINGERPRINT_PATTERN } from '../../shared/fingerprint.js';
 import { ADD_DATA_KINDS } from '../../shared/types/policy.js';
 import { RELEASE_KINDS, UV_SECRET_KINDS } from '../../shared/types/release.js';
 
@@ -32,17 +33,14 @@ const sshTarget = z
   .max(300)
   .regex(/^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, 'sshTarget: user@host[:port]');
 /** An OpenSSH SHA-256 fingerprint (`SHA256:` + 43 base64 characters), or '' to clear a pin on edit. */
-const fingerprint = z.union([
-  z.literal(''),
-  z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'not a SHA256: fingerprint'),
-]);
+const fingerprint = z.union([z.literal(''), z.string().regex(SHA256_FINGERPRINT_PATTERN, 'not a SHA256: fingerprint')]);
 
 const policy = z.strictObject({
   hkdSha256: z.array(sha256Hex).max(255).optional(),
   expectedImagePhkh: sha256Hex.optional(),
   expectedAttestationPhkh: sha256Hex.optional(),
   expectedUserData: hex.optional(),
-  requiredAddData: z.array(z.enum(ADD_DATA_KINDS)).max(4).optional(),
+  requiredAddData: z.array(z.enum(ADD_DATA_KINDS)).max(ADD_DATA_KINDS.length).optional(),
 });
 
 const guestInputShape = {

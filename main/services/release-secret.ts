@@ -17,6 +17,7 @@
  * did not verify. The value is read only once the gate passed, and wiped after use.
  */
 import { AttestError, isAttestError, type ErrorCode } from '../../shared/errors/index.js';
+import { sha256FingerprintDigest } from '../../shared/fingerprint.js';
 import type { ReleaseRunRecord, ReleaseStep, SecretRelease } from '../../shared/types/release.js';
 import type { AttestationRecord, Guest } from '../../shared/types/store.js';
 import { equalBytes, toHex, wipe } from '../engine/bytes.js';
@@ -118,11 +119,6 @@ function redact(text: string, secret: Uint8Array): string {
   if (secret.length < 4) return text;
   const s = Buffer.from(secret).toString('utf8');
   return s.length === 0 ? text : text.split(s).join('[redacted]');
-}
-
-/** The 32 bytes of an OpenSSH `SHA256:` fingerprint (= SHA-256 of the key blob). */
-function fingerprintBytes(fingerprint: string): Uint8Array {
-  return new Uint8Array(Buffer.from(fingerprint.replace(/^SHA256:/, ''), 'base64'));
 }
 
 /** Builds the Ultravisor secret of a uv release from its value. */
@@ -250,7 +246,7 @@ export async function releaseSecret(p: ReleaseSecretParams): Promise<ReleaseOutc
     if (channel) {
       const open = session!;
       await step('channel-check', () => {
-        const presented = fingerprintBytes(open.hostKey.fingerprint);
+        const presented = sha256FingerprintDigest(open.hostKey.fingerprint) ?? new Uint8Array(0);
         const attested =
           gate!.userData === null ? new Uint8Array(0) : new Uint8Array(Buffer.from(gate!.userData, 'hex'));
         store.releases.noteRun(runId, { bindingSha256: toHex(presented) });

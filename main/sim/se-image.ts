@@ -6,14 +6,21 @@
  */
 import { writeU32, writeU64 } from '../engine/bytes.js';
 import type { EngineContext } from '../engine/crypto/context.js';
-import { KEY_SLOT_SIZE } from '../engine/formats/arcb.js';
+import { SIMULATED_ENCRYPTED_PAGES } from '../engine/attest/se-header-secrets.js';
+import { KEY_SLOT_PHKH_SIZE, KEY_SLOT_SIZE } from '../engine/formats/arcb.js';
 import {
+  SE_HDR_CUSTOMER_KEY_OFFSET,
+  SE_HDR_CUSTOMER_KEY_SIZE,
   SE_HDR_HEAD_SIZE,
-  SE_HDR_MAGIC,
+  SE_HDR_IV_SIZE,
+  SE_HDR_KEY_SLOTS_OFFSET,
   SE_HDR_TAG_SIZE,
-  SE_HDR_VERSION_1,
+  SE_IMG_META_HDR_OFF_OFFSET,
+  SE_IMG_META_IPIB_OFF_OFFSET,
   SE_IMG_META_MAGIC,
   SE_IMG_META_OFFSET,
+  SE_IMG_META_VERSION_OFFSET,
+  writeSeHeaderHead,
 } from '../engine/formats/se-header.js';
 
 const ENCRYPTED_AREA_SIZE = 0x80;
@@ -22,18 +29,20 @@ const ENCRYPTED_AREA_SIZE = 0x80;
 export function buildSyntheticSeHeader(hostPhkhs: readonly Uint8Array[], ctx: EngineContext): Uint8Array {
   const phs = SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * hostPhkhs.length + ENCRYPTED_AREA_SIZE + SE_HDR_TAG_SIZE;
   const h = new Uint8Array(phs);
-  h.set(SE_HDR_MAGIC, 0);
-  writeU32(h, 0x08, SE_HDR_VERSION_1);
-  writeU32(h, 0x0c, phs);
-  h.set(ctx.randomBytes(12), 0x10);
-  writeU64(h, 0x20, BigInt(hostPhkhs.length));
-  writeU64(h, 0x28, BigInt(ENCRYPTED_AREA_SIZE));
-  writeU64(h, 0x30, 0x100n);
-  h.set(ctx.randomBytes(0x1a0 - 0x40), 0x40); // customer key, PLD, ALD, TLD
+  const iv = ctx.randomBytes(SE_HDR_IV_SIZE);
+  const rest = ctx.randomBytes(SE_HDR_HEAD_SIZE - SE_HDR_CUSTOMER_KEY_OFFSET); // customer key, PLD, ALD, TLD
+  writeSeHeaderHead(h, {
+    iv,
+    nks: hostPhkhs.length,
+    sea: ENCRYPTED_AREA_SIZE,
+    nep: SIMULATED_ENCRYPTED_PAGES,
+    customerPublicKey: rest,
+  });
+  h.set(rest.subarray(SE_HDR_CUSTOMER_KEY_SIZE), SE_HDR_CUSTOMER_KEY_OFFSET + SE_HDR_CUSTOMER_KEY_SIZE);
   hostPhkhs.forEach((phkh, i) => {
-    const at = SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * i;
+    const at = SE_HDR_KEY_SLOTS_OFFSET + KEY_SLOT_SIZE * i;
     h.set(phkh, at);
-    h.set(ctx.randomBytes(KEY_SLOT_SIZE - 32), at + 32);
+    h.set(ctx.randomBytes(KEY_SLOT_SIZE - KEY_SLOT_PHKH_SIZE), at + KEY_SLOT_PHKH_SIZE);
   });
   h.set(ctx.randomBytes(ENCRYPTED_AREA_SIZE + SE_HDR_TAG_SIZE), phs - ENCRYPTED_AREA_SIZE - SE_HDR_TAG_SIZE);
   return h;
@@ -44,9 +53,9 @@ export function buildSyntheticSeImage(header: Uint8Array, ctx: EngineContext, si
   const image = new Uint8Array(size);
   image.set(ctx.randomBytes(0x1000), 0);
   image.set(SE_IMG_META_MAGIC, SE_IMG_META_OFFSET);
-  writeU64(image, SE_IMG_META_OFFSET + 8, 0x14000n);
-  writeU32(image, SE_IMG_META_OFFSET + 16, 1);
-  writeU64(image, SE_IMG_META_OFFSET + 20, 0x16000n);
+  writeU64(image, SE_IMG_META_OFFSET + SE_IMG_META_HDR_OFF_OFFSET, 0x14000n);
+  writeU32(image, SE_IMG_META_OFFSET + SE_IMG_META_VERSION_OFFSET, 1);
+  writeU64(image, SE_IMG_META_OFFSET + SE_IMG_META_IPIB_OFF_OFFSET, 0x16000n);
   image.set(header, 0x14000);
   return image;
 }

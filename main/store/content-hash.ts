@@ -4,12 +4,9 @@
  * on it. They are recorded in the audit chain whenever a row is written, so editing a
  * row with plain SQL shows up in `audit verify` as a row whose hash no longer matches its last audit entry.
  */
-import { hash } from 'node:crypto';
+import { sha256Hex } from '../engine/crypto/primitives.js';
 
-/** SHA-256 (hex) of bytes or of a UTF-8 string (one-shot `crypto.hash`: half the cost of a Hash object). */
-export function sha256Hex(data: Uint8Array | string): string {
-  return hash('sha256', data, 'hex');
-}
+export { sha256Hex };
 
 /** SHA-256 (hex) of a blob column's value, or null. */
 export function blobHash(b: Uint8Array | null | undefined): string | null {

@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { AttestError } from '../../shared/errors/index.js';
+import { SHA256_FINGERPRINT_PATTERN, formatSha256Fingerprint } from '../../shared/fingerprint.js';
 import { DEFAULT_SSH_PORT } from './guest-address.js';
 
 /** A host key the server presented, in the form people compare. */
@@ -43,17 +44,15 @@ export interface HostKeyPolicy {
   readonly onAccepted?: (info: HostKeyInfo, firstContact: boolean) => void;
 }
 
-const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
-
 /** The OpenSSH SHA-256 fingerprint of an SSH public-key blob: `SHA256:` + unpadded base64. */
 export function computeHostKeyFingerprint(keyBlob: Uint8Array): string {
-  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+  return formatSha256Fingerprint(createHash('sha256').update(keyBlob).digest());
 }
 
 /** Checks the `SHA256:…` fingerprint syntax (also accepts the padded form) and returns it normalised; throws ERR_TRANSPORT_FINGERPRINT_INVALID. */
 export function parseHostKeyFingerprint(text: string): string {
   const trimmed = text.trim().replace(/=+$/, '');
-  if (!FINGERPRINT.test(trimmed)) {
+  if (!SHA256_FINGERPRINT_PATTERN.test(trimmed)) {
     throw new AttestError(
       'ERR_TRANSPORT_FINGERPRINT_INVALID',
       `invalid host-key fingerprint "${text}": expected SHA256: followed by 43 base64 characters, as ssh-keygen -lf prints it`,

@@ -6,6 +6,7 @@
  * user data, tags and notes. Required fields are marked; a wrong value marks its field and says what is wrong.
  */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { SHA256_FINGERPRINT_PATTERN } from '../../shared/fingerprint.js';
 import {
   ADD_DATA_KINDS,
   type AddDataKind,
@@ -55,7 +56,6 @@ type Field =
   | 'notes';
 
 const TARGET = /^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const PHKH = /^[0-9a-fA-F]{64}$/;
 
 /** The words for a field named by a server-side check (`policy.expectedUserData: not hex`). */
@@ -194,7 +194,7 @@ export function GuestForm({ title, hkds, initial, currentHeader, onSubmit, onSav
     if (!name.trim() || name.trim().length > 100) e.name = FIELD_WORDS.name;
     if (!TARGET.test(target.trim())) e.sshTarget = FIELD_WORDS.sshTarget;
     if (jump.trim() && !TARGET.test(jump.trim())) e.jumpHost = FIELD_WORDS.jumpHost;
-    if (fingerprint.trim() && !FINGERPRINT.test(fingerprint.trim()))
+    if (fingerprint.trim() && !SHA256_FINGERPRINT_PATTERN.test(fingerprint.trim()))
       e.hostKeyFingerprint = FIELD_WORDS.hostKeyFingerprint;
     if (imagePhkh && !PHKH.test(hex(imagePhkh))) e.expectedImagePhkh = FIELD_WORDS.expectedImagePhkh;
     if (attPhkh && !PHKH.test(hex(attPhkh))) e.expectedAttestationPhkh = FIELD_WORDS.expectedAttestationPhkh;

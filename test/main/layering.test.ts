@@ -43,9 +43,10 @@ const MAIN_LAYERS: LayerTable = {
   },
   // Node file-system helpers shared by the store, services and CLI: bounded and positioned reads, secret files
   'main/fs': { may: ['shared'], packages: ['node:*'] },
-  // the store records verdicts with the engine's pure verdict function (judgeAttestation), and nothing else of it
+  // the store records verdicts with the engine's pure verdict function (judgeAttestation) and hashes rows with its
+  // one sha256Hex, and nothing else of it
   'main/store': {
-    may: ['shared', 'main/fs', 'main/engine/attest/verdict.ts'],
+    may: ['shared', 'main/fs', 'main/engine/attest/verdict.ts', 'main/engine/crypto/primitives.ts'],
     packages: ['better-sqlite3', 'node:*'],
   },
   'main/transport': { may: ['shared'], packages: ['ssh2', 'node:*'] },

@@ -11,13 +11,8 @@ import { parseDocument, isMap, isScalar, type Node as YamlNode } from 'yaml';
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
 import { fromHex, toHex } from '../../engine/bytes.js';
 import { systemContext } from '../../engine/crypto/context.js';
-import { ASRCB_FLAG_DISABLE_DUMP } from '../../engine/formats/asrcb.js';
-import {
-  extractSeHeader,
-  locateSeHeader,
-  readSeHeaderTags,
-  type SeHeaderTags,
-} from '../../engine/formats/se-header.js';
+import { ASRCB_FLAG_DISABLE_DUMP, ASRCB_MAX_SIZE, EXTENSION_SECRET_SIZE } from '../../engine/formats/asrcb.js';
+import { extractSeHeader, readSeHeaderTags, type SeHeaderTags } from '../../engine/formats/se-header.js';
 import { readCertificates, readHkdFile } from '../../engine/pki/pki-files.js';
 import { publicKeyOf } from '../../engine/pki/x509.js';
 import {
@@ -29,6 +24,7 @@ import { RETRIEVABLE_TYPES, secretTypeListName, type RetrievableType } from '../
 import { secretIdHex } from '../../engine/secret/secret-id.js';
 import { encodePolicyReference } from '../../engine/secret/user-data.js';
 import {
+  CCK_SIZE,
   associationSecret,
   metaSecret,
   readPrivateKey,
@@ -36,7 +32,13 @@ import {
   updateCckSecret,
   type GuestSecret,
 } from '../../engine/secret/values.js';
-import { checkSecretFileTarget, readFileBounded, resolvePath, writeSecretFile } from '../../fs/index.js';
+import {
+  checkSecretFileTarget,
+  openFileForReading,
+  readFileBounded,
+  resolvePath,
+  writeSecretFile,
+} from '../../fs/index.js';
 import { verifiedAttestationBinding } from '../../services/secret-binding.js';
 import { resolveDbPath } from '../../services/db-path.js';
 import { openWorkspace } from '../../services/workspace.js';
@@ -49,9 +51,10 @@ import { hostKeyOptionsFrom, resolveHostKeys } from './host-keys.js';
 /** pvsecret's warning when host-key documents are not verified. */
 export const SECRET_NO_VERIFY_WARNING =
   'Host-key document verification is disabled. The secret may not be protected.\n';
-const MAX_SE_FILE = 64 * 1024 * 1024;
+/** A `--policy` file is only hashed (its SHA-256 is the reference), never held beside others. */
+const MAX_POLICY_FILE_SIZE = 64 * 1024 * 1024;
 const MAX_SMALL_FILE = 1024 * 1024;
-const MAX_REQUEST_FILE = 0x100000 + 1;
+const MAX_REQUEST_FILE = ASRCB_MAX_SIZE + 1;
 const SE_GUEST_FLAG = '/sys/firmware/uv/prot_virt_guest';
 
 /** `secret create`'s options as parsed (the subcommand's are in SecretKindOptions). */
@@ -285,27 +288,29 @@ function buildSecret(io: CliIo, opts: SecretCreateOptions, kind: SecretKind, kin
 function readExtension(io: CliIo, opts: SecretCreateOptions): ExtensionSecretSource {
   if (opts.extensionSecret !== undefined) {
     const value = readFileBounded(opts.extensionSecret, 4096, { cwd: io.cwd });
-    if (value.length !== 32)
+    if (value.length !== EXTENSION_SECRET_SIZE)
       throw new AttestError('ERR_SECRET_EXTENSION_SIZE', 'extension secret must be exactly 32 bytes long');
     return { kind: 'simple', value };
   }
   if (opts.cck !== undefined) {
     const cck = readFileBounded(opts.cck, 4096, { cwd: io.cwd });
-    if (cck.length !== 32) throw new AttestError('ERR_SECRET_CCK_SIZE', 'CCK must be exactly 32 bytes long');
+    if (cck.length !== CCK_SIZE) throw new AttestError('ERR_SECRET_CCK_SIZE', 'CCK must be exactly 32 bytes long');
     return { kind: 'derived', cck };
   }
   return { kind: 'none' };
 }
 
+/** The header's tags out of a bare header or an SE image of any size (only the header is read, by position). */
 function readHeaderTags(io: CliIo, path: string): SeHeaderTags {
-  const bytes = readFileBounded(path, MAX_SE_FILE, { cwd: io.cwd });
+  const file = openFileForReading(path, { cwd: io.cwd });
   try {
-    locateSeHeader(bytes);
-    return readSeHeaderTags(extractSeHeader(bytes));
+    return readSeHeaderTags(extractSeHeader(file));
   } catch (e) {
     if (isAttestError(e))
       throw new AttestError('ERR_SEHDR_INVALID', `Provided SE-header in '${path}' is malformed`, { path });
     throw e;
+  } finally {
+    file.close();
   }
 }
 
@@ -362,7 +367,10 @@ export async function runSecretCreate(
       userData = readFileBounded(opts.userData, 64 * 1024, { cwd: io.cwd });
       if (userData.length === 0) warn('Added empty user-data file.\n');
     } else if (opts.policy !== undefined) {
-      const ref = encodePolicyReference(readFileBounded(opts.policy, MAX_SE_FILE, { cwd: io.cwd }), opts.policy);
+      const ref = encodePolicyReference(
+        readFileBounded(opts.policy, MAX_POLICY_FILE_SIZE, { cwd: io.cwd }),
+        opts.policy,
+      );
       io.out(`${toHex(ref.hash)}\n`);
       // IBM's quirk: with a signing key the reference is dropped (a signed, empty user-data block)
       if (opts.userSignKey === undefined) userData = ref.block;

@@ -5,7 +5,6 @@
  */
 import { resolve } from 'node:path';
 import { AttestError } from '../../../shared/errors/index.js';
-import { ADD_DATA_KINDS, type AddDataKind } from '../../../shared/types/policy.js';
 import type { AttestationRecord, GuestInput, GuestPolicy, TrustKind } from '../../../shared/types/store.js';
 import { isVerifiedOutcome } from '../../../shared/types/verdict.js';
 import { listAuditEntries, verifyAuditLog } from '../../services/audit.js';
@@ -17,6 +16,7 @@ import { resolveDbPath } from '../../services/db-path.js';
 import { openWorkspace, type Store } from '../../services/workspace.js';
 import { naming } from '../files.js';
 import { formatFailedChecks, statusLabel } from '../format/verdict-output.js';
+import { parseAddDataList } from '../../engine/formats/additional-data.js';
 import { extractSeHeader } from '../../engine/formats/se-header.js';
 import { readFileBounded, withFileForReading } from '../../fs/index.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
@@ -111,15 +111,7 @@ function guestInputFrom(io: CliIo, o: GuestOpts, current?: GuestPolicy): Partial
   );
   setPolicy('expectedUserData', o.expectUserData === '' ? '' : hexOption('--expect-user-data', o.expectUserData));
   if (o.requireAddData !== undefined) {
-    const kinds = o.requireAddData
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    for (const k of kinds) {
-      if (!(ADD_DATA_KINDS as readonly string[]).includes(k))
-        throw new AttestError('ERR_INPUT_INVALID', `unknown add-data kind "${k}"`);
-    }
-    setPolicy('requiredAddData', kinds as AddDataKind[]);
+    setPolicy('requiredAddData', parseAddDataList(o.requireAddData));
   }
   if (policyChanged) input.policy = policy;
   if (o.rename !== undefined) input.name = o.rename;

@@ -4,6 +4,7 @@ import type { AttestOptions } from '../commands/attest.js';
 import type { CliIo } from '../io.js';
 import { collectList } from '../options.js';
 import { addCertificateOptions } from './certificate-options.js';
+import { ADD_DATA_HELP } from './engine.js';
 
 /** Environment variable holding the passphrase of an encrypted `--identity` key (never a flag: argv is public). */
 export const PASSPHRASE_ENV = 'SE_ATTEST_SSH_PASSPHRASE';
@@ -36,11 +37,7 @@ export function registerAttestCommands(program: Command, io: CliIo): void {
       ),
   )
     .option('--hdr <FILE>', "ad-hoc: the guest's SE header or SE image (only its header is read)")
-    .option(
-      '--add-data <LIST>',
-      'additional data to request: phkh-img, phkh-att, secret-store-hash, firmware-state',
-      collectList,
-    )
+    .option('--add-data <LIST>', ADD_DATA_HELP, collectList)
     .option('--user-data <FILE>', 'user data for perform (at most 256 bytes)')
     .option('--remote-command <CMD>', 'pvattest on the guest (perform -i … -o … is appended)', 'pvattest')
     .option('--sudo', 'run the remote command with sudo -n')

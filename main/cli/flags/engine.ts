@@ -4,6 +4,7 @@
  * (main/cli/commands/<command>.ts) only when the command runs.
  */
 import { type Command, Option } from 'commander';
+import { ADD_DATA_KINDS } from '../../../shared/types/policy.js';
 import type { CheckOptions } from '../commands/check.js';
 import type { CreateOptions } from '../commands/create.js';
 import type { ExtractOptions } from '../commands/extract-hdr.js';
@@ -13,7 +14,8 @@ import type { CliIo } from '../io.js';
 import { collectList } from '../options.js';
 import { addCertificateOptions } from './certificate-options.js';
 
-const ADD_DATA_HELP = 'additional data to request: phkh-img, phkh-att, secret-store-hash, firmware-state';
+/** `--add-data`'s help: the kinds a request may ask for. */
+export const ADD_DATA_HELP = `additional data to request: ${ADD_DATA_KINDS.join(', ')}`;
 
 /** The positional arguments given, without the ones left out. */
 function given(...args: (string | undefined)[]): string[] {

@@ -3,11 +3,14 @@
  * and nonce; one key slot per host key in the given order; the ARCB wrapped in a request exchange file.
  */
 import { AttestError } from '../../../shared/errors/index.js';
+import { SecretBytes } from '../bytes.js';
 import type { EngineContext } from '../crypto/context.js';
-import { computePhkh, generateP521KeyPair, p521Ecdh, p521KeyPairFromPrivate } from '../crypto/p521.js';
-import { aes256GcmEncrypt, kdfX963Sha256 } from '../crypto/primitives.js';
+import { wrapKeySlotKey } from '../crypto/key-slot-wrap.js';
+import { computePhkh, generateP521KeyPair, p521KeyPairFromPrivate } from '../crypto/p521.js';
+import { aes256GcmEncrypt, GCM_IV_SIZE } from '../crypto/primitives.js';
 import {
   ARPK_SIZE,
+  KEY_SLOT_PHKH_SIZE,
   MAX_KEY_SLOTS,
   MEASUREMENT_KEY_SIZE,
   NONCE_SIZE,
@@ -19,8 +22,6 @@ import { expectedAddDataSize, flagsForAddData, type AddDataKind } from '../forma
 import { MEASUREMENT_SIZE_HMAC_SHA512, encodeExchangeRequest } from '../formats/exchange.js';
 
 export type { AddDataKind } from '../formats/additional-data.js';
-
-const ZERO_IV = new Uint8Array(12);
 
 /** Inputs of `createAttestationRequest`. */
 export interface CreateAttestationRequestParams {
@@ -48,22 +49,23 @@ export interface AttestationRequest {
   readonly flags: bigint;
 }
 
-/** Builds one 80-byte key slot: PHKH of the host key and the ARPK wrapped under the ECDH-derived KEK. */
+/**
+ * Builds one 80-byte key slot: PHKH of the host key and the ARPK wrapped under the ECDH-derived KEK (the shared
+ * secret and the KEK are wiped on every path: crypto/key-slot-wrap).
+ */
 export function buildKeySlot(
   customerPrivateKey: Uint8Array,
   hostPublicCoords: Uint8Array,
   arpk: Uint8Array,
 ): Uint8Array {
-  const kek = kdfX963Sha256(p521Ecdh(customerPrivateKey, hostPublicCoords));
-  const wrapped = aes256GcmEncrypt(kek, ZERO_IV, new Uint8Array(0), arpk);
-  kek.fill(0);
-  return encodeKeySlot(computePhkh(hostPublicCoords), wrapped);
+  return encodeKeySlot(computePhkh(hostPublicCoords), wrapKeySlotKey(customerPrivateKey, hostPublicCoords, arpk));
 }
 
 /**
  * Creates an attestation request. Randomness is drawn in this order: ARPK (32), IV (12), measurement key (64),
  * nonce (16, when used), then the customer key. Errors: ERR_CREATE_NO_HOST_KEY, ERR_CREATE_TOO_MANY_HOST_KEYS,
- * ERR_HOST_KEY_INVALID / ERR_HOST_KEY_NOT_P521, ERR_ARCB_FLAGS.
+ * ERR_HOST_KEY_INVALID / ERR_HOST_KEY_NOT_P521, ERR_ARCB_FLAGS. The measurement key and the customer private key
+ * are wiped before it returns, the ARPK too when it throws (on success the caller owns it).
  */
 export function createAttestationRequest(params: CreateAttestationRequestParams): AttestationRequest {
   const { hostKeys, ctx } = params;
@@ -75,23 +77,25 @@ export function createAttestationRequest(params: CreateAttestationRequestParams)
   const extra = params.extraFlags ?? 0n;
   if ((extra & PAF_NONCE) !== 0n) throw new AttestError('ERR_ARCB_FLAGS', 'the nonce flag cannot be set by hand');
   const flags = flagsForAddData(params.addData ?? []) | extra;
-  const arpk = ctx.randomBytes(ARPK_SIZE);
-  const iv = ctx.randomBytes(12);
-  const measurementKey = ctx.randomBytes(MEASUREMENT_KEY_SIZE);
+  const arpk = new SecretBytes(ctx.randomBytes(ARPK_SIZE));
+  const iv = ctx.randomBytes(GCM_IV_SIZE);
+  const measurementKey = new SecretBytes(ctx.randomBytes(MEASUREMENT_KEY_SIZE));
   const nonce = params.nonce === false ? undefined : ctx.randomBytes(NONCE_SIZE);
-  const customer = params.customerPrivateKey
-    ? p521KeyPairFromPrivate(params.customerPrivateKey)
-    : generateP521KeyPair(ctx);
+  let customerKey: SecretBytes | undefined;
   try {
-    const keySlots = hostKeys.map((host) => buildKeySlot(customer.privateKey, host, arpk));
+    const customer = params.customerPrivateKey
+      ? p521KeyPairFromPrivate(params.customerPrivateKey)
+      : generateP521KeyPair(ctx);
+    customerKey = new SecretBytes(customer.privateKey);
+    const keySlots = hostKeys.map((host) => buildKeySlot(customer.privateKey, host, arpk.bytes));
     const arcb = encodeArcb({
       iv,
       flags,
       customerPublicKey: customer.publicCoords,
       keySlots,
-      measurementKey,
+      measurementKey: measurementKey.bytes,
       nonce,
-      encrypt: (i, aad, pt) => aes256GcmEncrypt(arpk, i, aad, pt),
+      encrypt: (i, aad, pt) => aes256GcmEncrypt(arpk.bytes, i, aad, pt),
     });
     const exchange = encodeExchangeRequest({
       arcb,
@@ -101,12 +105,13 @@ export function createAttestationRequest(params: CreateAttestationRequestParams)
     return {
       exchange,
       arcb,
-      arpk,
-      phkhs: keySlots.map((s) => s.slice(0, 32)),
+      arpk: arpk.release(),
+      phkhs: keySlots.map((s) => s.slice(0, KEY_SLOT_PHKH_SIZE)),
       flags: nonce ? flags | PAF_NONCE : flags,
     };
   } finally {
-    measurementKey.fill(0);
-    customer.privateKey.fill(0);
+    arpk.wipe(); // a no-op once released to the caller
+    measurementKey.wipe();
+    customerKey?.wipe();
   }
 }

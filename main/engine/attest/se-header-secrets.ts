@@ -4,22 +4,26 @@
  * opens the encrypted area, which holds the CCK and the secret control flags (SCF). `sealSeHeader` builds such a
  * header for simulated guests (their images cannot boot, but their Ultravisor can open them).
  */
-import { equalBytes, readU64, writeU32, writeU64 } from '../bytes.js';
+import { equalBytes, readU64, SecretBytes, wipe, withSecret, writeU64 } from '../bytes.js';
 import type { EngineContext } from '../crypto/context.js';
-import { computePhkh, generateP521KeyPair, p521Ecdh, p521KeyPairFromPrivate } from '../crypto/p521.js';
-import { aes256GcmDecrypt, aes256GcmEncrypt, kdfX963Sha256 } from '../crypto/primitives.js';
-import { KEY_SLOT_PHKH_SIZE, KEY_SLOT_SIZE } from '../formats/arcb.js';
+import { unwrapKeySlotKey } from '../crypto/key-slot-wrap.js';
+import { computePhkh, generateP521KeyPair, p521KeyPairFromPrivate } from '../crypto/p521.js';
+import { AES_256_KEY_SIZE, aes256GcmDecrypt, aes256GcmEncrypt } from '../crypto/primitives.js';
+import { KEY_SLOT_SIZE, KEY_SLOT_WRAPPED_KEY_OFFSET } from '../formats/arcb.js';
 import {
   SE_HDR_CONF_CCK_OFFSET,
   SE_HDR_CONF_CCK_SIZE,
   SE_HDR_CONF_MIN_SIZE,
   SE_HDR_CONF_SCF_OFFSET,
+  SE_HDR_DIGEST_SIZE,
   SE_HDR_HEAD_SIZE,
-  SE_HDR_MAGIC,
+  SE_HDR_IV_SIZE,
+  SE_HDR_KEY_SLOTS_OFFSET,
+  SE_HDR_PLD_OFFSET,
   SE_HDR_TAG_SIZE,
-  SE_HDR_VERSION_1,
   findSeHeader,
   extractSeHeader,
+  writeSeHeaderHead,
 } from '../formats/se-header.js';
 import { buildKeySlot } from './create.js';
 
@@ -31,8 +35,8 @@ export interface SeHeaderSecrets {
   readonly scf: bigint;
 }
 
-const ZERO_IV = new Uint8Array(12);
-const CUSTOMER_KEY_OFFSET = 0x40;
+/** The nep written into sealed headers (they cannot boot: the pages are not there). */
+export const SIMULATED_ENCRYPTED_PAGES = 0x100n;
 
 /**
  * Opens an SE header (bare or inside an image) with one of `hostPrivateKeys`; undefined when no key slot matches
@@ -56,33 +60,27 @@ export function openSeHeader(
   if (aadSize + sea + SE_HDR_TAG_SIZE !== header.phs || sea < SE_HDR_CONF_MIN_SIZE) return undefined;
   for (const k of hostPrivateKeys) {
     const pair = p521KeyPairFromPrivate(k);
-    const phkh = computePhkh(pair.publicCoords);
-    const slot = header.keySlotPhkhs.findIndex((p) => equalBytes(p, phkh));
-    if (slot < 0) continue;
-    const at = SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * slot;
-    let kek: Uint8Array | undefined;
-    let key: Uint8Array | undefined;
+    const privateKey = new SecretBytes(pair.privateKey);
     try {
-      kek = kdfX963Sha256(p521Ecdh(pair.privateKey, header.customerPublicKey));
-      key = aes256GcmDecrypt(
-        kek,
-        ZERO_IV,
-        new Uint8Array(0),
-        bare.subarray(at + KEY_SLOT_PHKH_SIZE, at + KEY_SLOT_SIZE),
+      const phkh = computePhkh(pair.publicCoords);
+      const slot = header.keySlotPhkhs.findIndex((p) => equalBytes(p, phkh));
+      if (slot < 0) continue;
+      const at = SE_HDR_KEY_SLOTS_OFFSET + KEY_SLOT_SIZE * slot;
+      const wrapped = bare.subarray(at + KEY_SLOT_WRAPPED_KEY_OFFSET, at + KEY_SLOT_SIZE);
+      return withSecret(unwrapKeySlotKey(privateKey.bytes, header.customerPublicKey, wrapped), (key) =>
+        withSecret(
+          aes256GcmDecrypt(key.bytes, header.iv, bare.subarray(0, aadSize), bare.subarray(aadSize, header.phs)),
+          ({ bytes: conf }) => ({
+            keySlot: slot,
+            cck: conf.slice(SE_HDR_CONF_CCK_OFFSET, SE_HDR_CONF_CCK_OFFSET + SE_HDR_CONF_CCK_SIZE),
+            scf: readU64(conf, SE_HDR_CONF_SCF_OFFSET),
+          }),
+        ),
       );
-      const conf = aes256GcmDecrypt(key, header.iv, bare.subarray(0, aadSize), bare.subarray(aadSize, header.phs));
-      const out = {
-        keySlot: slot,
-        cck: conf.slice(SE_HDR_CONF_CCK_OFFSET, SE_HDR_CONF_CCK_OFFSET + SE_HDR_CONF_CCK_SIZE),
-        scf: readU64(conf, SE_HDR_CONF_SCF_OFFSET),
-      };
-      conf.fill(0);
-      return out;
     } catch {
       return undefined;
     } finally {
-      kek?.fill(0);
-      key?.fill(0);
+      privateKey.wipe();
     }
   }
   return undefined;
@@ -107,28 +105,30 @@ export function sealSeHeader(p: SealSeHeaderParams): Uint8Array {
   const aadSize = SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * nks;
   const phs = aadSize + SE_HDR_CONF_MIN_SIZE + SE_HDR_TAG_SIZE;
   const h = new Uint8Array(phs);
-  h.set(SE_HDR_MAGIC, 0);
-  writeU32(h, 0x08, SE_HDR_VERSION_1);
-  writeU32(h, 0x0c, phs);
-  const iv = p.ctx.randomBytes(12);
-  h.set(iv, 0x10);
-  writeU64(h, 0x20, BigInt(nks));
-  writeU64(h, 0x28, BigInt(SE_HDR_CONF_MIN_SIZE));
-  writeU64(h, 0x30, 0x100n);
-  const key = p.ctx.randomBytes(32);
+  const iv = p.ctx.randomBytes(SE_HDR_IV_SIZE);
+  const key = new SecretBytes(p.ctx.randomBytes(AES_256_KEY_SIZE));
   const customer = generateP521KeyPair(p.ctx);
-  h.set(customer.publicCoords, CUSTOMER_KEY_OFFSET);
-  h.set(p.ctx.randomBytes(3 * 64), 0xe0);
-  p.hostKeys.forEach((host, i) =>
-    h.set(buildKeySlot(customer.privateKey, host, key), SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * i),
-  );
-  const conf = new Uint8Array(SE_HDR_CONF_MIN_SIZE);
-  conf.set(p.cck, SE_HDR_CONF_CCK_OFFSET);
-  conf.set(p.ctx.randomBytes(80), SE_HDR_CONF_CCK_OFFSET + SE_HDR_CONF_CCK_SIZE);
-  writeU64(conf, SE_HDR_CONF_SCF_OFFSET, p.scf ?? 0n);
-  h.set(aes256GcmEncrypt(key, iv, h.subarray(0, aadSize), conf), aadSize);
-  key.fill(0);
-  conf.fill(0);
-  customer.privateKey.fill(0);
-  return h;
+  writeSeHeaderHead(h, {
+    iv,
+    nks,
+    sea: SE_HDR_CONF_MIN_SIZE,
+    nep: SIMULATED_ENCRYPTED_PAGES,
+    customerPublicKey: customer.publicCoords,
+  });
+  h.set(p.ctx.randomBytes(3 * SE_HDR_DIGEST_SIZE), SE_HDR_PLD_OFFSET);
+  const conf = new SecretBytes(new Uint8Array(SE_HDR_CONF_MIN_SIZE));
+  try {
+    p.hostKeys.forEach((host, i) =>
+      h.set(buildKeySlot(customer.privateKey, host, key.bytes), SE_HDR_KEY_SLOTS_OFFSET + KEY_SLOT_SIZE * i),
+    );
+    conf.bytes.set(p.cck, SE_HDR_CONF_CCK_OFFSET);
+    conf.bytes.set(p.ctx.randomBytes(80), SE_HDR_CONF_CCK_OFFSET + SE_HDR_CONF_CCK_SIZE);
+    writeU64(conf.bytes, SE_HDR_CONF_SCF_OFFSET, p.scf ?? 0n);
+    h.set(aes256GcmEncrypt(key.bytes, iv, h.subarray(0, aadSize), conf.bytes), aadSize);
+    return h;
+  } finally {
+    key.wipe();
+    conf.wipe();
+    wipe(customer.privateKey);
+  }
 }

@@ -8,10 +8,17 @@
  * Retrieved keys are stand-in "protected keys" (the key masked under a per-store wrapping key, then a 32-byte
  * wrapping-key verification pattern): real firmware wraps them with a per-guest key software cannot produce.
  */
-import { concatBytes, equalBytes, readU32, readU64, viewOf } from '../bytes.js';
+import { concatBytes, equalBytes, readU32, readU64, viewOf, wipe } from '../bytes.js';
 import type { EngineContext } from '../crypto/context.js';
 import { constantTimeEqual, sha256, sha512 } from '../crypto/primitives.js';
-import { KEY_SLOT_SIZE, REQUEST_HEADER_SIZE } from '../formats/arcb.js';
+import {
+  ARCB_NKS_OFFSET,
+  ARCB_SEA_OFFSET,
+  KEY_SLOT_SIZE,
+  REQUEST_HEADER_SIZE,
+  REQUEST_LENGTH_OFFSET,
+  REQUEST_VERSION_OFFSET,
+} from '../formats/arcb.js';
 import {
   ASRCB_CUID_OFFSET,
   ASRCB_CUID_SIZE,
@@ -186,11 +193,11 @@ export class SoftwareSecretStore {
     if (this.dumpInProgress) return { rc: R.DUMP_IN_PROGRESS, why: 'a dump is in progress' };
     if (!this.mayModify) return { rc: R.NOT_ALLOWED, why: 'this guest may not modify the secret store' };
     if (request.length < REQUEST_HEADER_SIZE) return { rc: R.INVALID_SIZE, why: 'shorter than the request header' };
-    const rql = readU32(request, 0x0c);
+    const rql = readU32(request, REQUEST_LENGTH_OFFSET);
     if (rql > request.length) return { rc: R.ACCESS_EXCEPTION, why: 'the request length lies beyond the buffer' };
     const bytes = request.subarray(0, rql);
-    const nks = bytes[0x27] ?? 0;
-    const sea = readU32(bytes, 0x2c);
+    const nks = bytes[ARCB_NKS_OFFSET] ?? 0;
+    const sea = readU32(bytes, ARCB_SEA_OFFSET);
     const slotsEnd = ASRCB_KEY_SLOTS_OFFSET + KEY_SLOT_SIZE * nks;
     const type = slotsEnd + 4 <= rql ? viewOf(bytes).getUint16(slotsEnd + 2, false) : 0;
     if (
@@ -199,7 +206,10 @@ export class SoftwareSecretStore {
       rql !== slotsEnd + secretHeaderSize(type) + sea + ASRCB_TAG_SIZE
     )
       return { rc: R.INVALID_SIZE, why: 'the sizes in the request are inconsistent' };
-    if (!equalBytes(bytes.subarray(0, ASRCB_MAGIC.length), ASRCB_MAGIC) || readU32(bytes, 0x08) !== ASRCB_VERSION_1)
+    if (
+      !equalBytes(bytes.subarray(0, ASRCB_MAGIC.length), ASRCB_MAGIC) ||
+      readU32(bytes, REQUEST_VERSION_OFFSET) !== ASRCB_VERSION_1
+    )
       return { rc: R.UNSUPPORTED_VERSION, why: 'not an add-secret request version 1' };
     if (nks === 0) return { rc: R.INVALID_HOST_KEYS, why: 'no key slot' };
     if ((readU64(bytes, ASRCB_FLAGS_OFFSET) & ~ASRCB_FLAG_DISABLE_DUMP) !== 0n)
@@ -254,8 +264,8 @@ export class SoftwareSecretStore {
       }
       return { rc: R.SUCCESS, tag: tag.slice(), secretType: header.type, ...(index !== undefined ? { index } : {}) };
     } finally {
-      value.fill(0);
-      extensionSecret.fill(0);
+      wipe(value);
+      wipe(extensionSecret);
     }
   }
 

@@ -3,11 +3,23 @@
  * (spec §7.4), with the UV's return codes for bad requests (§7.3). Used by the demo and the simulated guests.
  */
 import { AttestError } from '../../../shared/errors/index.js';
-import { equalBytes, readU32, readU64 } from '../bytes.js';
-import { computePhkh, p521Ecdh, p521KeyPairFromPrivate } from '../crypto/p521.js';
-import { aes256GcmDecrypt, kdfX963Sha256 } from '../crypto/primitives.js';
+import { equalBytes, readU32, readU64, SecretBytes } from '../bytes.js';
+import { unwrapKeySlotKey } from '../crypto/key-slot-wrap.js';
+import { computePhkh, p521KeyPairFromPrivate } from '../crypto/p521.js';
+import { aes256GcmDecrypt } from '../crypto/primitives.js';
+import { FIRMWARE_STATE_SIZE } from '../formats/additional-data.js';
 import {
+  ARCB_CUSTOMER_KEY_OFFSET,
+  ARCB_CUSTOMER_KEY_SIZE,
   ARCB_FIXED_AAD_SIZE,
+  ARCB_FLAGS_OFFSET,
+  ARCB_IV_OFFSET,
+  ARCB_IV_SIZE,
+  ARCB_MAI_OFFSET,
+  ARCB_NKS_OFFSET,
+  ARCB_SEA_OFFSET,
+  KEY_SLOT_PHKH_SIZE,
+  KEY_SLOT_WRAPPED_KEY_OFFSET,
   ARCB_TAG_SIZE,
   ARCB_VERSION_1,
   KEY_SLOT_SIZE,
@@ -23,6 +35,8 @@ import {
   PAF_SECRET_STORE_HASH,
   PAF_TMP_BACKUP_ALLOWED,
   REQUEST_HEADER_SIZE,
+  REQUEST_LENGTH_OFFSET,
+  REQUEST_VERSION_OFFSET,
 } from '../formats/arcb.js';
 import { CUID_SIZE, MAX_USER_DATA_SIZE, encodeExchangeResponse, parseExchangeRequest } from '../formats/exchange.js';
 import { findSeHeader, type SeHeader } from '../formats/se-header.js';
@@ -68,8 +82,6 @@ const SUPPORTED_FLAGS =
   PAF_FIRMWARE_STATE |
   PAF_TMP_BACKUP_ALLOWED |
   PAF_GLOBAL_KEY_ALLOWED;
-export const FIRMWARE_STATE_SIZE = 320;
-const ZERO_IV = new Uint8Array(12);
 
 /** Inputs of the software UV. */
 export interface PerformAttestationParams {
@@ -99,29 +111,23 @@ function uvFail(rc: number): never {
 function unwrapArpk(
   arcb: Uint8Array,
   nks: number,
-  hostKeys: readonly { privateKey: Uint8Array; phkh: Uint8Array }[],
-): { arpk: Uint8Array; phkh: Uint8Array } {
-  const customer = arcb.subarray(0x40, 0xe0);
+  hostKeys: readonly { privateKey: SecretBytes; phkh: Uint8Array }[],
+): { arpk: SecretBytes; phkh: Uint8Array } {
+  const customer = arcb.subarray(ARCB_CUSTOMER_KEY_OFFSET, ARCB_CUSTOMER_KEY_OFFSET + ARCB_CUSTOMER_KEY_SIZE);
   for (let i = 0; i < nks; i++) {
     const slot = arcb.subarray(ARCB_FIXED_AAD_SIZE + KEY_SLOT_SIZE * i, ARCB_FIXED_AAD_SIZE + KEY_SLOT_SIZE * (i + 1));
-    const phkh = slot.subarray(0, 32);
+    const phkh = slot.subarray(0, KEY_SLOT_PHKH_SIZE);
     const host = hostKeys.find((h) => equalBytes(h.phkh, phkh));
     if (!host) continue;
-    let kek: Uint8Array;
-    try {
-      kek = kdfX963Sha256(p521Ecdh(host.privateKey, customer));
-    } catch {
-      uvFail(UV_RC.NO_VALID_HOST_KEY);
-    }
     try {
       return {
-        arpk: aes256GcmDecrypt(kek, ZERO_IV, new Uint8Array(0), slot.subarray(32, 80)),
-        phkh: slot.slice(0, 32),
+        arpk: new SecretBytes(
+          unwrapKeySlotKey(host.privateKey.bytes, customer, slot.subarray(KEY_SLOT_WRAPPED_KEY_OFFSET)),
+        ),
+        phkh: phkh.slice(),
       };
     } catch {
       uvFail(UV_RC.NO_VALID_HOST_KEY);
-    } finally {
-      kek.fill(0);
     }
   }
   uvFail(UV_RC.NO_VALID_HOST_KEY);
@@ -130,7 +136,7 @@ function unwrapArpk(
 /** The image PHKH: the SE-header key slot matching one of the host keys (the first slot when none does). */
 function imagePhkhOf(header: SeHeader, hostPhkhs: readonly Uint8Array[]): Uint8Array {
   const match = header.keySlotPhkhs.find((p) => hostPhkhs.some((h) => equalBytes(h, p)));
-  return match ?? header.keySlotPhkhs[0] ?? new Uint8Array(32);
+  return match ?? header.keySlotPhkhs[0] ?? new Uint8Array(KEY_SLOT_PHKH_SIZE);
 }
 
 /**
@@ -144,35 +150,65 @@ export function performAttestation(params: PerformAttestationParams): Uint8Array
   const arcb = request.arcb;
   const header = findSeHeader(params.seHeader);
   // 1. lengths, version, key slots, user data
-  if (arcb.length < REQUEST_HEADER_SIZE || arcb.length > MAX_ARCB_SIZE || readU32(arcb, 0x0c) !== arcb.length)
+  if (
+    arcb.length < REQUEST_HEADER_SIZE ||
+    arcb.length > MAX_ARCB_SIZE ||
+    readU32(arcb, REQUEST_LENGTH_OFFSET) !== arcb.length
+  )
     uvFail(UV_RC.INVALID_LENGTH);
-  if (readU32(arcb, 0x08) !== ARCB_VERSION_1) uvFail(UV_RC.UNSUPPORTED_VERSION);
-  const nks = arcb[0x27] ?? 0;
+  if (readU32(arcb, REQUEST_VERSION_OFFSET) !== ARCB_VERSION_1) uvFail(UV_RC.UNSUPPORTED_VERSION);
+  const nks = arcb[ARCB_NKS_OFFSET] ?? 0;
   if (nks === 0) uvFail(UV_RC.INVALID_KEY_SLOTS);
   if ((params.userData?.length ?? 0) > MAX_USER_DATA_SIZE) uvFail(UV_RC.USER_DATA_TOO_LARGE);
-  const sea = readU32(arcb, 0x2c);
+  const sea = readU32(arcb, ARCB_SEA_OFFSET);
   if (ARCB_FIXED_AAD_SIZE + KEY_SLOT_SIZE * nks + sea + ARCB_TAG_SIZE !== arcb.length) uvFail(UV_RC.INVALID_LENGTH);
   // 2. flags, algorithm, encrypted size
-  const flags = readU64(arcb, 0x30);
+  const flags = readU64(arcb, ARCB_FLAGS_OFFSET);
   if ((flags & ~SUPPORTED_FLAGS) !== 0n) uvFail(UV_RC.UNSUPPORTED_FLAGS);
-  if (readU32(arcb, 0x38) !== MAI_HMAC_SHA512) uvFail(UV_RC.UNSUPPORTED_ALGORITHM);
+  if (readU32(arcb, ARCB_MAI_OFFSET) !== MAI_HMAC_SHA512) uvFail(UV_RC.UNSUPPORTED_ALGORITHM);
   const hasNonce = (flags & PAF_NONCE) !== 0n;
   if (sea !== MEASUREMENT_KEY_SIZE + (hasNonce ? NONCE_SIZE : 0)) uvFail(UV_RC.INVALID_ENCRYPTED_SIZE);
   // 3.–4. find the key slot, unwrap the ARPK, decrypt the confidential area
   const hostKeys = params.hostPrivateKeys.map((k) => {
     const pair = p521KeyPairFromPrivate(k);
-    return { privateKey: pair.privateKey, phkh: computePhkh(pair.publicCoords) };
+    return { privateKey: new SecretBytes(pair.privateKey), phkh: computePhkh(pair.publicCoords) };
   });
-  const { arpk, phkh: attestationPhkh } = unwrapArpk(arcb, nks, hostKeys);
-  const aadSize = ARCB_FIXED_AAD_SIZE + KEY_SLOT_SIZE * nks;
-  let plain: Uint8Array;
+  let unwrapped;
   try {
-    plain = aes256GcmDecrypt(arpk, arcb.subarray(0x10, 0x1c), arcb.subarray(0, aadSize), arcb.subarray(aadSize));
+    unwrapped = unwrapArpk(arcb, nks, hostKeys);
+  } finally {
+    for (const h of hostKeys) h.privateKey.wipe();
+  }
+  const { arpk, phkh: attestationPhkh } = unwrapped;
+  const aadSize = ARCB_FIXED_AAD_SIZE + KEY_SLOT_SIZE * nks;
+  let plain: SecretBytes;
+  try {
+    const iv = arcb.subarray(ARCB_IV_OFFSET, ARCB_IV_OFFSET + ARCB_IV_SIZE);
+    plain = new SecretBytes(aes256GcmDecrypt(arpk.bytes, iv, arcb.subarray(0, aadSize), arcb.subarray(aadSize)));
   } catch {
     uvFail(UV_RC.NO_VALID_HOST_KEY);
   } finally {
-    arpk.fill(0);
+    arpk.wipe();
   }
+  try {
+    return respond(params, request, header, hostKeys, attestationPhkh, flags, hasNonce, plain.bytes);
+  } finally {
+    plain.wipe();
+  }
+}
+
+/** Steps 5–7 with the decrypted confidential area (`plain`, wiped by the caller). */
+function respond(
+  params: PerformAttestationParams,
+  request: ReturnType<typeof parseExchangeRequest>,
+  header: SeHeader,
+  hostKeys: readonly { phkh: Uint8Array }[],
+  attestationPhkh: Uint8Array,
+  flags: bigint,
+  hasNonce: boolean,
+  plain: Uint8Array,
+): Uint8Array {
+  const arcb = request.arcb;
   // 5. measurement buffer
   if (request.measurementSize < 64) uvFail(UV_RC.MEASUREMENT_BUFFER_TOO_SMALL);
   // 6. additional data in flag order
@@ -197,24 +233,19 @@ export function performAttestation(params: PerformAttestationParams): Uint8Array
   const additional = Buffer.concat(parts);
   if (request.additionalSize < additional.length) uvFail(UV_RC.ADDITIONAL_BUFFER_TOO_SMALL);
   // 7. the measurement
-  const measurementKey = plain.slice(0, MEASUREMENT_KEY_SIZE);
+  const measurementKey = plain.subarray(0, MEASUREMENT_KEY_SIZE);
   const nonce = hasNonce ? plain.slice(MEASUREMENT_KEY_SIZE, MEASUREMENT_KEY_SIZE + NONCE_SIZE) : undefined;
-  plain.fill(0);
   const measurement = new Uint8Array(request.measurementSize);
-  try {
-    measurement.set(
-      computeMeasurement({
-        measurementKey,
-        tags: header,
-        cuid: params.cuid,
-        userData: params.userData,
-        nonce,
-        additionalData: additional,
-      }),
-    );
-  } finally {
-    measurementKey.fill(0);
-  }
+  measurement.set(
+    computeMeasurement({
+      measurementKey,
+      tags: header,
+      cuid: params.cuid,
+      userData: params.userData,
+      nonce,
+      additionalData: additional,
+    }),
+  );
   return encodeExchangeResponse({
     arcb,
     measurement,

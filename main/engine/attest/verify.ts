@@ -8,7 +8,7 @@ import { aes256GcmDecrypt, constantTimeEqual } from '../crypto/primitives.js';
 import { ARPK_SIZE, decryptArcbWith, parseArcb, type Dialect } from '../formats/arcb.js';
 import { decodeAdditionalData, type AdditionalDataFields } from '../formats/additional-data.js';
 import { parseExchangeResponse } from '../formats/exchange.js';
-import type { ByteSource } from '../bytes.js';
+import { wipe, type ByteSource } from '../bytes.js';
 import { findSeHeaderTags, parseSeHeaderTagsC, type SeHeaderTags } from '../formats/se-header.js';
 import { computeMeasurement } from './measurement.js';
 
@@ -82,7 +82,7 @@ export function verifyAttestationResponse(params: VerifyAttestationResponseParam
       additionalData: response.additionalData,
     });
   } finally {
-    secrets.measurementKey.fill(0);
+    wipe(secrets.measurementKey);
   }
   const verified = constantTimeEqual(computed, response.measurement);
   const additional =

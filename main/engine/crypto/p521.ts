@@ -9,7 +9,7 @@
  */
 import { createECDH, createPrivateKey, createPublicKey } from 'node:crypto';
 import { AttestError } from '../../../shared/errors/index.js';
-import { concatBytes } from '../bytes.js';
+import { concatBytes, withSecret } from '../bytes.js';
 import type { EngineContext } from './context.js';
 import { sha256 } from './primitives.js';
 
@@ -17,7 +17,6 @@ export const P521_FIELD_SIZE = 66;
 export const EC_COORD_SIZE = 80;
 export const EC_PUB_KEY_COORD_SIZE = 160;
 export const P521_SEC1_SIZE = 1 + 2 * P521_FIELD_SIZE;
-export const PHKH_SIZE = 32;
 
 /** A P-521 private scalar (66 bytes BE) with its public key in the 160-byte coordinate encoding. */
 export interface P521KeyPair {
@@ -96,7 +95,7 @@ export function generateP521KeyPair(ctx: EngineContext): P521KeyPair {
 export function p521Ecdh(privateKey: Uint8Array, peerCoords: Uint8Array): Uint8Array {
   const e = ecdh();
   try {
-    e.setPrivateKey(normalizeP521Scalar(privateKey));
+    withSecret(normalizeP521Scalar(privateKey), (scalar) => e.setPrivateKey(scalar.bytes));
   } catch {
     throw new AttestError('ERR_HOST_KEY_INVALID', 'not a valid P-521 private key');
   }
@@ -106,9 +105,11 @@ export function p521Ecdh(privateKey: Uint8Array, peerCoords: Uint8Array): Uint8A
   } catch {
     throw new AttestError('ERR_HOST_KEY_INVALID', 'public key is not a point on P-521');
   }
-  const out = new Uint8Array(P521_FIELD_SIZE);
-  out.set(z, P521_FIELD_SIZE - z.length);
-  return out;
+  return withSecret(z, (shared) => {
+    const out = new Uint8Array(P521_FIELD_SIZE);
+    out.set(shared.bytes, P521_FIELD_SIZE - shared.length);
+    return out;
+  });
 }
 
 /** Public host-key hash (spec §8.2): SHA-256 of the 160-byte coordinate encoding. */

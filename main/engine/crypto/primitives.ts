@@ -3,7 +3,7 @@
  * the ANSI X9.63 SHA-256 KDF (one block, counter 1, no SharedInfo), HKDF-SHA512 (RFC 5869) and a constant-time
  * compare.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { AttestError, type ErrorCode } from '../../../shared/errors/index.js';
 
 export const AES_256_KEY_SIZE = 32;
@@ -17,6 +17,14 @@ export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return new Uint8Array(h.digest());
+}
+
+/**
+ * SHA-256 (lowercase hex) of bytes or of a UTF-8 string: the one hex-digest helper (certificate and CRL
+ * fingerprints, stored rows' content hashes, evidence files).
+ */
+export function sha256Hex(data: Uint8Array | string): string {
+  return hash('sha256', data, 'hex'); // one-shot: half the cost of a Hash object (the store hashes per row)
 }
 
 /** SHA-512 over the concatenation of `parts`. */

@@ -10,23 +10,51 @@
  * | firmware state | 5 | 320 |
  */
 import { AttestError } from '../../../shared/errors/index.js';
-import { ADD_DATA_KINDS, type AddDataKind } from '../../../shared/types/policy.js';
-import { PAF_ATTESTATION_PHKH, PAF_FIRMWARE_STATE, PAF_IMAGE_PHKH, PAF_SECRET_STORE_HASH } from './arcb.js';
+import { ADD_DATA_KEYS, ADD_DATA_KINDS, type AddDataKind } from '../../../shared/types/policy.js';
+import {
+  KEY_SLOT_PHKH_SIZE,
+  PAF_ATTESTATION_PHKH,
+  PAF_FIRMWARE_STATE,
+  PAF_IMAGE_PHKH,
+  PAF_SECRET_STORE_HASH,
+} from './arcb.js';
 
 export { ADD_DATA_KINDS, type AddDataKind };
 
+/** Sizes of the additional-data fields (the table above). */
+export const SECRET_STORE_HASH_SIZE = 64;
+export const FIRMWARE_STATE_SIZE = 320;
+
 /** Per kind: PAF bit, size, display name (pvattest's) and the result key. */
 export const ADD_DATA_FIELDS = [
-  { kind: 'phkh-img', flag: PAF_IMAGE_PHKH, size: 32, name: 'Image PHKH', key: 'imagePhkh' },
-  { kind: 'phkh-att', flag: PAF_ATTESTATION_PHKH, size: 32, name: 'Attestation PHKH', key: 'attestationPhkh' },
+  {
+    kind: 'phkh-img',
+    flag: PAF_IMAGE_PHKH,
+    size: KEY_SLOT_PHKH_SIZE,
+    name: 'Image PHKH',
+    key: ADD_DATA_KEYS['phkh-img'],
+  },
+  {
+    kind: 'phkh-att',
+    flag: PAF_ATTESTATION_PHKH,
+    size: KEY_SLOT_PHKH_SIZE,
+    name: 'Attestation PHKH',
+    key: ADD_DATA_KEYS['phkh-att'],
+  },
   {
     kind: 'secret-store-hash',
     flag: PAF_SECRET_STORE_HASH,
-    size: 64,
+    size: SECRET_STORE_HASH_SIZE,
     name: 'Secret store hash',
-    key: 'secretStoreHash',
+    key: ADD_DATA_KEYS['secret-store-hash'],
   },
-  { kind: 'firmware-state', flag: PAF_FIRMWARE_STATE, size: 320, name: 'Firmware state', key: 'firmwareState' },
+  {
+    kind: 'firmware-state',
+    flag: PAF_FIRMWARE_STATE,
+    size: FIRMWARE_STATE_SIZE,
+    name: 'Firmware state',
+    key: ADD_DATA_KEYS['firmware-state'],
+  },
 ] as const satisfies readonly { kind: AddDataKind; flag: bigint; size: number; name: string; key: string }[];
 
 /** Decoded additional data; each field present iff requested (and, for `unrecognized`, iff bytes were left). */

@@ -20,20 +20,29 @@
  * | rql−16 | 16 | AES-GCM tag |
  */
 import { AttestError } from '../../../shared/errors/index.js';
-import { concatBytes, readU32, readU64, sliceChecked, writeU32, writeU64 } from '../bytes.js';
+import { concatBytes, readU32, readU64, sliceChecked, withSecret, writeU32, writeU64 } from '../bytes.js';
 
 export const ARCB_MAGIC_SIZE = 8;
 export const REQUEST_HEADER_SIZE = 48;
+/** The version and the total length (rql) of a request header (ARCB and add-secret request alike). */
+export const REQUEST_VERSION_OFFSET = 0x08;
+export const REQUEST_LENGTH_OFFSET = 0x0c;
 export const ARCB_VERSION_1 = 0x0100;
 export const ARCB_FIXED_AAD_SIZE = 0xe0;
 export const ARCB_IV_OFFSET = 0x10;
+export const ARCB_IV_SIZE = 12;
 export const ARCB_NKS_OFFSET = 0x27;
 export const ARCB_SEA_OFFSET = 0x2c;
 export const ARCB_FLAGS_OFFSET = 0x30;
 export const ARCB_MAI_OFFSET = 0x38;
 export const ARCB_CUSTOMER_KEY_OFFSET = 0x40;
+export const ARCB_CUSTOMER_KEY_SIZE = 160;
 export const KEY_SLOT_SIZE = 80;
+/** A PHKH (SHA-256 of a host key's coordinates) as a key slot and the additional data carry it. */
 export const KEY_SLOT_PHKH_SIZE = 32;
+/** A key slot's wrapped key (32) and its GCM tag (16) follow the PHKH. */
+export const KEY_SLOT_WRAPPED_KEY_OFFSET = KEY_SLOT_PHKH_SIZE;
+export const KEY_SLOT_TAG_OFFSET = 64;
 export const MEASUREMENT_KEY_SIZE = 64;
 export const NONCE_SIZE = 16;
 export const ARPK_SIZE = 32;
@@ -113,14 +122,14 @@ export function encodeArcbAad(
       `an attestation request holds 1 to 255 key slots, not ${nks}`,
     );
   }
-  if (params.iv.length !== 12) throw new AttestError('ERR_INPUT_INVALID', 'ARCB IV must be 12 bytes');
-  if (params.customerPublicKey.length !== 160)
+  if (params.iv.length !== ARCB_IV_SIZE) throw new AttestError('ERR_INPUT_INVALID', 'ARCB IV must be 12 bytes');
+  if (params.customerPublicKey.length !== ARCB_CUSTOMER_KEY_SIZE)
     throw new AttestError('ERR_INPUT_INVALID', 'customer key must be 160 bytes');
   const aadSize = ARCB_FIXED_AAD_SIZE + KEY_SLOT_SIZE * nks;
   const rql = aadSize + params.sea + ARCB_TAG_SIZE;
   const aad = new Uint8Array(aadSize);
-  writeU32(aad, 0x08, ARCB_VERSION_1);
-  writeU32(aad, 0x0c, rql);
+  writeU32(aad, REQUEST_VERSION_OFFSET, ARCB_VERSION_1);
+  writeU32(aad, REQUEST_LENGTH_OFFSET, rql);
   aad.set(params.iv, ARCB_IV_OFFSET);
   aad[ARCB_NKS_OFFSET] = nks;
   writeU32(aad, ARCB_SEA_OFFSET, params.sea);
@@ -166,8 +175,8 @@ export function parseArcb(bytes: Uint8Array, dialect: Dialect = 'rust'): ArcbInf
   if (dialect === 'rust' && bytes.subarray(0, ARCB_MAGIC_SIZE).some((b) => b !== 0)) {
     throw new AttestError('ERR_ARCB_NO_ARCB', 'The input is not an attestation request (magic is not zero)');
   }
-  const version = readU32(bytes, 0x08, 'ERR_ARCB_SIZE');
-  const rql = readU32(bytes, 0x0c, 'ERR_ARCB_SIZE');
+  const version = readU32(bytes, REQUEST_VERSION_OFFSET, 'ERR_ARCB_SIZE');
+  const rql = readU32(bytes, REQUEST_LENGTH_OFFSET, 'ERR_ARCB_SIZE');
   const sea = readU32(bytes, ARCB_SEA_OFFSET, 'ERR_ARCB_SIZE');
   const nks = bytes[ARCB_NKS_OFFSET] ?? 0;
   let aadSize: number;
@@ -202,15 +211,15 @@ export function parseArcb(bytes: Uint8Array, dialect: Dialect = 'rust'): ArcbInf
   for (let i = 0; i < slotCount; i++) {
     const at = ARCB_FIXED_AAD_SIZE + KEY_SLOT_SIZE * i;
     keySlots.push({
-      phkh: bytes.slice(at, at + 32),
-      wrappedKey: bytes.slice(at + 32, at + 64),
-      tag: bytes.slice(at + 64, at + 80),
+      phkh: bytes.slice(at, at + KEY_SLOT_PHKH_SIZE),
+      wrappedKey: bytes.slice(at + KEY_SLOT_WRAPPED_KEY_OFFSET, at + KEY_SLOT_TAG_OFFSET),
+      tag: bytes.slice(at + KEY_SLOT_TAG_OFFSET, at + KEY_SLOT_SIZE),
     });
   }
   return {
     version,
     rql,
-    iv: sliceChecked(bytes, ARCB_IV_OFFSET, 12, 'ERR_ARCB_SIZE'),
+    iv: sliceChecked(bytes, ARCB_IV_OFFSET, ARCB_IV_SIZE, 'ERR_ARCB_SIZE'),
     nks,
     sea,
     flags,
@@ -218,7 +227,7 @@ export function parseArcb(bytes: Uint8Array, dialect: Dialect = 'rust'): ArcbInf
     // Rust only requires 48 bytes of AAD; a shorter AAD than 0xE0 has no (authenticated) customer key
     customerPublicKey:
       aadSize >= ARCB_FIXED_AAD_SIZE
-        ? sliceChecked(bytes, ARCB_CUSTOMER_KEY_OFFSET, 160, 'ERR_ARCB_SIZE')
+        ? sliceChecked(bytes, ARCB_CUSTOMER_KEY_OFFSET, ARCB_CUSTOMER_KEY_SIZE, 'ERR_ARCB_SIZE')
         : new Uint8Array(0),
     keySlots,
     aadSize,
@@ -243,11 +252,11 @@ export function decryptArcbWith(
 ): ArcbSecrets {
   const aad = bytes.subarray(0, info.aadSize);
   const sealed = bytes.subarray(info.aadSize, info.aadSize + info.sea + ARCB_TAG_SIZE);
-  const plain = decrypt(info.iv, aad, sealed);
-  const measurementKey = plain.slice(0, MEASUREMENT_KEY_SIZE);
-  const hasNonce =
-    dialect === 'rust' ? plain.length === MEASUREMENT_KEY_SIZE + NONCE_SIZE : (info.flags & PAF_NONCE) !== 0n;
-  const nonce = hasNonce ? plain.slice(MEASUREMENT_KEY_SIZE, MEASUREMENT_KEY_SIZE + NONCE_SIZE) : undefined;
-  plain.fill(0);
-  return { measurementKey, nonce };
+  return withSecret(decrypt(info.iv, aad, sealed), ({ bytes: plain }) => {
+    const measurementKey = plain.slice(0, MEASUREMENT_KEY_SIZE);
+    const hasNonce =
+      dialect === 'rust' ? plain.length === MEASUREMENT_KEY_SIZE + NONCE_SIZE : (info.flags & PAF_NONCE) !== 0n;
+    const nonce = hasNonce ? plain.slice(MEASUREMENT_KEY_SIZE, MEASUREMENT_KEY_SIZE + NONCE_SIZE) : undefined;
+    return { measurementKey, nonce };
+  });
 }

@@ -34,11 +34,15 @@ import { AttestError } from '../../../shared/errors/index.js';
 import { readU32, readU64, viewOf, writeU32, writeU64 } from '../bytes.js';
 import {
   ARCB_IV_OFFSET as REQUEST_IV_OFFSET,
+  ARCB_IV_SIZE,
   ARCB_NKS_OFFSET as REQUEST_NKS_OFFSET,
   ARCB_SEA_OFFSET as REQUEST_SEA_OFFSET,
+  ARCB_TAG_SIZE,
   KEY_SLOT_SIZE,
   MAX_KEY_SLOTS,
   REQUEST_HEADER_SIZE,
+  REQUEST_LENGTH_OFFSET,
+  REQUEST_VERSION_OFFSET,
 } from './arcb.js';
 import type { SeHeaderTags } from './se-header.js';
 
@@ -46,13 +50,15 @@ export const ASRCB_MAGIC = new Uint8Array(Buffer.from('asrcbM', 'latin1'));
 export const ASRCB_VERSION_1 = 0x100;
 /** The kernel's UVIO_ADD_SECRET_MAX_LEN. */
 export const ASRCB_MAX_SIZE = 0x100000;
-export const ASRCB_TAG_SIZE = 16;
-export const ASRCB_IV_SIZE = 12;
+/** The request's GCM tag and IV: the ARCB's sizes. */
+export const ASRCB_TAG_SIZE = ARCB_TAG_SIZE;
+export const ASRCB_IV_SIZE = ARCB_IV_SIZE;
 export const ASRCB_FLAGS_OFFSET = 0x30;
 export const ASRCB_PLD_OFFSET = 0x38;
 export const ASRCB_ALD_OFFSET = 0x78;
 export const ASRCB_TLD_OFFSET = 0xb8;
 export const ASRCB_HDR_TAG_OFFSET = 0xf8;
+export const ASRCB_HDR_TAG_SIZE = 16;
 export const ASRCB_CUID_OFFSET = 0x108;
 export const ASRCB_USER_DATA_OFFSET = 0x218;
 export const ASRCB_USER_DATA_SIZE = 0x200;
@@ -175,8 +181,8 @@ export function encodeAsrcbAad(p: AsrcbAadParams): Uint8Array {
   const aad = new Uint8Array(aadSize);
   aad.set(ASRCB_MAGIC, 0);
   viewOf(aad).setUint16(6, p.userDataType, false);
-  writeU32(aad, 0x08, ASRCB_VERSION_1);
-  writeU32(aad, 0x0c, rql);
+  writeU32(aad, REQUEST_VERSION_OFFSET, ASRCB_VERSION_1);
+  writeU32(aad, REQUEST_LENGTH_OFFSET, rql);
   aad.set(p.iv, REQUEST_IV_OFFSET);
   aad[REQUEST_NKS_OFFSET] = nks;
   writeU32(aad, REQUEST_SEA_OFFSET, sea);
@@ -232,7 +238,7 @@ export function parseAddSecretRequest(bytes: Uint8Array): AddSecretRequestLayout
   const userDataType = readAsrcbMagic(bytes);
   if (bytes.length > ASRCB_MAX_SIZE) fail('ERR_SECRET_REQUEST_INVALID', 'larger than 1 MiB');
   if (bytes.length < REQUEST_HEADER_SIZE) fail('ERR_SECRET_REQUEST_TOO_SMALL', 'shorter than the 48-byte header');
-  const rql = readU32(bytes, 0x0c);
+  const rql = readU32(bytes, REQUEST_LENGTH_OFFSET);
   const sea = readU32(bytes, REQUEST_SEA_OFFSET);
   if (rql < bytes.length) fail('ERR_SECRET_REQUEST_TOO_SMALL', `the file is longer than its length field (${rql})`);
   if (sea + ASRCB_TAG_SIZE > rql) fail('ERR_SECRET_REQUEST_TOO_SMALL', 'the encrypted size exceeds the request');
@@ -264,7 +270,7 @@ export function parseAddSecretRequest(bytes: Uint8Array): AddSecretRequestLayout
     for (let i = 0; i < nks; i++) keySlots.push(slice(ASRCB_KEY_SLOTS_OFFSET + KEY_SLOT_SIZE * i, KEY_SLOT_SIZE));
   return {
     userDataType,
-    version: readU32(bytes, 0x08),
+    version: readU32(bytes, REQUEST_VERSION_OFFSET),
     rql,
     iv: bytes.slice(REQUEST_IV_OFFSET, REQUEST_IV_OFFSET + ASRCB_IV_SIZE),
     nks,
@@ -274,7 +280,7 @@ export function parseAddSecretRequest(bytes: Uint8Array): AddSecretRequestLayout
       pld: slice(ASRCB_PLD_OFFSET, 64),
       ald: slice(ASRCB_ALD_OFFSET, 64),
       tld: slice(ASRCB_TLD_OFFSET, 64),
-      tag: slice(ASRCB_HDR_TAG_OFFSET, 16),
+      tag: slice(ASRCB_HDR_TAG_OFFSET, ASRCB_HDR_TAG_SIZE),
     },
     cuid: slice(ASRCB_CUID_OFFSET, ASRCB_CUID_SIZE),
     userData: slice(ASRCB_USER_DATA_OFFSET, ASRCB_USER_DATA_SIZE),
@@ -300,8 +306,8 @@ export function readAddSecretRequestTag(bytes: Uint8Array): Uint8Array {
   for (let i = 0; i < ASRCB_MAGIC.length; i++) if (bytes[i] !== ASRCB_MAGIC[i]) bad('wrong magic');
   const kind = viewOf(bytes).getUint16(6, false);
   if (kind > MAX_USER_DATA_TYPE) bad(`unknown kind ${kind}`);
-  const version = readU32(bytes, 0x08);
-  const rql = readU32(bytes, 0x0c);
+  const version = readU32(bytes, REQUEST_VERSION_OFFSET);
+  const rql = readU32(bytes, REQUEST_LENGTH_OFFSET);
   const sea = readU32(bytes, REQUEST_SEA_OFFSET);
   if (version !== ASRCB_VERSION_1) bad(`unsupported version 0x${version.toString(16)}`);
   if (rql !== bytes.length) bad('length field does not match the file');

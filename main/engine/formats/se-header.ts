@@ -22,8 +22,8 @@
  * ipib_off u64 (8).
  */
 import { AttestError } from '../../../shared/errors/index.js';
-import { asByteSource, equalBytes, readU32, readU64, type ByteSource } from '../bytes.js';
-import { KEY_SLOT_SIZE } from './arcb.js';
+import { asByteSource, equalBytes, readU32, readU64, writeU32, writeU64, type ByteSource } from '../bytes.js';
+import { KEY_SLOT_PHKH_SIZE, KEY_SLOT_SIZE } from './arcb.js';
 
 export const SE_HDR_MAGIC = new Uint8Array(Buffer.from('IBMSecEx', 'latin1'));
 export const SE_IMG_META_MAGIC = new Uint8Array(Buffer.from('SeImgLnx', 'latin1'));
@@ -43,7 +43,27 @@ export const PVEXTRACT_DEFAULT_LENGTH_PAGES = 4;
  * size field could claim 4 GiB): what a stored guest, perform and extraction hold in memory at most.
  */
 export const MAX_SE_HEADER_SIZE = 64 * 1024 * 1024;
-const DIGEST_SIZE = 64;
+/** Field offsets and sizes of the plaintext head (the table above). */
+export const SE_HDR_VERSION_OFFSET = 0x08;
+export const SE_HDR_PHS_OFFSET = 0x0c;
+export const SE_HDR_IV_OFFSET = 0x10;
+export const SE_HDR_IV_SIZE = 12;
+export const SE_HDR_NKS_OFFSET = 0x20;
+export const SE_HDR_SEA_OFFSET = 0x28;
+export const SE_HDR_NEP_OFFSET = 0x30;
+export const SE_HDR_PCF_OFFSET = 0x38;
+export const SE_HDR_CUSTOMER_KEY_OFFSET = 0x40;
+export const SE_HDR_CUSTOMER_KEY_SIZE = 160;
+export const SE_HDR_PLD_OFFSET = 0xe0;
+export const SE_HDR_ALD_OFFSET = 0x120;
+export const SE_HDR_TLD_OFFSET = 0x160;
+export const SE_HDR_DIGEST_SIZE = 64;
+/** The key slots follow the head. */
+export const SE_HDR_KEY_SLOTS_OFFSET = SE_HDR_HEAD_SIZE;
+/** Field offsets of the image metadata block (§6.2). */
+export const SE_IMG_META_HDR_OFF_OFFSET = 8;
+export const SE_IMG_META_VERSION_OFFSET = 16;
+export const SE_IMG_META_IPIB_OFF_OFFSET = 20;
 /** Offsets in the header's encrypted area (§6.1): CCK (32), XTS key (64), PSW (16), SCF (8), … */
 export const SE_HDR_CONF_CCK_OFFSET = 0x00;
 export const SE_HDR_CONF_CCK_SIZE = 32;
@@ -84,6 +104,37 @@ export interface SeHeaderLocation {
   readonly warnings: readonly string[];
 }
 
+/** PLD, ALD and TLD of a header's head (copies, or views into `head`). */
+function measuredDigests(head: Uint8Array, copy: boolean): { pld: Uint8Array; ald: Uint8Array; tld: Uint8Array } {
+  const at = (offset: number) =>
+    copy ? head.slice(offset, offset + SE_HDR_DIGEST_SIZE) : head.subarray(offset, offset + SE_HDR_DIGEST_SIZE);
+  return { pld: at(SE_HDR_PLD_OFFSET), ald: at(SE_HDR_ALD_OFFSET), tld: at(SE_HDR_TLD_OFFSET) };
+}
+
+/** The fields of a header's head that its writer chooses (magic, version and phs = `header.length` are set). */
+export interface SeHeaderHeadFields {
+  readonly iv: Uint8Array;
+  readonly nks: number;
+  readonly sea: number;
+  readonly nep: bigint;
+  readonly customerPublicKey: Uint8Array;
+}
+
+/**
+ * Writes the plaintext head of a v1 header into `header` (its whole length is the phs): magic, version, phs,
+ * IV, nks, sea, nep and the customer key; PCF stays zero, PLD/ALD/TLD and the slots are the caller's.
+ */
+export function writeSeHeaderHead(header: Uint8Array, f: SeHeaderHeadFields): void {
+  header.set(SE_HDR_MAGIC, 0);
+  writeU32(header, SE_HDR_VERSION_OFFSET, SE_HDR_VERSION_1);
+  writeU32(header, SE_HDR_PHS_OFFSET, header.length);
+  header.set(f.iv.subarray(0, SE_HDR_IV_SIZE), SE_HDR_IV_OFFSET);
+  writeU64(header, SE_HDR_NKS_OFFSET, BigInt(f.nks));
+  writeU64(header, SE_HDR_SEA_OFFSET, BigInt(f.sea));
+  writeU64(header, SE_HDR_NEP_OFFSET, f.nep);
+  header.set(f.customerPublicKey.subarray(0, SE_HDR_CUSTOMER_KEY_SIZE), SE_HDR_CUSTOMER_KEY_OFFSET);
+}
+
 function hasMagicAt(bytes: Uint8Array, offset: number, magic: Uint8Array): boolean {
   if (offset < 0 || offset + magic.length > bytes.length) return false;
   return equalBytes(bytes.subarray(offset, offset + magic.length), magic);
@@ -105,11 +156,11 @@ export function parseSeHeader(bytes: Uint8Array, offset = 0): SeHeader {
   }
   if (!hasMagicAt(bytes, offset, SE_HDR_MAGIC))
     throw new AttestError('ERR_SEHDR_INVALID', 'Invalid SE header provided');
-  const version = readU32(bytes, offset + 0x08);
+  const version = readU32(bytes, offset + SE_HDR_VERSION_OFFSET);
   if (version !== SE_HDR_VERSION_1) {
     throw new AttestError('ERR_SEHDR_VERSION', `Invalid SE header provided (version 0x${version.toString(16)})`);
   }
-  const phs = readU32(bytes, offset + 0x0c);
+  const phs = readU32(bytes, offset + SE_HDR_PHS_OFFSET);
   if (phs < SE_HDR_HEAD_SIZE + SE_HDR_TAG_SIZE) {
     throw new AttestError('ERR_SEHDR_INVALID', `Invalid SE header provided (header size ${phs} is too small)`);
   }
@@ -119,26 +170,27 @@ export function parseSeHeader(bytes: Uint8Array, offset = 0): SeHeader {
       'Invalid SE header provided: failed to fill whole buffer (tag lies past the end)',
     );
   }
-  const nks = readU64(bytes, offset + 0x20);
+  const nks = readU64(bytes, offset + SE_HDR_NKS_OFFSET);
   const slotRoom = Math.floor((phs - SE_HDR_HEAD_SIZE - SE_HDR_TAG_SIZE) / KEY_SLOT_SIZE);
   const slots = nks > BigInt(slotRoom) ? slotRoom : Number(nks);
   const keySlotPhkhs: Uint8Array[] = [];
-  for (let i = 0; i < slots; i++)
-    keySlotPhkhs.push(
-      bytes.slice(offset + SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * i, offset + SE_HDR_HEAD_SIZE + KEY_SLOT_SIZE * i + 32),
-    );
+  for (let i = 0; i < slots; i++) {
+    const at = offset + SE_HDR_KEY_SLOTS_OFFSET + KEY_SLOT_SIZE * i;
+    keySlotPhkhs.push(bytes.slice(at, at + KEY_SLOT_PHKH_SIZE));
+  }
   return {
     version,
     phs,
-    iv: bytes.slice(offset + 0x10, offset + 0x1c),
+    iv: bytes.slice(offset + SE_HDR_IV_OFFSET, offset + SE_HDR_IV_OFFSET + SE_HDR_IV_SIZE),
     nks,
-    sea: readU64(bytes, offset + 0x28),
-    nep: readU64(bytes, offset + 0x30),
-    pcf: readU64(bytes, offset + 0x38),
-    customerPublicKey: bytes.slice(offset + 0x40, offset + 0xe0),
-    pld: bytes.slice(offset + 0xe0, offset + 0xe0 + DIGEST_SIZE),
-    ald: bytes.slice(offset + 0x120, offset + 0x120 + DIGEST_SIZE),
-    tld: bytes.slice(offset + 0x160, offset + 0x160 + DIGEST_SIZE),
+    sea: readU64(bytes, offset + SE_HDR_SEA_OFFSET),
+    nep: readU64(bytes, offset + SE_HDR_NEP_OFFSET),
+    pcf: readU64(bytes, offset + SE_HDR_PCF_OFFSET),
+    customerPublicKey: bytes.slice(
+      offset + SE_HDR_CUSTOMER_KEY_OFFSET,
+      offset + SE_HDR_CUSTOMER_KEY_OFFSET + SE_HDR_CUSTOMER_KEY_SIZE,
+    ),
+    ...measuredDigests(bytes.subarray(offset, offset + SE_HDR_HEAD_SIZE), true),
     tag: bytes.slice(offset + phs - SE_HDR_TAG_SIZE, offset + phs),
     keySlotPhkhs,
   };
@@ -153,8 +205,8 @@ export function readSeHeaderTags(input: Uint8Array | ByteSource, offset = 0): Se
   const source = asByteSource(input);
   const head = source.read(offset, SE_HDR_HEAD_SIZE);
   if (head.length < SE_HDR_HEAD_SIZE || !hasMagicAt(head, 0, SE_HDR_MAGIC)) return seHeaderTags(parseSeHeader(head));
-  const phs = readU32(head, 0x0c);
-  if (readU32(head, 0x08) !== SE_HDR_VERSION_1 || phs < SE_HDR_HEAD_SIZE + SE_HDR_TAG_SIZE)
+  const phs = readU32(head, SE_HDR_PHS_OFFSET);
+  if (readU32(head, SE_HDR_VERSION_OFFSET) !== SE_HDR_VERSION_1 || phs < SE_HDR_HEAD_SIZE + SE_HDR_TAG_SIZE)
     return seHeaderTags(parseSeHeader(head)); // throws the precise error
   const tag = source.read(offset + phs - SE_HDR_TAG_SIZE, SE_HDR_TAG_SIZE);
   if (tag.length < SE_HDR_TAG_SIZE) {
@@ -163,12 +215,7 @@ export function readSeHeaderTags(input: Uint8Array | ByteSource, offset = 0): Se
       'Invalid SE header provided: failed to fill whole buffer (tag lies past the end)',
     );
   }
-  return {
-    pld: head.subarray(0xe0, 0x120),
-    ald: head.subarray(0x120, 0x160),
-    tld: head.subarray(0x160, 0x1a0),
-    tag,
-  };
+  return { ...measuredDigests(head, false), tag };
 }
 
 /** True when `source` holds `magic` at `offset`. */
@@ -189,8 +236,8 @@ export function locateSeHeader(input: Uint8Array | ByteSource): SeHeaderLocation
     if (meta.length < SE_IMG_META_SIZE) {
       throw new AttestError('ERR_SEHDR_NOT_FOUND', 'Invalid SE header provided (image metadata is truncated)');
     }
-    const hdrOff = readU64(meta, 8);
-    const version = readU32(meta, 16);
+    const hdrOff = readU64(meta, SE_IMG_META_HDR_OFF_OFFSET);
+    const version = readU32(meta, SE_IMG_META_VERSION_OFFSET);
     if (version !== 1) warnings.push(`Unknown Secure Execution boot image version ${version}`);
     if (hdrOff <= BigInt(source.size) && sourceHasMagic(source, Number(hdrOff), SE_HDR_MAGIC)) {
       return { offset: Number(hdrOff), method: 'metadata', warnings };
@@ -230,7 +277,7 @@ export function findSeHeader(bytes: Uint8Array): SeHeader & { readonly location:
 export function readSeHeaderAt(input: Uint8Array | ByteSource, offset: number): Uint8Array {
   const source = asByteSource(input);
   const head = source.read(offset, SE_HDR_HEAD_SIZE);
-  const phs = head.length >= 0x10 ? readU32(head, 0x0c) : 0;
+  const phs = head.length >= SE_HDR_PHS_OFFSET + 4 ? readU32(head, SE_HDR_PHS_OFFSET) : 0;
   if (phs > MAX_SE_HEADER_SIZE) {
     throw new AttestError(
       'ERR_SEHDR_INVALID',
@@ -254,15 +301,14 @@ export function extractSeHeader(headerOrImage: Uint8Array | ByteSource): Uint8Ar
 export function parseSeHeaderTagsC(input: Uint8Array | ByteSource): SeHeaderTags {
   const source = asByteSource(input);
   const head = source.read(0, SE_HDR_HEAD_SIZE);
-  if (source.size < SE_HDR_MIN_SIZE_C || !hasMagicAt(head, 0, SE_HDR_MAGIC) || readU32(head, 0x0c) !== source.size) {
+  if (
+    source.size < SE_HDR_MIN_SIZE_C ||
+    !hasMagicAt(head, 0, SE_HDR_MAGIC) ||
+    readU32(head, SE_HDR_PHS_OFFSET) !== source.size
+  ) {
     throw new AttestError('ERR_SEHDR_INVALID', 'Invalid SE header provided.');
   }
-  return {
-    pld: head.slice(0xe0, 0x120),
-    ald: head.slice(0x120, 0x160),
-    tld: head.slice(0x160, 0x1a0),
-    tag: source.read(source.size - SE_HDR_TAG_SIZE, SE_HDR_TAG_SIZE).slice(),
-  };
+  return { ...measuredDigests(head, true), tag: source.read(source.size - SE_HDR_TAG_SIZE, SE_HDR_TAG_SIZE).slice() };
 }
 
 /** Where pvextract-hdr's window search found the header (§6.4), without the header's bytes. */
@@ -330,7 +376,7 @@ export function searchSeHeaderWindow(
   if (offsets.length === 0) return { outcome: 'not-found' };
   if (offsets.length > 1) return { outcome: 'multiple', offsets };
   const offset = offsets[0] as number;
-  const fields = source.read(offset + 8, 8);
+  const fields = source.read(offset + SE_HDR_VERSION_OFFSET, 8);
   if (fields.length < 4 || readU32(fields, 0) !== SE_HDR_VERSION_1) return { outcome: 'bad-version', offset };
   const sizeField = fields.length >= 8 ? readU32(fields, 4) : 0;
   return { outcome: 'extracted', offset, sizeField, length: Math.min(source.size, offset + sizeField) - offset };

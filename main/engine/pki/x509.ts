@@ -16,7 +16,7 @@
  * | TBSCertList | version?, signature, issuer, thisUpdate, nextUpdate?, revokedCertificates?, [0] crlExtensions? |
  */
 import 'reflect-metadata';
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   AuthorityKeyIdentifier,
@@ -34,6 +34,7 @@ import {
 import { X509Certificate, X509Crl } from '@peculiar/x509';
 import { AttestError, type ErrorCode } from '../../../shared/errors/index.js';
 import { concatBytes } from '../bytes.js';
+import { sha256Hex } from '../crypto/primitives.js';
 import {
   TAG_BIT_STRING,
   TAG_GENERALIZED_TIME,
@@ -348,10 +349,6 @@ function readCrl(der: Uint8Array, fingerprint: string, code: ErrorCode): ParsedC
   } catch (e) {
     malformed(code, 'CRL', e);
   }
-}
-
-function sha256Hex(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex');
 }
 
 /** Parsed items kept for reuse: at most this many, and at most this many DER bytes in all. */

@@ -6,18 +6,13 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { AttestError } from '../../../shared/errors/index.js';
-import { concatBytes, equalBytes, wipe } from '../bytes.js';
+import { concatBytes, equalBytes, SecretBytes, withSecret } from '../bytes.js';
 import type { EngineContext } from '../crypto/context.js';
-import { computePhkh, generateP521KeyPair, p521Ecdh, p521KeyPairFromPrivate } from '../crypto/p521.js';
-import {
-  aes256GcmDecrypt,
-  aes256GcmEncrypt,
-  AES_256_KEY_SIZE,
-  hkdfSha512,
-  kdfX963Sha256,
-} from '../crypto/primitives.js';
+import { unwrapKeySlotKey } from '../crypto/key-slot-wrap.js';
+import { computePhkh, generateP521KeyPair, p521KeyPairFromPrivate } from '../crypto/p521.js';
+import { aes256GcmDecrypt, aes256GcmEncrypt, AES_256_KEY_SIZE, hkdfSha512 } from '../crypto/primitives.js';
 import { buildKeySlot } from '../attest/create.js';
-import { KEY_SLOT_PHKH_SIZE } from '../formats/arcb.js';
+import { KEY_SLOT_PHKH_SIZE, KEY_SLOT_WRAPPED_KEY_OFFSET } from '../formats/arcb.js';
 import {
   ASRCB_CUID_SIZE,
   ASRCB_IV_SIZE,
@@ -113,18 +108,25 @@ export function createAddSecretRequest(p: CreateAddSecretRequestParams): AddSecr
   if (cuid.length !== ASRCB_CUID_SIZE)
     throw new AttestError('ERR_CUID_SIZE', `CUID must be 16 bytes, is ${cuid.length}`);
   if (p.hostKeys.length === 0) throw new AttestError('ERR_CREATE_NO_HOST_KEY', 'No host-key provided');
-  const extension = extensionSecretBytes(p.extensionSecret, p.bootTags.tag);
-  const userDataType: UserDataType = p.userSigningKey
-    ? signingUserDataType(p.userSigningKey)
-    : p.userData !== undefined
-      ? USER_DATA_TYPES.unsigned
-      : USER_DATA_TYPES.none;
-  const userData = encodeUserDataBlock(userDataType, p.userData ?? new Uint8Array(0));
-  const iv = p.ctx.randomBytes(ASRCB_IV_SIZE);
-  const customer = p.customerPrivateKey ? p521KeyPairFromPrivate(p.customerPrivateKey) : generateP521KeyPair(p.ctx);
-  const protectionKey = p.ctx.randomBytes(AES_256_KEY_SIZE);
-  const plaintext = concatBytes(p.secret.value, extension);
+  // every secret is held as SecretBytes from the moment it exists and wiped on every path, a throw included
+  const secrets: SecretBytes[] = [];
+  const hold = (bytes: Uint8Array): Uint8Array => {
+    secrets.push(new SecretBytes(bytes));
+    return bytes;
+  };
   try {
+    const extension = hold(extensionSecretBytes(p.extensionSecret, p.bootTags.tag));
+    const userDataType: UserDataType = p.userSigningKey
+      ? signingUserDataType(p.userSigningKey)
+      : p.userData !== undefined
+        ? USER_DATA_TYPES.unsigned
+        : USER_DATA_TYPES.none;
+    const userData = encodeUserDataBlock(userDataType, p.userData ?? new Uint8Array(0));
+    const iv = p.ctx.randomBytes(ASRCB_IV_SIZE);
+    const customer = p.customerPrivateKey ? p521KeyPairFromPrivate(p.customerPrivateKey) : generateP521KeyPair(p.ctx);
+    hold(customer.privateKey);
+    const protectionKey = hold(p.ctx.randomBytes(AES_256_KEY_SIZE));
+    const plaintext = hold(concatBytes(p.secret.value, extension));
     const keySlots = p.hostKeys.map((host) => buildKeySlot(customer.privateKey, host, protectionKey));
     const aadParams = {
       userDataType,
@@ -150,10 +152,7 @@ export function createAddSecretRequest(p: CreateAddSecretRequestParams): AddSecr
     const bytes = concatBytes(aad, sealed);
     return { bytes, tag: bytes.slice(bytes.length - ASRCB_TAG_SIZE), userDataType };
   } finally {
-    wipe(protectionKey);
-    wipe(plaintext);
-    wipe(extension);
-    customer.privateKey.fill(0);
+    for (const s of secrets) s.wipe();
   }
 }
 
@@ -239,61 +238,53 @@ export function decryptAddSecretRequest(bytes: Uint8Array, keys: AddSecretReques
   };
   if (layout.aadSize < ASRCB_KEY_SLOTS_OFFSET || layout.keySlots.length !== layout.nks || layout.nks === 0)
     failed('no key slots');
+  // per candidate: its PHKH, the private key of the ECDH and the peer's public key
   const candidates =
     'hostPrivateKeys' in keys
       ? keys.hostPrivateKeys.map((k) => {
           const pair = p521KeyPairFromPrivate(k);
           return {
             phkh: computePhkh(pair.publicCoords),
-            shared: () => p521Ecdh(pair.privateKey, layout.customerPublicKey),
+            privateKey: new SecretBytes(pair.privateKey),
+            peer: layout.customerPublicKey,
           };
         })
       : keys.hostPublicKeys.map((pub) => ({
           phkh: computePhkh(pub),
-          shared: () => p521Ecdh(keys.customerPrivateKey, pub),
+          privateKey: new SecretBytes(keys.customerPrivateKey.slice()),
+          peer: pub,
         }));
-  const zeroIv = new Uint8Array(ASRCB_IV_SIZE);
-  for (let i = 0; i < layout.keySlots.length; i++) {
-    const slot = layout.keySlots[i]!;
-    const phkh = slot.subarray(0, KEY_SLOT_PHKH_SIZE);
-    const key = candidates.find((c) => equalBytes(c.phkh, phkh));
-    if (!key) continue;
-    let kek: Uint8Array | undefined;
-    let protectionKey: Uint8Array | undefined;
-    try {
-      kek = kdfX963Sha256(key.shared());
-      protectionKey = aes256GcmDecrypt(
-        kek,
-        zeroIv,
-        new Uint8Array(0),
-        slot.subarray(KEY_SLOT_PHKH_SIZE),
-        'ERR_SECRET_DECRYPT_FAILED',
-      );
-      const plain = aes256GcmDecrypt(
-        protectionKey,
-        layout.iv,
-        bytes.subarray(0, layout.aadSize),
-        bytes.subarray(layout.aadSize, layout.rql),
-        'ERR_SECRET_DECRYPT_FAILED',
-      );
-      const split = Math.max(0, plain.length - EXTENSION_SECRET_SIZE);
-      const out = {
-        layout,
-        keySlot: i,
-        phkh: phkh.slice(),
-        value: plain.slice(0, split),
-        extensionSecret: plain.slice(split),
-      };
-      plain.fill(0);
-      return out;
-    } catch (e) {
-      if (e instanceof AttestError && e.code === 'ERR_SECRET_DECRYPT_FAILED')
-        failed('the key slot or the request tag does not authenticate');
-      failed('the key slot holds no valid key');
-    } finally {
-      wipe(kek);
-      wipe(protectionKey);
+  try {
+    for (let i = 0; i < layout.keySlots.length; i++) {
+      const slot = layout.keySlots[i]!;
+      const phkh = slot.subarray(0, KEY_SLOT_PHKH_SIZE);
+      const key = candidates.find((c) => equalBytes(c.phkh, phkh));
+      if (!key) continue;
+      try {
+        const wrapped = slot.subarray(KEY_SLOT_WRAPPED_KEY_OFFSET);
+        const protectionKey = unwrapKeySlotKey(key.privateKey.bytes, key.peer, wrapped, 'ERR_SECRET_DECRYPT_FAILED');
+        return withSecret(protectionKey, (pk) => {
+          const sealed = bytes.subarray(layout.aadSize, layout.rql);
+          const aad = bytes.subarray(0, layout.aadSize);
+          return withSecret(aes256GcmDecrypt(pk.bytes, layout.iv, aad, sealed, 'ERR_SECRET_DECRYPT_FAILED'), (p) => {
+            const split = Math.max(0, p.length - EXTENSION_SECRET_SIZE);
+            return {
+              layout,
+              keySlot: i,
+              phkh: phkh.slice(),
+              value: p.bytes.slice(0, split),
+              extensionSecret: p.bytes.slice(split),
+            };
+          });
+        });
+      } catch (e) {
+        if (e instanceof AttestError && e.code === 'ERR_SECRET_DECRYPT_FAILED')
+          failed('the key slot or the request tag does not authenticate');
+        failed('the key slot holds no valid key');
+      }
     }
+  } finally {
+    for (const c of candidates) c.privateKey.wipe();
   }
   return failed('no key slot matches a host key');
 }

@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { AttestError } from '../../../shared/errors/index.js';
+import { withSecret } from '../bytes.js';
 import { SECRET_TYPE_META } from '../formats/asrcb.js';
 import {
   MAX_PLAINTEXT_LENGTH,
@@ -119,10 +120,8 @@ function ecValue(bytes: Uint8Array, fileName: string): { type: number; value: Ui
   }
   const curve = jwk.crv !== undefined ? EC_CURVES[jwk.crv] : undefined;
   if (!curve || jwk.d === undefined) wrongCurve(jwk.crv ?? key.asymmetricKeyDetails?.namedCurve ?? 'unknown');
-  const d = new Uint8Array(Buffer.from(jwk.d, 'base64url'));
   const value = new Uint8Array(curve.size);
-  value.set(d, curve.size - d.length);
-  d.fill(0);
+  withSecret(new Uint8Array(Buffer.from(jwk.d, 'base64url')), (d) => value.set(d.bytes, curve.size - d.length));
   return { type: curve.type, value };
 }
 

@@ -5,11 +5,11 @@
  * with expected vs seen), its HKD chain re-verified offline at the attestation's time, its HKDs named by host.
  * No secret is in either file (the ARPK stays in the store).
  */
-import { createHash } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AttestError } from '../../../shared/errors/index.js';
 import { EVIDENCE_SCHEMA_VERSION } from '../../../shared/types/evidence.js';
+import { sha256Hex } from '../../engine/crypto/primitives.js';
 import type { Store } from '../../store/index.js';
 import { evidenceRecordOf } from './export.js';
 import { certificateNames, createHkdChainChecker, type ChainHkd } from './hkd-chain.js';
@@ -40,7 +40,7 @@ export async function buildAttestationReport(store: Store, id: number, now: Date
     (t.role === 'certificate' ? material.certificates : t.role === 'root' ? material.roots : material.crls).push(item);
   }
   const hkds: ChainHkd[] = a.hkds.map((h) => {
-    const sha256 = createHash('sha256').update(h.bytes).digest('hex');
+    const sha256 = sha256Hex(h.bytes);
     return { name: `trust/hkds/${sha256}.crt`, bytes: h.bytes, sha256 };
   });
   const chain = await createHkdChainChecker(material)(hkds, new Date(a.startedAt));

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { AttestError } from '../../../shared/errors/index.js';
+import { sha256Hex } from '../../engine/crypto/primitives.js';
 import {
   emptyOutcomeCounts,
   isVerifiedOutcome,
@@ -97,7 +98,6 @@ interface Subject {
   annotations: { size: number };
 }
 
-const sha256Hex = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 const ROLE_DIR: Record<EvidenceTrustRole | 'hkd', string> = {
   hkd: 'hkds',
   certificate: 'certificates',

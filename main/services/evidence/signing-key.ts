@@ -7,6 +7,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttestError } from '../../../shared/errors/index.js';
+import { formatSha256Fingerprint } from '../../../shared/fingerprint.js';
 import { writeSecretFile } from '../../fs/index.js';
 
 export const PRIVATE_KEY_FILE = 'evidence-ed25519.key';
@@ -23,7 +24,7 @@ export interface WorkstationKey {
 /** The `SHA256:…` fingerprint of a public key. */
 export function fingerprintPublicKey(key: KeyObject): string {
   const der = key.export({ type: 'spki', format: 'der' });
-  return `SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`;
+  return formatSha256Fingerprint(createHash('sha256').update(der).digest());
 }
 
 /** Parses an Ed25519 public key PEM; throws ERR_EVIDENCE_KEY_FILE when it is not one. */

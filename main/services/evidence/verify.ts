@@ -30,6 +30,7 @@ import {
 } from '../../../shared/types/evidence.js';
 import { emptyOutcomeCounts, OUTCOME_LABELS, type Outcome, type OutcomeCounts } from '../../../shared/types/verdict.js';
 import { computeSecretStoreHash } from '../../engine/attest/measurement.js';
+import { sha256Hex } from '../../engine/crypto/primitives.js';
 import { ASRCB_MAX_SIZE, parseAddSecretRequest } from '../../engine/formats/asrcb.js';
 import { MAX_EXCHANGE_SIZE } from '../../engine/formats/exchange.js';
 import { walkAuditChain } from './audit-chain.js';
@@ -149,8 +150,6 @@ async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T)
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
-
-const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** SHA-256 of a file: one bounded read for small files, a stream for large ones. */
 async function digestOf(bundle: BundleReader, name: string): Promise<string> {
