@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 
 import { AttestError, isAttestError } from '../../shared/errors/index.js';
+import { wipe } from '../engine/bytes.js';
 import type { ValueSource } from '../../shared/types/release.js';
 import { readFileBounded } from '../fs/index.js';
 
@@ -46,7 +47,7 @@ function runKeychainTool(file: string, args: readonly string[]): Promise<Uint8Ar
       (error, stdout) => {
         const out = stdout as Buffer;
         if (error) {
-          out.fill(0);
+          wipe(out);
           if ((error as NodeJS.ErrnoException).code === 'ENOENT')
             return reject(
               new AttestError('ERR_RELEASE_KEYCHAIN_UNAVAILABLE', `no OS keychain tool (${file}) on this machine`, {
@@ -60,7 +61,7 @@ function runKeychainTool(file: string, args: readonly string[]): Promise<Uint8Ar
         let end = out.length;
         if (end > 0 && out[end - 1] === 0x0a) end--;
         const value = new Uint8Array(out.subarray(0, end));
-        out.fill(0);
+        wipe(out);
         resolve(value);
       },
     );

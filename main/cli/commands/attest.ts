@@ -5,6 +5,7 @@
  * 1 error (or cancelled), 2 measurement mismatch (or, for a recorded run, a policy violation), as `verify`.
  */
 import { AttestError, isErrorCode } from '../../../shared/errors/index.js';
+import { wipe } from '../../engine/bytes.js';
 import { OUTCOME_LABELS } from '../../../shared/types/verdict.js';
 import type { AttestationVerification } from '../../engine/attest/verify.js';
 import { systemContext } from '../../engine/crypto/context.js';
@@ -281,6 +282,6 @@ export async function runAttest(io: CliIo, opts: AttestOptions, name: string | u
   } finally {
     process.removeListener('SIGINT', onSigint);
     store?.close();
-    if (identity.privateKey) identity.privateKey.fill(0);
+    wipe(identity.privateKey);
   }
 }

@@ -4,6 +4,7 @@
  * place, never through a symlink). On success pvattest's "Successfully generated the request" (stderr).
  */
 import { createAttestationRequest } from '../../engine/attest/create.js';
+import { wipe } from '../../engine/bytes.js';
 import { systemContext } from '../../engine/crypto/context.js';
 import { parseAddDataList, type AddDataKind } from '../../engine/formats/additional-data.js';
 import { checkSecretFileTarget } from '../../fs/index.js';
@@ -54,7 +55,7 @@ export async function runCreate(io: CliIo, opts: CreateOptions): Promise<void> {
     writeFileChecked(io.cwd, opts.output, request.exchange);
     writeFileChecked(io.cwd, opts.arpk, request.arpk, true);
   } finally {
-    request.arpk.fill(0);
+    wipe(request.arpk);
   }
   if (!opts.quiet) io.err(CREATE_SUCCESS);
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { AttestError } from '../../../shared/errors/index.js';
 import { performAttestation } from '../../engine/attest/ultravisor.js';
-import { fromHex } from '../../engine/bytes.js';
+import { fromHex, wipe } from '../../engine/bytes.js';
 import { p521PrivateKeyFromPem } from '../../engine/crypto/p521.js';
 import { ASRCB_MAX_SIZE, readAddSecretRequestTag } from '../../engine/formats/asrcb.js';
 import { MAX_EXCHANGE_SIZE, MAX_USER_DATA_SIZE } from '../../engine/formats/exchange.js';
@@ -67,6 +67,6 @@ export function runPerform(io: CliIo, opts: PerformOptions, positional: string[]
     );
     writeFileChecked(io.cwd, output, response);
   } finally {
-    for (const k of hostPrivateKeys) k.fill(0);
+    for (const k of hostPrivateKeys) wipe(k);
   }
 }

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseDocument, isMap, isScalar, type Node as YamlNode } from 'yaml';
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
-import { fromHex, toHex } from '../../engine/bytes.js';
+import { fromHex, toHex, wipe } from '../../engine/bytes.js';
 import { systemContext } from '../../engine/crypto/context.js';
 import { ASRCB_FLAG_DISABLE_DUMP, ASRCB_MAX_SIZE, EXTENSION_SECRET_SIZE } from '../../engine/formats/asrcb.js';
 import { extractSeHeader, readSeHeaderTags, type SeHeaderTags } from '../../engine/formats/se-header.js';
@@ -249,7 +249,7 @@ function buildSecret(io: CliIo, opts: SecretCreateOptions, kind: SecretKind, kin
       try {
         return naming(kindOpts.inputSecret ?? 'association secret', () => associationSecret(kind.name, value, useName));
       } finally {
-        value.fill(0);
+        wipe(value);
       }
     }
     case 'retrievable': {
@@ -270,7 +270,7 @@ function buildSecret(io: CliIo, opts: SecretCreateOptions, kind: SecretKind, kin
           useName,
         });
       } finally {
-        input.fill(0);
+        wipe(input);
       }
     }
     case 'update-cck': {
@@ -279,7 +279,7 @@ function buildSecret(io: CliIo, opts: SecretCreateOptions, kind: SecretKind, kin
       try {
         return updateCckSecret(input);
       } finally {
-        input.fill(0);
+        wipe(input);
       }
     }
   }
@@ -379,7 +379,7 @@ export async function runSecretCreate(
     if (opts.userSignKey !== undefined) {
       const keyBytes = readFileBounded(opts.userSignKey, MAX_SMALL_FILE, { cwd: io.cwd });
       userSigningKey = readPrivateKey(keyBytes);
-      keyBytes.fill(0);
+      wipe(keyBytes);
       if (!userSigningKey)
         throw new AttestError(
           'ERR_SECRET_SIGNING_KEY_UNSUPPORTED',
@@ -431,7 +431,7 @@ export async function runSecretCreate(
     if (kind.kind === 'association' && kindOpts.outputSecret !== undefined)
       writeSecretFile(kindOpts.outputSecret, secret.value, { cwd: io.cwd });
   } finally {
-    for (const b of cleanup) b.fill(0);
+    for (const b of cleanup) wipe(b);
   }
 }
 

@@ -4,6 +4,7 @@
  * and compare. Output, messages and exit codes as Rust pvattest 2.43 (or C 2.32 with `--dialect c`).
  */
 import { AttestError } from '../../../shared/errors/index.js';
+import { wipe } from '../../engine/bytes.js';
 import { resolveSeHeaderTags, verifyAttestationResponse } from '../../engine/attest/verify.js';
 import { ARPK_SIZE, type Dialect } from '../../engine/formats/arcb.js';
 import { MAX_EXCHANGE_SIZE } from '../../engine/formats/exchange.js';
@@ -63,7 +64,7 @@ export async function runVerify(io: CliIo, opts: VerifyOptions): Promise<void> {
         verifyAttestationResponse({ response, arpk, seHeader: tags, dialect: opts.dialect }),
       );
     } finally {
-      arpk.fill(0);
+      wipe(arpk);
     }
   } finally {
     header.close();
