@@ -7,7 +7,7 @@
 import { isAttestError } from '../../shared/errors/index.js';
 import type { AttestationRecord, AttestationStatus, AttestationSteps } from '../../shared/types/store.js';
 import type { AttestationPolicy } from '../../shared/types/policy.js';
-import { isVerifiedOutcome, type Outcome, type PolicyCheckResult, type Verdict } from '../../shared/types/verdict.js';
+import { isVerifiedOutcome, type Outcome, type PolicyCheckResult } from '../../shared/types/verdict.js';
 import { judgeAttestation } from '../engine/attest/verdict.js';
 import { toHex } from '../engine/bytes.js';
 import type { BeginAttestationParams, Store } from '../store/index.js';
@@ -144,11 +144,6 @@ export function listHistory(store: Store, name: string, p: { since?: Date; limit
       number | undefined);
   if (guestId === undefined) store.guests.get(name); // throws ERR_STORE_GUEST_NOT_FOUND
   return store.attestations.list(guestId!, { ...(p.since ? { since: p.since } : {}), limit: p.limit ?? -1 });
-}
-
-/** The policy checks of a verdict that failed. */
-export function failedChecks(verdict: Verdict | null): PolicyCheckResult[] {
-  return verdict?.checks.filter((c) => !c.passed) ?? [];
 }
 
 /** The JSON shape of one history entry. */

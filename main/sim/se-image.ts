@@ -1,10 +1,9 @@
 /**
- * Synthetic SE headers and images for simulated guests and the demo: the plaintext layout of a real SE header
+ * Synthetic SE headers for simulated guests and the demo: the plaintext layout of a real SE header
  * v1 (spec §6.1) with one key slot per given host PHKH and random digests, tag and encrypted area. Attestation
  * treats these fields as opaque bytes, so a synthetic header attests exactly like one made by pvimg; it cannot
  * boot anything.
  */
-import { writeU32, writeU64 } from '../engine/bytes.js';
 import type { EngineContext } from '../engine/crypto/context.js';
 import { SIMULATED_ENCRYPTED_PAGES } from '../engine/attest/se-header-secrets.js';
 import { KEY_SLOT_PHKH_SIZE, KEY_SLOT_SIZE } from '../engine/formats/arcb.js';
@@ -15,11 +14,6 @@ import {
   SE_HDR_IV_SIZE,
   SE_HDR_KEY_SLOTS_OFFSET,
   SE_HDR_TAG_SIZE,
-  SE_IMG_META_HDR_OFF_OFFSET,
-  SE_IMG_META_IPIB_OFF_OFFSET,
-  SE_IMG_META_MAGIC,
-  SE_IMG_META_OFFSET,
-  SE_IMG_META_VERSION_OFFSET,
   writeSeHeaderHead,
 } from '../engine/formats/se-header.js';
 
@@ -46,16 +40,4 @@ export function buildSyntheticSeHeader(hostPhkhs: readonly Uint8Array[], ctx: En
   });
   h.set(ctx.randomBytes(ENCRYPTED_AREA_SIZE + SE_HDR_TAG_SIZE), phs - ENCRYPTED_AREA_SIZE - SE_HDR_TAG_SIZE);
   return h;
-}
-
-/** An SE image holding `header` at 0x14000 with the `SeImgLnx` metadata block at 0xC000 pointing to it. */
-export function buildSyntheticSeImage(header: Uint8Array, ctx: EngineContext, size = 0x18000): Uint8Array {
-  const image = new Uint8Array(size);
-  image.set(ctx.randomBytes(0x1000), 0);
-  image.set(SE_IMG_META_MAGIC, SE_IMG_META_OFFSET);
-  writeU64(image, SE_IMG_META_OFFSET + SE_IMG_META_HDR_OFF_OFFSET, 0x14000n);
-  writeU32(image, SE_IMG_META_OFFSET + SE_IMG_META_VERSION_OFFSET, 1);
-  writeU64(image, SE_IMG_META_OFFSET + SE_IMG_META_IPIB_OFF_OFFSET, 0x16000n);
-  image.set(header, 0x14000);
-  return image;
 }

@@ -40,24 +40,6 @@ export type SimulatedFault =
   | 'pvsecret-missing'
   | 'channel-key-mismatch';
 
-export const SIMULATED_FAULTS: readonly SimulatedFault[] = [
-  'wrong-host-key',
-  'auth-failure',
-  'hang',
-  'slow-link',
-  'perform-error',
-  'missing-uv-device',
-  'truncated-response',
-  'garbage-response',
-  'tampered-measurement',
-  'oversized-response',
-  'cleanup-failure',
-  'secret-add-rejected',
-  'secret-store-locked',
-  'pvsecret-missing',
-  'channel-key-mismatch',
-];
-
 /** How to build a simulated guest. */
 export interface SimulatedGuestParams {
   /** P-521 host private keys (66-byte scalars) the software Ultravisor holds. */

@@ -8,8 +8,6 @@ import type { HostKeyInfo } from './host-key.js';
 /** Steps of a remote perform, in order; `cleanup` runs in every outcome once the temp dir exists. */
 export type GuestStep = 'connect' | 'prepare' | 'upload' | 'perform' | 'download' | 'cleanup';
 
-export const GUEST_STEPS: readonly GuestStep[] = ['connect', 'prepare', 'upload', 'perform', 'download', 'cleanup'];
-
 /** A progress event for one step (no secrets: sizes, timings, fingerprints and codes only). */
 export interface GuestStepEvent {
   readonly step: GuestStep;

@@ -24,8 +24,8 @@ export function buildCleanupByRunIdCommand(runId: string): string {
   return `rm -rf -- ${TEMP_PARENT}/se-attest.${runId}.*`;
 }
 /** Exits 0 when the Ultravisor device node exists. */
-export const UV_DEVICE_CHECK_COMMAND = 'test -e /dev/uv';
-export const UV_DEVICE_PATH = '/dev/uv';
+const UV_DEVICE_PATH = '/dev/uv';
+export const UV_DEVICE_CHECK_COMMAND = `test -e ${UV_DEVICE_PATH}`;
 export const DEFAULT_PVATTEST_COMMAND = 'pvattest';
 export const REQUEST_FILE = 'request.bin';
 export const RESPONSE_FILE = 'response.bin';

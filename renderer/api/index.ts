@@ -3,7 +3,7 @@ import type { WorkstationClient } from './client.js';
 import { createElectronClient, findElectronBridge } from './electron-client.js';
 import { createWebClient } from './web-client.js';
 
-export { CallError, newRunId, unwrap, type WorkstationClient } from './client.js';
+export type { WorkstationClient } from './client.js';
 
 /** The client for this window. */
 export function createDefaultClient(): WorkstationClient {

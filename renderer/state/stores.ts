@@ -1,7 +1,6 @@
 /** All stores of one window, created over one client, provided to views through React context. */
 import { createContext, useContext } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
-import { useStore } from 'zustand';
 import type { WorkstationClient } from '../api/client.js';
 import { createAttestStore, type AttestState } from './attest-store.js';
 import {
@@ -87,13 +86,4 @@ export function useStores(): Stores {
   const stores = useContext(StoresContext);
   if (!stores) throw new Error('StoresContext missing');
   return stores;
-}
-
-/** Selects from one store of this window. */
-export function useSlice<K extends Exclude<keyof Stores, 'client'>, T>(
-  key: K,
-  selector: (state: ReturnType<Stores[K]['getState']>) => T,
-): T {
-  const store = useStores()[key] as StoreApi<ReturnType<Stores[K]['getState']>>;
-  return useStore(store, selector);
 }

@@ -8,7 +8,7 @@ export const ENGINE_ERROR_CODES = [
   'ERR_ARCB_NO_ARCB',
   'ERR_ARCB_VERSION',
   'ERR_ARCB_SIZE',
-  'ERR_ARCB_KEYSLOTS',
+  'ERR_ARCB_KEYSLOTS', // deprecated, never raised: key-slot counts are ERR_CREATE_TOO_MANY_HOST_KEYS / ERR_ARCB_SIZE
   'ERR_ARCB_ALGORITHM',
   'ERR_ARCB_FLAGS',
   'ERR_ARCB_TAG_MISMATCH',
@@ -44,5 +44,5 @@ export const ENGINE_ERROR_CODES = [
   // software Ultravisor (rc in details)
   'ERR_UV_RC',
   // check
-  'ERR_CHECK_ARGUMENT',
+  'ERR_CHECK_ARGUMENT', // deprecated, never raised: `check`'s bad arguments are ERR_CLI_USAGE (as pvattest's)
 ] as const;

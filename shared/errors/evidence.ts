@@ -6,7 +6,7 @@ export const EVIDENCE_ERROR_CODES = [
   'ERR_EVIDENCE_OUTPUT_EXISTS',
   'ERR_EVIDENCE_SOURCE',
   'ERR_EVIDENCE_KEY_FILE',
-  'ERR_EVIDENCE_CANONICAL_JSON',
+  'ERR_EVIDENCE_CANONICAL_JSON', // deprecated, never raised: canonical JSON refuses a value with ERR_INPUT_INVALID
   // re-verification (one code per check; the failing file is in details.file)
   'ERR_EVIDENCE_BUNDLE_UNREADABLE',
   'ERR_EVIDENCE_MANIFEST_INVALID',

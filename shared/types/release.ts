@@ -18,8 +18,6 @@ export type ValueSource =
   | { readonly kind: 'stdin' }
   | { readonly kind: 'keychain'; readonly service: string; readonly account: string };
 
-export const VALUE_SOURCE_KINDS = ['file', 'stdin', 'keychain'] as const;
-
 /** What a caller supplies to configure a release. */
 export interface SecretReleaseInput {
   /** Unique per guest; also the pvsecret secret name (its ID is SHA-256 of it) unless `secretName` is given. */

@@ -9,9 +9,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 
-/** Interop vectors shared by the project. */
-export const VECTORS_DIR = new URL('../vectors/interop/keys/', import.meta.url).pathname;
-
 /** Writes a CA certificate and a CRL (nextUpdate in `days` days) into `dir`; returns their paths. */
 export async function writeCaAndCrl(dir: string, days: number): Promise<{ caPath: string; crlPath: string }> {
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;

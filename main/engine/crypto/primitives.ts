@@ -9,8 +9,6 @@ import { AttestError, type ErrorCode } from '../../../shared/errors/index.js';
 export const AES_256_KEY_SIZE = 32;
 export const GCM_IV_SIZE = 12;
 export const GCM_TAG_SIZE = 16;
-export const SHA256_SIZE = 32;
-export const SHA512_SIZE = 64;
 
 /** SHA-256 over the concatenation of `parts`. */
 export function sha256(...parts: readonly Uint8Array[]): Uint8Array {

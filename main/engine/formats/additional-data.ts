@@ -77,11 +77,6 @@ export function flagsForAddData(kinds: readonly AddDataKind[]): bigint {
   return flags;
 }
 
-/** The kinds requested by a PAF word, in field order. */
-export function addDataKindsOf(flags: bigint): AddDataKind[] {
-  return ADD_DATA_FIELDS.filter((f) => (flags & f.flag) !== 0n).map((f) => f.kind);
-}
-
 /** The additional-data size the flags ask for (sum of the field sizes; Rust's rule). */
 export function expectedAddDataSize(flags: bigint): number {
   return ADD_DATA_FIELDS.reduce((sum, f) => sum + ((flags & f.flag) !== 0n ? f.size : 0), 0);

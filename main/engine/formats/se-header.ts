@@ -31,7 +31,6 @@ export const SE_HDR_VERSION_1 = 0x0100;
 export const SE_HDR_HEAD_SIZE = 0x1a0;
 export const SE_HDR_TAG_SIZE = 16;
 export const SE_HDR_MIN_SIZE_C = 0x280;
-export const SE_HDR_MAX_SIZE = 0x2000;
 export const SE_IMG_META_OFFSET = 0xc000;
 export const SE_IMG_META_SIZE = 28;
 export const PAGE_SIZE = 0x1000;
@@ -63,7 +62,6 @@ export const SE_HDR_KEY_SLOTS_OFFSET = SE_HDR_HEAD_SIZE;
 /** Field offsets of the image metadata block (§6.2). */
 export const SE_IMG_META_HDR_OFF_OFFSET = 8;
 export const SE_IMG_META_VERSION_OFFSET = 16;
-export const SE_IMG_META_IPIB_OFF_OFFSET = 20;
 /** Offsets in the header's encrypted area (§6.1): CCK (32), XTS key (64), PSW (16), SCF (8), … */
 export const SE_HDR_CONF_CCK_OFFSET = 0x00;
 export const SE_HDR_CONF_CCK_SIZE = 32;

@@ -84,11 +84,6 @@ export function encodingOf(el: DerElement): Uint8Array {
   return el.bytes.subarray(el.headerStart, el.end);
 }
 
-/** Hex of an INTEGER's magnitude, upper case, without leading zero octets (serial-number normal form). */
-export function integerHex(el: DerElement): string {
-  return magnitudeHex(el.bytes.subarray(el.start, el.end));
-}
-
 /** Hex of big-endian integer bytes, upper case, without leading zero octets ("0" for zero). */
 export function magnitudeHex(v: Uint8Array): string {
   let i = 0;

@@ -29,7 +29,6 @@ import { CrlPool, downloadFirstCrls, type FetchCrl } from './revocation.js';
 import { isIbmSigningKey, mayHaveIssued } from './signing-key.js';
 import type { ParsedCertificate, ParsedCrl } from './x509.js';
 
-export { MAX_INTERMEDIATES, MIN_SECURITY_BITS } from './chain.js';
 export { encodeCrlPem, readCertificates, readCrls, type NamedBytes } from './pki-files.js';
 export {
   hkdReportToJson,
@@ -46,7 +45,7 @@ export {
   type VerificationStep,
 } from './report.js';
 export type { FetchCrl } from './revocation.js';
-export { akidMatches, hkdCrlLookupNames, isIbmSigningKeySubject } from './signing-key.js';
+export { akidMatches, isIbmSigningKeySubject } from './signing-key.js';
 export { MAX_PKI_INPUT_SIZE } from './x509.js';
 
 /** Inputs of the chain part of verification (everything but the HKDs). */

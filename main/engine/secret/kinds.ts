@@ -56,11 +56,6 @@ export function secretTypeInfo(id: number): SecretTypeInfo | undefined {
   return BY_ID.get(id);
 }
 
-/** The secret type by IBM's display name (`AES-256-KEY`), or undefined. */
-export function secretTypeByName(name: string): SecretTypeInfo | undefined {
-  return SECRET_TYPES.find((t) => t.name === name && t.listable);
-}
-
 /**
  * IBM's display of a type as it appears in a list: the name of a listable type, `Invalid(0x0001)` for meta and
  * update-CCK (which never appear in a list) and for 0, `Unknown(0x000b)` otherwise.

@@ -21,12 +21,6 @@ import { formatSecretId, secretIdHex } from './secret-id.js';
 
 export const SECRET_LIST_HEADER_SIZE = 16;
 export const SECRET_LIST_ENTRY_SIZE = 48;
-/** What pvsecret asks for: 4 pages. */
-export const SECRET_LIST_BUFFER_SIZE = 4 * 0x1000;
-/** Entries that fit one UV list page. */
-export const SECRET_LIST_ENTRIES_PER_PAGE = 85;
-/** The retrieve buffer limit (UVIO_RETR_SECRET_MAX_LEN). */
-export const RETRIEVED_SECRET_MAX_SIZE = 0x2000;
 
 /** One listed secret. */
 export interface SecretListEntry {
