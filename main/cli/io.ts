@@ -1,5 +1,4 @@
 import { AttestError, isAttestError } from '../../shared/errors/index.js';
-import { wipe } from '../engine/bytes.js';
 
 /**
  * What a CLI command may touch besides its arguments: output streams, the working directory and the
@@ -59,13 +58,13 @@ export async function readStreamBounded(stream: AsyncIterable<Buffer | string>, 
     const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += b.length;
     if (size > max) {
-      for (const c of chunks) wipe(c);
+      for (const c of chunks) c.fill(0);
       throw new AttestError('ERR_INPUT_TOO_LARGE', `standard input: more than ${max} bytes`);
     }
     chunks.push(b);
   }
   const out = new Uint8Array(Buffer.concat(chunks, size));
-  for (const c of chunks) wipe(c);
+  for (const c of chunks) c.fill(0);
   return out;
 }
 

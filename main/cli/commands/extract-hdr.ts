@@ -6,10 +6,10 @@
  */
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
 import {
-  MAX_SE_HEADER_SIZE,
   PAGE_SIZE,
   locateSeHeader,
   readSeHeaderAt,
+  refuseOversizedWindowMatch,
   searchSeHeaderWindow,
 } from '../../engine/formats/se-header.js';
 import { openFileForReading, type RandomAccessFile } from '../../fs/index.js';
@@ -112,15 +112,12 @@ function extractByWindow(io: CliIo, opts: ExtractOptions, image: string, file: R
       );
     case 'extracted': {
       io.out(`SE header found at offset ${formatOffset(match.offset)}\n`);
-      if (match.length > MAX_SE_HEADER_SIZE)
-        fail(
-          io,
-          undefined,
-          new AttestError(
-            'ERR_SEHDR_INVALID',
-            `the SE header's size field at ${formatOffset(match.offset)} of ${image} (${match.sizeField}) exceeds the ${MAX_SE_HEADER_SIZE}-byte limit`,
-          ),
-        );
+      try {
+        refuseOversizedWindowMatch(match, ` at ${formatOffset(match.offset)} of ${image}`);
+      } catch (e) {
+        if (isAttestError(e)) fail(io, undefined, e);
+        throw e;
+      }
       writeFileChecked(io.cwd, opts.output, file.read(match.offset, match.length));
       io.out(`SE header written to '${opts.output}' (${match.sizeField} bytes)\n`);
     }

@@ -381,6 +381,22 @@ export function searchSeHeaderWindow(
 }
 
 /**
+ * Throws ERR_SEHDR_INVALID when the header a window search found is larger than MAX_SE_HEADER_SIZE (what
+ * extraction copies is bounded); `where` (e.g. " at 0x14000 of image.img") goes into the message.
+ */
+export function refuseOversizedWindowMatch(
+  match: Extract<SeHeaderWindowMatch, { outcome: 'extracted' }>,
+  where = '',
+): void {
+  if (match.length <= MAX_SE_HEADER_SIZE) return;
+  throw new AttestError(
+    'ERR_SEHDR_INVALID',
+    `the SE header's size field${where} (${match.sizeField}) exceeds the ${MAX_SE_HEADER_SIZE}-byte limit`,
+    { offset: match.offset, sizeField: match.sizeField },
+  );
+}
+
+/**
  * pvextract-hdr's search with the header's bytes: `size` bytes are copied (up to the end of the file), and the
  * size field is reported as written. A size field above MAX_SE_HEADER_SIZE is ERR_SEHDR_INVALID.
  */
@@ -391,13 +407,7 @@ export function extractSeHeaderWindow(
   const source = asByteSource(input);
   const match = searchSeHeaderWindow(source, params);
   if (match.outcome !== 'extracted') return match;
-  if (match.length > MAX_SE_HEADER_SIZE) {
-    throw new AttestError(
-      'ERR_SEHDR_INVALID',
-      `the SE header's size field (${match.sizeField}) exceeds the ${MAX_SE_HEADER_SIZE}-byte limit`,
-      { offset: match.offset, sizeField: match.sizeField },
-    );
-  }
+  refuseOversizedWindowMatch(match);
   return {
     outcome: 'extracted',
     offset: match.offset,
