@@ -17,6 +17,7 @@ import { openWorkspace, type Store } from '../../services/workspace.js';
 import { naming } from '../files.js';
 import { formatFailedChecks, statusLabel } from '../format/verdict-output.js';
 import { parseAddDataList } from '../../engine/formats/additional-data.js';
+import { KEY_SLOT_PHKH_SIZE } from '../../engine/formats/arcb.js';
 import { extractSeHeader } from '../../engine/formats/se-header.js';
 import { readFileBounded, withFileForReading } from '../../fs/index.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
@@ -103,11 +104,13 @@ function guestInputFrom(io: CliIo, o: GuestOpts, current?: GuestPolicy): Partial
   );
   setPolicy(
     'expectedImagePhkh',
-    o.expectImagePhkh === '' ? '' : hexOption('--expect-image-phkh', o.expectImagePhkh, 32),
+    o.expectImagePhkh === '' ? '' : hexOption('--expect-image-phkh', o.expectImagePhkh, KEY_SLOT_PHKH_SIZE),
   );
   setPolicy(
     'expectedAttestationPhkh',
-    o.expectAttestationPhkh === '' ? '' : hexOption('--expect-attestation-phkh', o.expectAttestationPhkh, 32),
+    o.expectAttestationPhkh === ''
+      ? ''
+      : hexOption('--expect-attestation-phkh', o.expectAttestationPhkh, KEY_SLOT_PHKH_SIZE),
   );
   setPolicy('expectedUserData', o.expectUserData === '' ? '' : hexOption('--expect-user-data', o.expectUserData));
   if (o.requireAddData !== undefined) {

@@ -14,7 +14,9 @@ import {
   SE_HDR_CONF_CCK_OFFSET,
   SE_HDR_CONF_CCK_SIZE,
   SE_HDR_CONF_MIN_SIZE,
+  SE_HDR_CONF_PSW_SIZE,
   SE_HDR_CONF_SCF_OFFSET,
+  SE_HDR_CONF_XTS_KEY_SIZE,
   SE_HDR_DIGEST_SIZE,
   SE_HDR_HEAD_SIZE,
   SE_HDR_IV_SIZE,
@@ -122,7 +124,9 @@ export function sealSeHeader(p: SealSeHeaderParams): Uint8Array {
       h.set(buildKeySlot(customer.privateKey, host, key.bytes), SE_HDR_KEY_SLOTS_OFFSET + KEY_SLOT_SIZE * i),
     );
     conf.bytes.set(p.cck, SE_HDR_CONF_CCK_OFFSET);
-    conf.bytes.set(p.ctx.randomBytes(80), SE_HDR_CONF_CCK_OFFSET + SE_HDR_CONF_CCK_SIZE);
+    const xtsKeyAndPsw = p.ctx.randomBytes(SE_HDR_CONF_XTS_KEY_SIZE + SE_HDR_CONF_PSW_SIZE);
+    conf.bytes.set(xtsKeyAndPsw, SE_HDR_CONF_CCK_OFFSET + SE_HDR_CONF_CCK_SIZE);
+    wipe(xtsKeyAndPsw);
     writeU64(conf.bytes, SE_HDR_CONF_SCF_OFFSET, p.scf ?? 0n);
     h.set(aes256GcmEncrypt(key.bytes, iv, h.subarray(0, aadSize), conf.bytes), aadSize);
     return h;

@@ -68,6 +68,10 @@ export const ASRCB_CUID_SIZE = 16;
 export const SECRET_HEADER_SIZE_META = 16;
 export const SECRET_HEADER_SIZE = 48;
 export const SECRET_ID_SIZE = 32;
+/** Secret header fields: type u16 at 2, length u32 at 4, the ID (48-byte header only) at 16. */
+export const SECRET_HEADER_TYPE_OFFSET = 2;
+export const SECRET_HEADER_LENGTH_OFFSET = 4;
+export const SECRET_HEADER_ID_OFFSET = 16;
 export const EXTENSION_SECRET_SIZE = 32;
 /** Secret type of a meta secret (the only kind with the short header). */
 export const SECRET_TYPE_META = 0x0001;
@@ -145,9 +149,9 @@ export function asrcbAadSize(nks: number, secretType: number): number {
 /** Encodes a secret header (16 bytes for meta, else 48 with the ID). */
 export function encodeSecretHeader(h: SecretHeader): Uint8Array {
   const out = new Uint8Array(secretHeaderSize(h.type));
-  viewOf(out).setUint16(2, h.type, false);
-  writeU32(out, 4, h.length);
-  if (out.length === SECRET_HEADER_SIZE && h.id) out.set(h.id, 16);
+  viewOf(out).setUint16(SECRET_HEADER_TYPE_OFFSET, h.type, false);
+  writeU32(out, SECRET_HEADER_LENGTH_OFFSET, h.length);
+  if (out.length === SECRET_HEADER_SIZE && h.id) out.set(h.id, SECRET_HEADER_ID_OFFSET);
   return out;
 }
 
@@ -258,11 +262,12 @@ export function parseAddSecretRequest(bytes: Uint8Array): AddSecretRequestLayout
   let secretHeader: SecretHeader | undefined;
   const headerSize = aadSize - slotsEnd;
   if (hasFixed && (headerSize === SECRET_HEADER_SIZE_META || headerSize === SECRET_HEADER_SIZE)) {
-    const type = viewOf(bytes).getUint16(slotsEnd + 2, false);
-    const length = readU32(bytes, slotsEnd + 4);
+    const type = viewOf(bytes).getUint16(slotsEnd + SECRET_HEADER_TYPE_OFFSET, false);
+    const length = readU32(bytes, slotsEnd + SECRET_HEADER_LENGTH_OFFSET);
+    const idAt = slotsEnd + SECRET_HEADER_ID_OFFSET;
     secretHeader =
       headerSize === SECRET_HEADER_SIZE
-        ? { type, length, id: bytes.slice(slotsEnd + 16, slotsEnd + 48) }
+        ? { type, length, id: bytes.slice(idAt, idAt + SECRET_ID_SIZE) }
         : { type, length };
   }
   const keySlots: Uint8Array[] = [];

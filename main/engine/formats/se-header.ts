@@ -65,6 +65,8 @@ export const SE_IMG_META_VERSION_OFFSET = 16;
 /** Offsets in the header's encrypted area (§6.1): CCK (32), XTS key (64), PSW (16), SCF (8), … */
 export const SE_HDR_CONF_CCK_OFFSET = 0x00;
 export const SE_HDR_CONF_CCK_SIZE = 32;
+export const SE_HDR_CONF_XTS_KEY_SIZE = 64;
+export const SE_HDR_CONF_PSW_SIZE = 16;
 export const SE_HDR_CONF_SCF_OFFSET = 0x70;
 export const SE_HDR_CONF_MIN_SIZE = 0x80;
 /** Secret control flags (MSB0): bit 1, every add-secret request must carry the CCK-derived extension secret. */
