@@ -645,8 +645,11 @@ export async function runWorkstationFlow(session: FlowTarget): Promise<FlowMetri
     // The command shown is the one that works: run it.
     const io = memoryIo(tmpdir());
     assert.equal(await runCli(['evidence', 'verify', m[2]!, '--trusted-key', key], io), 0, io.stdout + io.stderr);
-    // The organisation is remembered for the workspace: the screen offers it again after a reload.
-    await page.reload();
+    // The organisation is remembered for the workspace: the screen, opened again, offers it from the port's
+    // evidence:defaults (not from the form's state, which is gone). Navigation, not a reload: a reload would
+    // abort the page's in-flight requests (the favicon), which the run's no-failed-request check counts.
+    await nav(page, 'Guests');
+    await nav(page, 'Evidence');
     await evidenceForm.waitFor();
     await page.waitForFunction("document.getElementById('evidence-organisation')?.value !== ''");
     assert.equal(await evidenceForm.getByLabel('Organisation').inputValue(), 'Example Bank, Security Office');
