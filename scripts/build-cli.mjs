@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 // Bundles the `se-attest` CLI into dist/cli/ for a fast start (`npm run bench cli` measures it):
-//   dist/cli/main.js                 commander, every command's flags and help (main/cli/flags/*), runCli, and the
-//                                    modules whose classes must exist once (shared/errors, main/cli/io)
-//   dist/cli/commands/<name>/index.js  one file per command implementation (main/cli/commands/<name>.ts), loaded by
-//                                    the `import('../commands/<name>.js')` in its flags only when it runs; a lazy
-//                                    `import()` inside a command becomes a chunk beside it
+//   dist/cli/main.js                   the entry (an ES module, main/cli/bundle-entry.ts): the script loader with
+//                                      V8's code cache (main/cli/code-cache.ts), which loads the files below
+//   dist/cli/cli.cjs                   commander, every command's flags and help (main/cli/flags/*), runCli, and
+//                                      the modules whose classes must exist once (shared/errors, main/cli/io)
+//   dist/cli/commands/<name>/index.cjs one file per command implementation (main/cli/commands/<name>.ts), loaded by
+//                                      the `import('../commands/<name>.js')` in its flags only when it runs; a lazy
+//                                      `import()` inside a command becomes a chunk beside it
+//   dist/cli/code-cache/               the V8 code caches, written on a command's first run (see code-cache.ts)
 // Loading tsc's ~100 separate ES modules costs more than the command itself; one file per command does not.
+// Two steps: esbuild bundles the ES-module sources with code splitting (as ES modules, into a scratch folder),
+// then each output file is turned into a CommonJS-style script (`.cjs`, its imports `require()` calls), because
+// Node 20 gives a code cache to scripts (`vm.Script`'s cachedData) and to no ES module.
 // Packages with native code or data files read at run time (better-sqlite3, ssh2, pdfkit, ...) stay external and
 // load from node_modules as before; commander (pure JavaScript, needed by every run) is bundled in.
 // Usage: node scripts/build-cli.mjs [--outdir DIR]
-import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { build, transform } from 'esbuild';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -76,17 +82,44 @@ const common = {
   platform: 'node',
   target: ['node20'],
   minify: process.env.SE_ATTEST_CLI_NO_MINIFY !== '1',
-  sourcemap: true,
   logLevel: 'warning',
   // ES-module builds first (tree-shakable; see PURE_PACKAGE), CommonJS where a package has no other
   mainFields: ['module', 'main'],
-  legalComments: 'linked',
+  // licence comments stay in the file they belong to (a linked file would be named after the ES-module step)
+  legalComments: 'eof',
   external: [...Object.keys(pkg.dependencies ?? {}).filter((n) => !isBundledPackage(n)), 'electron'],
-  // bundled CommonJS (commander) calls require() for Node built-ins: give it a real one inside an ES module
-  banner: {
-    js: "import { createRequire as __seAttestRequire } from 'node:module';\nconst require = __seAttestRequire(import.meta.url);",
-  },
 };
+
+/**
+ * Step two: one ES-module output file as a script for main/cli/code-cache.ts's loader. Imports become
+ * `require()` (dynamic ones too: a script has no `import()` without a module loader), the bundle's own files
+ * are named `.cjs`, and `import.meta.url` is the loader's `__seAttestImportMetaUrl` (the file's URL, as before).
+ * Bundled CommonJS (commander) gets the loader's `require` for Node's built-ins.
+ */
+async function toScript(code) {
+  const out = await transform(code, {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: common.minify,
+    legalComments: 'eof',
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__seAttestImportMetaUrl' },
+    logLevel: 'warning',
+  });
+  return out.code.replace(/\brequire\((["'])(\.\.?\/[^"']*)\.js\1\)/g, (_, q, p) => `require(${q}${p}.cjs${q})`);
+}
+
+/** Turns every .js file under `from` into a .cjs script at the same place under `to`. */
+async function writeScripts(from, to) {
+  for (const entry of readdirSync(from, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    const src = join(entry.parentPath ?? entry.path, entry.name);
+    const dest = join(to, relative(from, src)).replace(/\.js$/, '.cjs');
+    mkdirSync(dirname(dest), { recursive: true });
+    writeFileSync(dest, await toScript(readFileSync(src, 'utf8')));
+  }
+}
 
 /** Resolves the shared modules (from a command bundle) and the lazy command imports (from main.js) to files. */
 function linkPlugin(kind) {
@@ -96,7 +129,7 @@ function linkPlugin(kind) {
       b.onResolve({ filter: /\.js$/ }, (args) => {
         if (!args.path.startsWith('.')) return undefined;
         const target = resolve(args.resolveDir, args.path).slice(root.length).replace(/\.js$/, '');
-        if (kind === 'command' && SHARED_MODULES.includes(target)) return { path: '../../main.js', external: true };
+        if (kind === 'command' && SHARED_MODULES.includes(target)) return { path: '../../cli.js', external: true };
         const lazy = /^main\/cli\/commands\/([a-z0-9-]+)$/.exec(target);
         if (kind === 'main' && lazy && args.importer.includes('/main/cli/flags/') && args.kind === 'dynamic-import')
           return { path: `./commands/${lazy[1]}/index.js`, external: true };
@@ -108,31 +141,44 @@ function linkPlugin(kind) {
 
 /** Builds the CLI bundle into `outdir` (default dist/cli); resolves to the entry file. */
 export async function buildCli({ outdir = join(root, 'dist/cli') } = {}) {
-  rmSync(outdir, { recursive: true, force: true }); // no stale files of an earlier build
-  await build({
-    ...common,
-    stdin: {
-      contents: [
-        "export { buildProgram, runCli } from './main/cli/main.ts';",
-        ...SHARED_MODULES.map((m) => `export * from './${m}.ts';`),
-      ].join('\n'),
-      resolveDir: root,
-      sourcefile: 'se-attest-entry.ts',
-      loader: 'ts',
-    },
-    outfile: join(outdir, 'main.js'),
-    plugins: [linkPlugin('main'), purePackagesPlugin],
-  });
-  for (const name of lazyCommandModules()) {
+  rmSync(outdir, { recursive: true, force: true }); // no stale files (or caches) of an earlier build
+  const esm = `${outdir}.esm-${process.pid}`;
+  rmSync(esm, { recursive: true, force: true });
+  try {
     await build({
       ...common,
-      entryPoints: { index: join(root, `main/cli/commands/${name}.ts`) },
-      outdir: join(outdir, 'commands', name),
-      splitting: true,
-      chunkNames: '[name]-[hash]',
-      plugins: [linkPlugin('command'), purePackagesPlugin],
+      stdin: {
+        contents: [
+          "export { buildProgram, runCli } from './main/cli/main.ts';",
+          ...SHARED_MODULES.map((m) => `export * from './${m}.ts';`),
+        ].join('\n'),
+        resolveDir: root,
+        sourcefile: 'se-attest-entry.ts',
+        loader: 'ts',
+      },
+      outfile: join(esm, 'cli.js'),
+      plugins: [linkPlugin('main'), purePackagesPlugin],
     });
+    for (const name of lazyCommandModules()) {
+      await build({
+        ...common,
+        entryPoints: { index: join(root, `main/cli/commands/${name}.ts`) },
+        outdir: join(esm, 'commands', name),
+        splitting: true,
+        chunkNames: '[name]-[hash]',
+        plugins: [linkPlugin('command'), purePackagesPlugin],
+      });
+    }
+    await writeScripts(esm, outdir);
+  } finally {
+    rmSync(esm, { recursive: true, force: true });
   }
+  // the entry stays an ES module (bin/se-attest.js imports it): the loader, nothing else
+  await build({
+    ...common,
+    entryPoints: [join(root, 'main/cli/bundle-entry.ts')],
+    outfile: join(outdir, 'main.js'),
+  });
   return join(outdir, 'main.js');
 }
 

@@ -15,7 +15,7 @@ import { COMMAND_GROUPS } from '../../main/cli/main.js';
 import { memoryIo } from '../../main/cli/io.js';
 import { buildCli, lazyCommandModules } from '../../scripts/build-cli.mjs';
 import { tempDir } from '../support/cli.js';
-import { INTEROP } from '../support/vectors.js';
+import { IBM_CERTS, INTEROP, ibmChainOptions } from '../support/vectors.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 /** tsx's loader, by URL: the child's working directory may lie outside the repository. */
@@ -92,13 +92,22 @@ describe('the registration pattern (main/cli/main.ts)', () => {
 function runLogged(
   args: readonly string[],
   opts: { cwd?: string; bundle?: string } = {},
-): { code: number | null; stdout: string; stderr: string; modules: string[] } {
+): { code: number | null; stdout: string; stderr: string; modules: string[]; caches: string[] } {
   const log = join(tmp.dir, `modules-${Math.random().toString(36).slice(2)}.log`);
   const entry = opts.bundle
     ? [
         '--input-type=module',
         '-e',
-        `import { runCli } from ${JSON.stringify(join(opts.bundle, 'main.js'))}; process.exitCode = await runCli(process.argv.slice(1));`,
+        // the bundle's scripts are loaded by its own loader (main/cli/code-cache.ts), which lists them
+        [
+          `import { appendFileSync } from 'node:fs';`,
+          `import { pathToFileURL } from 'node:url';`,
+          `import { runCli, loadedScripts } from ${JSON.stringify(join(opts.bundle, 'main.js'))};`,
+          'process.exitCode = await runCli(process.argv.slice(1));',
+          `const loaded = loadedScripts();`,
+          `for (const s of loaded) appendFileSync(process.env.SE_ATTEST_MODULE_LOG, pathToFileURL(${JSON.stringify(opts.bundle)} + '/' + s.file).href + '\\n');`,
+          `appendFileSync(process.env.SE_ATTEST_MODULE_LOG, 'caches ' + JSON.stringify(loaded.map((s) => s.cache)) + '\\n');`,
+        ].join('\n'),
         '--',
       ]
     : [join(ROOT, 'test/support/cli-child.ts')];
@@ -127,7 +136,14 @@ function runLogged(
         .map((u) => relative(ROOT, new URL(u).pathname)),
     ),
   ].sort();
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(/\nmaxRSS=\d+\n$/, ''), modules };
+  const caches = /^caches (.*)$/m.exec(text);
+  return {
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr.replace(/\nmaxRSS=\d+\n$/, ''),
+    modules,
+    caches: caches ? (JSON.parse(caches[1]!) as string[]) : [],
+  };
 }
 
 /** The packages among the resolved modules. */
@@ -215,19 +231,19 @@ describe('the bundled CLI (scripts/build-cli.mjs)', { timeout: 300_000 }, () => 
     await buildCli({ outdir: BUNDLE });
   });
   const inBundle = (m: string) => relative(relative(ROOT, BUNDLE), m);
-  test('verify: same output and YAML as from the sources, loading main.js and its own file only', () => {
+  test('verify: same output and YAML as from the sources, loading the entry, cli.cjs and its own file only', () => {
     const args = (out: string) => ['verify', '-i', 'resp.bin', '-a', 'arp.key', '--hdr', 'hdr.input', '-o', out];
     const src = runLogged(args(join(tmp.dir, 'src.yaml')));
     const bun = runLogged(args(join(tmp.dir, 'bun.yaml')), { bundle: BUNDLE });
     assert.equal(bun.code, 0, bun.stderr);
     assert.deepEqual([bun.code, bun.stdout, bun.stderr], [src.code, src.stdout, src.stderr]);
     assert.equal(readFileSync(join(tmp.dir, 'bun.yaml'), 'utf8'), readFileSync(join(RS, 'expected.yaml'), 'utf8'));
-    assert.deepEqual(bun.modules.map(inBundle), ['commands/verify/index.js', 'main.js']);
+    assert.deepEqual(bun.modules.map(inBundle), ['cli.cjs', 'commands/verify/index.cjs', 'main.js']);
   });
-  test('--help of a command loads main.js only; errors keep their codes across files', () => {
+  test('--help of a command loads cli.cjs only; errors keep their codes across files', () => {
     const help = runLogged(['check', '--help'], { bundle: BUNDLE });
     assert.equal(help.code, 0);
-    assert.deepEqual(help.modules.map(inBundle), ['main.js']);
+    assert.deepEqual(help.modules.map(inBundle), ['cli.cjs', 'main.js']);
     const missing = runLogged(['verify', '-i', 'nope.bin', '-a', 'arp.key', '--hdr', 'hdr.input'], { bundle: BUNDLE });
     assert.equal(missing.code, 1);
     assert.equal(missing.stderr, 'error: Cannot open `nope.bin`: ENOENT (ERR_FS_OPEN)\n');
@@ -242,7 +258,7 @@ describe('the bundled CLI (scripts/build-cli.mjs)', { timeout: 300_000 }, () => 
     const plain = runLogged(['check', 'resp.bin', join(tmp.dir, 'b1.yaml')], { bundle: BUNDLE });
     assert.equal(plain.code, 0, plain.stderr);
     assert.ok(
-      files(plain).every((m) => m === 'main.js' || m.startsWith('commands/check/')),
+      files(plain).every((m) => m === 'main.js' || m === 'cli.cjs' || m.startsWith('commands/check/')),
       files(plain).join(),
     );
     assert.equal(
@@ -262,5 +278,37 @@ describe('the bundled CLI (scripts/build-cli.mjs)', { timeout: 300_000 }, () => 
       files(withKey).some((m) => /firmware-verify/.test(m)),
       false,
     );
+  });
+  test('create, verified and --no-verify: the same request format and messages as the sources; the second run from the code cache', () => {
+    for (const [label, flags] of [
+      ['verified', ibmChainOptions()],
+      ['--no-verify', ['--no-verify']],
+    ] as const) {
+      const args = (tag: string) => [
+        'create',
+        '-k',
+        join(IBM_CERTS, 'host.crt'),
+        ...flags,
+        '-a',
+        join(tmp.dir, `${tag}.arpk`),
+        '-o',
+        join(tmp.dir, `${tag}.req`),
+      ];
+      const src = runLogged(args(`src-${label}`));
+      const first = runLogged(args(`b1-${label}`), { bundle: BUNDLE });
+      const second = runLogged(args(`b2-${label}`), { bundle: BUNDLE });
+      for (const bun of [first, second]) {
+        assert.equal(bun.code, 0, bun.stderr);
+        assert.deepEqual([bun.code, bun.stdout, bun.stderr], [src.code, src.stdout, src.stderr], label);
+      }
+      // a request is random (keys, nonce); its size and header are not
+      const req = (tag: string) => readFileSync(join(tmp.dir, `${tag}.req`));
+      assert.equal(req(`b2-${label}`).length, req(`src-${label}`).length, label);
+      assert.deepEqual(req(`b2-${label}`).subarray(0, 16), req(`src-${label}`).subarray(0, 16), label);
+      assert.ok(
+        second.caches.length > 1 && second.caches.every((c) => c === 'accepted'),
+        `${label}: ${second.caches.join()}`,
+      );
+    }
   });
 });

@@ -3,13 +3,11 @@
  * `--no-verify` is given (pvattest's rule: exactly one of `--no-verify` or `--cert`).
  */
 import { AttestError } from '../../../shared/errors/index.js';
-import { hkdReportToJson, verifiedHostKeys } from '../../engine/pki/hkd-verifier.js';
 import { MAX_HKD_FILE_SIZE, readHostKeyDocument } from '../../engine/pki/host-key-document.js';
 import { readFileBounded } from '../../fs/index.js';
 import { naming } from '../files.js';
 import { certFiles, type CertificateFlags } from '../flags/certificate-options.js';
 import type { CliIo } from '../io.js';
-import { verifyHkdFiles } from './hkd.js';
 
 /** pvattest's warning whenever host-key documents are used without verification (warn level, stderr). */
 export const NO_VERIFY_WARNING =
@@ -82,6 +80,12 @@ export async function resolveHostKeysWithReport(
   }
   if (opts.at !== undefined && Number.isNaN(Date.parse(opts.at)))
     throw new AttestError('ERR_CLI_USAGE', `--at: not an ISO time: '${opts.at}'`);
+  // the chain-verification stack (chain building, revocation, the verifier's report) only when HKDs are verified:
+  // `create --no-verify` reads the HKD's key and needs none of it (`npm run bench cli`)
+  const [{ verifyHkdFiles }, { hkdReportToJson, verifiedHostKeys }] = await Promise.all([
+    import('./hkd.js'),
+    import('../../engine/pki/hkd-verifier.js'),
+  ]);
   const report = await verifyHkdFiles({
     hkdPaths: opts.hostKeyDocument,
     certPaths: opts.cert ?? [],
