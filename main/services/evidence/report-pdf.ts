@@ -164,6 +164,97 @@ interface Column {
   readonly mono?: boolean;
 }
 
+/** The parts of pdfkit's standard font (`doc._font`, its AFM metrics in `.font`) that `fastStandardFont` wraps. */
+interface StandardFont {
+  encode(text: string, features?: unknown): [string[], object[]];
+  widthOfString(text: string, size: number, features?: unknown): number;
+  font: {
+    kernPairs: Record<string, number>;
+    glyphWidths: Record<string, number>;
+    glyphsForString(text: string): string[];
+    advancesForGlyphs(glyphs: readonly string[]): number[];
+  };
+}
+
+/** Distinct strings remembered per font by `fastStandardFont` (then it starts again). */
+const FONT_MEMO_LIMIT = 20_000;
+
+/**
+ * Speeds up pdfkit's standard font `name` in `doc`, with the same numbers, so the file is unchanged
+ * (`test/services/evidence/report-pdf.test.ts` compares). A year's report (10,000 rows) spent ≈ 3 of its ≈ 5
+ * CPU-seconds in pdfkit's metrics (`npm run bench evidence`, profiled):
+ * - each pair of adjacent glyphs is looked up as the string `left + '\0' + right` in an object of ~2,700
+ *   kerning pairs, for every measurement and again for every text drawn: answered here from maps built once
+ *   per font (glyph → width, left glyph → right glyph → kerning);
+ * - a cell text that repeats on every row (outcome, HKD, chain state, CUID) is encoded and measured again for
+ *   each row: the results are kept per string (pdfkit only reads the arrays `encode` returns).
+ * Left alone when pdfkit's font object does not look as expected (another pdfkit version): slower, never different.
+ */
+export function fastStandardFont(doc: Doc, name: string): void {
+  doc.font(name);
+  const f = (doc as unknown as { _font?: Partial<StandardFont> })._font;
+  const afm = f?.font;
+  if (
+    !f ||
+    !afm ||
+    typeof f.encode !== 'function' ||
+    typeof f.widthOfString !== 'function' ||
+    typeof afm.advancesForGlyphs !== 'function' ||
+    typeof afm.glyphsForString !== 'function' ||
+    typeof afm.kernPairs !== 'object' ||
+    afm.kernPairs === null ||
+    typeof afm.glyphWidths !== 'object' ||
+    afm.glyphWidths === null
+  )
+    return;
+  const kerning = new Map<string, Map<string, number>>();
+  for (const [pair, amount] of Object.entries(afm.kernPairs)) {
+    const cut = pair.indexOf('\0');
+    if (cut < 0) return; // not the key format known here: keep pdfkit's own lookups
+    const left = pair.slice(0, cut);
+    let rights = kerning.get(left);
+    if (!rights) kerning.set(left, (rights = new Map()));
+    rights.set(pair.slice(cut + 1), amount);
+  }
+  const widths = new Map(Object.entries(afm.glyphWidths));
+  // pdfkit: advances[i] = (glyphWidths[g[i]] || 0) + (kernPairs[g[i] + '\0' + g[i + 1]] || 0)
+  afm.advancesForGlyphs = (glyphs: readonly string[]): number[] => {
+    const advances = new Array<number>(glyphs.length);
+    for (let i = 0; i < glyphs.length; i++) {
+      const left = glyphs[i]!;
+      const kern = i + 1 < glyphs.length ? kerning.get(left)?.get(glyphs[i + 1]!) : undefined;
+      advances[i] = (widths.get(left) || 0) + (kern || 0);
+    }
+    return advances;
+  };
+  const encode = f.encode.bind(f);
+  const encoded = new Map<string, [string[], object[]]>();
+  f.encode = (text: string, features?: unknown) => {
+    if (features !== undefined) return encode(text, features);
+    let r = encoded.get(text);
+    if (!r) {
+      if (encoded.size >= FONT_MEMO_LIMIT) encoded.clear();
+      encoded.set(text, (r = encode(text)));
+    }
+    return r;
+  };
+  // pdfkit: the sum of the advances at 1000 units, times size / 1000 (the sum is what is kept)
+  const widthOfString = f.widthOfString.bind(f);
+  const glyphsOf = afm.glyphsForString.bind(afm);
+  const unitWidths = new Map<string, number>();
+  f.widthOfString = (text: string, size: number, features?: unknown) => {
+    if (features !== undefined) return widthOfString(text, size, features);
+    let w = unitWidths.get(text);
+    if (w === undefined) {
+      if (unitWidths.size >= FONT_MEMO_LIMIT) unitWidths.clear();
+      w = 0;
+      for (const advance of afm.advancesForGlyphs!(glyphsOf(`${text}`))) w += advance;
+      unitWidths.set(text, w);
+    }
+    return w * (size / 1000);
+  };
+}
+
 /** Heights of table cells already measured (font, size, width, text → points); fonts are the built-in AFM ones. */
 const MEASURED = new Map<string, number>();
 
@@ -447,6 +538,7 @@ export async function writeReportPdf(p: WriteReportPdfParams): Promise<void> {
       Subject: `workstation key ${d.workstationKey.fingerprint}`,
     },
   });
+  for (const font of ['Helvetica', 'Helvetica-Bold', MONO]) fastStandardFont(doc, font);
   const out = createWriteStream(p.path);
   doc.pipe(out);
   const done = finished(out);
@@ -699,6 +791,7 @@ export async function writeAttestationReportPdf(p: WriteAttestationReportPdfPara
     bufferPages: true,
     info: { Title: `Attestation ${a.id} of ${a.guest}`, Subject: `outcome ${a.outcome}` },
   });
+  for (const font of ['Helvetica', 'Helvetica-Bold', MONO]) fastStandardFont(doc, font);
   const out = createWriteStream(p.path);
   doc.pipe(out);
   const done = finished(out);
