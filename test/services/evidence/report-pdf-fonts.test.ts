@@ -1,6 +1,6 @@
 /**
  * Issues 11/12 (a year's evidence export < 10 s): report-pdf.ts's faster metrics for pdfkit's standard fonts
- * (`fastStandardFont`: kerning from maps, encodings and widths kept per string) give exactly pdfkit's numbers,
+ * (`fastStandardFont`: kerning from maps, widths kept per string) give exactly pdfkit's numbers,
  * so the PDF is byte for byte the one pdfkit alone writes. Speed is `npm run bench evidence`'s.
  */
 import assert from 'node:assert/strict';
@@ -38,7 +38,7 @@ function pdf(patched: boolean): Promise<Buffer> {
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
   let y = 40;
   for (const [i, s] of samples().entries()) {
-    // twice: the second draws from what the first remembered
+    // twice: the second measures from what the first remembered
     for (let k = 0; k < 2; k++) {
       doc.font(FONTS[i % FONTS.length]!).fontSize(6 + (i % 7));
       doc.text(s, 40, y, i % 3 === 0 ? { lineBreak: false } : { width: 120 + (i % 5) * 40 });
