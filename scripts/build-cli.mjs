@@ -60,7 +60,7 @@ const purePackagesPlugin = {
   },
 };
 
-/** Modules whose identity matters across bundles (`instanceof AttestError`, `instanceof CliExit`): kept in main.js. */
+/** Modules whose identity matters across bundles (`instanceof AttestError`, `instanceof CliExit`): kept in cli.cjs. */
 const SHARED_MODULES = ['shared/errors/index', 'main/cli/io'];
 
 /** The command implementations the flags load lazily: `import('../commands/<name>.js')` in main/cli/flags/*.ts. */

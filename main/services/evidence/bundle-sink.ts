@@ -101,7 +101,7 @@ export function createZipSink(zipPath: string, scratch: string): BundleSink {
   let failure: Error | undefined;
   // fflate hands out a header, the data and a descriptor per entry: 150,000 writes for a year's 50,000 files,
   // whose system calls cost more than the zip itself (`npm run bench evidence`, profiled). They are copied into
-  // one buffer and written when it is full: the callers' bytes are never held after `put` returns.
+  // one buffer, written when it is full (and at the end).
   let pending = Buffer.allocUnsafe(ZIP_WRITE_SIZE);
   let used = 0;
   const flush = () => {
