@@ -51,18 +51,15 @@ export function EvidenceView() {
   const [from, setFrom] = useState(initial.from);
   const [to, setTo] = useState(initial.to);
   const [chosen, setChosen] = useState<string[]>([]);
-  const [organisation, setOrganisation] = useState('');
-  // the organisation remembered for this workspace fills the field until the user types their own
-  const [organisationEdited, setOrganisationEdited] = useState(false);
+  // what the user typed; until then the field shows the organisation remembered for this workspace
+  const [typedOrganisation, setTypedOrganisation] = useState<string>();
+  const organisation = typedOrganisation ?? defaults?.organisation ?? '';
   const [destination, setDestination] = useState('');
   const [invalid, setInvalid] = useState<{ from?: string; to?: string; destination?: string }>({});
   useEffect(() => {
     void stores.guests.getState().load();
     void stores.evidence.getState().loadDefaults();
   }, [stores]);
-  useEffect(() => {
-    if (!organisationEdited && defaults?.organisation) setOrganisation(defaults.organisation);
-  }, [defaults, organisationEdited]);
 
   function choose(p: PeriodPreset): void {
     setPreset(p);
@@ -168,10 +165,7 @@ export function EvidenceView() {
             id="evidence-organisation"
             value={organisation}
             placeholder="e.g. Example Bank, Security Office"
-            onChange={(e) => {
-              setOrganisationEdited(true);
-              setOrganisation(e.target.value);
-            }}
+            onChange={(e) => setTypedOrganisation(e.target.value)}
           />
         </div>
         <div className="field">
