@@ -31,6 +31,27 @@ export function evidenceDefaults(store: Store, keyDir: string, request: Evidence
   };
 }
 
+/**
+ * Where an exported file goes: a destination ending in `.<ext>` is that file; anything else is a folder (created,
+ * mode 0700, when missing) that receives `name`. A destination that is an existing file of another kind is refused.
+ */
+export function destinationFile(destination: string, ext: string, name: string): string {
+  if (new RegExp(`\\.${ext}$`, 'i').test(destination)) return destination;
+  let isDir: boolean;
+  try {
+    isDir = statSync(destination).isDirectory();
+  } catch {
+    mkdirSync(destination, { recursive: true, mode: 0o700 });
+    isDir = true;
+  }
+  if (!isDir)
+    throw new AttestError(
+      'ERR_APP_BAD_REQUEST',
+      `destination ${destination} is a file: choose a folder or a .${ext} path`,
+    );
+  return join(destination, name);
+}
+
 /** Writes one attestation's report where asked (default `reportsDir`). */
 export async function exportReportTo(
   store: Store,
@@ -40,25 +61,7 @@ export async function exportReportTo(
   const id = parseId(request.id, 'attestation');
   store.attestations.get(id); // ERR_STORE_ATTESTATION_NOT_FOUND before anything is created
   const file = `attestation-${id}.${request.format}`;
-  let path: string;
-  const dest = request.destination;
-  if (dest && new RegExp(`\\.${request.format}$`, 'i').test(dest)) path = dest;
-  else {
-    const dir = dest ?? reportsDir;
-    let isDir: boolean;
-    try {
-      isDir = statSync(dir).isDirectory();
-    } catch {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      isDir = true;
-    }
-    if (!isDir)
-      throw new AttestError(
-        'ERR_APP_BAD_REQUEST',
-        `destination ${dir} is a file: choose a folder or a .${request.format} path`,
-      );
-    path = join(dir, file);
-  }
+  const path = destinationFile(request.destination ?? reportsDir, request.format, file);
   const r = await exportAttestationReport({ store, id, path, format: request.format });
   return { path: r.path, format: r.format, outcome: r.report.attestation.outcome };
 }

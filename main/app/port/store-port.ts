@@ -4,7 +4,6 @@
  * host-key prompts (services/attest-stored-guest), paged history and reports (store repositories), and
  * evidence export (services/evidence/store-export). Store records are translated to the UI's plain data.
  */
-import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { shortDn } from '../../../shared/dn.js';
 import { AttestError, isAttestError } from '../../../shared/errors/index.js';
@@ -46,7 +45,7 @@ import { buildTimeline, type TimelineRow } from './timeline.js';
 import { guestTrustIssue, trustDependents } from './trust-dependents.js';
 import { createReleasePort } from './release-port.js';
 import { createTrustView, summarizeHealth, type TrustViewItem } from './trust-view.js';
-import { evidenceDefaults, exportReportTo } from './evidence-view.js';
+import { destinationFile, evidenceDefaults, exportReportTo } from './evidence-view.js';
 import { evidenceVerifyCommand } from '../../services/evidence/verify-command.js';
 
 /** Inputs of `createStorePort`. */
@@ -562,22 +561,9 @@ export function createStorePort(params: CreateStorePortParams): WorkstationPort 
  * missing) that receives `evidence-<UTC time>.zip`.
  */
 export function resolveDestination(destination: string, at: Date): { path: string; zip: true } {
-  if (/\.zip$/i.test(destination)) return { path: destination, zip: true };
-  let isDir: boolean;
-  try {
-    isDir = statSync(destination).isDirectory();
-  } catch {
-    mkdirSync(destination, { recursive: true, mode: 0o700 });
-    isDir = true;
-  }
-  if (!isDir)
-    throw new AttestError(
-      'ERR_APP_BAD_REQUEST',
-      `destination ${destination} is a file: choose a folder or a .zip path`,
-    );
   const stamp = at
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  return { path: join(destination, `evidence-${stamp}.zip`), zip: true };
+  return { path: destinationFile(destination, 'zip', `evidence-${stamp}.zip`), zip: true };
 }
