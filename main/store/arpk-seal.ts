@@ -14,8 +14,9 @@
  * | 0x0c | n | ciphertext |
  * | 0x0c+n | 16 | GCM tag |
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { sha256Hex } from '../engine/crypto/primitives.js';
 import { writeSecretFile } from '../fs/index.js';
 import { AttestError } from '../../shared/errors/index.js';
 
@@ -46,7 +47,7 @@ export class ArpkSealer {
 
   /** A short public id of the key (first 8 bytes of its SHA-256, hex), stored beside each sealed ARPK. */
   keyId(): string {
-    this.id ??= createHash('sha256').update(this.loadKey(true)).digest('hex').slice(0, 16);
+    this.id ??= sha256Hex(this.loadKey(true)).slice(0, 16);
     return this.id;
   }
 

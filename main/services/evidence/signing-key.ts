@@ -3,11 +3,12 @@
  * PKCS#8 PEM with mode 0600, public key SPKI PEM beside it. Fingerprint = `SHA256:` + unpadded base64 of
  * SHA-256 over the SPKI DER (the OpenSSH fingerprint style, over SPKI rather than the SSH wire form).
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttestError } from '../../../shared/errors/index.js';
 import { formatSha256Fingerprint } from '../../../shared/fingerprint.js';
+import { sha256 } from '../../engine/crypto/primitives.js';
 import { writeSecretFile } from '../../fs/index.js';
 
 export const PRIVATE_KEY_FILE = 'evidence-ed25519.key';
@@ -24,7 +25,7 @@ export interface WorkstationKey {
 /** The `SHA256:…` fingerprint of a public key. */
 export function fingerprintPublicKey(key: KeyObject): string {
   const der = key.export({ type: 'spki', format: 'der' });
-  return formatSha256Fingerprint(createHash('sha256').update(der).digest());
+  return formatSha256Fingerprint(sha256(der));
 }
 
 /** Parses an Ed25519 public key PEM; throws ERR_EVIDENCE_KEY_FILE when it is not one. */
