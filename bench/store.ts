@@ -17,6 +17,8 @@ import Database from 'better-sqlite3';
 import { openStore, type Store } from '../main/store/index.js';
 
 const ROUNDS = 3;
+/** `SE_BENCH_STORE_INSERT_ONLY=1`: only the first case (the 10,000 durable attempts), to iterate quickly. */
+const INSERT_ONLY = process.env.SE_BENCH_STORE_INSERT_ONLY === '1';
 
 /** The inputs of one attempt, drawn before it is timed. */
 interface AttemptInputs {
@@ -178,7 +180,7 @@ export async function runStoreBench(): Promise<object[]> {
       });
     }
     // 2. 100,000 attempts over 500 guests (written in batches to set up quickly).
-    {
+    if (!INSERT_ONLY) {
       const path = join(dir, 'big.db');
       const store = openStore({ path });
       const guests: number[] = [];
