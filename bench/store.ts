@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore, type Store } from '../main/store/index.js';
+import { openStore, STORE_PAGE_SIZE, type Store } from '../main/store/index.js';
 
 const ROUNDS = 3;
 /** `SE_BENCH_STORE_INSERT_ONLY=1`: only the first case (the 10,000 durable attempts), to iterate quickly. */
@@ -93,10 +93,12 @@ function storeRun(path: string, inputs: readonly AttemptInputs[]): RunTimes {
 /**
  * The same durable writes with bare better-sqlite3 and nothing else (no hashing, sealing or audit logic): per
  * attempt one transaction inserting the pending row and an audit row, one updating it and adding an audit row,
- * same page sizes, WAL and synchronous=NORMAL. What any two-phase, audited design costs on this machine.
+ * same payload sizes, the store's page size (`pageSize`), WAL and synchronous=NORMAL. What any two-phase, audited
+ * design costs on this machine.
  */
-function rawSqliteFloor(path: string, inputs: readonly AttemptInputs[]): RunTimes {
+function rawSqliteFloor(path: string, inputs: readonly AttemptInputs[], pageSize = STORE_PAGE_SIZE): RunTimes {
   const db = new Database(path);
+  db.pragma(`page_size = ${pageSize}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(`CREATE TABLE a (id INTEGER PRIMARY KEY, guest INTEGER, status TEXT, request BLOB, response BLOB, meta TEXT);
@@ -170,6 +172,7 @@ export async function runStoreBench(): Promise<object[]> {
         ops_per_s: Math.round((n / ms) * 1000),
         goal_ms: 2000,
         within_goal: ms < 2000,
+        page_size: STORE_PAGE_SIZE,
         raw_sqlite_floor_ms: Math.round(floor),
         raw_sqlite_floor_cpu_ms: Math.round(floorCpu),
         floor_runs_ms: floors.map((x) => Math.round(x.ms)),

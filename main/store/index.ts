@@ -1,5 +1,5 @@
 /** The store's public surface: open a database and use its repositories. */
-export { openStore, Store, type OpenStoreParams } from './store.js';
+export { openStore, Store, STORE_PAGE_SIZE, type OpenStoreParams } from './store.js';
 export {
   MIGRATIONS,
   LATEST_SCHEMA_VERSION,

@@ -17,6 +17,16 @@ import { statementCache, type StoreContext } from './store-context.js';
 import { ReleaseRepository } from './release-repository.js';
 import { TrustRepository } from './trust-repository.js';
 
+/**
+ * The page size of a new store file. Each commit appends every page it changes to the WAL, and the checkpoints
+ * fsync what was appended: an attempt changes about ten pages over its two commits (its row, three index leaves,
+ * the audit log's leaf, the header page when the file grows, an interior page now and then), so 2 KiB pages write
+ * 42 % fewer bytes than SQLite's 4 KiB default (22 vs 38 KiB per attempt) while a finished row (≈ 1.9 KiB) still
+ * fits a page. A checkpoint still runs every 1,000 pages (SQLite's default), now of 2 KiB: what a power loss can
+ * undo shrinks (≈ 90 attempts instead of ≈ 105). Files created before keep their page size (SQLite reads any).
+ */
+export const STORE_PAGE_SIZE = 2048;
+
 /** Options of `openStore`. */
 export interface OpenStoreParams {
   /** Database file, or `:memory:`. */
@@ -107,6 +117,8 @@ export function openStore(p: OpenStoreParams): Store {
     // The file holds requests, responses and sealed ARPKs: keep it private to its owner.
     if (created) chmodSync(p.path, 0o600);
     if (!readOnly) {
+      // only a file without pages takes a page size (an existing one keeps its own)
+      if (!memory && db.pragma('page_count', { simple: true }) === 0) db.pragma(`page_size = ${STORE_PAGE_SIZE}`);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${p.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     }
