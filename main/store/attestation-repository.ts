@@ -212,6 +212,22 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * `into` with the steps of `more` merged in as `{ ...into, ...more }` would, except that a step `more` gives as
+ * undefined is removed rather than kept undefined: the result is what JSON.parse of its JSON text (`steps_json`)
+ * gives, so the record can carry it without reading the text back.
+ */
+function withSteps(into: AttestationSteps, more: AttestationSteps | undefined): AttestationSteps {
+  if (more) {
+    for (const k of Object.keys(more)) {
+      const v = more[k];
+      if (v === undefined) delete into[k];
+      else into[k] = v;
+    }
+  }
+  return into;
+}
+
 function hexOrNull(b: Uint8Array | null | undefined): string | null {
   if (b == null) return null;
   return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('hex');
@@ -222,6 +238,8 @@ interface PendingRow {
   readonly row: AttestationRow;
   readonly blobs: AttestationBlobHashes;
   readonly parsed: ParsedColumns;
+  /** `row.steps_json` as an object (not shared with a caller), when the writer has it. */
+  readonly steps?: AttestationSteps;
 }
 
 /** Most pending rows remembered per connection (a run that never finishes must not grow memory). */
@@ -273,6 +291,7 @@ export class AttestationRepository {
         subjectType: 'attestation',
         subjectId: id,
         data: { guestId, contentHash: entry.row.content_hash },
+        at,
       });
       this.remember(id, entry);
       return id;
@@ -288,6 +307,7 @@ export class AttestationRepository {
     request: Buffer | null,
     seHeaderSha256: string | null,
   ): PendingRow {
+    const steps = withSteps({ started: at }, p.steps);
     // every row object is built with all columns in one order (one hidden class: no spreads, no deletes)
     const row: AttestationRow = {
       id,
@@ -297,7 +317,7 @@ export class AttestationRepository {
       error_message: null,
       started_at: at,
       finished_at: null,
-      steps_json: JSON.stringify({ started: at, ...(p.steps ?? {}) }),
+      steps_json: JSON.stringify(steps),
       hkd_sha256_json: JSON.stringify(p.hkdSha256 ?? []),
       hkd_report_json: p.hkdReport === undefined ? null : JSON.stringify(p.hkdReport),
       add_data_json: JSON.stringify(p.addData ?? []),
@@ -317,7 +337,7 @@ export class AttestationRepository {
     };
     const blobs = attestationBlobHashes(row);
     row.content_hash = hashAttestationRow(row, blobs);
-    return { row, blobs, parsed: parseJudged(row) };
+    return { row, blobs, parsed: parseJudged(row), steps };
   }
 
   private guestExists(id: number): boolean {
@@ -371,6 +391,10 @@ export class AttestationRepository {
   ): AttestationRecord | undefined {
     const { row: was, blobs: wasBlobs, parsed: wasParsed } = cur;
     const id = was.id;
+    // (a remembered entry is already out of `pending`: its steps object is this call's to change)
+    const steps = withSteps(withSteps(cur.steps ?? (JSON.parse(was.steps_json) as AttestationSteps), p.steps), {
+      finished: at,
+    });
     let add: Record<string, string> | undefined;
     if (p.additionalData) {
       add = {};
@@ -384,11 +408,7 @@ export class AttestationRepository {
       error_message: p.errorMessage ?? null,
       started_at: was.started_at,
       finished_at: at,
-      steps_json: JSON.stringify({
-        ...(JSON.parse(was.steps_json) as AttestationSteps),
-        ...(p.steps ?? {}),
-        finished: at,
-      }),
+      steps_json: JSON.stringify(steps),
       hkd_sha256_json: was.hkd_sha256_json,
       hkd_report_json: p.hkdReport === undefined ? was.hkd_report_json : JSON.stringify(p.hkdReport),
       add_data_json: was.add_data_json,
@@ -442,9 +462,10 @@ export class AttestationRepository {
       subjectType: 'attestation',
       subjectId: id,
       data: { guestId: was.guest_id, status: p.status, errorCode: p.errorCode ?? null, contentHash },
+      at,
     });
     const guestName = this.ctx.stmt('SELECT name FROM guests WHERE id = ?').pluck().get(was.guest_id) as string;
-    return this.toRecord(row, guestName, parsed, verdict, blobs);
+    return this.toRecord(row, guestName, parsed, verdict, blobs, steps);
   }
 
   /**
@@ -590,6 +611,7 @@ export class AttestationRepository {
     parsed: ParsedColumns = parseJudged(r),
     verdict: Verdict | null = judgeParsed(r, parsed),
     blobs?: Pick<AttestationBlobHashes, 'request' | 'response'>,
+    steps: AttestationSteps = JSON.parse(r.steps_json) as AttestationSteps,
   ): AttestationRecord {
     return {
       id: r.id,
@@ -602,7 +624,7 @@ export class AttestationRepository {
       errorMessage: r.error_message,
       startedAt: r.started_at,
       finishedAt: r.finished_at,
-      steps: JSON.parse(r.steps_json) as AttestationSteps,
+      steps,
       hkdSha256: parsed.hkdSha256,
       hkdReport: r.hkd_report_json === null ? null : (JSON.parse(r.hkd_report_json) as unknown),
       addData: JSON.parse(r.add_data_json) as AddDataKind[],

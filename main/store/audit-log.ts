@@ -35,6 +35,8 @@ export interface AuditAppendParams {
   subjectType: AuditEntry['subjectType'];
   subjectId: number | null;
   data: Record<string, unknown>;
+  /** The entry's time (ISO 8601); default: now. A writer passes the time it stamps on the row it writes. */
+  at?: string;
 }
 
 interface AuditRow {
@@ -136,7 +138,7 @@ export class AuditLog {
     const head = this.headStmt.get() as { seq: number; hash: string } | undefined;
     const seq = (head?.seq ?? 0) + 1;
     const prevHash = head?.hash ?? GENESIS_HASH;
-    const at = this.now().toISOString();
+    const at = p.at ?? this.now().toISOString();
     // The hash covers exactly the stored text (canonical JSON reads back to the same canonical JSON).
     const dataJson = canonicalJson(p.data);
     const hash = entryHash(prevHash, seq, at, p, dataJson);
