@@ -93,12 +93,12 @@ function storeRun(path: string, inputs: readonly AttemptInputs[]): RunTimes {
 /**
  * The same durable writes with bare better-sqlite3 and nothing else (no hashing, sealing or audit logic): per
  * attempt one transaction inserting the pending row and an audit row, one updating it and adding an audit row,
- * same payload sizes, the store's page size (`pageSize`), WAL and synchronous=NORMAL. What any two-phase, audited
- * design costs on this machine.
+ * same payload sizes, the store's page size, WAL and synchronous=NORMAL. What any two-phase, audited design costs
+ * on this machine.
  */
-function rawSqliteFloor(path: string, inputs: readonly AttemptInputs[], pageSize = STORE_PAGE_SIZE): RunTimes {
+function rawSqliteFloor(path: string, inputs: readonly AttemptInputs[]): RunTimes {
   const db = new Database(path);
-  db.pragma(`page_size = ${pageSize}`);
+  db.pragma(`page_size = ${STORE_PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(`CREATE TABLE a (id INTEGER PRIMARY KEY, guest INTEGER, status TEXT, request BLOB, response BLOB, meta TEXT);

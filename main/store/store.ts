@@ -22,8 +22,9 @@ import { TrustRepository } from './trust-repository.js';
  * fsync what was appended: an attempt changes about ten pages over its two commits (its row, three index leaves,
  * the audit log's leaf, the header page when the file grows, an interior page now and then), so 2 KiB pages write
  * 42 % fewer bytes than SQLite's 4 KiB default (22 vs 38 KiB per attempt) while a finished row (≈ 1.9 KiB) still
- * fits a page. A checkpoint still runs every 1,000 pages (SQLite's default), now of 2 KiB: what a power loss can
- * undo shrinks (≈ 90 attempts instead of ≈ 105). Files created before keep their page size (SQLite reads any).
+ * fits a page (a larger one, e.g. with a big HKD report, spills into overflow pages as any row larger than a page
+ * does). A checkpoint still runs every 1,000 pages (SQLite's default), now of 2 KiB: what a power loss can undo
+ * shrinks (≈ 90 attempts instead of ≈ 105). Files created before keep their page size (SQLite reads any).
  */
 export const STORE_PAGE_SIZE = 2048;
 
