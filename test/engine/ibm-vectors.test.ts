@@ -56,6 +56,24 @@ describe('IBM fixed keys (spec 13.1)', () => {
     const kek = kdfX963Sha256(p521Ecdh(customerPriv(), host.publicCoords));
     assert.equal(toHex(kek), '753277558f3b6003419ef249ae3c4b55aad77d09d97fdd1fc88fd8f0cf22f149');
   });
+  test("ECDH with a pair's own private key (the ECDH object that made the pair) gives IBM's KEK, and never a stale key", () => {
+    const host = hostKey();
+    const expected = '753277558f3b6003419ef249ae3c4b55aad77d09d97fdd1fc88fd8f0cf22f149';
+    const pair = p521KeyPairFromPrivate(customerPriv());
+    assert.equal(toHex(kdfX963Sha256(p521Ecdh(pair.privateKey, host.publicCoords))), expected);
+    assert.equal(toHex(kdfX963Sha256(p521Ecdh(pair.privateKey, host.publicCoords))), expected, 'twice');
+    // the same array now holds another key: the result is that key's, as for a fresh array holding it
+    const other = p521KeyPairFromPrivate(filledBytes(66, 0x01).fill(0, 0, 1));
+    pair.privateKey.set(other.privateKey);
+    assert.deepEqual(
+      p521Ecdh(pair.privateKey, host.publicCoords),
+      p521Ecdh(Uint8Array.from(other.privateKey), host.publicCoords),
+    );
+    assert.notEqual(toHex(kdfX963Sha256(p521Ecdh(pair.privateKey, host.publicCoords))), expected);
+    // wiped: no key at all
+    pair.privateKey.fill(0);
+    assert.throws(() => p521Ecdh(pair.privateKey, host.publicCoords), { code: 'ERR_HOST_KEY_INVALID' });
+  });
   test('pvattest host.pem.crt PHKH', () => {
     const doc = readHostKeyDocument(vector('s390-tools/rust/pvattest/tests/assets/host.pem.crt'));
     assert.equal(toHex(doc.phkh), '596e8bf9ceb88e686c74ff007c6df5124e00156981279011f0c6c388b6e95892');
