@@ -74,5 +74,14 @@ export default tseslint.config(
     files: ['eslint.config.mjs', 'scripts/**', 'test/**/fixtures/**'],
     rules: { 'import-x/no-default-export': 'off' },
   },
+  {
+    // the CommonJS entry scripts (bin/se-attest.cjs: no ES-module loader at start-up)
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   prettier,
 );

@@ -1,5 +1,5 @@
 /**
- * CLI benchmarks. `cli-start` (issue 13): whole `se-attest` processes (bin/se-attest.js, the bundled CLI, rebuilt
+ * CLI benchmarks. `cli-start` (issue 13): whole `se-attest` processes (bin/se-attest.cjs, the bundled CLI, rebuilt
  * first so the figures are of the current sources), spawn to exit, median of RUNS each, interleaved with bare
  * `node -e 0` runs in the same loop so that both see the same machine load; `added_ms` is the difference of the
  * medians. On a busy machine wall time mostly measures the wait for a core, so each case also reports the CPU
@@ -17,7 +17,7 @@ import { buildCli } from '../scripts/build-cli.mjs';
 import { IBM_CERTS, ibmChainOptions } from '../test/support/vectors.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/se-attest.js');
+const BIN = join(ROOT, 'bin/se-attest.cjs');
 const INTEROP = join(ROOT, 'test/vectors/interop');
 const CERTS = IBM_CERTS;
 const RUNS = 11;

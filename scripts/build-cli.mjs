@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the `se-attest` CLI into dist/cli/ for a fast start (`npm run bench cli` measures it):
-//   dist/cli/main.js                   the entry (an ES module, main/cli/bundle-entry.ts): the script loader with
-//                                      V8's code cache (main/cli/code-cache.ts), which loads the files below
+//   dist/cli/main.cjs                  the entry (CommonJS, main/cli/bundle-entry.ts; bin/se-attest.cjs requires it):
+//                                      the script loader with V8's code cache (main/cli/code-cache.ts), which loads
+//                                      the files below
 //   dist/cli/cli.cjs                   commander, every command's flags and help (main/cli/flags/*), runCli, and
 //                                      the modules whose classes must exist once (shared/errors, main/cli/io)
 //   dist/cli/commands/<name>/index.cjs one file per command implementation (main/cli/commands/<name>.ts), loaded by
@@ -60,6 +61,45 @@ const purePackagesPlugin = {
   },
 };
 
+/**
+ * commander requires `node:child_process` when it loads, for the executable subcommands the CLI does not have;
+ * loading it brings net, dgram and the streams with it (≈ 4 ms of every run, `npm run bench cli`). Within
+ * commander that require is a stand-in that loads the module on first use.
+ */
+const lazyChildProcessPlugin = {
+  name: 'se-attest-lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /\/node_modules\/commander\//.test(args.importer)
+        ? { path: 'child_process', namespace: 'se-attest-lazy' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'se-attest-lazy' }, () => ({
+      loader: 'js',
+      contents: [
+        'let m;',
+        "const load = () => (m ??= require('node:child_process'));",
+        'module.exports = new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load() });',
+      ].join('\n'),
+    }));
+  },
+};
+
+/** The packages (node_modules names) with code in each output file of an esbuild metafile, by `.cjs` path. */
+function packagesByOutput(metafile, esm) {
+  const out = {};
+  for (const [file, { inputs }] of Object.entries(metafile.outputs)) {
+    const names = new Set();
+    for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
+      if (bytesInOutput === 0) continue; // tree-shaken away
+      const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m) names.add(m[1]);
+    }
+    out[relative(esm, resolve(root, file)).replace(/\.js$/, '.cjs')] = [...names].sort();
+  }
+  return out;
+}
+
 /** Modules whose identity matters across bundles (`instanceof AttestError`, `instanceof CliExit`): kept in cli.cjs. */
 const SHARED_MODULES = ['shared/errors/index', 'main/cli/io'];
 
@@ -88,6 +128,7 @@ const common = {
   // licence comments stay in the file they belong to (a linked file would be named after the ES-module step)
   legalComments: 'eof',
   external: [...Object.keys(pkg.dependencies ?? {}).filter((n) => !isBundledPackage(n)), 'electron'],
+  metafile: true,
 };
 
 /**
@@ -139,13 +180,20 @@ function linkPlugin(kind) {
   };
 }
 
-/** Builds the CLI bundle into `outdir` (default dist/cli); resolves to the entry file. */
+/** The bundle's entry file, in dist/cli. */
+export const ENTRY = 'main.cjs';
+
+/**
+ * Builds the CLI bundle into `outdir` (default dist/cli); resolves to the entry file and, for each script of the
+ * bundle (path relative to `outdir`), the packages bundled into it.
+ */
 export async function buildCli({ outdir = join(root, 'dist/cli') } = {}) {
   rmSync(outdir, { recursive: true, force: true }); // no stale files (or caches) of an earlier build
   const esm = `${outdir}.esm-${process.pid}`;
   rmSync(esm, { recursive: true, force: true });
+  const packages = {};
   try {
-    await build({
+    const cli = await build({
       ...common,
       stdin: {
         contents: [
@@ -157,33 +205,39 @@ export async function buildCli({ outdir = join(root, 'dist/cli') } = {}) {
         loader: 'ts',
       },
       outfile: join(esm, 'cli.js'),
-      plugins: [linkPlugin('main'), purePackagesPlugin],
+      plugins: [linkPlugin('main'), lazyChildProcessPlugin, purePackagesPlugin],
     });
+    Object.assign(packages, packagesByOutput(cli.metafile, esm));
     for (const name of lazyCommandModules()) {
-      await build({
+      const command = await build({
         ...common,
         entryPoints: { index: join(root, `main/cli/commands/${name}.ts`) },
         outdir: join(esm, 'commands', name),
         splitting: true,
         chunkNames: '[name]-[hash]',
-        plugins: [linkPlugin('command'), purePackagesPlugin],
+        plugins: [linkPlugin('command'), lazyChildProcessPlugin, purePackagesPlugin],
       });
+      Object.assign(packages, packagesByOutput(command.metafile, esm));
     }
     await writeScripts(esm, outdir);
   } finally {
     rmSync(esm, { recursive: true, force: true });
   }
-  // the entry stays an ES module (bin/se-attest.js imports it): the loader, nothing else
+  // the entry: the loader, nothing else; CommonJS like bin/se-attest.cjs, so that no run starts Node's ES-module
+  // loader (≈ 10 ms, `npm run bench cli`); its `import.meta.url` is the file's URL, as in the scripts
   await build({
     ...common,
+    format: 'cjs',
     entryPoints: [join(root, 'main/cli/bundle-entry.ts')],
-    outfile: join(outdir, 'main.js'),
+    outfile: join(outdir, ENTRY),
+    define: { 'import.meta.url': '__seAttestImportMetaUrl' },
+    banner: { js: '"use strict";var __seAttestImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
-  return join(outdir, 'main.js');
+  return { entry: join(outdir, ENTRY), packages };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   const i = process.argv.indexOf('--outdir');
-  const out = await buildCli(i > 0 ? { outdir: resolve(process.argv[i + 1]) } : {});
-  console.log(`CLI bundled into ${out}`);
+  const { entry } = await buildCli(i > 0 ? { outdir: resolve(process.argv[i + 1]) } : {});
+  console.log(`CLI bundled into ${entry}`);
 }

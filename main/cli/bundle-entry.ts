@@ -1,5 +1,5 @@
 /**
- * The entry of the shipped CLI bundle (dist/cli/main.js, built by scripts/build-cli.mjs; bin/se-attest.js runs
+ * The entry of the shipped CLI bundle (dist/cli/main.cjs, built by scripts/build-cli.mjs; bin/se-attest.cjs runs
  * it): loads the CLI's scripts (dist/cli/cli.cjs, then each command's file when it runs) through the
  * code-caching ScriptLoader, and after the command writes the caches that were missing (main/cli/code-cache.ts).
  */

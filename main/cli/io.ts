@@ -2,7 +2,7 @@ import { AttestError, isAttestError } from '../../shared/errors/index.js';
 
 /**
  * What a CLI command may touch besides its arguments: output streams, the working directory and the
- * environment. Tests pass an in-memory implementation; `bin/se-attest.js` passes the process's.
+ * environment. Tests pass an in-memory implementation; `bin/se-attest.cjs` passes the process's.
  */
 export interface CliIo {
   /** Writes text to standard output as given (no newline added). */

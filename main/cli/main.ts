@@ -18,7 +18,7 @@
  *    its register function. A run registers only the group its first argument names (all of them for the
  *    top-level `--help`, `help` or an unknown command); test/cli/lazy-commands.test.ts checks the names.
  *
- * The shipped CLI (bin/se-attest.js) runs an esbuild bundle of this module (scripts/build-cli.mjs): the flags
+ * The shipped CLI (bin/se-attest.cjs) runs an esbuild bundle of this module (scripts/build-cli.mjs): the flags
  * and commander in one file, every implementation in its own chunk loaded by the `import()` above.
  */
 import { Command, CommanderError } from 'commander';

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { Command } from 'commander';
 import { COMMAND_GROUPS } from '../../main/cli/main.js';
 import { memoryIo } from '../../main/cli/io.js';
-import { buildCli, lazyCommandModules } from '../../scripts/build-cli.mjs';
+import { buildCli, ENTRY, lazyCommandModules } from '../../scripts/build-cli.mjs';
 import { tempDir } from '../support/cli.js';
 import { IBM_CERTS, INTEROP, ibmChainOptions } from '../support/vectors.js';
 
@@ -92,7 +92,7 @@ describe('the registration pattern (main/cli/main.ts)', () => {
 function runLogged(
   args: readonly string[],
   opts: { cwd?: string; bundle?: string } = {},
-): { code: number | null; stdout: string; stderr: string; modules: string[]; caches: string[] } {
+): { code: number | null; stdout: string; stderr: string; modules: string[]; caches: string[]; builtins: string[] } {
   const log = join(tmp.dir, `modules-${Math.random().toString(36).slice(2)}.log`);
   const entry = opts.bundle
     ? [
@@ -102,11 +102,13 @@ function runLogged(
         [
           `import { appendFileSync } from 'node:fs';`,
           `import { pathToFileURL } from 'node:url';`,
-          `import { runCli, loadedScripts } from ${JSON.stringify(join(opts.bundle, 'main.js'))};`,
+          `import { runCli, loadedScripts } from ${JSON.stringify(join(opts.bundle, ENTRY))};`,
           'process.exitCode = await runCli(process.argv.slice(1));',
           `const loaded = loadedScripts();`,
           `for (const s of loaded) appendFileSync(process.env.SE_ATTEST_MODULE_LOG, pathToFileURL(${JSON.stringify(opts.bundle)} + '/' + s.file).href + '\\n');`,
           `appendFileSync(process.env.SE_ATTEST_MODULE_LOG, 'caches ' + JSON.stringify(loaded.map((s) => s.cache)) + '\\n');`,
+          // which of Node's own modules the run loaded (process.moduleLoadList: 'NativeModule net', ...)
+          `appendFileSync(process.env.SE_ATTEST_MODULE_LOG, 'builtins ' + JSON.stringify(process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13))) + '\\n');`,
         ].join('\n'),
         '--',
       ]
@@ -137,12 +139,14 @@ function runLogged(
     ),
   ].sort();
   const caches = /^caches (.*)$/m.exec(text);
+  const builtins = /^builtins (.*)$/m.exec(text);
   return {
     code: r.status,
     stdout: r.stdout,
     stderr: r.stderr.replace(/\nmaxRSS=\d+\n$/, ''),
     modules,
     caches: caches ? (JSON.parse(caches[1]!) as string[]) : [],
+    builtins: builtins ? (JSON.parse(builtins[1]!) as string[]) : [],
   };
 }
 
@@ -161,7 +165,9 @@ function packages(modules: readonly string[]): string[] {
 }
 
 const IMPLEMENTATION = /^main\/(cli\/commands|engine|services|store|transport|fs|sim|demo\/(?!defaults))/;
-const HEAVY = ['@peculiar/x509', 'better-sqlite3', 'fflate', 'pdfkit', 'reflect-metadata', 'ssh2', 'yauzl'];
+const HEAVY = ['@peculiar/x509', 'better-sqlite3', 'fflate', 'pdfkit', 'reflect-metadata', 'ssh2', 'tsyringe', 'yauzl'];
+/** The X.509 schemas the verifier reads certificates and CRLs with (main/engine/pki/x509.ts). */
+const X509_SCHEMAS = '@peculiar/asn1-x509';
 
 describe('what a command loads (child processes from the sources)', { timeout: 300_000 }, () => {
   for (const args of [
@@ -203,7 +209,7 @@ describe('what a command loads (child processes from the sources)', { timeout: 3
     assert.equal(plain.modules.includes('main/services/firmware-verify.ts'), false);
     const withKey = runLogged(['check', 'resp.bin', join(tmp.dir, 'c2.yaml'), '-q', '-k', join(KEYS, 'hostA.crt')]);
     assert.equal(withKey.code, 0, withKey.stderr);
-    assert.ok(packages(withKey.modules).includes('@peculiar/x509'));
+    assert.ok(packages(withKey.modules).includes(X509_SCHEMAS));
   });
   test('extract-hdr and create --no-verify: no SSH, SQLite, PDF or zip', () => {
     const x = runLogged(['extract-hdr', '-o', join(tmp.dir, 'x.hdr'), join(KEYS, 'se-image-plain.img')]);
@@ -220,15 +226,64 @@ describe('what a command loads (child processes from the sources)', { timeout: 3
       join(tmp.dir, 'r'),
     ]);
     assert.equal(c.code, 0, c.stderr);
-    for (const p of HEAVY.filter((h) => h !== '@peculiar/x509' && h !== 'reflect-metadata'))
-      assert.equal(packages(c.modules).includes(p), false, p);
+    for (const p of HEAVY) assert.equal(packages(c.modules).includes(p), false, p);
+  });
+  test('create, verified: the X.509 schemas, not @peculiar/x509 (which makes certificates) or its container', () => {
+    const c = runLogged([
+      'create',
+      '-k',
+      join(IBM_CERTS, 'host.crt'),
+      ...ibmChainOptions(),
+      '-a',
+      join(tmp.dir, 'va'),
+      '-o',
+      join(tmp.dir, 'vr'),
+    ]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.ok(packages(c.modules).includes(X509_SCHEMAS), packages(c.modules).join());
+    for (const p of HEAVY) assert.equal(packages(c.modules).includes(p), false, p);
   });
 });
 
 describe('the bundled CLI (scripts/build-cli.mjs)', { timeout: 300_000 }, () => {
+  let bundled: Record<string, string[]> = {};
   before(async () => {
     mkdirSync(join(ROOT, 'test-output'), { recursive: true });
-    await buildCli({ outdir: BUNDLE });
+    bundled = (await buildCli({ outdir: BUNDLE })).packages;
+  });
+  test('commander is bundled once, into cli.cjs: no command file carries a second copy', () => {
+    const withCommander = Object.keys(bundled).filter((f) => bundled[f]!.includes('commander'));
+    assert.deepEqual(withCommander, ['cli.cjs']);
+    assert.ok(
+      Object.keys(bundled).some((f) => f.startsWith('commands/create/') && bundled[f]!.includes(X509_SCHEMAS)),
+      'the build reports what each file bundles',
+    );
+  });
+  test("commander's child_process is loaded only on use: --help, verify and create do not load it", () => {
+    const C = IBM_CERTS;
+    for (const args of [
+      ['--help'],
+      ['verify', '-i', 'resp.bin', '-a', 'arp.key', '--hdr', 'hdr.input', '-o', join(tmp.dir, 'cp.yaml')],
+      [
+        'create',
+        '-k',
+        join(C, 'host.crt'),
+        ...ibmChainOptions(),
+        '-a',
+        join(tmp.dir, 'cp.a'),
+        '-o',
+        join(tmp.dir, 'cp.r'),
+      ],
+    ]) {
+      const r = runLogged(args, { bundle: BUNDLE });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.builtins.includes('crypto') || args[0] === '--help', `${args[0]}: the list is read`);
+      assert.deepEqual(
+        r.builtins.filter((m) => m === 'child_process' || m === 'dgram'),
+        [],
+        args[0],
+      );
+    }
   });
   const inBundle = (m: string) => relative(relative(ROOT, BUNDLE), m);
   test('verify: same output and YAML as from the sources, loading the entry, cli.cjs and its own file only', () => {
@@ -238,12 +293,12 @@ describe('the bundled CLI (scripts/build-cli.mjs)', { timeout: 300_000 }, () => 
     assert.equal(bun.code, 0, bun.stderr);
     assert.deepEqual([bun.code, bun.stdout, bun.stderr], [src.code, src.stdout, src.stderr]);
     assert.equal(readFileSync(join(tmp.dir, 'bun.yaml'), 'utf8'), readFileSync(join(RS, 'expected.yaml'), 'utf8'));
-    assert.deepEqual(bun.modules.map(inBundle), ['cli.cjs', 'commands/verify/index.cjs', 'main.js']);
+    assert.deepEqual(bun.modules.map(inBundle), ['cli.cjs', 'commands/verify/index.cjs', ENTRY]);
   });
   test('--help of a command loads cli.cjs only; errors keep their codes across files', () => {
     const help = runLogged(['check', '--help'], { bundle: BUNDLE });
     assert.equal(help.code, 0);
-    assert.deepEqual(help.modules.map(inBundle), ['cli.cjs', 'main.js']);
+    assert.deepEqual(help.modules.map(inBundle), ['cli.cjs', ENTRY]);
     const missing = runLogged(['verify', '-i', 'nope.bin', '-a', 'arp.key', '--hdr', 'hdr.input'], { bundle: BUNDLE });
     assert.equal(missing.code, 1);
     assert.equal(missing.stderr, 'error: Cannot open `nope.bin`: ENOENT (ERR_FS_OPEN)\n');
@@ -251,14 +306,14 @@ describe('the bundled CLI (scripts/build-cli.mjs)', { timeout: 300_000 }, () => 
       bundle: BUNDLE,
       cwd: join(INTEROP, 'tamper-meas'),
     });
-    assert.equal(mismatch.code, 2, 'CliExit from a command file is recognised by main.js');
+    assert.equal(mismatch.code, 2, 'CliExit from a command file is recognised by the entry');
   });
   test("check -k loads the X.509 chunk beside check's file, only then; --firmware its HTTP chunk", () => {
     const files = (r: { modules: string[] }) => r.modules.map(inBundle);
     const plain = runLogged(['check', 'resp.bin', join(tmp.dir, 'b1.yaml')], { bundle: BUNDLE });
     assert.equal(plain.code, 0, plain.stderr);
     assert.ok(
-      files(plain).every((m) => m === 'main.js' || m === 'cli.cjs' || m.startsWith('commands/check/')),
+      files(plain).every((m) => m === ENTRY || m === 'cli.cjs' || m.startsWith('commands/check/')),
       files(plain).join(),
     );
     assert.equal(

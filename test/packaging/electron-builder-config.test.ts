@@ -142,7 +142,7 @@ describe('package contents', () => {
     for (const p of ['dist/**', 'dist-renderer/**', 'dist-preload/**', 'bin/**']) assert.ok(files.includes(p), p);
     assert.ok(isShipped(String(pkg['main'])), `package.json main ${String(pkg['main'])}`);
     assert.ok(isShipped('dist/main/cli/main.js'));
-    assert.ok(isShipped('dist/cli/main.js'), 'the bundled CLI bin/se-attest.js runs');
+    assert.ok(isShipped('dist/cli/main.cjs'), 'the bundled CLI bin/se-attest.cjs runs');
     assert.ok(isShipped('dist-renderer/index.html'));
     assert.ok(isShipped('dist-preload/preload.cjs'));
     assert.ok(isShipped(getCliBin()), 'the se-attest bin entry');

@@ -9,7 +9,7 @@ import { systemContext } from '../../engine/crypto/context.js';
 import { parseAddDataList, type AddDataKind } from '../../engine/formats/additional-data.js';
 import { checkSecretFileTarget } from '../../fs/index.js';
 import { writeFileChecked } from '../files.js';
-import type { CertificateFlags } from '../flags/certificate-options.js';
+import type { CertificateFlags } from '../options.js';
 import type { CliIo } from '../io.js';
 import { NO_VERIFY_WARNING, hostKeyOptionsFrom, resolveHostKeys } from './host-keys.js';
 

@@ -6,7 +6,7 @@ import { AttestError } from '../../../shared/errors/index.js';
 import { MAX_HKD_FILE_SIZE, readHostKeyDocument } from '../../engine/pki/host-key-document.js';
 import { readFileBounded } from '../../fs/index.js';
 import { naming } from '../files.js';
-import { certFiles, type CertificateFlags } from '../flags/certificate-options.js';
+import { certFiles, type CertificateFlags } from '../options.js';
 import type { CliIo } from '../io.js';
 
 /** pvattest's warning whenever host-key documents are used without verification (warn level, stderr). */

@@ -21,7 +21,7 @@ import { describeValueSource } from '../../services/release-value.js';
 import { openWorkspace, type Store } from '../../services/workspace.js';
 import { resolvePath } from '../../fs/index.js';
 import { CliExit, EXIT_ATTESTATION_FAILED, EXIT_ERROR, type CliIo } from '../io.js';
-import { PASSPHRASE_ENV } from '../flags/attest.js';
+import { PASSPHRASE_ENV } from '../options.js';
 import { resolveDbPath } from '../../services/db-path.js';
 
 /** `release`'s options as parsed. */

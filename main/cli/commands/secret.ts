@@ -43,7 +43,7 @@ import { verifiedAttestationBinding } from '../../services/secret-binding.js';
 import { resolveDbPath } from '../../services/db-path.js';
 import { openWorkspace } from '../../services/workspace.js';
 import { naming, writeFileChecked } from '../files.js';
-import { certFiles, type CertificateFlags } from '../flags/certificate-options.js';
+import { certFiles, type CertificateFlags } from '../options.js';
 import { yamlString } from '../format/yaml.js';
 import { CliExit, EXIT_ERROR, writeStdoutBytes, type CliIo } from '../io.js';
 import { hostKeyOptionsFrom, resolveHostKeys } from './host-keys.js';

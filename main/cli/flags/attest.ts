@@ -2,12 +2,9 @@
 import { type Command, Option } from 'commander';
 import type { AttestOptions } from '../commands/attest.js';
 import type { CliIo } from '../io.js';
-import { collectList } from '../options.js';
+import { collectList, PASSPHRASE_ENV } from '../options.js';
 import { addCertificateOptions } from './certificate-options.js';
 import { ADD_DATA_HELP } from './engine.js';
-
-/** Environment variable holding the passphrase of an encrypted `--identity` key (never a flag: argv is public). */
-export const PASSPHRASE_ENV = 'SE_ATTEST_SSH_PASSPHRASE';
 
 /** Registers `attest` on `program`. */
 export function registerAttestCommands(program: Command, io: CliIo): void {

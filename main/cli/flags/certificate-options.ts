@@ -1,16 +1,9 @@
-/** pvattest's certificate options, shared by `create` and `attest` (spec hostkey-verification §2). */
+/**
+ * pvattest's certificate options, shared by `create` and `attest` (spec hostkey-verification §2); their parsed
+ * form (`CertificateFlags`, `certFiles`) is in ../options.ts, which the commands use without loading commander.
+ */
 import { type Command, Option } from 'commander';
 import { collectList } from '../options.js';
-
-/** pvattest's certificate options as parsed by commander (`--no-verify` arrives as `verify: false`). */
-export interface CertificateFlags {
-  verify?: boolean;
-  cert?: string[];
-  crt?: string[];
-  crl?: string[];
-  rootCa?: string;
-  offline?: boolean;
-}
 
 /** Adds `--no-verify`, `-C/--cert` (alias `--crt`), `--crl`, `--root-ca` and `--offline` to a command. */
 export function addCertificateOptions(cmd: Command): Command {
@@ -21,9 +14,4 @@ export function addCertificateOptions(cmd: Command): Command {
     .option('--crl <FILE>', 'certificate revocation list (repeatable)', collectList)
     .option('--root-ca <FILE>', 'root CA to trust instead of the configured set')
     .option('--offline', 'do not download CRLs');
-}
-
-/** The `-C` files given with `--cert` and with its alias `--crt`, in order. */
-export function certFiles(flags: CertificateFlags): string[] {
-  return [...(flags.cert ?? []), ...(flags.crt ?? [])];
 }

@@ -42,29 +42,28 @@ const SIG_ALGS: Readonly<Record<string, AlgorithmFacts>> = {
   '1.2.840.10045.4.3.3': { name: 'ecdsa-with-SHA384', hash: 'sha384', kind: 'ecdsa', bits: 192 },
   '1.2.840.10045.4.3.4': { name: 'ecdsa-with-SHA512', hash: 'sha512', kind: 'ecdsa', bits: 256 },
 };
-/** WebCrypto hash names (as @peculiar/x509 reports RSA-PSS parameters) → Node hash and digest bits. */
-const WEB_HASHES: Readonly<Record<string, { hash: string; bits: number }>> = {
-  'SHA-1': { hash: 'sha1', bits: 63 },
-  'SHA-224': { hash: 'sha224', bits: 112 },
-  'SHA-256': { hash: 'sha256', bits: 128 },
-  'SHA-384': { hash: 'sha384', bits: 192 },
-  'SHA-512': { hash: 'sha512', bits: 256 },
+/** The hash AlgorithmIdentifier OIDs of RSASSA-PSS-params (RFC 4055) → Node hash and digest bits. */
+const PSS_HASHES: Readonly<Record<string, { hash: string; bits: number }>> = {
+  '1.3.14.3.2.26': { hash: 'sha1', bits: 63 },
+  '2.16.840.1.101.3.4.2.4': { hash: 'sha224', bits: 112 },
+  '2.16.840.1.101.3.4.2.1': { hash: 'sha256', bits: 128 },
+  '2.16.840.1.101.3.4.2.2': { hash: 'sha384', bits: 192 },
+  '2.16.840.1.101.3.4.2.3': { hash: 'sha512', bits: 256 },
 };
-/** RFC 4055 defaults of RSASSA-PSS-params. */
-const PSS_DEFAULT_HASH = 'SHA-1';
+/** RFC 4055 defaults of RSASSA-PSS-params: SHA-1, salt length 20. */
+const PSS_DEFAULT_HASH_OID = '1.3.14.3.2.26';
 const PSS_DEFAULT_SALT = 20;
 
 /**
- * The algorithm of an AlgorithmIdentifier OID. For RSA-PSS, `pss` is what @peculiar/x509 read from the
- * parameters (hash name and salt length; absent fields take RFC 4055's defaults).
+ * The algorithm of an AlgorithmIdentifier OID. For RSA-PSS, `pss` is what its parameters say (the hash's OID and
+ * the salt length; absent fields take RFC 4055's defaults).
  */
 export function signatureAlgorithmOf(
   oid: string,
-  pss?: { readonly hash?: { readonly name?: string }; readonly saltLength?: number },
+  pss?: { readonly hashOid?: string; readonly saltLength?: number },
 ): SignatureAlgorithm {
   if (oid === OID_RSASSA_PSS) {
-    const hashName = pss?.hash?.name ?? PSS_DEFAULT_HASH;
-    const h = WEB_HASHES[hashName.toUpperCase()];
+    const h = PSS_HASHES[pss?.hashOid ?? PSS_DEFAULT_HASH_OID];
     if (!h) return { oid, name: 'rsassaPss(unknown hash)', kind: 'unknown', digestBits: 0 };
     return {
       oid,

@@ -1,12 +1,18 @@
 /**
- * Certificates and CRLs as the verifier sees them, read with @peculiar/x509 (the project's one X.509 parser):
- * names, times, serials, keys, the extensions the strict profile looks at, and the **exact signed bytes**.
- * @peculiar/x509 2.x keeps the TBSCertificate / TBSCertList as encoded in the input (asn1-schema's raw field, what
- * its own `verify()` uses), so signatures are checked over the original bytes, never over a re-encoding
+ * Certificates and CRLs as the verifier sees them, read with @peculiar's X.509 ASN.1 schemas (the project's one
+ * X.509 parser: @peculiar/asn1-x509 through @peculiar/asn1-schema, the layer @peculiar/x509 itself parses with):
+ * names, times, serials, keys, the extensions the strict profile looks at, and the **exact signed bytes**. The
+ * schemas keep the TBSCertificate as encoded in the input (asn1-schema's raw field, what @peculiar/x509's own
+ * `verify()` uses), so signatures are checked over the original bytes, never over a re-encoding
  * (`test/engine/pki/x509.test.ts` shows it with a certificate a re-encoding would change).
  *
+ * Reading goes straight to the schemas, not through @peculiar/x509's `X509Certificate` / `X509Crl` classes: what
+ * the verifier reads is the same parse, and loading @peculiar/x509 (its algorithm registry, dependency container
+ * and WebCrypto provider, set up when it loads) cost ≈ 10 ms of a verified `create` (`npm run bench cli`).
+ * @peculiar/x509 remains what makes certificates (main/engine/pki/demo-pki.ts).
+ *
  * One measured exception: a CRL's revoked-certificates list is indexed by the small DER reader in `der.ts` (100k
- * entries: ≈ 0.1–0.3 s, against ≈ 3.6 s for @peculiar/x509 to build such a CRL); @peculiar/x509 reads everything
+ * entries: ≈ 0.1–0.3 s, against ≈ 3.6 s for @peculiar/x509 to build such a CRL); the schemas read everything
  * else of the CRL. Every parse is bounded (ASN.1 depth, node count, content length) and fails with the caller's code.
  *
  * | Structure | Layout (RFC 5280) |
@@ -15,12 +21,13 @@
  * | CertificateList | SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue } |
  * | TBSCertList | version?, signature, issuer, thisUpdate, nextUpdate?, revokedCertificates?, [0] crlExtensions? |
  */
-import 'reflect-metadata';
 import type { KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { AsnConvert, AsnProp, AsnPropTypes } from '@peculiar/asn1-schema';
 import {
   AuthorityKeyIdentifier,
   BasicConstraints,
+  Certificate,
+  CertificateList,
   CRLDistributionPoints,
   KeyUsage,
   SubjectKeyIdentifier,
@@ -29,9 +36,9 @@ import {
   id_ce_cRLDistributionPoints,
   id_ce_keyUsage,
   id_ce_subjectKeyIdentifier,
+  AlgorithmIdentifier,
   type Extension,
 } from '@peculiar/asn1-x509';
-import { X509Certificate, X509Crl } from '@peculiar/x509';
 import { AttestError, type ErrorCode } from '../../../shared/errors/index.js';
 import { concatBytes } from '../bytes.js';
 import { sha256Hex } from '../crypto/primitives.js';
@@ -51,7 +58,7 @@ import {
   readTop,
 } from './der.js';
 import { buildName, type NameAttribute, type ParsedName } from './names.js';
-import { publicKeyFromSpki, signatureAlgorithmOf, type SignatureAlgorithm } from './signature.js';
+import { OID_RSASSA_PSS, publicKeyFromSpki, signatureAlgorithmOf, type SignatureAlgorithm } from './signature.js';
 
 /** Largest accepted input file (HKD, certificate, CRL, root): 16 MiB. */
 export const MAX_PKI_INPUT_SIZE = 16 * 1024 * 1024;
@@ -123,20 +130,6 @@ export interface ParsedCrl {
 
 /** Attribute values as @peculiar/asn1-x509 decodes them. */
 type AsnName = Iterable<Iterable<{ readonly type: string; readonly value: { toString(): string } }>>;
-
-/** @peculiar/x509's certificate, with access to the parsed ASN.1 it keeps (the exact TBS bytes among it). */
-class ReadCertificate extends X509Certificate {
-  get parsed() {
-    return this.asn;
-  }
-}
-
-/** @peculiar/x509's CRL, with access to the parsed ASN.1 it keeps. */
-class ReadCrl extends X509Crl {
-  get parsed() {
-    return this.asn;
-  }
-}
 
 function bytesOf(b: ArrayBuffer | ArrayBufferView): Uint8Array {
   return b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -231,6 +224,30 @@ function extensionFields(
   };
 }
 
+/**
+ * RSASSA-PSS-params (RFC 4055: SEQUENCE of [0] hashAlgorithm, [1] maskGenAlgorithm, [2] saltLength, [3]
+ * trailerField, explicitly tagged, each with a default), declared here with asn1-schema rather than taken from
+ * @peculiar/asn1-rsa, whose modules serialise default parameters when they load (≈ 4 ms of a verified `create`,
+ * `npm run bench cli`). Absent fields stay undefined: signatureAlgorithmOf applies the defaults.
+ */
+class PssParams {
+  hashAlgorithm?: AlgorithmIdentifier;
+  maskGenAlgorithm?: AlgorithmIdentifier;
+  saltLength?: number;
+  trailerField?: number;
+}
+AsnProp({ type: AlgorithmIdentifier, context: 0, optional: true })(PssParams.prototype, 'hashAlgorithm');
+AsnProp({ type: AlgorithmIdentifier, context: 1, optional: true })(PssParams.prototype, 'maskGenAlgorithm');
+AsnProp({ type: AsnPropTypes.Integer, context: 2, optional: true })(PssParams.prototype, 'saltLength');
+AsnProp({ type: AsnPropTypes.Integer, context: 3, optional: true })(PssParams.prototype, 'trailerField');
+
+/** The signature algorithm of an AlgorithmIdentifier, RSA-PSS's parameters read (bounded like every parse). */
+function signatureAlgorithmFrom(alg: AlgorithmIdentifier): SignatureAlgorithm {
+  if (alg.algorithm !== OID_RSASSA_PSS || !alg.parameters) return signatureAlgorithmOf(alg.algorithm);
+  const pss = AsnConvert.parse(alg.parameters, PssParams, PARSE_OPTIONS);
+  return signatureAlgorithmOf(alg.algorithm, { hashOid: pss.hashAlgorithm?.algorithm, saltLength: pss.saltLength });
+}
+
 function malformed(code: ErrorCode, what: string, e: unknown): never {
   if (e instanceof AttestError) throw e;
   throw new AttestError(code, `malformed ${what}: ${e instanceof Error ? e.message : 'unreadable'}`);
@@ -250,8 +267,7 @@ export function parseCertificate(der: Uint8Array, code: ErrorCode = 'ERR_PKI_CER
 
 function readCertificate(der: Uint8Array, fingerprint: string, code: ErrorCode): ParsedCertificate {
   try {
-    const cert = new ReadCertificate(der, PARSE_OPTIONS);
-    const asn = cert.parsed;
+    const asn = AsnConvert.parse(der, Certificate, PARSE_OPTIONS);
     const tbsFields = asn.tbsCertificate;
     if (!asn.tbsCertificateRaw) throw new AttestError(code, 'malformed certificate: no TBSCertificate');
     return {
@@ -260,12 +276,12 @@ function readCertificate(der: Uint8Array, fingerprint: string, code: ErrorCode):
       serial: magnitudeHex(bytesOf(tbsFields.serialNumber)),
       issuer: nameOf(tbsFields.issuer),
       subject: nameOf(tbsFields.subject),
-      notBefore: cert.notBefore,
-      notAfter: cert.notAfter,
+      notBefore: tbsFields.validity.notBefore.getTime(),
+      notAfter: tbsFields.validity.notAfter.getTime(),
       spki: bytesOf(AsnConvert.serialize(tbsFields.subjectPublicKeyInfo)),
-      signatureAlgorithm: signatureAlgorithmOf(asn.signatureAlgorithm.algorithm, cert.signatureAlgorithm),
+      signatureAlgorithm: signatureAlgorithmFrom(asn.signatureAlgorithm),
       algorithmsMatch: asn.signatureAlgorithm.isEqual(tbsFields.signature),
-      signature: bytesOf(cert.signature),
+      signature: bytesOf(asn.signatureValue),
       ...extensionFields(tbsFields.extensions ?? []),
       fingerprint,
     };
@@ -276,7 +292,7 @@ function readCertificate(der: Uint8Array, fingerprint: string, code: ErrorCode):
 
 /**
  * Splits a CertificateList with the small DER reader: the original TBS bytes, the revoked serials (indexed in one
- * pass), and the same CRL without its revoked list for @peculiar/x509 to read.
+ * pass), and the same CRL without its revoked list for the schemas to read.
  */
 function splitCrl(der: Uint8Array, code: ErrorCode): { tbs: Uint8Array; revoked: Set<string>; header: Uint8Array } {
   const top = readTop(der, code);
@@ -329,19 +345,19 @@ export function parseCrl(der: Uint8Array, code: ErrorCode = 'ERR_PKI_LOAD_CRL'):
 function readCrl(der: Uint8Array, fingerprint: string, code: ErrorCode): ParsedCrl {
   const { tbs, revoked, header } = splitCrl(der, code);
   try {
-    const crl = new ReadCrl(header, PARSE_OPTIONS);
-    const asn = crl.parsed;
+    const asn = AsnConvert.parse(header, CertificateList, PARSE_OPTIONS);
+    const nextUpdate = asn.tbsCertList.nextUpdate?.getTime();
     const akidExt = asn.tbsCertList.crlExtensions?.find((e) => e.extnID === id_ce_authorityKeyIdentifier);
     const akid = akidExt ? AsnConvert.parse(akidExt.extnValue, AuthorityKeyIdentifier, PARSE_OPTIONS) : undefined;
     return {
       der,
       tbs,
       issuer: nameOf(asn.tbsCertList.issuer),
-      thisUpdate: crl.thisUpdate,
-      ...(crl.nextUpdate ? { nextUpdate: crl.nextUpdate } : {}),
-      signatureAlgorithm: signatureAlgorithmOf(asn.signatureAlgorithm.algorithm, crl.signatureAlgorithm),
+      thisUpdate: asn.tbsCertList.thisUpdate.getTime(),
+      ...(nextUpdate ? { nextUpdate } : {}),
+      signatureAlgorithm: signatureAlgorithmFrom(asn.signatureAlgorithm),
       algorithmsMatch: asn.signatureAlgorithm.isEqual(asn.tbsCertList.signature),
-      signature: bytesOf(crl.signature),
+      signature: bytesOf(asn.signature),
       ...(akid ? { authorityKeyId: authorityKeyIdOf(akid) } : {}),
       revoked,
       fingerprint,
