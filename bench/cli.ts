@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildCli } from '../scripts/build-cli.mjs';
+import { buildCli, ENTRY } from '../scripts/build-cli.mjs';
 import { IBM_CERTS, ibmChainOptions } from '../test/support/vectors.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -193,7 +193,7 @@ export function writeSparseImage(path: string, size: number, offset: number, hea
 /** Runs the bundled CLI in a child and returns its exit code and peak RSS in MiB. */
 function peakRss(args: readonly string[], cwd: string): { code: number | null; peakRssMiB: number } {
   const script =
-    `import { runCli } from ${JSON.stringify(join(ROOT, 'dist/cli/main.js'))};` +
+    `import { runCli } from ${JSON.stringify(join(ROOT, 'dist/cli', ENTRY))};` +
     `const code = await runCli(process.argv.slice(1));` +
     `process.stderr.write('\\nmaxRSS=' + process.resourceUsage().maxRSS + '\\n'); process.exitCode = code;`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {

@@ -10,11 +10,17 @@
  *   not writable by group or others, and at most MAX_CACHE_FILE_SIZE;
  * - its header names the SHA-256 of the exact source being compiled (V8 itself compares only the source's
  *   length, so a rebuilt bundle of the same length would otherwise run stale bytecode) and the SHA-256 of the
- *   cached data that follows (V8 release builds skip their own checksum, so a torn or altered file is caught
- *   here);
+ *   body that follows (V8 release builds skip their own checksum, so a torn or altered file is caught here);
  * - V8 accepts it (`script.cachedDataRejected` false: same V8 version, flags and source length).
  * Anything else compiles from source and, after the command, writes a fresh cache: a new file (mode 0644)
- * renamed into place, so a reader never sees half a file. A cache place that cannot be written (read-only
+ * renamed into place, so a reader never sees half a file.
+ *
+ * What a cache holds: the functions compiled by the run that wrote it (V8 compiles a function when it is first
+ * called). Each cache records which bundle files the runs it comes from loaded. A run that loads a file none of
+ * them did took another path through the code (`create` verifying after a `create --no-verify` wrote the shared
+ * files' caches): it rewrites the caches it used, which then hold both paths' functions (the accepted ones and
+ * those this run compiled), and records both runs' files. So the caches grow to what is used, once per new path,
+ * and a verified `create` does not compile its checks anew in every run because a `--no-verify` came first. A cache place that cannot be written (read-only
  * installation, no such directory) only means no cache; every failure of the cache is silent and never changes
  * what the command does.
  *
@@ -41,10 +47,15 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 
-/** First bytes of every cache file (format version 1: magic, SHA-256 of the source, SHA-256 of the data, data). */
-const MAGIC = Buffer.from('se-attest V8 code cache 1\n', 'latin1');
+/**
+ * First bytes of every cache file. Format version 2: magic, SHA-256 of the source, SHA-256 of the body; the body
+ * is the length (u32, big-endian) of the list of bundle files the writing runs loaded, the list (UTF-8, one
+ * bundle-relative path per line), and V8's cached data.
+ */
+const MAGIC = Buffer.from('se-attest V8 code cache 2\n', 'latin1');
 const HASH_SIZE = 32;
 const HEADER_SIZE = MAGIC.length + 2 * HASH_SIZE;
+const LIST_LENGTH_SIZE = 4;
 /** Largest cache file read (the biggest bundle's cache is a few MiB). */
 export const MAX_CACHE_FILE_SIZE = 64 * 1024 * 1024;
 /** The environment variable naming the cache directory, or `off`. */
@@ -93,6 +104,8 @@ interface ScriptEntry {
   readonly module: { exports: unknown };
   script?: Script;
   cache: CodeCacheState;
+  /** For an accepted cache: the bundle files the runs it comes from loaded. */
+  loadedBy?: ReadonlySet<string>;
   written: boolean;
 }
 
@@ -124,14 +137,18 @@ export class ScriptLoader {
   }
 
   /**
-   * Writes a cache for every script loaded without an accepted one. Called after the command ran, so the cache
-   * holds the functions the run compiled too, not only the top level.
+   * Writes a cache for every script loaded without an accepted one, and rewrites an accepted one when this run
+   * loaded a file that the runs it comes from did not (the header comment). Called after the command ran, so the
+   * cache holds the functions the run compiled too, not only the top level.
    */
   flush(): void {
     if (this.#cacheDir === undefined) return;
+    const loaded = new Set(this.loaded().map((s) => s.file));
     for (const e of this.#entries.values()) {
-      if (e.cache === 'accepted' || e.script === undefined) continue;
-      e.written = this.#writeCache(e);
+      if (e.script === undefined) continue;
+      const known = e.cache === 'accepted' ? e.loadedBy : undefined;
+      if (known && [...loaded].every((f) => known.has(f))) continue;
+      e.written = this.#writeCache(e, new Set([...(known ?? []), ...loaded]));
     }
   }
 
@@ -151,12 +168,16 @@ export class ScriptLoader {
     };
     // registered before it runs: a cycle gets the exports as far as they are, as with require()
     this.#entries.set(path, entry);
-    const cachedData = this.#readCache(entry);
+    const cached = this.#readCache(entry);
+    const cachedData = cached?.data;
     const script = new Script(WRAPPER_HEAD + source + WRAPPER_TAIL, {
       filename: path,
       ...(cachedData ? { cachedData } : {}),
     });
-    if (cachedData) entry.cache = script.cachedDataRejected === true ? 'rejected' : 'accepted';
+    if (cached) {
+      entry.cache = script.cachedDataRejected === true ? 'rejected' : 'accepted';
+      if (entry.cache === 'accepted') entry.loadedBy = cached.loadedBy;
+    }
     entry.script = script;
     const nodeRequire = createRequire(path);
     const dir = dirname(path);
@@ -184,8 +205,8 @@ export class ScriptLoader {
     return join(this.#cacheDir!, `${rel}-${where}-${process.version}-${process.arch}.v8cache`);
   }
 
-  /** The cached data for `e`, if a cache file passes every check (the header comment); else undefined. */
-  #readCache(e: ScriptEntry): Buffer | undefined {
+  /** The cached data for `e` and its list, if a cache file passes every check (the header comment). */
+  #readCache(e: ScriptEntry): { data: Buffer; loadedBy: Set<string> } | undefined {
     if (this.#cacheDir === undefined) return undefined;
     let fd: number;
     try {
@@ -214,17 +235,24 @@ export class ScriptLoader {
         if (n === 0) break;
         off += n;
       }
-      const data = buf.subarray(HEADER_SIZE);
+      const body = buf.subarray(HEADER_SIZE);
+      const listLength = body.length >= LIST_LENGTH_SIZE ? body.readUInt32BE(0) : -1;
       if (
         off !== buf.length ||
         !buf.subarray(0, MAGIC.length).equals(MAGIC) ||
         !buf.subarray(MAGIC.length, MAGIC.length + HASH_SIZE).equals(e.sourceHash) ||
-        !buf.subarray(MAGIC.length + HASH_SIZE, HEADER_SIZE).equals(sha256(data))
+        !buf.subarray(MAGIC.length + HASH_SIZE, HEADER_SIZE).equals(sha256(body)) ||
+        listLength < 0 ||
+        LIST_LENGTH_SIZE + listLength > body.length
       ) {
         e.cache = 'refused';
         return undefined;
       }
-      return data;
+      const list = body.subarray(LIST_LENGTH_SIZE, LIST_LENGTH_SIZE + listLength).toString('utf8');
+      return {
+        data: body.subarray(LIST_LENGTH_SIZE + listLength),
+        loadedBy: new Set(list === '' ? [] : list.split('\n')),
+      };
     } catch {
       e.cache = 'refused';
       return undefined;
@@ -244,18 +272,24 @@ export class ScriptLoader {
     }
   }
 
-  /** Writes `e`'s cache atomically (new 0644 file renamed into place); false when the place cannot be written. */
-  #writeCache(e: ScriptEntry): boolean {
+  /**
+   * Writes `e`'s cache, recording `loadedBy`, atomically (new 0644 file renamed into place); false when the place
+   * cannot be written.
+   */
+  #writeCache(e: ScriptEntry, loadedBy: ReadonlySet<string>): boolean {
     const target = this.#cacheFile(e.path);
     const temp = `${target}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
     try {
-      const data = e.script!.createCachedData();
+      const list = Buffer.from([...loadedBy].sort().join('\n'), 'utf8');
+      const length = Buffer.alloc(LIST_LENGTH_SIZE);
+      length.writeUInt32BE(list.length);
+      const body = Buffer.concat([length, list, e.script!.createCachedData()]);
       mkdirSync(this.#cacheDir!, { recursive: true, mode: 0o755 });
       // 'wx': a new file, never an existing one or a symlink's target
       const fd = openSync(temp, 'wx', 0o644);
       try {
         fchmodSync(fd, 0o644); // whatever the umask: readable by whoever runs this bundle
-        for (const part of [MAGIC, e.sourceHash, sha256(data), data]) {
+        for (const part of [MAGIC, e.sourceHash, sha256(body), body]) {
           let off = 0;
           while (off < part.length) off += writeSync(fd, part, off, part.length - off);
         }

@@ -53,12 +53,17 @@ function load(dir: string, cacheDir: string | undefined): { loader: ScriptLoader
   return { loader, entry: loader.require('./entry.cjs') as Entry };
 }
 
-/** Loads the bundle in a child process, flushes, and returns its states. */
-function statesInChild(dir: string, cacheDir: string): string[] {
+/**
+ * Loads the bundle in a child process (calling `more()`, which loads lib/extra.cjs, when asked), flushes, and
+ * returns its states.
+ */
+function statesInChild(dir: string, cacheDir: string, more = false): string[] {
   const script = [
     `import { ScriptLoader } from ${JSON.stringify(CODE_CACHE_MODULE)};`,
     `const loader = new ScriptLoader({ dir: ${JSON.stringify(dir)}, cacheDir: ${JSON.stringify(cacheDir)} });`,
-    "if (loader.require('./entry.cjs').answer() !== 42) process.exit(3);",
+    "const entry = loader.require('./entry.cjs');",
+    'if (entry.answer() !== 42) process.exit(3);',
+    `if (${String(more)} && entry.more() !== 9) process.exit(4);`,
     'loader.flush();',
     "console.log(JSON.stringify(loader.loaded().map((s) => `${s.file}:${s.cache}${s.written ? '+written' : ''}`)));",
   ].join('\n');
@@ -144,13 +149,43 @@ describe('the CLI code cache (main/cli/code-cache.ts)', () => {
     );
     const entry = readFileSync(entryFile);
     const helper = readFileSync(helperFile);
-    const magic = 'se-attest V8 code cache 1\n'.length;
+    const magic = 'se-attest V8 code cache 2\n'.length;
     const data = helper.subarray(magic + 64);
     const forged = Buffer.concat([entry.subarray(0, magic + 32), helper.subarray(magic + 32, magic + 64), data]);
     writeFileSync(entryFile, forged);
     // in a fresh process: this one's V8 compilation cache would serve the entry before any cached data is read
     assert.deepEqual(statesInChild(b.dir, b.cache), ['entry.cjs:rejected+written', 'lib/helper.cjs:accepted']);
     assert.deepEqual(statesInChild(b.dir, b.cache), ['entry.cjs:accepted', 'lib/helper.cjs:accepted']);
+  });
+
+  test('a run on another path rewrites the caches it used, once, and they then hold both paths', () => {
+    const b = bundle();
+    writeFileSync(
+      join(b.dir, 'entry.cjs'),
+      readFileSync(join(b.dir, 'entry.cjs'), 'utf8') +
+        "\nexports.more = () => { const s = []; for (let i = 0; i < 3; i++) s.push(require('./lib/extra.cjs').three() * i); return s.reduce((a, c) => a + c, 0); };\n",
+    );
+    writeFileSync(join(b.dir, 'lib/extra.cjs'), 'exports.three = () => 3;\n');
+    const size = () => statSync(entryCache(b.cache)).size;
+    // path A: the entry and the helper
+    assert.deepEqual(statesInChild(b.dir, b.cache, false), [
+      'entry.cjs:absent+written',
+      'lib/helper.cjs:absent+written',
+    ]);
+    const sizeA = size();
+    // path B loads a file path A did not: the caches it used are rewritten, with what B compiled (`more`)
+    assert.deepEqual(statesInChild(b.dir, b.cache, true), [
+      'entry.cjs:accepted+written',
+      'lib/helper.cjs:accepted+written',
+      'lib/extra.cjs:absent+written',
+    ]);
+    assert.ok(size() > sizeA, `the entry's cache grew: ${sizeA} → ${size()}`);
+    // from now on both paths run from the caches and write nothing
+    for (const more of [false, true, false])
+      assert.ok(
+        statesInChild(b.dir, b.cache, more).every((st) => st.endsWith(':accepted')),
+        `more=${String(more)}`,
+      );
   });
 
   test('a group-writable cache file or a symlink is never used', () => {
