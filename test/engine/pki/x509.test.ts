@@ -1,7 +1,7 @@
 /**
- * Issue 13 ("One X.509 stack"): certificates and CRLs are read by @peculiar/x509 and signatures are checked over
- * the bytes as they were signed, not over a re-encoding; ASN.1 parsing is bounded; one PEM scanner and one reader
- * for every bad input (issue 12: empty, huge, garbage) with a coded error.
+ * Issue 13 ("One X.509 stack"): certificates and CRLs are read by @peculiar/x509's schemas (@peculiar/asn1-x509)
+ * and signatures are checked over the bytes as they were signed, not over a re-encoding; ASN.1 parsing is bounded;
+ * one PEM scanner and one reader for every bad input (issue 12: empty, huge, garbage) with a coded error.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,7 +66,7 @@ describe('signatures over the signed bytes (issue 13)', async () => {
   const signer = KeyObject.from(pki.signingKey.keyPair.keys.privateKey);
   const odd = withExplicitDefault(pki.hkds[0]!.der, signer, 'sha384');
 
-  test('the TBS bytes @peculiar/x509 keeps are the input bytes, and a re-encoding differs', () => {
+  test('the TBS bytes the schemas keep are the input bytes, and a re-encoding differs', () => {
     const parsed = parseCertificate(odd.der);
     assert.ok(equalBytes(parsed.tbs, odd.tbs), 'exact TBS slice of the input');
     const reencoded = new Uint8Array(AsnConvert.serialize(AsnConvert.parse(odd.der, Certificate).tbsCertificate));
