@@ -20,9 +20,10 @@
  * them did took another path through the code (`create` verifying after a `create --no-verify` wrote the shared
  * files' caches): it rewrites the caches it used, which then hold both paths' functions (the accepted ones and
  * those this run compiled), and records both runs' files. So the caches grow to what is used, once per new path,
- * and a verified `create` does not compile its checks anew in every run because a `--no-verify` came first. A cache place that cannot be written (read-only
- * installation, no such directory) only means no cache; every failure of the cache is silent and never changes
- * what the command does.
+ * and a verified `create` does not compile its checks anew in every run because a `--no-verify` came first.
+ *
+ * A cache place that cannot be written (read-only installation, no such directory) only means no cache; every
+ * failure of the cache is silent and never changes what the command does.
  *
  * Where: `SE_ATTEST_CODE_CACHE` names the directory (`off` disables the cache); by default `code-cache/` beside
  * the bundle (dist/cli/code-cache/, see the README's "CLI start-up").
