@@ -42,16 +42,18 @@ const SIG_ALGS: Readonly<Record<string, AlgorithmFacts>> = {
   '1.2.840.10045.4.3.3': { name: 'ecdsa-with-SHA384', hash: 'sha384', kind: 'ecdsa', bits: 192 },
   '1.2.840.10045.4.3.4': { name: 'ecdsa-with-SHA512', hash: 'sha512', kind: 'ecdsa', bits: 256 },
 };
+/** id-sha1 (RFC 3279), RSASSA-PSS-params' default hash. */
+const OID_SHA1 = '1.3.14.3.2.26';
 /** The hash AlgorithmIdentifier OIDs of RSASSA-PSS-params (RFC 4055) → Node hash and digest bits. */
 const PSS_HASHES: Readonly<Record<string, { hash: string; bits: number }>> = {
-  '1.3.14.3.2.26': { hash: 'sha1', bits: 63 },
+  [OID_SHA1]: { hash: 'sha1', bits: 63 },
   '2.16.840.1.101.3.4.2.4': { hash: 'sha224', bits: 112 },
   '2.16.840.1.101.3.4.2.1': { hash: 'sha256', bits: 128 },
   '2.16.840.1.101.3.4.2.2': { hash: 'sha384', bits: 192 },
   '2.16.840.1.101.3.4.2.3': { hash: 'sha512', bits: 256 },
 };
 /** RFC 4055 defaults of RSASSA-PSS-params: SHA-1, salt length 20. */
-const PSS_DEFAULT_HASH_OID = '1.3.14.3.2.26';
+const PSS_DEFAULT_HASH_OID = OID_SHA1;
 const PSS_DEFAULT_SALT = 20;
 
 /**
