@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { ArpkSealer } from './arpk-seal.js';
 import type { AuditLog } from './audit-log.js';
+import type { Checkpointer } from './checkpointer.js';
 import { withStoreErrors } from './sqlite-errors.js';
 
 /** Shared state of one open store. */
@@ -16,6 +17,8 @@ export interface StoreContext {
   readonly sealer: ArpkSealer;
   /** `pid@hostname` of this process, stored on pending attestations. */
   readonly owner: string;
+  /** Told of every committed write transaction (it keeps the WAL checkpointed). */
+  readonly checkpoints: Checkpointer;
   /** A prepared statement for `sql`, cached per connection (preparing costs more than running). */
   stmt(sql: string): Database.Statement;
 }
@@ -37,7 +40,9 @@ export function statementCache(db: Database.Database): (sql: string) => Database
 export function writeTransaction<T>(ctx: StoreContext, fn: () => T): T {
   // Nested calls become savepoints of the outer transaction (better-sqlite3 semantics).
   if (ctx.db.inTransaction) return withStoreErrors(ctx.path, () => runInSavepoint(ctx, fn));
-  return withStoreErrors(ctx.path, () => runIn(ctx, 'BEGIN IMMEDIATE', fn));
+  const result = withStoreErrors(ctx.path, () => runIn(ctx, 'BEGIN IMMEDIATE', fn));
+  ctx.checkpoints.afterCommit();
+  return result;
 }
 
 function runInSavepoint<T>(ctx: StoreContext, fn: () => T): T {

@@ -9,6 +9,7 @@ import { AttestError } from '../../shared/errors/index.js';
 import { ArpkSealer } from './arpk-seal.js';
 import { AttestationRepository, currentOwner } from './attestation-repository.js';
 import { AuditLog } from './audit-log.js';
+import { createCheckpointer, NO_CHECKPOINTER, type Checkpointer, type CheckpointStats } from './checkpointer.js';
 import { GuestRepository } from './guest-repository.js';
 import { applyMigrations, readSchemaVersion } from './migrations.js';
 import { SettingsRepository } from './settings-repository.js';
@@ -46,6 +47,8 @@ export interface OpenStoreParams {
   now?: () => Date;
   /** Skip marking stale pending rows as interrupted (tests of the recovery itself). */
   skipRecovery?: boolean;
+  /** false: no checkpoint worker thread, the writer checkpoints itself (tests of that path). */
+  checkpointWorker?: boolean;
 }
 
 /** An open store: repositories over one connection. Call `close()` when done. */
@@ -85,15 +88,24 @@ export class Store {
 
   /** Runs `fn` in one write transaction (several repository calls committed together). */
   transaction<T>(fn: () => T): T {
+    let result: T;
     try {
-      return this.ctx.db.transaction(fn).immediate();
+      result = this.ctx.db.transaction(fn).immediate();
     } catch (error) {
       throw toStoreError(error, this.ctx.path);
     }
+    if (!this.ctx.db.inTransaction) this.ctx.checkpoints.afterCommit();
+    return result;
+  }
+
+  /** What the WAL checkpointer did so far (tests, benchmarks). */
+  checkpointStats(): CheckpointStats {
+    return this.ctx.checkpoints.stats();
   }
 
   /** Closes the connection (checkpointing the WAL when this is the last connection). */
   close(): void {
+    this.ctx.checkpoints.close();
     if (this.ctx.db.open) this.ctx.db.close();
   }
 }
@@ -109,6 +121,7 @@ export function openStore(p: OpenStoreParams): Store {
   const openedAt = (p.now ?? (() => new Date()))();
   const created = !memory && !existsSync(p.path);
   let db: Database.Database;
+  let checkpoints: Checkpointer | undefined;
   try {
     db = new Database(p.path, { readonly: readOnly, fileMustExist: readOnly, timeout: p.busyTimeoutMs ?? 5000 });
   } catch (error) {
@@ -133,13 +146,19 @@ export function openStore(p: OpenStoreParams): Store {
       sealer: new ArpkSealer(memory ? undefined : (p.keyPath ?? `${p.path}.key`), p.key),
       owner: currentOwner(),
       stmt: statementCache(db),
+      checkpoints:
+        memory || readOnly
+          ? NO_CHECKPOINTER
+          : createCheckpointer(db, p.path, { worker: p.checkpointWorker, durability: p.durability }),
     };
+    checkpoints = ctx.checkpoints;
     (ctx as { audit: AuditLog }).audit = new AuditLog(db, ctx.now);
     const store = new Store(ctx);
     const interrupted = readOnly || p.skipRecovery ? [] : store.attestations.recoverInterrupted(openedAt);
     if (!readOnly && !p.skipRecovery) store.releases.recoverInterrupted(openedAt);
     return interrupted.length > 0 ? new Store(ctx, interrupted) : store;
   } catch (error) {
+    checkpoints?.close();
     db.close();
     throw toStoreError(error, p.path);
   }
