@@ -248,7 +248,11 @@ const MAX_REMEMBERED_PENDING = 256;
 /** Attestation rows of one store. */
 export class AttestationRepository {
   private readonly insertStmt;
+  /** `insertStmt` that inserts only when max(id) is the id less one (else: SQLITE_CONSTRAINT_NOTNULL). */
+  private readonly insertNextStmt;
   private readonly rowStmt;
+  /** The id after the one this connection inserted last (see `begin`). */
+  private nextId: number | undefined;
   private readonly finishStmts: (Database.Statement | undefined)[] = [];
   /**
    * The pending rows `begin` wrote on this connection, so `finish` need not read them back and rehash their
@@ -258,8 +262,15 @@ export class AttestationRepository {
   private readonly pending = new Map<number, PendingRow>();
 
   constructor(private readonly ctx: StoreContext) {
-    this.insertStmt = ctx.db.prepare(
-      `INSERT INTO attestations (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
+    const columns = INSERT_COLUMNS.join(', ');
+    const values = INSERT_COLUMNS.map(() => '?').join(', ');
+    this.insertStmt = ctx.db.prepare(`INSERT INTO attestations (${columns}) VALUES (${values})`);
+    // content_hash (NOT NULL, the last column) is NULL unless max(id) is the value bound before it (a subquery in
+    // VALUES: an INSERT … SELECT reading its own table would go through a temporary table)
+    this.insertNextStmt = ctx.db.prepare(
+      `INSERT INTO attestations (${columns}) VALUES (${INSERT_COLUMNS.map((c) =>
+        c === 'content_hash' ? 'CASE WHEN (SELECT coalesce(max(id), 0) FROM attestations) = ? THEN ? END' : '?',
+      ).join(', ')})`,
     );
     this.rowStmt = ctx.db.prepare('SELECT * FROM attestations WHERE id = ?');
   }
@@ -274,18 +285,33 @@ export class AttestationRepository {
           .stmt('INSERT OR IGNORE INTO se_headers (sha256, bytes) VALUES (?, ?)')
           .run(seHeaderSha256, Buffer.from(p.seHeader));
       }
-      const id = this.ctx.stmt('SELECT coalesce(max(id), 0) + 1 FROM attestations').pluck().get() as number;
+      // the id this connection expects next; the INSERT checks it is max(id) + 1, else the id is read and it retries
+      let id = this.nextId ?? this.readNextId();
+      this.nextId = undefined;
       // a copy: the caller may reuse or wipe its buffer while the row is remembered for `finish`
-      const entry = this.pendingRow(id, guestId, p, at, p.request ? Buffer.from(p.request) : null, seHeaderSha256);
+      const request = p.request ? Buffer.from(p.request) : null;
+      let entry = this.pendingRow(id, guestId, p, at, request, seHeaderSha256);
       try {
         // values spread as arguments: better-sqlite3 reads arguments faster than array elements
-        this.insertStmt.run(...INSERT_COLUMNS.map((c) => entry.row[c]));
+        try {
+          this.insertNextStmt.run(
+            ...INSERT_COLUMNS.map((c) => (c === 'content_hash' ? id - 1 : entry.row[c])),
+            entry.row.content_hash,
+          );
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          if (code !== 'SQLITE_CONSTRAINT_NOTNULL' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
+          id = this.readNextId();
+          entry = this.pendingRow(id, guestId, p, at, request, seHeaderSha256);
+          this.insertStmt.run(...INSERT_COLUMNS.map((c) => entry.row[c]));
+        }
       } catch (error) {
         // the foreign key on guest_id is the existence check (one statement less per attempt)
         if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY' && !this.guestExists(guestId))
           throw new AttestError('ERR_STORE_GUEST_NOT_FOUND', `no guest with id ${guestId}`, { guestId });
         throw error;
       }
+      this.nextId = id + 1;
       this.ctx.audit.record({
         action: 'attestation.started',
         subjectType: 'attestation',
@@ -338,6 +364,10 @@ export class AttestationRepository {
     const blobs = attestationBlobHashes(row);
     row.content_hash = hashAttestationRow(row, blobs);
     return { row, blobs, parsed: parseJudged(row), steps };
+  }
+
+  private readNextId(): number {
+    return this.ctx.stmt('SELECT coalesce(max(id), 0) + 1 FROM attestations').pluck().get() as number;
   }
 
   private guestExists(id: number): boolean {
@@ -451,12 +481,17 @@ export class AttestationRepository {
     const columns = FINISH_VARIANTS[bits]!;
     const values: unknown[] = columns.map((c) => row[c]);
     values.push(id, was.content_hash);
-    // the UPDATE itself checks that the stored row is still the pending one it was built from
-    const updated = (this.finishStmts[bits] ??= this.ctx.db.prepare(
-      `UPDATE attestations SET ${columns.map((c) => `${c} = ?`).join(', ')}
-       WHERE id = ? AND status = 'pending' AND content_hash = ?`,
-    )).run(...values);
-    if (updated.changes !== 1) return undefined;
+    // the UPDATE itself checks that the stored row is still the pending one it was built from, and returns the
+    // guest's name for the record
+    const updated = (this.finishStmts[bits] ??= this.ctx.db
+      .prepare(
+        `UPDATE attestations SET ${columns.map((c) => `${c} = ?`).join(', ')}
+       WHERE id = ? AND status = 'pending' AND content_hash = ?
+       RETURNING (SELECT name FROM guests WHERE guests.id = attestations.guest_id)`,
+      )
+      .pluck());
+    const guestName = updated.get(...values) as string | undefined;
+    if (guestName === undefined) return undefined;
     this.ctx.audit.record({
       action: 'attestation.finished',
       subjectType: 'attestation',
@@ -464,7 +499,6 @@ export class AttestationRepository {
       data: { guestId: was.guest_id, status: p.status, errorCode: p.errorCode ?? null, contentHash },
       at,
     });
-    const guestName = this.ctx.stmt('SELECT name FROM guests WHERE id = ?').pluck().get(was.guest_id) as string;
     return this.toRecord(row, guestName, parsed, verdict, blobs, steps);
   }
 

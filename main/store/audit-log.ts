@@ -106,18 +106,37 @@ function toEntry(r: AuditRow): AuditEntry {
   };
 }
 
+/** The last entry, as an appender links to it (seq 0 and the genesis hash for an empty log). */
+interface Head {
+  readonly seq: number;
+  readonly hash: string;
+}
+
 /** Appends to and reads the audit log of one database connection. */
 export class AuditLog {
   private readonly headStmt;
   private readonly insertStmt;
+  private readonly insertAfterStmt;
+  /**
+   * The entry this connection appended last, taken as the head without reading it. The INSERT that links to it
+   * checks that it still is: the entry exists with that hash (nothing rolled it back: else prev_hash would be
+   * NULL) and no entry follows it (the seq is the primary key: another connection's append makes the insert
+   * fail). Either failure reads the head and appends again.
+   */
+  private head: Head | undefined;
 
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => Date,
   ) {
     this.headStmt = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-    this.insertStmt = db.prepare(
-      'INSERT INTO audit_log (seq, at, action, subject_type, subject_id, data_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    const columns = 'seq, at, action, subject_type, subject_id, data_json, prev_hash, hash';
+    this.insertStmt = db.prepare(`INSERT INTO audit_log (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    // prev_hash (NOT NULL) is NULL unless entry `seq - 1` is there with that hash (a subquery in VALUES: an
+    // INSERT … SELECT reading its own table would go through a temporary table)
+    this.insertAfterStmt = db.prepare(
+      `INSERT INTO audit_log (${columns})
+       VALUES (?, ?, ?, ?, ?, ?, CASE WHEN (SELECT hash FROM audit_log WHERE seq = ?) = ? THEN ? END, ?)`,
     );
   }
 
@@ -135,14 +154,34 @@ export class AuditLog {
 
   private write(p: AuditAppendParams): { seq: number; at: string; dataJson: string; prevHash: string; hash: string } {
     if (!this.db.inTransaction) throw new Error('AuditLog.append must run inside a write transaction');
-    const head = this.headStmt.get() as { seq: number; hash: string } | undefined;
-    const seq = (head?.seq ?? 0) + 1;
-    const prevHash = head?.hash ?? GENESIS_HASH;
     const at = p.at ?? this.now().toISOString();
     // The hash covers exactly the stored text (canonical JSON reads back to the same canonical JSON).
     const dataJson = canonicalJson(p.data);
+    const cached = this.head;
+    this.head = undefined;
+    if (cached) {
+      const seq = cached.seq + 1;
+      const hash = entryHash(cached.hash, seq, at, p, dataJson);
+      let linked = false;
+      try {
+        const p0 = cached.hash;
+        this.insertAfterStmt.run(seq, at, p.action, p.subjectType, p.subjectId, dataJson, cached.seq, p0, p0, hash);
+        linked = true;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code !== 'SQLITE_CONSTRAINT_PRIMARYKEY' && code !== 'SQLITE_CONSTRAINT_NOTNULL') throw error;
+      }
+      if (linked) {
+        this.head = { seq, hash };
+        return { seq, at, dataJson, prevHash: cached.hash, hash };
+      }
+    }
+    const head = this.headStmt.get() as Head | undefined;
+    const seq = (head?.seq ?? 0) + 1;
+    const prevHash = head?.hash ?? GENESIS_HASH;
     const hash = entryHash(prevHash, seq, at, p, dataJson);
     this.insertStmt.run(seq, at, p.action, p.subjectType, p.subjectId, dataJson, prevHash, hash);
+    this.head = { seq, hash };
     return { seq, at, dataJson, prevHash, hash };
   }
 

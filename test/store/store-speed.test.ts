@@ -144,3 +144,75 @@ test('issue 13: each attempt audit entry carries the time stamped on its row; ta
     t.cleanup();
   }
 });
+
+test('issue 13: the audit head a writer remembers is checked by its insert: a rollback or another writer is seen', () => {
+  const t = tempDb();
+  try {
+    const a = openStore({ path: t.path });
+    const g = a.guests.add({ name: 'g' });
+    recordAttempt(a, g.id, 1);
+    // a transaction that appended entries and rolled back: the entry a remembers is gone
+    assert.throws(
+      () =>
+        a.transaction(() => {
+          recordAttempt(a, g.id, 2);
+          throw new Error('rolled back');
+        }),
+      /rolled back/,
+    );
+    recordAttempt(a, g.id, 3);
+    // another connection appends between two of a's writes: a's remembered head is no longer the head
+    const b = openStore({ path: t.path });
+    recordAttempt(b, g.id, 4);
+    recordAttempt(a, g.id, 5);
+    recordAttempt(b, g.id, 6);
+    for (const s of [a, b]) {
+      const v = s.audit.verify();
+      assert.equal(v.ok, true, JSON.stringify(v.firstBroken));
+      // guest.added + 2 entries for each of the 5 attempts that committed
+      assert.equal(v.entries, 1 + 2 * 5);
+    }
+    const seqs = a.audit.list().map((e) => e.seq);
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => i + 1),
+    );
+    b.close();
+    a.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('issue 13: attempt ids stay max(id) + 1: after a rollback, and between two writers', () => {
+  const t = tempDb();
+  try {
+    const a = openStore({ path: t.path });
+    const g = a.guests.add({ name: 'g' });
+    const first = recordAttempt(a, g.id, 1);
+    let rolledBack = 0;
+    assert.throws(() =>
+      a.transaction(() => {
+        rolledBack = recordAttempt(a, g.id, 2);
+        throw new Error('rolled back');
+      }),
+    );
+    assert.equal(rolledBack, first + 1);
+    // the id freed by the rollback is taken again, as SELECT max(id) + 1 gave it before
+    assert.equal(recordAttempt(a, g.id, 3), first + 1);
+    const b = openStore({ path: t.path });
+    assert.equal(recordAttempt(b, g.id, 4), first + 2);
+    assert.equal(recordAttempt(a, g.id, 5), first + 3);
+    assert.equal(recordAttempt(b, g.id, 6), first + 4);
+    // each sealed ARPK opens under its own id (it was sealed for the id it got)
+    for (const id of [first, first + 1, first + 2, first + 3, first + 4]) {
+      assert.equal(a.attestations.secrets(id).arpk?.length, 32);
+      assert.equal(a.attestations.get(id).status, 'verified');
+    }
+    assert.equal(a.audit.verify().ok, true);
+    b.close();
+    a.close();
+  } finally {
+    t.cleanup();
+  }
+});
