@@ -16,9 +16,10 @@
  *   would have. When even that leaves the frames beyond the limit (the worker is in a checkpoint begun before
  *   them, or a reader's snapshot holds them back), the writer switches to `synchronous=FULL`, each commit syncing
  *   the WAL, until they are checkpointed: stricter than before, where such frames simply waited.
- * A checkpoint beside a writer cannot restart the WAL (new frames keep arriving), so the writer's own automatic
- * checkpoint stays on at `RESTART_AT_FRAMES` (4,000): it then finds almost nothing left to copy or sync, and the
- * next commit writes the WAL from its beginning again.
+ * A checkpoint beside a writer cannot restart the WAL (new frames keep arriving), so while the worker runs the
+ * writer's own automatic checkpoint moves to `RESTART_AT_FRAMES` (4,000): it then finds almost nothing left to copy
+ * or sync, and the next commit writes the WAL from its beginning again. Until the worker runs (or if it fails),
+ * SQLite's own checkpoint every 1,000 frames stays as it was.
  *
  * The worker starts on the first request (a store that writes little never starts one), does not keep the
  * process alive, and `close()` stops it and waits for it to close its connection, so the writer's close is the
@@ -36,6 +37,8 @@ export const REQUEST_AT_FRAMES = 500;
 export const WRITER_LIMIT_FRAMES = 1000;
 /** The writer's own automatic checkpoint, which restarts the WAL once the worker has copied nearly everything. */
 export const RESTART_AT_FRAMES = 4000;
+/** SQLite's own automatic checkpoint (its default), kept while no worker checkpoints. */
+const SQLITE_AUTOCHECKPOINT_FRAMES = 1000;
 /** How long `close()` waits for the worker to close its connection. */
 const CLOSE_WAIT_MS = 10_000;
 
@@ -85,6 +88,8 @@ export interface CheckpointerOptions {
   readonly worker?: boolean;
   /** The connection's `synchronous` setting: `normal` (default) = NORMAL, `full` = FULL. */
   readonly durability?: 'normal' | 'full';
+  /** The module the worker loads SQLite from (default: better-sqlite3 as resolved here; tests of a failing worker). */
+  readonly sqliteModule?: string;
 }
 
 /** Runs the checkpoints of one writing connection; `afterCommit()` after each commit, `close()` before closing it. */
@@ -121,12 +126,15 @@ export function createCheckpointer(db: Database.Database, path: string, o: Check
   } catch {
     return NO_CHECKPOINTER;
   }
-  const checkpointer = new WalCheckpointer(db, path, shm, o.worker ?? true, (o.durability ?? 'normal') === 'normal');
+  const checkpointer = new WalCheckpointer(db, path, shm, {
+    useWorker: o.worker ?? true,
+    normal: (o.durability ?? 'normal') === 'normal',
+    sqliteModule: o.sqliteModule,
+  });
   if (!checkpointer.readable()) {
     closeSync(shm);
     return NO_CHECKPOINTER;
   }
-  db.pragma(`wal_autocheckpoint = ${RESTART_AT_FRAMES}`);
   return checkpointer;
 }
 
@@ -138,6 +146,7 @@ class WalCheckpointer implements Checkpointer {
   private byWriter = 0;
   private maxBeyond = 0;
   private fullSync = false;
+  private autocheckpointFrames = SQLITE_AUTOCHECKPOINT_FRAMES;
   private fullSyncSpells = 0;
   private closed = false;
 
@@ -145,9 +154,12 @@ class WalCheckpointer implements Checkpointer {
     private readonly db: Database.Database,
     private readonly path: string,
     private readonly shm: number,
-    private readonly useWorker: boolean,
-    /** Whether the connection runs `synchronous=NORMAL` (FULL syncs every commit anyway). */
-    private readonly normal: boolean,
+    private readonly o: {
+      readonly useWorker: boolean;
+      /** Whether the connection runs `synchronous=NORMAL` (FULL syncs every commit anyway). */
+      readonly normal: boolean;
+      readonly sqliteModule: string | undefined;
+    },
   ) {}
 
   /** Reads the wal-index; false when it is not one this code knows. */
@@ -162,6 +174,13 @@ class WalCheckpointer implements Checkpointer {
     }
   }
 
+  /** Sets the writer's `wal_autocheckpoint` when it changes. */
+  private autocheckpoint(frames: number): void {
+    if (frames === this.autocheckpointFrames) return;
+    this.db.pragma(`wal_autocheckpoint = ${frames}`);
+    this.autocheckpointFrames = frames;
+  }
+
   /** Frames beyond the last checkpoint, as last read. */
   private beyond(): number {
     return this.u32(SHM_MX_FRAME_OFFSET) - this.u32(SHM_N_BACKFILL_OFFSET);
@@ -169,7 +188,7 @@ class WalCheckpointer implements Checkpointer {
 
   /** `synchronous=FULL` (each commit syncs the WAL) while on, the store's NORMAL otherwise. */
   private syncEachCommit(on: boolean): void {
-    if (on === this.fullSync || !this.normal) return;
+    if (on === this.fullSync || !this.o.normal) return;
     this.db.pragma(`synchronous = ${on ? 'FULL' : 'NORMAL'}`);
     this.fullSync = on;
     if (on) this.fullSyncSpells++;
@@ -180,7 +199,18 @@ class WalCheckpointer implements Checkpointer {
   }
 
   afterCommit(): void {
+    try {
+      this.check();
+    } catch {
+      // the commit before is in the WAL whatever happens here; the next commit checks again
+    }
+  }
+
+  private check(): void {
     if (this.closed || !this.readable()) return;
+    // SQLite checkpoints every 1,000 frames itself until the worker runs, and again if it fails
+    const state = this.worker ? Atomics.load(this.shared, Slot.state) : 0;
+    this.autocheckpoint(state === WorkerState.open ? RESTART_AT_FRAMES : SQLITE_AUTOCHECKPOINT_FRAMES);
     const beyond = this.beyond();
     if (beyond > this.maxBeyond) this.maxBeyond = beyond;
     if (beyond >= WRITER_LIMIT_FRAMES) {
@@ -196,7 +226,7 @@ class WalCheckpointer implements Checkpointer {
       return;
     }
     if (this.fullSync) this.syncEachCommit(false);
-    if (beyond < REQUEST_AT_FRAMES || !this.useWorker) return;
+    if (beyond < REQUEST_AT_FRAMES || !this.o.useWorker) return;
     const s = this.shared;
     if (Atomics.load(s, Slot.requested) !== Atomics.load(s, Slot.done)) return; // one request at a time
     if (!this.startWorker()) return;
@@ -211,7 +241,7 @@ class WalCheckpointer implements Checkpointer {
       this.worker = new Worker(`(${checkpointWorker.toString()})(require, require('node:worker_threads').workerData)`, {
         eval: true,
         workerData: {
-          sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
+          sqlite: this.o.sqliteModule ?? createRequire(import.meta.url).resolve('better-sqlite3'),
           path: this.path,
           shared: this.shared,
           slot: Slot,

@@ -13,7 +13,7 @@ import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { RESTART_AT_FRAMES, WRITER_LIMIT_FRAMES } from '../../main/store/checkpointer.js';
+import { createCheckpointer, RESTART_AT_FRAMES, WRITER_LIMIT_FRAMES } from '../../main/store/checkpointer.js';
 import { openStore, type Store } from '../../main/store/index.js';
 import { killChild, recordAttempt, spawnTsChild, tempDb } from './helpers.js';
 
@@ -83,12 +83,15 @@ test('issue 13: the worker checkpoints while the writer goes on; no commit leave
     assert.ok(s.requested >= 1);
     await until('a checkpoint by the worker', () => store.checkpointStats().byWorker >= 1);
     assert.equal(store.checkpointStats().workerFailed, false);
+    // with the worker running, the writer's own automatic checkpoint only restarts the WAL
+    recordAttempt(store, g.id, 600);
+    assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), RESTART_AT_FRAMES);
     assert.equal(store.audit.verify().ok, true);
     store.close();
     // the writer's close was the last: it checkpointed and removed the WAL
     assert.equal(existsSync(`${t.path}-wal`), false);
     const again = openStore({ path: t.path });
-    assert.equal(again.attestations.count(), 600);
+    assert.equal(again.attestations.count(), 601);
     assert.equal(again.db.pragma('integrity_check', { simple: true }), 'ok');
     again.close();
   } finally {
@@ -96,7 +99,7 @@ test('issue 13: the worker checkpoints while the writer goes on; no commit leave
   }
 });
 
-test('issue 13: without a worker the writer checkpoints at the limit itself, as SQLite did', () => {
+test('issue 13: without a worker SQLite checkpoints every 1,000 frames as before (the WAL restarting each time)', () => {
   const t = tempDb();
   try {
     const store = openStore({ path: t.path, checkpointWorker: false });
@@ -104,9 +107,11 @@ test('issue 13: without a worker the writer checkpoints at the limit itself, as 
     const maxBeyond = attemptsWithinLimit(store, t.path, g.id, 300);
     const s = store.checkpointStats();
     assert.equal(s.workerStarted, false);
-    assert.ok(s.byWriter >= 2, `writer checkpoints: ${s.byWriter}`);
+    assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), 1000);
     assert.ok(maxBeyond < WRITER_LIMIT_FRAMES, `${maxBeyond} frames beyond the last checkpoint`);
     assert.equal(s.syncingEachCommit, false);
+    const pageSize = store.db.pragma('page_size', { simple: true }) as number;
+    assert.ok((statSync(`${t.path}-wal`).size - 32) / (pageSize + 24) < 1100);
     store.close();
   } finally {
     t.cleanup();
@@ -216,6 +221,37 @@ test('issue 13: SIGKILL while the worker checkpoints: every committed attempt su
     } finally {
       store.close();
     }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('issue 13: a worker that cannot load SQLite is reported failed; SQLite checkpoints as before', async () => {
+  const t = tempDb();
+  try {
+    openStore({ path: t.path }).close();
+    const db = new Database(t.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE filler (x BLOB)');
+    const checkpoints = createCheckpointer(db, t.path, { sqliteModule: join(t.dir, 'no-such-module.js') });
+    const insert = db.prepare('INSERT INTO filler VALUES (?)');
+    const write = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        db.transaction(() => insert.run(Buffer.alloc(1500, i))).immediate();
+        checkpoints.afterCommit();
+        assert.ok(framesBeyondCheckpoint(t.path) < WRITER_LIMIT_FRAMES);
+      }
+    };
+    write(700);
+    assert.equal(checkpoints.stats().workerStarted, true);
+    await until('the worker reporting its failure', () => checkpoints.stats().workerFailed);
+    write(1500);
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+    assert.equal(checkpoints.stats().byWorker, 0);
+    checkpoints.close();
+    db.close();
+    assert.equal(existsSync(`${t.path}-wal`), false);
   } finally {
     t.cleanup();
   }
