@@ -164,8 +164,8 @@ export class AuditLog {
       const hash = entryHash(cached.hash, seq, at, p, dataJson);
       let linked = false;
       try {
-        const p0 = cached.hash;
-        this.insertAfterStmt.run(seq, at, p.action, p.subjectType, p.subjectId, dataJson, cached.seq, p0, p0, hash);
+        const prev = cached.hash;
+        this.insertAfterStmt.run(seq, at, p.action, p.subjectType, p.subjectId, dataJson, cached.seq, prev, prev, hash);
         linked = true;
       } catch (error) {
         const code = (error as { code?: unknown }).code;

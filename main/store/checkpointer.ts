@@ -33,12 +33,12 @@ import type Database from 'better-sqlite3';
 
 /** Frames beyond the last checkpoint at which the worker is asked to checkpoint. */
 export const REQUEST_AT_FRAMES = 500;
-/** Frames beyond the last checkpoint at which the writer checkpoints itself (SQLite's default autocheckpoint). */
-export const WRITER_LIMIT_FRAMES = 1000;
-/** The writer's own automatic checkpoint, which restarts the WAL once the worker has copied nearly everything. */
-export const RESTART_AT_FRAMES = 4000;
 /** SQLite's own automatic checkpoint (its default), kept while no worker checkpoints. */
 const SQLITE_AUTOCHECKPOINT_FRAMES = 1000;
+/** Frames beyond the last checkpoint at which the writer checkpoints itself: SQLite's rule, kept. */
+export const WRITER_LIMIT_FRAMES = SQLITE_AUTOCHECKPOINT_FRAMES;
+/** The writer's own automatic checkpoint, which restarts the WAL once the worker has copied nearly everything. */
+export const RESTART_AT_FRAMES = 4000;
 /** How long `close()` waits for the worker to close its connection. */
 const CLOSE_WAIT_MS = 10_000;
 
@@ -70,7 +70,7 @@ export interface CheckpointStats {
   /** Checkpoints the worker was asked for / ran. */
   readonly requested: number;
   readonly byWorker: number;
-  /** Checkpoints the writer ran itself (the worker not started, lagging or failed). */
+  /** Checkpoints the writer ran itself at `WRITER_LIMIT_FRAMES`, besides SQLite's own (the worker lagging). */
   readonly byWriter: number;
   /** Whether a worker thread was started, and whether it failed to open the database. */
   readonly workerStarted: boolean;
@@ -84,7 +84,7 @@ export interface CheckpointStats {
 
 /** Options of `createCheckpointer` (tests). */
 export interface CheckpointerOptions {
-  /** false: never start the worker (the writer does every checkpoint, at `WRITER_LIMIT_FRAMES`). */
+  /** false: never start the worker (SQLite's own checkpoints every 1,000 frames, as before; the FULL rule kept). */
   readonly worker?: boolean;
   /** The connection's `synchronous` setting: `normal` (default) = NORMAL, `full` = FULL. */
   readonly durability?: 'normal' | 'full';
