@@ -182,6 +182,8 @@ export async function runStoreBench(): Promise<object[]> {
       const load = loadavg()[0]!;
       storeRun(join(dir, 'warm-up.db'), inputs.slice(0, WARM_UP));
       rawSqliteFloor(join(dir, 'warm-up-floor.db'), inputs.slice(0, WARM_UP));
+      removeDb(join(dir, 'warm-up.db'));
+      removeDb(join(dir, 'warm-up-floor.db'));
       for (let r = 0; r < ROUNDS; r++) {
         ours.push(storeRun(join(dir, `insert-${r}.db`), inputs));
         floors.push(rawSqliteFloor(join(dir, `floor-${r}.db`), inputs));

@@ -234,7 +234,7 @@ class WalCheckpointer implements Checkpointer {
     Atomics.notify(s, Slot.requested);
   }
 
-  /** Starts the worker on first use; false when it cannot run (the writer then checkpoints at its limit). */
+  /** Starts the worker on first use; false when it cannot run (SQLite's own checkpoints every 1,000 frames stay). */
   private startWorker(): boolean {
     if (this.worker) return Atomics.load(this.shared, Slot.state) !== WorkerState.failed;
     try {

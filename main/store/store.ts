@@ -47,7 +47,7 @@ export interface OpenStoreParams {
   now?: () => Date;
   /** Skip marking stale pending rows as interrupted (tests of the recovery itself). */
   skipRecovery?: boolean;
-  /** false: no checkpoint worker thread, the writer checkpoints itself (tests of that path). */
+  /** false: no checkpoint worker thread; SQLite's own checkpoints every 1,000 frames, as before (tests of that path). */
   checkpointWorker?: boolean;
 }
 
