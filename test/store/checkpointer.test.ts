@@ -8,12 +8,17 @@
  * byte 16, nBackfill at byte 96, native byte order) as the oracle of what is beyond the last checkpoint.
  */
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { createCheckpointer, RESTART_AT_FRAMES, WRITER_LIMIT_FRAMES } from '../../main/store/checkpointer.js';
+import {
+  createCheckpointer,
+  NO_CHECKPOINTER,
+  RESTART_AT_FRAMES,
+  WRITER_LIMIT_FRAMES,
+} from '../../main/store/checkpointer.js';
 import { openStore, type Store } from '../../main/store/index.js';
 import { killChild, recordAttempt, spawnTsChild, tempDb } from './helpers.js';
 
@@ -252,6 +257,35 @@ test('issue 13: a worker that cannot load SQLite is reported failed; SQLite chec
     checkpoints.close();
     db.close();
     assert.equal(existsSync(`${t.path}-wal`), false);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('issue 13: a wal-index that is empty, garbage, huge or a folder leaves checkpoints to SQLite', () => {
+  const t = tempDb();
+  try {
+    const store = openStore({ path: t.path, checkpointWorker: false });
+    const bogus = join(t.dir, 'bogus.db');
+    const cases: [string, () => void][] = [
+      ['missing', () => undefined],
+      ['empty', () => writeFileSync(`${bogus}-shm`, '')],
+      ['garbage', () => writeFileSync(`${bogus}-shm`, Buffer.alloc(32768, 0x5a))],
+      ['huge', () => writeFileSync(`${bogus}-shm`, Buffer.alloc(8 * 1024 * 1024, 0xff))],
+      ['folder', () => mkdirSync(`${bogus}-shm`)],
+    ];
+    for (const [what, make] of cases) {
+      rmSync(`${bogus}-shm`, { recursive: true, force: true });
+      make();
+      const checkpoints = createCheckpointer(store.db, bogus);
+      for (let i = 0; i < 5; i++) checkpoints.afterCommit();
+      assert.deepEqual(checkpoints.stats(), NO_CHECKPOINTER.stats(), what);
+      checkpoints.close();
+    }
+    // the store's own connection was left as it was
+    assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+    assert.equal(store.db.pragma('synchronous', { simple: true }), 1);
+    store.close();
   } finally {
     t.cleanup();
   }
