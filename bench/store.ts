@@ -10,6 +10,11 @@
  * machine moves both figures alike. One untimed run of WARM_UP attempts each comes first (the steady state of a
  * long-running app: its code compiled). The record also gives the writer thread's own CPU time (Linux), the rest of
  * the CPU time being the checkpoint worker's, and how many checkpoints each of them ran.
+ *
+ * Where the time goes, in the same record: each round also replays the statements the store ran (recorded once,
+ * untimed: SQL text and arguments, transaction by transaction) on a new store with its checkpointer, so
+ * `statements_only_ms` is what SQLite, better-sqlite3's binding and the checkpoints cost for exactly these
+ * writes, and `store_code_ms` (each round's store run less its replay) what the store's own code adds to them.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -148,6 +153,93 @@ function rawSqliteFloor(path: string, inputs: readonly AttemptInputs[]): RunTime
   return times;
 }
 
+/** One statement the store ran: its SQL, whether through `get` (else `run`), and the arguments it was given. */
+interface RecordedStatement {
+  readonly sql: string;
+  readonly get: boolean;
+  readonly args: readonly unknown[];
+}
+
+/** The statements of adding the guest and of `inputs.length` attempts, by write transaction, and the audit head. */
+interface RecordedRun {
+  readonly transactions: readonly (readonly RecordedStatement[])[];
+  readonly headHash: string | null;
+}
+
+/**
+ * Runs the attempts through the store (untimed) with better-sqlite3's `Statement#run` and `#get` wrapped, keeping
+ * every statement between a `BEGIN` and its `COMMIT` (the store's BEGIN/COMMIT themselves are what the replay's
+ * transactions stand for).
+ */
+function recordStatements(path: string, inputs: readonly AttemptInputs[]): RecordedRun {
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<'run' | 'get', (...a: unknown[]) => unknown>;
+  probe.close();
+  const original = { run: proto.run, get: proto.get };
+  const transactions: RecordedStatement[][] = [];
+  let current: RecordedStatement[] | undefined;
+  const wrap = (method: 'run' | 'get') =>
+    function (this: Database.Statement, ...args: unknown[]): unknown {
+      const sql = this.source;
+      if (sql.startsWith('BEGIN')) current = [];
+      else if (sql === 'COMMIT') {
+        if (current) transactions.push(current);
+        current = undefined;
+      } else current?.push({ sql, get: method === 'get', args });
+      return original[method].apply(this, args);
+    };
+  proto.run = wrap('run');
+  proto.get = wrap('get');
+  const store = openStore({ path });
+  try {
+    const g = store.guests.add({ name: 'bench-guest' });
+    for (let i = 0; i < inputs.length; i++) attempt(store, g.id, i, inputs[i]);
+    return { transactions, headHash: store.audit.headHash() };
+  } finally {
+    proto.run = original.run;
+    proto.get = original.get;
+    store.close();
+  }
+}
+
+/**
+ * The recorded statements run again on a new store, each recorded transaction as one IMMEDIATE transaction followed
+ * by the checkpointer's look at the WAL, as the store's own transactions are; the result must end in the recorded
+ * audit head (the same rows and chain were written).
+ */
+function replayStatements(path: string, recorded: RecordedRun): RunTimes {
+  const store = openStore({ path });
+  try {
+    const prepared = new Map<string, Database.Statement>();
+    const steps = recorded.transactions.map((t) =>
+      t.map((s) => {
+        let st = prepared.get(s.sql);
+        if (!st) {
+          st = store.db.prepare(s.sql);
+          prepared.set(s.sql, st);
+        }
+        return { st, get: s.get, args: s.args };
+      }),
+    );
+    const tx = store.db.transaction((t: (typeof steps)[number]) => {
+      for (const s of t) {
+        if (s.get) s.st.get(...s.args);
+        else s.st.run(...s.args);
+      }
+    });
+    const times = timeRun(() => {
+      for (const t of steps) {
+        tx.immediate(t);
+        store.ctx.checkpoints.afterCommit();
+      }
+    });
+    if (store.audit.headHash() !== recorded.headHash) throw new Error('the replay did not write the recorded chain');
+    return times;
+  } finally {
+    store.close();
+  }
+}
+
 /** Removes a database file and what SQLite and the store keep beside it. */
 function removeDb(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '.key']) rmSync(`${path}${suffix}`, { force: true });
@@ -179,17 +271,18 @@ export async function runStoreBench(): Promise<object[]> {
       const inputs = Array.from({ length: n }, (_, i) => drawInputs(i));
       const ours: (RunTimes & { checkpoints: CheckpointStats })[] = [];
       const floors: RunTimes[] = [];
+      const replays: RunTimes[] = [];
       const load = loadavg()[0]!;
       storeRun(join(dir, 'warm-up.db'), inputs.slice(0, WARM_UP));
       rawSqliteFloor(join(dir, 'warm-up-floor.db'), inputs.slice(0, WARM_UP));
-      removeDb(join(dir, 'warm-up.db'));
-      removeDb(join(dir, 'warm-up-floor.db'));
+      const recorded = recordStatements(join(dir, 'recorded.db'), inputs);
+      for (const f of ['warm-up', 'warm-up-floor', 'recorded']) removeDb(join(dir, `${f}.db`));
       for (let r = 0; r < ROUNDS; r++) {
         ours.push(storeRun(join(dir, `insert-${r}.db`), inputs));
         floors.push(rawSqliteFloor(join(dir, `floor-${r}.db`), inputs));
+        replays.push(replayStatements(join(dir, `replay-${r}.db`), recorded));
         // each round's files go before the next (their writeback would otherwise run beside the next rounds)
-        removeDb(join(dir, `insert-${r}.db`));
-        removeDb(join(dir, `floor-${r}.db`));
+        for (const f of ['insert', 'floor', 'replay']) removeDb(join(dir, `${f}-${r}.db`));
       }
       const ms = median(ours.map((x) => x.ms));
       const cpuMs = median(ours.map((x) => x.cpuMs));
@@ -217,6 +310,10 @@ export async function runStoreBench(): Promise<object[]> {
         floor_runs_cpu_ms: floors.map((x) => Math.round(x.cpuMs)),
         ratio_to_floor: Math.round((ms / floor) * 100) / 100,
         cpu_ratio_to_floor: Math.round((cpuMs / floorCpu) * 100) / 100,
+        statements_only_ms: Math.round(median(replays.map((x) => x.ms))),
+        statements_only_cpu_ms: Math.round(median(replays.map((x) => x.cpuMs))),
+        statements_only_runs_ms: replays.map((x) => Math.round(x.ms)),
+        store_code_ms: Math.round(median(ours.map((x, r) => x.ms - replays[r]!.ms))),
         load_average_1m: Math.round(load * 10) / 10,
       });
     }
