@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CheckpointStats } from '../main/store/checkpointer.js';
 import { openStore, STORE_PAGE_SIZE, type Store } from '../main/store/index.js';
+import { statementCache } from '../main/store/store-context.js';
 
 const ROUNDS = 5;
 const WARM_UP = 1000;
@@ -210,17 +211,8 @@ function recordStatements(path: string, inputs: readonly AttemptInputs[]): Recor
 function replayStatements(path: string, recorded: RecordedRun): RunTimes {
   const store = openStore({ path });
   try {
-    const prepared = new Map<string, Database.Statement>();
-    const steps = recorded.transactions.map((t) =>
-      t.map((s) => {
-        let st = prepared.get(s.sql);
-        if (!st) {
-          st = store.db.prepare(s.sql);
-          prepared.set(s.sql, st);
-        }
-        return { st, get: s.get, args: s.args };
-      }),
-    );
+    const stmt = statementCache(store.db);
+    const steps = recorded.transactions.map((t) => t.map((s) => ({ st: stmt(s.sql), get: s.get, args: s.args })));
     const tx = store.db.transaction((t: (typeof steps)[number]) => {
       for (const s of t) {
         if (s.get) s.st.get(...s.args);
